@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError } from "./errors";
+import { ConfigReader, joinPath } from "./reader";
+import { readAmiTracker, type AmiTrackerConfig } from "./sections/ami-tracker";
+import { readBackend, type BackendConfig } from "./sections/backend";
+import { checkNamePrefix, checkRegion } from "./validators";
+
+export { ConfigError } from "./errors";
+export type { AmiTrackerConfig } from "./sections/ami-tracker";
+export type { BackendConfig, S3BackendConfig } from "./sections/backend";
+
+/** The whole app's configuration, validated, with every default applied. */
+export interface AppConfig {
+  /** Which file under config/environments/ this came from. */
+  readonly environment: string;
+  /** Prefix of every resource name. @default "ssm-patterns" */
+  readonly project: string;
+  /** The region the stacks deploy to. @default "us-east-1" */
+  readonly region: string;
+  /** Tags on every resource that takes them (the provider's default_tags). */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly backend: BackendConfig;
+  readonly amiTracker: AmiTrackerConfig;
+}
+
+const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker"] as const;
+
+export const CONFIG_DIRECTORY = join(__dirname, "environments");
+
+/** Validates a parsed configuration file; throws one ConfigError that lists every problem. */
+export function parseConfig(raw: unknown, environment: string, source = `environment "${environment}"`): AppConfig {
+  const reader = new ConfigReader();
+  const record = reader.object(raw, "", TOP_LEVEL_KEYS);
+
+  const project = reader.string(record, "project", "", "ssm-patterns");
+  const projectProblem = checkNamePrefix(project);
+  if (projectProblem) reader.fail("project", projectProblem);
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(environment)) {
+    reader.fail("environment", `"${environment}" must be 1-16 lowercase letters, digits or "-" (it is part of resource names)`);
+  }
+
+  const region = reader.string(record, "region", "", "us-east-1");
+  const regionProblem = checkRegion(region);
+  if (regionProblem) reader.fail("region", regionProblem);
+
+  const tags = reader.stringMap(record, "tags", "");
+  for (const key of Object.keys(tags)) {
+    if (key.toLowerCase().startsWith("aws:")) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
+  }
+
+  const config: AppConfig = {
+    environment,
+    project,
+    region,
+    tags: { Project: project, Environment: environment, ManagedBy: "cdktf", ...tags },
+    backend: readBackend(reader, record["backend"], { region, keyPrefix: `${project}/${environment}` }),
+    amiTracker: readAmiTracker(reader, record["amiTracker"], { region }),
+  };
+  if (reader.problems.length > 0) throw new ConfigError(source, reader.problems);
+  return config;
+}
+
+/**
+ * Reads config/environments/<environment>.json. The environment comes from `APP_ENV`
+ * (default "default"); that is the only environment variable the configuration reads.
+ */
+export function loadConfig(
+  environment = process.env["APP_ENV"] ?? "default",
+  directory = CONFIG_DIRECTORY,
+): AppConfig {
+  const file = join(directory, `${environment}.json`);
+  const source = `config/environments/${environment}.json`;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(source, [
+      { path: "APP_ENV", message: `"${environment}" has no file ${source}; create it or set APP_ENV to an existing environment` },
+    ]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(source, [{ path: "(file)", message: `is not valid JSON: ${(error as Error).message}` }]);
+  }
+  return parseConfig(raw, environment, source);
+}

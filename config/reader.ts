@@ -1,0 +1,112 @@
+import type { ConfigProblem } from "./errors";
+
+/** Reads untyped JSON field by field, collecting every problem instead of stopping at the first. */
+export class ConfigReader {
+  readonly problems: ConfigProblem[] = [];
+
+  fail(path: string, message: string): void {
+    this.problems.push({ path, message });
+  }
+
+  /** An object at `path`; `undefined` stands for `{}` so that every section may be left out. */
+  object(value: unknown, path: string, allowedKeys: readonly string[]): Record<string, unknown> {
+    if (value === undefined) return {};
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(path, `${describe(value)} is not an object; write it as { ... } or leave it out for the defaults`);
+      return {};
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!allowedKeys.includes(key)) {
+        this.fail(joinPath(path, key), `unknown setting; expected one of: ${allowedKeys.join(", ")}`);
+      }
+    }
+    return record;
+  }
+
+  string(record: Record<string, unknown>, key: string, path: string, fallback: string): string {
+    const value = record[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "string") {
+      this.fail(joinPath(path, key), `${describe(value)} is not a string; write it in double quotes`);
+      return fallback;
+    }
+    return value;
+  }
+
+  optionalString(record: Record<string, unknown>, key: string, path: string): string | undefined {
+    const value = record[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") {
+      this.fail(joinPath(path, key), `${describe(value)} is not a string; write it in double quotes or leave it out`);
+      return undefined;
+    }
+    return value;
+  }
+
+  boolean(record: Record<string, unknown>, key: string, path: string, fallback: boolean): boolean {
+    const value = record[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "boolean") {
+      this.fail(joinPath(path, key), `${describe(value)} is not a boolean; write true or false`);
+      return fallback;
+    }
+    return value;
+  }
+
+  integer(
+    record: Record<string, unknown>,
+    key: string,
+    path: string,
+    fallback: number,
+    range: { readonly min: number; readonly max: number },
+  ): number {
+    const value = record[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
+      this.fail(
+        joinPath(path, key),
+        `${describe(value)} is not a whole number from ${range.min} to ${range.max}; the default is ${fallback}`,
+      );
+      return fallback;
+    }
+    return value;
+  }
+
+  stringArray(record: Record<string, unknown>, key: string, path: string, fallback: readonly string[]): string[] {
+    const value = record[key];
+    if (value === undefined) return [...fallback];
+    if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+      this.fail(joinPath(path, key), `${describe(value)} is not a list of strings; write it as ["a", "b"]`);
+      return [...fallback];
+    }
+    return value as string[];
+  }
+
+  stringMap(record: Record<string, unknown>, key: string, path: string): Record<string, string> {
+    const value = record[key];
+    if (value === undefined) return {};
+    if (
+      typeof value !== "object" ||
+      value === null ||
+      Array.isArray(value) ||
+      Object.values(value).some((item) => typeof item !== "string")
+    ) {
+      this.fail(joinPath(path, key), `${describe(value)} is not a map of strings; write it as { "Key": "value" }`);
+      return {};
+    }
+    return { ...(value as Record<string, string>) };
+  }
+}
+
+export function joinPath(path: string, key: string | number): string {
+  if (typeof key === "number") return `${path}[${key}]`;
+  return path === "" ? key : `${path}.${key}`;
+}
+
+/** A value as it appears in the configuration file, for error messages. */
+export function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

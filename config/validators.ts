@@ -1,0 +1,68 @@
+import { AWS_REGIONS, isAwsRegion } from "./regions";
+import { describe } from "./reader";
+
+/** Each returns `undefined` when the value is fine, or the problem and its fix. */
+
+export function checkRegion(value: string): string | undefined {
+  if (isAwsRegion(value)) return undefined;
+  const close = AWS_REGIONS.filter((region) => editDistance(region, value) <= 2);
+  const hint = close.length > 0 ? `did you mean ${close.map((region) => `"${region}"`).join(" or ")}?` : `expected e.g. "us-east-1"`;
+  return `${describe(value)} is not an AWS region (${hint})`;
+}
+
+const PLACEHOLDERS = ["{pipeline}", "{image}"] as const;
+const PARAMETER_NAME_CHARS = /^[a-zA-Z0-9_.\-/]+$/;
+
+/**
+ * An SSM parameter name, which may hold the tracker's placeholders `{pipeline}` and `{image}`.
+ * Rules: https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html
+ */
+export function checkParameterName(value: string, options: { readonly allowPlaceholders: boolean }): string | undefined {
+  const fix = `use letters, digits and _ . - / only, starting with "/", e.g. "/ec2-imagebuilder/latest"`;
+  if (value.trim() === "") return `${describe(value)} is empty; ${fix}`;
+  const unknown = value.match(/\{[^}]*\}/g)?.filter((token) => !(PLACEHOLDERS as readonly string[]).includes(token));
+  if (unknown && unknown.length > 0) {
+    return `${describe(value)} has unknown placeholder ${unknown.join(", ")}; only {pipeline} and {image} exist`;
+  }
+  if (!options.allowPlaceholders && /\{(pipeline|image)\}/.test(value)) {
+    return `${describe(value)} has a placeholder, which only the tracker can fill in; name one fixed parameter`;
+  }
+  const literal = value.replace(/\{(pipeline|image)\}/g, "x");
+  if (!PARAMETER_NAME_CHARS.test(literal)) return `${describe(value)} has characters SSM rejects; ${fix}`;
+  if (literal.includes("/") && !literal.startsWith("/")) return `${describe(value)} has levels but does not start with "/"; ${fix}`;
+  if (/^\/?(aws|ssm)/i.test(literal)) return `${describe(value)} starts with "aws" or "ssm", which SSM reserves; choose another first level`;
+  if (literal.endsWith("/") || literal.includes("//")) return `${describe(value)} has an empty level; ${fix}`;
+  if (literal.split("/").filter(Boolean).length > 15) return `${describe(value)} has more than 15 levels, the SSM limit`;
+  if (literal.length > 1011) return `${describe(value)} is longer than 1011 characters, the SSM limit`;
+  return undefined;
+}
+
+/** A name prefix that fits every resource it ends up in (Lambda, SQS, IAM, S3 key). */
+export function checkNamePrefix(value: string): string | undefined {
+  if (/^[a-z][a-z0-9-]{0,23}$/.test(value) && !value.endsWith("-")) return undefined;
+  return `${describe(value)} must be 1-24 lowercase letters, digits or "-", starting with a letter, e.g. "ssm-patterns"`;
+}
+
+/** Retention values CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export function checkLogRetention(value: number): string | undefined {
+  if ((LOG_RETENTION_DAYS as readonly number[]).includes(value)) return undefined;
+  return `${value} is not a retention CloudWatch Logs accepts; use one of ${LOG_RETENTION_DAYS.join(", ")}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0] ?? 0;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j] ?? 0;
+      previous[j] = Math.min(above + 1, (previous[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length] ?? 0;
+}

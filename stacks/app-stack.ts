@@ -1,0 +1,23 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { AppConfig } from "../config";
+import { configureBackend } from "./backend";
+
+/** A stack with this app's backend and an AWS provider in the configured region with default tags. */
+export class AppStack extends TerraformStack {
+  readonly config: AppConfig;
+  /** `<project>-<environment>`: the prefix of every resource name in the stack. */
+  readonly namePrefix: string;
+
+  constructor(scope: Construct, stackName: string, config: AppConfig) {
+    super(scope, stackName);
+    this.config = config;
+    this.namePrefix = `${config.project}-${config.environment}`;
+    configureBackend(this, stackName, config.backend);
+    new AwsProvider(this, "aws", {
+      region: config.region,
+      defaultTags: [{ tags: { ...config.tags, Stack: stackName } }],
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { basename, dirname } from "node:path";
+import { bundleHandler } from "./bundle";
+import { policyDocument, serviceTrust, type PolicyStatement } from "./iam";
+
+/** Newest runtime that hashicorp/aws 5.100.0 accepts (nodejs24.x fails validate). */
+export const NODEJS_RUNTIME = "nodejs22.x";
+
+export interface NodejsFunctionProps {
+  /** The function's name, also its log group's: `/aws/lambda/<functionName>`. */
+  readonly functionName: string;
+  /** The handler's entry file, relative to the project folder, e.g. "handlers/ami-tracker/index.ts". */
+  readonly entry: string;
+  readonly description: string;
+  /** @default 128 */
+  readonly memoryMb?: number;
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** @default - unreserved */
+  readonly reservedConcurrency?: number;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** What the function may do besides writing its own logs; every action and resource named. */
+  readonly statements: readonly PolicyStatement[];
+}
+
+/**
+ * A TypeScript handler bundled by esbuild, copied into the stack folder as an asset, zipped by the
+ * archive provider at plan time (`${path.module}`-relative: the stack folder is self-contained), and
+ * deployed on arm64 with its own log group and a role that holds exactly `statements`.
+ */
+export class NodejsFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly archive: DataArchiveFile;
+
+  constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
+    super(scope, id);
+    const bundle = bundleHandler(basename(dirname(props.entry)), props.entry);
+    const asset = new TerraformAsset(this, "bundle", {
+      path: bundle.directory,
+      type: AssetType.DIRECTORY,
+      assetHash: bundle.hash,
+    });
+    this.archive = new DataArchiveFile(this, "zip", {
+      type: "zip",
+      sourceDir: `\${path.module}/${asset.path}`,
+      outputPath: `\${path.module}/build/${props.functionName}.zip`,
+    });
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays ?? 30,
+    });
+
+    this.role = new IamRole(this, "role", {
+      name: props.functionName,
+      assumeRolePolicy: serviceTrust(this, "trust", "lambda.amazonaws.com").json,
+    });
+    const policy = policyDocument(this, "policy", [
+      {
+        sid: "WriteOwnLogs",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [`${this.logGroup.arn}:*`],
+      },
+      ...props.statements,
+    ]);
+    new IamRolePolicy(this, "role-policy", { name: "least-privilege", role: this.role.id, policy: policy.json });
+
+    this.function = new LambdaFunction(this, "function", {
+      functionName: props.functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: NODEJS_RUNTIME,
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: this.archive.outputPath,
+      sourceCodeHash: this.archive.outputBase64Sha256,
+      memorySize: props.memoryMb ?? 128,
+      timeout: props.timeoutSeconds ?? 30,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      environment: { variables: { NODE_OPTIONS: "--enable-source-maps", ...props.environment } },
+      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+      dependsOn: [this.logGroup],
+    });
+  }
+}
