@@ -1,0 +1,155 @@
+/**
+ * A stateful fake of the four Parameter Store calls the tracker makes, with two adapters:
+ * aws-sdk-client-mock (replaces `send`) and a stub HTTP `requestHandler` (goes through the real
+ * SDK middleware, retries included).
+ */
+import { Readable } from "node:stream";
+import {
+  AddTagsToResourceCommand,
+  ListTagsForResourceCommand,
+  PutParameterCommand,
+  RemoveTagsFromResourceCommand,
+  SSMServiceException,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+  type SSMClientResolvedConfig,
+} from "@aws-sdk/client-ssm";
+import { HttpResponse, type HttpRequest } from "@smithy/protocol-http";
+import type { AwsStub } from "aws-sdk-client-mock";
+
+export type Operation = "ListTagsForResource" | "PutParameter" | "AddTagsToResource" | "RemoveTagsFromResource";
+
+export interface StoredParameter {
+  value: string;
+  dataType: string;
+  tags: Map<string, string>;
+}
+
+/** An error the fake answers with. */
+export class FakeAwsError extends Error {
+  constructor(
+    readonly errorType: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Decides, per call, whether to fail it: return an error to answer with, or undefined to proceed. */
+export type Interceptor = (operation: Operation, region: string, input: Record<string, unknown>) => FakeAwsError | undefined;
+
+export interface Call {
+  readonly operation: Operation;
+  readonly region: string;
+  readonly input: Record<string, unknown>;
+}
+
+function str(value: unknown): string {
+  if (typeof value !== "string") throw new FakeAwsError("ValidationException", 400, "expected a string");
+  return value;
+}
+
+export class FakeSsm {
+  /** Key: `${region}|${name}`. */
+  readonly parameters = new Map<string, StoredParameter>();
+  /** Every call that reached the fake (each HTTP attempt counts). */
+  readonly calls: Call[] = [];
+  interceptor: Interceptor = () => undefined;
+
+  get(region: string, name: string): StoredParameter | undefined {
+    return this.parameters.get(`${region}|${name}`);
+  }
+
+  /** Seeds a parameter as if an earlier build had written it. */
+  seed(region: string, name: string, value: string, tags: Record<string, string>): void {
+    this.parameters.set(`${region}|${name}`, { value, dataType: "aws:ec2:image", tags: new Map(Object.entries(tags)) });
+  }
+
+  count(operation: Operation): number {
+    return this.calls.filter((call) => call.operation === operation).length;
+  }
+
+  /** Runs one call against the state; throws FakeAwsError for AWS errors. */
+  invoke(operation: Operation, region: string, input: Record<string, unknown>): Record<string, unknown> {
+    this.calls.push({ operation, region, input });
+    const injected = this.interceptor(operation, region, input);
+    if (injected !== undefined) throw injected;
+    switch (operation) {
+      case "ListTagsForResource": {
+        const parameter = this.get(region, str(input.ResourceId));
+        if (parameter === undefined) throw new FakeAwsError("InvalidResourceId", 400, "The resource ID is not valid.");
+        return { TagList: [...parameter.tags].map(([Key, Value]) => ({ Key, Value })) };
+      }
+      case "PutParameter": {
+        if (input.Tags !== undefined && input.Overwrite === true) throw new FakeAwsError("ValidationException", 400, "Tags and Overwrite can't be used together.");
+        const name = str(input.Name);
+        const existing = this.get(region, name);
+        if (existing !== undefined && input.Overwrite !== true) throw new FakeAwsError("ParameterAlreadyExists", 400, "exists");
+        this.parameters.set(`${region}|${name}`, { value: str(input.Value), dataType: str(input.DataType), tags: existing?.tags ?? new Map() });
+        return { Version: 1, Tier: "Standard" };
+      }
+      case "AddTagsToResource": {
+        const parameter = this.get(region, str(input.ResourceId));
+        if (parameter === undefined) throw new FakeAwsError("InvalidResourceId", 400, "The resource ID is not valid.");
+        const tags = Array.isArray(input.Tags) ? (input.Tags as Array<{ Key: string; Value: string }>) : [];
+        for (const tag of tags) parameter.tags.set(tag.Key, tag.Value);
+        return {};
+      }
+      case "RemoveTagsFromResource": {
+        const parameter = this.get(region, str(input.ResourceId));
+        if (parameter === undefined) throw new FakeAwsError("InvalidResourceId", 400, "The resource ID is not valid.");
+        const keys = Array.isArray(input.TagKeys) ? (input.TagKeys as string[]) : [];
+        for (const key of keys) parameter.tags.delete(key);
+        return {};
+      }
+    }
+  }
+
+  /** Wires the fake behind an aws-sdk-client-mock stub of SSMClient. */
+  attach(mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, SSMClientResolvedConfig>): void {
+    const bind = (operation: Operation) => async (input: Record<string, unknown>, getClient: () => { config: SSMClientResolvedConfig }) => {
+      const region = await getClient().config.region();
+      try {
+        return this.invoke(operation, region, input);
+      } catch (error) {
+        if (error instanceof FakeAwsError) {
+          throw new SSMServiceException({ name: error.errorType, $fault: error.statusCode >= 500 ? "server" : "client", $metadata: { httpStatusCode: error.statusCode }, message: error.message });
+        }
+        throw error;
+      }
+    };
+    mock.on(ListTagsForResourceCommand).callsFake(bind("ListTagsForResource"));
+    mock.on(PutParameterCommand).callsFake(bind("PutParameter"));
+    mock.on(AddTagsToResourceCommand).callsFake(bind("AddTagsToResource"));
+    mock.on(RemoveTagsFromResourceCommand).callsFake(bind("RemoveTagsFromResource"));
+  }
+
+  /** A `requestHandler` for a real SSMClient: answers HTTP requests from the fake's state. */
+  requestHandler(): { handle: (request: HttpRequest) => Promise<{ response: HttpResponse }>; updateHttpClientConfig: () => void; httpHandlerConfigs: () => Record<string, never> } {
+    return {
+      handle: async (request) => {
+        const target = String(request.headers["x-amz-target"] ?? "");
+        const operation = target.replace(/^AmazonSSM\./, "") as Operation;
+        const region = request.hostname.split(".")[1] ?? "unknown";
+        const input = JSON.parse(typeof request.body === "string" ? request.body : Buffer.from(request.body as Uint8Array).toString("utf8")) as Record<string, unknown>;
+        try {
+          return { response: jsonResponse(200, this.invoke(operation, region, input)) };
+        } catch (error) {
+          if (error instanceof FakeAwsError) {
+            return { response: jsonResponse(error.statusCode, { __type: error.errorType, message: error.message }, error.errorType) };
+          }
+          throw error;
+        }
+      },
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+    };
+  }
+}
+
+function jsonResponse(statusCode: number, body: Record<string, unknown>, errorType?: string): HttpResponse {
+  const headers: Record<string, string> = { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "fake-request" };
+  if (errorType !== undefined) headers["x-amzn-errortype"] = errorType;
+  return new HttpResponse({ statusCode, headers, body: Readable.from([Buffer.from(JSON.stringify(body))]) });
+}

@@ -1,0 +1,265 @@
+/**
+ * The decisions: which messages and AMIs to act on, whether a parameter moves, and what fails the
+ * invocation. Clients come from `clientFor`, so tests can hand in clients with zero backoff.
+ */
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import type { Context } from "aws-lambda";
+import { createLogger, type LogSink, type Logger } from "../shared/logger";
+import { createMetrics, type Metrics } from "../shared/metrics";
+import { type AmiOutput, type ImageMessage, parseMessage, REGION } from "./message";
+import { compareBuilds, parseBuildOrder, parseVersion } from "./ordering";
+import { DEFAULT_PARAMETER_NAME, resolveParameterName } from "./parameter-name";
+import { readTags, removeTags, SsmCallError, writeTags, writeValue } from "./ssm-store";
+import {
+  buildTags,
+  sanitizeTagValue,
+  TAG_IMAGE_ARN,
+  TAG_IMAGE_BUILD_VERSION,
+  TAG_IMAGE_VERSION,
+  TAG_SOURCE_PIPELINE_ARN,
+} from "./tags";
+
+/** EMF metric names (no dimensions). */
+export const METRIC_BUILDS_FAILED = "BuildsFailed";
+export const METRIC_PARAMETERS_WRITTEN = "ParametersWritten";
+export const METRIC_MESSAGES_SKIPPED = "MessagesSkipped";
+export const DEFAULT_METRICS_NAMESPACE = "AmiTracker";
+
+/** What the handler is configured with (from the environment, see `readConfig`). */
+export interface TrackerConfig {
+  /** The parameter to write; may contain `{pipeline}` and `{image}`. */
+  readonly parameterTemplate: string;
+  /** Regions whose AMIs are written. */
+  readonly trackedRegions: readonly string[];
+  /** The EMF namespace. */
+  readonly metricsNamespace: string;
+}
+
+/** A configuration that can never work (the deployment is wrong, not the message). */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Thrown at the end of an invocation when AWS calls still failed after the SDK's retries. */
+export class TrackerWriteError extends Error {
+  override readonly name = "TrackerWriteError";
+}
+
+/**
+ * Reads PARAMETER_NAME (@default "/ec2-imagebuilder/latest"), TRACKED_REGIONS (comma-separated;
+ * @default the function's own AWS_REGION) and METRICS_NAMESPACE (@default "AmiTracker").
+ */
+export function readConfig(env: Readonly<Record<string, string | undefined>>): TrackerConfig {
+  const parameterTemplate = env.PARAMETER_NAME?.trim() || DEFAULT_PARAMETER_NAME;
+  const regionsText = env.TRACKED_REGIONS?.trim() || env.AWS_REGION?.trim() || "";
+  const trackedRegions = regionsText
+    .split(",")
+    .map((region) => region.trim())
+    .filter((region) => region.length > 0);
+  for (const region of trackedRegions) {
+    if (!REGION.test(region)) throw new ConfigError(`TRACKED_REGIONS: "${region}" is not an AWS region (expected e.g. "us-east-1")`);
+  }
+  if (trackedRegions.length === 0) throw new ConfigError("TRACKED_REGIONS is empty and AWS_REGION is not set: set TRACKED_REGIONS (e.g. \"us-east-1\")");
+  const metricsNamespace = env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE;
+  return { parameterTemplate, trackedRegions, metricsNamespace };
+}
+
+export interface TrackerDeps {
+  /** The SSM client of a region (create once and cache). */
+  readonly clientFor: (region: string) => SSMClient;
+  /** Where log and EMF lines go. @default console.log */
+  readonly sink?: LogSink;
+}
+
+/** The part of the Lambda context the tracker reads. */
+export type TrackerContext = Pick<Context, "invokedFunctionArn" | "awsRequestId">;
+
+export interface Tracker {
+  /** Processes every record; rejects at the end if an AWS call failed, so Lambda retries the event. */
+  handle(event: unknown, context: TrackerContext, config: TrackerConfig): Promise<void>;
+}
+
+interface Failure {
+  readonly region: string;
+  readonly parameter: string;
+  readonly action: string;
+  readonly errorName: string;
+}
+
+interface Invocation {
+  readonly config: TrackerConfig;
+  readonly ownAccount: string | undefined;
+  readonly partition: string;
+  readonly metrics: Metrics;
+  readonly failures: Failure[];
+}
+
+type JsonObject = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `arn:aws:lambda:us-east-1:123456789012:function:name` -> partition and account. */
+function parseFunctionArn(arn: unknown): { partition: string; account: string | undefined } {
+  const parts = typeof arn === "string" ? arn.split(":") : [];
+  const account = parts[4];
+  return { partition: parts[1] || "aws", account: account !== undefined && /^\d{12}$/.test(account) ? account : undefined };
+}
+
+function parameterArn(invocation: Invocation, region: string, name: string): string {
+  const path = name.startsWith("/") ? name : `/${name}`;
+  return `arn:${invocation.partition}:ssm:${region}:${invocation.ownAccount ?? "<account>"}:parameter${path}`;
+}
+
+function isAccessDenied(errorName: string): boolean {
+  return errorName === "AccessDeniedException" || errorName === "AccessDenied";
+}
+
+export function createTracker(deps: TrackerDeps): Tracker {
+  const sink = deps.sink ?? ((line: string) => console.log(line));
+
+  async function trackAmi(invocation: Invocation, log: Logger, image: ImageMessage, ami: AmiOutput, name: string): Promise<void> {
+    const client = deps.clientFor(ami.region);
+    const tags = await readTags(client, name);
+    const currentArn = tags?.get(TAG_IMAGE_ARN);
+    const current = parseBuildOrder(tags?.get(TAG_IMAGE_VERSION), tags?.get(TAG_IMAGE_BUILD_VERSION));
+    const currentText = current === undefined ? undefined : `${tags?.get(TAG_IMAGE_VERSION)}/${tags?.get(TAG_IMAGE_BUILD_VERSION)}`;
+
+    if (currentArn !== undefined && currentArn === sanitizeTagValue(image.arn)) {
+      log.info("already current", { decision: "already-current", reason: "the parameter already holds this build", amiId: ami.image });
+      return;
+    }
+    const version = parseVersion(image.version);
+    if (current !== undefined && version !== undefined) {
+      const order = compareBuilds({ version, buildVersion: BigInt(image.buildVersion) }, current);
+      if (order <= 0) {
+        const reason = order < 0 ? `the parameter holds the newer build ${currentText}` : `the parameter holds another image of the same build ${currentText}`;
+        log.info("stale", { decision: "stale", reason, amiId: ami.image, currentImageArn: currentArn });
+        return;
+      }
+    }
+
+    const description = `Latest AMI from EC2 Image Builder: ${image.name} ${image.version}/${image.buildVersion}`.slice(0, 1024);
+    await writeValue(client, name, ami.image, description);
+    const newTags = buildTags(image, ami);
+    if (tags?.has(TAG_SOURCE_PIPELINE_ARN) && !newTags.some((tag) => tag.Key === TAG_SOURCE_PIPELINE_ARN)) {
+      await removeTags(client, name, [TAG_SOURCE_PIPELINE_ARN]);
+    }
+    await writeTags(client, name, newTags);
+    log.info("parameter written", {
+      decision: "written",
+      reason: current === undefined ? "no prior build recorded on the parameter" : `newer than ${currentText}`,
+      amiId: ami.image,
+      previousImageArn: currentArn,
+    });
+    invocation.metrics.count(METRIC_PARAMETERS_WRITTEN, 1, { imageArn: image.arn, region: ami.region, parameter: name });
+  }
+
+  function qualifies(invocation: Invocation, log: Logger, ami: AmiOutput): boolean {
+    if (ami.accountId !== undefined && ami.accountId !== invocation.ownAccount) {
+      const reason = invocation.ownAccount === undefined ? "the function's own account is unknown" : `owned by account ${ami.accountId}`;
+      log.info("AMI of another account left alone", { decision: "ignored", reason, region: ami.region, amiId: ami.image });
+      return false;
+    }
+    if (!invocation.config.trackedRegions.includes(ami.region)) {
+      log.info("AMI in an untracked region left alone", { decision: "ignored", reason: "region not in TRACKED_REGIONS", region: ami.region, amiId: ami.image });
+      return false;
+    }
+    return true;
+  }
+
+  function skip(invocation: Invocation, log: Logger, level: "info" | "warn", message: string, reason: string, imageArn?: string): void {
+    log[level](message, { decision: "skipped", reason });
+    invocation.metrics.count(METRIC_MESSAGES_SKIPPED, 1, { imageArn, reason });
+  }
+
+  async function processImage(invocation: Invocation, log: Logger, image: ImageMessage): Promise<void> {
+    if (image.status !== "AVAILABLE") {
+      if (image.status === "FAILED") {
+        log.warn("image build failed", { decision: "skipped", reason: image.reason ?? "no reason given", status: image.status });
+        invocation.metrics.count(METRIC_BUILDS_FAILED, 1, { imageArn: image.arn });
+        invocation.metrics.count(METRIC_MESSAGES_SKIPPED, 1, { imageArn: image.arn, reason: "status FAILED" });
+      } else {
+        skip(invocation, log, "info", "image not available", `status ${image.status.slice(0, 40)}`, image.arn);
+      }
+      return;
+    }
+    const amis = image.amis.filter((ami) => qualifies(invocation, log, ami));
+    if (amis.length === 0) {
+      log.info("no AMI to track", { decision: "nothing-to-do", reason: `${image.amis.length} AMI(s), none owned by this account in a tracked region` });
+      return;
+    }
+    const resolved = resolveParameterName(invocation.config.parameterTemplate, image);
+    if (!resolved.ok) {
+      skip(invocation, log, "warn", "message skipped", resolved.reason, image.arn);
+      return;
+    }
+    const name = resolved.name;
+    for (const ami of amis) {
+      const amiLog = log.child({ region: ami.region, parameter: name });
+      try {
+        await trackAmi(invocation, amiLog, image, ami, name);
+      } catch (error) {
+        const failure: Failure =
+          error instanceof SsmCallError
+            ? { region: ami.region, parameter: name, action: error.action, errorName: error.awsErrorName }
+            : { region: ami.region, parameter: name, action: "unknown", errorName: error instanceof Error ? error.name : "UnknownError" };
+        invocation.failures.push(failure);
+        const fields = { decision: "failed", action: failure.action, awsError: failure.errorName, amiId: ami.image, parameterArn: parameterArn(invocation, ami.region, name) };
+        if (isAccessDenied(failure.errorName)) {
+          amiLog.error(`access denied: the function's role needs ${failure.action} on ${fields.parameterArn}`, { ...fields, reason: error instanceof Error ? error.message : undefined });
+        } else {
+          amiLog.error("AWS call failed after retries", { ...fields, reason: error instanceof Error ? error.message : undefined });
+        }
+      }
+    }
+  }
+
+  async function processRecord(invocation: Invocation, base: Logger, record: unknown, index: number, requestId: string): Promise<void> {
+    const sns = isObject(record) ? record.Sns : undefined;
+    const messageId = isObject(sns) && typeof sns.MessageId === "string" ? sns.MessageId : `${requestId}/${index}`;
+    const log = base.child({ correlationId: messageId });
+    if (!isObject(sns)) {
+      skip(invocation, log, "warn", "record skipped", "record has no Sns object");
+      return;
+    }
+    const parsed = parseMessage(sns.Message);
+    switch (parsed.kind) {
+      case "invalid":
+        skip(invocation, log, "warn", "message skipped", parsed.reason);
+        return;
+      case "eventbridge":
+        skip(invocation, log.child({ imageArn: parsed.resources[0] }), "info", "EventBridge event skipped", "EventBridge image state change carries no AMI IDs", parsed.resources[0]);
+        return;
+      case "image":
+        await processImage(invocation, log.child({ imageArn: parsed.image.arn }), parsed.image);
+        return;
+    }
+  }
+
+  return {
+    async handle(event, context, config) {
+      const requestId = typeof context.awsRequestId === "string" ? context.awsRequestId : "unknown";
+      const base = createLogger({ sink, fields: { requestId } });
+      const { partition, account } = parseFunctionArn(context.invokedFunctionArn);
+      if (account === undefined) base.warn("own account unknown: invokedFunctionArn has no account; only AMIs without accountId are written");
+      const invocation: Invocation = { config, ownAccount: account, partition, metrics: createMetrics({ namespace: config.metricsNamespace, sink }), failures: [] };
+
+      const records = isObject(event) ? event.Records : undefined;
+      if (!Array.isArray(records)) {
+        const detailType = isObject(event) ? event["detail-type"] : undefined;
+        const reason = typeof detailType === "string" ? `EventBridge event "${detailType.slice(0, 100)}" instead of SNS records` : "event has no Records array";
+        skip(invocation, base.child({ correlationId: requestId }), "warn", "event skipped", reason);
+        return;
+      }
+      for (const [index, record] of records.entries()) {
+        await processRecord(invocation, base, record, index, requestId);
+      }
+      if (invocation.failures.length > 0) {
+        const list = invocation.failures.map((f) => `${f.region} ${f.parameter} (${f.action} ${f.errorName})`).join("; ");
+        throw new TrackerWriteError(`AMI tracker: ${invocation.failures.length} parameter update(s) failed after retries: ${list}`);
+      }
+    },
+  };
+}
