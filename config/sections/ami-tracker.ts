@@ -60,7 +60,8 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
   if (trackedRegions.length === 0) {
     reader.fail(joinPath(path, "trackedRegions"), `is empty; list at least one region, e.g. ["${defaults.region}"], or leave it out`);
   }
-  trackedRegions.forEach((region, index) => {
+  // A defaulted list holds the app's region, which is checked (and reported) once, at "region".
+  if (record["trackedRegions"] !== undefined) trackedRegions.forEach((region, index) => {
     const problem = checkRegion(region);
     if (problem) reader.fail(joinPath(joinPath(path, "trackedRegions"), index), problem);
   });

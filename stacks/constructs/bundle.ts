@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { buildSync } from "esbuild";
 
 /** The project folder: bundles are written below it so source map paths are the same on every machine. */
@@ -39,6 +39,7 @@ export function bundleHandler(name: string, entry: string): Bundle {
     mainFields: ["module", "main"],
     logLevel: "error",
   });
+  normalizeSourceMap(join(directory, "index.js.map"), directory);
   const hash = createHash("sha256");
   for (const file of readdirSync(directory).sort()) {
     hash.update(file).update(readFileSync(join(directory, file)));
@@ -51,4 +52,18 @@ export function bundleHandler(name: string, entry: string): Bundle {
 /** For messages: a path relative to the project, never the machine's absolute path. */
 export function projectPath(absolute: string): string {
   return relative(PROJECT_ROOT, absolute).split("\\").join("/");
+}
+
+/**
+ * esbuild writes each source relative to the bundle; where node_modules is a link (pnpm, a CI cache)
+ * that path names the machine's folders. Rewrite every source as "node_modules/..." or project-relative.
+ */
+function normalizeSourceMap(mapFile: string, directory: string): void {
+  const map = JSON.parse(readFileSync(mapFile, "utf8")) as { sources: string[]; sourceRoot?: string };
+  map.sources = map.sources.map((source) => {
+    const absolute = resolve(directory, source);
+    const inModules = absolute.lastIndexOf("/node_modules/");
+    return inModules >= 0 ? absolute.slice(inModules + 1) : projectPath(absolute);
+  });
+  writeFileSync(mapFile, JSON.stringify(map));
 }

@@ -1,9 +1,10 @@
 import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
+import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { basename, dirname } from "node:path";
 import { bundleHandler } from "./bundle";
@@ -50,6 +51,7 @@ export class NodejsFunction extends Construct {
       type: AssetType.DIRECTORY,
       assetHash: bundle.hash,
     });
+    ensureArchiveProvider(TerraformStack.of(this));
     this.archive = new DataArchiveFile(this, "zip", {
       type: "zip",
       sourceDir: `\${path.module}/${asset.path}`,
@@ -92,4 +94,8 @@ export class NodejsFunction extends Construct {
       dependsOn: [this.logGroup],
     });
   }
+}
+
+function ensureArchiveProvider(stack: TerraformStack): void {
+  if (stack.node.tryFindChild("archive") === undefined) new ArchiveProvider(stack, "archive");
 }

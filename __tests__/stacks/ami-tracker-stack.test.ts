@@ -1,0 +1,174 @@
+import { TerraformStack, Testing } from "cdktf";
+import { buildApp } from "../../stacks/app";
+import { AmiTrackerStack, parameterArnPath } from "../../stacks/ami-tracker-stack";
+import { onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
+
+function synthTracker(raw: Record<string, unknown> = {}): SynthesizedStack {
+  const app = Testing.app();
+  return synthesize(new AmiTrackerStack(app, testConfig(raw)));
+}
+
+describe("AmiTrackerStack", () => {
+  const stack = synthTracker();
+  const lambda = onlyResource(stack, "aws_lambda_function");
+  const role = onlyResource(stack, "aws_iam_role_policy");
+  const statements = policyBehind(stack, role["policy"]).statement;
+
+  test("runs the tracker on Node.js 22, arm64, 128 MB, with the handler's contract in its environment", () => {
+    expect(lambda).toMatchObject({
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      memory_size: 128,
+      timeout: 30,
+      handler: "index.handler",
+      environment: {
+        variables: {
+          PARAMETER_NAME: "/ec2-imagebuilder/latest",
+          TRACKED_REGIONS: "us-east-1",
+          METRICS_NAMESPACE: "AmiTracker",
+        },
+      },
+    });
+  });
+
+  test("zips the bundle with archive_file inside the stack folder, and deploys that zip's hash", () => {
+    const archive = Object.entries(stack.data["archive_file"] ?? {});
+    expect(archive).toHaveLength(1);
+    const [id, zip] = archive[0] as [string, Record<string, unknown>];
+    expect(zip["type"]).toBe("zip");
+    expect(zip["source_dir"]).toMatch(/^\$\{path\.module\}\/assets\/[^/]+\/[0-9a-f]{32}$/);
+    expect(zip["output_path"]).toMatch(/^\$\{path\.module\}\/build\/[a-z0-9-]+\.zip$/);
+    expect(lambda["filename"]).toBe(`\${data.archive_file.${id}.output_path}`);
+    expect(lambda["source_code_hash"]).toBe(`\${data.archive_file.${id}.output_base64sha256}`);
+  });
+
+  test("grants exactly the SSM actions on the parameter ARN of each tracked region, and nothing wider", () => {
+    const ssm = statements.find((statement) => statement.actions.some((action) => action.startsWith("ssm:")));
+    expect(ssm?.actions.sort()).toEqual(["ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:PutParameter"]);
+    expect(ssm?.resources).toHaveLength(1);
+    expect(ssm?.resources?.[0]).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:ssm:us-east-1:\$\{.+\}:parameter\/ec2-imagebuilder\/latest$/);
+    const everyAction = statements.flatMap((statement) => statement.actions).sort();
+    expect(everyAction).toEqual([
+      "ec2:DescribeImages",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "sqs:SendMessage",
+      "ssm:AddTagsToResource",
+      "ssm:ListTagsForResource",
+      "ssm:PutParameter",
+    ]);
+    for (const statement of statements) {
+      if (statement.actions.includes("ec2:DescribeImages")) continue; // no resource-level permissions exist for it
+      expect(statement.resources).not.toContain("*");
+    }
+  });
+
+  test("encrypts the topic with a customer-managed, rotated key that Image Builder's role and SNS may use", () => {
+    const key = onlyResource(stack, "aws_kms_key");
+    expect(key["enable_key_rotation"]).toBe(true);
+    const topic = onlyResource(stack, "aws_sns_topic");
+    expect(topic["kms_master_key_id"]).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
+    const keyPolicy = policyBehind(stack, onlyResource(stack, "aws_kms_key_policy")["policy"]).statement;
+    const imageBuilder = keyPolicy.find((statement) => statement.sid === "ImageBuilderPublishesEncrypted");
+    expect(imageBuilder?.actions).toEqual(["kms:GenerateDataKey*", "kms:Decrypt"]);
+    expect(imageBuilder?.principals?.[0]?.identifiers[0]).toMatch(
+      /:role\/aws-service-role\/imagebuilder\.amazonaws\.com\/AWSServiceRoleForImageBuilder$/,
+    );
+    const sns = keyPolicy.find((statement) => statement.sid === "SnsUsesKeyForThisAccount");
+    expect(sns?.principals).toEqual([{ type: "Service", identifiers: ["sns.amazonaws.com"] }]);
+    expect(keyPolicy.flatMap((statement) => statement.actions)).not.toContain("kms:*");
+  });
+
+  test("lets the account's Image Builder publish, and only over TLS", () => {
+    const topicPolicy = policyBehind(stack, onlyResource(stack, "aws_sns_topic_policy")["policy"]).statement;
+    const publish = topicPolicy.find((statement) => statement.sid === "ImageBuilderPublishes");
+    expect(publish?.actions).toEqual(["sns:Publish"]);
+    expect(publish?.condition?.[0]).toMatchObject({ test: "ArnEquals", variable: "aws:PrincipalArn" });
+    const deny = topicPolicy.find((statement) => statement.effect === "Deny");
+    expect(deny?.condition?.[0]).toEqual({ test: "Bool", variable: "aws:SecureTransport", values: ["false"] });
+  });
+
+  test("subscribes the tracker to the topic, with the invoke permission scoped to that topic", () => {
+    const subscription = onlyResource(stack, "aws_sns_topic_subscription");
+    expect(subscription["protocol"]).toBe("lambda");
+    expect(subscription["endpoint"]).toMatch(/^\$\{aws_lambda_function\.[^.]+\.arn\}$/);
+    expect(String(subscription["redrive_policy"])).toContain("deadLetterTargetArn");
+    const permission = onlyResource(stack, "aws_lambda_permission");
+    expect(permission).toMatchObject({ principal: "sns.amazonaws.com", action: "lambda:InvokeFunction" });
+    expect(permission["source_arn"]).toBe(subscription["topic_arn"]);
+  });
+
+  test("retries failed invocations, then sends them to an encrypted dead-letter queue", () => {
+    const dlq = onlyResource(stack, "aws_sqs_queue");
+    expect(dlq["sqs_managed_sse_enabled"]).toBe(true);
+    const asyncConfig = onlyResource(stack, "aws_lambda_function_event_invoke_config");
+    expect(asyncConfig).toMatchObject({ maximum_retry_attempts: 2, maximum_event_age_in_seconds: 3600 });
+    expect((asyncConfig["destination_config"] as { on_failure: { destination: string } }).on_failure.destination).toMatch(
+      /^\$\{aws_sqs_queue\.[^.]+\.arn\}$/,
+    );
+  });
+
+  test("keeps the tracker's logs for the configured retention", () => {
+    expect(onlyResource(stack, "aws_cloudwatch_log_group")).toMatchObject({
+      name: "/aws/lambda/ssm-patterns-test-ami-tracker",
+      retention_in_days: 30,
+    });
+  });
+
+  test("never manages the parameter itself, so an apply cannot revert what the tracker wrote", () => {
+    expect(resourcesOf(stack, "aws_ssm_parameter")).toHaveLength(0);
+  });
+
+  test("uses no data source that needs AWS at plan time", () => {
+    const dataTypes = Object.keys(stack.data).sort();
+    expect(dataTypes).toEqual(["archive_file", "aws_iam_policy_document", "aws_partition"]);
+  });
+
+  test("outputs the topic ARN, the function name and the parameter name per region", () => {
+    expect(Object.keys(stack.output).sort()).toEqual(["dead_letter_queue_url", "function_name", "parameter_names", "topic_arn"]);
+    expect(stack.output["parameter_names"]?.value).toEqual({ "us-east-1": "/ec2-imagebuilder/latest" });
+  });
+
+  test.each([
+    [["us-east-1"], 1],
+    [["us-east-1", "eu-west-1", "ap-southeast-2"], 3],
+  ])("writes in every tracked region %j: one parameter ARN each", (regions, count) => {
+    const multi = synthTracker({ amiTracker: { trackedRegions: regions } });
+    const policy = policyBehind(multi, onlyResource(multi, "aws_iam_role_policy")["policy"]).statement;
+    const ssm = policy.find((statement) => statement.actions.includes("ssm:PutParameter"));
+    expect(ssm?.resources).toHaveLength(count);
+    regions.forEach((region) => expect(ssm?.resources?.some((arn) => arn.includes(`:ssm:${region}:`))).toBe(true));
+    expect(onlyResource(multi, "aws_lambda_function")).toMatchObject({
+      environment: { variables: { TRACKED_REGIONS: regions.join(",") } },
+    });
+  });
+
+  test("narrows a templated parameter name to the path pattern IAM matches", () => {
+    expect(parameterArnPath("/ec2-imagebuilder/{pipeline}/latest")).toBe("ec2-imagebuilder/*/latest");
+    expect(parameterArnPath("/amis/{pipeline}/{image}")).toBe("amis/*/*");
+    const templated = synthTracker({ amiTracker: { parameterName: "/ec2-imagebuilder/{pipeline}/latest" } });
+    const policy = policyBehind(templated, onlyResource(templated, "aws_iam_role_policy")["policy"]).statement;
+    const ssm = policy.find((statement) => statement.actions.includes("ssm:PutParameter"));
+    expect(ssm?.resources?.[0]).toMatch(/:parameter\/ec2-imagebuilder\/\*\/latest$/);
+  });
+
+  test("applies configured sizing and reserves concurrency only when asked", () => {
+    const sized = synthTracker({ amiTracker: { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 2, logRetentionDays: 90 } });
+    expect(onlyResource(sized, "aws_lambda_function")).toMatchObject({ memory_size: 256, timeout: 60, reserved_concurrent_executions: 2 });
+    expect(onlyResource(sized, "aws_cloudwatch_log_group")["retention_in_days"]).toBe(90);
+    expect(lambda["reserved_concurrent_executions"]).toBeUndefined();
+  });
+
+  test("tags every resource through the provider's default tags", () => {
+    const provider = (stack.provider["aws"] ?? [])[0] as { default_tags: { tags: Record<string, string> }[]; region: string };
+    expect(provider.region).toBe("us-east-1");
+    expect(provider.default_tags[0]?.tags).toMatchObject({ Project: "ssm-patterns", Environment: "test", Stack: "ami-tracker" });
+  });
+
+  test("the app builds the tracker stack by default and leaves it out when disabled", () => {
+    const stackNames = (raw: Record<string, unknown>) =>
+      buildApp(testConfig(raw), { outdir: "unused" }).node.children.filter((child) => child instanceof TerraformStack).map((child) => child.node.id);
+    expect(stackNames({})).toContain("ami-tracker");
+    expect(stackNames({ amiTracker: { enabled: false } })).not.toContain("ami-tracker");
+  });
+});
