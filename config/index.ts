@@ -4,11 +4,13 @@ import { ConfigError } from "./errors";
 import { ConfigReader, joinPath } from "./reader";
 import { readAmiTracker, type AmiTrackerConfig } from "./sections/ami-tracker";
 import { readBackend, type BackendConfig } from "./sections/backend";
+import { readStorageFirstApi, type StorageFirstApiConfig } from "./sections/storage-first-api";
 import { checkNamePrefix, checkRegion } from "./validators";
 
 export { ConfigError } from "./errors";
 export type { AmiTrackerConfig } from "./sections/ami-tracker";
 export type { BackendConfig, S3BackendConfig } from "./sections/backend";
+export type { StorageFirstApiConfig } from "./sections/storage-first-api";
 
 /** The whole app's configuration, validated, with every default applied. */
 export interface AppConfig {
@@ -22,9 +24,10 @@ export interface AppConfig {
   readonly tags: Readonly<Record<string, string>>;
   readonly backend: BackendConfig;
   readonly amiTracker: AmiTrackerConfig;
+  readonly storageFirstApi: StorageFirstApiConfig;
 }
 
-const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker"] as const;
+const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker", "storageFirstApi"] as const;
 
 export const CONFIG_DIRECTORY = join(__dirname, "environments");
 
@@ -56,6 +59,7 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
     tags: { Project: project, Environment: environment, ManagedBy: "cdktf", ...tags },
     backend: readBackend(reader, record["backend"], { region, keyPrefix: `${project}/${environment}` }),
     amiTracker: readAmiTracker(reader, record["amiTracker"], { region }),
+    storageFirstApi: readStorageFirstApi(reader, record["storageFirstApi"]),
   };
   if (reader.problems.length > 0) throw new ConfigError(source, reader.problems);
   return config;

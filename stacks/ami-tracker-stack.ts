@@ -148,8 +148,9 @@ export class AmiTrackerStack extends AppStack {
       statements: [
         {
           sid: "WriteLatestAmiParameters",
-          // ListTagsForResource reads the build the parameter holds, for ordering.
-          actions: ["ssm:PutParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource"],
+          // ListTagsForResource reads the build the parameter holds, for ordering; RemoveTagsFromResource
+          // drops SOURCE_PIPELINE_ARN when a build that no pipeline started replaces a pipeline's.
+          actions: ["ssm:PutParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:RemoveTagsFromResource"],
           resources: parameterArns,
         },
         {

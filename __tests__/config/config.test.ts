@@ -17,7 +17,7 @@ describe("configuration", () => {
         parameterName: "/ec2-imagebuilder/latest",
         trackedRegions: ["us-east-1"],
         memoryMb: 128,
-        timeoutSeconds: 30,
+        timeoutSeconds: 60,
         logRetentionDays: 30,
         maxRetryAttempts: 2,
         maxEventAgeSeconds: 3600,

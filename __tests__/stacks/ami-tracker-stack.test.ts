@@ -14,12 +14,12 @@ describe("AmiTrackerStack", () => {
   const role = onlyResource(stack, "aws_iam_role_policy");
   const statements = policyBehind(stack, role["policy"]).statement;
 
-  test("runs the tracker on Node.js 22, arm64, 128 MB, with the handler's contract in its environment", () => {
+  test("runs the tracker on Node.js 22, arm64, 128 MB, 60 s, with the handler's contract in its environment", () => {
     expect(lambda).toMatchObject({
       runtime: "nodejs22.x",
       architectures: ["arm64"],
       memory_size: 128,
-      timeout: 30,
+      timeout: 60,
       handler: "index.handler",
       environment: {
         variables: {
@@ -44,7 +44,12 @@ describe("AmiTrackerStack", () => {
 
   test("grants exactly the SSM actions on the parameter ARN of each tracked region, and nothing wider", () => {
     const ssm = statements.find((statement) => statement.actions.some((action) => action.startsWith("ssm:")));
-    expect(ssm?.actions.sort()).toEqual(["ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:PutParameter"]);
+    expect(ssm?.actions.sort()).toEqual([
+      "ssm:AddTagsToResource",
+      "ssm:ListTagsForResource",
+      "ssm:PutParameter",
+      "ssm:RemoveTagsFromResource",
+    ]);
     expect(ssm?.resources).toHaveLength(1);
     expect(ssm?.resources?.[0]).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:ssm:us-east-1:\$\{.+\}:parameter\/ec2-imagebuilder\/latest$/);
     const everyAction = statements.flatMap((statement) => statement.actions).sort();
@@ -56,6 +61,7 @@ describe("AmiTrackerStack", () => {
       "ssm:AddTagsToResource",
       "ssm:ListTagsForResource",
       "ssm:PutParameter",
+      "ssm:RemoveTagsFromResource",
     ]);
     for (const statement of statements) {
       if (statement.actions.includes("ec2:DescribeImages")) continue; // no resource-level permissions exist for it
@@ -153,8 +159,8 @@ describe("AmiTrackerStack", () => {
   });
 
   test("applies configured sizing and reserves concurrency only when asked", () => {
-    const sized = synthTracker({ amiTracker: { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 2, logRetentionDays: 90 } });
-    expect(onlyResource(sized, "aws_lambda_function")).toMatchObject({ memory_size: 256, timeout: 60, reserved_concurrent_executions: 2 });
+    const sized = synthTracker({ amiTracker: { memoryMb: 256, timeoutSeconds: 90, reservedConcurrency: 2, logRetentionDays: 90 } });
+    expect(onlyResource(sized, "aws_lambda_function")).toMatchObject({ memory_size: 256, timeout: 90, reserved_concurrent_executions: 2 });
     expect(onlyResource(sized, "aws_cloudwatch_log_group")["retention_in_days"]).toBe(90);
     expect(lambda["reserved_concurrent_executions"]).toBeUndefined();
   });

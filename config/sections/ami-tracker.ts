@@ -15,7 +15,7 @@ export interface AmiTrackerConfig {
   readonly trackedRegions: readonly string[];
   /** @default 128 (MB); the handler's peak is far below it */
   readonly memoryMb: number;
-  /** @default 30 (seconds): SSM retries with backoff fit well inside it */
+  /** @default 60 (seconds): room for SSM's retries with backoff (about 25 s at worst per region) */
   readonly timeoutSeconds: number;
   /** @default 30 (days) */
   readonly logRetentionDays: number;
@@ -70,7 +70,7 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
     reader.fail(joinPath(path, "trackedRegions"), `lists ${duplicates.join(", ")} twice; list each region once`);
   }
 
-  const timeoutSeconds = reader.integer(record, "timeoutSeconds", path, 30, { min: 3, max: 900 });
+  const timeoutSeconds = reader.integer(record, "timeoutSeconds", path, 60, { min: 3, max: 900 });
   const logRetentionDays = reader.integer(record, "logRetentionDays", path, 30, { min: 1, max: 3653 });
   const retentionProblem = checkLogRetention(logRetentionDays);
   if (retentionProblem) reader.fail(joinPath(path, "logRetentionDays"), retentionProblem);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { buildSync } from "esbuild";
+import type { BuildOptions } from "esbuild";
 
 /** The project folder: bundles are written below it so source map paths are the same on every machine. */
 export const PROJECT_ROOT = join(__dirname, "..", "..");
@@ -13,21 +13,41 @@ export interface Bundle {
   readonly hash: string;
 }
 
+/** What a bundle was built from: reused only while every input file still has the same content. */
+interface BuildRecord {
+  readonly key: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly hash: string;
+}
+
 const bundles = new Map<string, Bundle>();
 
 /**
  * Bundles a handler with esbuild (Node.js 22, CommonJS, minified, external source map, AWS SDK
- * included so the code runs against the SDK version it was tested with). Cached per process.
+ * included so the code runs against the SDK version it was tested with). esbuild takes about a
+ * second for the SDK, so a bundle is rebuilt only when one of its input files changed.
  */
 export function bundleHandler(name: string, entry: string): Bundle {
   const cached = bundles.get(entry);
   if (cached) return cached;
   const directory = join(PROJECT_ROOT, ".build", name);
-  rmSync(directory, { recursive: true, force: true });
-  buildSync({
-    entryPoints: [join(PROJECT_ROOT, entry)],
-    outfile: join(directory, "index.js"),
-    absWorkingDir: PROJECT_ROOT,
+  const recordFile = join(PROJECT_ROOT, ".build", `${name}.inputs.json`);
+  const options = buildOptions(entry, directory);
+  const key = hashText(JSON.stringify({ options, esbuild: esbuildVersion() }));
+
+  const previous = readRecord(recordFile);
+  const bundle =
+    previous !== undefined && previous.key === key && inputsUnchanged(previous) && existsSync(join(directory, "index.js"))
+      ? { directory, hash: previous.hash }
+      : build(options, directory, recordFile, key);
+  bundles.set(entry, bundle);
+  return bundle;
+}
+
+function buildOptions(entry: string, directory: string): BuildOptions {
+  return {
+    entryPoints: [relative(PROJECT_ROOT, join(PROJECT_ROOT, entry))],
+    outfile: relative(PROJECT_ROOT, join(directory, "index.js")),
     bundle: true,
     platform: "node",
     target: "node22",
@@ -38,15 +58,57 @@ export function bundleHandler(name: string, entry: string): Bundle {
     legalComments: "none",
     mainFields: ["module", "main"],
     logLevel: "error",
-  });
+  };
+}
+
+function build(options: BuildOptions, directory: string, recordFile: string, key: string): Bundle {
+  // Loaded here, not at the top: a synth whose bundles are current never starts esbuild.
+  const esbuild = require("esbuild") as typeof import("esbuild");
+  rmSync(directory, { recursive: true, force: true });
+  const result = esbuild.buildSync({ ...options, absWorkingDir: PROJECT_ROOT, metafile: true });
   normalizeSourceMap(join(directory, "index.js.map"), directory);
   const hash = createHash("sha256");
   for (const file of readdirSync(directory).sort()) {
     hash.update(file).update(readFileSync(join(directory, file)));
   }
-  const bundle = { directory, hash: hash.digest("hex").slice(0, 32) };
-  bundles.set(entry, bundle);
-  return bundle;
+  const bundleHash = hash.digest("hex").slice(0, 32);
+  const inputs = Object.fromEntries(
+    Object.keys(result.metafile.inputs)
+      .sort()
+      .map((input) => [input, hashFile(join(PROJECT_ROOT, input))]),
+  );
+  writeFileSync(recordFile, JSON.stringify({ key, inputs, hash: bundleHash } satisfies BuildRecord));
+  return { directory, hash: bundleHash };
+}
+
+function readRecord(file: string): BuildRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as BuildRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function inputsUnchanged(record: BuildRecord): boolean {
+  return Object.entries(record.inputs).every(([input, hash]) => {
+    try {
+      return hashFile(join(PROJECT_ROOT, input)) === hash;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function esbuildVersion(): string {
+  return (JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")) as { version: string }).version;
+}
+
+function hashFile(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+function hashText(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** For messages: a path relative to the project, never the machine's absolute path. */
@@ -59,7 +121,7 @@ export function projectPath(absolute: string): string {
  * that path names the machine's folders. Rewrite every source as "node_modules/..." or project-relative.
  */
 function normalizeSourceMap(mapFile: string, directory: string): void {
-  const map = JSON.parse(readFileSync(mapFile, "utf8")) as { sources: string[]; sourceRoot?: string };
+  const map = JSON.parse(readFileSync(mapFile, "utf8")) as { sources: string[] };
   map.sources = map.sources.map((source) => {
     const absolute = resolve(directory, source);
     const inModules = absolute.lastIndexOf("/node_modules/");

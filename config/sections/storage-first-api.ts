@@ -1,0 +1,612 @@
+import type { ConfigReader } from "../reader";
+import { describe, joinPath } from "../reader";
+import { checkLogRetention } from "../validators";
+
+/**
+ * The ten service-integration subtypes of HTTP APIs (payload format 1.0), as data. `target` lists the
+ * parameters the stack fills in from the route's target (the queue, stream, bus, machine or
+ * AppConfig profile); `required` and `optional` are the ones a route maps. `Region` is refused
+ * everywhere: every target lives in the stack's region, and the credentials role allows nothing else.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services-reference.html
+ */
+export const SUBTYPES = {
+  "EventBridge-PutEvents": {
+    service: "eventBridge",
+    action: "events:PutEvents",
+    target: ["EventBusName"],
+    required: ["Detail", "DetailType", "Source"],
+    optional: ["Time", "Resources", "TraceHeader"],
+  },
+  "SQS-SendMessage": {
+    service: "sqs",
+    action: "sqs:SendMessage",
+    target: ["QueueUrl"],
+    required: ["MessageBody"],
+    optional: ["DelaySeconds", "MessageAttributes", "MessageDeduplicationId", "MessageGroupId", "MessageSystemAttributes"],
+  },
+  "SQS-ReceiveMessage": {
+    service: "sqs",
+    action: "sqs:ReceiveMessage",
+    target: ["QueueUrl"],
+    required: [],
+    optional: [
+      "AttributeNames",
+      "MaxNumberOfMessages",
+      "MessageAttributeNames",
+      "ReceiveRequestAttemptId",
+      "VisibilityTimeout",
+      "WaitTimeSeconds",
+    ],
+  },
+  "SQS-DeleteMessage": {
+    service: "sqs",
+    action: "sqs:DeleteMessage",
+    target: ["QueueUrl"],
+    required: ["ReceiptHandle"],
+    optional: [],
+  },
+  "SQS-PurgeQueue": { service: "sqs", action: "sqs:PurgeQueue", target: ["QueueUrl"], required: [], optional: [] },
+  "Kinesis-PutRecord": {
+    service: "kinesis",
+    action: "kinesis:PutRecord",
+    target: ["StreamName"],
+    required: ["Data", "PartitionKey"],
+    optional: ["SequenceNumberForOrdering", "ExplicitHashKey"],
+  },
+  "AppConfig-GetConfiguration": {
+    service: "appConfig",
+    action: "appconfig:GetConfiguration",
+    target: ["Application", "Environment", "Configuration"],
+    required: ["ClientId"],
+    optional: ["ClientConfigurationVersion"],
+  },
+  "StepFunctions-StartExecution": {
+    service: "stepFunctions",
+    action: "states:StartExecution",
+    target: ["StateMachineArn"],
+    required: [],
+    optional: ["Name", "Input"],
+  },
+  "StepFunctions-StartSyncExecution": {
+    service: "stepFunctions",
+    action: "states:StartSyncExecution",
+    target: ["StateMachineArn"],
+    required: [],
+    optional: ["Name", "Input", "TraceHeader"],
+  },
+  "StepFunctions-StopExecution": {
+    service: "stepFunctions",
+    action: "states:StopExecution",
+    target: [],
+    required: ["ExecutionArn"],
+    optional: ["Cause", "Error"],
+  },
+} as const satisfies Readonly<
+  Record<
+    string,
+    {
+      readonly service: "eventBridge" | "sqs" | "kinesis" | "appConfig" | "stepFunctions";
+      readonly action: string;
+      readonly target: readonly string[];
+      readonly required: readonly string[];
+      readonly optional: readonly string[];
+    }
+  >
+>;
+
+export type IntegrationSubtype = keyof typeof SUBTYPES;
+export const INTEGRATION_SUBTYPES = Object.keys(SUBTYPES) as IntegrationSubtype[];
+
+export function isIntegrationSubtype(value: string): value is IntegrationSubtype {
+  return Object.prototype.hasOwnProperty.call(SUBTYPES, value);
+}
+
+/** How a route is authorized. */
+export type RouteAuthorization =
+  | { readonly type: "AWS_IAM" }
+  | { readonly type: "JWT"; readonly scopes: readonly string[] }
+  | { readonly type: "NONE"; readonly reason: string };
+
+/** Where a route's integration stores or reads. */
+export interface RouteIntegrationConfig {
+  readonly subtype: IntegrationSubtype;
+  /** Key in `queues`, for the SQS subtypes. */
+  readonly queue?: string;
+  /** Key in `stateMachines`, for the Step Functions subtypes. */
+  readonly stateMachine?: string;
+  /** The parameters the route maps (never the target's): literal or `$request.*` / `$context.*`. */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** @default 29000 (ms), the HTTP API maximum */
+  readonly timeoutMilliseconds: number;
+}
+
+export interface RouteConfig {
+  /** `"POST /orders"`: also the key in the configuration's `routes`. */
+  readonly routeKey: string;
+  readonly integration: RouteIntegrationConfig;
+  /** @default { type: <authorization.default> } */
+  readonly authorization: RouteAuthorization;
+}
+
+export interface QueueConfig {
+  /** A FIFO queue (name ends in ".fifo"); SendMessage routes must map MessageGroupId. @default false */
+  readonly fifo: boolean;
+  /** FIFO only: deduplicate by a hash of the body. @default true for FIFO queues */
+  readonly contentBasedDeduplication: boolean;
+  /** Receives before a message moves to the queue's dead-letter queue. @default 5 */
+  readonly maxReceiveCount: number;
+  /** @default 345600 (4 days); the dead-letter queue keeps messages 14 days */
+  readonly messageRetentionSeconds: number;
+  /** @default 6x the consumer's timeout when `consumer`, else 30 */
+  readonly visibilityTimeoutSeconds: number;
+  /** Trigger the SQS consumer Lambda from this queue. @default false */
+  readonly consumer: boolean;
+}
+
+export interface StateMachineConfig {
+  /** EXPRESS machines alone take StartSyncExecution; STANDARD alone take StopExecution. */
+  readonly type: "STANDARD" | "EXPRESS";
+}
+
+/** The storage-first HTTP API: routes that store the request in an AWS service before any code runs. */
+export interface StorageFirstApiConfig {
+  /** Deploy the storage-first-api stack. @default false */
+  readonly enabled: boolean;
+  /** Resource names are `<project>-<environment>-<name>-...`. @default "api" */
+  readonly name: string;
+  readonly stage: {
+    /** Both throttling values are always set: an unset pair means 0, a 429 for every request. @default 100 */
+    readonly throttlingBurstLimit: number;
+    /** Requests per second, steady state. @default 50 */
+    readonly throttlingRateLimit: number;
+    /** Per-route CloudWatch metrics. @default true */
+    readonly detailedMetrics: boolean;
+    /** @default 30 (days) */
+    readonly accessLogRetentionDays: number;
+  };
+  readonly authorization: {
+    /** What a route without `authorization` gets. @default "AWS_IAM" */
+    readonly default: "AWS_IAM" | "JWT";
+    /** The JWT authorizer; required as soon as one route uses JWT. @default - no JWT authorizer */
+    readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
+  };
+  /** @default { "orders": { consumer: true } } */
+  readonly queues: Readonly<Record<string, QueueConfig>>;
+  readonly stream: {
+    /** @default "ON_DEMAND" */
+    readonly mode: "ON_DEMAND" | "PROVISIONED";
+    /** PROVISIONED only. @default 1 */
+    readonly shardCount: number;
+    /** @default 24 */
+    readonly retentionHours: number;
+  };
+  readonly eventBus: {
+    /** Retention of the log group the bus's catch-all rule writes to. @default 30 (days) */
+    readonly logRetentionDays: number;
+  };
+  readonly appConfig: {
+    /** @default "live" */
+    readonly environment: string;
+    /** @default "settings" */
+    readonly profile: string;
+    /** The hosted configuration (application/json) that is deployed. @default { "maintenance": false } */
+    readonly content: Readonly<Record<string, unknown>>;
+  };
+  /** @default { "workflow": { type: "STANDARD" }, "quote": { type: "EXPRESS" } } */
+  readonly stateMachines: Readonly<Record<string, StateMachineConfig>>;
+  /** Log retention of the state machines' log groups. @default 30 (days) */
+  readonly stateMachineLogRetentionDays: number;
+  readonly consumer: {
+    /** @default 30 (seconds) */
+    readonly timeoutSeconds: number;
+    /** @default 256 */
+    readonly memoryMb: number;
+    /** @default 10 */
+    readonly batchSize: number;
+    /** Standard queues only. @default 0 */
+    readonly maximumBatchingWindowSeconds: number;
+    /** @default 30 (days) */
+    readonly logRetentionDays: number;
+  };
+  /** The alarm on every dead-letter queue, whose action creates an OpsCenter OpsItem. */
+  readonly deadLetterAlarm: {
+    /** OpsItem severity, "1" (critical) to "4" (low). @default "2" */
+    readonly opsItemSeverity: "1" | "2" | "3" | "4";
+    /** @default "Availability" */
+    readonly opsItemCategory: (typeof OPS_ITEM_CATEGORIES)[number];
+    /** @default 300 (seconds) */
+    readonly periodSeconds: number;
+  };
+  /** Keyed by route key, `"POST /orders"`. @default {} */
+  readonly routes: Readonly<Record<string, RouteConfig>>;
+}
+
+export const OPS_ITEM_CATEGORIES = ["Availability", "Cost", "Performance", "Recovery", "Security"] as const;
+
+const SECTION = "storageFirstApi";
+const KEYS = [
+  "enabled",
+  "name",
+  "stage",
+  "authorization",
+  "queues",
+  "stream",
+  "eventBus",
+  "appConfig",
+  "stateMachines",
+  "stateMachineLogRetentionDays",
+  "consumer",
+  "deadLetterAlarm",
+  "routes",
+] as const;
+
+const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))+$|^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/$/;
+const NAME = /^[a-z][a-z0-9-]{0,19}$/;
+/** The value forms of an HTTP API parameter mapping; anything not starting with "$" is a literal. */
+const MAPPING =
+  /^\$(request\.body(\.[A-Za-z0-9_.[\]*-]+)?|request\.header\.[A-Za-z0-9_-]+|request\.querystring\.[A-Za-z0-9_.-]+|request\.path\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+|stageVariables\.[A-Za-z0-9_]+)$/;
+
+function routePath(routeKey: string): string {
+  return `${SECTION}.routes[${JSON.stringify(routeKey)}]`;
+}
+
+function readRetention(reader: ConfigReader, record: Record<string, unknown>, key: string, path: string): number {
+  const days = reader.integer(record, key, path, 30, { min: 1, max: 3653 });
+  const problem = checkLogRetention(days);
+  if (problem) reader.fail(joinPath(path, key), problem);
+  return days;
+}
+
+function readEnum<T extends string>(
+  reader: ConfigReader,
+  record: Record<string, unknown>,
+  key: string,
+  path: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = reader.string(record, key, path, fallback);
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  reader.fail(joinPath(path, key), `${describe(value)} is not allowed; use one of ${allowed.map((item) => `"${item}"`).join(", ")}`);
+  return fallback;
+}
+
+function readMap(reader: ConfigReader, record: Record<string, unknown>, key: string, path: string): Record<string, unknown> | undefined {
+  const value = record[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    reader.fail(joinPath(path, key), `${describe(value)} is not an object; write it as { "name": { ... } } or leave it out`);
+    return {};
+  }
+  return value as Record<string, unknown>;
+}
+
+export function readStorageFirstApi(reader: ConfigReader, raw: unknown): StorageFirstApiConfig {
+  const path = SECTION;
+  const record = reader.object(raw, path, KEYS);
+
+  const name = reader.string(record, "name", path, "api");
+  if (!NAME.test(name)) reader.fail(joinPath(path, "name"), `${describe(name)} must be 1-20 lowercase letters, digits or "-", starting with a letter, e.g. "api"`);
+
+  // Stage.
+  const stagePath = joinPath(path, "stage");
+  const stageRecord = reader.object(record["stage"], stagePath, ["throttlingBurstLimit", "throttlingRateLimit", "detailedMetrics", "accessLogRetentionDays"]);
+  const stage = {
+    throttlingBurstLimit: reader.integer(stageRecord, "throttlingBurstLimit", stagePath, 100, { min: 1, max: 5000 }),
+    throttlingRateLimit: reader.integer(stageRecord, "throttlingRateLimit", stagePath, 50, { min: 1, max: 10000 }),
+    detailedMetrics: reader.boolean(stageRecord, "detailedMetrics", stagePath, true),
+    accessLogRetentionDays: readRetention(reader, stageRecord, "accessLogRetentionDays", stagePath),
+  };
+
+  // Authorization.
+  const authPath = joinPath(path, "authorization");
+  const authRecord = reader.object(record["authorization"], authPath, ["default", "jwt"]);
+  const defaultAuthorization = readEnum(reader, authRecord, "default", authPath, ["AWS_IAM", "JWT"] as const, "AWS_IAM");
+  let jwt: StorageFirstApiConfig["authorization"]["jwt"];
+  if (authRecord["jwt"] !== undefined) {
+    const jwtPath = joinPath(authPath, "jwt");
+    const jwtRecord = reader.object(authRecord["jwt"], jwtPath, ["issuer", "audience"]);
+    const issuer = reader.string(jwtRecord, "issuer", jwtPath, "");
+    if (!/^https:\/\/[^\s]+$/.test(issuer)) {
+      reader.fail(joinPath(jwtPath, "issuer"), `${describe(issuer)} is not an https URL; set the token issuer, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123"`);
+    }
+    const audience = reader.stringArray(jwtRecord, "audience", jwtPath, []);
+    if (audience.length === 0) reader.fail(joinPath(jwtPath, "audience"), `${describe(jwtRecord["audience"])} is empty; list at least one audience (client ID), e.g. ["my-app-client"]`);
+    jwt = { issuer, audience };
+  }
+  if (defaultAuthorization === "JWT" && jwt === undefined) {
+    reader.fail(joinPath(authPath, "default"), `"JWT" needs ${joinPath(authPath, "jwt")} with issuer and audience; add it or use "AWS_IAM"`);
+  }
+
+  // Consumer (read before the queues: their default visibility timeout depends on it).
+  const consumerPath = joinPath(path, "consumer");
+  const consumerRecord = reader.object(record["consumer"], consumerPath, ["timeoutSeconds", "memoryMb", "batchSize", "maximumBatchingWindowSeconds", "logRetentionDays"]);
+  const consumer = {
+    timeoutSeconds: reader.integer(consumerRecord, "timeoutSeconds", consumerPath, 30, { min: 3, max: 900 }),
+    memoryMb: reader.integer(consumerRecord, "memoryMb", consumerPath, 256, { min: 128, max: 10240 }),
+    batchSize: reader.integer(consumerRecord, "batchSize", consumerPath, 10, { min: 1, max: 10 }),
+    maximumBatchingWindowSeconds: reader.integer(consumerRecord, "maximumBatchingWindowSeconds", consumerPath, 0, { min: 0, max: 300 }),
+    logRetentionDays: readRetention(reader, consumerRecord, "logRetentionDays", consumerPath),
+  };
+
+  // Queues.
+  const queues: Record<string, QueueConfig> = {};
+  const queuesPath = joinPath(path, "queues");
+  const rawQueues = readMap(reader, record, "queues", path) ?? { orders: { consumer: true } };
+  for (const [queueName, rawQueue] of Object.entries(rawQueues)) {
+    const queuePath = joinPath(queuesPath, queueName);
+    if (!NAME.test(queueName)) reader.fail(queuePath, `${describe(queueName)} is not a usable queue key; use 1-20 lowercase letters, digits or "-", e.g. "orders"`);
+    const queueRecord = reader.object(rawQueue, queuePath, ["fifo", "contentBasedDeduplication", "maxReceiveCount", "messageRetentionSeconds", "visibilityTimeoutSeconds", "consumer"]);
+    const fifo = reader.boolean(queueRecord, "fifo", queuePath, false);
+    const isConsumed = reader.boolean(queueRecord, "consumer", queuePath, false);
+    const minimumVisibility = 6 * consumer.timeoutSeconds;
+    const visibilityTimeoutSeconds = reader.integer(queueRecord, "visibilityTimeoutSeconds", queuePath, isConsumed ? minimumVisibility : 30, { min: 0, max: 43200 });
+    if (isConsumed && visibilityTimeoutSeconds < minimumVisibility) {
+      reader.fail(
+        joinPath(queuePath, "visibilityTimeoutSeconds"),
+        `${visibilityTimeoutSeconds} is less than 6x the consumer's timeout (${consumer.timeoutSeconds} s); set it to at least ${minimumVisibility} or leave it out`,
+      );
+    }
+    const contentBasedDeduplication = reader.boolean(queueRecord, "contentBasedDeduplication", queuePath, fifo);
+    if (!fifo && contentBasedDeduplication) {
+      reader.fail(joinPath(queuePath, "contentBasedDeduplication"), `true applies to FIFO queues only; remove it or set "fifo": true`);
+    }
+    queues[queueName] = {
+      fifo,
+      contentBasedDeduplication,
+      maxReceiveCount: reader.integer(queueRecord, "maxReceiveCount", queuePath, 5, { min: 1, max: 1000 }),
+      messageRetentionSeconds: reader.integer(queueRecord, "messageRetentionSeconds", queuePath, 345_600, { min: 60, max: 1_209_600 }),
+      visibilityTimeoutSeconds,
+      consumer: isConsumed,
+    };
+    if (fifo && isConsumed && consumer.maximumBatchingWindowSeconds > 0) {
+      reader.fail(joinPath(consumerPath, "maximumBatchingWindowSeconds"), `${consumer.maximumBatchingWindowSeconds} is not supported with FIFO queue "${queueName}"; set it to 0`);
+    }
+  }
+
+  // Stream.
+  const streamPath = joinPath(path, "stream");
+  const streamRecord = reader.object(record["stream"], streamPath, ["mode", "shardCount", "retentionHours"]);
+  const stream = {
+    mode: readEnum(reader, streamRecord, "mode", streamPath, ["ON_DEMAND", "PROVISIONED"] as const, "ON_DEMAND"),
+    shardCount: reader.integer(streamRecord, "shardCount", streamPath, 1, { min: 1, max: 500 }),
+    retentionHours: reader.integer(streamRecord, "retentionHours", streamPath, 24, { min: 24, max: 8760 }),
+  };
+  if (stream.mode === "ON_DEMAND" && streamRecord["shardCount"] !== undefined) {
+    reader.fail(joinPath(streamPath, "shardCount"), `${describe(streamRecord["shardCount"])} applies to PROVISIONED streams only; remove it or set "mode": "PROVISIONED"`);
+  }
+
+  const eventBusPath = joinPath(path, "eventBus");
+  const eventBusRecord = reader.object(record["eventBus"], eventBusPath, ["logRetentionDays"]);
+  const eventBus = { logRetentionDays: readRetention(reader, eventBusRecord, "logRetentionDays", eventBusPath) };
+
+  // AppConfig.
+  const appConfigPath = joinPath(path, "appConfig");
+  const appConfigRecord = reader.object(record["appConfig"], appConfigPath, ["environment", "profile", "content"]);
+  const appConfigEnvironment = reader.string(appConfigRecord, "environment", appConfigPath, "live");
+  const appConfigProfile = reader.string(appConfigRecord, "profile", appConfigPath, "settings");
+  for (const [key, value] of [["environment", appConfigEnvironment], ["profile", appConfigProfile]] as const) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) reader.fail(joinPath(appConfigPath, key), `${describe(value)} is not an AppConfig name; use 1-64 letters, digits, "_", "." or "-"`);
+  }
+  let content: Record<string, unknown> = { maintenance: false };
+  const rawContent = appConfigRecord["content"];
+  if (rawContent !== undefined) {
+    if (typeof rawContent !== "object" || rawContent === null || Array.isArray(rawContent)) {
+      reader.fail(joinPath(appConfigPath, "content"), `${describe(rawContent)} is not a JSON object; write the configuration as { ... }`);
+    } else {
+      content = rawContent as Record<string, unknown>;
+    }
+  }
+
+  // State machines.
+  const machinesPath = joinPath(path, "stateMachines");
+  const stateMachines: Record<string, StateMachineConfig> = {};
+  const rawMachines = readMap(reader, record, "stateMachines", path) ?? { workflow: { type: "STANDARD" }, quote: { type: "EXPRESS" } };
+  for (const [machineName, rawMachine] of Object.entries(rawMachines)) {
+    const machinePath = joinPath(machinesPath, machineName);
+    if (!NAME.test(machineName)) reader.fail(machinePath, `${describe(machineName)} is not a usable state machine key; use 1-20 lowercase letters, digits or "-", e.g. "workflow"`);
+    const machineRecord = reader.object(rawMachine, machinePath, ["type"]);
+    if (machineRecord["type"] === undefined) reader.fail(joinPath(machinePath, "type"), `nothing is set; write "STANDARD" or "EXPRESS"`);
+    stateMachines[machineName] = { type: readEnum(reader, machineRecord, "type", machinePath, ["STANDARD", "EXPRESS"] as const, "STANDARD") };
+  }
+
+  // Dead-letter alarm.
+  const alarmPath = joinPath(path, "deadLetterAlarm");
+  const alarmRecord = reader.object(record["deadLetterAlarm"], alarmPath, ["opsItemSeverity", "opsItemCategory", "periodSeconds"]);
+  const deadLetterAlarm = {
+    opsItemSeverity: readEnum(reader, alarmRecord, "opsItemSeverity", alarmPath, ["1", "2", "3", "4"] as const, "2"),
+    opsItemCategory: readEnum(reader, alarmRecord, "opsItemCategory", alarmPath, OPS_ITEM_CATEGORIES, "Availability"),
+    periodSeconds: reader.integer(alarmRecord, "periodSeconds", alarmPath, 300, { min: 60, max: 86400 }),
+  };
+  if (deadLetterAlarm.periodSeconds % 60 !== 0) {
+    reader.fail(joinPath(alarmPath, "periodSeconds"), `${deadLetterAlarm.periodSeconds} is not a multiple of 60; SQS metrics are per minute, e.g. 300`);
+  }
+
+  // Routes.
+  const routes: Record<string, RouteConfig> = {};
+  const rawRoutes = readMap(reader, record, "routes", path) ?? {};
+  for (const [routeKey, rawRoute] of Object.entries(rawRoutes)) {
+    const route = readRoute(reader, routeKey, rawRoute, { queues, stateMachines, defaultAuthorization, hasJwt: jwt !== undefined });
+    if (route) routes[routeKey] = route;
+  }
+
+  return {
+    enabled: reader.boolean(record, "enabled", path, false),
+    name,
+    stage,
+    authorization: { default: defaultAuthorization, ...(jwt !== undefined ? { jwt } : {}) },
+    queues,
+    stream,
+    eventBus,
+    appConfig: { environment: appConfigEnvironment, profile: appConfigProfile, content },
+    stateMachines,
+    stateMachineLogRetentionDays: readRetention(reader, record, "stateMachineLogRetentionDays", path),
+    consumer,
+    deadLetterAlarm,
+    routes,
+  };
+}
+
+interface RouteContext {
+  readonly queues: Readonly<Record<string, QueueConfig>>;
+  readonly stateMachines: Readonly<Record<string, StateMachineConfig>>;
+  readonly defaultAuthorization: "AWS_IAM" | "JWT";
+  readonly hasJwt: boolean;
+}
+
+/** Picks a named target: the given key, or the only one there is. */
+function pickTarget(
+  reader: ConfigReader,
+  integration: Record<string, unknown>,
+  key: "queue" | "stateMachine",
+  path: string,
+  available: readonly string[],
+  collection: string,
+): string | undefined {
+  const named = reader.optionalString(integration, key, path);
+  const list = available.map((name) => `"${name}"`).join(", ");
+  if (named === undefined) {
+    if (available.length === 1) return available[0];
+    reader.fail(joinPath(path, key), `nothing is set and ${SECTION}.${collection} has ${available.length === 0 ? "none" : list}; ${available.length === 0 ? `add one to ${SECTION}.${collection}` : "name one of them"}`);
+    return undefined;
+  }
+  if (!available.includes(named)) {
+    reader.fail(joinPath(path, key), `${describe(named)} is not in ${SECTION}.${collection}; use one of ${list || "(none defined)"} or add it there`);
+    return undefined;
+  }
+  return named;
+}
+
+function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context: RouteContext): RouteConfig | undefined {
+  const path = routePath(routeKey);
+  if (!ROUTE_KEY.test(routeKey)) {
+    reader.fail(path, `${describe(routeKey)} is not a route key; write "METHOD /path", e.g. "POST /orders" or "GET /orders/{id}"`);
+  }
+  const record = reader.object(raw, path, ["integration", "authorization"]);
+
+  // Authorization.
+  const authPath = joinPath(path, "authorization");
+  let authorization: RouteAuthorization = context.defaultAuthorization === "JWT" ? { type: "JWT", scopes: [] } : { type: "AWS_IAM" };
+  if (record["authorization"] !== undefined) {
+    const authRecord = reader.object(record["authorization"], authPath, ["type", "scopes", "reason"]);
+    const type = readEnum(reader, authRecord, "type", authPath, ["AWS_IAM", "JWT", "NONE"] as const, "AWS_IAM");
+    if (type === "NONE") {
+      const reason = reader.string(authRecord, "reason", authPath, "");
+      if (reason.trim().length < 10) {
+        reader.fail(joinPath(authPath, "reason"), `${describe(authRecord["reason"])} does not explain why "${routeKey}" is open to anyone; write the reason (10+ characters) or use "AWS_IAM"`);
+      }
+      authorization = { type, reason };
+    } else if (type === "JWT") {
+      if (!context.hasJwt) reader.fail(joinPath(authPath, "type"), `"JWT" needs ${SECTION}.authorization.jwt with issuer and audience; add it or use "AWS_IAM"`);
+      authorization = { type, scopes: reader.stringArray(authRecord, "scopes", authPath, []) };
+    } else {
+      authorization = { type };
+    }
+    if (type !== "JWT" && authRecord["scopes"] !== undefined) reader.fail(joinPath(authPath, "scopes"), `${describe(authRecord["scopes"])} applies to JWT routes only; remove it`);
+    if (type !== "NONE" && authRecord["reason"] !== undefined) reader.fail(joinPath(authPath, "reason"), `${describe(authRecord["reason"])} applies to "NONE" only; remove it`);
+  }
+
+  // Integration.
+  const integrationPath = joinPath(path, "integration");
+  if (record["integration"] === undefined) {
+    reader.fail(integrationPath, `nothing is set; write { "subtype": "SQS-SendMessage", "parameters": { ... } } (subtypes: ${INTEGRATION_SUBTYPES.join(", ")})`);
+    return undefined;
+  }
+  const integration = reader.object(record["integration"], integrationPath, ["subtype", "queue", "stateMachine", "parameters", "timeoutMilliseconds"]);
+  const subtype = reader.string(integration, "subtype", integrationPath, "");
+  if (!isIntegrationSubtype(subtype)) {
+    reader.fail(joinPath(integrationPath, "subtype"), `${describe(integration["subtype"])} is not an HTTP API integration subtype; use one of ${INTEGRATION_SUBTYPES.join(", ")}`);
+    return undefined;
+  }
+  const spec = SUBTYPES[subtype];
+  const parametersPath = joinPath(integrationPath, "parameters");
+  const parameters = reader.stringMap(integration, "parameters", integrationPath);
+  const timeoutMilliseconds = reader.integer(integration, "timeoutMilliseconds", integrationPath, 29_000, { min: 50, max: 29_000 });
+
+  const targets: readonly string[] = spec.target;
+  const allowed: readonly string[] = [...spec.required, ...spec.optional];
+  for (const [parameter, value] of Object.entries(parameters)) {
+    const parameterPath = joinPath(parametersPath, parameter);
+    if (targets.includes(parameter)) {
+      reader.fail(parameterPath, `${describe(value)}: ${subtype} gets ${parameter} from the route's target; remove it`);
+    } else if (parameter === "Region") {
+      reader.fail(parameterPath, `${describe(value)}: every target is in the stack's region and the credentials role allows no other; remove it`);
+    } else if (!allowed.includes(parameter)) {
+      reader.fail(parameterPath, `is not a parameter of ${subtype} (value ${describe(value)}); use ${allowed.length > 0 ? allowed.join(", ") : "none: it takes only its target"}`);
+    } else if (value.startsWith("$")) {
+      if (!MAPPING.test(value)) {
+        reader.fail(parameterPath, `${describe(value)} is not a mapping HTTP APIs understand; use $request.body, $request.body.<jsonpath>, $request.header.<name>, $request.querystring.<name>, $request.path.<name> or $context.<variable>`);
+      } else if (value.startsWith("$request.path.")) {
+        const name = value.slice("$request.path.".length);
+        if (!routeKey.includes(`{${name}}`)) reader.fail(parameterPath, `${describe(value)} names a path parameter that "${routeKey}" does not have; add {${name}} to the route's path or map another value`);
+      }
+    } else if (value.trim() === "") {
+      reader.fail(parameterPath, `${describe(value)} is empty; map a value such as "$request.body" or remove it`);
+    }
+  }
+  for (const parameter of spec.required) {
+    if (parameters[parameter] === undefined) {
+      reader.fail(joinPath(parametersPath, parameter), `nothing is set, but ${subtype} requires ${parameter}; map it, e.g. ${JSON.stringify(exampleValue(parameter))}`);
+    }
+  }
+
+  let queue: string | undefined;
+  let stateMachine: string | undefined;
+  if (spec.service === "sqs") {
+    queue = pickTarget(reader, integration, "queue", integrationPath, Object.keys(context.queues), "queues");
+    const queueConfig = queue === undefined ? undefined : context.queues[queue];
+    if (queueConfig?.fifo && subtype === "SQS-SendMessage") {
+      if (parameters["MessageGroupId"] === undefined) {
+        reader.fail(joinPath(parametersPath, "MessageGroupId"), `nothing is set, but queue "${queue}" is FIFO and needs a message group; map it, e.g. "$request.header.x-message-group-id"`);
+      }
+      if (parameters["DelaySeconds"] !== undefined) {
+        reader.fail(joinPath(parametersPath, "DelaySeconds"), `${describe(parameters["DelaySeconds"])} is refused: queue "${queue}" is FIFO, which has no per-message delay; remove it`);
+      }
+      if (!queueConfig.contentBasedDeduplication && parameters["MessageDeduplicationId"] === undefined) {
+        reader.fail(joinPath(parametersPath, "MessageDeduplicationId"), `nothing is set, but queue "${queue}" is FIFO without content-based deduplication; map it, e.g. "$request.header.idempotency-key", or set contentBasedDeduplication`);
+      }
+    }
+  } else if (integration["queue"] !== undefined) {
+    reader.fail(joinPath(integrationPath, "queue"), `${describe(integration["queue"])} applies to SQS subtypes only; remove it`);
+  }
+  if (spec.service === "stepFunctions") {
+    stateMachine = pickTarget(reader, integration, "stateMachine", integrationPath, Object.keys(context.stateMachines), "stateMachines");
+    const machine = stateMachine === undefined ? undefined : context.stateMachines[stateMachine];
+    if (machine?.type === "STANDARD" && subtype === "StepFunctions-StartSyncExecution") {
+      reader.fail(joinPath(integrationPath, "stateMachine"), `"${stateMachine}" is a STANDARD state machine; StartSyncExecution runs EXPRESS machines only: name an EXPRESS machine or use StepFunctions-StartExecution`);
+    }
+    if (machine?.type === "EXPRESS" && subtype === "StepFunctions-StopExecution") {
+      reader.fail(joinPath(integrationPath, "stateMachine"), `"${stateMachine}" is an EXPRESS state machine, whose executions StopExecution cannot stop; name a STANDARD machine`);
+    }
+  } else if (integration["stateMachine"] !== undefined) {
+    reader.fail(joinPath(integrationPath, "stateMachine"), `${describe(integration["stateMachine"])} applies to Step Functions subtypes only; remove it`);
+  }
+
+  return {
+    routeKey,
+    integration: {
+      subtype,
+      ...(queue !== undefined ? { queue } : {}),
+      ...(stateMachine !== undefined ? { stateMachine } : {}),
+      parameters,
+      timeoutMilliseconds,
+    },
+    authorization,
+  };
+}
+
+const EXAMPLES: Readonly<Record<string, string>> = {
+  Detail: "$request.body",
+  DetailType: "$request.header.x-detail-type",
+  Source: "my.app",
+  MessageBody: "$request.body",
+  ReceiptHandle: "$request.body.receiptHandle",
+  Data: "$request.body",
+  PartitionKey: "$context.requestId",
+  ClientId: "$request.querystring.clientId",
+  ExecutionArn: "$request.body.executionArn",
+};
+
+function exampleValue(parameter: string): string {
+  return EXAMPLES[parameter] ?? "$request.body";
+}
