@@ -5,7 +5,9 @@ import { describe } from "./reader";
 
 export function checkRegion(value: string): string | undefined {
   if (isAwsRegion(value)) return undefined;
-  const close = AWS_REGIONS.filter((region) => editDistance(region, value) <= 2);
+  const distances = AWS_REGIONS.map((region) => ({ region, distance: editDistance(region, value) }));
+  const nearest = Math.min(...distances.map((entry) => entry.distance));
+  const close = nearest <= 2 ? distances.filter((entry) => entry.distance === nearest).map((entry) => entry.region) : [];
   const hint = close.length > 0 ? `did you mean ${close.map((region) => `"${region}"`).join(" or ")}?` : `expected e.g. "us-east-1"`;
   return `${describe(value)} is not an AWS region (${hint})`;
 }

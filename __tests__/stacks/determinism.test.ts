@@ -1,50 +1,78 @@
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
 const SOURCES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "config", "stacks", "handlers"];
 
-/** Copies the project to a fresh folder (node_modules linked, as a CI cache would) and synthesizes there. */
-function synthInFreshFolder(): { root: string; files: Map<string, Buffer> } {
+/** A copy of the project in a fresh folder, node_modules linked as a CI cache would be. */
+function copyProject(): string {
   const root = mkdtempSync(join(tmpdir(), "synth-"));
   for (const source of SOURCES) cpSync(join(PROJECT_ROOT, source), join(root, source), { recursive: true });
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"));
-  execFileSync(process.execPath, [join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"], {
+  return root;
+}
+
+function runSynth(root: string, environment: string): { status: number | null; stderr: string } {
+  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"], {
     cwd: root,
-    env: { ...process.env, APP_ENV: "default" },
-    stdio: "pipe",
+    env: { ...process.env, APP_ENV: environment },
+    encoding: "utf8",
   });
+  return { status: result.status, stderr: result.stderr };
+}
+
+function filesBelow(directory: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  const walk = (directory: string): void => {
-    for (const entry of readdirSync(directory)) {
-      const path = join(directory, entry);
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current)) {
+      const path = join(current, entry);
       if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(join(root, "cdktf.out"), path), readFileSync(path));
+      else files.set(relative(directory, path), readFileSync(path));
     }
   };
-  walk(join(root, "cdktf.out"));
-  return { root, files };
+  walk(directory);
+  return files;
 }
 
 describe("synth output", () => {
-  const first = synthInFreshFolder();
-  const second = synthInFreshFolder();
-  afterAll(() => [first.root, second.root].forEach((root) => rmSync(root, { recursive: true, force: true })));
+  const roots = [copyProject(), copyProject()];
+  const outputs = roots.map((root) => {
+    const { status, stderr } = runSynth(root, "default");
+    if (status !== 0) throw new Error(`synth failed in a fresh folder:\n${stderr}`);
+    return filesBelow(join(root, "cdktf.out"));
+  });
+  afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
   test("is byte-identical when synthesized in two different folders", () => {
-    expect([...first.files.keys()].sort()).toEqual([...second.files.keys()].sort());
-    for (const [file, bytes] of first.files) expect({ file, same: bytes.equals(second.files.get(file) ?? Buffer.alloc(0)) }).toEqual({ file, same: true });
-    expect([...first.files.keys()].some((file) => file.endsWith("index.js"))).toBe(true);
+    const [first, second] = outputs as [Map<string, Buffer>, Map<string, Buffer>];
+    expect([...first.keys()].sort()).toEqual([...second.keys()].sort());
+    for (const [file, bytes] of first) expect({ file, same: bytes.equals(second.get(file) ?? Buffer.alloc(0)) }).toEqual({ file, same: true });
+    expect([...first.keys()].some((file) => file.endsWith("index.js"))).toBe(true);
   });
 
   test("contains no absolute path of the machine it ran on", () => {
-    for (const [file, bytes] of first.files) {
+    const [first] = outputs as [Map<string, Buffer>];
+    for (const [file, bytes] of first) {
       const text = bytes.toString("utf8");
-      for (const machinePath of [first.root, PROJECT_ROOT, tmpdir(), process.env["HOME"] ?? "/root"]) {
+      for (const machinePath of [roots[0] ?? "", PROJECT_ROOT, tmpdir(), process.env["HOME"] ?? "/root"]) {
         expect({ file, leaks: text.includes(machinePath) }).toEqual({ file, leaks: false });
       }
+    }
+  });
+
+  test("a bad configuration fails synth with the problem and writes nothing", () => {
+    const root = copyProject();
+    try {
+      writeFileSync(join(root, "config", "environments", "broken.json"), JSON.stringify({ region: "us-est-1" }));
+      const { status, stderr } = runSynth(root, "broken");
+      expect(status).toBe(1);
+      expect(stderr).toContain(`region: "us-est-1" is not an AWS region (did you mean "us-east-1"`);
+      expect(stderr).not.toMatch(/\n\s+at /); // a message for people, not a stack trace
+      expect(existsSync(join(root, "cdktf.out"))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -58,7 +58,8 @@ export function readBackend(
     reader.fail(joinPath(path, "bucket"), `${describe(bucket)} is not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`);
   }
   const region = reader.string(record, "region", path, defaults.region);
-  const regionProblem = checkRegion(region);
+  // A defaulted region is the app's, which is checked (and reported) once, at "region".
+  const regionProblem = record["region"] === undefined ? undefined : checkRegion(region);
   if (regionProblem) reader.fail(joinPath(path, "region"), regionProblem);
   const keyPrefix = reader.string(record, "keyPrefix", path, defaults.keyPrefix);
   if (!/^[A-Za-z0-9!_.*'()/-]+$/.test(keyPrefix) || keyPrefix.startsWith("/") || keyPrefix.endsWith("/")) {
