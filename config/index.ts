@@ -4,12 +4,16 @@ import { ConfigError } from "./errors";
 import { ConfigReader, joinPath } from "./reader";
 import { readAmiTracker, type AmiTrackerConfig } from "./sections/ami-tracker";
 import { readBackend, type BackendConfig } from "./sections/backend";
+import { readImageBuilder, type ImageBuilderConfig } from "./sections/image-builder";
+import { readOpsAlarms, type OpsAlarmsConfig } from "./sections/ops-alarms";
 import { readStorageFirstApi, type StorageFirstApiConfig } from "./sections/storage-first-api";
 import { checkNamePrefix, checkRegion } from "./validators";
 
 export { ConfigError } from "./errors";
 export type { AmiTrackerConfig } from "./sections/ami-tracker";
 export type { BackendConfig, S3BackendConfig } from "./sections/backend";
+export type { ImageBuilderConfig, PipelineConfig, PipelineMode } from "./sections/image-builder";
+export type { OpsAlarmConfig, OpsAlarmsConfig } from "./sections/ops-alarms";
 export type { StorageFirstApiConfig } from "./sections/storage-first-api";
 
 /** The whole app's configuration, validated, with every default applied. */
@@ -24,10 +28,14 @@ export interface AppConfig {
   readonly tags: Readonly<Record<string, string>>;
   readonly backend: BackendConfig;
   readonly amiTracker: AmiTrackerConfig;
+  /** EC2 Image Builder pipelines that feed the tracker (or write their parameter natively). */
+  readonly imageBuilder: ImageBuilderConfig;
+  /** The tracker's CloudWatch alarms, whose actions open OpsItems in OpsCenter. */
+  readonly alarms: OpsAlarmsConfig;
   readonly storageFirstApi: StorageFirstApiConfig;
 }
 
-const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker", "storageFirstApi"] as const;
+const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker", "imageBuilder", "alarms", "storageFirstApi"] as const;
 
 export const CONFIG_DIRECTORY = join(__dirname, "environments");
 
@@ -52,13 +60,16 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
     if (key.toLowerCase().startsWith("aws:")) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
   }
 
+  const amiTracker = readAmiTracker(reader, record["amiTracker"], { region });
   const config: AppConfig = {
     environment,
     project,
     region,
     tags: { Project: project, Environment: environment, ManagedBy: "cdktf", ...tags },
     backend: readBackend(reader, record["backend"], { region, keyPrefix: `${project}/${environment}` }),
-    amiTracker: readAmiTracker(reader, record["amiTracker"], { region }),
+    amiTracker,
+    imageBuilder: readImageBuilder(reader, record["imageBuilder"], { region, namePrefix: `${project}-${environment}`, tracker: amiTracker }),
+    alarms: readOpsAlarms(reader, record["alarms"]),
     storageFirstApi: readStorageFirstApi(reader, record["storageFirstApi"]),
   };
   if (reader.problems.length > 0) throw new ConfigError(source, reader.problems);

@@ -2,6 +2,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
@@ -11,16 +12,29 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { AppConfig } from "../config";
+import type { AppConfig, PipelineConfig } from "../config";
+import { trackerRegions } from "../config/sections/image-builder";
 import { AppStack } from "./app-stack";
 import { policyDocument } from "./constructs/iam";
+import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
+import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
 
 export const AMI_TRACKER_STACK = "ami-tracker";
 
 /** `/ec2-imagebuilder/{pipeline}/latest` -> `ec2-imagebuilder/*\/latest`: the ARN path IAM matches. */
 export function parameterArnPath(parameterName: string): string {
   return parameterName.replace(/\{(pipeline|image)\}/g, "*").replace(/^\//, "");
+}
+
+/**
+ * A pipeline's parent image as Image Builder takes it: a managed image name becomes the ARN of its
+ * newest version (`arn:<partition>:imagebuilder:<region>:aws:image/<name>/x.x.x`); ARNs and AMI IDs
+ * pass through. Nothing is looked up at plan time.
+ */
+export function parentImageArn(parentImage: string, partition: string, region: string): string {
+  if (parentImage.startsWith("arn:") || parentImage.startsWith("ami-")) return parentImage;
+  return `arn:${partition}:imagebuilder:${region}:aws:image/${parentImage}/x.x.x`;
 }
 
 /**
@@ -38,6 +52,12 @@ export class AmiTrackerStack extends AppStack {
   /** The account ID, read from a created resource's ARN (no data source that needs AWS at plan time). */
   readonly accountId: string;
   readonly partition: string;
+  /** The Image Builder pipelines of `imageBuilder.pipelines`, by configured name. */
+  readonly pipelines: Readonly<Record<string, ImagePipeline>> = {};
+  /** The example launch templates, by pipeline name. */
+  readonly launchTemplates: Readonly<Record<string, LaunchTemplate>> = {};
+  /** The OpsCenter alarms, by purpose. */
+  readonly alarms: Readonly<Record<string, OpsCenterAlarm>> = {};
 
   constructor(scope: Construct, config: AppConfig) {
     super(scope, AMI_TRACKER_STACK, config);
@@ -129,7 +149,10 @@ export class AmiTrackerStack extends AppStack {
       ]).json,
     });
 
-    const parameterArns = tracker.trackedRegions.map(
+    // The tracker writes in its own regions and in every tracker-mode pipeline's (never a native-mode
+    // pipeline's parameter: the configuration refuses a template that covers one).
+    const regions = trackerRegions(tracker, config.imageBuilder.pipelines);
+    const parameterArns = regions.map(
       (region) => `arn:${this.partition}:ssm:${region}:${this.accountId}:parameter/${parameterArnPath(tracker.parameterName)}`,
     );
     this.tracker = new NodejsFunction(this, "tracker", {
@@ -142,7 +165,7 @@ export class AmiTrackerStack extends AppStack {
       ...(tracker.reservedConcurrency !== undefined ? { reservedConcurrency: tracker.reservedConcurrency } : {}),
       environment: {
         PARAMETER_NAME: tracker.parameterName,
-        TRACKED_REGIONS: tracker.trackedRegions.join(","),
+        TRACKED_REGIONS: regions.join(","),
         METRICS_NAMESPACE: tracker.metricsNamespace,
       },
       statements: [
@@ -195,8 +218,131 @@ export class AmiTrackerStack extends AppStack {
     new TerraformOutput(this, "function_name", { value: this.tracker.function.functionName });
     new TerraformOutput(this, "dead_letter_queue_url", { value: this.deadLetterQueue.url });
     new TerraformOutput(this, "parameter_names", {
-      value: Object.fromEntries(tracker.trackedRegions.map((region) => [region, tracker.parameterName])),
-      description: "Per region, the SSM parameter holding the latest AMI ID (read it with resolve:ssm:<name>)",
+      value: Object.fromEntries(regions.map((region) => [region, tracker.parameterName])),
+      description: "Per region, the parameter (template) the tracker writes the latest AMI ID to (read it with resolve:ssm:<name>)",
     });
+
+    this.pipelines = this.buildPipelines(config);
+    this.launchTemplates = this.buildLaunchTemplates(config);
+    this.alarms = this.buildAlarms(config);
   }
+
+  /** Image Builder: one shared build instance profile, then one whole pipeline per configured entry. */
+  private buildPipelines(config: AppConfig): Record<string, ImagePipeline> {
+    const { pipelines, logRetentionDays, subnetId, securityGroupIds } = config.imageBuilder;
+    if (pipelines.length === 0) return {};
+    const instanceProfile = new BuildInstanceProfile(this, "image-builder-instance", {
+      name: `${this.namePrefix}-image-builder`,
+      partition: this.partition,
+    });
+    const built: Record<string, ImagePipeline> = {};
+    for (const pipeline of pipelines) {
+      built[pipeline.name] = new ImagePipeline(this, `pipeline-${pipeline.name}`, {
+        name: pipeline.resourceName,
+        parentImage: parentImageArn(pipeline.parentImage, this.partition, config.region),
+        version: pipeline.recipeVersion,
+        instanceProfile,
+        instanceTypes: pipeline.instanceTypes,
+        regions: pipeline.regions,
+        // A native-mode pipeline does not publish to the tracker's topic: the tracker would write too.
+        ...(pipeline.mode === "tracker"
+          ? { topic: this.topic }
+          : { nativeParameter: { parameterName: pipeline.parameterName } }),
+        schedule: pipeline.schedule,
+        scheduleTimezone: pipeline.scheduleTimezone,
+        onlyWhenUpdated: pipeline.onlyWhenUpdated,
+        volumeSizeGb: pipeline.volumeSizeGb,
+        logRetentionDays,
+        ...(subnetId !== undefined ? { subnetId, securityGroupIds } : {}),
+        amiTags: { LatestAmiParameter: pipeline.parameterName, ParameterWriter: pipeline.mode },
+      });
+    }
+    new TerraformOutput(this, "pipelines", {
+      value: Object.fromEntries(pipelines.map((pipeline) => [pipeline.name, pipelineOutput(pipeline, built[pipeline.name])])),
+      description: "Per pipeline: its ARN, the parameter holding its latest AMI ID, the regions it is written in and who writes it",
+    });
+    return built;
+  }
+
+  /** Consumers: a launch template whose image is whatever the parameter holds when an instance launches. */
+  private buildLaunchTemplates(config: AppConfig): Record<string, LaunchTemplate> {
+    const templates: Record<string, LaunchTemplate> = {};
+    for (const pipeline of config.imageBuilder.pipelines) {
+      if (!pipeline.exampleLaunchTemplate) continue;
+      templates[pipeline.name] = new LaunchTemplate(this, `launch-template-${pipeline.name}`, {
+        name: `${pipeline.resourceName}-latest`,
+        description: `Launches the latest ${pipeline.resourceName} AMI from ${pipeline.parameterName}`,
+        imageId: `resolve:ssm:${pipeline.parameterName}`,
+        instanceType: pipeline.instanceTypes[0] ?? "t4g.small",
+        metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+        updateDefaultVersion: true,
+      });
+    }
+    if (Object.keys(templates).length > 0) {
+      new TerraformOutput(this, "launch_template_ids", {
+        value: Object.fromEntries(Object.entries(templates).map(([name, template]) => [name, template.id])),
+        description: "Per pipeline, the example launch template (image_id = resolve:ssm:<parameter>)",
+      });
+    }
+    return templates;
+  }
+
+  /** Alarms on the tracker's errors, its dead-letter queue and failed builds, each opening an OpsItem. */
+  private buildAlarms(config: AppConfig): Record<string, OpsCenterAlarm> {
+    const alarms = config.alarms;
+    if (!alarms.enabled) return {};
+    const location: OpsItemLocation = { partition: this.partition, region: config.region, account: this.accountId };
+    const name = `${this.namePrefix}-ami-tracker`;
+    const notificationTopic =
+      alarms.emailAddresses.length > 0
+        ? new AlarmNotificationTopic(this, "alarm-notifications", { topicName: `${name}-alarms`, emailAddresses: alarms.emailAddresses, location }).topic
+        : undefined;
+    const common = { location, ...(notificationTopic !== undefined ? { notificationTopic } : {}) };
+    const settings = (alarm: typeof alarms.trackerErrors) => ({
+      severity: alarm.severity,
+      category: alarm.category,
+      threshold: alarm.threshold,
+      periodSeconds: alarm.periodSeconds,
+      evaluationPeriods: alarm.evaluationPeriods,
+      treatMissingData: "notBreaching" as const,
+    });
+    const built = {
+      trackerErrors: new OpsCenterAlarm(this, "alarm-tracker-errors", {
+        alarmName: `${name}-errors`,
+        description: `The AMI tracker ${name} failed (AWS errors after retries). Read its log group /aws/lambda/${name}; the event is retried, then lands in ${name}-dlq.`,
+        metric: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: name }, statistic: "Sum" },
+        ...settings(alarms.trackerErrors),
+        ...common,
+      }),
+      deadLetterMessages: new OpsCenterAlarm(this, "alarm-dead-letter-messages", {
+        alarmName: `${name}-dlq-messages`,
+        description: `Image Builder notifications the tracker could not handle wait in ${name}-dlq: their AMI IDs were not written. Fix the cause, then replay them.`,
+        metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: `${name}-dlq` }, statistic: "Maximum" },
+        ...settings(alarms.deadLetterMessages),
+        ...common,
+      }),
+      buildsFailed: new OpsCenterAlarm(this, "alarm-builds-failed", {
+        alarmName: `${name}-builds-failed`,
+        description: `An EC2 Image Builder build that notifies ${this.topic.name} ended FAILED (metric ${config.amiTracker.metricsNamespace}/BuildsFailed). The tracker's log has the image ARN and the reason.`,
+        metric: { namespace: config.amiTracker.metricsNamespace, metricName: "BuildsFailed", statistic: "Sum" },
+        ...settings(alarms.buildsFailed),
+        ...common,
+      }),
+    };
+    new TerraformOutput(this, "alarm_names", {
+      value: Object.fromEntries(Object.entries(built).map(([purpose, alarm]) => [purpose, alarm.alarm.alarmName])),
+      description: "The CloudWatch alarms whose actions open OpsItems in OpsCenter",
+    });
+    return built;
+  }
+}
+
+function pipelineOutput(pipeline: PipelineConfig, built: ImagePipeline | undefined): Record<string, unknown> {
+  return {
+    pipeline_arn: built?.pipeline.arn ?? "",
+    parameter_name: pipeline.parameterName,
+    regions: [...pipeline.regions],
+    writer: pipeline.mode,
+    image_id_reference: `resolve:ssm:${pipeline.parameterName}`,
+  };
 }

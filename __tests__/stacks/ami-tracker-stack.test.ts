@@ -130,8 +130,8 @@ describe("AmiTrackerStack", () => {
     expect(dataTypes).toEqual(["archive_file", "aws_iam_policy_document", "aws_partition"]);
   });
 
-  test("outputs the topic ARN, the function name and the parameter name per region", () => {
-    expect(Object.keys(stack.output).sort()).toEqual(["dead_letter_queue_url", "function_name", "parameter_names", "topic_arn"]);
+  test("outputs the topic ARN, the function name, the parameter name per region and the alarm names", () => {
+    expect(Object.keys(stack.output).sort()).toEqual(["alarm_names", "dead_letter_queue_url", "function_name", "parameter_names", "topic_arn"]);
     expect(stack.output["parameter_names"]?.value).toEqual({ "us-east-1": "/ec2-imagebuilder/latest" });
   });
 

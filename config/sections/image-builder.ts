@@ -1,0 +1,367 @@
+import type { ConfigReader } from "../reader";
+import { describe, joinPath } from "../reader";
+import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
+import type { AmiTrackerConfig } from "./ami-tracker";
+
+/**
+ * Who writes a pipeline's "latest AMI" parameter.
+ * - `tracker`: the pipeline publishes to the tracker's topic and the tracker Lambda writes the
+ *   parameter (tags, ordering protection, one writer for many pipelines).
+ * - `native`: the distribution configuration writes it itself (`ssm_parameter_configuration`,
+ *   hashicorp/aws >= 5.98): no Lambda, no tags, no ordering rules.
+ */
+export type PipelineMode = "tracker" | "native";
+
+/** One EC2 Image Builder pipeline built by the tracker stack. */
+export interface PipelineConfig {
+  /** Lowercase letters, digits and "-", unique in the list. */
+  readonly name: string;
+  /**
+   * `<project>-<environment>-<name>`: the name of the Image Builder pipeline, recipe and so of its
+   * images, hence what `{pipeline}` and `{image}` become in a parameter name.
+   */
+  readonly resourceName: string;
+  /** @default "tracker" */
+  readonly mode: PipelineMode;
+  /**
+   * The parameter that holds this pipeline's latest AMI ID, with `{pipeline}` and `{image}` filled in
+   * (the same name in every region of `regions`).
+   * @default tracker mode: amiTracker.parameterName resolved for this pipeline;
+   *          native mode: "/ec2-imagebuilder/{pipeline}/latest" resolved
+   */
+  readonly parameterName: string;
+  /** Regions the distribution configuration copies the AMI to (and writes the parameter in). @default [the app's region] */
+  readonly regions: readonly string[];
+  /**
+   * When the pipeline runs, as an Image Builder cron expression (six fields, UTC unless `scheduleTimezone`).
+   * @default "cron(0 4 ? * MON *)" (Mondays 04:00)
+   */
+  readonly schedule: string;
+  /** IANA time zone of `schedule`. @default "Etc/UTC" */
+  readonly scheduleTimezone: string;
+  /**
+   * Build on schedule only when the parent image or a component changed
+   * (`EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE`). @default true
+   */
+  readonly onlyWhenUpdated: boolean;
+  /**
+   * The parent image: the name of an Image Builder-managed image (resolved to
+   * `arn:<partition>:imagebuilder:<region>:aws:image/<name>/x.x.x`, always its newest version),
+   * an image ARN, or an AMI ID. No data source reads it at plan time.
+   * @default "amazon-linux-2023-arm64"
+   */
+  readonly parentImage: string;
+  /** Build instance types; must match the parent image's architecture. @default ["t4g.small"] for arm64, ["t3.small"] otherwise */
+  readonly instanceTypes: readonly string[];
+  /** Version of the example recipe and component; bump it whenever either changes (both are immutable). @default "1.0.0" */
+  readonly recipeVersion: string;
+  /** Root volume size (GiB), encrypted gp3. @default 10 */
+  readonly volumeSizeGb: number;
+  /** An example launch template in the app's region whose image_id is `resolve:ssm:<parameterName>`. @default false */
+  readonly exampleLaunchTemplate: boolean;
+}
+
+/** EC2 Image Builder: the pipelines that publish to the tracker's topic (or write the parameter natively). */
+export interface ImageBuilderConfig {
+  /**
+   * The pipelines to build. Empty: bring your own pipeline and point its infrastructure
+   * configuration at the tracker's topic (output `topic_arn`).
+   * @default []
+   */
+  readonly pipelines: readonly PipelineConfig[];
+  /** Retention of the build and pipeline log groups (`/aws/imagebuilder/...`). @default 30 (days) */
+  readonly logRetentionDays: number;
+  /** A subnet for the build instances. @default - the default VPC */
+  readonly subnetId?: string;
+  /** Security groups for the build instances; required with `subnetId`. @default - the default VPC's */
+  readonly securityGroupIds: readonly string[];
+}
+
+export const DEFAULT_NATIVE_PARAMETER_NAME = "/ec2-imagebuilder/{pipeline}/latest";
+export const DEFAULT_SCHEDULE = "cron(0 4 ? * MON *)";
+export const DEFAULT_PARENT_IMAGE = "amazon-linux-2023-arm64";
+
+const SECTION = "imageBuilder";
+const KEYS = ["pipelines", "logRetentionDays", "subnetId", "securityGroupIds"] as const;
+const PIPELINE_KEYS = [
+  "name",
+  "mode",
+  "parameterName",
+  "regions",
+  "schedule",
+  "scheduleTimezone",
+  "onlyWhenUpdated",
+  "parentImage",
+  "instanceTypes",
+  "recipeVersion",
+  "volumeSizeGb",
+  "exampleLaunchTemplate",
+] as const;
+const MODES: readonly PipelineMode[] = ["tracker", "native"];
+const PIPELINE_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$|^[a-z]$/;
+
+/** The same name with `{pipeline}` and `{image}` filled in (the image name is the recipe name). */
+export function resolveParameterName(template: string, pipeline: string, imageName: string): string {
+  return template.split("{pipeline}").join(pipeline).split("{image}").join(imageName);
+}
+
+/** The name of a pipeline's Image Builder pipeline and recipe (and so of its images). */
+export function pipelineResourceName(namePrefix: string, pipeline: string): string {
+  return `${namePrefix}-${pipeline}`;
+}
+
+/**
+ * Whether the tracker's IAM pattern for `template` (each placeholder a `*`, which in IAM spans "/")
+ * covers `name`: then the tracker may write that parameter too.
+ */
+export function templateCovers(template: string, name: string): boolean {
+  const pattern = template
+    .split(/\{(?:pipeline|image)\}/)
+    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${pattern}$`).test(name);
+}
+
+/** An Image Builder cron expression: six fields, day-of-month or day-of-week "?". Undefined when fine. */
+export function checkImageBuilderCron(value: string): string | undefined {
+  const example = `e.g. "cron(0 4 ? * MON *)" (minute hour day-of-month month day-of-week year)`;
+  const match = /^cron\((.*)\)$/.exec(value.trim());
+  if (!match?.[1]) return `${describe(value)} is not a cron expression; write cron(...) with six fields, ${example}`;
+  const fields = match[1].trim().split(/\s+/);
+  if (fields.length !== 6) return `${describe(value)} has ${fields.length} fields, Image Builder needs six; ${example}`;
+  const [minute = "", hour = "", dayOfMonth = "", month = "", dayOfWeek = "", year = ""] = fields;
+  const numeric = (field: string, max: number): boolean =>
+    /^[0-9*,/-]+$/.test(field) && (field.match(/\d+/g) ?? []).every((number) => Number(number) <= max);
+  if (!numeric(minute, 59)) return `${describe(value)}: minute "${minute}" must be 0-59, "*", lists, ranges or steps; ${example}`;
+  if (!numeric(hour, 23)) return `${describe(value)}: hour "${hour}" must be 0-23, "*", lists, ranges or steps; ${example}`;
+  if (!/^([0-9*,/?LW-]+)$/.test(dayOfMonth) || (dayOfMonth.match(/\d+/g) ?? []).some((day) => Number(day) < 1 || Number(day) > 31)) {
+    return `${describe(value)}: day-of-month "${dayOfMonth}" must be 1-31, "*", "?", "L" or "W"; ${example}`;
+  }
+  if (!/^([0-9*,/-]+|[A-Za-z,-]+)$/.test(month)) return `${describe(value)}: month "${month}" must be 1-12 or JAN-DEC; ${example}`;
+  if (!/^[0-9A-Za-z*,/?L#-]+$/.test(dayOfWeek)) return `${describe(value)}: day-of-week "${dayOfWeek}" must be 1-7 or SUN-SAT, "*", "?", "L" or "#"; ${example}`;
+  if (!/^[0-9*,/-]+$/.test(year)) return `${describe(value)}: year "${year}" must be "*" or years; ${example}`;
+  if ((dayOfMonth === "?") === (dayOfWeek === "?")) {
+    return `${describe(value)}: exactly one of day-of-month and day-of-week must be "?"; ${example}`;
+  }
+  return undefined;
+}
+
+/** Graviton instance families carry a "g" after the generation: t4g, m7g, c7gn, r8g. */
+function isArmInstanceType(instanceType: string): boolean {
+  return /^[a-z]+\d+g[a-z]*\./.test(instanceType);
+}
+
+function isArmParent(parentImage: string): boolean {
+  return /arm64|aarch64/i.test(parentImage);
+}
+
+interface Context {
+  readonly region: string;
+  readonly namePrefix: string;
+  readonly tracker: AmiTrackerConfig;
+}
+
+export function readImageBuilder(reader: ConfigReader, raw: unknown, context: Context): ImageBuilderConfig {
+  const record = reader.object(raw, SECTION, KEYS);
+  const logRetentionDays = reader.integer(record, "logRetentionDays", SECTION, 30, { min: 1, max: 3653 });
+  const retentionProblem = checkLogRetention(logRetentionDays);
+  if (retentionProblem) reader.fail(joinPath(SECTION, "logRetentionDays"), retentionProblem);
+  const subnetId = reader.optionalString(record, "subnetId", SECTION);
+  if (subnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(subnetId)) {
+    reader.fail(joinPath(SECTION, "subnetId"), `${describe(subnetId)} is not a subnet ID; write it like "subnet-0123456789abcdef0" or leave it out for the default VPC`);
+  }
+  const securityGroupIds = reader.stringArray(record, "securityGroupIds", SECTION, []);
+  securityGroupIds.forEach((group, index) => {
+    if (!/^sg-[0-9a-f]{8,17}$/.test(group)) {
+      reader.fail(joinPath(joinPath(SECTION, "securityGroupIds"), index), `${describe(group)} is not a security group ID; write it like "sg-0123456789abcdef0"`);
+    }
+  });
+  if (subnetId !== undefined && securityGroupIds.length === 0) {
+    reader.fail(joinPath(SECTION, "securityGroupIds"), `is empty but subnetId is set; Image Builder needs security groups with a subnet: list at least one`);
+  }
+  if (subnetId === undefined && securityGroupIds.length > 0) {
+    reader.fail(joinPath(SECTION, "subnetId"), `is not set but securityGroupIds is; set the subnet the groups belong to, or remove securityGroupIds`);
+  }
+
+  const pipelinesPath = joinPath(SECTION, "pipelines");
+  const rawPipelines = record["pipelines"];
+  let pipelineList: unknown[] = [];
+  if (rawPipelines !== undefined) {
+    if (Array.isArray(rawPipelines)) pipelineList = rawPipelines;
+    else reader.fail(pipelinesPath, `${describe(rawPipelines)} is not a list; write it as [{ "name": "example" }], or [] to bring your own pipeline`);
+  }
+  const pipelines = pipelineList.map((item, index) => readPipeline(reader, item, joinPath(pipelinesPath, index), context));
+
+  checkNames(reader, pipelines, pipelinesPath);
+  checkWriters(reader, pipelines, pipelinesPath, context.tracker);
+
+  return {
+    pipelines,
+    logRetentionDays,
+    ...(subnetId !== undefined ? { subnetId } : {}),
+    securityGroupIds,
+  };
+}
+
+function readPipeline(reader: ConfigReader, raw: unknown, path: string, context: Context): PipelineConfig {
+  const record = reader.object(raw, path, PIPELINE_KEYS);
+  if (raw !== undefined && record["name"] === undefined) {
+    reader.fail(joinPath(path, "name"), `nothing is set; name the pipeline, e.g. "example" (lowercase letters, digits and "-")`);
+  }
+  const name = reader.string(record, "name", path, "example");
+  if (!PIPELINE_NAME.test(name)) {
+    reader.fail(joinPath(path, "name"), `${describe(name)} must be 1-40 lowercase letters, digits or "-", starting with a letter, e.g. "web-server" (the Image Builder resources are named <project>-<environment>-<name>)`);
+  }
+
+  const modeText = reader.string(record, "mode", path, "tracker");
+  const mode: PipelineMode = (MODES as readonly string[]).includes(modeText) ? (modeText as PipelineMode) : "tracker";
+  if (mode !== modeText) reader.fail(joinPath(path, "mode"), `${describe(modeText)} is not a mode; use "tracker" (the Lambda writes the parameter) or "native" (the distribution writes it)`);
+
+  const resourceName = pipelineResourceName(context.namePrefix, name);
+  const parameterPath = joinPath(path, "parameterName");
+  const template = context.tracker.parameterName;
+  const trackerName = resolveParameterName(template, resourceName, resourceName);
+  let parameterName: string;
+  if (mode === "tracker") {
+    const given = reader.optionalString(record, "parameterName", path);
+    parameterName = trackerName;
+    if (given !== undefined && given !== template && resolveParameterName(given, resourceName, resourceName) !== trackerName) {
+      reader.fail(
+        parameterPath,
+        `${describe(given)} is not what the tracker writes for this pipeline ("${trackerName}", from amiTracker.parameterName "${template}"); ` +
+          `leave it out, change amiTracker.parameterName, or set mode "native" to write this name from the distribution`,
+      );
+    }
+  } else {
+    const given = reader.string(record, "parameterName", path, DEFAULT_NATIVE_PARAMETER_NAME);
+    const placeholderProblem = checkParameterName(given, { allowPlaceholders: true });
+    parameterName = resolveParameterName(given, resourceName, resourceName);
+    if (placeholderProblem) reader.fail(parameterPath, placeholderProblem);
+    else {
+      const resolvedProblem = checkParameterName(parameterName, { allowPlaceholders: false });
+      if (resolvedProblem) reader.fail(parameterPath, `resolves to ${resolvedProblem}`);
+    }
+  }
+
+  const regionsPath = joinPath(path, "regions");
+  const regions = reader.stringArray(record, "regions", path, [context.region]);
+  if (regions.length === 0) reader.fail(regionsPath, `is empty; list at least one region, e.g. ["${context.region}"], or leave it out`);
+  regions.forEach((region, index) => {
+    const problem = checkRegion(region);
+    if (problem) reader.fail(joinPath(regionsPath, index), problem);
+  });
+  const repeated = regions.filter((region, index) => regions.indexOf(region) !== index);
+  if (repeated.length > 0) reader.fail(regionsPath, `lists ${repeated.join(", ")} twice; list each region once`);
+
+  const schedule = reader.string(record, "schedule", path, DEFAULT_SCHEDULE);
+  const cronProblem = checkImageBuilderCron(schedule);
+  if (cronProblem) reader.fail(joinPath(path, "schedule"), cronProblem);
+  const scheduleTimezone = reader.string(record, "scheduleTimezone", path, "Etc/UTC");
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(scheduleTimezone)) {
+    reader.fail(joinPath(path, "scheduleTimezone"), `${describe(scheduleTimezone)} is not an IANA time zone; write it like "Etc/UTC" or "Europe/Paris"`);
+  }
+
+  const parentImage = reader.string(record, "parentImage", path, DEFAULT_PARENT_IMAGE);
+  const managedName = /^[a-z0-9][a-z0-9-]{0,126}$/;
+  const imageArn = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|\d{12}):image\/[a-z0-9-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
+  const amiId = /^ami-[0-9a-f]{8,17}$/;
+  if (!managedName.test(parentImage) && !imageArn.test(parentImage) && !amiId.test(parentImage)) {
+    reader.fail(
+      joinPath(path, "parentImage"),
+      `${describe(parentImage)} is not a parent image; use a managed image name like "amazon-linux-2023-arm64", an image ARN ending in "/x.x.x", or an AMI ID "ami-..."`,
+    );
+  }
+  const arm = isArmParent(parentImage);
+  const instanceTypesPath = joinPath(path, "instanceTypes");
+  const instanceTypes = reader.stringArray(record, "instanceTypes", path, [arm ? "t4g.small" : "t3.small"]);
+  if (instanceTypes.length === 0) reader.fail(instanceTypesPath, `is empty; list at least one, e.g. ["${arm ? "t4g.small" : "t3.small"}"], or leave it out`);
+  instanceTypes.forEach((instanceType, index) => {
+    const itemPath = joinPath(instanceTypesPath, index);
+    if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType)) {
+      reader.fail(itemPath, `${describe(instanceType)} is not an instance type; write it like "t4g.small"`);
+    } else if (!amiId.test(parentImage) && isArmInstanceType(instanceType) !== arm) {
+      reader.fail(
+        itemPath,
+        `${describe(instanceType)} is ${isArmInstanceType(instanceType) ? "arm64 (Graviton)" : "x86_64"} but parentImage "${parentImage}" is ${arm ? "arm64" : "x86_64"}; ` +
+          `use ${arm ? "a Graviton type such as \"t4g.small\"" : "an x86 type such as \"t3.small\""}`,
+      );
+    }
+  });
+
+  const recipeVersion = reader.string(record, "recipeVersion", path, "1.0.0");
+  if (!/^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(recipeVersion)) {
+    reader.fail(joinPath(path, "recipeVersion"), `${describe(recipeVersion)} is not a semantic version; write it like "1.0.0"`);
+  }
+  const exampleLaunchTemplate = reader.boolean(record, "exampleLaunchTemplate", path, false);
+  if (exampleLaunchTemplate && !regions.includes(context.region)) {
+    reader.fail(
+      joinPath(path, "exampleLaunchTemplate"),
+      `is true but regions ${JSON.stringify(regions)} leave out the app's region "${context.region}", where the launch template resolves the parameter; add "${context.region}" to regions or set it false`,
+    );
+  }
+
+  return {
+    name,
+    resourceName,
+    mode,
+    parameterName,
+    regions: [...new Set(regions)],
+    schedule,
+    scheduleTimezone,
+    onlyWhenUpdated: reader.boolean(record, "onlyWhenUpdated", path, true),
+    parentImage,
+    instanceTypes,
+    recipeVersion,
+    volumeSizeGb: reader.integer(record, "volumeSizeGb", path, 10, { min: 8, max: 16384 }),
+    exampleLaunchTemplate,
+  };
+}
+
+function checkNames(reader: ConfigReader, pipelines: readonly PipelineConfig[], path: string): void {
+  pipelines.forEach((pipeline, index) => {
+    const first = pipelines.findIndex((other) => other.name === pipeline.name);
+    if (first !== index) {
+      reader.fail(joinPath(joinPath(path, index), "name"), `"${pipeline.name}" is already the name of pipelines[${first}]; give each pipeline its own name`);
+    }
+  });
+}
+
+/** The regions the tracker writes in: its own list plus every tracker-mode pipeline's. */
+export function trackerRegions(tracker: AmiTrackerConfig, pipelines: readonly PipelineConfig[]): string[] {
+  const regions = [...tracker.trackedRegions];
+  for (const pipeline of pipelines) {
+    if (pipeline.mode === "tracker") regions.push(...pipeline.regions);
+  }
+  return [...new Set(regions)];
+}
+
+/** One writer per parameter and region: never the tracker and a distribution, never two pipelines. */
+function checkWriters(reader: ConfigReader, pipelines: readonly PipelineConfig[], path: string, tracker: AmiTrackerConfig): void {
+  const regionsOfTracker = trackerRegions(tracker, pipelines);
+  const writers = new Map<string, number>();
+  pipelines.forEach((pipeline, index) => {
+    const parameterPath = joinPath(joinPath(path, index), "parameterName");
+    for (const region of pipeline.regions) {
+      const key = `${region} ${pipeline.parameterName}`;
+      const other = writers.get(key);
+      if (other !== undefined && other !== index) {
+        const otherPipeline = pipelines[other];
+        const fix =
+          pipeline.mode === "tracker" && otherPipeline?.mode === "tracker"
+            ? `put "{pipeline}" in amiTracker.parameterName (e.g. "/ec2-imagebuilder/{pipeline}/latest") so each pipeline gets its own`
+            : `give each pipeline its own parameterName`;
+        reader.fail(
+          parameterPath,
+          `"${pipeline.parameterName}" in ${region} is also written by pipelines[${other}] ("${otherPipeline?.name ?? ""}"); two writers of one parameter overwrite each other's AMI: ${fix}`,
+        );
+      } else writers.set(key, index);
+      if (pipeline.mode === "native" && regionsOfTracker.includes(region) && templateCovers(tracker.parameterName, pipeline.parameterName)) {
+        reader.fail(
+          parameterPath,
+          `"${pipeline.parameterName}" in ${region} is a native-mode parameter, but the tracker may write it too (amiTracker.parameterName "${tracker.parameterName}" covers it); ` +
+            `choose a name outside that pattern, or set this pipeline's mode to "tracker"`,
+        );
+      }
+    }
+  });
+}

@@ -1,0 +1,218 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { ImagebuilderComponent } from "@cdktf/provider-aws/lib/imagebuilder-component";
+import { ImagebuilderDistributionConfiguration } from "@cdktf/provider-aws/lib/imagebuilder-distribution-configuration";
+import { ImagebuilderImagePipeline } from "@cdktf/provider-aws/lib/imagebuilder-image-pipeline";
+import { ImagebuilderImageRecipe } from "@cdktf/provider-aws/lib/imagebuilder-image-recipe";
+import { ImagebuilderInfrastructureConfiguration } from "@cdktf/provider-aws/lib/imagebuilder-infrastructure-configuration";
+import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { Construct } from "constructs";
+import { serviceTrust } from "./iam";
+
+/** The only managed policies an Image Builder build instance needs (SSM agent + Image Builder's own). */
+export const BUILD_INSTANCE_MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder"] as const;
+
+export interface BuildInstanceProfileProps {
+  /** The role's and the instance profile's name. */
+  readonly name: string;
+  /** The partition, for the managed policies' ARNs (e.g. `${data.aws_partition.x.partition}`). */
+  readonly partition: string;
+}
+
+/**
+ * The instance profile of Image Builder's build and test instances: a role that EC2 assumes, with
+ * exactly `AmazonSSMManagedInstanceCore` and `EC2InstanceProfileForImageBuilder` (which also lets
+ * the instance write its logs under `/aws/imagebuilder/`). Shared by every pipeline of a stack.
+ */
+export class BuildInstanceProfile extends Construct {
+  readonly role: IamRole;
+  readonly profile: IamInstanceProfile;
+
+  constructor(scope: Construct, id: string, props: BuildInstanceProfileProps) {
+    super(scope, id);
+    this.role = new IamRole(this, "role", {
+      name: props.name,
+      description: "EC2 Image Builder build and test instances",
+      assumeRolePolicy: serviceTrust(this, "trust", "ec2.amazonaws.com").json,
+    });
+    for (const policy of BUILD_INSTANCE_MANAGED_POLICIES) {
+      new IamRolePolicyAttachment(this, policy, {
+        role: this.role.name,
+        policyArn: `arn:${props.partition}:iam::aws:policy/${policy}`,
+      });
+    }
+    this.profile = new IamInstanceProfile(this, "profile", { name: props.name, role: this.role.name });
+  }
+}
+
+/** The distribution writes the AMI ID to this parameter itself (Image Builder's native mode). */
+export interface NativeParameter {
+  /** The parameter's name, the same in every distribution region. */
+  readonly parameterName: string;
+}
+
+export interface ImagePipelineProps {
+  /** Name of the pipeline, its recipe (hence its images), component and configurations. */
+  readonly name: string;
+  /** The parent image: an image ARN (`.../x.x.x` for the newest version) or an AMI ID. */
+  readonly parentImage: string;
+  /** Version of the recipe and component; both are immutable, so a change needs a new version. */
+  readonly version: string;
+  readonly instanceProfile: BuildInstanceProfile;
+  readonly instanceTypes: readonly string[];
+  /** Image Builder publishes every AVAILABLE or FAILED image here. @default - no notification */
+  readonly topic?: SnsTopic;
+  /** Regions the AMI is copied to. */
+  readonly regions: readonly string[];
+  /** Write the AMI ID to SSM from the distribution, with DataType `aws:ec2:image`. @default - the tracker writes it */
+  readonly nativeParameter?: NativeParameter;
+  /** An Image Builder cron expression. */
+  readonly schedule: string;
+  /** @default "Etc/UTC" */
+  readonly scheduleTimezone?: string;
+  /** Run on schedule only when the parent image or a component changed. @default true */
+  readonly onlyWhenUpdated?: boolean;
+  /** Root volume size (GiB); the root volume is gp3 and encrypted. @default 10 */
+  readonly volumeSizeGb?: number;
+  /** Retention of the build and pipeline log groups. @default 30 */
+  readonly logRetentionDays?: number;
+  /** @default - the default VPC */
+  readonly subnetId?: string;
+  /** Required with `subnetId`. @default [] */
+  readonly securityGroupIds?: readonly string[];
+  /** Tags on the distributed AMIs. @default {} */
+  readonly amiTags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One EC2 Image Builder pipeline, whole: an example component (inline YAML) and recipe, an
+ * infrastructure configuration that terminates failed instances and notifies `topic`, a
+ * distribution to `regions` (optionally writing the SSM parameter itself), log groups with
+ * retention, and a cron schedule.
+ *
+ * Logs go to CloudWatch only (`/aws/imagebuilder/<name>`, `/aws/imagebuilder/pipeline/<name>`): the
+ * managed instance policy already allows writing there, the groups get a retention, and an S3 log
+ * bucket would need a wider instance role and a bucket to secure and empty.
+ */
+export class ImagePipeline extends Construct {
+  readonly component: ImagebuilderComponent;
+  readonly recipe: ImagebuilderImageRecipe;
+  readonly infrastructure: ImagebuilderInfrastructureConfiguration;
+  readonly distribution: ImagebuilderDistributionConfiguration;
+  readonly pipeline: ImagebuilderImagePipeline;
+  readonly buildLogGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: ImagePipelineProps) {
+    super(scope, id);
+    if (props.regions.length === 0) throw new Error(`ImagePipeline ${props.name}: regions is empty; list at least one region`);
+    if (props.instanceTypes.length === 0) throw new Error(`ImagePipeline ${props.name}: instanceTypes is empty; list at least one, e.g. "t4g.small"`);
+    const securityGroupIds = props.securityGroupIds ?? [];
+    if ((props.subnetId === undefined) !== (securityGroupIds.length === 0)) {
+      throw new Error(`ImagePipeline ${props.name}: subnetId and securityGroupIds go together; set both or neither`);
+    }
+    const retention = props.logRetentionDays ?? 30;
+
+    this.buildLogGroup = new CloudwatchLogGroup(this, "build-logs", { name: `/aws/imagebuilder/${props.name}`, retentionInDays: retention });
+    const pipelineLogGroup = new CloudwatchLogGroup(this, "pipeline-logs", {
+      name: `/aws/imagebuilder/pipeline/${props.name}`,
+      retentionInDays: retention,
+    });
+
+    this.component = new ImagebuilderComponent(this, "component", {
+      name: `${props.name}-baseline`,
+      version: props.version,
+      platform: "Linux",
+      description: "Example: updates the OS and records the build",
+      changeDescription: `Version ${props.version}`,
+      data: exampleComponent(props.name),
+    });
+
+    this.recipe = new ImagebuilderImageRecipe(this, "recipe", {
+      name: props.name,
+      version: props.version,
+      parentImage: props.parentImage,
+      component: [{ componentArn: this.component.arn }],
+      blockDeviceMapping: [
+        {
+          deviceName: "/dev/xvda",
+          ebs: { deleteOnTermination: "true", encrypted: "true", volumeSize: props.volumeSizeGb ?? 10, volumeType: "gp3" },
+        },
+      ],
+    });
+
+    this.infrastructure = new ImagebuilderInfrastructureConfiguration(this, "infrastructure", {
+      name: props.name,
+      description: `Build instances of ${props.name}`,
+      instanceProfileName: props.instanceProfile.profile.name,
+      instanceTypes: [...props.instanceTypes],
+      terminateInstanceOnFailure: true,
+      instanceMetadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
+      ...(props.topic !== undefined ? { snsTopicArn: props.topic.arn } : {}),
+      ...(props.subnetId !== undefined ? { subnetId: props.subnetId, securityGroupIds: [...securityGroupIds] } : {}),
+    });
+
+    const native = props.nativeParameter;
+    this.distribution = new ImagebuilderDistributionConfiguration(this, "distribution", {
+      name: props.name,
+      description: native !== undefined ? `Copies ${props.name} and writes ${native.parameterName}` : `Copies ${props.name}`,
+      distribution: props.regions.map((region) => ({
+        region,
+        amiDistributionConfiguration: {
+          name: `${props.name}-{{ imagebuilder:buildDate }}`,
+          amiTags: { Pipeline: props.name, ...props.amiTags },
+        },
+        ...(native !== undefined
+          ? { ssmParameterConfiguration: [{ parameterName: native.parameterName, dataType: "aws:ec2:image" }] }
+          : {}),
+      })),
+    });
+
+    this.pipeline = new ImagebuilderImagePipeline(this, "pipeline", {
+      name: props.name,
+      description: `Builds ${props.name} on schedule`,
+      imageRecipeArn: this.recipe.arn,
+      infrastructureConfigurationArn: this.infrastructure.arn,
+      distributionConfigurationArn: this.distribution.arn,
+      enhancedImageMetadataEnabled: true,
+      imageTestsConfiguration: { imageTestsEnabled: true, timeoutMinutes: 60 },
+      schedule: {
+        scheduleExpression: props.schedule,
+        timezone: props.scheduleTimezone ?? "Etc/UTC",
+        pipelineExecutionStartCondition:
+          (props.onlyWhenUpdated ?? true) ? "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE" : "EXPRESSION_MATCH_ONLY",
+      },
+      status: "ENABLED",
+      // The log groups exist (with their retention) before the first build writes to them.
+      dependsOn: [this.buildLogGroup, pipelineLogGroup],
+    });
+  }
+}
+
+/** An AWSTOE document: update the OS, record the build, and check the record in the validate phase. */
+function exampleComponent(name: string): string {
+  return [
+    `name: ${name}-baseline`,
+    "description: Updates the OS and records the build",
+    "schemaVersion: 1.0",
+    "phases:",
+    "  - name: build",
+    "    steps:",
+    "      - name: UpdateOS",
+    "        action: UpdateOS",
+    "      - name: RecordBuild",
+    "        action: ExecuteBash",
+    "        inputs:",
+    "          commands:",
+    `            - echo "${name} built by EC2 Image Builder on $(date -u +%Y-%m-%dT%H:%M:%SZ)" > /etc/image-build-info`,
+    "  - name: validate",
+    "    steps:",
+    "      - name: CheckBuildRecord",
+    "        action: ExecuteBash",
+    "        inputs:",
+    "          commands:",
+    "            - test -s /etc/image-build-info",
+    "",
+  ].join("\n");
+}
