@@ -19,6 +19,7 @@ import { policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
+import { acknowledgeRule } from "./rules/acknowledge";
 
 export const AMI_TRACKER_STACK = "ami-tracker";
 
@@ -190,6 +191,14 @@ export class AmiTrackerStack extends AppStack {
         },
       ],
     });
+
+    if (tracker.reservedConcurrency === undefined) {
+      acknowledgeRule(
+        this.tracker.function,
+        "LAMBDA-3",
+        "unreserved by default: new accounts have a concurrency quota of 10 and reserving any of it fails the deploy; builds end minutes apart (set amiTracker.reservedConcurrency to reserve)",
+      );
+    }
 
     new LambdaFunctionEventInvokeConfig(this, "tracker-async", {
       functionName: this.tracker.function.functionName,

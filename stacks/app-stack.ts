@@ -1,10 +1,14 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformStack } from "cdktf";
+import { Aspects, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../config";
 import { configureBackend } from "./backend";
+import { RulePackAspect } from "./rules/rule-pack";
 
-/** A stack with this app's backend and an AWS provider in the configured region with default tags. */
+/**
+ * A stack with this app's backend, an AWS provider in the configured region with default tags, and
+ * the rule pack (stacks/rules, docs/rules.md) run at synth.
+ */
 export class AppStack extends TerraformStack {
   readonly config: AppConfig;
   /** `<project>-<environment>`: the prefix of every resource name in the stack. */
@@ -19,5 +23,6 @@ export class AppStack extends TerraformStack {
       region: config.region,
       defaultTags: [{ tags: { ...config.tags, Stack: stackName } }],
     });
+    Aspects.of(this).add(new RulePackAspect());
   }
 }

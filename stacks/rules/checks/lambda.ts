@@ -1,0 +1,79 @@
+/** Lambda checks: failure destination when invoked asynchronously, timeout, concurrency, secrets. */
+import { firstBlock, isExpression, isJsonObject } from "../stack-index";
+import { compliant, nonCompliant, notApplicable, type RuleOutcome, type StackLookup, type SynthesizedBlock } from "../types";
+
+/** Principals that invoke Lambda asynchronously (the event is queued; Lambda retries and then drops it). */
+export const ASYNC_PRINCIPALS: ReadonlySet<string> = new Set([
+  "sns.amazonaws.com",
+  "events.amazonaws.com",
+  "s3.amazonaws.com",
+  "scheduler.amazonaws.com",
+  "logs.amazonaws.com",
+  "ses.amazonaws.com",
+  "iot.amazonaws.com",
+  "config.amazonaws.com",
+  "codecommit.amazonaws.com",
+  "lambda.alarms.cloudwatch.amazonaws.com",
+]);
+
+/** What invokes the function asynchronously in this stack, as addresses. */
+function asyncTriggers(fn: SynthesizedBlock, stack: StackLookup): string[] {
+  const triggers: string[] = [];
+  for (const permission of stack.referencing(fn, "aws_lambda_permission")) {
+    const principal = permission.config.principal;
+    if (typeof principal === "string" && ASYNC_PRINCIPALS.has(principal)) triggers.push(`${permission.address} (${principal})`);
+  }
+  for (const subscription of stack.referencing(fn, "aws_sns_topic_subscription")) {
+    if (subscription.config.protocol === "lambda") triggers.push(subscription.address);
+  }
+  for (const type of ["aws_cloudwatch_event_target", "aws_s3_bucket_notification", "aws_scheduler_schedule", "aws_cloudwatch_log_subscription_filter"]) {
+    for (const block of stack.referencing(fn, type)) triggers.push(block.address);
+  }
+  return [...new Set(triggers)];
+}
+
+/** LAMBDA-1: an asynchronously invoked function keeps failed events (DLQ or on-failure destination). */
+export function asyncFailureDestination(fn: SynthesizedBlock, stack: StackLookup): RuleOutcome {
+  const dlq = firstBlock(fn.config.dead_letter_config)?.target_arn;
+  if (typeof dlq === "string" && dlq.length > 0) return compliant(`dead_letter_config -> ${stack.referenced(dlq)?.address ?? dlq}`);
+  for (const invokeConfig of stack.referencing(fn, "aws_lambda_function_event_invoke_config")) {
+    const destinations = firstBlock(invokeConfig.config.destination_config);
+    const onFailure = firstBlock(destinations?.on_failure)?.destination;
+    if (typeof onFailure === "string" && onFailure.length > 0) return compliant(`on-failure destination ${stack.referenced(onFailure)?.address ?? onFailure} (${invokeConfig.address})`);
+  }
+  const triggers = asyncTriggers(fn, stack);
+  if (triggers.length === 0) return notApplicable;
+  return nonCompliant(
+    `invoked asynchronously by ${triggers.join(", ")}, but has neither dead_letter_config nor an aws_lambda_function_event_invoke_config with destination_config.on_failure: events that fail every retry are lost`,
+  );
+}
+
+/** LAMBDA-2: the timeout is a decision, not the 3 s default. */
+export function timeoutSet(fn: SynthesizedBlock): RuleOutcome {
+  const timeout = fn.config.timeout;
+  return typeof timeout === "number" || isExpression(timeout) ? compliant(`${String(timeout)} s`) : nonCompliant("timeout is not set (Lambda's default is 3 s)");
+}
+
+/** LAMBDA-3: reserved concurrency set, or its absence acknowledged with a reason. */
+export function concurrencyDecided(fn: SynthesizedBlock): RuleOutcome {
+  const reserved = fn.config.reserved_concurrent_executions;
+  if ((typeof reserved === "number" && reserved >= 0) || isExpression(reserved)) return compliant(`reserved concurrency ${String(reserved)}`);
+  return nonCompliant("reserved_concurrent_executions is not set: set it, or acknowledge LAMBDA-3 with the reason the function runs unreserved");
+}
+
+/** Names of variables that hold secrets. */
+export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|CREDENTIAL|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|(^|_)KEY$)/i;
+/** Values that point at a secret instead of holding it: ARNs, parameter names, key aliases. */
+const POINTER = /^(arn:|\/|alias\/|resolve:|\{\{resolve:)/;
+
+/** LAMBDA-4: no literal secret in the function's environment (it is readable with lambda:GetFunctionConfiguration). */
+export function noPlaintextSecrets(fn: SynthesizedBlock): RuleOutcome {
+  const variables = firstBlock(fn.config.environment)?.variables;
+  if (!isJsonObject(variables)) return notApplicable;
+  const leaked = Object.entries(variables)
+    .filter(([name, value]) => SECRET_NAME.test(name) && typeof value === "string" && value.length > 0 && !isExpression(value) && !POINTER.test(value))
+    .map(([name]) => name);
+  return leaked.length > 0
+    ? nonCompliant(`environment variable(s) ${leaked.join(", ")} hold a literal value: pass the name or ARN of a Secrets Manager secret or SecureString parameter and read it at run time`)
+    : compliant();
+}

@@ -1,0 +1,155 @@
+/**
+ * Runs the rule pack on a stack: one `toTerraform()` of the stack, one pass over its resources,
+ * each resource checked only by the rules of its type. `RulePackAspect` (attached by AppStack)
+ * turns the findings into annotations: an unacknowledged error fails synth (cdktf's App.synth
+ * throws on error annotations before it writes the stack's cdk.tf.json; `cdktf synth` prints them
+ * and fails), warnings and acknowledgements are printed.
+ */
+import { Annotations, TerraformStack, type IAspect } from "cdktf";
+import type { IConstruct } from "constructs";
+import { ACKNOWLEDGEMENT_METADATA, acknowledgementsOn } from "./acknowledge";
+import { RULES, ruleById } from "./rules";
+import { StackIndex } from "./stack-index";
+import type { JsonObject, Rule, RuleOutcome, SynthesizedBlock } from "./types";
+
+export interface Finding {
+  readonly rule: Rule;
+  readonly resource: SynthesizedBlock;
+  /** Why the resource does not comply. */
+  readonly reason: string;
+  /** The acknowledgement's reason, when the finding is acknowledged. */
+  readonly acknowledged: string | undefined;
+}
+
+/** A problem with an acknowledgement itself: no reason, an unknown rule, or nothing it applies to. */
+export interface AcknowledgementProblem {
+  readonly level: "error" | "warning";
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface StackReport {
+  readonly stack: string;
+  /** Non-compliant results, acknowledged or not. */
+  readonly findings: readonly Finding[];
+  /** Every compliant result with its note ("encrypted with ..."), for tests and curious readers. */
+  readonly passed: readonly { readonly rule: Rule; readonly resource: SynthesizedBlock; readonly note: string | undefined }[];
+  readonly acknowledgementProblems: readonly AcknowledgementProblem[];
+  /** How many (resource, rule) pairs were evaluated. */
+  readonly evaluated: number;
+}
+
+const RULES_BY_TYPE: ReadonlyMap<string, readonly Rule[]> = (() => {
+  const map = new Map<string, Rule[]>();
+  for (const rule of RULES) {
+    for (const type of rule.appliesTo) map.set(type, [...(map.get(type) ?? []), rule]);
+  }
+  return map;
+})();
+
+/** Runs every rule on every resource of a synthesized stack; `acknowledged(resource, ruleId)` returns a reason or undefined. */
+export function evaluate(index: StackIndex, acknowledged: (resource: SynthesizedBlock, ruleId: string) => string | undefined): Omit<StackReport, "stack" | "acknowledgementProblems"> {
+  const findings: Finding[] = [];
+  const passed: { rule: Rule; resource: SynthesizedBlock; note: string | undefined }[] = [];
+  let evaluated = 0;
+  for (const resource of index.resources) {
+    for (const rule of RULES_BY_TYPE.get(resource.type) ?? []) {
+      evaluated++;
+      const outcome: RuleOutcome = rule.check(resource, index);
+      if (outcome.status === "non-compliant") findings.push({ rule, resource, reason: outcome.reason, acknowledged: acknowledged(resource, rule.id) });
+      else if (outcome.status === "compliant") passed.push({ rule, resource, note: outcome.note });
+    }
+  }
+  return { findings, passed, evaluated };
+}
+
+/** Checks one stack as it synthesizes now. */
+export function checkStack(stack: TerraformStack): StackReport {
+  const index = new StackIndex(stack.toTerraform() as JsonObject);
+  const constructs = new Map<string, IConstruct>(stack.node.findAll().map((construct) => [construct.node.path, construct]));
+  const used = new Set<string>();
+  const problems: AcknowledgementProblem[] = [];
+
+  const acknowledged = (resource: SynthesizedBlock, ruleId: string): string | undefined => {
+    let construct = resource.path === undefined ? undefined : constructs.get(resource.path);
+    while (construct !== undefined && construct !== stack) {
+      const match = acknowledgementsOn(construct).find((ack) => ack.ruleId === ruleId && ack.reason.length > 0);
+      if (match !== undefined) {
+        used.add(`${construct.node.path}|${ruleId}`);
+        return match.reason;
+      }
+      construct = construct.node.scope;
+    }
+    return undefined;
+  };
+  const result = evaluate(index, acknowledged);
+
+  for (const construct of constructs.values()) {
+    if (!construct.node.metadata.some((entry) => entry.type === ACKNOWLEDGEMENT_METADATA)) continue;
+    const path = construct.node.path;
+    for (const ack of acknowledgementsOn(construct)) {
+      if (ruleById(ack.ruleId) === undefined) problems.push({ level: "error", path, message: `acknowledgement of unknown rule "${ack.ruleId}"` });
+      else if (ack.reason.length === 0) problems.push({ level: "error", path, message: `acknowledgement of ${ack.ruleId} has no reason: every acknowledgement says why` });
+      else if (!used.has(`${path}|${ack.ruleId}`)) {
+        problems.push({ level: "warning", path, message: `acknowledgement of ${ack.ruleId} matches no non-compliant resource here: remove it ("${ack.reason}")` });
+      }
+    }
+  }
+  return { stack: stack.node.id, ...result, acknowledgementProblems: problems };
+}
+
+/** `[LAMBDA-3] aws_lambda_function.x (ami-tracker/tracker/function): reason`. */
+export function describeFinding(finding: Finding): string {
+  const where = finding.resource.path === undefined ? finding.resource.address : `${finding.resource.address} (${finding.resource.path})`;
+  const checkov = finding.rule.checkov.length > 0 ? ` [${finding.rule.checkov.join(", ")}]` : "";
+  if (finding.acknowledged !== undefined) return `[${finding.rule.id}] acknowledged on ${where}: ${finding.acknowledged}`;
+  return `[${finding.rule.id}] ${where}: ${finding.reason}. Rule: ${finding.rule.explanation}${checkov}`;
+}
+
+export type Printer = (line: string) => void;
+
+/**
+ * Where warnings and acknowledgements are printed when the aspect runs: stderr, except under the
+ * cdktf CLI (which prints annotations itself) and under jest.
+ */
+export function defaultPrinter(env: NodeJS.ProcessEnv = process.env): Printer | undefined {
+  if (env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined || env.JEST_WORKER_ID !== undefined) return undefined;
+  return (line) => process.stderr.write(`${line}\n`);
+}
+
+/** Runs the rule pack on each stack it visits, once per stack. */
+export class RulePackAspect implements IAspect {
+  private readonly checked = new WeakSet<TerraformStack>();
+  private readonly print: Printer | undefined;
+
+  constructor(options: { readonly print?: Printer } = {}) {
+    this.print = options.print ?? defaultPrinter();
+  }
+
+  visit(node: IConstruct): void {
+    if (!TerraformStack.isStack(node) || this.checked.has(node)) return;
+    this.checked.add(node);
+    const report = checkStack(node);
+    const byPath = new Map<string, IConstruct>(node.node.findAll().map((construct) => [construct.node.path, construct]));
+    const target = (path: string | undefined): IConstruct => (path === undefined ? undefined : byPath.get(path)) ?? node;
+    const lines: string[] = [];
+    for (const finding of report.findings) {
+      const message = describeFinding(finding);
+      const annotations = Annotations.of(target(finding.resource.path));
+      if (finding.acknowledged !== undefined) annotations.addInfo(message);
+      else if (finding.rule.level === "error") annotations.addError(message);
+      else annotations.addWarning(message);
+      lines.push(`${finding.acknowledged !== undefined ? "ack" : finding.rule.level}: ${message}`);
+    }
+    for (const problem of report.acknowledgementProblems) {
+      const message = `[rule-pack] ${problem.path}: ${problem.message}`;
+      if (problem.level === "error") Annotations.of(target(problem.path)).addError(message);
+      else Annotations.of(target(problem.path)).addWarning(message);
+      lines.push(`${problem.level}: ${message}`);
+    }
+    if (this.print !== undefined && lines.length > 0) {
+      this.print(`rule pack, stack ${report.stack}: ${report.evaluated} checks, ${report.findings.length} finding(s)`);
+      for (const line of lines) this.print(`  ${line}`);
+    }
+  }
+}

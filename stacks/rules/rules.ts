@@ -1,0 +1,179 @@
+/**
+ * The rule pack, as data: one row per rule. docs/rules.md renders this table
+ * (`npx tsx stacks/rules/render-doc.ts`; a test fails when the doc and the table differ).
+ *
+ * Checkov IDs: those marked "verified" were checked against checkov's source; the others are
+ * cited from checkov's documentation as remembered, and flagged in docs/rules.md.
+ */
+import { routeAuthorized, stageAccessLogs, stageThrottled } from "./checks/api";
+import { kinesisEncrypted, logGroupKms, logRetention, s3Encrypted, s3KmsEncrypted, snsEncrypted, sqsEncrypted } from "./checks/encryption";
+import { IDENTITY_POLICY_TYPES, noWildcardAction, noWildcardResource, policyReadable, RESOURCE_POLICY_TYPES } from "./checks/iam";
+import { asyncFailureDestination, concurrencyDecided, noPlaintextSecrets, timeoutSet } from "./checks/lambda";
+import { publicAccessBlocked, tlsOnly } from "./checks/s3";
+import type { Rule } from "./types";
+
+/** Checkov IDs whose id and meaning were read in checkov's source (bridgecrewio/checkov). */
+export const VERIFIED_CHECKOV_IDS: ReadonlySet<string> = new Set(["CKV_AWS_45", "CKV_AWS_63", "CKV_AWS_76", "CKV_AWS_309", "CKV_AWS_355"]);
+
+export const RULES: readonly Rule[] = [
+  {
+    id: "IAM-1",
+    level: "error",
+    appliesTo: [...IDENTITY_POLICY_TYPES, ...RESOURCE_POLICY_TYPES],
+    checkov: ["CKV_AWS_63", "CKV_AWS_62"],
+    explanation: 'No Allow statement grants "*", "service:*" or NotAction, in identity or resource policies: every action is named.',
+    check: noWildcardAction,
+  },
+  {
+    id: "IAM-2",
+    level: "error",
+    appliesTo: IDENTITY_POLICY_TYPES,
+    checkov: ["CKV_AWS_355", "CKV_AWS_290"],
+    explanation:
+      'An identity policy grants Resource "*" only for actions without resource-level permissions (ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS, e.g. ec2:DescribeImages). Key policies are exempt: there "*" means "this key".',
+    check: noWildcardResource,
+  },
+  {
+    id: "IAM-3",
+    level: "warning",
+    appliesTo: [...IDENTITY_POLICY_TYPES, ...RESOURCE_POLICY_TYPES],
+    checkov: [],
+    explanation: "Every policy is a data.aws_iam_policy_document (or literal JSON), so IAM-1 and IAM-2 can read it at synth.",
+    check: policyReadable,
+  },
+  {
+    id: "ENC-1",
+    level: "error",
+    appliesTo: ["aws_sns_topic"],
+    checkov: ["CKV_AWS_26"],
+    explanation: "SNS topics are encrypted with KMS (kms_master_key_id): the AWS-managed alias/aws/sns, or a customer-managed key when another service publishes.",
+    check: snsEncrypted,
+  },
+  {
+    id: "ENC-2",
+    level: "error",
+    appliesTo: ["aws_sqs_queue"],
+    checkov: ["CKV_AWS_27"],
+    explanation: "SQS queues are encrypted: SSE-SQS (sqs_managed_sse_enabled) or SSE-KMS (kms_master_key_id), stated in code.",
+    check: sqsEncrypted,
+  },
+  {
+    id: "ENC-3",
+    level: "error",
+    appliesTo: ["aws_kinesis_stream"],
+    checkov: ["CKV_AWS_43"],
+    explanation: 'Kinesis streams are encrypted: encryption_type "KMS" with a kms_key_id (alias/aws/kinesis or a customer-managed key).',
+    check: kinesisEncrypted,
+  },
+  {
+    id: "ENC-4",
+    level: "error",
+    appliesTo: ["aws_s3_bucket"],
+    checkov: ["CKV_AWS_19"],
+    explanation: "S3 buckets state their default encryption (SSE-S3 or SSE-KMS) in an aws_s3_bucket_server_side_encryption_configuration.",
+    check: s3Encrypted,
+  },
+  {
+    id: "ENC-5",
+    level: "warning",
+    appliesTo: ["aws_s3_bucket"],
+    checkov: ["CKV_AWS_145"],
+    explanation: "S3 buckets use SSE-KMS, so a key policy controls reads and CloudTrail records each use of the key.",
+    check: s3KmsEncrypted,
+  },
+  {
+    id: "ENC-6",
+    level: "warning",
+    appliesTo: ["aws_cloudwatch_log_group"],
+    checkov: ["CKV_AWS_158"],
+    explanation: "Log groups are encrypted with a customer-managed KMS key; without one CloudWatch Logs still encrypts, with a service-owned key.",
+    check: logGroupKms,
+  },
+  {
+    id: "LOG-1",
+    level: "error",
+    appliesTo: ["aws_cloudwatch_log_group"],
+    checkov: ["CKV_AWS_66"],
+    explanation: "Log groups set retention_in_days (unset keeps logs forever). CKV_AWS_338 (at least 365 days) is not mirrored: retention is configured per environment.",
+    check: logRetention,
+  },
+  {
+    id: "LAMBDA-1",
+    level: "error",
+    appliesTo: ["aws_lambda_function"],
+    checkov: ["CKV_AWS_116"],
+    explanation:
+      "A function invoked asynchronously (SNS, EventBridge, S3, Scheduler, ... in the same stack) has a dead_letter_config or an on-failure destination. SQS event sources and API calls are synchronous: the queue's redrive policy keeps their failures. CKV_AWS_116 asks for a DLQ on every function.",
+    check: asyncFailureDestination,
+  },
+  {
+    id: "LAMBDA-2",
+    level: "error",
+    appliesTo: ["aws_lambda_function"],
+    checkov: [],
+    explanation: "Functions set timeout explicitly (the default is 3 s), sized to the work and below the event source's visibility timeout.",
+    check: timeoutSet,
+  },
+  {
+    id: "LAMBDA-3",
+    level: "error",
+    appliesTo: ["aws_lambda_function"],
+    checkov: ["CKV_AWS_115"],
+    explanation: "Functions make a concurrency decision: reserved_concurrent_executions, or an acknowledgement saying why the function runs unreserved.",
+    check: concurrencyDecided,
+  },
+  {
+    id: "LAMBDA-4",
+    level: "error",
+    appliesTo: ["aws_lambda_function"],
+    checkov: ["CKV_AWS_45"],
+    explanation:
+      "No environment variable named like a secret (SECRET, PASSWORD, TOKEN, API_KEY, ..._KEY) holds a literal value: pass the secret's ARN or parameter name instead.",
+    check: noPlaintextSecrets,
+  },
+  {
+    id: "API-1",
+    level: "error",
+    appliesTo: ["aws_apigatewayv2_route"],
+    checkov: ["CKV_AWS_309"],
+    explanation: "HTTP API routes have an authorization_type other than NONE; a public route is acknowledged with the reason it is public.",
+    check: routeAuthorized,
+  },
+  {
+    id: "API-2",
+    level: "error",
+    appliesTo: ["aws_apigatewayv2_stage"],
+    checkov: [],
+    explanation: "HTTP API stages set both throttling_burst_limit and throttling_rate_limit in default_route_settings.",
+    check: stageThrottled,
+  },
+  {
+    id: "API-3",
+    level: "error",
+    appliesTo: ["aws_apigatewayv2_stage"],
+    checkov: ["CKV_AWS_76"],
+    explanation: "HTTP API stages write access logs (access_log_settings with destination_arn and format).",
+    check: stageAccessLogs,
+  },
+  {
+    id: "S3-1",
+    level: "error",
+    appliesTo: ["aws_s3_bucket"],
+    checkov: ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"],
+    explanation: "S3 buckets have an aws_s3_bucket_public_access_block with all four settings true.",
+    check: publicAccessBlocked,
+  },
+  {
+    id: "S3-2",
+    level: "error",
+    appliesTo: ["aws_s3_bucket"],
+    checkov: [],
+    explanation: "S3 bucket policies deny s3:* when aws:SecureTransport is false (TLS only).",
+    check: tlsOnly,
+  },
+];
+
+/** The rule with `id`, or undefined. */
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((rule) => rule.id === id);
+}
