@@ -33,6 +33,7 @@ import {
 } from "./constructs/http-api/integrations";
 import { policyDocument, serviceTrust } from "./constructs/iam";
 import { NodejsFunction } from "./constructs/nodejs-function";
+import { acknowledgeRule } from "./rules/acknowledge";
 
 export const STORAGE_FIRST_API_STACK = "storage-first-api";
 
@@ -217,6 +218,7 @@ export class StorageFirstApiStack extends AppStack {
         memoryMb: settings.consumer.memoryMb,
         timeoutSeconds: settings.consumer.timeoutSeconds,
         logRetentionDays: settings.consumer.logRetentionDays,
+        ...(settings.consumer.reservedConcurrency !== undefined ? { reservedConcurrency: settings.consumer.reservedConcurrency } : {}),
         environment: { EVENT_BUS_NAME: this.eventBus.name, EVENT_SOURCE: `${name}.consumer` },
         statements: [
           {
@@ -227,6 +229,13 @@ export class StorageFirstApiStack extends AppStack {
           { sid: "PublishResults", actions: ["events:PutEvents"], resources: [this.eventBus.arn] },
         ],
       });
+      if (settings.consumer.reservedConcurrency === undefined) {
+        acknowledgeRule(
+          consumer.function,
+          "LAMBDA-3",
+          "unreserved by default: new accounts have a concurrency quota of 10 and reserving any of it fails the deploy; set storageFirstApi.consumer.reservedConcurrency where the quota allows",
+        );
+      }
       for (const [queueKey, queue] of consumed) {
         new LambdaEventSourceMapping(this, `consumer-${queueKey}`, {
           functionName: consumer.function.arn,

@@ -207,6 +207,12 @@ export interface StorageFirstApiConfig {
     readonly maximumBatchingWindowSeconds: number;
     /** @default 30 (days) */
     readonly logRetentionDays: number;
+    /**
+     * Reserved concurrency. Unset by default: new accounts have a concurrency quota of 10, and
+     * reserving any of it fails the deploy there.
+     * @default - unreserved
+     */
+    readonly reservedConcurrency?: number;
   };
   /** The alarm on every dead-letter queue, whose action creates an OpsCenter OpsItem. */
   readonly deadLetterAlarm: {
@@ -320,13 +326,18 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
 
   // Consumer (read before the queues: their default visibility timeout depends on it).
   const consumerPath = joinPath(path, "consumer");
-  const consumerRecord = reader.object(record["consumer"], consumerPath, ["timeoutSeconds", "memoryMb", "batchSize", "maximumBatchingWindowSeconds", "logRetentionDays"]);
+  const consumerRecord = reader.object(record["consumer"], consumerPath, ["timeoutSeconds", "memoryMb", "batchSize", "maximumBatchingWindowSeconds", "logRetentionDays", "reservedConcurrency"]);
+  const reservedConcurrency =
+    consumerRecord["reservedConcurrency"] === undefined
+      ? undefined
+      : reader.integer(consumerRecord, "reservedConcurrency", consumerPath, 2, { min: 2, max: 1000 });
   const consumer = {
     timeoutSeconds: reader.integer(consumerRecord, "timeoutSeconds", consumerPath, 30, { min: 3, max: 900 }),
     memoryMb: reader.integer(consumerRecord, "memoryMb", consumerPath, 256, { min: 128, max: 10240 }),
     batchSize: reader.integer(consumerRecord, "batchSize", consumerPath, 10, { min: 1, max: 10 }),
     maximumBatchingWindowSeconds: reader.integer(consumerRecord, "maximumBatchingWindowSeconds", consumerPath, 0, { min: 0, max: 300 }),
     logRetentionDays: readRetention(reader, consumerRecord, "logRetentionDays", consumerPath),
+    ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
   };
 
   // Queues.

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RouteAuthorization } from "../../../config/sections/storage-first-api";
 import { PROJECT_ROOT } from "../bundle";
+import { acknowledgeRule } from "../../rules/acknowledge";
 import { policyDocument, serviceTrust, type PolicyStatement } from "../iam";
 import { ACCOUNT_PLACEHOLDER, PARTITION_PLACEHOLDER, type IntegrationTarget } from "./integrations";
 import { renderOpenApi, type Json, type OpenApiRoute } from "./openapi";
@@ -175,6 +176,8 @@ export class HttpApi extends Construct {
         ? { authorizerId: this.authorizer.id, ...(authorization.scopes.length > 0 ? { authorizationScopes: [...authorization.scopes] } : {}) }
         : {}),
     });
+
+    if (authorization.type === "NONE") acknowledgeRule(route, "API-1", `public by configuration: ${authorization.reason}`);
 
     const common = { routeKey, subtype: target.subtype, timeoutMilliseconds, authorization };
     this.documented.push({
