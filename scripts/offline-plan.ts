@@ -17,8 +17,10 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { CONFIG_DIRECTORY, loadConfig, type AppConfig } from "../config";
 import { buildApp } from "../stacks/app";
+import { startSfnStandIn } from "./lib/aws-stand-ins";
 import {
   backendOverride,
+  declaresResource,
   isObject,
   planTimeDataSources,
   providerOverride,
@@ -81,6 +83,8 @@ export interface StackResult {
   /** Warning summaries reported by validate and plan. */
   readonly warnings: readonly string[];
   readonly archiveStandIns: readonly ArchiveStandIn[];
+  /** Whether the stack's Step Functions definitions were checked by the local stand-in instead of AWS. */
+  readonly sfnStandIn: boolean;
   /** Wall-clock seconds of the whole stack (copy, init, validate, plan, show). */
   readonly seconds: number;
   readonly phaseSeconds: Readonly<Partial<Record<Phase, number>>>;
@@ -134,9 +138,15 @@ const NO_NETWORK: NodeJS.ProcessEnv = {
   HTTP_PROXY: "http://127.0.0.1:9",
   https_proxy: "http://127.0.0.1:9",
   http_proxy: "http://127.0.0.1:9",
-  NO_PROXY: "",
-  no_proxy: "",
+  // Only the script's own local stand-ins are reachable.
+  NO_PROXY: "127.0.0.1",
+  no_proxy: "127.0.0.1",
 };
+
+const BLOCKED_HINT =
+  "\n[offline-plan] the AWS provider tried to reach AWS while planning (the script blocks every network call: " +
+  "proxy 127.0.0.1:9). Something in this stack needs AWS at plan time; keep such data sources and resources out of stacks, " +
+  "or add an offline stand-in in scripts/lib/aws-stand-ins.ts.";
 
 interface CommandResult {
   readonly code: number;
@@ -163,7 +173,8 @@ function run(binary: string, args: readonly string[], cwd: string, env: NodeJS.P
 }
 
 function message(result: CommandResult): string {
-  return [result.stderr.trim(), result.stdout.trim()].filter((text) => text !== "").join("\n");
+  const text = [result.stderr.trim(), result.stdout.trim()].filter((part) => part !== "").join("\n");
+  return text.includes("127.0.0.1:9") ? `${text}${BLOCKED_HINT}` : text;
 }
 
 /** `Warning: <summary>` lines of Terraform's human output. */
@@ -198,6 +209,8 @@ export interface TerraformContext {
   readonly mirror: ProviderMirror | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly archiveMode: Exclude<ArchiveMode, "auto">;
+  /** The local stand-in of Step Functions' ValidateStateMachineDefinition. @default - none: such plans fail offline */
+  readonly sfnEndpoint?: string;
 }
 
 /** Finds terraform and the mirror, writes the CLI config into `workRoot`. Throws when terraform is absent. */
@@ -244,7 +257,7 @@ export async function planStackDirectory(
   const stack = basename(source);
   let standIns: ArchiveStandIn[] = [];
   const warnings: string[] = [];
-  const base = { id, stack, workDirectory: target, phaseSeconds };
+  const base = { id, stack, workDirectory: target, phaseSeconds, sfnStandIn: false };
   const finish = (extra: Partial<StackResult> & { ok: boolean }): StackResult => ({
     ...base,
     toAdd: 0,
@@ -306,7 +319,9 @@ export async function planStackDirectory(
   }
 
   writeFileSync(join(target, "zz_offline_plan_backend_override.tf.json"), `${JSON.stringify(backendOverride(), null, 2)}\n`);
-  const providers = providerOverride(json);
+  const sfnStandIn = context.sfnEndpoint !== undefined && declaresResource(json, "aws_sfn_state_machine");
+  base.sfnStandIn = sfnStandIn;
+  const providers = providerOverride(json, sfnStandIn && context.sfnEndpoint !== undefined ? { sfnEndpoint: context.sfnEndpoint } : {});
   if (providers) writeFileSync(join(target, "zz_offline_plan_provider_override.tf.json"), `${JSON.stringify(providers, null, 2)}\n`);
 
   const offline = { ...context.env, ...NO_NETWORK };
@@ -336,7 +351,7 @@ export async function planStackDirectory(
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the order of the items in the results. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function runLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -367,7 +382,9 @@ export function formatProgress(result: StackResult): string {
   const status = result.ok
     ? `ok: +${result.toAdd} ~${result.toChange} -${result.toDestroy} ±${result.toReplace}, ${result.warnings.length} warning(s)`
     : `FAILED at ${result.failedPhase ?? "?"}`;
-  const standIn = result.archiveStandIns.length > 0 ? `, archive stand-in for ${result.archiveStandIns.length} zip(s)` : "";
+  const standIn =
+    (result.archiveStandIns.length > 0 ? `, archive stand-in for ${result.archiveStandIns.length} zip(s)` : "") +
+    (result.sfnStandIn ? ", Step Functions definitions checked by the local stand-in" : "");
   return `[offline-plan] ${result.id}: ${status}${standIn} in ${result.seconds.toFixed(1)} s (${phases})`;
 }
 
@@ -397,14 +414,37 @@ export function formatSummary(results: readonly StackResult[]): string {
   ].join("\n");
 }
 
+/** One synthesized output folder to plan. */
+export interface PlanTarget {
+  /** A synthesized output folder (holding stacks/<name>/cdk.tf.json). */
+  readonly outdir: string;
+  /** Prefix of each result's id, e.g. the environment. @default - none */
+  readonly label?: string;
+  /** Only these stacks. @default every folder in <outdir>/stacks */
+  readonly stacks?: readonly string[];
+}
+
 /** Plans every stack of a synthesized output folder; see PlanOptions. */
-export async function planStacks(options: PlanOptions): Promise<PlanReport> {
+export function planStacks(options: PlanOptions): Promise<PlanReport> {
+  const target: PlanTarget = {
+    outdir: options.outdir,
+    ...(options.label !== undefined ? { label: options.label } : {}),
+    ...(options.stacks !== undefined ? { stacks: options.stacks } : {}),
+  };
+  return planTargets([target], options);
+}
+
+/** Plans the stacks of several synthesized folders in one pool (at most `concurrency` terraform runs at once). */
+export async function planTargets(targets: readonly PlanTarget[], options: Omit<PlanOptions, "outdir" | "label" | "stacks"> = {}): Promise<PlanReport> {
   const started = performance.now();
   const ownWorkRoot = options.workRoot === undefined;
   const workRoot = options.workRoot ?? mkdtempSync(join(tmpdir(), "offline-plan-"));
   mkdirSync(workRoot, { recursive: true });
+  let stopStandIn = async (): Promise<void> => undefined;
   try {
-    const context = prepareTerraform(workRoot, options.archive ?? "auto");
+    const sfn = await startSfnStandIn();
+    stopStandIn = sfn.close;
+    const context: TerraformContext = { ...prepareTerraform(workRoot, options.archive ?? "auto"), sfnEndpoint: sfn.url };
     const progress = options.onProgress ?? ((): void => undefined);
     if (context.archiveMode === "stand-in") {
       progress(
@@ -412,13 +452,17 @@ export async function planStacks(options: PlanOptions): Promise<PlanReport> {
           "(same source folder, same output path, its own output_base64sha256); the rest of each stack is planned as synthesized",
       );
     }
-    const names = options.stacks ?? listStacks(options.outdir);
-    const prefix = options.label === undefined ? "" : `${options.label}/`;
-    const results = await pool(names, options.concurrency ?? 2, async (name) => {
-      const target = join(workRoot, options.label ?? "stacks", name);
-      const result = await planStackDirectory(join(options.outdir, "stacks", name), target, context, `${prefix}${name}`);
+    const jobs = targets.flatMap((target) =>
+      (target.stacks ?? listStacks(target.outdir)).map((name) => ({
+        source: join(target.outdir, "stacks", name),
+        work: join(workRoot, target.label ?? "stacks", name),
+        id: target.label === undefined ? name : `${target.label}/${name}`,
+      })),
+    );
+    const results = await runLimited(jobs, options.concurrency ?? 2, async (job) => {
+      const result = await planStackDirectory(job.source, job.work, context, job.id);
       progress(formatProgress(result));
-      if (!options.keep) rmSync(target, { recursive: true, force: true });
+      if (!options.keep) rmSync(job.work, { recursive: true, force: true });
       return result;
     });
     return {
@@ -429,6 +473,7 @@ export async function planStacks(options: PlanOptions): Promise<PlanReport> {
       archiveMode: context.archiveMode,
     };
   } finally {
+    await stopStandIn();
     if (ownWorkRoot && !options.keep) rmSync(workRoot, { recursive: true, force: true });
   }
 }
@@ -512,28 +557,17 @@ async function main(): Promise<number> {
   const log = (line: string): void => console.log(line);
   const results: StackResult[] = [];
   try {
-    const targets: { label?: string; outdir: string }[] = [];
+    const targets: PlanTarget[] = [];
     if (args.from !== undefined) {
-      targets.push({ outdir: resolve(args.from) });
+      targets.push({ outdir: resolve(args.from), ...(args.stacks !== undefined ? { stacks: args.stacks } : {}) });
     } else {
       for (const environment of args.environments) {
         const outdir = synthesize(loadConfig(environment), join(workRoot, "synth", environment));
-        targets.push({ label: environment, outdir });
+        targets.push({ label: environment, outdir, ...(args.stacks !== undefined ? { stacks: args.stacks } : {}) });
       }
     }
-    for (const target of targets) {
-      const report = await planStacks({
-        outdir: target.outdir,
-        workRoot: join(workRoot, "plan"),
-        concurrency: args.concurrency,
-        archive: args.archive,
-        keep: args.keep,
-        onProgress: log,
-        ...(target.label !== undefined ? { label: target.label } : {}),
-        ...(args.stacks !== undefined ? { stacks: args.stacks } : {}),
-      });
-      results.push(...report.results);
-    }
+    const report = await planTargets(targets, { workRoot: join(workRoot, "plan"), concurrency: args.concurrency, archive: args.archive, keep: args.keep, onProgress: log });
+    results.push(...report.results);
   } finally {
     if (args.keep) log(`[offline-plan] work folder kept: ${workRoot}`);
     else rmSync(workRoot, { recursive: true, force: true });

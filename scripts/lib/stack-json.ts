@@ -62,13 +62,28 @@ export function awsProviderAliases(stack: JsonObject): string[] {
   return blocks.map((block) => (isObject(block) && typeof block["alias"] === "string" ? block["alias"] : ""));
 }
 
-/** The override file that gives every aws provider, each aliased copy by its alias, dummy credentials and the skip flags. */
-export function providerOverride(stack: JsonObject): JsonObject | undefined {
+/** Whether the stack declares managed resources of this type. */
+export function declaresResource(stack: JsonObject, type: string): boolean {
+  const resources = stack["resource"];
+  return isObject(resources) && isObject(resources[type]) && Object.keys(resources[type]).length > 0;
+}
+
+/**
+ * The override file that gives every aws provider, each aliased copy by its alias, dummy credentials
+ * and the skip flags; with `sfnEndpoint`, Step Functions calls go to that (local) endpoint.
+ */
+export function providerOverride(stack: JsonObject, options: { readonly sfnEndpoint?: string } = {}): JsonObject | undefined {
   const aliases = awsProviderAliases(stack);
   if (aliases.length === 0) return undefined;
+  const settings: JsonObject = {
+    ...DUMMY_CREDENTIALS,
+    // A call that cannot succeed offline fails at once instead of after the SDK's 25 retries.
+    max_retries: 1,
+    ...(options.sfnEndpoint !== undefined ? { endpoints: [{ sfn: options.sfnEndpoint }] } : {}),
+  };
   return {
     provider: {
-      aws: aliases.map((alias) => (alias === "" ? { ...DUMMY_CREDENTIALS } : { alias, ...DUMMY_CREDENTIALS })),
+      aws: aliases.map((alias) => (alias === "" ? { ...settings } : { alias, ...settings })),
     },
   };
 }

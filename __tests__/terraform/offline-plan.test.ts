@@ -1,0 +1,256 @@
+/**
+ * The terraform tier: every stack of every configuration through the real `terraform validate` and
+ * `terraform plan` (hashicorp/aws 5.100.0), offline, with assertions on the plan JSON.
+ * Skipped, loudly, where `terraform` is not on the PATH.
+ */
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, parseConfig } from "../../config";
+import {
+  findTerraform,
+  formatSummary,
+  listEnvironments,
+  planTargets,
+  runLimited,
+  synthesize,
+  type PlanReport,
+  type PlanTarget,
+  type ResourceChange,
+  type StackResult,
+} from "../../scripts/offline-plan";
+import { isObject, type Json } from "../../scripts/lib/stack-json";
+import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
+
+/** Hand-written stacks in the layout of a synth output: fixtures/stacks/<name>/cdk.tf.json. */
+const FIXTURES = join(__dirname, "fixtures");
+/** The label (and so the work folder) of the second plan of the same stack folder. */
+const ELSEWHERE = "copied/elsewhere";
+const CONCURRENCY = 2;
+const TIER_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** A configuration no environment file has: several tracked regions, a templated parameter name, another home region. */
+const MULTI_REGION = parseConfig(
+  {
+    project: "offline",
+    region: "eu-west-1",
+    tags: { CostCenter: "offline-plan" },
+    amiTracker: {
+      parameterName: "/ec2-imagebuilder/{pipeline}/latest",
+      trackedRegions: ["eu-west-1", "us-east-1", "ap-southeast-2"],
+      reservedConcurrency: 2,
+      logRetentionDays: 90,
+    },
+  },
+  "multi-region",
+);
+
+/** Resource types a stack must create, by stack name; a stack not listed must create every resource it declares (checked for all). */
+const EXPECTED_TYPES: Readonly<Record<string, readonly string[]>> = {
+  "ami-tracker": [
+    "aws_kms_key",
+    "aws_kms_alias",
+    "aws_kms_key_policy",
+    "aws_sns_topic",
+    "aws_sns_topic_policy",
+    "aws_sns_topic_subscription",
+    "aws_sqs_queue",
+    "aws_sqs_queue_policy",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_cloudwatch_log_group",
+    "aws_lambda_function",
+    "aws_lambda_function_event_invoke_config",
+    "aws_lambda_permission",
+  ],
+};
+
+const terraform = findTerraform();
+if (terraform === undefined) {
+  const bar = "!".repeat(100);
+  console.warn(
+    `${bar}\n!!! TERRAFORM TIER SKIPPED: \`terraform\` is not on the PATH.\n` +
+      `!!! No stack was validated or planned. Install Terraform 1.11 (and the hashicorp/aws 5.100.0 provider or registry access)\n` +
+      `!!! to run it; CI has it and runs it.\n${bar}`,
+  );
+}
+const describeTier = terraform === undefined ? describe.skip : describe;
+
+/** Every string in a JSON value, with where it sits. */
+function strings(value: Json | undefined, path: string, out: { path: string; value: string }[] = []): { path: string; value: string }[] {
+  if (typeof value === "string") out.push({ path, value });
+  else if (Array.isArray(value)) value.forEach((item, index) => strings(item, `${path}[${index}]`, out));
+  else if (isObject(value)) for (const [key, item] of Object.entries(value)) strings(item, `${path}.${key}`, out);
+  return out;
+}
+
+/** Addresses (type.name) of the managed resources a synthesized stack declares. */
+function declaredResources(stackFile: string): string[] {
+  const json = JSON.parse(readFileSync(stackFile, "utf8")) as Json;
+  const resources = isObject(json) ? json["resource"] : undefined;
+  if (!isObject(resources)) return [];
+  return Object.entries(resources).flatMap(([type, blocks]) => (isObject(blocks) ? Object.keys(blocks).map((name) => `${type}.${name}`) : []));
+}
+
+function managed(result: StackResult): readonly ResourceChange[] {
+  return (result.plan?.resource_changes ?? []).filter((change) => change.mode === "managed");
+}
+
+describeTier("offline terraform plan of every synthesized stack", () => {
+  let root = "";
+  let targets: PlanTarget[] = [];
+  let report: PlanReport | undefined;
+
+  beforeAll(async () => {
+    root = realpathSync(mkdtempSync(join(tmpdir(), "terraform-tier-")));
+    // Every environment file, so stacks others add (and their configurations) are planned too.
+    targets = listEnvironments().map((environment) => ({
+      label: environment,
+      outdir: synthesize(loadConfig(environment), join(root, "synth", environment)),
+    }));
+    targets.push({ label: MULTI_REGION.environment, outdir: synthesize(MULTI_REGION, join(root, "synth", MULTI_REGION.environment)) });
+    const defaults = targets.find((target) => target.label === "default");
+    if (!defaults) throw new Error("config/environments/default.json is missing");
+    // One pool for everything: the same tracker folder planned from a second place, and the fixture stacks.
+    const all: PlanTarget[] = [
+      ...targets,
+      { label: ELSEWHERE, outdir: defaults.outdir, stacks: ["ami-tracker"] },
+      { label: "fixture", outdir: FIXTURES },
+    ];
+    report = await planTargets(all, { workRoot: join(root, "plan"), concurrency: CONCURRENCY, onProgress: (line) => console.log(line) });
+  }, TIER_TIMEOUT_MS);
+
+  afterAll(() => {
+    if (report) console.log(`offline plan tier (terraform validate + plan per stack)\n${formatSummary(report.results)}`);
+    if (root !== "") rmSync(root, { recursive: true, force: true });
+  });
+
+  const all = (): readonly StackResult[] => {
+    if (!report) throw new Error("the plans did not run (see beforeAll)");
+    return report.results;
+  };
+  /** The app's stacks, one per configuration (not the fixtures, not the second copy). */
+  const results = (): readonly StackResult[] => all().filter((result) => targets.some((target) => result.id.startsWith(`${target.label ?? ""}/`)));
+  const fixture = (name: string): StackResult => {
+    const result = all().find((candidate) => candidate.id === `fixture/${name}`);
+    if (!result) throw new Error(`fixture ${name} was not planned`);
+    return result;
+  };
+
+  it("plans the default configuration and at least one other", () => {
+    const labels = new Set(results().map((result) => result.id.split("/")[0]));
+    expect(labels).toContain("default");
+    expect(labels).toContain(MULTI_REGION.environment);
+    expect(results().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("validates and plans every stack without error", () => {
+    const failures = results()
+      .filter((result) => !result.ok)
+      .map((result) => `${result.id} (${result.failedPhase ?? "?"}):\n${result.error ?? ""}`);
+    expect(failures).toEqual([]);
+  });
+
+  it("creates every resource each stack declares, and the expected types", () => {
+    for (const result of results()) {
+      const target = targets.find((candidate) => result.id.startsWith(`${candidate.label ?? ""}/`));
+      if (!target) throw new Error(`no target for ${result.id}`);
+      const created = new Set(managed(result).filter((change) => change.change.actions.join() === "create").map((change) => change.address.replace(/\[.*\]$/, "")));
+      const declared = declaredResources(join(target.outdir, "stacks", result.stack, "cdk.tf.json"));
+      expect({ stack: result.id, missing: declared.filter((address) => !created.has(address)) }).toEqual({ stack: result.id, missing: [] });
+      expect(result.toAdd).toBeGreaterThan(0);
+      const types = new Set(managed(result).map((change) => change.type));
+      for (const type of EXPECTED_TYPES[result.stack] ?? []) expect({ stack: result.id, type, planned: types.has(type) }).toEqual({ stack: result.id, type, planned: true });
+    }
+  });
+
+  it("deletes, replaces and updates nothing", () => {
+    for (const result of results()) {
+      const other = managed(result).filter((change) => change.change.actions.join() !== "create").map((change) => `${change.address}: ${change.change.actions.join("+")}`);
+      expect({ stack: result.id, other }).toEqual({ stack: result.id, other: [] });
+      expect(result.toDestroy + result.toReplace + result.toChange).toBe(0);
+    }
+  });
+
+  it("plans the tracker's Lambda with the zip's own hash and a relative file name", () => {
+    for (const result of results().filter((candidate) => candidate.stack === "ami-tracker")) {
+      const fn = managed(result).find((change) => change.type === "aws_lambda_function");
+      const after = fn?.change.after;
+      if (!isObject(after)) throw new Error(`${result.id}: no aws_lambda_function planned`);
+      expect(after["runtime"]).toBe("nodejs22.x");
+      expect(after["filename"]).toMatch(/^\.\/build\/[a-z0-9-]+\.zip$/);
+      if (result.archiveStandIns.length > 0) {
+        expect(after["source_code_hash"]).toBe(result.archiveStandIns[0]?.outputBase64sha256);
+      }
+    }
+  });
+
+  it("plans the multi-region configuration's tracked regions and home region", () => {
+    const tracker = results().find((result) => result.id === `${MULTI_REGION.environment}/ami-tracker`);
+    if (!tracker) throw new Error("the multi-region tracker stack was not planned");
+    const fn = managed(tracker).find((change) => change.type === "aws_lambda_function")?.change.after;
+    expect(JSON.stringify(fn)).toContain(`"TRACKED_REGIONS":"${MULTI_REGION.amiTracker.trackedRegions.join(",")}"`);
+    expect(JSON.stringify(fn)).toContain(`"reserved_concurrent_executions":2`);
+  });
+
+  it("plans no value that holds an absolute path of this machine", () => {
+    const forbidden = [root, realpathSync(tmpdir()), PROJECT_ROOT, realpathSync(PROJECT_ROOT), homedir()].filter((path) => path.length > 1);
+    for (const result of results()) {
+      const plan = result.plan;
+      const values: Json = plan ? [plan.planned_values ?? null, plan.output_changes ?? null, ...managed(result).map((change) => change.change.after)] : null;
+      const leaks = strings(values, result.id).filter(({ value }) => forbidden.some((path) => value.includes(path)));
+      expect(leaks).toEqual([]);
+    }
+  });
+
+  it("plans a stack folder copied elsewhere the same", () => {
+    const first = all().find((result) => result.id === "default/ami-tracker");
+    const moved = all().find((result) => result.id === `${ELSEWHERE}/ami-tracker`);
+    if (!first || !moved) throw new Error("default/ami-tracker was not planned twice");
+    expect(moved.workDirectory).not.toBe(first.workDirectory);
+    expect(moved.ok).toBe(true);
+    expect(moved.plan?.resource_changes).toEqual(first.plan?.resource_changes);
+  });
+
+  describe("fixture stacks", () => {
+    it("fails a broken resource argument with Terraform's own message", () => {
+      const result = fixture("broken-runtime");
+      expect(result.ok).toBe(false);
+      expect(result.failedPhase).toBe("validate");
+      expect(result.error).toMatch(/Error: expected runtime to be one of \[.*"nodejs22\.x"\], got nodejs24\.x/);
+      expect(result.error).toMatch(/on cdk\.tf\.json line \d+, in resource\.aws_lambda_function\.fn/);
+    });
+
+    it("fails the whole report when one stack fails", () => {
+      expect(report?.ok).toBe(false);
+    });
+
+    it("gives each aliased aws provider its own dummy credentials, and swaps an S3 backend for local state", () => {
+      const result = fixture("aliased-providers");
+      expect(result.error).toBeUndefined();
+      expect(result.ok).toBe(true);
+      expect(managed(result).map((change) => change.address).sort()).toEqual(["aws_sns_topic.east", "aws_sns_topic.west"]);
+    });
+
+    it("refuses data sources that need AWS at plan time, naming each and why", () => {
+      const result = fixture("plan-time-data");
+      expect(result.ok).toBe(false);
+      expect(result.failedPhase).toBe("refuse");
+      expect(result.error).toMatch(/data\.aws_caller_identity\.current: calls STS GetCallerIdentity/);
+      expect(result.error).toMatch(/data\.aws_ssm_parameter\.ami: reads the parameter from SSM/);
+    });
+  });
+
+  it("ran with at most the configured number of terraform processes at once", async () => {
+    // runLimited is the pool the plans use: check its bound on a cheap job.
+    let running = 0;
+    let peak = 0;
+    await runLimited([1, 2, 3, 4, 5], CONCURRENCY, async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 5));
+      running--;
+    });
+    expect(peak).toBe(CONCURRENCY);
+  });
+});
