@@ -119,7 +119,8 @@ export const RULES: readonly Rule[] = [
     level: "error",
     appliesTo: ["aws_lambda_function"],
     checkov: ["CKV_AWS_115"],
-    explanation: "Functions make a concurrency decision: reserved_concurrent_executions, or an acknowledgement saying why the function runs unreserved.",
+    explanation:
+      "Functions make a concurrency decision: reserved_concurrent_executions, scaling_config.maximum_concurrency on every SQS event source mapping of a consumer, or an acknowledgement saying why the function runs unreserved.",
     check: concurrencyDecided,
   },
   {

@@ -55,10 +55,21 @@ export function timeoutSet(fn: SynthesizedBlock): RuleOutcome {
 }
 
 /** LAMBDA-3: reserved concurrency set, or its absence acknowledged with a reason. */
-export function concurrencyDecided(fn: SynthesizedBlock): RuleOutcome {
+export function concurrencyDecided(fn: SynthesizedBlock, stack: StackLookup): RuleOutcome {
   const reserved = fn.config.reserved_concurrent_executions;
   if ((typeof reserved === "number" && reserved >= 0) || isExpression(reserved)) return compliant(`reserved concurrency ${String(reserved)}`);
-  return nonCompliant("reserved_concurrent_executions is not set: set it, or acknowledge LAMBDA-3 with the reason the function runs unreserved");
+  // An SQS consumer's concurrency can be capped on its event source mappings instead (scaling_config.maximum_concurrency).
+  const mappings = stack.referencing(fn, "aws_lambda_event_source_mapping");
+  const capped = mappings.filter((mapping) => {
+    const maximum = firstBlock(mapping.config.scaling_config)?.maximum_concurrency;
+    return typeof maximum === "number" || isExpression(maximum);
+  });
+  if (mappings.length > 0 && capped.length === mappings.length && asyncTriggers(fn, stack).length === 0) {
+    return compliant(`capped by scaling_config.maximum_concurrency on ${capped.map((m) => m.address).join(", ")}`);
+  }
+  return nonCompliant(
+    "neither reserved_concurrent_executions nor (for an SQS consumer) scaling_config.maximum_concurrency on its event source mappings is set: set one, or acknowledge LAMBDA-3 with the reason the function runs unreserved",
+  );
 }
 
 /** Names of variables that hold secrets. */
