@@ -1,5 +1,5 @@
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf";
+import { DefaultTokenResolver, StringConcat, TerraformStack, Testing, Tokenization } from "cdktf";
 import type { IConstruct } from "constructs";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -484,5 +484,22 @@ describe("bad configuration fails before any construct is built", () => {
     expect(() => new HttpApi(Testing.app(), "api", { name: "x", throttlingBurstLimit: 0, throttlingRateLimit: 10 })).toThrow(
       /throttlingBurstLimit is 0; set a whole number above 0 \(0 or unset answers every request with 429\)/,
     );
+  });
+
+  test("the HttpApi construct grants the data-key actions on a customer key that encrypts a target", () => {
+    const app = Testing.app();
+    const host = new TerraformStack(app, "host");
+    const api = new HttpApi(host, "api", { name: "x", throttlingBurstLimit: 10, throttlingRateLimit: 10 });
+    const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const route = api.addRoute("POST /a", {
+      integration: { subtype: "SQS-SendMessage", requestParameters: {}, action: "sqs:SendMessage", resources: ["arn:aws:sqs:us-east-1:123456789012:q"], kmsKeyArns: [key] },
+      authorization: { type: "AWS_IAM" },
+    });
+    const json = synthesize(host);
+    const { statements } = roleBehind(json, resolved(host, route.role.arn));
+    expect(statements).toEqual([
+      expect.objectContaining({ actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:123456789012:q"] }),
+      expect.objectContaining({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key] }),
+    ]);
   });
 });
