@@ -1,0 +1,131 @@
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import type { TerraformStack } from "cdktf";
+import { acknowledgeRule } from "../../stacks/rules/acknowledge";
+import { minimalStack, passes, report, ROLE_ARN, violations } from "./support";
+
+function fn(stack: TerraformStack, overrides: Partial<LambdaFunctionConfig> = {}): LambdaFunction {
+  return new LambdaFunction(stack, "fn", {
+    functionName: "example",
+    role: ROLE_ARN,
+    runtime: "nodejs22.x",
+    handler: "index.handler",
+    filename: "example.zip",
+    timeout: 30,
+    reservedConcurrentExecutions: 2,
+    ...overrides,
+  });
+}
+
+/** A function that an SNS topic invokes (asynchronously). */
+function snsInvoked(stack: TerraformStack, overrides: Partial<LambdaFunctionConfig> = {}): { fn: LambdaFunction; dlq: SqsQueue } {
+  const topic = new SnsTopic(stack, "topic", { name: "events", kmsMasterKeyId: "alias/aws/sns" });
+  const dlq = new SqsQueue(stack, "dlq", { name: "dlq", sqsManagedSseEnabled: true });
+  const handler = fn(stack, overrides);
+  new LambdaPermission(stack, "invoke", { action: "lambda:InvokeFunction", functionName: handler.functionName, principal: "sns.amazonaws.com", sourceArn: topic.arn });
+  new SnsTopicSubscription(stack, "subscription", { topicArn: topic.arn, protocol: "lambda", endpoint: handler.arn });
+  return { fn: handler, dlq };
+}
+
+describe("LAMBDA-1: asynchronously invoked functions keep failed events", () => {
+  test("Noncompliance 11: SNS invokes the function, no DLQ, no on-failure destination", () => {
+    const stack = minimalStack();
+    snsInvoked(stack);
+    expect(violations(stack, "LAMBDA-1")).toEqual([
+      expect.stringMatching(/invoked asynchronously by aws_lambda_permission\.invoke \(sns\.amazonaws\.com\), aws_sns_topic_subscription\.subscription, but has neither/),
+    ]);
+  });
+
+  test("Compliance 11: an on-failure destination, or a dead-letter queue", () => {
+    const withDestination = minimalStack();
+    const { fn: handler, dlq } = snsInvoked(withDestination);
+    new LambdaFunctionEventInvokeConfig(withDestination, "async", { functionName: handler.functionName, destinationConfig: { onFailure: { destination: dlq.arn } } });
+    expect(passes(withDestination, "LAMBDA-1")).toEqual(["on-failure destination aws_sqs_queue.dlq (aws_lambda_function_event_invoke_config.async)"]);
+
+    const withDlq = minimalStack();
+    snsInvoked(withDlq, { deadLetterConfig: { targetArn: "arn:aws:sqs:us-east-1:123456789012:dlq" } });
+    expect(passes(withDlq, "LAMBDA-1")).toEqual(["dead_letter_config -> arn:aws:sqs:us-east-1:123456789012:dlq"]);
+  });
+
+  test("Compliance 11: an SQS consumer is invoked synchronously: not applicable (the queue's redrive keeps failures)", () => {
+    const stack = minimalStack();
+    const queue = new SqsQueue(stack, "queue", { name: "work", sqsManagedSseEnabled: true });
+    const handler = fn(stack);
+    new LambdaEventSourceMapping(stack, "mapping", { functionName: handler.arn, eventSourceArn: queue.arn });
+    const result = report(stack);
+    expect(result.findings.filter((f) => f.rule.id === "LAMBDA-1")).toEqual([]);
+    expect(result.passed.filter((p) => p.rule.id === "LAMBDA-1")).toEqual([]);
+  });
+});
+
+describe("LAMBDA-2: timeout set", () => {
+  test("Noncompliance 12: no timeout (Lambda's 3 s default)", () => {
+    const stack = minimalStack();
+    fn(stack, { timeout: undefined });
+    expect(violations(stack, "LAMBDA-2")).toEqual(["timeout is not set (Lambda's default is 3 s)"]);
+  });
+
+  test("Compliance 12: 30 s", () => {
+    const stack = minimalStack();
+    fn(stack);
+    expect(passes(stack, "LAMBDA-2")).toEqual(["30 s"]);
+  });
+});
+
+describe("LAMBDA-3: a concurrency decision", () => {
+  test("Noncompliance 13: unreserved, nothing said", () => {
+    const stack = minimalStack();
+    fn(stack, { reservedConcurrentExecutions: undefined });
+    expect(violations(stack, "LAMBDA-3")).toEqual([expect.stringContaining("acknowledge LAMBDA-3")]);
+  });
+
+  test("Compliance 13: reserved concurrency, or an SQS mapping's maximum_concurrency", () => {
+    const reserved = minimalStack();
+    fn(reserved);
+    expect(passes(reserved, "LAMBDA-3")).toEqual(["reserved concurrency 2"]);
+
+    const capped = minimalStack();
+    const queue = new SqsQueue(capped, "queue", { name: "work", sqsManagedSseEnabled: true });
+    const handler = fn(capped, { reservedConcurrentExecutions: undefined });
+    new LambdaEventSourceMapping(capped, "mapping", { functionName: handler.arn, eventSourceArn: queue.arn, scalingConfig: { maximumConcurrency: 5 } });
+    expect(passes(capped, "LAMBDA-3")).toEqual(["capped by scaling_config.maximum_concurrency on aws_lambda_event_source_mapping.mapping"]);
+  });
+
+  test("Compliance 13: unreserved and acknowledged with a reason, which the report carries", () => {
+    const stack = minimalStack();
+    const handler = fn(stack, { reservedConcurrentExecutions: undefined });
+    acknowledgeRule(handler, "LAMBDA-3", "new accounts have a concurrency quota of 10");
+    expect(violations(stack, "LAMBDA-3")).toEqual([]);
+    expect(report(stack).findings.map((f) => [f.rule.id, f.acknowledged])).toEqual([["LAMBDA-3", "new accounts have a concurrency quota of 10"]]);
+  });
+});
+
+describe("LAMBDA-4: no plaintext secrets in the environment", () => {
+  test.each(["DB_PASSWORD", "API_KEY", "GITHUB_TOKEN", "CLIENT_SECRET", "SIGNING_KEY"])("Noncompliance 14: %s with a literal value", (name) => {
+    const stack = minimalStack();
+    fn(stack, { environment: { variables: { TABLE: "orders", [name]: "s3cr3t-value" } } });
+    expect(violations(stack, "LAMBDA-4")).toEqual([expect.stringContaining(`environment variable(s) ${name} hold a literal value`)]);
+  });
+
+  test("Compliance 14: names of secrets, ARNs and references; ordinary settings", () => {
+    const stack = minimalStack();
+    const queue = new SqsQueue(stack, "queue", { name: "work", sqsManagedSseEnabled: true });
+    fn(stack, {
+      environment: {
+        variables: {
+          DB_PASSWORD_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+          API_KEY: "/example/api-key",
+          SIGNING_KEY: queue.arn,
+          PARAMETER_NAME: "/ec2-imagebuilder/latest",
+        },
+      },
+    });
+    expect(violations(stack, "LAMBDA-4")).toEqual([]);
+    expect(passes(stack, "LAMBDA-4")).toHaveLength(1);
+  });
+});
