@@ -51,8 +51,10 @@ export interface OpsCenterAlarmProps {
   /** What it means when it fires and where to look: it becomes the OpsItem's description. */
   readonly description: string;
   readonly metric: AlarmMetric;
-  /** The alarm fires when the statistic reaches this (`GreaterThanOrEqualToThreshold`). */
+  /** The alarm fires when the statistic compared with this by `comparisonOperator` holds. */
   readonly threshold: number;
+  /** @default "GreaterThanOrEqualToThreshold" */
+  readonly comparisonOperator?: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
   /** @default 300 (seconds) */
   readonly periodSeconds?: number;
   /** @default 1 */
@@ -94,7 +96,7 @@ export class OpsCenterAlarm extends Construct {
       period: props.periodSeconds ?? 300,
       evaluationPeriods: props.evaluationPeriods ?? 1,
       threshold: props.threshold,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      comparisonOperator: props.comparisonOperator ?? "GreaterThanOrEqualToThreshold",
       treatMissingData: props.treatMissingData ?? "notBreaching",
       alarmActions: [this.opsItemArn, ...topicArns],
       ...(topicArns.length > 0 ? { okActions: topicArns } : {}),
