@@ -4,6 +4,8 @@ import { ConfigError } from "./errors";
 import { ConfigReader, joinPath } from "./reader";
 import { readAmiTracker, type AmiTrackerConfig } from "./sections/ami-tracker";
 import { readBackend, type BackendConfig } from "./sections/backend";
+import { readCiAccess, type CiAccessConfig } from "./sections/ci-access";
+import { readStateBootstrap, type StateBootstrapConfig } from "./sections/state-bootstrap";
 import { readImageBuilder, type ImageBuilderConfig } from "./sections/image-builder";
 import { readOpsAlarms, type OpsAlarmsConfig } from "./sections/ops-alarms";
 import { readStorageFirstApi, type StorageFirstApiConfig } from "./sections/storage-first-api";
@@ -11,7 +13,9 @@ import { checkNamePrefix, checkRegion } from "./validators";
 
 export { ConfigError } from "./errors";
 export type { AmiTrackerConfig } from "./sections/ami-tracker";
-export type { BackendConfig, S3BackendConfig } from "./sections/backend";
+export type { BackendConfig, CloudBackendConfig, S3BackendConfig } from "./sections/backend";
+export type { CiAccessConfig, GitHubCiConfig, HcpCiConfig } from "./sections/ci-access";
+export type { StateBootstrapConfig } from "./sections/state-bootstrap";
 export type { ImageBuilderConfig, PipelineConfig, PipelineMode } from "./sections/image-builder";
 export type { OpsAlarmConfig, OpsAlarmsConfig } from "./sections/ops-alarms";
 export type { StorageFirstApiConfig } from "./sections/storage-first-api";
@@ -33,9 +37,13 @@ export interface AppConfig {
   /** The tracker's CloudWatch alarms, whose actions open OpsItems in OpsCenter. */
   readonly alarms: OpsAlarmsConfig;
   readonly storageFirstApi: StorageFirstApiConfig;
+  /** The stack that creates the S3 state bucket (always local state). */
+  readonly stateBootstrap: StateBootstrapConfig;
+  /** The stack with CI's OIDC providers and plan/apply roles. */
+  readonly ciAccess: CiAccessConfig;
 }
 
-const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker", "imageBuilder", "alarms", "storageFirstApi"] as const;
+const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker", "imageBuilder", "alarms", "storageFirstApi", "stateBootstrap", "ciAccess"] as const;
 
 export const CONFIG_DIRECTORY = join(__dirname, "environments");
 
@@ -61,16 +69,23 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
   }
 
   const amiTracker = readAmiTracker(reader, record["amiTracker"], { region });
+  const backend = readBackend(reader, record["backend"], {
+    region,
+    keyPrefix: `${project}/${environment}`,
+    workspacePrefix: `${project}-${environment}-`,
+  });
   const config: AppConfig = {
     environment,
     project,
     region,
     tags: { Project: project, Environment: environment, ManagedBy: "cdktf", ...tags },
-    backend: readBackend(reader, record["backend"], { region, keyPrefix: `${project}/${environment}` }),
+    backend,
     amiTracker,
     imageBuilder: readImageBuilder(reader, record["imageBuilder"], { region, namePrefix: `${project}-${environment}`, tracker: amiTracker }),
     alarms: readOpsAlarms(reader, record["alarms"]),
     storageFirstApi: readStorageFirstApi(reader, record["storageFirstApi"]),
+    stateBootstrap: readStateBootstrap(reader, record["stateBootstrap"], { backend, project, environment }),
+    ciAccess: readCiAccess(reader, record["ciAccess"], { backend }),
   };
   if (reader.problems.length > 0) throw new ConfigError(source, reader.problems);
   return config;

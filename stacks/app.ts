@@ -1,6 +1,8 @@
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import type { AppConfig } from "../config";
 import { AmiTrackerStack } from "./ami-tracker-stack";
+import { CiAccessStack } from "./ci-access-stack";
+import { StateBootstrapStack } from "./state-bootstrap-stack";
 import { StorageFirstApiStack } from "./storage-first-api-stack";
 
 export interface BuildOptions {
@@ -13,5 +15,10 @@ export function buildApp(config: AppConfig, options: BuildOptions = {}): App {
   const app = new App({ outdir: options.outdir ?? "cdktf.out", skipValidation: false });
   if (config.amiTracker.enabled) new AmiTrackerStack(app, config);
   if (config.storageFirstApi.enabled) new StorageFirstApiStack(app, config);
+  // The workload stacks are the ones above; state-bootstrap and ci-access are applied by a person (docs/plan-review.md).
+  const workloads = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack);
+  if (config.stateBootstrap.enabled) new StateBootstrapStack(app, config);
+  // Last: it reads the workload stacks' resource types to grant CI exactly their services.
+  if (config.ciAccess.enabled) new CiAccessStack(app, config, workloads);
   return app;
 }

@@ -1,4 +1,4 @@
-import { LocalBackend, S3Backend, type TerraformStack } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
 import type { BackendConfig } from "../config";
 
 /**
@@ -24,7 +24,20 @@ export function configureBackend(stack: TerraformStack, stackName: string, backe
       if (backend.useLockfile) s3.addOverride("use_lockfile", true);
       return;
     }
+    case "cloud":
+      // One named workspace per stack: HCP Terraform runs each in cdktf.out/stacks/<stack>/.
+      new CloudBackend(stack, {
+        hostname: backend.hostname,
+        organization: backend.organization,
+        workspaces: new NamedCloudWorkspace(cloudWorkspaceName(backend, stackName), backend.project),
+      });
+      return;
   }
+}
+
+/** The HCP Terraform workspace of a stack: `<workspacePrefix><stack>`. */
+export function cloudWorkspaceName(backend: { readonly workspacePrefix: string }, stackName: string): string {
+  return `${backend.workspacePrefix}${stackName}`;
 }
 
 /** One line for people running synth without a state bucket. */

@@ -3,7 +3,7 @@ import { describe, joinPath } from "../reader";
 import { checkRegion } from "../validators";
 
 /** Where Terraform keeps the state of each stack. */
-export type BackendConfig = LocalBackendConfig | S3BackendConfig;
+export type BackendConfig = LocalBackendConfig | S3BackendConfig | CloudBackendConfig;
 
 /** State in a file next to the project: for trying the app out, never for a team. */
 export interface LocalBackendConfig {
@@ -27,17 +27,50 @@ export interface S3BackendConfig {
   readonly dynamodbTable?: string;
 }
 
-const KEYS = ["type", "bucket", "region", "keyPrefix", "kmsKeyId", "useLockfile", "dynamodbTable"] as const;
+/**
+ * HCP Terraform (Terraform Cloud): one named workspace per stack, `<workspacePrefix><stack>`.
+ * https://developer.hashicorp.com/terraform/cli/cloud/settings
+ */
+export interface CloudBackendConfig {
+  readonly type: "cloud";
+  /** The HCP Terraform organization. */
+  readonly organization: string;
+  /** The HCP Terraform project the workspaces belong to. @default "Default Project" */
+  readonly project: string;
+  /** Each stack's workspace is `<workspacePrefix><stack>`. @default "<project>-<environment>-" */
+  readonly workspacePrefix: string;
+  /** HCP Terraform or a Terraform Enterprise host. @default "app.terraform.io" */
+  readonly hostname: string;
+}
+
+const S3_KEYS = ["bucket", "region", "keyPrefix", "kmsKeyId", "useLockfile", "dynamodbTable"] as const;
+const CLOUD_KEYS = ["organization", "project", "workspacePrefix", "hostname"] as const;
+const KEYS = ["type", ...S3_KEYS, ...CLOUD_KEYS] as const;
+
+/** Organization and workspace names: letters, digits, "-" and "_" (HCP Terraform's rule). */
+const HCP_NAME = /^[A-Za-z0-9_-]+$/;
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
 export function readBackend(
   reader: ConfigReader,
   raw: unknown,
-  defaults: { readonly region: string; readonly keyPrefix: string },
+  defaults: { readonly region: string; readonly keyPrefix: string; readonly workspacePrefix: string },
 ): BackendConfig {
   const path = "backend";
   const record = reader.object(raw, path, KEYS);
   const bucket = reader.optionalString(record, "bucket", path);
   const type = reader.string(record, "type", path, bucket === undefined ? "local" : "s3");
+  const misplaced = (keys: readonly string[]): void => {
+    for (const key of keys) {
+      if (record[key] !== undefined) reader.fail(joinPath(path, key), `does not apply to backend.type "${type}"; remove it or change backend.type`);
+    }
+  };
+
+  if (type === "cloud") {
+    misplaced(S3_KEYS);
+    return readCloud(reader, record, path, defaults.workspacePrefix);
+  }
+  misplaced(CLOUD_KEYS);
 
   if (type === "local") {
     if (bucket !== undefined) {
@@ -46,7 +79,7 @@ export function readBackend(
     return { type: "local" };
   }
   if (type !== "s3") {
-    reader.fail(joinPath(path, "type"), `${describe(type)} is not a backend; use "s3" or "local"`);
+    reader.fail(joinPath(path, "type"), `${describe(type)} is not a backend; use "s3" or "local", or "cloud" for HCP Terraform`);
     return { type: "local" };
   }
   if (bucket === undefined || bucket.trim() === "") {
@@ -76,4 +109,27 @@ export function readBackend(
     ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
     ...(dynamodbTable !== undefined ? { dynamodbTable } : {}),
   };
+}
+
+function readCloud(reader: ConfigReader, record: Record<string, unknown>, path: string, defaultPrefix: string): CloudBackendConfig {
+  const organization = reader.string(record, "organization", path, "");
+  if (!HCP_NAME.test(organization)) {
+    reader.fail(
+      joinPath(path, "organization"),
+      `${describe(organization)} is not an HCP Terraform organization name; set it to yours (letters, digits, "-" or "_")`,
+    );
+  }
+  const project = reader.string(record, "project", path, "Default Project");
+  if (project.trim() === "" || project.length > 40) {
+    reader.fail(joinPath(path, "project"), `${describe(project)} is not an HCP Terraform project name (1-40 characters); leave it out for "Default Project"`);
+  }
+  const workspacePrefix = reader.string(record, "workspacePrefix", path, defaultPrefix);
+  if (workspacePrefix !== "" && !HCP_NAME.test(workspacePrefix)) {
+    reader.fail(joinPath(path, "workspacePrefix"), `${describe(workspacePrefix)} is not a workspace name prefix; use letters, digits, "-" or "_", e.g. "ssm-patterns-prod-"`);
+  }
+  const hostname = reader.string(record, "hostname", path, "app.terraform.io");
+  if (!HOSTNAME.test(hostname)) {
+    reader.fail(joinPath(path, "hostname"), `${describe(hostname)} is not a host name; write it without https://, e.g. "app.terraform.io"`);
+  }
+  return { type: "cloud", organization, project, workspacePrefix, hostname };
 }

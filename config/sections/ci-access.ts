@@ -1,0 +1,108 @@
+import type { ConfigReader } from "../reader";
+import { describe, joinPath } from "../reader";
+import type { BackendConfig } from "./backend";
+
+/**
+ * The ci-access stack: OIDC identity providers and the two roles CI assumes, a read-only plan role
+ * and an apply role. https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
+ */
+export interface CiAccessConfig {
+  /** Synthesize the ci-access stack. @default true when `github` or `hcp` is set */
+  readonly enabled: boolean;
+  /** GitHub Actions: plan on pull requests, apply on the main branch. @default - no GitHub trust */
+  readonly github?: GitHubCiConfig;
+  /** HCP Terraform dynamic credentials (needs backend.type "cloud"). @default - no HCP Terraform trust */
+  readonly hcp?: HcpCiConfig;
+}
+
+export interface GitHubCiConfig {
+  /** `<owner>/<repo>`: only this repository's workflows may assume the roles. */
+  readonly repository: string;
+  /** The branch whose pushes may apply. @default "main" */
+  readonly mainBranch: string;
+  /** An existing token.actions.githubusercontent.com provider (one per account). @default - the stack creates it */
+  readonly oidcProviderArn?: string;
+}
+
+export interface HcpCiConfig {
+  /** The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE). @default "aws.workload.identity" */
+  readonly audience: string;
+  /** An existing provider for the HCP Terraform host (one per account). @default - the stack creates it */
+  readonly oidcProviderArn?: string;
+  /** From backend: organization, project, workspace prefix and host the trust is limited to. */
+  readonly organization: string;
+  readonly project: string;
+  readonly workspacePrefix: string;
+  readonly hostname: string;
+}
+
+const KEYS = ["enabled", "github", "hcp"] as const;
+const GITHUB_KEYS = ["repository", "mainBranch", "oidcProviderArn"] as const;
+const HCP_KEYS = ["audience", "oidcProviderArn"] as const;
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const BRANCH = /^[A-Za-z0-9._/-]+$/;
+const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.-]+(\/[^\s]*)?$/;
+
+export function readCiAccess(reader: ConfigReader, raw: unknown, context: { readonly backend: BackendConfig }): CiAccessConfig {
+  const path = "ciAccess";
+  const record = reader.object(raw, path, KEYS);
+  const github = record["github"] === undefined ? undefined : readGitHub(reader, record["github"], joinPath(path, "github"));
+  const hcp = record["hcp"] === undefined ? undefined : readHcp(reader, record["hcp"], joinPath(path, "hcp"), context.backend);
+  const enabled = reader.boolean(record, "enabled", path, github !== undefined || hcp !== undefined);
+  if (enabled && github === undefined && hcp === undefined) {
+    reader.fail(path, `is enabled but names no CI; add "github": { "repository": "<owner>/<repo>" } or "hcp": {}, or set enabled to false`);
+  }
+  if (enabled && context.backend.type === "local") {
+    reader.fail(
+      path,
+      `is enabled but backend.type is "local": CI cannot read state on this machine; set backend.bucket (S3) or backend.type "cloud" first`,
+    );
+  }
+  return { enabled, ...(github !== undefined ? { github } : {}), ...(hcp !== undefined ? { hcp } : {}) };
+}
+
+function readGitHub(reader: ConfigReader, raw: unknown, path: string): GitHubCiConfig {
+  const record = reader.object(raw, path, GITHUB_KEYS);
+  const repository = reader.string(record, "repository", path, "");
+  if (!REPOSITORY.test(repository)) {
+    reader.fail(joinPath(path, "repository"), `${describe(repository)} is not a GitHub repository; write it as "<owner>/<repo>", e.g. "acme/ssm-patterns"`);
+  }
+  const mainBranch = reader.string(record, "mainBranch", path, "main");
+  if (!BRANCH.test(mainBranch) || mainBranch.startsWith("refs/")) {
+    reader.fail(joinPath(path, "mainBranch"), `${describe(mainBranch)} is not a branch name; write the short name, e.g. "main"`);
+  }
+  const oidcProviderArn = readProviderArn(reader, record, path, "token.actions.githubusercontent.com");
+  return { repository, mainBranch, ...(oidcProviderArn !== undefined ? { oidcProviderArn } : {}) };
+}
+
+function readHcp(reader: ConfigReader, raw: unknown, path: string, backend: BackendConfig): HcpCiConfig {
+  const record = reader.object(raw, path, HCP_KEYS);
+  const audience = reader.string(record, "audience", path, "aws.workload.identity");
+  if (audience.trim() === "") reader.fail(joinPath(path, "audience"), `is empty; leave it out for "aws.workload.identity"`);
+  if (backend.type !== "cloud") {
+    reader.fail(path, `needs backend.type "cloud" (the organization, project and workspaces come from there); set the backend or remove ciAccess.hcp`);
+    return { audience, organization: "", project: "", workspacePrefix: "", hostname: "app.terraform.io" };
+  }
+  const oidcProviderArn = readProviderArn(reader, record, path, backend.hostname);
+  return {
+    audience,
+    organization: backend.organization,
+    project: backend.project,
+    workspacePrefix: backend.workspacePrefix,
+    hostname: backend.hostname,
+    ...(oidcProviderArn !== undefined ? { oidcProviderArn } : {}),
+  };
+}
+
+function readProviderArn(reader: ConfigReader, record: Record<string, unknown>, path: string, host: string): string | undefined {
+  const arn = reader.optionalString(record, "oidcProviderArn", path);
+  if (arn === undefined) return undefined;
+  if (!OIDC_PROVIDER_ARN.test(arn) || !arn.endsWith(`oidc-provider/${host}`)) {
+    reader.fail(
+      joinPath(path, "oidcProviderArn"),
+      `${describe(arn)} is not the ARN of an OIDC provider for ${host} (arn:aws:iam::<account>:oidc-provider/${host}); leave it out to create one`,
+    );
+    return undefined;
+  }
+  return arn;
+}

@@ -1,0 +1,244 @@
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Fn, TerraformOutput, TerraformResource, type TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { AppConfig } from "../config";
+import { AppStack } from "./app-stack";
+import { cloudWorkspaceName } from "./backend";
+import { DEPLOY_PERMISSIONS, iamArn, servicesFor, type ArnContext } from "./constructs/deploy-permissions";
+import { policyDocument, type PolicyStatement } from "./constructs/iam";
+import { acknowledgeRule } from "./rules/acknowledge";
+import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS } from "./rules/checks/iam";
+
+export const CI_ACCESS_STACK = "ci-access";
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_AUDIENCE = "sts.amazonaws.com";
+
+/** IAM's limit on a managed policy (whitespace not counted); packing stays below it with room for long partitions. */
+const POLICY_BUDGET = 5500;
+
+type Phase = "plan" | "apply";
+
+/**
+ * What CI needs in AWS: OIDC identity providers for GitHub Actions and HCP Terraform (each optional,
+ * or an existing one by ARN), a read-only plan role and an apply role.
+ *
+ * - plan role: trusted by the repository's pull requests (`repo:<owner>/<repo>:pull_request`) and by
+ *   the HCP workspaces' plan phase; metadata reads of the services the stacks use, and state reads.
+ * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; reads and
+ *   writes of those services limited to `<project>-<environment>-*` where the ARN holds the name,
+ *   state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
+ *
+ * This stack and state-bootstrap are applied by a person with administrator credentials; CI plans
+ * and applies the other ("workload") stacks only.
+ */
+export class CiAccessStack extends AppStack {
+  readonly planRole: IamRole;
+  readonly applyRole: IamRole;
+  /** The stacks CI plans and applies, sorted. */
+  readonly workloadStacks: readonly string[];
+  /** The services whose permissions the roles hold, sorted. */
+  readonly services: readonly string[];
+  readonly githubProviderArn: string | undefined;
+  readonly hcpProviderArn: string | undefined;
+
+  constructor(scope: Construct, config: AppConfig, workloads: readonly TerraformStack[]) {
+    super(scope, CI_ACCESS_STACK, config);
+    const ci = config.ciAccess;
+    this.workloadStacks = workloads.map((stack) => stack.node.id).sort();
+    this.services = servicesFor(resourceTypes(workloads));
+    const partition = new DataAwsPartition(this, "partition").partition;
+
+    this.githubProviderArn =
+      ci.github === undefined
+        ? undefined
+        : (ci.github.oidcProviderArn ??
+          // No thumbprint_list: hashicorp/aws >= 5.81 leaves it optional and IAM verifies GitHub's certificate through its trusted CAs.
+          new IamOpenidConnectProvider(this, "github-oidc", { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: [GITHUB_AUDIENCE] }).arn);
+    this.hcpProviderArn =
+      ci.hcp === undefined
+        ? undefined
+        : (ci.hcp.oidcProviderArn ?? new IamOpenidConnectProvider(this, "hcp-oidc", { url: `https://${ci.hcp.hostname}`, clientIdList: [ci.hcp.audience] }).arn);
+    const anyProvider = this.githubProviderArn ?? this.hcpProviderArn;
+    if (anyProvider === undefined) throw new Error("ciAccess: neither github nor hcp is configured (the configuration check should have said so)");
+    // The account ID from a provider's ARN: no data source that calls AWS at plan time.
+    const account = Fn.element(Fn.split(":", anyProvider), 4);
+    const arns: ArnContext = { partition, region: config.region, account, namePrefix: this.namePrefix };
+
+    const roleName = (phase: Phase): string => `${this.namePrefix}-ci-${phase}`;
+    this.planRole = this.role("plan", roleName("plan"), config);
+    this.applyRole = this.role("apply", roleName("apply"), config);
+
+    const state = stateAccess(config, this.workloadStacks, partition, account);
+    const guard: PolicyStatement[] = [
+      {
+        sid: "DenyChangesToCiAccess",
+        effect: "Deny",
+        actions: DEPLOY_PERMISSIONS["iam"]?.write ?? [],
+        resources: [iamArn(arns, `role/${this.namePrefix}-ci-*`)],
+      },
+      ...(state.bucketArn !== undefined
+        ? [{ sid: "DenyChangesToStateBucket", effect: "Deny" as const, actions: DEPLOY_PERMISSIONS["s3"]?.write ?? [], resources: [state.bucketArn] }]
+        : []),
+    ];
+    this.attach("plan", this.planRole, arns, state.plan, []);
+    this.attach("apply", this.applyRole, arns, state.apply, guard);
+
+    if (this.githubProviderArn !== undefined) new TerraformOutput(this, "github_oidc_provider_arn", { value: this.githubProviderArn });
+    if (this.hcpProviderArn !== undefined) new TerraformOutput(this, "hcp_oidc_provider_arn", { value: this.hcpProviderArn });
+    new TerraformOutput(this, "plan_role_arn", { value: this.planRole.arn, description: "GitHub: AWS_PLAN_ROLE_ARN; HCP: TFC_AWS_PLAN_ROLE_ARN" });
+    new TerraformOutput(this, "apply_role_arn", { value: this.applyRole.arn, description: "GitHub: AWS_APPLY_ROLE_ARN; HCP: TFC_AWS_APPLY_ROLE_ARN" });
+  }
+
+  private role(phase: Phase, name: string, config: AppConfig): IamRole {
+    const statements: PolicyStatement[] = [];
+    const github = config.ciAccess.github;
+    if (github !== undefined && this.githubProviderArn !== undefined) {
+      const subject = phase === "plan" ? `repo:${github.repository}:pull_request` : `repo:${github.repository}:ref:refs/heads/${github.mainBranch}`;
+      statements.push({
+        sid: phase === "plan" ? "GitHubPullRequests" : "GitHubMainBranch",
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [{ type: "Federated", identifiers: [this.githubProviderArn] }],
+        conditions: [
+          { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:aud`, values: [GITHUB_AUDIENCE] },
+          { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:sub`, values: [subject] },
+        ],
+      });
+    }
+    const hcp = config.ciAccess.hcp;
+    if (hcp !== undefined && this.hcpProviderArn !== undefined) {
+      statements.push({
+        sid: phase === "plan" ? "HcpTerraformPlanPhase" : "HcpTerraformApplyPhase",
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [{ type: "Federated", identifiers: [this.hcpProviderArn] }],
+        conditions: [
+          { test: "StringEquals", variable: `${hcp.hostname}:aud`, values: [hcp.audience] },
+          {
+            test: "StringEquals",
+            variable: `${hcp.hostname}:sub`,
+            values: this.workloadStacks.map(
+              (stack) => `organization:${hcp.organization}:project:${hcp.project}:workspace:${cloudWorkspaceName(hcp, stack)}:run_phase:${phase}`,
+            ),
+          },
+        ],
+      });
+    }
+    return new IamRole(this, `${phase}-role`, {
+      name,
+      description: phase === "plan" ? "CI: terraform plan of the workload stacks (read-only)" : "CI: terraform apply of the workload stacks",
+      maxSessionDuration: 3600,
+      assumeRolePolicy: policyDocument(this, `${phase}-trust`, statements).json,
+    });
+  }
+
+  /** Managed policies (6,144 characters each) packed with one statement per service, plus one for the actions IAM accepts only on "*". */
+  private attach(phase: Phase, role: IamRole, arns: ArnContext, stateStatements: readonly PolicyStatement[], guard: readonly PolicyStatement[]): void {
+    const scoped: PolicyStatement[] = [...stateStatements];
+    const unscoped: string[] = [];
+    for (const service of this.services) {
+      const permissions = DEPLOY_PERMISSIONS[service];
+      if (permissions === undefined) continue;
+      const actions = phase === "plan" ? permissions.read : [...permissions.read, ...permissions.write];
+      if (actions.length > 0) scoped.push({ sid: `${capitalize(service)}${phase === "plan" ? "Read" : "Deploy"}`, actions, resources: permissions.resources(arns) });
+      unscoped.push(...(permissions.unscopedRead ?? []), ...(phase === "apply" ? (permissions.unscopedWrite ?? []) : []));
+    }
+    const groups = pack([...guard, ...scoped]);
+    groups.forEach((statements, index) => {
+      const policy = new IamPolicy(this, `${phase}-policy-${index + 1}`, {
+        name: `${this.namePrefix}-ci-${phase}-${index + 1}`,
+        policy: policyDocument(this, `${phase}-policy-${index + 1}-document`, statements).json,
+      });
+      new IamRolePolicyAttachment(this, `${phase}-policy-${index + 1}-attachment`, { role: role.name, policyArn: policy.arn });
+    });
+    if (unscoped.length > 0) {
+      const actions = [...new Set(unscoped)].sort();
+      const policy = new IamPolicy(this, `${phase}-unscoped-policy`, {
+        name: `${this.namePrefix}-ci-${phase}-unscoped`,
+        policy: policyDocument(this, `${phase}-unscoped-document`, [{ sid: "NoResourceLevelPermissions", actions, resources: ["*"] }]).json,
+      });
+      const unlisted = actions.filter((action) => !ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.has(action));
+      if (unlisted.length > 0) {
+        acknowledgeRule(policy, "IAM-2", `these actions have no resource-level permissions, so IAM accepts only Resource "*": ${unlisted.join(", ")}`);
+      }
+      new IamRolePolicyAttachment(this, `${phase}-unscoped-attachment`, { role: role.name, policyArn: policy.arn });
+    }
+  }
+}
+
+/** The Terraform resource types (not data sources) the stacks declare. */
+export function resourceTypes(stacks: readonly TerraformStack[]): Set<string> {
+  const types = new Set<string>();
+  for (const stack of stacks) {
+    for (const construct of stack.node.findAll()) {
+      if (construct instanceof TerraformResource) types.add(construct.terraformResourceType);
+    }
+  }
+  return types;
+}
+
+/** The state objects of the workload stacks: read for plan, read and write (with the S3 lock file) for apply. */
+function stateAccess(
+  config: AppConfig,
+  stacks: readonly string[],
+  partition: string,
+  account: string,
+): { plan: PolicyStatement[]; apply: PolicyStatement[]; bucketArn: string | undefined } {
+  const backend = config.backend;
+  if (backend.type !== "s3") return { plan: [], apply: [], bucketArn: undefined };
+  const bucketArn = `arn:${partition}:s3:::${backend.bucket}`;
+  const keys = stacks.map((stack) => `${bucketArn}/${backend.keyPrefix}/${stack}.tfstate`);
+  const locks = keys.map((key) => `${key}.tflock`);
+  const kmsKey = backend.kmsKeyId ?? config.stateBootstrap.kmsKeyArn;
+  const kmsArn = kmsKey !== undefined && kmsKey.startsWith("arn:") ? kmsKey : undefined;
+  const table =
+    backend.dynamodbTable === undefined ? undefined : `arn:${partition}:dynamodb:${backend.region}:${account}:table/${backend.dynamodbTable}`;
+  const list: PolicyStatement = { sid: "StateList", actions: ["s3:ListBucket"], resources: [bucketArn] };
+  const plan: PolicyStatement[] = [
+    list,
+    { sid: "StateRead", actions: ["s3:GetObject"], resources: keys },
+    ...(kmsArn !== undefined ? [{ sid: "StateDecrypt", actions: ["kms:Decrypt"], resources: [kmsArn] }] : []),
+    // The S3 backend reads the state's digest from the lock table even without a lock.
+    ...(table !== undefined ? [{ sid: "StateDigest", actions: ["dynamodb:GetItem"], resources: [table] }] : []),
+  ];
+  const apply: PolicyStatement[] = [
+    list,
+    { sid: "StateReadWrite", actions: ["s3:GetObject", "s3:PutObject"], resources: keys },
+    ...(backend.useLockfile ? [{ sid: "StateLockFile", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: locks }] : []),
+    ...(kmsArn !== undefined ? [{ sid: "StateEncrypt", actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [kmsArn] }] : []),
+    ...(table !== undefined ? [{ sid: "StateLockTable", actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], resources: [table] }] : []),
+  ];
+  return { plan, apply, bucketArn };
+}
+
+/** Statements into groups whose JSON (with room for a long partition and an account ID) stays under the budget. */
+function pack(statements: readonly PolicyStatement[]): PolicyStatement[][] {
+  const groups: PolicyStatement[][] = [];
+  let current: PolicyStatement[] = [];
+  let size = 0;
+  for (const statement of statements) {
+    const length = estimatedLength(statement);
+    if (current.length > 0 && size + length > POLICY_BUDGET) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(statement);
+    size += length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+function estimatedLength(statement: PolicyStatement): number {
+  // Tokens (partition, account) render as ${...} placeholders here: count each as the longest value it can take.
+  const text = JSON.stringify({ Sid: statement.sid, Effect: statement.effect ?? "Allow", Action: statement.actions, Resource: statement.resources });
+  return text.replace(/\$\{TfToken\[[^\]]*\]\}/g, "aws-us-gov-123456789012").length;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
