@@ -8,7 +8,6 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -33,6 +32,7 @@ import {
 } from "./constructs/http-api/integrations";
 import { policyDocument, serviceTrust } from "./constructs/iam";
 import { NodejsFunction } from "./constructs/nodejs-function";
+import { OpsCenterAlarm } from "./constructs/ops-center-alarm";
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const STORAGE_FIRST_API_STACK = "storage-first-api";
@@ -44,7 +44,7 @@ export interface StorageQueue {
   readonly config: QueueConfig;
   readonly queue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
-  readonly alarm: CloudwatchMetricAlarm;
+  readonly alarm: OpsCenterAlarm;
 }
 
 export interface StorageStateMachine {
@@ -53,11 +53,6 @@ export interface StorageStateMachine {
   readonly config: StateMachineConfig;
   readonly machine: SfnStateMachine;
   readonly logGroup: CloudwatchLogGroup;
-}
-
-/** `arn:<partition>:ssm:<region>:<account>:opsitem:<severity>#CATEGORY=<category>`: a CloudWatch alarm action. */
-export function opsItemArn(arns: ArnContext, severity: string, category: string): string {
-  return `arn:${arns.partition}:ssm:${arns.region}:${arns.accountId}:opsitem:${severity}#CATEGORY=${category}`;
 }
 
 /**
@@ -134,7 +129,7 @@ export class StorageFirstApiStack extends AppStack {
     });
 
     // SQS: each queue with SSE-SQS, a dead-letter queue after maxReceiveCount, and a DLQ alarm into OpsCenter.
-    const opsItem = opsItemArn(this.arns, settings.deadLetterAlarm.opsItemSeverity, settings.deadLetterAlarm.opsItemCategory);
+    const alarmSettings = settings.deadLetterAlarm;
     const queues: Record<string, StorageQueue> = {};
     for (const [queueKey, queueConfig] of Object.entries(settings.queues)) {
       const suffix = queueConfig.fifo ? ".fifo" : "";
@@ -153,19 +148,21 @@ export class StorageFirstApiStack extends AppStack {
         redrivePolicy: Fn.jsonencode({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: queueConfig.maxReceiveCount }),
         ...(queueConfig.fifo ? { fifoQueue: true, contentBasedDeduplication: queueConfig.contentBasedDeduplication } : {}),
       });
-      const alarm = new CloudwatchMetricAlarm(this, `queue-${queueKey}-dlq-alarm`, {
+      const alarm = new OpsCenterAlarm(this, `queue-${queueKey}-dlq-alarm`, {
         alarmName: `${queueName}-dlq-not-empty`,
-        alarmDescription: `Messages of ${queueName} failed ${queueConfig.maxReceiveCount} times and wait in its dead-letter queue`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: deadLetterQueue.name },
-        statistic: "Maximum",
-        period: settings.deadLetterAlarm.periodSeconds,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [opsItem],
+        description: `Messages of ${queueName} failed ${queueConfig.maxReceiveCount} times and wait in its dead-letter queue`,
+        metric: {
+          namespace: "AWS/SQS",
+          metricName: "ApproximateNumberOfMessagesVisible",
+          dimensions: { QueueName: deadLetterQueue.name },
+          statistic: "Maximum",
+        },
+        threshold: alarmSettings.threshold,
+        periodSeconds: alarmSettings.periodSeconds,
+        evaluationPeriods: alarmSettings.evaluationPeriods,
+        severity: alarmSettings.severity,
+        category: alarmSettings.category,
+        location: { partition: this.arns.partition, region: this.arns.region, account: this.arns.accountId },
       });
       queues[queueKey] = { name: `${queueName}${suffix}`, config: queueConfig, queue, deadLetterQueue, alarm };
     }

@@ -216,8 +216,9 @@ describe("StorageFirstApiStack with the default route table", () => {
       expect(alarm).toMatchObject({
         namespace: "AWS/SQS",
         metric_name: "ApproximateNumberOfMessagesVisible",
-        comparison_operator: "GreaterThanThreshold",
-        threshold: 0,
+        comparison_operator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        treat_missing_data: "notBreaching",
       });
       const actions = alarm["alarm_actions"] as string[];
       expect(actions).toHaveLength(1);

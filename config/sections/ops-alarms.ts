@@ -50,19 +50,21 @@ export function readOpsAlarms(reader: ConfigReader, raw: unknown): OpsAlarmsConf
   return {
     enabled: reader.boolean(record, "enabled", SECTION, true),
     emailAddresses: [...new Set(emailAddresses)],
-    trackerErrors: readAlarm(reader, record, "trackerErrors", { severity: 2, category: "Availability" }),
-    deadLetterMessages: readAlarm(reader, record, "deadLetterMessages", { severity: 2, category: "Recovery" }),
-    buildsFailed: readAlarm(reader, record, "buildsFailed", { severity: 3, category: "Availability" }),
+    trackerErrors: readOpsAlarm(reader, record, "trackerErrors", SECTION, { severity: 2, category: "Availability" }),
+    deadLetterMessages: readOpsAlarm(reader, record, "deadLetterMessages", SECTION, { severity: 2, category: "Recovery" }),
+    buildsFailed: readOpsAlarm(reader, record, "buildsFailed", SECTION, { severity: 3, category: "Availability" }),
   };
 }
 
-function readAlarm(
+/** One alarm's settings at `<parentPath>.<key>`; every section with an OpsCenter alarm reads it here. */
+export function readOpsAlarm(
   reader: ConfigReader,
   parent: Record<string, unknown>,
   key: string,
+  parentPath: string,
   defaults: { readonly severity: OpsItemSeverity; readonly category: OpsItemCategory },
 ): OpsAlarmConfig {
-  const path = joinPath(SECTION, key);
+  const path = joinPath(parentPath, key);
   const record = reader.object(parent[key], path, ALARM_KEYS);
   const severityValue = record["severity"];
   let severity = defaults.severity;

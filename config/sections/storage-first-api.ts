@@ -1,6 +1,7 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkLogRetention } from "../validators";
+import { readOpsAlarm, type OpsAlarmConfig } from "./ops-alarms";
 
 /**
  * The ten service-integration subtypes of HTTP APIs (payload format 1.0), as data. `target` lists the
@@ -215,19 +216,11 @@ export interface StorageFirstApiConfig {
     readonly reservedConcurrency?: number;
   };
   /** The alarm on every dead-letter queue, whose action creates an OpsCenter OpsItem. */
-  readonly deadLetterAlarm: {
-    /** OpsItem severity, "1" (critical) to "4" (low). @default "2" */
-    readonly opsItemSeverity: "1" | "2" | "3" | "4";
-    /** @default "Availability" */
-    readonly opsItemCategory: (typeof OPS_ITEM_CATEGORIES)[number];
-    /** @default 300 (seconds) */
-    readonly periodSeconds: number;
-  };
+  /** Fires when a dead-letter queue holds `threshold` messages. @default severity 2, Availability, threshold 1, 300 s */
+  readonly deadLetterAlarm: OpsAlarmConfig;
   /** Keyed by route key, `"POST /orders"`. @default {} */
   readonly routes: Readonly<Record<string, RouteConfig>>;
 }
-
-export const OPS_ITEM_CATEGORIES = ["Availability", "Cost", "Performance", "Recovery", "Security"] as const;
 
 const SECTION = "storageFirstApi";
 const KEYS = [
@@ -422,16 +415,7 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
   }
 
   // Dead-letter alarm.
-  const alarmPath = joinPath(path, "deadLetterAlarm");
-  const alarmRecord = reader.object(record["deadLetterAlarm"], alarmPath, ["opsItemSeverity", "opsItemCategory", "periodSeconds"]);
-  const deadLetterAlarm = {
-    opsItemSeverity: readEnum(reader, alarmRecord, "opsItemSeverity", alarmPath, ["1", "2", "3", "4"] as const, "2"),
-    opsItemCategory: readEnum(reader, alarmRecord, "opsItemCategory", alarmPath, OPS_ITEM_CATEGORIES, "Availability"),
-    periodSeconds: reader.integer(alarmRecord, "periodSeconds", alarmPath, 300, { min: 60, max: 86400 }),
-  };
-  if (deadLetterAlarm.periodSeconds % 60 !== 0) {
-    reader.fail(joinPath(alarmPath, "periodSeconds"), `${deadLetterAlarm.periodSeconds} is not a multiple of 60; SQS metrics are per minute, e.g. 300`);
-  }
+  const deadLetterAlarm = readOpsAlarm(reader, record, "deadLetterAlarm", path, { severity: 2, category: "Availability" });
 
   // Routes.
   const routes: Record<string, RouteConfig> = {};
