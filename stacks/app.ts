@@ -12,7 +12,8 @@ export interface BuildOptions {
 
 /** Every stack of the app, from one validated configuration. */
 export function buildApp(config: AppConfig, options: BuildOptions = {}): App {
-  const app = new App({ outdir: options.outdir ?? "cdktf.out", skipValidation: false });
+  // No stack traces in annotations: they hold absolute paths and would make manifest.json differ per machine.
+  const app = new App({ outdir: options.outdir ?? "cdktf.out", skipValidation: false, stackTraces: false });
   if (config.amiTracker.enabled) new AmiTrackerStack(app, config);
   if (config.storageFirstApi.enabled) new StorageFirstApiStack(app, config);
   // The workload stacks are the ones above; state-bootstrap and ci-access are applied by a person (docs/plan-review.md).
