@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { BuildOptions } from "esbuild";
 
@@ -30,24 +30,29 @@ const bundles = new Map<string, Bundle>();
 export function bundleHandler(name: string, entry: string): Bundle {
   const cached = bundles.get(entry);
   if (cached) return cached;
-  const directory = join(PROJECT_ROOT, ".build", name);
-  const recordFile = join(PROJECT_ROOT, ".build", `${name}.inputs.json`);
-  const options = buildOptions(entry, directory);
+  const recordFile = join(BUILD_ROOT, `${name}.inputs.json`);
+  const options = buildOptions(entry);
   const key = hashText(JSON.stringify({ options, esbuild: esbuildVersion() }));
 
   const previous = readRecord(recordFile);
   const bundle =
-    previous !== undefined && previous.key === key && inputsUnchanged(previous) && existsSync(join(directory, "index.js"))
-      ? { directory, hash: previous.hash }
-      : build(options, directory, recordFile, key);
+    previous !== undefined && previous.key === key && inputsUnchanged(previous) && existsSync(join(bundleDirectory(name, previous.hash), "index.js"))
+      ? { directory: bundleDirectory(name, previous.hash), hash: previous.hash }
+      : build(name, options, recordFile, key);
   bundles.set(entry, bundle);
   return bundle;
 }
 
-function buildOptions(entry: string, directory: string): BuildOptions {
+const BUILD_ROOT = join(PROJECT_ROOT, ".build");
+
+/** A finished bundle's folder is named after its hash, so it is never rewritten once there. */
+function bundleDirectory(name: string, hash: string): string {
+  return join(BUILD_ROOT, `${name}-${hash}`);
+}
+
+function buildOptions(entry: string): BuildOptions {
   return {
     entryPoints: [relative(PROJECT_ROOT, join(PROJECT_ROOT, entry))],
-    outfile: relative(PROJECT_ROOT, join(directory, "index.js")),
     bundle: true,
     platform: "node",
     target: "node22",
@@ -61,23 +66,36 @@ function buildOptions(entry: string, directory: string): BuildOptions {
   };
 }
 
-function build(options: BuildOptions, directory: string, recordFile: string, key: string): Bundle {
+/**
+ * Builds into a private folder, then renames it into place: two processes synthesizing at once
+ * (jest's workers, a synth beside a test run) never see each other's half-written files.
+ */
+function build(name: string, options: BuildOptions, recordFile: string, key: string): Bundle {
   // Loaded here, not at the top: a synth whose bundles are current never starts esbuild.
   const esbuild = require("esbuild") as typeof import("esbuild");
-  rmSync(directory, { recursive: true, force: true });
-  const result = esbuild.buildSync({ ...options, absWorkingDir: PROJECT_ROOT, metafile: true });
-  normalizeSourceMap(join(directory, "index.js.map"), directory);
+  const scratch = join(BUILD_ROOT, `.${name}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const result = esbuild.buildSync({ ...options, outfile: join(scratch, "index.js"), absWorkingDir: PROJECT_ROOT, metafile: true });
+  normalizeSourceMap(join(scratch, "index.js.map"), scratch);
   const hash = createHash("sha256");
-  for (const file of readdirSync(directory).sort()) {
-    hash.update(file).update(readFileSync(join(directory, file)));
+  for (const file of readdirSync(scratch).sort()) {
+    hash.update(file).update(readFileSync(join(scratch, file)));
   }
   const bundleHash = hash.digest("hex").slice(0, 32);
+  const directory = bundleDirectory(name, bundleHash);
+  try {
+    renameSync(scratch, directory);
+  } catch {
+    // Another process placed the same bundle first: same hash, same bytes.
+    rmSync(scratch, { recursive: true, force: true });
+  }
   const inputs = Object.fromEntries(
     Object.keys(result.metafile.inputs)
       .sort()
       .map((input) => [input, hashFile(join(PROJECT_ROOT, input))]),
   );
-  writeFileSync(recordFile, JSON.stringify({ key, inputs, hash: bundleHash } satisfies BuildRecord));
+  const recordScratch = `${scratch}.json`;
+  writeFileSync(recordScratch, JSON.stringify({ key, inputs, hash: bundleHash } satisfies BuildRecord));
+  renameSync(recordScratch, recordFile);
   return { directory, hash: bundleHash };
 }
 

@@ -9,7 +9,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RouteAuthorization } from "../../../config/sections/storage-first-api";
 import { PROJECT_ROOT } from "../bundle";
@@ -220,7 +220,10 @@ export class HttpApi extends Construct {
     const directory = join(PROJECT_ROOT, ".build", "openapi", hash);
     mkdirSync(directory, { recursive: true });
     const file = join(directory, "openapi.json");
-    writeFileSync(file, text);
+    // Written aside and renamed: a concurrent synth never copies a half-written file.
+    const scratch = `${file}.${process.pid}.tmp`;
+    writeFileSync(scratch, text);
+    renameSync(scratch, file);
     return new TerraformAsset(this, "openapi", { path: file, type: AssetType.FILE, assetHash: hash });
   }
 }
