@@ -8,13 +8,13 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { minimalStack, passes, violations } from "./support";
 
 describe("ENC-1: SNS topics encrypted", () => {
-  test("Noncompliance 4: a topic without kms_master_key_id", () => {
+  test("Noncompliance 5: a topic without kms_master_key_id", () => {
     const stack = minimalStack();
     new SnsTopic(stack, "topic", { name: "plain" });
     expect(violations(stack, "ENC-1")).toEqual([expect.stringContaining("kms_master_key_id is not set")]);
   });
 
-  test("Compliance 4: AWS-managed and customer-managed keys, each named in the result", () => {
+  test("Compliance 5: AWS-managed and customer-managed keys, each named in the result", () => {
     const stack = minimalStack();
     const key = new KmsKey(stack, "key", { description: "topic key" });
     new SnsTopic(stack, "managed", { name: "managed", kmsMasterKeyId: "alias/aws/sns" });
@@ -25,13 +25,13 @@ describe("ENC-1: SNS topics encrypted", () => {
 });
 
 describe("ENC-2: SQS queues encrypted", () => {
-  test("Noncompliance 5: a queue with neither SSE-SQS nor SSE-KMS", () => {
+  test("Noncompliance 6: a queue with neither SSE-SQS nor SSE-KMS", () => {
     const stack = minimalStack();
     new SqsQueue(stack, "queue", { name: "plain" });
     expect(violations(stack, "ENC-2")).toEqual([expect.stringContaining("neither sqs_managed_sse_enabled")]);
   });
 
-  test("Compliance 5: SSE-SQS, and SSE-KMS with the AWS-managed key", () => {
+  test("Compliance 6: SSE-SQS, and SSE-KMS with the AWS-managed key", () => {
     const stack = minimalStack();
     new SqsQueue(stack, "sse-sqs", { name: "sse-sqs", sqsManagedSseEnabled: true });
     new SqsQueue(stack, "sse-kms", { name: "sse-kms", kmsMasterKeyId: "alias/aws/sqs" });
@@ -41,13 +41,13 @@ describe("ENC-2: SQS queues encrypted", () => {
 });
 
 describe("ENC-3: Kinesis streams encrypted", () => {
-  test("Noncompliance 6: a stream without encryption_type KMS", () => {
+  test("Noncompliance 7: a stream without encryption_type KMS", () => {
     const stack = minimalStack();
     new KinesisStream(stack, "stream", { name: "plain", shardCount: 1 });
     expect(violations(stack, "ENC-3")).toEqual([expect.stringContaining('encryption_type = "KMS"')]);
   });
 
-  test("Compliance 6: KMS with alias/aws/kinesis", () => {
+  test("Compliance 7: KMS with alias/aws/kinesis", () => {
     const stack = minimalStack();
     new KinesisStream(stack, "stream", { name: "encrypted", encryptionType: "KMS", kmsKeyId: "alias/aws/kinesis", streamModeDetails: { streamMode: "ON_DEMAND" } });
     expect(violations(stack, "ENC-3")).toEqual([]);
@@ -56,13 +56,13 @@ describe("ENC-3: Kinesis streams encrypted", () => {
 });
 
 describe("ENC-4 and ENC-5: S3 default encryption, KMS preferred", () => {
-  test("Noncompliance 7: a bucket without an encryption configuration", () => {
+  test("Noncompliance 8: a bucket without an encryption configuration", () => {
     const stack = minimalStack();
     new S3Bucket(stack, "bucket", { bucket: "plain" });
     expect(violations(stack, "ENC-4")).toEqual([expect.stringContaining("no aws_s3_bucket_server_side_encryption_configuration")]);
   });
 
-  test("Compliance 7: SSE-S3 stated in code", () => {
+  test("Compliance 8: SSE-S3 stated in code", () => {
     const stack = minimalStack();
     const bucket = new S3Bucket(stack, "bucket", { bucket: "sse-s3" });
     new S3BucketServerSideEncryptionConfigurationA(stack, "sse", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
@@ -70,14 +70,14 @@ describe("ENC-4 and ENC-5: S3 default encryption, KMS preferred", () => {
     expect(passes(stack, "ENC-4")).toEqual(["SSE-S3 (aws_s3_bucket_server_side_encryption_configuration.sse)"]);
   });
 
-  test("Noncompliance 8: SSE-S3 is not SSE-KMS", () => {
+  test("Noncompliance 9: SSE-S3 is not SSE-KMS", () => {
     const stack = minimalStack();
     const bucket = new S3Bucket(stack, "bucket", { bucket: "sse-s3" });
     new S3BucketServerSideEncryptionConfigurationA(stack, "sse", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
     expect(violations(stack, "ENC-5")).toEqual(["AES256 (SSE-S3), not SSE-KMS"]);
   });
 
-  test("Compliance 8: SSE-KMS with a customer-managed key", () => {
+  test("Compliance 9: SSE-KMS with a customer-managed key", () => {
     const stack = minimalStack();
     const key = new KmsKey(stack, "key", { description: "bucket key" });
     const bucket = new S3Bucket(stack, "bucket", { bucket: "sse-kms" });
@@ -91,13 +91,13 @@ describe("ENC-4 and ENC-5: S3 default encryption, KMS preferred", () => {
 });
 
 describe("ENC-6 and LOG-1: log groups", () => {
-  test("Noncompliance 9: a log group without a customer-managed key", () => {
+  test("Noncompliance 10: a log group without a customer-managed key", () => {
     const stack = minimalStack();
     new CloudwatchLogGroup(stack, "logs", { name: "/example", retentionInDays: 30 });
     expect(violations(stack, "ENC-6")).toEqual([expect.stringContaining("service-owned key")]);
   });
 
-  test("Compliance 9: a log group with kms_key_id", () => {
+  test("Compliance 10: a log group with kms_key_id", () => {
     const stack = minimalStack();
     const key = new KmsKey(stack, "key", { description: "log key" });
     new CloudwatchLogGroup(stack, "logs", { name: "/example", retentionInDays: 30, kmsKeyId: key.arn });
@@ -107,13 +107,13 @@ describe("ENC-6 and LOG-1: log groups", () => {
   test.each([
     ["unset", {}],
     ["0 (never expire)", { retentionInDays: 0 }],
-  ])("Noncompliance 10: retention %s", (_, retention) => {
+  ])("Noncompliance 11: retention %s", (_, retention) => {
     const stack = minimalStack();
     new CloudwatchLogGroup(stack, "logs", { name: "/example", ...retention });
     expect(violations(stack, "LOG-1")).toEqual([expect.stringContaining("retention_in_days is not set")]);
   });
 
-  test("Compliance 10: 30 days", () => {
+  test("Compliance 11: 30 days", () => {
     const stack = minimalStack();
     new CloudwatchLogGroup(stack, "logs", { name: "/example", retentionInDays: 30 });
     expect(violations(stack, "LOG-1")).toEqual([]);

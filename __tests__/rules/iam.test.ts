@@ -1,5 +1,6 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { Fn, type TerraformStack } from "cdktf";
@@ -78,5 +79,25 @@ describe("IAM-3: policies readable at synth", () => {
     const stack = roleWithPolicy([{ actions: ["s3:GetObject"], resources: [BUCKET_ARN] }]);
     expect(violations(stack, "IAM-3")).toEqual([]);
     expect(passes(stack, "IAM-3")).toHaveLength(1);
+  });
+});
+
+describe("IAM-4: no AWS-managed administrator policy", () => {
+  test.each(["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws-us-gov:iam::aws:policy/IAMFullAccess"])(
+    "Noncompliance 4: %s attached",
+    (policyArn) => {
+      const stack = minimalStack();
+      const role = new IamRole(stack, "role", { name: "example", assumeRolePolicy: "{}" });
+      new IamRolePolicyAttachment(stack, "attachment", { role: role.name, policyArn });
+      expect(violations(stack, "IAM-4")).toEqual([expect.stringContaining(`attaches ${policyArn}`)]);
+    },
+  );
+
+  test("Compliance 4: a read-only managed policy", () => {
+    const stack = minimalStack();
+    const role = new IamRole(stack, "role", { name: "example", assumeRolePolicy: "{}" });
+    new IamRolePolicyAttachment(stack, "attachment", { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" });
+    expect(violations(stack, "IAM-4")).toEqual([]);
+    expect(passes(stack, "IAM-4")).toHaveLength(1);
   });
 });

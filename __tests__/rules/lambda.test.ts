@@ -33,7 +33,7 @@ function snsInvoked(stack: TerraformStack, overrides: Partial<LambdaFunctionConf
 }
 
 describe("LAMBDA-1: asynchronously invoked functions keep failed events", () => {
-  test("Noncompliance 11: SNS invokes the function, no DLQ, no on-failure destination", () => {
+  test("Noncompliance 12: SNS invokes the function, no DLQ, no on-failure destination", () => {
     const stack = minimalStack();
     snsInvoked(stack);
     expect(violations(stack, "LAMBDA-1")).toEqual([
@@ -41,7 +41,7 @@ describe("LAMBDA-1: asynchronously invoked functions keep failed events", () => 
     ]);
   });
 
-  test("Compliance 11: an on-failure destination, or a dead-letter queue", () => {
+  test("Compliance 12: an on-failure destination, or a dead-letter queue", () => {
     const withDestination = minimalStack();
     const { fn: handler, dlq } = snsInvoked(withDestination);
     new LambdaFunctionEventInvokeConfig(withDestination, "async", { functionName: handler.functionName, destinationConfig: { onFailure: { destination: dlq.arn } } });
@@ -52,7 +52,7 @@ describe("LAMBDA-1: asynchronously invoked functions keep failed events", () => 
     expect(passes(withDlq, "LAMBDA-1")).toEqual(["dead_letter_config -> arn:aws:sqs:us-east-1:123456789012:dlq"]);
   });
 
-  test("Compliance 11: an SQS consumer is invoked synchronously: not applicable (the queue's redrive keeps failures)", () => {
+  test("Compliance 12: an SQS consumer is invoked synchronously: not applicable (the queue's redrive keeps failures)", () => {
     const stack = minimalStack();
     const queue = new SqsQueue(stack, "queue", { name: "work", sqsManagedSseEnabled: true });
     const handler = fn(stack);
@@ -64,13 +64,13 @@ describe("LAMBDA-1: asynchronously invoked functions keep failed events", () => 
 });
 
 describe("LAMBDA-2: timeout set", () => {
-  test("Noncompliance 12: no timeout (Lambda's 3 s default)", () => {
+  test("Noncompliance 13: no timeout (Lambda's 3 s default)", () => {
     const stack = minimalStack();
     fn(stack, { timeout: undefined });
     expect(violations(stack, "LAMBDA-2")).toEqual(["timeout is not set (Lambda's default is 3 s)"]);
   });
 
-  test("Compliance 12: 30 s", () => {
+  test("Compliance 13: 30 s", () => {
     const stack = minimalStack();
     fn(stack);
     expect(passes(stack, "LAMBDA-2")).toEqual(["30 s"]);
@@ -78,13 +78,13 @@ describe("LAMBDA-2: timeout set", () => {
 });
 
 describe("LAMBDA-3: a concurrency decision", () => {
-  test("Noncompliance 13: unreserved, nothing said", () => {
+  test("Noncompliance 14: unreserved, nothing said", () => {
     const stack = minimalStack();
     fn(stack, { reservedConcurrentExecutions: undefined });
     expect(violations(stack, "LAMBDA-3")).toEqual([expect.stringContaining("acknowledge LAMBDA-3")]);
   });
 
-  test("Compliance 13: reserved concurrency, or an SQS mapping's maximum_concurrency", () => {
+  test("Compliance 14: reserved concurrency, or an SQS mapping's maximum_concurrency", () => {
     const reserved = minimalStack();
     fn(reserved);
     expect(passes(reserved, "LAMBDA-3")).toEqual(["reserved concurrency 2"]);
@@ -96,7 +96,7 @@ describe("LAMBDA-3: a concurrency decision", () => {
     expect(passes(capped, "LAMBDA-3")).toEqual(["capped by scaling_config.maximum_concurrency on aws_lambda_event_source_mapping.mapping"]);
   });
 
-  test("Compliance 13: unreserved and acknowledged with a reason, which the report carries", () => {
+  test("Compliance 14: unreserved and acknowledged with a reason, which the report carries", () => {
     const stack = minimalStack();
     const handler = fn(stack, { reservedConcurrentExecutions: undefined });
     acknowledgeRule(handler, "LAMBDA-3", "new accounts have a concurrency quota of 10");
@@ -106,13 +106,13 @@ describe("LAMBDA-3: a concurrency decision", () => {
 });
 
 describe("LAMBDA-4: no plaintext secrets in the environment", () => {
-  test.each(["DB_PASSWORD", "API_KEY", "GITHUB_TOKEN", "CLIENT_SECRET", "SIGNING_KEY"])("Noncompliance 14: %s with a literal value", (name) => {
+  test.each(["DB_PASSWORD", "API_KEY", "GITHUB_TOKEN", "CLIENT_SECRET", "SIGNING_KEY"])("Noncompliance 15: %s with a literal value", (name) => {
     const stack = minimalStack();
     fn(stack, { environment: { variables: { TABLE: "orders", [name]: "s3cr3t-value" } } });
     expect(violations(stack, "LAMBDA-4")).toEqual([expect.stringContaining(`environment variable(s) ${name} hold a literal value`)]);
   });
 
-  test("Compliance 14: names of secrets, ARNs and references; ordinary settings", () => {
+  test("Compliance 15: names of secrets, ARNs and references; ordinary settings", () => {
     const stack = minimalStack();
     const queue = new SqsQueue(stack, "queue", { name: "work", sqsManagedSseEnabled: true });
     fn(stack, {

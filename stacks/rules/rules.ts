@@ -2,18 +2,37 @@
  * The rule pack, as data: one row per rule. docs/rules.md renders this table
  * (`npx tsx stacks/rules/render-doc.ts`; a test fails when the doc and the table differ).
  *
- * Checkov IDs: those marked "verified" were checked against checkov's source; the others are
- * cited from checkov's documentation as remembered, and flagged in docs/rules.md.
+ * Checkov IDs: those in VERIFIED_CHECKOV_IDS were read in checkov's source (check id and name);
+ * the others are cited without that check, and docs/rules.md marks them with `*`.
+ * CKV_AWS_173 is checkov's Lambda environment *encryption* (KMS) check, not the plaintext-secret
+ * one: LAMBDA-4 mirrors CKV_AWS_45.
  */
 import { routeAuthorized, stageAccessLogs, stageThrottled } from "./checks/api";
 import { kinesisEncrypted, logGroupKms, logRetention, s3Encrypted, s3KmsEncrypted, snsEncrypted, sqsEncrypted } from "./checks/encryption";
-import { IDENTITY_POLICY_TYPES, noWildcardAction, noWildcardResource, policyReadable, RESOURCE_POLICY_TYPES } from "./checks/iam";
+import { IDENTITY_POLICY_TYPES, noAdminManagedPolicy, noWildcardAction, noWildcardResource, policyReadable, RESOURCE_POLICY_TYPES } from "./checks/iam";
 import { asyncFailureDestination, concurrencyDecided, noPlaintextSecrets, timeoutSet } from "./checks/lambda";
 import { publicAccessBlocked, tlsOnly } from "./checks/s3";
 import type { Rule } from "./types";
 
 /** Checkov IDs whose id and meaning were read in checkov's source (bridgecrewio/checkov). */
-export const VERIFIED_CHECKOV_IDS: ReadonlySet<string> = new Set(["CKV_AWS_45", "CKV_AWS_63", "CKV_AWS_76", "CKV_AWS_309", "CKV_AWS_355"]);
+export const VERIFIED_CHECKOV_IDS: ReadonlySet<string> = new Set([
+  "CKV_AWS_19",
+  "CKV_AWS_26",
+  "CKV_AWS_27",
+  "CKV_AWS_43",
+  "CKV_AWS_45",
+  "CKV_AWS_62",
+  "CKV_AWS_63",
+  "CKV_AWS_66",
+  "CKV_AWS_76",
+  "CKV_AWS_115",
+  "CKV_AWS_116",
+  "CKV_AWS_145",
+  "CKV_AWS_158",
+  "CKV_AWS_274",
+  "CKV_AWS_309",
+  "CKV_AWS_355",
+]);
 
 export const RULES: readonly Rule[] = [
   {
@@ -40,6 +59,14 @@ export const RULES: readonly Rule[] = [
     checkov: [],
     explanation: "Every policy is a data.aws_iam_policy_document (or literal JSON), so IAM-1 and IAM-2 can read it at synth.",
     check: policyReadable,
+  },
+  {
+    id: "IAM-4",
+    level: "error",
+    appliesTo: ["aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment", "aws_iam_role"],
+    checkov: ["CKV_AWS_274"],
+    explanation: "No AWS-managed AdministratorAccess, PowerUserAccess or IAMFullAccess policy is attached to a role, user or group (IAM-1 cannot see inside managed policies).",
+    check: noAdminManagedPolicy,
   },
   {
     id: "ENC-1",

@@ -121,3 +121,21 @@ export function policyReadable(block: SynthesizedBlock, stack: StackLookup): Rul
   const unreadable = policies.map((policy) => stack.policy(policy)).flatMap((read) => (read.readable ? [] : [read.why]));
   return unreadable.length > 0 ? nonCompliant(`${unreadable.join("; ")}: build it with policyDocument() (stacks/constructs/iam.ts)`) : compliant();
 }
+
+/** AWS-managed policies that grant (nearly) everything. */
+export const ADMIN_MANAGED_POLICIES: ReadonlySet<string> = new Set(["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]);
+
+/** The managed policy ARNs an attachment (or a role's managed_policy_arns) names. */
+function managedPolicyArns(block: SynthesizedBlock): string[] {
+  if (block.type === "aws_iam_role") return asList(block.config.managed_policy_arns).filter((arn): arn is string => typeof arn === "string");
+  const arn = block.config.policy_arn;
+  return typeof arn === "string" ? [arn] : [];
+}
+
+/** IAM-4: no AWS-managed administrator policy attached to a role, user or group. */
+export function noAdminManagedPolicy(block: SynthesizedBlock): RuleOutcome {
+  const arns = managedPolicyArns(block);
+  if (arns.length === 0) return notApplicable;
+  const admin = arns.filter((arn) => ADMIN_MANAGED_POLICIES.has(/^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1] ?? ""));
+  return admin.length > 0 ? nonCompliant(`attaches ${admin.join(", ")}: write a policy with the actions the principal needs`) : compliant();
+}

@@ -1,0 +1,9 @@
+import { readFileSync } from "node:fs";
+import { DOC_PATH, withCurrentTable } from "../../stacks/rules/doc";
+import { RULES } from "../../stacks/rules/rules";
+
+test("docs/rules.md lists every rule exactly as stacks/rules/rules.ts defines it (regenerate: npx tsx stacks/rules/doc.ts)", () => {
+  const doc = readFileSync(DOC_PATH, "utf8");
+  expect(doc).toEqual(withCurrentTable(doc));
+  for (const rule of RULES) expect(doc).toContain(`| ${rule.id} | ${rule.level} |`);
+});
