@@ -32,19 +32,19 @@ describe("API-1: routes authorized", () => {
   test.each([
     ["unset", {}],
     ["NONE", { authorizationType: "NONE" }],
-  ])("Noncompliance 16: authorization_type %s", (_, overrides) => {
+  ])("Noncompliance 18: authorization_type %s", (_, overrides) => {
     const stack = minimalStack();
     route(stack, overrides);
     expect(violations(stack, "API-1")).toEqual([expect.stringContaining('route "POST /orders" has authorization_type')]);
   });
 
-  test("Compliance 16: AWS_IAM", () => {
+  test("Compliance 18: AWS_IAM", () => {
     const stack = minimalStack();
     route(stack, { authorizationType: "AWS_IAM" });
     expect(passes(stack, "API-1")).toEqual(["POST /orders: AWS_IAM"]);
   });
 
-  test("Compliance 16: a public route acknowledged with its reason", () => {
+  test("Compliance 18: a public route acknowledged with its reason", () => {
     const stack = minimalStack();
     const healthz = route(stack, { routeKey: "GET /healthz", authorizationType: "NONE" });
     acknowledgeRule(healthz, "API-1", "public liveness probe: returns a constant and touches no data");
@@ -57,13 +57,13 @@ describe("API-2: stage throttling", () => {
   test.each([
     ["no default_route_settings", { defaultRouteSettings: undefined }, "throttling_burst_limit and throttling_rate_limit"],
     ["only the rate", { defaultRouteSettings: { throttlingRateLimit: 100 } }, "throttling_burst_limit (a missing"],
-  ])("Noncompliance 17: %s", (_, overrides, missing) => {
+  ])("Noncompliance 19: %s", (_, overrides, missing) => {
     const stack = minimalStack();
     stage(stack, overrides);
     expect(violations(stack, "API-2")).toEqual([expect.stringContaining(`lacks ${missing}`)]);
   });
 
-  test("Compliance 17: burst and rate", () => {
+  test("Compliance 19: burst and rate", () => {
     const stack = minimalStack();
     stage(stack);
     expect(passes(stack, "API-2")).toEqual(["burst 50, rate 100/s"]);
@@ -71,13 +71,13 @@ describe("API-2: stage throttling", () => {
 });
 
 describe("API-3: stage access logs", () => {
-  test("Noncompliance 18: no access_log_settings", () => {
+  test("Noncompliance 20: no access_log_settings", () => {
     const stack = minimalStack();
     stage(stack, { accessLogSettings: undefined });
     expect(violations(stack, "API-3")).toEqual([expect.stringContaining("access_log_settings with destination_arn and format is not set")]);
   });
 
-  test("Compliance 18: destination and format", () => {
+  test("Compliance 20: destination and format", () => {
     const stack = minimalStack();
     stage(stack);
     expect(violations(stack, "API-3")).toEqual([]);
@@ -86,7 +86,7 @@ describe("API-3: stage access logs", () => {
 });
 
 describe("S3-1 and S3-2: public access blocked, TLS only", () => {
-  test("Noncompliance 19: no public access block, or one with a setting off", () => {
+  test("Noncompliance 21: no public access block, or one with a setting off", () => {
     const none = minimalStack();
     new S3Bucket(none, "bucket", { bucket: "example" });
     expect(violations(none, "S3-1")).toEqual(["no aws_s3_bucket_public_access_block for the bucket"]);
@@ -97,14 +97,14 @@ describe("S3-1 and S3-2: public access blocked, TLS only", () => {
     expect(violations(partial, "S3-1")).toEqual(["aws_s3_bucket_public_access_block.block leaves restrict_public_buckets unset or false"]);
   });
 
-  test("Compliance 19: all four settings true", () => {
+  test("Compliance 21: all four settings true", () => {
     const stack = minimalStack();
     const bucket = new S3Bucket(stack, "bucket", { bucket: "example" });
     new S3BucketPublicAccessBlock(stack, "block", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     expect(passes(stack, "S3-1")).toEqual(["aws_s3_bucket_public_access_block.block"]);
   });
 
-  test("Noncompliance 20: no bucket policy, or one without the TLS deny", () => {
+  test("Noncompliance 22: no bucket policy, or one without the TLS deny", () => {
     const none = minimalStack();
     new S3Bucket(none, "bucket", { bucket: "example" });
     expect(violations(none, "S3-2")).toEqual([expect.stringContaining("no aws_s3_bucket_policy for the bucket")]);
@@ -120,7 +120,7 @@ describe("S3-1 and S3-2: public access blocked, TLS only", () => {
     expect(violations(without, "S3-2")).toEqual(["the bucket policy has no Deny of s3:* when aws:SecureTransport is false"]);
   });
 
-  test("Compliance 20: Deny s3:* when aws:SecureTransport is false", () => {
+  test("Compliance 22: Deny s3:* when aws:SecureTransport is false", () => {
     const stack = minimalStack();
     const bucket = new S3Bucket(stack, "bucket", { bucket: "example" });
     new S3BucketPolicy(stack, "policy", {

@@ -4,8 +4,8 @@ import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import type { TerraformStack } from "cdktf";
+import { SqsQueue, type SqsQueueConfig } from "@cdktf/provider-aws/lib/sqs-queue";
+import { Fn, type TerraformStack } from "cdktf";
 import { acknowledgeRule } from "../../stacks/rules/acknowledge";
 import { minimalStack, passes, report, ROLE_ARN, violations } from "./support";
 
@@ -127,5 +127,33 @@ describe("LAMBDA-4: no plaintext secrets in the environment", () => {
     });
     expect(violations(stack, "LAMBDA-4")).toEqual([]);
     expect(passes(stack, "LAMBDA-4")).toHaveLength(1);
+  });
+});
+
+describe("SQS-1 and SQS-2: a consumed queue keeps what fails, and hides it long enough", () => {
+  function consumer(queueConfig: Partial<SqsQueueConfig>, withDeadLetterQueue = true): TerraformStack {
+    const stack = minimalStack();
+    const dlq = new SqsQueue(stack, "dlq", { name: "work-dlq", sqsManagedSseEnabled: true });
+    const queue = new SqsQueue(stack, "queue", { name: "work", sqsManagedSseEnabled: true, ...queueConfig });
+    if (withDeadLetterQueue) queue.redrivePolicy = Fn.jsonencode({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 });
+    const handler = fn(stack, { timeout: 30 });
+    new LambdaEventSourceMapping(stack, "mapping", { functionName: handler.arn, eventSourceArn: queue.arn, functionResponseTypes: ["ReportBatchItemFailures"] });
+    return stack;
+  }
+
+  test("Noncompliance 16: the consumed queue has no redrive policy", () => {
+    expect(violations(consumer({ visibilityTimeoutSeconds: 180 }, false), "SQS-1")).toEqual([expect.stringContaining("aws_sqs_queue.queue has no redrive_policy")]);
+  });
+
+  test("Compliance 16: it redrives to its dead-letter queue", () => {
+    expect(passes(consumer({ visibilityTimeoutSeconds: 180 }), "SQS-1")).toEqual(["aws_sqs_queue.queue redrives to aws_sqs_queue.dlq"]);
+  });
+
+  test("Noncompliance 17: visibility timeout (default 30 s) below 6 x the function's 30 s", () => {
+    expect(violations(consumer({}), "SQS-2")).toEqual([expect.stringContaining("visibility_timeout_seconds 30 is below 6 x the function's timeout 30 s")]);
+  });
+
+  test("Compliance 17: 180 s", () => {
+    expect(passes(consumer({ visibilityTimeoutSeconds: 180 }), "SQS-2")).toEqual(["visibility 180 s >= 6 x 30 s"]);
   });
 });

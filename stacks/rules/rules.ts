@@ -10,7 +10,7 @@
 import { routeAuthorized, stageAccessLogs, stageThrottled } from "./checks/api";
 import { kinesisEncrypted, logGroupKms, logRetention, s3Encrypted, s3KmsEncrypted, snsEncrypted, sqsEncrypted } from "./checks/encryption";
 import { IDENTITY_POLICY_TYPES, noAdminManagedPolicy, noWildcardAction, noWildcardResource, policyReadable, RESOURCE_POLICY_TYPES } from "./checks/iam";
-import { asyncFailureDestination, concurrencyDecided, noPlaintextSecrets, timeoutSet } from "./checks/lambda";
+import { asyncFailureDestination, concurrencyDecided, consumedQueueHasDeadLetterQueue, noPlaintextSecrets, timeoutSet, visibilityCoversRetries } from "./checks/lambda";
 import { publicAccessBlocked, tlsOnly } from "./checks/s3";
 import type { Rule } from "./types";
 
@@ -158,6 +158,23 @@ export const RULES: readonly Rule[] = [
     explanation:
       "No environment variable named like a secret (SECRET, PASSWORD, TOKEN, API_KEY, ..._KEY) holds a literal value: pass the secret's ARN or parameter name instead.",
     check: noPlaintextSecrets,
+  },
+  {
+    id: "SQS-1",
+    level: "error",
+    appliesTo: ["aws_lambda_event_source_mapping"],
+    checkov: [],
+    explanation:
+      "A queue that a Lambda function consumes redrives to a dead-letter queue (redrive_policy with deadLetterTargetArn): the synchronous counterpart of LAMBDA-1.",
+    check: consumedQueueHasDeadLetterQueue,
+  },
+  {
+    id: "SQS-2",
+    level: "warning",
+    appliesTo: ["aws_lambda_event_source_mapping"],
+    checkov: [],
+    explanation: "A consumed queue's visibility_timeout_seconds is at least 6 times the function's timeout (the Lambda developer guide's advice for SQS event sources).",
+    check: visibilityCoversRetries,
   },
   {
     id: "API-1",

@@ -88,3 +88,33 @@ export function noPlaintextSecrets(fn: SynthesizedBlock): RuleOutcome {
     ? nonCompliant(`environment variable(s) ${leaked.join(", ")} hold a literal value: pass the name or ARN of a Secrets Manager secret or SecureString parameter and read it at run time`)
     : compliant();
 }
+
+/** The SQS queue and the function an event source mapping connects, when both are in the stack. */
+function sqsMapping(mapping: SynthesizedBlock, stack: StackLookup): { queue: SynthesizedBlock; fn: SynthesizedBlock | undefined } | undefined {
+  const queue = stack.referenced(mapping.config.event_source_arn);
+  if (queue?.type !== "aws_sqs_queue") return undefined;
+  const fn = stack.referenced(mapping.config.function_name);
+  return { queue, fn: fn?.type === "aws_lambda_function" ? fn : undefined };
+}
+
+/** SQS-1: a queue that Lambda consumes redrives to a dead-letter queue (the consumer's failures end there, not nowhere). */
+export function consumedQueueHasDeadLetterQueue(mapping: SynthesizedBlock, stack: StackLookup): RuleOutcome {
+  const pair = sqsMapping(mapping, stack);
+  if (pair === undefined) return notApplicable;
+  const inline = pair.queue.config.redrive_policy;
+  const separate = stack.referencing(pair.queue, "aws_sqs_queue_redrive_policy").map((block) => block.config.redrive_policy);
+  const policy = [inline, ...separate].find((value) => typeof value === "string" && value.includes("deadLetterTargetArn"));
+  if (policy !== undefined) return compliant(`${pair.queue.address} redrives to ${stack.referenced(policy)?.address ?? "a dead-letter queue"}`);
+  return nonCompliant(`${pair.queue.address} has no redrive_policy with deadLetterTargetArn: a message that always fails is retried until its retention ends, then lost`);
+}
+
+/** SQS-2: the consumed queue's visibility timeout is at least 6 times the function's timeout. */
+export function visibilityCoversRetries(mapping: SynthesizedBlock, stack: StackLookup): RuleOutcome {
+  const pair = sqsMapping(mapping, stack);
+  if (pair?.fn === undefined) return notApplicable;
+  const visibility = pair.queue.config.visibility_timeout_seconds ?? 30;
+  const timeout = pair.fn.config.timeout ?? 3;
+  if (typeof visibility !== "number" || typeof timeout !== "number") return compliant("computed at plan time");
+  if (visibility >= 6 * timeout) return compliant(`visibility ${visibility} s >= 6 x ${timeout} s`);
+  return nonCompliant(`${pair.queue.address} visibility_timeout_seconds ${visibility} is below 6 x the function's timeout ${timeout} s: a message can become visible again while a retry of it still runs`);
+}
