@@ -65,6 +65,11 @@ export function evaluate(index: StackIndex, acknowledged: (resource: Synthesized
 
 /** Checks one stack as it synthesizes now. */
 export function checkStack(stack: TerraformStack): StackReport {
+  return inspect(stack).report;
+}
+
+/** The report, and the stack's constructs by path (to annotate the construct behind each resource). */
+function inspect(stack: TerraformStack): { report: StackReport; constructs: ReadonlyMap<string, IConstruct> } {
   const index = new StackIndex(stack.toTerraform() as JsonObject);
   const constructs = new Map<string, IConstruct>(stack.node.findAll().map((construct) => [construct.node.path, construct]));
   const used = new Set<string>();
@@ -95,7 +100,7 @@ export function checkStack(stack: TerraformStack): StackReport {
       }
     }
   }
-  return { stack: stack.node.id, ...result, acknowledgementProblems: problems };
+  return { report: { stack: stack.node.id, ...result, acknowledgementProblems: problems }, constructs };
 }
 
 /** `[LAMBDA-3] aws_lambda_function.x (ami-tracker/tracker/function): reason`. */
@@ -129,9 +134,8 @@ export class RulePackAspect implements IAspect {
   visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node) || this.checked.has(node)) return;
     this.checked.add(node);
-    const report = checkStack(node);
-    const byPath = new Map<string, IConstruct>(node.node.findAll().map((construct) => [construct.node.path, construct]));
-    const target = (path: string | undefined): IConstruct => (path === undefined ? undefined : byPath.get(path)) ?? node;
+    const { report, constructs } = inspect(node);
+    const target = (path: string | undefined): IConstruct => (path === undefined ? undefined : constructs.get(path)) ?? node;
     const lines: string[] = [];
     for (const finding of report.findings) {
       const message = describeFinding(finding);
