@@ -15,7 +15,7 @@ import type { Construct } from "constructs";
 import type { AppConfig, PipelineConfig } from "../config";
 import { trackerRegions } from "../config/sections/image-builder";
 import { AppStack } from "./app-stack";
-import { policyDocument } from "./constructs/iam";
+import { KEY_ADMINISTRATION_ACTIONS, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
@@ -81,11 +81,7 @@ export class AmiTrackerStack extends AppStack {
       policy: policyDocument(this, "topic-key-policy-document", [
         {
           sid: "AccountAdministersKey",
-          actions: [
-            "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-            "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
-            "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
-          ],
+          actions: KEY_ADMINISTRATION_ACTIONS,
           resources: ["*"],
           principals: [{ type: "AWS", identifiers: [accountRoot] }],
         },

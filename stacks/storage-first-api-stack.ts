@@ -6,7 +6,7 @@ import { AppconfigHostedConfigurationVersion } from "@cdktf/provider-aws/lib/app
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -31,6 +31,7 @@ import {
   type IntegrationTarget,
 } from "./constructs/http-api/integrations";
 import { policyDocument, serviceTrust } from "./constructs/iam";
+import { encryptedLogGroup } from "./constructs/log-group";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { OpsCenterAlarm } from "./constructs/ops-center-alarm";
 import { acknowledgeRule } from "./rules/acknowledge";
@@ -88,7 +89,7 @@ export class StorageFirstApiStack extends AppStack {
     this.eventBusName = `${name}-events`;
     this.eventBus = new CloudwatchEventBus(this, "event-bus", { name: this.eventBusName });
     this.arns = { partition, region: config.region, accountId: Fn.element(Fn.split(":", this.eventBus.arn), 4) };
-    this.eventLog = new CloudwatchLogGroup(this, "event-log", {
+    this.eventLog = encryptedLogGroup(this, "event-log", {
       name: `/aws/events/${name}`,
       retentionInDays: settings.eventBus.logRetentionDays,
     });
@@ -305,7 +306,7 @@ export class StorageFirstApiStack extends AppStack {
   }
 
   private stateMachine(machineName: string, key: string, config: StateMachineConfig, retentionDays: number): StorageStateMachine {
-    const logGroup = new CloudwatchLogGroup(this, `state-machine-${key}-logs`, {
+    const logGroup = encryptedLogGroup(this, `state-machine-${key}-logs`, {
       name: `/aws/vendedlogs/states/${machineName}`,
       retentionInDays: retentionDays,
     });

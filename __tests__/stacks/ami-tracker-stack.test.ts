@@ -70,11 +70,11 @@ describe("AmiTrackerStack", () => {
   });
 
   test("encrypts the topic with a customer-managed, rotated key that Image Builder's role and SNS may use", () => {
-    const key = onlyResource(stack, "aws_kms_key");
-    expect(key["enable_key_rotation"]).toBe(true);
     const topic = onlyResource(stack, "aws_sns_topic");
-    expect(topic["kms_master_key_id"]).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
-    const keyPolicy = policyBehind(stack, onlyResource(stack, "aws_kms_key_policy")["policy"]).statement;
+    const keyId = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(String(topic["kms_master_key_id"]))?.[1] ?? "";
+    expect(stack.resource["aws_kms_key"]?.[keyId]?.["enable_key_rotation"]).toBe(true);
+    const topicKeyPolicy = resourcesOf(stack, "aws_kms_key_policy").find((policy) => policy["key_id"] === `\${aws_kms_key.${keyId}.key_id}`);
+    const keyPolicy = policyBehind(stack, topicKeyPolicy?.["policy"]).statement;
     const imageBuilder = keyPolicy.find((statement) => statement.sid === "ImageBuilderPublishesEncrypted");
     expect(imageBuilder?.actions).toEqual(["kms:GenerateDataKey*", "kms:Decrypt"]);
     expect(imageBuilder?.principals?.[0]?.identifiers[0]).toMatch(
@@ -114,11 +114,17 @@ describe("AmiTrackerStack", () => {
     );
   });
 
-  test("keeps the tracker's logs for the configured retention", () => {
-    expect(onlyResource(stack, "aws_cloudwatch_log_group")).toMatchObject({
-      name: "/aws/lambda/ssm-patterns-test-ami-tracker",
-      retention_in_days: 30,
-    });
+  test("keeps the tracker's logs for the configured retention, encrypted with the stack's logs key", () => {
+    const logGroup = onlyResource(stack, "aws_cloudwatch_log_group");
+    expect(logGroup).toMatchObject({ name: "/aws/lambda/ssm-patterns-test-ami-tracker", retention_in_days: 30 });
+    const keyId = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(String(logGroup["kms_key_id"]))?.[1] ?? "";
+    expect(stack.resource["aws_kms_key"]?.[keyId]?.["enable_key_rotation"]).toBe(true);
+    const [policyId, keyPolicy] =
+      Object.entries(stack.resource["aws_kms_key_policy"] ?? {}).find(([, policy]) => policy["key_id"] === `\${aws_kms_key.${keyId}.key_id}`) ?? [];
+    expect(logGroup["depends_on"]).toContain(`aws_kms_key_policy.${String(policyId)}`);
+    const logs = policyBehind(stack, keyPolicy?.["policy"]).statement.find((statement) => statement.sid === "CloudWatchLogsEncryptsThisAccountsLogGroups");
+    expect(logs?.principals?.[0]?.identifiers[0]).toMatch(/^logs\.\$\{element\(split\(":", aws_kms_key\.[^.]+\.arn\), 3\)\}\.amazonaws\.com$/);
+    expect(logs?.condition?.[0]).toMatchObject({ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn" });
   });
 
   test("never manages the parameter itself, so an apply cannot revert what the tracker wrote", () => {

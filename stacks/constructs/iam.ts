@@ -38,3 +38,25 @@ export function serviceTrust(scope: Construct, id: string, service: string): Dat
     { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] },
   ]);
 }
+
+/**
+ * What the account (and so its IAM policies) may do with a customer-managed key it owns: administer
+ * it, never use it. Users of the key get their own statements.
+ */
+export const KEY_ADMINISTRATION_ACTIONS: readonly string[] = [
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+  "kms:RotateKeyOnDemand",
+];

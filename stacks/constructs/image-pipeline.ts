@@ -1,4 +1,4 @@
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -10,6 +10,7 @@ import { ImagebuilderInfrastructureConfiguration } from "@cdktf/provider-aws/lib
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Construct } from "constructs";
 import { serviceTrust } from "./iam";
+import { encryptedLogGroup } from "./log-group";
 
 /** The only managed policies an Image Builder build instance needs (SSM agent + Image Builder's own). */
 export const BUILD_INSTANCE_MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder"] as const;
@@ -114,8 +115,8 @@ export class ImagePipeline extends Construct {
     }
     const retention = props.logRetentionDays ?? 30;
 
-    this.buildLogGroup = new CloudwatchLogGroup(this, "build-logs", { name: `/aws/imagebuilder/${props.name}`, retentionInDays: retention });
-    const pipelineLogGroup = new CloudwatchLogGroup(this, "pipeline-logs", {
+    this.buildLogGroup = encryptedLogGroup(this, "build-logs", { name: `/aws/imagebuilder/${props.name}`, retentionInDays: retention });
+    const pipelineLogGroup = encryptedLogGroup(this, "pipeline-logs", {
       name: `/aws/imagebuilder/pipeline/${props.name}`,
       retentionInDays: retention,
     });

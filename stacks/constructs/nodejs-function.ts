@@ -1,6 +1,6 @@
 import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -9,6 +9,7 @@ import { Construct } from "constructs";
 import { basename, dirname } from "node:path";
 import { bundleHandler } from "./bundle";
 import { policyDocument, serviceTrust, type PolicyStatement } from "./iam";
+import { encryptedLogGroup } from "./log-group";
 
 /** Newest runtime that hashicorp/aws 5.100.0 accepts (nodejs24.x fails validate). */
 export const NODEJS_RUNTIME = "nodejs22.x";
@@ -58,7 +59,7 @@ export class NodejsFunction extends Construct {
       outputPath: `\${path.module}/build/${props.functionName}.zip`,
     });
 
-    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+    this.logGroup = encryptedLogGroup(this, "logs", {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays ?? 30,
     });

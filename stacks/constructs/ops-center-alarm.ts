@@ -6,7 +6,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { policyDocument } from "./iam";
+import { KEY_ADMINISTRATION_ACTIONS, policyDocument } from "./iam";
 
 /**
  * OpsItem categories an alarm's OpsItem action accepts.
@@ -160,11 +160,7 @@ export class AlarmNotificationTopic extends Construct {
       policy: policyDocument(this, "key-policy-document", [
         {
           sid: "AccountAdministersKey",
-          actions: [
-            "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-            "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
-            "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
-          ],
+          actions: KEY_ADMINISTRATION_ACTIONS,
           resources: ["*"],
           principals: [{ type: "AWS", identifiers: [accountRoot] }],
         },

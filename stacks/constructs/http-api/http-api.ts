@@ -3,7 +3,7 @@ import { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-aut
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
 import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { AssetType, TerraformAsset } from "cdktf";
@@ -15,6 +15,7 @@ import type { RouteAuthorization } from "../../../config/sections/storage-first-
 import { PROJECT_ROOT } from "../bundle";
 import { acknowledgeRule } from "../../rules/acknowledge";
 import { policyDocument, serviceTrust, type PolicyStatement } from "../iam";
+import { encryptedLogGroup } from "../log-group";
 import { ACCOUNT_PLACEHOLDER, PARTITION_PLACEHOLDER, type IntegrationTarget } from "./integrations";
 import { renderOpenApi, type Json, type OpenApiRoute } from "./openapi";
 
@@ -99,7 +100,7 @@ export class HttpApi extends Construct {
       protocolType: "HTTP",
       ...(props.description !== undefined ? { description: props.description } : {}),
     });
-    this.accessLogs = new CloudwatchLogGroup(this, "access-logs", {
+    this.accessLogs = encryptedLogGroup(this, "access-logs", {
       name: `/aws/vendedlogs/apigateway/${props.name}`,
       retentionInDays: props.accessLogRetentionDays ?? 30,
     });
