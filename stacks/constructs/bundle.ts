@@ -32,7 +32,7 @@ export function bundleHandler(name: string, entry: string): Bundle {
   if (cached) return cached;
   const recordFile = join(BUILD_ROOT, `${name}.inputs.json`);
   const options = buildOptions(entry);
-  const key = hashText(JSON.stringify({ options, esbuild: esbuildVersion() }));
+  const key = hashText(JSON.stringify({ options, esbuild: esbuildVersion(), inputs: "package-lock" }));
 
   const previous = readRecord(recordFile);
   const bundle =
@@ -88,15 +88,23 @@ function build(name: string, options: BuildOptions, recordFile: string, key: str
     // Another process placed the same bundle first: same hash, same bytes.
     rmSync(scratch, { recursive: true, force: true });
   }
-  const inputs = Object.fromEntries(
-    Object.keys(result.metafile.inputs)
-      .sort()
-      .map((input) => [input, hashFile(join(PROJECT_ROOT, input))]),
-  );
+  const inputs = Object.fromEntries(recordedInputs(Object.keys(result.metafile.inputs)).map((input) => [input, hashFile(join(PROJECT_ROOT, input))]));
   const recordScratch = `${scratch}.json`;
   writeFileSync(recordScratch, JSON.stringify({ key, inputs, hash: bundleHash } satisfies BuildRecord));
   renameSync(recordScratch, recordFile);
   return { directory, hash: bundleHash };
+}
+
+/**
+ * npm rewrites node_modules/.package-lock.json on every change to node_modules: its hash stands for
+ * the ~1,600 SDK files a bundle reads (hashing them all took ~150 ms of every synth). Without it
+ * (another package manager), every input is hashed.
+ */
+const INSTALLED_LOCKFILE = "node_modules/.package-lock.json";
+
+function recordedInputs(inputs: readonly string[]): string[] {
+  if (!existsSync(join(PROJECT_ROOT, INSTALLED_LOCKFILE))) return [...inputs].sort();
+  return [...inputs.filter((input) => !input.startsWith("node_modules/")), INSTALLED_LOCKFILE].sort();
 }
 
 function readRecord(file: string): BuildRecord | undefined {
