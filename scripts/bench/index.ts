@@ -262,16 +262,39 @@ interface TestRun {
   readonly tier: string;
   readonly run: ProcessRun | undefined;
   readonly summary: string;
+  /** The slowest test files, with their own wall time (jest --json). */
+  readonly slowest: readonly (readonly [string, number])[];
+  /** The sum of every file's wall time: with one jest worker, about the tier's wall time. */
+  readonly fileSumMs: number;
+}
+
+interface JestJson {
+  readonly testResults: readonly { readonly name: string; readonly startTime: number; readonly endTime: number }[];
+}
+
+function fileTimes(file: string): { slowest: [string, number][]; fileSumMs: number } {
+  try {
+    const json = JSON.parse(readFileSync(file, "utf8")) as JestJson;
+    const times = json.testResults.map((result): [string, number] => [result.name.slice(result.name.indexOf("__tests__/")), result.endTime - result.startTime]);
+    times.sort((a, b) => b[1] - a[1]);
+    return { slowest: times.slice(0, 6), fileSumMs: times.reduce((sum, [, time]) => sum + time, 0) };
+  } catch {
+    return { slowest: [], fileSumMs: Number.NaN };
+  }
 }
 
 function benchTests(options: Options): TestRun[] {
   const tiers: TestRun[] = [];
   for (const tier of ["unit", "terraform"]) {
     if (tier === "terraform" && options.skipTerraform) {
-      tiers.push({ tier, run: undefined, summary: "skipped (--skip-terraform)" });
+      tiers.push({ tier, run: undefined, summary: "skipped (--skip-terraform)", slowest: [], fileSumMs: Number.NaN });
       continue;
     }
-    const run = runProcess(join(BIN, "jest"), ["--selectProjects", tier], { timeoutMs: 30 * 60 * 1000 });
+    const scratch = mkdtempSync(join(tmpdir(), "bench-jest-"));
+    const jsonFile = join(scratch, "results.json");
+    const run = runProcess(join(BIN, "jest"), ["--selectProjects", tier, "--json", "--outputFile", jsonFile], { timeoutMs: 30 * 60 * 1000 });
+    const { slowest, fileSumMs } = fileTimes(jsonFile);
+    rmSync(scratch, { recursive: true, force: true });
     const summary = firstLines(
       run.stderr
         .split("\n")
@@ -279,7 +302,7 @@ function benchTests(options: Options): TestRun[] {
         .join("\n"),
       2,
     );
-    tiers.push({ tier, run, summary });
+    tiers.push({ tier, run, summary, slowest, fileSumMs });
   }
   return tiers;
 }
@@ -455,8 +478,15 @@ function writeReport(machine: Machine, synth: SynthSection, scale: readonly Scal
     "## Tests",
     "",
     table(
-      ["tier", "wall", "result"],
-      tests.map((test) => [test.tier, test.run === undefined ? "" : ms(test.run.wallMs), test.summary]),
+      ["tier", "wall", "sum of the files' own times", "result"],
+      tests.map((test) => [test.tier, test.run === undefined ? "" : ms(test.run.wallMs), ms(test.fileSumMs), test.summary]),
+    ),
+    "",
+    `jest runs max(cores - 1, 1) workers by default: ${machine.cores > 2 ? "several" : "one"} here. The slowest files:`,
+    "",
+    table(
+      ["tier", "file", "wall"],
+      tests.flatMap((test) => test.slowest.map(([file, time]) => [test.tier, file, ms(time)])),
     ),
     "",
   ].join("\n");
