@@ -96,7 +96,7 @@ export function median(values: readonly number[]): number {
 export function firstLines(text: string, count: number): string {
   return text
     .split("\n")
-    .map((line) => line.trim())
+    .map((line) => line.trim().replace(/\s+/g, " "))
     .filter((line) => line.length > 0)
     .slice(0, count)
     .join(" / ");

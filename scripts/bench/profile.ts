@@ -29,7 +29,7 @@ export interface ProfileSummary {
 }
 
 function moduleOf(url: string, functionName: string): string {
-  if (url === "") return `(${functionName || "native"})`;
+  if (url === "") return functionName.startsWith("(") ? functionName : `(${functionName || "native"})`;
   const path = url.replace(/^file:\/\//, "");
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (inModules?.[1]) return inModules[1];
