@@ -1,24 +1,26 @@
-// Two tiers: "unit" (fast, in-process) and "terraform" (runs the real terraform on synthesized stacks).
+// Three tiers, all run by `npm test`:
+// - "unit": in-process and fast (handlers, stacks' JSON, config, rules, scripts);
+// - "integration": whole synths in fresh folders, compared byte for byte (child processes);
+// - "terraform": the real terraform validate + plan on every synthesized stack.
 const transform = {
   "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
 };
 
+const tier = (displayName, testMatch, testPathIgnorePatterns = ["/node_modules/"]) => ({
+  displayName,
+  testEnvironment: "node",
+  transform,
+  testMatch,
+  testPathIgnorePatterns,
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+});
+
 module.exports = {
+  // jest's default is one worker on a 2-core machine; two halve the unit tier's wall time there.
+  maxWorkers: "100%",
   projects: [
-    {
-      displayName: "unit",
-      testEnvironment: "node",
-      transform,
-      testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
-      testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/terraform/"],
-      setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
-    },
-    {
-      displayName: "terraform",
-      testEnvironment: "node",
-      transform,
-      testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"],
-      setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
-    },
+    tier("unit", ["<rootDir>/__tests__/**/*.test.ts"], ["/node_modules/", "<rootDir>/__tests__/terraform/", "<rootDir>/__tests__/integration/"]),
+    tier("integration", ["<rootDir>/__tests__/integration/**/*.test.ts"]),
+    tier("terraform", ["<rootDir>/__tests__/terraform/**/*.test.ts"]),
   ],
 };

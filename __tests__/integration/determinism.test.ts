@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
-const SOURCES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "config", "stacks", "handlers"];
+const SOURCES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "config", "stacks", "handlers", "scripts"];
 
-/** A copy of the project in a fresh folder, node_modules linked as a CI cache would be. */
+/** A copy of the project in a fresh folder (no .build/ cache), node_modules linked as a CI cache would be. */
 function copyProject(): string {
   const root = mkdtempSync(join(tmpdir(), "synth-"));
   for (const source of SOURCES) cpSync(join(PROJECT_ROOT, source), join(root, source), { recursive: true });
@@ -15,7 +15,8 @@ function copyProject(): string {
 }
 
 function runSynth(root: string, environment: string): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"], {
+  // `npm run synth`: the precompiled entry, built from scratch in the fresh folder.
+  const result = spawnSync(process.execPath, ["scripts/synth.cjs"], {
     cwd: root,
     env: { ...process.env, APP_ENV: environment },
     encoding: "utf8",
