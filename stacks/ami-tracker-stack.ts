@@ -1,7 +1,5 @@
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -15,7 +13,8 @@ import type { Construct } from "constructs";
 import type { AppConfig, PipelineConfig } from "../config";
 import { trackerRegions } from "../config/sections/image-builder";
 import { AppStack } from "./app-stack";
-import { KEY_ADMINISTRATION_ACTIONS, policyDocument } from "./constructs/iam";
+import { CustomerManagedKey, snsUsesKey, type KeyLocation } from "./constructs/customer-managed-key";
+import { policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
@@ -36,6 +35,11 @@ export function parameterArnPath(parameterName: string): string {
 export function parentImageArn(parentImage: string, partition: string, region: string): string {
   if (parentImage.startsWith("arn:") || parentImage.startsWith("ami-")) return parentImage;
   return `arn:${partition}:imagebuilder:${region}:aws:image/${parentImage}/x.x.x`;
+}
+
+/** The role EC2 Image Builder publishes with; it exists once Image Builder has been used in the account. */
+function imageBuilderServiceLinkedRole({ partition, account }: KeyLocation): string {
+  return `arn:${partition}:iam::${account}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder`;
 }
 
 /**
@@ -66,40 +70,23 @@ export class AmiTrackerStack extends AppStack {
     const name = `${this.namePrefix}-ami-tracker`;
     this.partition = new DataAwsPartition(this, "partition").partition;
 
-    this.key = new KmsKey(this, "topic-key", {
+    const topicKey = new CustomerManagedKey(this, "topic-key", {
       description: `Encrypts the ${name} topic; usable by SNS and EC2 Image Builder`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-    });
-    new KmsAlias(this, "topic-key-alias", { name: `alias/${name}`, targetKeyId: this.key.keyId });
-    this.accountId = Fn.element(Fn.split(":", this.key.arn), 4);
-    const accountRoot = `arn:${this.partition}:iam::${this.accountId}:root`;
-    const imageBuilderRole = `arn:${this.partition}:iam::${this.accountId}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder`;
-
-    new KmsKeyPolicy(this, "topic-key-policy", {
-      keyId: this.key.keyId,
-      policy: policyDocument(this, "topic-key-policy-document", [
-        {
-          sid: "AccountAdministersKey",
-          actions: KEY_ADMINISTRATION_ACTIONS,
-          resources: ["*"],
-          principals: [{ type: "AWS", identifiers: [accountRoot] }],
-        },
+      alias: name,
+      users: (location) => [
         {
           sid: "ImageBuilderPublishesEncrypted",
           actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
           resources: ["*"],
-          principals: [{ type: "AWS", identifiers: [imageBuilderRole] }],
+          principals: [{ type: "AWS", identifiers: [imageBuilderServiceLinkedRole(location)] }],
         },
-        {
-          sid: "SnsUsesKeyForThisAccount",
-          actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
-          resources: ["*"],
-          principals: [{ type: "Service", identifiers: ["sns.amazonaws.com"] }],
-          conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [this.accountId] }],
-        },
-      ]).json,
+        snsUsesKey(location),
+      ],
     });
+    this.key = topicKey.key;
+    this.accountId = topicKey.location.account;
+    const accountRoot = `arn:${this.partition}:iam::${this.accountId}:root`;
+    const imageBuilderRole = imageBuilderServiceLinkedRole(topicKey.location);
 
     this.topic = new SnsTopic(this, "image-builds", {
       name: `${this.namePrefix}-image-builds`,

@@ -1,12 +1,11 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { KEY_ADMINISTRATION_ACTIONS, policyDocument } from "./iam";
+import { CustomerManagedKey, snsUsesKey } from "./customer-managed-key";
+import { policyDocument } from "./iam";
 
 /**
  * OpsItem categories an alarm's OpsItem action accepts.
@@ -144,42 +143,24 @@ export class AlarmNotificationTopic extends Construct {
       throw new Error(`AlarmNotificationTopic ${props.topicName}: emailAddresses is empty; leave the topic out instead`);
     }
     const { partition, region, account } = props.location;
-    const accountRoot = `arn:${partition}:iam::${account}:root`;
     const alarmsOfAccount = `arn:${partition}:cloudwatch:${region}:${account}:alarm:*`;
 
-    this.key = new KmsKey(this, "key", {
+    const key = new CustomerManagedKey(this, "key", {
       description: `Encrypts the ${props.topicName} alarm notification topic`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-    });
-    new KmsAlias(this, "key-alias", { name: `alias/${props.topicName}`, targetKeyId: this.key.keyId });
-    this.topic = new SnsTopic(this, "topic", { name: props.topicName, kmsMasterKeyId: this.key.arn });
-
-    new KmsKeyPolicy(this, "key-policy", {
-      keyId: this.key.keyId,
-      policy: policyDocument(this, "key-policy-document", [
-        {
-          sid: "AccountAdministersKey",
-          actions: KEY_ADMINISTRATION_ACTIONS,
-          resources: ["*"],
-          principals: [{ type: "AWS", identifiers: [accountRoot] }],
-        },
+      alias: props.topicName,
+      users: (location) => [
         {
           sid: "CloudWatchPublishesEncrypted",
           actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
           resources: ["*"],
           principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-          conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+          conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [location.account] }],
         },
-        {
-          sid: "SnsUsesKeyForThisAccount",
-          actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
-          resources: ["*"],
-          principals: [{ type: "Service", identifiers: ["sns.amazonaws.com"] }],
-          conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
-        },
-      ]).json,
+        snsUsesKey(location),
+      ],
     });
+    this.key = key.key;
+    this.topic = new SnsTopic(this, "topic", { name: props.topicName, kmsMasterKeyId: this.key.arn });
 
     new SnsTopicPolicy(this, "topic-policy", {
       arn: this.topic.arn,
