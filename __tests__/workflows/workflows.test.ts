@@ -40,8 +40,10 @@ describe("GitHub Actions workflows", () => {
     test("one plan job per stack from the synth job, one sticky comment per stack", () => {
       expect(text).toContain("stack: ${{ fromJSON(needs.synth.outputs.stacks) }}");
       expect(text).toContain('MARKER: "<!-- plan:${{ matrix.stack }} -->"');
-      expect(text).toContain("comment.body?.startsWith(marker)");
-      expect(text).toContain("github.rest.issues.updateComment");
+      expect(text).toContain('--marker "$MARKER" plan.json > comment.md');
+      // The upsert itself is scripts/plan-comment.ts, tested in __tests__/scripts/plan-comment.test.ts.
+      expect(text).toContain("npm run --silent plan:comment -- comment.md");
+      expect(text).toContain("pull-requests: write");
     });
 
     test("plans without taking the lock (the plan role cannot write the lock file)", () => {
