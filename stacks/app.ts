@@ -6,14 +6,14 @@ import { StateBootstrapStack } from "./state-bootstrap-stack";
 import { StorageFirstApiStack } from "./storage-first-api-stack";
 
 export interface BuildOptions {
-  /** Where synth writes; relative paths resolve against the working directory. @default "cdktf.out" */
+  /** Where synth writes; relative paths resolve against the working directory. @default CDKTF_OUTDIR (set by `cdktf synth --output`), else "cdktf.out" */
   readonly outdir?: string;
 }
 
 /** Every stack of the app, from one validated configuration. */
 export function buildApp(config: AppConfig, options: BuildOptions = {}): App {
   // No stack traces in annotations: they hold absolute paths and would make manifest.json differ per machine.
-  const app = new App({ outdir: options.outdir ?? "cdktf.out", skipValidation: false, stackTraces: false });
+  const app = new App({ ...(options.outdir !== undefined ? { outdir: options.outdir } : {}), skipValidation: false, stackTraces: false });
   if (config.amiTracker.enabled) new AmiTrackerStack(app, config);
   if (config.storageFirstApi.enabled) new StorageFirstApiStack(app, config);
   // The workload stacks are the ones above; state-bootstrap and ci-access are applied by a person (docs/plan-review.md).
