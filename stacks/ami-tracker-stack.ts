@@ -14,7 +14,7 @@ import type { AppConfig, PipelineConfig } from "../config";
 import { trackerRegions } from "../config/sections/image-builder";
 import { AppStack } from "./app-stack";
 import { CustomerManagedKey, snsUsesKey, type KeyLocation } from "./constructs/customer-managed-key";
-import { policyDocument } from "./constructs/iam";
+import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
@@ -103,14 +103,7 @@ export class AmiTrackerStack extends AppStack {
           principals: [{ type: "AWS", identifiers: [accountRoot] }],
           conditions: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [imageBuilderRole] }],
         },
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["sns:Publish"],
-          resources: [this.topic.arn],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
+        denyInsecureTransport(["sns:Publish"], [this.topic.arn]),
       ]).json,
     });
 

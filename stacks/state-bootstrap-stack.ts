@@ -9,7 +9,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../config";
 import { AppStack } from "./app-stack";
-import { policyDocument } from "./constructs/iam";
+import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const STATE_BOOTSTRAP_STACK = "state-bootstrap";
@@ -71,14 +71,7 @@ export class StateBootstrapStack extends AppStack {
     new S3BucketPolicy(this, "tls-only", {
       bucket: this.bucket.id,
       policy: policyDocument(this, "tls-only-document", [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
+        denyInsecureTransport(["s3:*"], [this.bucket.arn, `${this.bucket.arn}/*`]),
       ]).json,
       // A policy written before the block is in place could be rejected as public by a race.
       dependsOn: [publicAccess],

@@ -32,6 +32,18 @@ export function policyDocument(scope: Construct, id: string, statements: readonl
   });
 }
 
+/** Denies `actions` on `resources` to anyone not using TLS (`aws:SecureTransport` false). */
+export function denyInsecureTransport(actions: readonly string[], resources: readonly string[]): PolicyStatement {
+  return {
+    sid: "DenyInsecureTransport",
+    effect: "Deny",
+    actions,
+    resources,
+    principals: [{ type: "*", identifiers: ["*"] }],
+    conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+  };
+}
+
 /** Trust policy for a role that an AWS service assumes. */
 export function serviceTrust(scope: Construct, id: string, service: string): DataAwsIamPolicyDocument {
   return policyDocument(scope, id, [

@@ -5,7 +5,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import { CustomerManagedKey, snsUsesKey } from "./customer-managed-key";
-import { policyDocument } from "./iam";
+import { denyInsecureTransport, policyDocument } from "./iam";
 
 /**
  * OpsItem categories an alarm's OpsItem action accepts.
@@ -172,14 +172,7 @@ export class AlarmNotificationTopic extends Construct {
           principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
           conditions: [{ test: "ArnLike", variable: "aws:SourceArn", values: [alarmsOfAccount] }],
         },
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["sns:Publish"],
-          resources: [this.topic.arn],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
+        denyInsecureTransport(["sns:Publish"], [this.topic.arn]),
       ]).json,
     });
 
