@@ -502,7 +502,17 @@ interface CliArguments {
   readonly keep: boolean;
 }
 
-function parseArguments(argv: readonly string[]): CliArguments {
+const USAGE = `usage: npm run plan:offline -- [options]
+  --env NAME          plan config/environments/NAME.json (repeatable; default APP_ENV, else "default")
+  --all-envs          plan every file in config/environments/
+  --from DIR          plan what was already synthesized into DIR (e.g. cdktf.out)
+  --stack NAME        only this stack (repeatable)
+  --concurrency N     stacks planned at once (default 2)
+  --archive MODE      auto | stand-in | provider (default auto; see docs/offline-plan.md)
+  --keep              keep the work folder and print where it is
+  --help              this text`;
+
+function parseArguments(argv: readonly string[]): CliArguments | "help" {
   const environments: string[] = [];
   const stacks: string[] = [];
   let from: string | undefined;
@@ -518,6 +528,9 @@ function parseArguments(argv: readonly string[]): CliArguments {
       return next;
     };
     switch (flag) {
+      case "--help":
+      case "-h":
+        return "help";
       case "--env":
         environments.push(value());
         break;
@@ -544,7 +557,7 @@ function parseArguments(argv: readonly string[]): CliArguments {
         keep = true;
         break;
       default:
-        throw new Error(`unknown argument ${flag ?? ""}; see the top of scripts/offline-plan.ts`);
+        throw new Error(`unknown argument ${flag ?? ""}\n${USAGE}`);
     }
   }
   const chosen = all ? listEnvironments() : environments.length > 0 ? environments : [process.env["APP_ENV"] ?? "default"];
@@ -553,6 +566,10 @@ function parseArguments(argv: readonly string[]): CliArguments {
 
 async function main(): Promise<number> {
   const args = parseArguments(process.argv.slice(2));
+  if (args === "help") {
+    console.log(USAGE);
+    return 0;
+  }
   const workRoot = mkdtempSync(join(tmpdir(), "offline-plan-"));
   const log = (line: string): void => console.log(line);
   const results: StackResult[] = [];
