@@ -39,6 +39,12 @@ export function checkParameterName(value: string, options: { readonly allowPlace
   return undefined;
 }
 
+/** An S3 bucket name: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
+export function checkBucketName(value: string): string | undefined {
+  if (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) && !value.includes("..")) return undefined;
+  return `${describe(value)} is not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`;
+}
+
 /** A name prefix that fits every resource it ends up in (Lambda, SQS, IAM, S3 key). */
 export function checkNamePrefix(value: string): string | undefined {
   if (/^[a-z][a-z0-9-]{0,23}$/.test(value) && !value.endsWith("-")) return undefined;

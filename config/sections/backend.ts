@@ -1,6 +1,6 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { checkRegion } from "../validators";
+import { checkBucketName, checkRegion } from "../validators";
 
 /** Where Terraform keeps the state of each stack. */
 export type BackendConfig = LocalBackendConfig | S3BackendConfig | CloudBackendConfig;
@@ -87,8 +87,9 @@ export function readBackend(
       joinPath(path, "bucket"),
       `${describe(bucket)} is empty; set it to the name of your state bucket, or remove backend.type to keep state locally`,
     );
-  } else if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes("..")) {
-    reader.fail(joinPath(path, "bucket"), `${describe(bucket)} is not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`);
+  } else {
+    const bucketProblem = checkBucketName(bucket);
+    if (bucketProblem) reader.fail(joinPath(path, "bucket"), bucketProblem);
   }
   const region = reader.string(record, "region", path, defaults.region);
   // A defaulted region is the app's, which is checked (and reported) once, at "region".

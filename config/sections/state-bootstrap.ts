@@ -1,6 +1,7 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import type { BackendConfig } from "./backend";
+import { checkBucketName } from "../validators";
 
 /**
  * The stack that creates the S3 state bucket the other stacks' S3 backend uses. It always keeps its
@@ -23,7 +24,6 @@ export interface StateBootstrapConfig {
 }
 
 const KEYS = ["enabled", "bucketName", "kmsKeyArn", "noncurrentVersionDays", "noncurrentVersionsToKeep"] as const;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 export function readStateBootstrap(
@@ -36,8 +36,9 @@ export function readStateBootstrap(
   const enabled = reader.boolean(record, "enabled", path, context.backend.type !== "cloud");
   const defaultName = context.backend.type === "s3" ? context.backend.bucket : `${context.project}-${context.environment}-tfstate`;
   const bucketName = reader.string(record, "bucketName", path, defaultName);
-  if (!BUCKET_NAME.test(bucketName) || bucketName.includes("..")) {
-    reader.fail(joinPath(path, "bucketName"), `${describe(bucketName)} is not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`);
+  const bucketProblem = checkBucketName(bucketName);
+  if (bucketProblem) {
+    reader.fail(joinPath(path, "bucketName"), bucketProblem);
   } else if (context.backend.type === "s3" && record["bucketName"] !== undefined && bucketName !== context.backend.bucket) {
     reader.fail(
       joinPath(path, "bucketName"),
