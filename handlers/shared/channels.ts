@@ -236,7 +236,7 @@ export interface AmiTagEdit {
   readonly key: string;
 }
 
-/** The in-use tag edits of one pointer move; `undo` restores the tags as they were. */
+/** The in-use tag edits of one pointer move. */
 export interface InUseMove {
   readonly create: readonly AmiTagEdit[];
   readonly remove: readonly AmiTagEdit[];
@@ -264,9 +264,4 @@ export function planInUseMove(pointer: string, from: string | undefined, to: str
   for (const imageId of holders.current) if (imageId !== to) remove.push({ imageId, key: currentKey });
   for (const imageId of holders.previous) if (imageId !== previousTarget) remove.push({ imageId, key: previousKey });
   return { create, remove };
-}
-
-/** The edits that put the tags back as they were before `move`. */
-export function undoInUseMove(move: InUseMove): InUseMove {
-  return { create: move.remove, remove: move.create };
 }

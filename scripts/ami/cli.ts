@@ -1,0 +1,328 @@
+/**
+ * `npm run ami -- <command>`: the operator's side of the AMI loop (status, history, promote, rollback,
+ * policy). AWS SDK v3 with the usual credential chain (AWS_PROFILE, environment, SSO, instance role).
+ * Which parameters and regions: `--parameter`/`--region`, else the app configuration (APP_ENV or --env).
+ */
+import { parseArgs } from "node:util";
+import { type AppConfig, loadConfig } from "../../config";
+import { REGION } from "../../handlers/ami-tracker/message";
+import { amiOperatorPolicy } from "../../handlers/shared/ami-operator-policy";
+import { channelNameProblem, ChannelNameError, LATEST, parseBuildText } from "../../handlers/shared/channels";
+import { AwsCallError, type AwsClients, callerIdentity, createAwsClients, realSleep, type Sleep } from "./aws";
+import { type ChangeReport, type HistoryReport, history, OperatorError, promote, rollback, status, type StatusReport, type Target } from "./commands";
+
+export const DEFAULT_CHANNELS: readonly string[] = ["stable"];
+
+export const HELP = `Usage: npm run ami -- <command> [options]
+
+Commands:
+  status                 every tracked parameter and channel, per region: AMI, build, age, who wrote it
+  history [POINTER]      a pointer's kept versions with their builds (POINTER: latest (default) or a channel)
+  promote --to CHANNEL   a build into a channel in every region, all or nothing
+          [--from latest|CHANNEL]   where the build comes from (default latest)
+          [--build VERSION/BUILD]   a build from latest's history, e.g. 1.2.0/3 (default: --from's current)
+  rollback POINTER       latest or a channel back to its previous build, in every region, recorded as a rollback
+  policy [--account ID] [--partition aws]   the least-privilege IAM policy these commands need
+
+Options:
+  --parameter NAME  a tracked parameter (repeatable); default: from the configuration
+  --region REGION   a region (repeatable); default: the configuration's tracked regions
+  --channel NAME    a channel beside each parameter (repeatable); default: stable
+  --env NAME        configuration environment (config/environments/NAME.json); default: APP_ENV or "default"
+  --dry-run         decide and report, write nothing
+  --json            machine-readable output on stdout
+  --help            this text
+
+Exit status: 0 done, 1 failed (nothing half-done is reported as done), 2 bad usage.
+`;
+
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export interface CliDeps {
+  readonly clients?: AwsClients;
+  readonly now?: () => Date;
+  readonly sleep?: Sleep;
+  readonly loadConfig?: (environment?: string) => AppConfig;
+}
+
+/** Bad flags or arguments: exit 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+const COMMANDS = ["status", "history", "promote", "rollback", "policy"] as const;
+type Command = (typeof COMMANDS)[number];
+
+interface Options {
+  readonly command: Command;
+  readonly positional?: string;
+  readonly parameters: readonly string[];
+  readonly regions: readonly string[];
+  readonly channels: readonly string[];
+  readonly env?: string;
+  readonly to?: string;
+  readonly from?: string;
+  readonly build?: string;
+  readonly account?: string;
+  readonly partition?: string;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+export function parseOptions(argv: readonly string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        parameter: { type: "string", multiple: true },
+        region: { type: "string", multiple: true },
+        channel: { type: "string", multiple: true },
+        env: { type: "string" },
+        to: { type: "string" },
+        from: { type: "string" },
+        build: { type: "string" },
+        account: { type: "string" },
+        partition: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [command, positional, ...extra] = positionals;
+  const help = values.help ?? false;
+  if (command === undefined) {
+    if (help) return { command: "status", parameters: [], regions: [], channels: [], dryRun: false, json: false, help };
+    throw new UsageError(`a command is needed: one of ${COMMANDS.join(", ")}`);
+  }
+  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`"${command}" is not a command; use one of ${COMMANDS.join(", ")}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(" ")}`);
+  const regions = values.region ?? [];
+  for (const region of regions) if (!REGION.test(region)) throw new UsageError(`--region: "${region}" is not an AWS region (expected e.g. "us-east-1")`);
+  const channels = values.channel ?? [...DEFAULT_CHANNELS];
+  for (const channel of channels) {
+    const problem = channelNameProblem(channel);
+    if (problem !== undefined) throw new UsageError(`--channel: ${problem}`);
+  }
+  return {
+    command: command as Command,
+    ...(positional !== undefined ? { positional } : {}),
+    parameters: values.parameter ?? [],
+    regions,
+    channels,
+    ...(values.env !== undefined ? { env: values.env } : {}),
+    ...(values.to !== undefined ? { to: values.to } : {}),
+    ...(values.from !== undefined ? { from: values.from } : {}),
+    ...(values.build !== undefined ? { build: values.build } : {}),
+    ...(values.account !== undefined ? { account: values.account } : {}),
+    ...(values.partition !== undefined ? { partition: values.partition } : {}),
+    dryRun: values["dry-run"] ?? false,
+    json: values.json ?? false,
+    help,
+  };
+}
+
+/**
+ * The tracked parameters of a configuration: each tracker-mode pipeline's parameter in its regions
+ * that the tracker writes, each native-mode pipeline's in its own regions, or, without pipelines,
+ * `amiTracker.parameterName` in `amiTracker.trackedRegions` (when it has no placeholder).
+ */
+export function targetsFromConfig(config: AppConfig, channels: readonly string[]): Target[] {
+  const byName = new Map<string, Set<string>>();
+  const add = (parameter: string, regions: readonly string[]) => {
+    const set = byName.get(parameter) ?? new Set<string>();
+    for (const region of regions) set.add(region);
+    byName.set(parameter, set);
+  };
+  for (const pipeline of config.imageBuilder.pipelines) {
+    const regions = pipeline.mode === "tracker" ? pipeline.regions.filter((region) => config.amiTracker.trackedRegions.includes(region)) : pipeline.regions;
+    add(pipeline.parameterName, regions);
+  }
+  if (config.imageBuilder.pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) {
+    add(config.amiTracker.parameterName, config.amiTracker.trackedRegions);
+  }
+  return [...byName.entries()].filter(([, regions]) => regions.size > 0).map(([parameter, regions]) => ({ parameter, regions: [...regions], channels }));
+}
+
+function resolveTargets(options: Options, deps: CliDeps): Target[] {
+  if (options.parameters.length > 0 && options.regions.length > 0) {
+    return options.parameters.map((parameter) => ({ parameter, regions: options.regions, channels: options.channels }));
+  }
+  const config = (deps.loadConfig ?? loadConfig)(options.env);
+  const configured = targetsFromConfig(config, options.channels);
+  let targets: Target[] =
+    options.parameters.length > 0
+      ? options.parameters.map((parameter) => ({
+          parameter,
+          regions: configured.find((target) => target.parameter === parameter)?.regions ?? config.amiTracker.trackedRegions,
+          channels: options.channels,
+        }))
+      : configured;
+  if (options.regions.length > 0) targets = targets.map((target) => ({ ...target, regions: options.regions }));
+  if (targets.length === 0) {
+    throw new UsageError(`the configuration "${config.environment}" names no tracked parameter without a placeholder; pass --parameter NAME --region REGION`);
+  }
+  return targets;
+}
+
+function oneTarget(targets: readonly Target[], command: string): Target {
+  const [only, ...more] = targets;
+  if (only === undefined) throw new UsageError(`${command}: no tracked parameter; pass --parameter NAME`);
+  if (more.length > 0) throw new UsageError(`${command}: ${targets.length} tracked parameters (${targets.map((t) => t.parameter).join(", ")}); pick one with --parameter`);
+  return only;
+}
+
+function pointerArgument(value: string | undefined, command: string): string {
+  if (value === undefined) throw new UsageError(`${command}: name the pointer: latest or a channel, e.g. \`npm run ami -- ${command} stable\``);
+  if (value === LATEST) return value;
+  const problem = channelNameProblem(value);
+  if (problem !== undefined) throw new UsageError(`${command}: ${problem}`);
+  return value;
+}
+
+function age(seconds: number | undefined): string {
+  if (seconds === undefined) return "-";
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join("  ")).join("\n");
+}
+
+export function formatStatus(report: StatusReport): string {
+  const rows: string[][] = [["PARAMETER", "REGION", "POINTER", "AMI", "BUILD", "VERSION", "AGE", "WRITTEN BY"]];
+  for (const row of report.rows) {
+    if (!row.exists) {
+      rows.push([row.name, row.region, row.pointer, "-", "-", "-", "-", "not created yet"]);
+      continue;
+    }
+    const change = row.change;
+    const who = change === undefined ? (row.writtenBy ?? "unknown") : change.rollback ? `ROLLBACK by ${change.by} (from ${change.replacedAmiId ?? "?"})` : `promoted from ${change.from} by ${change.by}`;
+    rows.push([row.name, row.region, row.pointer, row.amiId ?? "-", row.build ?? "-", String(row.version ?? "-"), age(row.ageSeconds), who]);
+  }
+  return table(rows);
+}
+
+export function formatHistory(report: HistoryReport): string {
+  const rows: string[][] = [["REGION", "VERSION", "AMI", "BUILD", "WRITTEN", "BY", ""]];
+  for (const region of report.regions) {
+    if (!region.exists) rows.push([region.region, "-", "-", "-", "-", "-", `${region.arn} does not exist`]);
+    for (const entry of region.versions) {
+      rows.push([region.region, String(entry.version), entry.amiId, entry.build, entry.modified ?? "-", entry.user ?? "-", entry.current ? "current" : ""]);
+    }
+  }
+  return table(rows);
+}
+
+export function formatChange(report: ChangeReport): string {
+  const verb = report.command === "promote" ? `promote ${report.from} -> ${report.pointer}` : `rollback of ${report.pointer}`;
+  const head = report.dryRun ? `DRY RUN: ${verb} of ${report.parameter} (nothing written)` : report.ok ? `DONE: ${verb} of ${report.parameter}` : `FAILED: ${verb} of ${report.parameter}`;
+  const lines = [head];
+  for (const region of report.regions) {
+    const from = region.fromAmiId === undefined ? "(new)" : `${region.fromAmiId} ${region.fromBuild ?? ""}`.trim();
+    lines.push(`  ${region.region}  ${region.status.toUpperCase()}  ${from} -> ${region.toAmiId} ${region.toBuild}  ${region.arn}`);
+    for (const edit of region.amiTags) lines.push(`      ami tag ${edit}`);
+    if (region.error !== undefined) lines.push(`      error: ${region.error}`);
+    for (const left of region.leftInPlace ?? []) lines.push(`      STILL IN PLACE: ${left}`);
+  }
+  if (report.error !== undefined) lines.push(report.error);
+  return lines.join("\n");
+}
+
+/** Runs one command; returns the exit status. */
+export async function run(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
+  let options: Options;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    return 2;
+  }
+  if (options.help) {
+    io.out(HELP);
+    return 0;
+  }
+  const commandDeps = { clients: deps.clients ?? createAwsClients(), now: deps.now ?? (() => new Date()), sleep: deps.sleep ?? realSleep };
+  const print = (value: unknown, text: string) => io.out(options.json ? JSON.stringify(value, null, 2) : text);
+  try {
+    const targets = resolveTargets(options, deps);
+    switch (options.command) {
+      case "status": {
+        const report = await status(commandDeps, targets);
+        print(report, formatStatus(report));
+        return 0;
+      }
+      case "history": {
+        const report = await history(commandDeps, oneTarget(targets, "history"), pointerArgument(options.positional ?? LATEST, "history"));
+        print(report, formatHistory(report));
+        return 0;
+      }
+      case "promote": {
+        if (options.to === undefined) throw new UsageError("promote: --to CHANNEL is required, e.g. --to stable");
+        const to = pointerArgument(options.to, "promote");
+        if (to === LATEST) throw new UsageError("promote: --to latest is not allowed: only the tracker writes latest (use rollback to move it back)");
+        const build = options.build === undefined ? undefined : parseBuildText(options.build);
+        if (options.build !== undefined && build === undefined) throw new UsageError(`promote: --build "${options.build}" is not VERSION/BUILD, e.g. 1.2.0/3`);
+        const report = await promote(commandDeps, {
+          target: oneTarget(targets, "promote"),
+          to,
+          ...(options.from !== undefined ? { from: pointerArgument(options.from, "promote") } : {}),
+          ...(build !== undefined ? { build } : {}),
+          dryRun: options.dryRun,
+        });
+        print(report, formatChange(report));
+        return report.ok ? 0 : 1;
+      }
+      case "rollback": {
+        const report = await rollback(commandDeps, { target: oneTarget(targets, "rollback"), pointer: pointerArgument(options.positional, "rollback"), dryRun: options.dryRun });
+        print(report, formatChange(report));
+        return report.ok ? 0 : 1;
+      }
+      case "policy": {
+        const region = targets[0]?.regions[0] ?? "us-east-1";
+        const identity = options.account === undefined ? await callerIdentity(commandDeps.clients, region) : undefined;
+        const document = amiOperatorPolicy({
+          partition: options.partition ?? identity?.partition ?? "aws",
+          account: options.account ?? identity?.account ?? "",
+          regions: [...new Set(targets.flatMap((target) => target.regions))],
+          tracked: targets.map((target) => ({ parameter: target.parameter, channels: target.channels })),
+        });
+        io.out(JSON.stringify(document, null, 2));
+        return 0;
+      }
+    }
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const known = error instanceof UsageError || error instanceof OperatorError || error instanceof AwsCallError || error instanceof ChannelNameError;
+    const name = error instanceof Error ? error.name : "Error";
+    if (options.json) io.out(JSON.stringify({ command: options.command, ok: false, dryRun: options.dryRun, error: { name, message: text } }, null, 2));
+    io.err(`${options.command}: ${known ? "" : `${name}: `}${text}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

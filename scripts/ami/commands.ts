@@ -1,0 +1,588 @@
+/**
+ * The operator commands: status, history, promote, rollback. Each reads everything first, decides in
+ * full (a plan per region), and only then writes; promote and rollback are all or nothing across
+ * regions: when one region fails, what was done is undone in reverse, and the report says precisely
+ * what is left if an undo fails too. Nothing half-done is reported as done.
+ */
+import {
+  type AmiFacts,
+  type Build,
+  buildFromDescription,
+  buildFromImageArn,
+  buildText,
+  type ChangeRecord,
+  type InUseMove,
+  LATEST,
+  planInUseMove,
+  pointerDescription,
+  pointerParameterName,
+  pointerTags,
+  readChangeRecord,
+  staleTagKeys,
+  type PointerChange,
+  BUILD_TAG_KEYS,
+  OPERATOR_TAG_KEYS,
+} from "../../handlers/shared/channels";
+import { parameterArn } from "../../handlers/shared/ami-operator-policy";
+import { type Tag, TAG_AMI_ID, TAG_RECIPE_NAME, TAG_SOURCE_PIPELINE_ARN } from "../../handlers/ami-tracker/tags";
+import {
+  addParameterTags,
+  type AwsClients,
+  type Caller,
+  callerIdentity,
+  createAmiTags,
+  deleteAmiTags,
+  deleteParameter,
+  type ImageFacts,
+  imagesById,
+  inUseHolders,
+  parameterHistory,
+  parameterTags,
+  type ParameterVersion,
+  type PointerRef,
+  putImageValue,
+  removeParameterTags,
+  type Sleep,
+  waitForVersion,
+} from "./aws";
+
+/** One tracked parameter (the tracker's `latest`), its regions and the channels beside it. */
+export interface Target {
+  readonly parameter: string;
+  readonly regions: readonly string[];
+  readonly channels: readonly string[];
+}
+
+export interface CommandDeps {
+  readonly clients: AwsClients;
+  readonly now: () => Date;
+  readonly sleep: Sleep;
+}
+
+/** A request that cannot be carried out as asked (nothing was written). */
+export class OperatorError extends Error {
+  override readonly name = "OperatorError";
+}
+
+function refFor(caller: Caller, region: string, name: string): PointerRef {
+  return { name, region, arn: parameterArn(caller.partition, region, caller.account, name) };
+}
+
+function buildOf(amiId: string, images: ReadonlyMap<string, ImageFacts>, description?: string): Build | undefined {
+  return buildFromImageArn(images.get(amiId)?.imageArn) ?? buildFromDescription(description);
+}
+
+function sameBuild(a: Build | undefined, b: Build | undefined): boolean {
+  return a !== undefined && b !== undefined && a.version === b.version && a.buildVersion === b.buildVersion;
+}
+
+// ---------------------------------------------------------------- status
+
+export interface StatusRow {
+  readonly parameter: string;
+  readonly pointer: string;
+  readonly name: string;
+  readonly region: string;
+  readonly arn: string;
+  readonly exists: boolean;
+  readonly amiId?: string;
+  readonly build?: string;
+  readonly version?: number;
+  readonly modified?: string;
+  readonly ageSeconds?: number;
+  /** The IAM identity SSM recorded for the current version. */
+  readonly writtenBy?: string;
+  /** The operator tags, when they describe the current value (a promote or a rollback). */
+  readonly change?: ChangeRecord;
+}
+
+export interface StatusReport {
+  readonly command: "status";
+  readonly rows: readonly StatusRow[];
+}
+
+export async function status(deps: CommandDeps, targets: readonly Target[]): Promise<StatusReport> {
+  const caller = await callerIdentity(deps.clients, firstRegion(targets));
+  const rows: StatusRow[] = [];
+  for (const target of targets) {
+    for (const region of target.regions) {
+      const pointers = [LATEST, ...target.channels];
+      const found: Array<{ pointer: string; ref: PointerRef; current?: ParameterVersion; tags?: Map<string, string> }> = [];
+      for (const pointer of pointers) {
+        const ref = refFor(caller, region, pointerParameterName(target.parameter, pointer));
+        const history = await parameterHistory(deps.clients, ref);
+        const current = history?.[history.length - 1];
+        const tags = current === undefined ? undefined : await parameterTags(deps.clients, ref);
+        found.push({ pointer, ref, ...(current ? { current } : {}), ...(tags ? { tags } : {}) });
+      }
+      const amiIds = found.flatMap((entry) => (entry.current ? [entry.current.value] : []));
+      const images = amiIds.length > 0 ? await imagesById(deps.clients, caller.partition, region, amiIds) : new Map<string, ImageFacts>();
+      for (const entry of found) {
+        const base = { parameter: target.parameter, pointer: entry.pointer, name: entry.ref.name, region, arn: entry.ref.arn };
+        if (entry.current === undefined) {
+          rows.push({ ...base, exists: false });
+          continue;
+        }
+        const { current } = entry;
+        const change = entry.tags ? readChangeRecord(entry.tags, current.value) : undefined;
+        rows.push({
+          ...base,
+          exists: true,
+          amiId: current.value,
+          build: buildText(buildOf(current.value, images, current.description)),
+          version: current.version,
+          ...(current.modified
+            ? { modified: current.modified.toISOString(), ageSeconds: Math.max(0, Math.round((deps.now().getTime() - current.modified.getTime()) / 1000)) }
+            : {}),
+          ...(current.user ? { writtenBy: current.user } : {}),
+          ...(change ? { change } : {}),
+        });
+      }
+    }
+  }
+  return { command: "status", rows };
+}
+
+// ---------------------------------------------------------------- history
+
+export interface HistoryEntry {
+  readonly version: number;
+  readonly amiId: string;
+  readonly build: string;
+  readonly modified?: string;
+  readonly user?: string;
+  readonly current: boolean;
+}
+
+export interface HistoryReport {
+  readonly command: "history";
+  readonly parameter: string;
+  readonly pointer: string;
+  readonly regions: ReadonlyArray<{ readonly region: string; readonly arn: string; readonly exists: boolean; readonly versions: readonly HistoryEntry[] }>;
+}
+
+export async function history(deps: CommandDeps, target: Target, pointer: string): Promise<HistoryReport> {
+  const caller = await callerIdentity(deps.clients, firstRegion([target]));
+  const name = pointerParameterName(target.parameter, pointer);
+  const regions: Array<HistoryReport["regions"][number]> = [];
+  for (const region of target.regions) {
+    const ref = refFor(caller, region, name);
+    const versions = await parameterHistory(deps.clients, ref);
+    if (versions === undefined) {
+      regions.push({ region, arn: ref.arn, exists: false, versions: [] });
+      continue;
+    }
+    const images = versions.length > 0 ? await imagesById(deps.clients, caller.partition, region, versions.map((entry) => entry.value)) : new Map<string, ImageFacts>();
+    const last = versions[versions.length - 1]?.version;
+    regions.push({
+      region,
+      arn: ref.arn,
+      exists: true,
+      versions: versions.map((entry) => ({
+        version: entry.version,
+        amiId: entry.value,
+        build: buildText(buildOf(entry.value, images, entry.description)),
+        ...(entry.modified ? { modified: entry.modified.toISOString() } : {}),
+        ...(entry.user ? { user: entry.user } : {}),
+        current: entry.version === last,
+      })),
+    });
+  }
+  return { command: "history", parameter: target.parameter, pointer, regions };
+}
+
+// ---------------------------------------------------------------- the change engine (promote, rollback)
+
+/** What one region's pointer holds before a change. */
+interface Before {
+  readonly exists: boolean;
+  readonly amiId?: string;
+  readonly description?: string;
+  readonly tags: ReadonlyMap<string, string>;
+}
+
+/** One region's decided change. */
+interface RegionPlan {
+  readonly region: string;
+  readonly ref: PointerRef;
+  readonly before: Before;
+  readonly toAmiId: string;
+  readonly toBuild?: Build;
+  readonly fromBuild?: Build;
+  readonly tags: readonly Tag[];
+  readonly staleKeys: readonly string[];
+  readonly description: string;
+  readonly inUse: InUseMove;
+  readonly unchanged: boolean;
+}
+
+export type RegionStatus = "changed" | "unchanged" | "would-change" | "undone" | "failed" | "not-attempted" | "undo-failed";
+
+export interface RegionOutcome {
+  readonly region: string;
+  readonly arn: string;
+  readonly status: RegionStatus;
+  readonly fromAmiId?: string;
+  readonly fromBuild?: string;
+  readonly toAmiId: string;
+  readonly toBuild: string;
+  /** In-use tag edits on AMIs (ami-in-use.ts), as `+key on ami` / `-key on ami`. */
+  readonly amiTags: readonly string[];
+  /** The error that stopped this region, or the undo that failed. */
+  readonly error?: string;
+  /** What is still in place after a failed undo. */
+  readonly leftInPlace?: readonly string[];
+}
+
+export interface ChangeReport {
+  readonly command: "promote" | "rollback";
+  readonly ok: boolean;
+  readonly dryRun: boolean;
+  readonly parameter: string;
+  readonly pointer: string;
+  readonly from: string;
+  readonly by: string;
+  readonly regions: readonly RegionOutcome[];
+  /** Why the change did not happen, when `ok` is false. */
+  readonly error?: string;
+}
+
+interface Done {
+  readonly region: string;
+  readonly what: string;
+  readonly undo: () => Promise<void>;
+}
+
+function editText(move: InUseMove): string[] {
+  return [...move.create.map((edit) => `+${edit.key} on ${edit.imageId}`), ...move.remove.map((edit) => `-${edit.key} on ${edit.imageId}`)];
+}
+
+function ownedTags(tags: ReadonlyMap<string, string>): Tag[] {
+  const owned = new Set<string>([...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS]);
+  return [...tags.entries()].filter(([key]) => owned.has(key)).map(([Key, Value]) => ({ Key, Value }));
+}
+
+async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, done: Done[]): Promise<void> {
+  const { clients } = deps;
+  const { ref, before, region } = plan;
+  const version = await putImageValue(clients, ref, plan.toAmiId, plan.description);
+  if (before.exists && before.amiId !== undefined) {
+    const oldAmi = before.amiId;
+    done.push({
+      region,
+      what: `${ref.name} holds ${plan.toAmiId} (was ${oldAmi})`,
+      undo: async () => {
+        const restored = await putImageValue(clients, ref, oldAmi, before.description ?? "");
+        await waitForVersion(clients, ref, restored, oldAmi, deps.sleep);
+      },
+    });
+  } else {
+    done.push({ region, what: `${ref.name} created holding ${plan.toAmiId}`, undo: () => deleteParameter(clients, ref) });
+  }
+  await waitForVersion(clients, ref, version, plan.toAmiId, deps.sleep);
+
+  await removeParameterTags(clients, ref, plan.staleKeys);
+  await addParameterTags(clients, ref, plan.tags);
+  if (before.exists) {
+    const previous = ownedTags(before.tags);
+    const previousKeys = new Set(previous.map((tag) => tag.Key));
+    done.push({
+      region,
+      what: `tags of ${ref.name} describe ${plan.toAmiId}`,
+      undo: async () => {
+        await removeParameterTags(clients, ref, plan.tags.map((tag) => tag.Key).filter((key) => !previousKeys.has(key)));
+        await addParameterTags(clients, ref, previous);
+      },
+    });
+  }
+
+  for (const edit of plan.inUse.create) {
+    await createAmiTags(clients, caller.partition, region, [edit]);
+    done.push({ region, what: `+${edit.key} on ${edit.imageId}`, undo: () => deleteAmiTags(clients, caller.partition, region, [edit]) });
+  }
+  for (const edit of plan.inUse.remove) {
+    await deleteAmiTags(clients, caller.partition, region, [edit]);
+    done.push({ region, what: `-${edit.key} on ${edit.imageId}`, undo: () => createAmiTags(clients, caller.partition, region, [edit]) });
+  }
+}
+
+function outcome(plan: RegionPlan, status: RegionStatus, extra: { error?: string; leftInPlace?: string[] } = {}): RegionOutcome {
+  return {
+    region: plan.region,
+    arn: plan.ref.arn,
+    status,
+    ...(plan.before.amiId !== undefined ? { fromAmiId: plan.before.amiId, fromBuild: buildText(plan.fromBuild) } : {}),
+    toAmiId: plan.toAmiId,
+    toBuild: buildText(plan.toBuild),
+    amiTags: plan.unchanged ? [] : editText(plan.inUse),
+    ...(extra.error !== undefined ? { error: extra.error } : {}),
+    ...(extra.leftInPlace !== undefined && extra.leftInPlace.length > 0 ? { leftInPlace: extra.leftInPlace } : {}),
+  };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Applies every region's plan; on the first failure undoes everything done, in reverse. */
+async function applyAll(deps: CommandDeps, caller: Caller, plans: readonly RegionPlan[]): Promise<{ ok: boolean; regions: RegionOutcome[]; error?: string }> {
+  const done: Done[] = [];
+  let failedRegion: string | undefined;
+  let failure: string | undefined;
+  for (const plan of plans) {
+    if (plan.unchanged) continue;
+    try {
+      await applyRegion(deps, caller, plan, done);
+    } catch (error) {
+      failedRegion = plan.region;
+      failure = message(error);
+      break;
+    }
+  }
+  if (failedRegion === undefined) return { ok: true, regions: plans.map((plan) => outcome(plan, plan.unchanged ? "unchanged" : "changed")) };
+
+  // Undo in reverse; an undo that fails leaves its step (and every earlier one of that region) in place.
+  const undoErrors = new Map<string, string>();
+  const left = new Map<string, string[]>();
+  for (const step of [...done].reverse()) {
+    if (undoErrors.has(step.region)) {
+      left.get(step.region)?.push(step.what);
+      continue;
+    }
+    try {
+      await step.undo();
+    } catch (error) {
+      undoErrors.set(step.region, `undo of "${step.what}" failed: ${message(error)}`);
+      left.set(step.region, [step.what]);
+    }
+  }
+  const attempted = new Set(done.map((step) => step.region));
+  let reached = false;
+  const regions = plans.map((plan) => {
+    const isFailed = plan.region === failedRegion;
+    const after = reached;
+    if (isFailed) reached = true;
+    const undoError = undoErrors.get(plan.region);
+    const leftInPlace = left.get(plan.region) ?? [];
+    if (undoError !== undefined) {
+      return outcome(plan, "undo-failed", { error: isFailed ? `${failure}; then ${undoError}` : undoError, leftInPlace });
+    }
+    if (isFailed) return outcome(plan, "failed", { ...(failure !== undefined ? { error: failure } : {}) });
+    if (plan.unchanged) return outcome(plan, "unchanged");
+    if (after || !attempted.has(plan.region)) return outcome(plan, "not-attempted");
+    return outcome(plan, "undone");
+  });
+  const stuck = [...undoErrors.keys()];
+  const error =
+    stuck.length === 0
+      ? `${failedRegion} failed (${failure}); every region is back as it was`
+      : `${failedRegion} failed (${failure}); the undo failed in ${stuck.join(", ")}: see leftInPlace`;
+  return { ok: false, regions, error };
+}
+
+// ---------------------------------------------------------------- promote
+
+export interface PromoteRequest {
+  readonly target: Target;
+  /** The channel to write. */
+  readonly to: string;
+  /** Where the build comes from: `latest` or another channel. @default "latest" */
+  readonly from?: string;
+  /** A build (`1.2.0/3`) from `latest`'s history instead of the source's current value. */
+  readonly build?: Build;
+  readonly dryRun: boolean;
+}
+
+async function readBefore(deps: CommandDeps, ref: PointerRef): Promise<{ before: Before; history?: ParameterVersion[] }> {
+  const versions = await parameterHistory(deps.clients, ref);
+  const current = versions?.[versions.length - 1];
+  if (versions === undefined || current === undefined) return { before: { exists: false, tags: new Map() } };
+  const tags = (await parameterTags(deps.clients, ref)) ?? new Map<string, string>();
+  return { before: { exists: true, amiId: current.value, ...(current.description ? { description: current.description } : {}), tags }, history: versions };
+}
+
+function amiFacts(region: string, image: ImageFacts, sourceTags: ReadonlyMap<string, string> | undefined): AmiFacts {
+  const sameAmi = sourceTags?.get(TAG_AMI_ID) === image.amiId;
+  const recipe = sameAmi ? sourceTags?.get(TAG_RECIPE_NAME) : undefined;
+  const pipeline = sameAmi ? sourceTags?.get(TAG_SOURCE_PIPELINE_ARN) : undefined;
+  return {
+    region,
+    amiId: image.amiId,
+    ...(image.name ? { amiName: image.name } : {}),
+    ...(image.imageArn ? { imageArn: image.imageArn } : {}),
+    ...(recipe ? { recipeName: recipe } : {}),
+    ...(pipeline ? { sourcePipelineArn: pipeline } : {}),
+  };
+}
+
+async function planRegion(
+  deps: CommandDeps,
+  caller: Caller,
+  region: string,
+  ref: PointerRef,
+  before: Before,
+  toAmiId: string,
+  change: PointerChange,
+  sourceTags: ReadonlyMap<string, string> | undefined,
+): Promise<RegionPlan> {
+  const images = await imagesById(deps.clients, caller.partition, region, [toAmiId, ...(before.amiId ? [before.amiId] : [])]);
+  const image = images.get(toAmiId);
+  if (image === undefined) throw new OperatorError(`${toAmiId} no longer exists in ${region} (deregistered?): ${ref.arn} cannot point to it`);
+  const facts = amiFacts(region, image, sourceTags);
+  const tags = pointerTags(facts, change);
+  const holders = await inUseHolders(deps.clients, caller.partition, region, ref.name);
+  const unchanged = before.exists && before.amiId === toAmiId && !change.rollback;
+  const toBuild = buildFromImageArn(image.imageArn);
+  const fromBuild = before.amiId ? buildOf(before.amiId, images, before.description) : undefined;
+  return {
+    region,
+    ref,
+    before,
+    toAmiId,
+    ...(toBuild ? { toBuild } : {}),
+    ...(fromBuild ? { fromBuild } : {}),
+    tags,
+    staleKeys: staleTagKeys(before.tags, tags),
+    description: pointerDescription(facts, change),
+    inUse: planInUseMove(ref.name, before.amiId, toAmiId, holders),
+    unchanged,
+  };
+}
+
+function firstRegion(targets: readonly Target[]): string {
+  const region = targets[0]?.regions[0];
+  if (region === undefined) throw new OperatorError("no region: pass --region or configure amiTracker.trackedRegions");
+  return region;
+}
+
+export async function promote(deps: CommandDeps, request: PromoteRequest): Promise<ChangeReport> {
+  const { target } = request;
+  const from = request.from ?? LATEST;
+  const channelName = pointerParameterName(target.parameter, request.to);
+  if (request.to === from) throw new OperatorError(`promote: --to ${request.to} and --from ${from} are the same pointer; pick another channel`);
+  const sourceName = pointerParameterName(target.parameter, from);
+  const caller = await callerIdentity(deps.clients, firstRegion([target]));
+  const at = deps.now();
+
+  const plans: RegionPlan[] = [];
+  const problems: string[] = [];
+  for (const region of target.regions) {
+    const trackedRef = refFor(caller, region, target.parameter);
+    const sourceRef = refFor(caller, region, sourceName);
+    const channelRef = refFor(caller, region, channelName);
+    const trackedHistory = await parameterHistory(deps.clients, trackedRef);
+    if (trackedHistory === undefined || trackedHistory.length === 0) {
+      problems.push(`${region}: ${trackedRef.arn} does not exist; nothing was ever latest there`);
+      continue;
+    }
+    let toAmiId: string | undefined;
+    let sourceTags: ReadonlyMap<string, string> | undefined;
+    if (request.build !== undefined) {
+      const images = await imagesById(deps.clients, caller.partition, region, trackedHistory.map((entry) => entry.value));
+      const match = [...trackedHistory].reverse().find((entry) => sameBuild(buildOf(entry.value, images, entry.description), request.build));
+      if (match === undefined) {
+        problems.push(`${region}: build ${buildText(request.build)} is not among the ${trackedHistory.length} kept versions of ${trackedRef.arn}`);
+        continue;
+      }
+      toAmiId = match.value;
+    } else {
+      const source = await readBefore(deps, sourceRef);
+      if (!source.before.exists || source.before.amiId === undefined) {
+        problems.push(`${region}: the source ${sourceRef.arn} does not exist`);
+        continue;
+      }
+      toAmiId = source.before.amiId;
+      sourceTags = source.before.tags;
+    }
+    // The invariant: a channel only ever holds a build that was once latest in that region.
+    if (!trackedHistory.some((entry) => entry.value === toAmiId)) {
+      problems.push(`${region}: ${toAmiId} was never latest among the ${trackedHistory.length} kept versions of ${trackedRef.arn}; a channel only holds builds that were latest`);
+      continue;
+    }
+    const { before } = await readBefore(deps, channelRef);
+    const change: PointerChange = {
+      tracked: target.parameter,
+      pointer: request.to,
+      by: caller.arn,
+      at,
+      from,
+      rollback: false,
+      ...(before.amiId && before.amiId !== toAmiId ? { replacedAmiId: before.amiId } : {}),
+    };
+    plans.push(await planRegion(deps, caller, region, channelRef, before, toAmiId, change, sourceTags));
+  }
+  if (problems.length > 0) throw new OperatorError(`promote to ${request.to}: nothing was written:\n  - ${problems.join("\n  - ")}`);
+
+  const builds = new Set(plans.map((plan) => buildText(plan.toBuild)));
+  if (builds.size > 1) {
+    const detail = plans.map((plan) => `${plan.region}: ${plan.toAmiId} (${buildText(plan.toBuild)})`).join(", ");
+    throw new OperatorError(`promote to ${request.to}: ${from} holds different builds across regions (${detail}); nothing was written. Wait for the tracker, or pass --build VERSION/BUILD`);
+  }
+  return finish(deps, caller, "promote", request.dryRun, target.parameter, request.to, from, plans);
+}
+
+async function finish(
+  deps: CommandDeps,
+  caller: Caller,
+  command: "promote" | "rollback",
+  dryRun: boolean,
+  parameter: string,
+  pointer: string,
+  from: string,
+  plans: readonly RegionPlan[],
+): Promise<ChangeReport> {
+  const base = { command, dryRun, parameter, pointer, from, by: caller.arn };
+  if (dryRun) return { ...base, ok: true, regions: plans.map((plan) => outcome(plan, plan.unchanged ? "unchanged" : "would-change")) };
+  const result = await applyAll(deps, caller, plans);
+  return { ...base, ok: result.ok, regions: result.regions, ...(result.error !== undefined ? { error: result.error } : {}) };
+}
+
+// ---------------------------------------------------------------- rollback
+
+export interface RollbackRequest {
+  readonly target: Target;
+  /** `latest` or a channel. */
+  readonly pointer: string;
+  readonly dryRun: boolean;
+}
+
+/** The most recent version before the current one that holds another AMI. */
+export function previousValue(versions: readonly ParameterVersion[]): ParameterVersion | undefined {
+  const current = versions[versions.length - 1];
+  if (current === undefined) return undefined;
+  return [...versions].reverse().find((entry) => entry.value !== current.value);
+}
+
+export async function rollback(deps: CommandDeps, request: RollbackRequest): Promise<ChangeReport> {
+  const { target, pointer } = request;
+  const name = pointerParameterName(target.parameter, pointer);
+  const caller = await callerIdentity(deps.clients, firstRegion([target]));
+  const at = deps.now();
+  const plans: RegionPlan[] = [];
+  const problems: string[] = [];
+  for (const region of target.regions) {
+    const ref = refFor(caller, region, name);
+    const { before, history: versions } = await readBefore(deps, ref);
+    if (!before.exists || versions === undefined) {
+      problems.push(`${region}: ${ref.arn} does not exist`);
+      continue;
+    }
+    const previous = previousValue(versions);
+    if (previous === undefined) {
+      problems.push(`${region}: ${ref.arn} has no previous build to roll back to (its ${versions.length} kept version(s) all hold ${before.amiId})`);
+      continue;
+    }
+    const change: PointerChange = {
+      tracked: target.parameter,
+      pointer,
+      by: caller.arn,
+      at,
+      from: pointer,
+      rollback: true,
+      ...(before.amiId ? { replacedAmiId: before.amiId } : {}),
+    };
+    plans.push(await planRegion(deps, caller, region, ref, before, previous.value, change, undefined));
+  }
+  if (problems.length > 0) throw new OperatorError(`rollback of ${pointer}: nothing was written:\n  - ${problems.join("\n  - ")}`);
+  return finish(deps, caller, "rollback", request.dryRun, target.parameter, pointer, pointer, plans);
+}
