@@ -1,7 +1,7 @@
 /**
  * The SDK edge of the AMI operator CLI: every call names its IAM action and the ARN it acts on, so an
  * error says what failed where (and, for AccessDenied, which permission is missing).
- * Retries: the SDK's standard retry mode (throttling, 5xx, transient network errors), 6 attempts.
+ * Retries: the SDK's standard retry mode, 6 attempts.
  */
 import {
   CreateTagsCommand,
@@ -20,8 +20,10 @@ import {
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
   SSMClient,
+  type SSMClientConfig,
 } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { IN_USE_TAG_VALUE, inUseTagKey } from "../../handlers/shared/ami-in-use";
 import type { AmiTagEdit, InUseHolders } from "../../handlers/shared/channels";
 
@@ -34,8 +36,29 @@ export interface AwsClients {
   sts(region: string): STSClient;
 }
 
-/** Clients with the usual credential chain and the SDK's standard retry mode. */
-export function createAwsClients(maxAttempts = MAX_ATTEMPTS): AwsClients {
+/** Delay in ms before retry number `attempt` (1 = the first retry). */
+export type Backoff = (attempt: number) => number;
+
+/** Exponential backoff with full jitter above half: ~100 ms, 200 ms, 400 ms, ... capped at 20 s. */
+export const exponentialBackoff: Backoff = (attempt) => {
+  const ceiling = Math.min(20_000, 50 * 2 ** attempt);
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+};
+
+export interface AwsClientOptions {
+  /** @default 6 */
+  readonly maxAttempts?: number;
+  /** @default exponentialBackoff */
+  readonly backoff?: Backoff;
+  /** Anything else for every client (tests pass a stub `requestHandler` and credentials). @default - none */
+  readonly clientConfig?: Pick<SSMClientConfig, "requestHandler" | "credentials">;
+}
+
+/**
+ * Clients with the usual credential chain. Retries: the SDK's standard retry mode (throttling, 5xx,
+ * transient network errors; `ConfiguredRetryStrategy` is standard mode with our backoff).
+ */
+export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const cache = new Map<string, SSMClient | EC2Client | STSClient>();
   function cached<T extends SSMClient | EC2Client | STSClient>(key: string, create: () => T): T {
     const existing = cache.get(key);
@@ -44,7 +67,11 @@ export function createAwsClients(maxAttempts = MAX_ATTEMPTS): AwsClients {
     cache.set(key, client);
     return client;
   }
-  const config = (region: string) => ({ region, maxAttempts, retryMode: "standard" });
+  const config = (region: string) => ({
+    ...options.clientConfig,
+    region,
+    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? MAX_ATTEMPTS, options.backoff ?? exponentialBackoff),
+  });
   return {
     ssm: (region) => cached(`ssm:${region}`, () => new SSMClient(config(region))),
     ec2: (region) => cached(`ec2:${region}`, () => new EC2Client(config(region))),
@@ -174,7 +201,7 @@ export async function putImageValue(clients: AwsClients, ref: PointerRef, amiId:
   return output.Version;
 }
 
-/** Delays (ms) between reads while SSM validates an `aws:ec2:image` value: about 31 s in all. */
+/** Delays (ms) between reads while SSM validates an `aws:ec2:image` value: about 32 s in all. */
 export const VISIBILITY_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
 
 export type Sleep = (ms: number) => Promise<void>;

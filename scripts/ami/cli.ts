@@ -116,8 +116,8 @@ export function parseOptions(argv: readonly string[]): Options {
   return {
     command: command as Command,
     ...(positional !== undefined ? { positional } : {}),
-    parameters: values.parameter ?? [],
-    regions,
+    parameters: [...new Set(values.parameter ?? [])],
+    regions: [...new Set(regions)],
     channels,
     ...(values.env !== undefined ? { env: values.env } : {}),
     ...(values.to !== undefined ? { to: values.to } : {}),
@@ -235,7 +235,8 @@ export function formatChange(report: ChangeReport): string {
   for (const region of report.regions) {
     const from = region.fromAmiId === undefined ? "(new)" : `${region.fromAmiId} ${region.fromBuild ?? ""}`.trim();
     lines.push(`  ${region.region}  ${region.status.toUpperCase()}  ${from} -> ${region.toAmiId} ${region.toBuild}  ${region.arn}`);
-    for (const edit of region.amiTags) lines.push(`      ami tag ${edit}`);
+    const tagLabel = region.status === "changed" ? "ami tag" : region.status === "would-change" ? "would tag ami" : "planned ami tag (not in place)";
+    for (const edit of region.amiTags) lines.push(`      ${tagLabel} ${edit}`);
     if (region.error !== undefined) lines.push(`      error: ${region.error}`);
     for (const left of region.leftInPlace ?? []) lines.push(`      STILL IN PLACE: ${left}`);
   }
