@@ -1,0 +1,83 @@
+import { amiOperatorPolicy, parameterArn } from "../../../handlers/shared/ami-operator-policy";
+
+const PROPS = {
+  partition: "aws",
+  account: "111122223333",
+  regions: ["us-east-1", "eu-west-1"],
+  tracked: [{ parameter: "/ec2-imagebuilder/latest", channels: ["stable"] }],
+};
+const arns = (name: string) => [`arn:aws:ssm:eu-west-1:111122223333:parameter${name}`, `arn:aws:ssm:us-east-1:111122223333:parameter${name}`];
+
+describe("the operator's least-privilege policy", () => {
+  test("every command: exact actions on exact ARNs, DescribeImages on * (it has no resource type)", () => {
+    const document = amiOperatorPolicy(PROPS);
+    expect(document.Version).toBe("2012-10-17");
+    expect(document.Statement).toEqual([
+      {
+        Sid: "ReadPointers",
+        Effect: "Allow",
+        Action: ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:ListTagsForResource"],
+        Resource: [...arns("/ec2-imagebuilder/latest"), ...arns("/ec2-imagebuilder/stable")].sort(),
+      },
+      { Sid: "DescribeImages", Effect: "Allow", Action: ["ec2:DescribeImages"], Resource: ["*"] },
+      {
+        Sid: "WritePointers",
+        Effect: "Allow",
+        Action: ["ssm:AddTagsToResource", "ssm:PutParameter", "ssm:RemoveTagsFromResource"],
+        Resource: [...arns("/ec2-imagebuilder/latest"), ...arns("/ec2-imagebuilder/stable")].sort(),
+      },
+      { Sid: "UndoNewChannel", Effect: "Allow", Action: ["ssm:DeleteParameter"], Resource: arns("/ec2-imagebuilder/stable") },
+      {
+        Sid: "MoveInUseTags",
+        Effect: "Allow",
+        Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+        Resource: ["arn:aws:ec2:eu-west-1::image/*", "arn:aws:ec2:us-east-1::image/*"],
+        Condition: {
+          "ForAllValues:StringEquals": {
+            "aws:TagKeys": [
+              "ami-loop:current:/ec2-imagebuilder/latest",
+              "ami-loop:current:/ec2-imagebuilder/stable",
+              "ami-loop:previous:/ec2-imagebuilder/latest",
+              "ami-loop:previous:/ec2-imagebuilder/stable",
+            ],
+          },
+          Null: { "aws:TagKeys": "false" },
+        },
+      },
+    ]);
+  });
+
+  test("status and history only: reads, no write statement", () => {
+    const document = amiOperatorPolicy({ ...PROPS, commands: ["status", "history"] });
+    expect(document.Statement.map((statement) => statement.Sid)).toEqual(["ReadPointers", "DescribeImages"]);
+    expect(document.Statement[0]?.Action).toEqual(["ssm:GetParameterHistory", "ssm:ListTagsForResource"]);
+  });
+
+  test("promote only: latest is read, never written", () => {
+    const document = amiOperatorPolicy({ ...PROPS, commands: ["promote"] });
+    const write = document.Statement.find((statement) => statement.Sid === "WritePointers");
+    expect(write?.Resource).toEqual(arns("/ec2-imagebuilder/stable"));
+  });
+
+  test("another partition and account appear in every ARN", () => {
+    const text = JSON.stringify(amiOperatorPolicy({ ...PROPS, partition: "aws-cn", account: "444455556666", regions: ["cn-north-1"] }));
+    expect(text).toContain("arn:aws-cn:ssm:cn-north-1:444455556666:parameter/ec2-imagebuilder/stable");
+    expect(text).toContain("arn:aws-cn:ec2:cn-north-1::image/*");
+    expect(text).not.toContain("arn:aws:");
+  });
+
+  test("a parameter name without levels gets one slash in its ARN", () => {
+    expect(parameterArn("aws", "us-east-1", "111122223333", "web-ami")).toBe("arn:aws:ssm:us-east-1:111122223333:parameter/web-ami");
+  });
+
+  test.each([
+    [{ partition: "amazon" }, /partition: "amazon" is not an AWS partition/],
+    [{ account: "1234" }, /account: "1234" is not a 12-digit AWS account ID/],
+    [{ regions: [] }, /regions: is empty/],
+    [{ regions: ["useast1"] }, /regions: "useast1" is not an AWS region/],
+    [{ tracked: [] }, /tracked: is empty/],
+    [{ tracked: [{ parameter: "/p/latest", channels: ["Prod"] }] }, /channel: "Prod" is not a channel name/],
+  ])("bad input %j is refused with the field and the value", (override, message) => {
+    expect(() => amiOperatorPolicy({ ...PROPS, ...override })).toThrow(message);
+  });
+});
