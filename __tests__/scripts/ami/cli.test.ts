@@ -3,7 +3,8 @@
  * --dry-run and --json, all-or-nothing promotion across two regions, rollback, AccessDenied.
  */
 import { inUseTagKey } from "../../../handlers/shared/ami-in-use";
-import { run } from "../../../scripts/ami/cli";
+import { loadConfig } from "../../../config";
+import { run, targetsFromConfig } from "../../../scripts/ami/cli";
 import type { ChangeReport, StatusReport } from "../../../scripts/ami/commands";
 import { VISIBILITY_DELAYS_MS } from "../../../scripts/ami/aws";
 import { ACCOUNT, awsError, CALLER_ARN, FakeAws } from "./fake-aws";
@@ -399,5 +400,32 @@ describe("policy", () => {
     const document = JSON.parse(result.out);
     expect(document.Statement[0].Resource).toContain(`arn:aws:ssm:${WEST}:444455556666:parameter/ec2-imagebuilder/stable`);
     expect(fake.calls).toHaveLength(0);
+  });
+});
+
+describe("which parameters and regions", () => {
+  test("from the configuration: each pipeline's parameter in the regions the tracker writes", () => {
+    const targets = targetsFromConfig(loadConfig("multi-pipeline"), ["stable"]);
+    expect(targets.map((target) => target.parameter)).toContain("/golden-ami/ssm-patterns-multi-pipeline-bastion");
+    for (const target of targets) {
+      expect(target.regions.length).toBeGreaterThan(0);
+      expect(target.channels).toEqual(["stable"]);
+    }
+    expect(targetsFromConfig(loadConfig("default"), [])).toEqual([{ parameter: LATEST, regions: [EAST], channels: [] }]);
+  });
+
+  test("without --parameter, status reads the configuration (APP_ENV or --env)", async () => {
+    const result = await cli("status", "--env", "default", "--json");
+    const report = JSON.parse(result.out) as StatusReport;
+    expect(report.rows.map((row) => [row.name, row.region])).toEqual([
+      [LATEST, EAST],
+      [STABLE, EAST],
+    ]);
+  });
+
+  test("several tracked parameters: promote asks which one", async () => {
+    const result = await cli("promote", "--to", "stable", "--parameter", LATEST, "--parameter", "/other/latest", "--region", EAST);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("promote: 2 tracked parameters (/ec2-imagebuilder/latest, /other/latest); pick one with --parameter");
   });
 });
