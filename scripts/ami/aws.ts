@@ -241,6 +241,17 @@ export async function waitForVersion(clients: AwsClients, ref: PointerRef, versi
   }
 }
 
+/** The parameter's visible version, or undefined when it does not exist. */
+export async function currentVersion(clients: AwsClients, ref: PointerRef): Promise<number | undefined> {
+  try {
+    const output = await clients.ssm(ref.region).send(new GetParameterCommand({ Name: ref.name }));
+    return output.Parameter?.Version;
+  } catch (error) {
+    if (MISSING_PARAMETER.has(errorName(error))) return undefined;
+    throw new AwsCallError("ssm:GetParameter", ref.arn, errorName(error), errorMessage(error));
+  }
+}
+
 export async function addParameterTags(clients: AwsClients, ref: PointerRef, tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>): Promise<void> {
   if (tags.length === 0) return;
   await call("ssm:AddTagsToResource", ref.arn, () =>
@@ -255,8 +266,14 @@ export async function removeParameterTags(clients: AwsClients, ref: PointerRef, 
   );
 }
 
+/** Deletes the parameter; one already gone is fine (a value that failed validation never created it). */
 export async function deleteParameter(clients: AwsClients, ref: PointerRef): Promise<void> {
-  await call("ssm:DeleteParameter", ref.arn, () => clients.ssm(ref.region).send(new DeleteParameterCommand({ Name: ref.name })));
+  try {
+    await clients.ssm(ref.region).send(new DeleteParameterCommand({ Name: ref.name }));
+  } catch (error) {
+    if (MISSING_PARAMETER.has(errorName(error))) return;
+    throw new AwsCallError("ssm:DeleteParameter", ref.arn, errorName(error), errorMessage(error));
+  }
 }
 
 /** What the CLI reads of an AMI. */

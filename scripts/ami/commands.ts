@@ -31,6 +31,7 @@ import {
   type Caller,
   callerIdentity,
   createAmiTags,
+  currentVersion,
   deleteAmiTags,
   deleteParameter,
   type ImageFacts,
@@ -196,6 +197,7 @@ export async function history(deps: CommandDeps, target: Target, pointer: string
 /** What one region's pointer holds before a change. */
 interface Before {
   readonly exists: boolean;
+  readonly version?: number;
   readonly amiId?: string;
   readonly description?: string;
   readonly tags: ReadonlyMap<string, string>;
@@ -265,6 +267,11 @@ function ownedTags(tags: ReadonlyMap<string, string>): Tag[] {
 async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, done: Done[]): Promise<void> {
   const { clients } = deps;
   const { ref, before, region } = plan;
+  // Another writer (the tracker, another operator) since the plan was read: stop rather than overwrite.
+  const seen = await currentVersion(clients, ref);
+  if (seen !== before.version) {
+    throw new OperatorError(`${ref.arn} changed since it was read (version ${before.version ?? "none"}, now ${seen ?? "none"}): someone else wrote it; run the command again`);
+  }
   const version = await putImageValue(clients, ref, plan.toAmiId, plan.description);
   if (before.exists && before.amiId !== undefined) {
     const oldAmi = before.amiId;
@@ -398,7 +405,7 @@ async function readBefore(deps: CommandDeps, ref: PointerRef): Promise<{ before:
   const current = versions?.[versions.length - 1];
   if (versions === undefined || current === undefined) return { before: { exists: false, tags: new Map() } };
   const tags = (await parameterTags(deps.clients, ref)) ?? new Map<string, string>();
-  return { before: { exists: true, amiId: current.value, ...(current.description ? { description: current.description } : {}), tags }, history: versions };
+  return { before: { exists: true, version: current.version, amiId: current.value, ...(current.description ? { description: current.description } : {}), tags }, history: versions };
 }
 
 function amiFacts(region: string, image: ImageFacts, sourceTags: ReadonlyMap<string, string> | undefined): AmiFacts {

@@ -429,3 +429,21 @@ describe("which parameters and regions", () => {
     expect(result.err).toContain("promote: 2 tracked parameters (/ec2-imagebuilder/latest, /other/latest); pick one with --parameter");
   });
 });
+
+describe("another writer between read and write", () => {
+  test("the channel changes between read and write: stop, undo the other region, say so", async () => {
+    let reads = 0;
+    fake.interceptor = (call) => {
+      // The first GetParameter of eu-west-1 (the check before writing) sees a version written meanwhile.
+      if (call.action === "ssm:GetParameter" && call.region === WEST && reads++ === 0) fake.parameter(WEST, STABLE, ["ami-w1", "ami-w2", "ami-w1"]);
+      return undefined;
+    };
+    const result = await cli("promote", "--to", "stable", ...TARGET, "--json");
+    const report = JSON.parse(result.out) as ChangeReport;
+    expect(report.ok).toBe(false);
+    expect(report.regions.map((region) => region.status)).toEqual(["undone", "failed"]);
+    expect(report.regions[1]?.error).toContain(`${arn(WEST, STABLE)} changed since it was read (version 2, now 3): someone else wrote it`);
+    expect(fake.value(WEST, STABLE)).toBe("ami-w1");
+    expect(fake.value(EAST, STABLE)).toBe("ami-e2");
+  });
+});
