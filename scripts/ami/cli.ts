@@ -276,6 +276,7 @@ export async function run(argv: readonly string[], io: CliIo, deps: CliDeps = {}
         if (options.to === undefined) throw new UsageError("promote: --to CHANNEL is required, e.g. --to stable");
         const to = pointerArgument(options.to, "promote");
         if (to === LATEST) throw new UsageError("promote: --to latest is not allowed: only the tracker writes latest (use rollback to move it back)");
+        if (options.build !== undefined && options.from !== undefined) throw new UsageError("promote: --build takes the build from latest's history; drop --from, or drop --build to take --from's current build");
         const build = options.build === undefined ? undefined : parseBuildText(options.build);
         if (options.build !== undefined && build === undefined) throw new UsageError(`promote: --build "${options.build}" is not VERSION/BUILD, e.g. 1.2.0/3`);
         const report = await promote(commandDeps, {

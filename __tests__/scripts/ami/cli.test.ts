@@ -70,6 +70,7 @@ describe("--help and usage", () => {
     [["promote", "--to", "Stable!", ...TARGET], /"Stable!" is not a channel name/],
     [["promote", "--to", "stable", "--build", "v3", ...TARGET], /--build "v3" is not VERSION\/BUILD/],
     [["rollback", ...TARGET], /name the pointer/],
+    [["promote", "--to", "prod", "--from", "stable", "--build", "1.0.0/1", ...TARGET], /--build takes the build from latest's history; drop --from/],
   ])("%j is refused with exit 2 and says why", async (argv, message) => {
     const result = await cli(...argv);
     expect(result.code).toBe(2);
