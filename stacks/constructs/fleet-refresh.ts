@@ -40,7 +40,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { Fn, Token } from "cdktf";
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument, serviceTrust } from "./iam";
 import { encryptedLogGroup } from "./log-group";
@@ -272,7 +272,8 @@ export class FleetRefresh extends Construct {
       name: machineName,
       type: "STANDARD",
       roleArn: this.machineRole.arn,
-      definition: Fn.jsonencode(definition),
+      // Plain JSON with Terraform interpolations inside strings: reviewable in plan, parseable in tests.
+      definition: JSON.stringify(definition),
       loggingConfiguration: { logDestination: `${this.logGroup.arn}:*`, level: "ERROR", includeExecutionData: true },
       encryptionConfiguration: { type: "AWS_OWNED_KEY" },
     });
