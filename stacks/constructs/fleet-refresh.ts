@@ -27,8 +27,14 @@
  *   https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RollbackInstanceRefresh.html ,
  *   https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-rollback.html
  *   The loop's rollback is the parameter's: rolling the parameter back starts another refresh.
+ * - The rule matches `detail.name` as the parameter was named, leading slash included (an AWS solution's
+ *   recorded event: aws-solutions/instance-scheduler-on-aws, "name": "/scheduler/do-not-delete-manually/static").
  * - hashicorp/aws (internal/service/sfn/state_machine.go) calls ValidateStateMachineDefinition while
- *   planning a known definition; internal/service/events/target.go needs `role_arn` for a state machine target.
+ *   planning a known definition (FIELD-NOTES; the offline plan answers it with a stand-in). EventBridge
+ *   starts a state machine only through a role it assumes (`role_arn` on the target):
+ *   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html
+ * - Limit: the retried error names are derived from the documented rule above, not observed; if AWS
+ *   surfaced another name, the execution would fail and the ExecutionsFailed alarm would open an OpsItem.
  */
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
