@@ -109,3 +109,8 @@ describe("the exclusion tag map's limits", () => {
     expect(() => new AmiLifecyclePolicy(new TerraformStack(Testing.app(), "bad"), "lifecycle", { ...base, ...props })).toThrow(message);
   });
 });
+
+test("a name too long for the execution role's name is refused, not cut", () => {
+  const props: AmiLifecyclePolicyProps = { name: "x".repeat(55), recipes: [{ name: "web", version: "1.0.0" }], rule: { type: "count", value: 5 }, trackedPointers: [LATEST], partition: "aws" };
+  expect(() => new AmiLifecyclePolicy(new TerraformStack(Testing.app(), "long"), "lifecycle", props)).toThrow(/name is 55 characters; at most 54/);
+});

@@ -199,7 +199,8 @@ describe("bad props fail before anything is created", () => {
     ["a group ARN instead of a name", { autoScalingGroupName: "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:x" }, /autoScalingGroupName ".*" must be .* without ":" \(a name, not an ARN\)/],
     ["a parameter name with a space", { parameterName: "/ec2 images/latest" }, /parameterName "\/ec2 images\/latest" is not an SSM parameter name/],
     ["backoff below 1", { retry: { backoffRate: 0.5 } }, /retry\.backoffRate 0\.5 must be >= 1/],
-    ["a name with dots", { name: "web.prod" }, /name "web\.prod" must be 1-60 letters/],
+    ["a name with dots", { name: "web.prod" }, /name "web\.prod" must be 1-40 letters/],
+    ["a name too long for the derived role and rule names", { name: "w".repeat(41) }, /must be 1-40 letters.*cap at 64 characters/],
   ])("%s", (_, props, message) => {
     expect(() => build(props)).toThrow(message);
   });

@@ -25,6 +25,9 @@
  *   list the old version too, or its images are no longer cleaned up (never wrongly deleted).
  * - The API documents tag_map as "tags that should be excluded ... for the AMIs that have them"; this
  *   design relies on an AMI carrying any one of the keys being excluded.
+ * - Only for pointers whose writer tags AMIs: the tracker (pipelines in `tracker` mode) and the operator
+ *   CLI's channels. A `native`-mode pipeline's parameter is written by Image Builder, which tags nothing,
+ *   so its AMI would not be protected: give such a pipeline no DELETE policy (or a COUNT rule large enough).
  * - The exclusion is only as good as the tags: a writer that moved a pointer without re-tagging leaves its
  *   AMI unprotected. The policy also skips AMIs launched recently when `protectLaunchedWithinDays` is set.
  */
@@ -140,6 +143,7 @@ export class AmiLifecyclePolicy extends Construct {
       if (!NAME.test(recipe.name)) throw new Error(`${where}: recipes has name "${recipe.name}", not an Image Builder recipe name`);
       if (!SEMANTIC_VERSION.test(recipe.version)) throw new Error(`${where}: recipe ${recipe.name} has version "${recipe.version}"; use major.minor.patch, e.g. "1.0.0"`);
     }
+    if (`${props.name}-lifecycle`.length > 64) throw new Error(`${where}: name is ${props.name.length} characters; at most 54, because the execution role is named "<name>-lifecycle" and IAM caps role names at 64`);
     checkRule(where, props.rule);
     const launched = props.protectLaunchedWithinDays;
     if (launched !== undefined && (!Number.isInteger(launched) || launched < 1 || launched > 365)) {
@@ -148,7 +152,7 @@ export class AmiLifecyclePolicy extends Construct {
     this.exclusionTags = exclusionTagMap(where, props.trackedPointers, props.extraExclusionTags);
 
     this.executionRole = new IamRole(this, "execution-role", {
-      name: `${props.name}-lifecycle`.slice(0, 64),
+      name: `${props.name}-lifecycle`,
       description: `EC2 Image Builder lifecycle policy ${props.name}`,
       assumeRolePolicy: serviceTrust(this, "execution-trust", "imagebuilder.amazonaws.com").json,
     });

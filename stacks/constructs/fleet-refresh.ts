@@ -118,8 +118,11 @@ const DEFAULTS = {
   failureOpsItem: { severity: 2, category: "Availability" } as OpsItemSettings,
 } as const;
 
-/** EventBridge rule, state machine, state machine names: letters, digits, `-` and `_` (rules also `.`). */
-const NAME_PATTERN = /^[A-Za-z0-9_-]{1,60}$/;
+/**
+ * Names derived from `name` must fit: IAM role names 64 characters (`<name>-fleet-refresh-events`, +21),
+ * EventBridge rule names 64 (`<name>-fleet-refresh-on-change`, +24): 40 leaves room for both.
+ */
+const NAME_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,1011}$/;
 
 /** The event pattern of a parameter's successful Create/Update (no `exception` in the detail). */
@@ -151,7 +154,7 @@ export function autoScalingGroupArn(location: OpsItemLocation, groupName: string
 function checkFleetRefreshProps(props: FleetRefreshProps): void {
   const where = `FleetRefresh ${props.name}`;
   if (!NAME_PATTERN.test(props.name)) {
-    throw new Error(`${where}: name "${props.name}" must be 1-60 letters, digits, "-" or "_" (it prefixes the state machine, role and rule names)`);
+    throw new Error(`${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (it prefixes the state machine, role and rule names, which IAM and EventBridge cap at 64 characters)`);
   }
   if (!Token.isUnresolved(props.parameterName) && !PARAMETER_NAME.test(props.parameterName)) {
     throw new Error(`${where}: parameterName "${props.parameterName}" is not an SSM parameter name; use letters, digits and _ . - / only, e.g. "/ec2-imagebuilder/latest"`);
@@ -369,7 +372,7 @@ export class ParameterRejectionAlarm extends Construct {
   constructor(scope: Construct, id: string, props: ParameterRejectionAlarmProps) {
     super(scope, id);
     const where = `ParameterRejectionAlarm ${props.name}`;
-    if (!NAME_PATTERN.test(props.name)) throw new Error(`${where}: name "${props.name}" must be 1-60 letters, digits, "-" or "_"`);
+    if (!NAME_PATTERN.test(props.name)) throw new Error(`${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (the rule name adds 19 characters; EventBridge caps it at 64)`);
     if (props.parameterNames.length === 0) throw new Error(`${where}: parameterNames is empty; list the parameters and channels to watch`);
     for (const parameterName of props.parameterNames) {
       if (!Token.isUnresolved(parameterName) && !PARAMETER_NAME.test(parameterName)) {
