@@ -20,10 +20,13 @@
  *   account while sharing with AWS Organizations is not enabled, must accept an invitation, and needs
  *   `allow_external_principals = true` on the share.
  *
- * What the provider does (hashicorp/terraform-provider-aws internal/service/ram/principal_association.go):
- * AssociateResourceShare with one principal; for an organization/OU ARN it waits (3 min) for ASSOCIATED;
- * for an account ID it does not wait, because the association stays ASSOCIATING until the invitation is
- * accepted. internal/service/ram/resource_association.go associates one resource ARN the same way.
+ * What the provider does (hashicorp/terraform-provider-aws internal/service/ram/):
+ * - principal_association.go: AssociateResourceShare with one principal; for an organization/OU ARN it
+ *   waits (3 min) for ASSOCIATED; for an account ID it does not wait, because that association stays
+ *   ASSOCIATING until the invitation is accepted.
+ * - resource_association.go: AssociateResourceShare with one resource ARN, then waits (5 min) for
+ *   ASSOCIATED and reports RAM's status message on failure: that is where a missing parameter or a
+ *   Standard-tier one fails the apply, so deploy the share after the writer has created the parameters.
  */
 import { RamPrincipalAssociation } from "@cdktf/provider-aws/lib/ram-principal-association";
 import { RamResourceAssociation } from "@cdktf/provider-aws/lib/ram-resource-association";
