@@ -6,7 +6,7 @@
  *   `Tier: "Advanced"` (a Standard parameter cannot be associated). Terraform does not own these
  *   parameters, so the tier is the writer's job, and each parameter must exist before this is applied.
  * - Cost (same page, "Pricing for shared parameters", and https://aws.amazon.com/systems-manager/pricing/):
- *   an Advanced parameter costs USD 0.05 per parameter per month (prorated hourly) in the owner account,
+ *   an Advanced parameter costs USD 0.05 per parameter per month in the owner account,
  *   and API interactions with advanced parameters cost USD 0.05 per 10,000 calls, billed to whichever
  *   account makes them (a consumer's launches that resolve the parameter included). Example: 3 channels in
  *   2 regions = 6 parameters = USD 0.30 per month before calls.
