@@ -9,6 +9,7 @@
  */
 import { routeAuthorized, stageAccessLogs, stageThrottled } from "./checks/api";
 import { kinesisEncrypted, logGroupKms, logRetention, s3Encrypted, s3KmsEncrypted, snsEncrypted, sqsEncrypted } from "./checks/encryption";
+import { deletionExcludesInUseAmis } from "./checks/imagebuilder";
 import { IDENTITY_POLICY_TYPES, noAdminManagedPolicy, noWildcardAction, noWildcardResource, policyReadable, RESOURCE_POLICY_TYPES } from "./checks/iam";
 import { asyncFailureDestination, concurrencyDecided, consumedQueueHasDeadLetterQueue, noPlaintextSecrets, timeoutSet, visibilityCoversRetries } from "./checks/lambda";
 import { publicAccessBlocked, tlsOnly } from "./checks/s3";
@@ -215,6 +216,15 @@ export const RULES: readonly Rule[] = [
     checkov: [],
     explanation: "S3 bucket policies deny s3:* when aws:SecureTransport is false (TLS only).",
     check: tlsOnly,
+  },
+  {
+    id: "AMI-1",
+    level: "error",
+    appliesTo: ["aws_imagebuilder_lifecycle_policy"],
+    checkov: [],
+    explanation:
+      "An Image Builder lifecycle policy that deletes AMIs excludes AMIs by tag (exclusion_rules.amis.tag_map) in every DELETE rule, so an AMI a tracked parameter or channel points to, or pointed to before, is never deleted.",
+    check: deletionExcludesInUseAmis,
   },
 ];
 

@@ -1,0 +1,85 @@
+/**
+ * A test stack holding every AMI-loop construct (fleet refresh with its example group, the parameter
+ * rejection alarm, a RAM share, a consumer launch template, a lifecycle policy), as the lead will wire
+ * them: used by the unit tests and planned offline by the terraform tier.
+ */
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { Fn, TerraformStack, type App } from "cdktf";
+import { AmiLifecyclePolicy } from "../../stacks/constructs/ami-lifecycle-policy";
+import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "../../stacks/constructs/fleet-refresh";
+import type { OpsItemLocation } from "../../stacks/constructs/ops-center-alarm";
+import { ParameterShare, parameterArn } from "../../stacks/constructs/parameter-share";
+import { SharedAmiLaunchTemplate } from "../../stacks/constructs/shared-ami-consumer";
+
+export const OWNER_ACCOUNT = "111122223333";
+export const CONSUMER_ACCOUNT = "444455556666";
+export const LATEST = "/ec2-imagebuilder/web/latest";
+export const STABLE = "/ec2-imagebuilder/web/stable";
+export const SHARED_ARN = parameterArn("aws", "us-east-1", OWNER_ACCOUNT, STABLE);
+
+export interface AmiLoopStacks {
+  readonly owner: TerraformStack;
+  readonly consumer: TerraformStack;
+  readonly fleet: FleetRefresh;
+  readonly example: ExampleFleet;
+  readonly rejection: ParameterRejectionAlarm;
+  readonly share: ParameterShare;
+  readonly lifecycle: AmiLifecyclePolicy;
+  readonly consumerTemplate: SharedAmiLaunchTemplate;
+}
+
+/** The owner account's stack (refresh, alarms, share, cleanup) and a consumer account's stack. */
+export function amiLoopStacks(app: App): AmiLoopStacks {
+  const owner = new TerraformStack(app, "ami-loop-owner");
+  new AwsProvider(owner, "aws", { region: "us-east-1" });
+  const partition = new DataAwsPartition(owner, "partition").partition;
+  // The account ID from a created resource's ARN, as the stacks do (nothing looked up at plan time).
+  const topic = new SnsTopic(owner, "alarm-topic", { name: "ami-loop-alarms", kmsMasterKeyId: "alias/example" });
+  const location: OpsItemLocation = { partition, region: "us-east-1", account: Fn.element(Fn.split(":", topic.arn), 4) };
+
+  const example = new ExampleFleet(owner, "example-fleet", {
+    name: "ami-loop-web-example",
+    parameter: STABLE,
+    instanceType: "t4g.micro",
+    placement: { availabilityZones: ["us-east-1a"] },
+  });
+  const fleet = new FleetRefresh(owner, "fleet-refresh", {
+    name: "ami-loop-web",
+    parameterName: STABLE,
+    autoScalingGroupName: example.group.name,
+    location,
+    preferences: { minHealthyPercentage: 50, instanceWarmupSeconds: 120 },
+  });
+  const rejection = new ParameterRejectionAlarm(owner, "parameter-rejected", {
+    name: "ami-loop-web",
+    parameterNames: [LATEST, STABLE],
+    location,
+    opsItem: { severity: 3, category: "Availability" },
+  });
+  const share = new ParameterShare(owner, "share", {
+    name: "ami-loop-web-stable",
+    region: "us-east-1",
+    parameterArns: [SHARED_ARN],
+    consumers: { accounts: [CONSUMER_ACCOUNT], organizationalUnitArns: ["arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56"] },
+    allowExternalPrincipals: true,
+  });
+  const lifecycle = new AmiLifecyclePolicy(owner, "lifecycle", {
+    name: "ami-loop-web",
+    recipes: [{ name: "ami-loop-web", version: "1.0.0" }],
+    rule: { type: "age", value: 90, unit: "DAYS", retainAtLeast: 3 },
+    trackedPointers: [LATEST, STABLE],
+    partition,
+  });
+
+  const consumer = new TerraformStack(app, "ami-loop-consumer");
+  new AwsProvider(consumer, "aws", { region: "us-east-1" });
+  const consumerTemplate = new SharedAmiLaunchTemplate(consumer, "web", {
+    name: "web-from-shared-stable",
+    parameterArn: SHARED_ARN,
+    region: "us-east-1",
+    instanceType: "t4g.micro",
+  });
+  return { owner, consumer, fleet, example, rejection, share, lifecycle, consumerTemplate };
+}

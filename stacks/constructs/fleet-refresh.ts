@@ -1,0 +1,476 @@
+/**
+ * Fleet refresh without a Lambda: when an `aws:ec2:image` parameter changes, an EventBridge rule starts
+ * a Step Functions state machine that calls Auto Scaling's StartInstanceRefresh through the AWS SDK
+ * service integration; failures open OpsItems through `OpsCenterAlarm`.
+ *
+ * Facts this file relies on (checked before writing it):
+ * - SSM emits "Parameter Store Change" (source aws.ssm) with `detail.operation` Create/Update/Delete/
+ *   LabelParameterVersion. An `aws:ec2:image` value is validated asynchronously; a value that fails
+ *   validation never becomes a version and SSM emits the same detail-type with `detail.exception`
+ *   ("Unable to Describe Resource") and `dataType: "aws:ec2:image"`:
+ *   https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-ec2-aliases.html and
+ *   https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-systems-manager-event-examples.html
+ * - An SDK integration's errors are `ServiceName.ErrorName` in PascalCase, with the `Exception` suffix added
+ *   even where the API reference has none (S3 `BucketAlreadyExists` -> `S3.BucketAlreadyExistsException`):
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html . StartInstanceRefresh
+ *   lists `InstanceRefreshInProgress`, `LimitExceeded` and `ResourceContention`:
+ *   https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_StartInstanceRefresh.html
+ * - IAM: StartInstanceRefresh takes the `autoScalingGroup` resource type,
+ *   `arn:${Partition}:autoscaling:${Region}:${Account}:autoScalingGroup:${GroupId}:autoScalingGroupName/${GroupFriendlyName}`;
+ *   the group ID is not known from a name, and IAM accepts `*` in that segment:
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html
+ * - Skip matching replaces nothing when neither the launch template, its version nor the instance types
+ *   change (a `resolve:ssm:` launch template keeps its version when the parameter moves):
+ *   https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-refresh-skip-matching.html
+ * - Rollback (manual or auto) is not supported when the launch template reads the AMI from an SSM
+ *   parameter, nor without a desired configuration:
+ *   https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RollbackInstanceRefresh.html ,
+ *   https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-rollback.html
+ *   The loop's rollback is the parameter's: rolling the parameter back starts another refresh.
+ * - The rule matches `detail.name` as the parameter was named, leading slash included (an AWS solution's
+ *   recorded event: aws-solutions/instance-scheduler-on-aws, "name": "/scheduler/do-not-delete-manually/static").
+ * - hashicorp/aws (internal/service/sfn/state_machine.go) calls ValidateStateMachineDefinition while
+ *   planning a known definition (FIELD-NOTES; the offline plan answers it with a stand-in). EventBridge
+ *   starts a state machine only through a role it assumes (`role_arn` on the target):
+ *   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html
+ * - Limit: the retried error names are derived from the documented rule above, not observed; if AWS
+ *   surfaced another name, the execution would fail and the ExecutionsFailed alarm would open an OpsItem.
+ */
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+import { policyDocument, serviceTrust } from "./iam";
+import { encryptedLogGroup } from "./log-group";
+import { OpsCenterAlarm, type OpsItemCategory, type OpsItemLocation, type OpsItemSeverity } from "./ops-center-alarm";
+
+/** The errors StartInstanceRefresh answers that a later attempt can clear, as the SDK integration names them. */
+export const RETRYABLE_REFRESH_ERRORS = ["AutoScaling.InstanceRefreshInProgressException", "AutoScaling.ResourceContentionException"] as const;
+
+/** Where an OpsItem goes and how bad it is. */
+export interface OpsItemSettings {
+  readonly severity: OpsItemSeverity;
+  readonly category: OpsItemCategory;
+}
+
+/** Instance refresh preferences (StartInstanceRefresh `Preferences`). */
+export interface RefreshPreferences {
+  /** Percentage of the group that stays in service during the refresh (0-100). @default 90 */
+  readonly minHealthyPercentage?: number;
+  /** Seconds a new instance gets before it counts as healthy. @default - the group's default instance warmup */
+  readonly instanceWarmupSeconds?: number;
+  /**
+   * Must stay false: with `resolve:ssm:` the launch template version does not change when the parameter
+   * does, so skip matching would replace no instance. @default false
+   */
+  readonly skipMatching?: boolean;
+  /** Must stay false: Auto Scaling cannot roll back a launch template that reads an SSM parameter. @default false */
+  readonly autoRollback?: boolean;
+}
+
+/** Retry of InstanceRefreshInProgress / ResourceContention (a refresh already running, a pending update). */
+export interface RefreshRetry {
+  /** @default 60 */
+  readonly intervalSeconds?: number;
+  /** @default 2 */
+  readonly backoffRate?: number;
+  /** @default 10 (with the defaults: about 2 hours of waiting for a running refresh to end) */
+  readonly maxAttempts?: number;
+  /** Cap of one wait. @default 900 */
+  readonly maxDelaySeconds?: number;
+}
+
+export interface FleetRefreshProps {
+  /** Prefix of the state machine, its role, rules and alarms, e.g. `ssm-patterns-prod-web`. */
+  readonly name: string;
+  /** The `aws:ec2:image` parameter (or channel) the group's launch template reads, in this region. */
+  readonly parameterName: string;
+  /** The Auto Scaling group to refresh (in the stack's region and account). */
+  readonly autoScalingGroupName: string;
+  /** Partition, region and account of the group and the alarms. */
+  readonly location: OpsItemLocation;
+  readonly preferences?: RefreshPreferences;
+  readonly retry?: RefreshRetry;
+  /** Retention of the state machine's execution log group. @default 30 */
+  readonly logRetentionDays?: number;
+  /** OpsItem of a failed execution (the refresh could not be started). @default severity 2, Availability */
+  readonly failureOpsItem?: OpsItemSettings;
+  /** Also notify this topic on ALARM and OK. @default - OpsCenter only */
+  readonly notificationTopic?: SnsTopic;
+}
+
+/** Values of the defaults, in one place. */
+const DEFAULTS = {
+  minHealthyPercentage: 90,
+  intervalSeconds: 60,
+  backoffRate: 2,
+  maxAttempts: 10,
+  maxDelaySeconds: 900,
+  logRetentionDays: 30,
+  failureOpsItem: { severity: 2, category: "Availability" } as OpsItemSettings,
+} as const;
+
+/**
+ * Names derived from `name` must fit: IAM role names 64 characters (`<name>-fleet-refresh-events`, +21),
+ * EventBridge rule names 64 (`<name>-fleet-refresh-on-change`, +24): 40 leaves room for both.
+ */
+const NAME_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,1011}$/;
+
+/** The event pattern of a parameter's successful Create/Update (no `exception` in the detail). */
+export function parameterChangedPattern(parameterName: string): Record<string, unknown> {
+  return {
+    source: ["aws.ssm"],
+    "detail-type": ["Parameter Store Change"],
+    detail: { name: [parameterName], operation: ["Create", "Update"], exception: [{ exists: false }] },
+  };
+}
+
+/** The event pattern of a Create/Update that SSM refused (an `aws:ec2:image` value failing validation). */
+export function parameterRejectedPattern(parameterNames: readonly string[]): Record<string, unknown> {
+  return {
+    source: ["aws.ssm"],
+    "detail-type": ["Parameter Store Change"],
+    detail: { name: [...parameterNames], exception: [{ exists: true }] },
+  };
+}
+
+/**
+ * `arn:<partition>:autoscaling:<region>:<account>:autoScalingGroup:*:autoScalingGroupName/<name>`:
+ * the group ID segment is `*` because only the name is known.
+ */
+export function autoScalingGroupArn(location: OpsItemLocation, groupName: string): string {
+  return `arn:${location.partition}:autoscaling:${location.region}:${location.account}:autoScalingGroup:*:autoScalingGroupName/${groupName}`;
+}
+
+function checkFleetRefreshProps(props: FleetRefreshProps): void {
+  const where = `FleetRefresh ${props.name}`;
+  if (!NAME_PATTERN.test(props.name)) {
+    throw new Error(`${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (it prefixes the state machine, role and rule names, which IAM and EventBridge cap at 64 characters)`);
+  }
+  if (!Token.isUnresolved(props.parameterName) && !PARAMETER_NAME.test(props.parameterName)) {
+    throw new Error(`${where}: parameterName "${props.parameterName}" is not an SSM parameter name; use letters, digits and _ . - / only, e.g. "/ec2-imagebuilder/latest"`);
+  }
+  if (!Token.isUnresolved(props.autoScalingGroupName) && !/^[^:]{1,255}$/.test(props.autoScalingGroupName)) {
+    throw new Error(`${where}: autoScalingGroupName "${props.autoScalingGroupName}" must be 1-255 characters without ":" (a name, not an ARN)`);
+  }
+  const preferences = props.preferences ?? {};
+  const minHealthy = preferences.minHealthyPercentage ?? DEFAULTS.minHealthyPercentage;
+  if (!Number.isInteger(minHealthy) || minHealthy < 0 || minHealthy > 100) {
+    throw new Error(`${where}: preferences.minHealthyPercentage ${minHealthy} must be an integer from 0 to 100, e.g. 90`);
+  }
+  const warmup = preferences.instanceWarmupSeconds;
+  if (warmup !== undefined && (!Number.isInteger(warmup) || warmup < 0)) {
+    throw new Error(`${where}: preferences.instanceWarmupSeconds ${warmup} must be a whole number of seconds, e.g. 300`);
+  }
+  if (preferences.skipMatching === true) {
+    throw new Error(
+      `${where}: preferences.skipMatching true would replace no instance: the launch template reads ${props.parameterName} through resolve:ssm:, so its version does not change when the parameter does; set it to false (https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-refresh-skip-matching.html)`,
+    );
+  }
+  if (preferences.autoRollback === true) {
+    throw new Error(
+      `${where}: preferences.autoRollback true is refused by Auto Scaling for a launch template that reads the AMI from an SSM parameter; set it to false and roll the parameter back instead (npm run ami -- rollback), which starts another refresh (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RollbackInstanceRefresh.html)`,
+    );
+  }
+  const retry = props.retry ?? {};
+  const interval = retry.intervalSeconds ?? DEFAULTS.intervalSeconds;
+  const backoff = retry.backoffRate ?? DEFAULTS.backoffRate;
+  const attempts = retry.maxAttempts ?? DEFAULTS.maxAttempts;
+  const maxDelay = retry.maxDelaySeconds ?? DEFAULTS.maxDelaySeconds;
+  // Amazon States Language: IntervalSeconds >= 1, BackoffRate >= 1.0, MaxAttempts >= 0, MaxDelaySeconds > 0.
+  if (!Number.isInteger(interval) || interval < 1) throw new Error(`${where}: retry.intervalSeconds ${interval} must be a whole number >= 1, e.g. 60`);
+  if (!(backoff >= 1)) throw new Error(`${where}: retry.backoffRate ${backoff} must be >= 1, e.g. 2`);
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 99_999_999) throw new Error(`${where}: retry.maxAttempts ${attempts} must be a whole number >= 1, e.g. 10`);
+  if (!Number.isInteger(maxDelay) || maxDelay < interval) throw new Error(`${where}: retry.maxDelaySeconds ${maxDelay} must be a whole number >= retry.intervalSeconds (${interval}), e.g. 900`);
+}
+
+/**
+ * One Auto Scaling group kept on the AMI a parameter points to: a "Parameter Store Change" rule for the
+ * parameter starts a state machine whose only task calls `autoscaling:startInstanceRefresh` (SDK
+ * integration) and retries while another refresh runs. Its role may do exactly that, on that group; the
+ * rule's role may only start this machine. A failed execution or an undeliverable event opens an OpsItem.
+ */
+export class FleetRefresh extends Construct {
+  readonly stateMachine: SfnStateMachine;
+  readonly rule: CloudwatchEventRule;
+  readonly machineRole: IamRole;
+  readonly eventsRole: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  /** By purpose: `executionsFailed`, `invocationsFailed`. */
+  readonly alarms: Readonly<Record<"executionsFailed" | "invocationsFailed", OpsCenterAlarm>>;
+
+  constructor(scope: Construct, id: string, props: FleetRefreshProps) {
+    super(scope, id);
+    checkFleetRefreshProps(props);
+    const preferences = props.preferences ?? {};
+    const retry = props.retry ?? {};
+    const machineName = `${props.name}-fleet-refresh`;
+    const groupArn = autoScalingGroupArn(props.location, props.autoScalingGroupName);
+
+    this.logGroup = encryptedLogGroup(this, "logs", {
+      name: `/aws/vendedlogs/states/${machineName}`,
+      retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
+    });
+
+    this.machineRole = new IamRole(this, "machine-role", {
+      name: `${machineName}-sfn`,
+      description: `Starts instance refreshes of ${props.autoScalingGroupName}`,
+      assumeRolePolicy: serviceTrust(this, "machine-trust", "states.amazonaws.com").json,
+    });
+    new IamRolePolicy(this, "machine-policy", {
+      name: "start-instance-refresh",
+      role: this.machineRole.id,
+      policy: policyDocument(this, "machine-policy-document", [
+        { sid: "StartInstanceRefreshOfTheGroup", actions: ["autoscaling:StartInstanceRefresh"], resources: [groupArn] },
+        {
+          // Vended-log delivery: these actions take no resource-level permissions (Step Functions docs).
+          sid: "DeliverExecutionLogs",
+          actions: [
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+          ],
+          resources: ["*"],
+        },
+      ]).json,
+    });
+
+    const refreshPreferences: Record<string, unknown> = {
+      MinHealthyPercentage: preferences.minHealthyPercentage ?? DEFAULTS.minHealthyPercentage,
+      SkipMatching: false,
+      AutoRollback: false,
+      ...(preferences.instanceWarmupSeconds !== undefined ? { InstanceWarmup: preferences.instanceWarmupSeconds } : {}),
+    };
+    const definition = {
+      Comment: `Refreshes ${props.autoScalingGroupName} after ${props.parameterName} changed`,
+      StartAt: "StartInstanceRefresh",
+      States: {
+        StartInstanceRefresh: {
+          Type: "Task",
+          Resource: `arn:${props.location.partition}:states:::aws-sdk:autoscaling:startInstanceRefresh`,
+          Parameters: { AutoScalingGroupName: props.autoScalingGroupName, Strategy: "Rolling", Preferences: refreshPreferences },
+          Retry: [
+            {
+              ErrorEquals: [...RETRYABLE_REFRESH_ERRORS],
+              IntervalSeconds: retry.intervalSeconds ?? DEFAULTS.intervalSeconds,
+              BackoffRate: retry.backoffRate ?? DEFAULTS.backoffRate,
+              MaxAttempts: retry.maxAttempts ?? DEFAULTS.maxAttempts,
+              MaxDelaySeconds: retry.maxDelaySeconds ?? DEFAULTS.maxDelaySeconds,
+              JitterStrategy: "FULL",
+            },
+          ],
+          End: true,
+        },
+      },
+    };
+    this.stateMachine = new SfnStateMachine(this, "machine", {
+      name: machineName,
+      type: "STANDARD",
+      roleArn: this.machineRole.arn,
+      // Plain JSON with Terraform interpolations inside strings: reviewable in plan, parseable in tests.
+      definition: JSON.stringify(definition),
+      loggingConfiguration: { logDestination: `${this.logGroup.arn}:*`, level: "ERROR", includeExecutionData: true },
+      encryptionConfiguration: { type: "AWS_OWNED_KEY" },
+    });
+
+    this.eventsRole = new IamRole(this, "events-role", {
+      name: `${machineName}-events`,
+      description: `Starts ${machineName} on changes of ${props.parameterName}`,
+      assumeRolePolicy: serviceTrust(this, "events-trust", "events.amazonaws.com").json,
+    });
+    new IamRolePolicy(this, "events-policy", {
+      name: "start-execution",
+      role: this.eventsRole.id,
+      policy: policyDocument(this, "events-policy-document", [
+        { sid: "StartTheRefreshMachine", actions: ["states:StartExecution"], resources: [this.stateMachine.arn] },
+      ]).json,
+    });
+
+    this.rule = new CloudwatchEventRule(this, "parameter-changed", {
+      name: `${machineName}-on-change`,
+      description: `${props.parameterName} changed: refresh ${props.autoScalingGroupName}`,
+      eventPattern: JSON.stringify(parameterChangedPattern(props.parameterName)),
+    });
+    new CloudwatchEventTarget(this, "parameter-changed-target", {
+      rule: this.rule.name,
+      targetId: "fleet-refresh",
+      arn: this.stateMachine.arn,
+      roleArn: this.eventsRole.arn,
+      retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+    });
+
+    const failure = props.failureOpsItem ?? DEFAULTS.failureOpsItem;
+    const alarm = (alarmId: string, alarmName: string, description: string, metric: { namespace: string; metricName: string; dimensions: Record<string, string> }) =>
+      new OpsCenterAlarm(this, alarmId, {
+        alarmName,
+        description,
+        metric,
+        threshold: 1,
+        severity: failure.severity,
+        category: failure.category,
+        location: props.location,
+        ...(props.notificationTopic !== undefined ? { notificationTopic: props.notificationTopic } : {}),
+      });
+    this.alarms = {
+      executionsFailed: alarm(
+        "executions-failed",
+        `${machineName}-executions-failed`,
+        `${props.autoScalingGroupName} was not refreshed after ${props.parameterName} changed: an execution of ${machineName} failed (see its log group ${this.logGroup.name})`,
+        { namespace: "AWS/States", metricName: "ExecutionsFailed", dimensions: { StateMachineArn: this.stateMachine.arn } },
+      ),
+      invocationsFailed: alarm(
+        "invocations-failed",
+        `${machineName}-invocations-failed`,
+        `EventBridge could not start ${machineName} after ${props.parameterName} changed (rule ${this.rule.name}, FailedInvocations)`,
+        { namespace: "AWS/Events", metricName: "FailedInvocations", dimensions: { RuleName: this.rule.name } },
+      ),
+    };
+  }
+}
+
+export interface ParameterRejectionAlarmProps {
+  /** Prefix of the rule, the log group and the alarm. */
+  readonly name: string;
+  /** The `aws:ec2:image` parameters (and channels) to watch, in this region. */
+  readonly parameterNames: readonly string[];
+  readonly location: OpsItemLocation;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** @default severity 2, Availability */
+  readonly opsItem?: OpsItemSettings;
+  /** @default - OpsCenter only */
+  readonly notificationTopic?: SnsTopic;
+}
+
+/**
+ * A write SSM accepted (PutParameter returned 200) but then refused: an `aws:ec2:image` value that fails
+ * asynchronous validation never becomes a version, so no refresh starts and nothing else notices. One
+ * rule over all the parameters given writes each such event to an encrypted log group (the event is the
+ * log line) and an alarm on the rule's TriggeredRules opens an OpsItem.
+ *
+ * Limit: CloudWatch Logs allows 10 resource policies per account and region; this construct uses one.
+ */
+export class ParameterRejectionAlarm extends Construct {
+  readonly rule: CloudwatchEventRule;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly alarm: OpsCenterAlarm;
+
+  constructor(scope: Construct, id: string, props: ParameterRejectionAlarmProps) {
+    super(scope, id);
+    const where = `ParameterRejectionAlarm ${props.name}`;
+    if (!NAME_PATTERN.test(props.name)) throw new Error(`${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (the rule name adds 19 characters; EventBridge caps it at 64)`);
+    if (props.parameterNames.length === 0) throw new Error(`${where}: parameterNames is empty; list the parameters and channels to watch`);
+    for (const parameterName of props.parameterNames) {
+      if (!Token.isUnresolved(parameterName) && !PARAMETER_NAME.test(parameterName)) {
+        throw new Error(`${where}: parameterNames has "${parameterName}", not an SSM parameter name; use letters, digits and _ . - / only`);
+      }
+    }
+    const { partition, region, account } = props.location;
+    this.logGroup = encryptedLogGroup(this, "logs", {
+      name: `/aws/events/${props.name}-parameter-rejected`,
+      retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
+    });
+    // EventBridge writes to a log group through the group's resource policy, not through a role:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions
+    new CloudwatchLogResourcePolicy(this, "logs-policy", {
+      policyName: `${props.name}-parameter-rejected`,
+      policyDocument: policyDocument(this, "logs-policy-document", [
+        {
+          sid: "EventBridgeWritesRejectedParameterEvents",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${this.logGroup.arn}:*`],
+          principals: [{ type: "Service", identifiers: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] }],
+          conditions: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [`arn:${partition}:events:${region}:${account}:rule/${props.name}-parameter-rejected`] }],
+        },
+      ]).json,
+    });
+    this.rule = new CloudwatchEventRule(this, "rule", {
+      name: `${props.name}-parameter-rejected`,
+      description: "An aws:ec2:image value failed SSM's validation: the parameter did not change",
+      eventPattern: JSON.stringify(parameterRejectedPattern(props.parameterNames)),
+    });
+    new CloudwatchEventTarget(this, "target", { rule: this.rule.name, targetId: "rejected-parameter-log", arn: this.logGroup.arn });
+    const opsItem = props.opsItem ?? DEFAULTS.failureOpsItem;
+    this.alarm = new OpsCenterAlarm(this, "alarm", {
+      alarmName: `${props.name}-parameter-rejected`,
+      description: `SSM refused a new value of ${props.parameterNames.join(", ")} (aws:ec2:image validation failed; the parameter kept its old AMI). The event, with its exception, is in ${this.logGroup.name}`,
+      metric: { namespace: "AWS/Events", metricName: "TriggeredRules", dimensions: { RuleName: this.rule.name } },
+      threshold: 1,
+      severity: opsItem.severity,
+      category: opsItem.category,
+      location: props.location,
+      ...(props.notificationTopic !== undefined ? { notificationTopic: props.notificationTopic } : {}),
+    });
+  }
+}
+
+export interface ExampleFleetProps {
+  /** Name of the launch template and the group. */
+  readonly name: string;
+  /** The `aws:ec2:image` parameter the launch template resolves (a name here, or a full ARN when shared). */
+  readonly parameter: string;
+  readonly instanceType: string;
+  /** Where the group may launch: subnet IDs, or availability zones of the default VPC. */
+  readonly placement: { readonly subnetIds: readonly string[] } | { readonly availabilityZones: readonly string[] };
+}
+
+/**
+ * An example group that costs nothing: desired capacity 0, from a launch template whose `image_id` is
+ * `resolve:ssm:<parameter>` (IMDSv2 only). Point `FleetRefresh` at it to see the loop end to end.
+ *
+ * Apply time: EC2 resolves `resolve:ssm:` when the launch template (version) is created, so the parameter
+ * must already exist and the caller needs `ssm:GetParameters` on it (FIELD-NOTES, "Apply time").
+ */
+export class ExampleFleet extends Construct {
+  readonly launchTemplate: LaunchTemplate;
+  readonly group: AutoscalingGroup;
+
+  constructor(scope: Construct, id: string, props: ExampleFleetProps) {
+    super(scope, id);
+    const placement = "subnetIds" in props.placement ? { vpcZoneIdentifier: [...props.placement.subnetIds] } : { availabilityZones: [...props.placement.availabilityZones] };
+    const places = "subnetIds" in props.placement ? props.placement.subnetIds : props.placement.availabilityZones;
+    if (places.length === 0) throw new Error(`ExampleFleet ${props.name}: placement is empty; give subnetIds or availabilityZones, e.g. ["us-east-1a"]`);
+    this.launchTemplate = new LaunchTemplate(this, "launch-template", {
+      name: props.name,
+      description: `Example: launches from resolve:ssm:${props.parameter}`,
+      imageId: launchTemplateImageId(props.parameter),
+      instanceType: props.instanceType,
+      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+    });
+    this.group = new AutoscalingGroup(this, "group", {
+      name: props.name,
+      minSize: 0,
+      maxSize: 1,
+      desiredCapacity: 0,
+      ...placement,
+      // A numbered version, so a later launch template change is a deliberate new version.
+      launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
+    });
+  }
+}
+
+/**
+ * `resolve:ssm:<parameter>` for a launch template's `image_id`: a name in the owner's account, or the
+ * full parameter ARN (`arn:<partition>:ssm:<region>:<owner>:parameter/<name>`) for a parameter shared
+ * with this account through AWS RAM. Names may carry a version or label (`:3`), ARNs too.
+ */
+export function launchTemplateImageId(parameter: string): string {
+  if (!Token.isUnresolved(parameter) && !/^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/|\/?)[A-Za-z0-9_.\-/]+(:[A-Za-z0-9_.-]+)?$/.test(parameter)) {
+    throw new Error(`launch template parameter "${parameter}" is neither a parameter name nor a parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)`);
+  }
+  return `resolve:ssm:${parameter}`;
+}
