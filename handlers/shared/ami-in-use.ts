@@ -35,7 +35,8 @@ export function inUseTagKey(pointer: string, role: PointerRole): string {
   if (pointer.length <= room) return `${prefix}${pointer}`;
   const hash = createHash("sha256").update(pointer).digest("hex").slice(0, HASH_CHARS);
   const tail = pointer.slice(pointer.length - (room - HASH_CHARS - 1));
-  return `${prefix}${hash}~${tail}`;
+  // `:` separates: it is in the tag-key alphabet of EC2 and of both patterns Image Builder documents (`~` and `@` are not).
+  return `${prefix}${hash}:${tail}`;
 }
 
 /** Both keys of a pointer, as a lifecycle policy's exclusion tag map wants them. */

@@ -14,6 +14,9 @@ describe("in-use tag keys", () => {
     expect(b.length).toBeLessThanOrEqual(128);
     expect(a).not.toBe(b);
     expect(inUseTagKey(`/a${tail}`, "previous")).toBe(a);
+    // Both patterns Image Builder documents for a lifecycle exclusion tag key (API_LifecyclePolicyDetailExclusionRules).
+    expect(a).toMatch(/^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]{1,128}$/);
+    expect(a).toMatch(/^(?!aws:)[a-zA-Z+-=._:/]{1,128}$/);
   });
 
   test("keys match what EC2 and Image Builder accept in a tag key", () => {
