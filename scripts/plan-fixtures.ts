@@ -5,12 +5,13 @@
  *   npm run plan:fixtures            # about 3 minutes on a busy 2-core machine
  *
  * - create.json: `terraform show -json` of the default state-bootstrap stack planned from nothing;
- * - no-changes.json, destroy.json, replace.json, drift.json: the same stack against a state seeded
- *   from that plan's values (two passes until the plan is empty), then `-destroy`, a state whose bucket
- *   has another name (a forced replacement), and a state where someone suspended versioning and
- *   re-opened a public-access setting (what a refresh finds after a change in the console);
- * - tracker-owned.json: a parameter the tracker writes, managed by Terraform, with the value and tags
+ * - no-changes.json, drift.json: the same stack against a state seeded from that plan's values (two
+ *   passes until the plan is empty), and a state where someone suspended versioning and re-opened a
+ *   public-access setting (what a refresh finds after a change in the console);
+ * - destroy-refused.log: `plan -destroy` of that stack, refused by the bucket's prevent_destroy;
+ * - tracker-owned.json: parameters the tracker writes, managed by Terraform, with the value and tags
  *   the tracker wrote in state (one parameter with ignore_changes, one without);
+ * - destroy.json, replace.json: the same parameters destroyed, and replaced (a data_type change);
  * - plan-failure.log: terraform's own output of a failing plan whose diagnostic prints a token;
  * - replace.txt, no-changes.txt: the human `terraform plan` output (what HCP Terraform streams back).
  *
@@ -32,7 +33,7 @@ interface Resource {
   readonly mode: string;
   readonly type: string;
   readonly name: string;
-  readonly change: { readonly actions: readonly string[]; readonly after: Json; readonly after_unknown?: Json };
+  readonly change: { readonly actions: readonly string[]; readonly after: Json; readonly after_unknown?: Json; readonly after_sensitive?: Json };
 }
 
 /** A value with its unknown leaves filled: ids and bucket references by `known`, the rest null. */
@@ -45,6 +46,14 @@ function fill(after: Json | undefined, unknown: Json | undefined, key: string, k
     return base;
   }
   return after ?? null;
+}
+
+/** Top-level attributes marked sensitive in a plan, as state paths. */
+function sensitivePaths(afterSensitive: Json | undefined): Json[] {
+  if (afterSensitive === null || typeof afterSensitive !== "object" || Array.isArray(afterSensitive)) return [];
+  return Object.entries(afterSensitive)
+    .filter(([, sensitive]) => sensitive === true)
+    .map(([name]) => [{ type: "get_attr", value: name }]);
 }
 
 /** A version-4 state holding what `plan` says each managed resource (and output) will be. */
@@ -64,7 +73,8 @@ export function stateFromPlan(plan: PlanJson, known: Readonly<Record<string, str
         type: resource.type,
         name: resource.name,
         provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-        instances: [{ schema_version: schemaVersion(resource.address), attributes, sensitive_attributes: [] }],
+        // Sensitive attributes recorded as Terraform records them, or the plan shows a sensitivity-only update.
+        instances: [{ schema_version: schemaVersion(resource.address), attributes, sensitive_attributes: sensitivePaths(resource.change.after_sensitive) }],
       };
     });
   const outputs = (plan.planned_values as { outputs?: Record<string, { value?: Json }> } | undefined)?.outputs ?? {};
@@ -148,19 +158,10 @@ function stateBootstrapFixtures(root: string, context: TerraformContext): void {
   write("no-changes.json", json(noChanges.plan));
   write("no-changes.txt", noChanges.text);
 
-  write("destroy.json", json(workspace.plan(["-refresh=false", "-destroy"]).plan));
-
-  workspace.seed(
-    stateFromPlan(current, { ...known }, (type, attributes) => {
-      if (type === "aws_s3_bucket") {
-        attributes["bucket"] = `${bucket}-old`;
-        attributes["id"] = `${bucket}-old`;
-      }
-    }),
-  );
-  const replace = workspace.plan(["-refresh=false"]);
-  write("replace.json", json(replace.plan));
-  write("replace.txt", replace.text);
+  // The state bucket has prevent_destroy: Terraform refuses the destroy plan. A real failure to report.
+  const refused = workspace.terraform(["plan", "-input=false", "-lock=false", "-no-color", "-refresh=false", "-destroy"]);
+  if (refused.code === 0) throw new Error("the state bucket's destroy plan passed; prevent_destroy should refuse it");
+  write("destroy-refused.log", refused.output);
 
   workspace.seed(
     stateFromPlan(current, known, (type, attributes) => {
@@ -198,8 +199,20 @@ function trackerFixtures(root: string, context: TerraformContext): void {
       attributes["tags_all"] = { ...((attributes["tags_all"] as JsonObject | null) ?? {}), ...written };
     }),
   );
-  current = workspace.plan(["-refresh=false"]).plan;
-  write("tracker-owned.json", json(current));
+  const owned = workspace.plan(["-refresh=false"]).plan;
+  write("tracker-owned.json", json(owned));
+
+  workspace.seed(stateFromPlan(current, {}));
+  write("destroy.json", json(workspace.plan(["-refresh=false", "-destroy"]).plan));
+  // data_type cannot change after creation: a parameter created as "text" is replaced.
+  workspace.seed(
+    stateFromPlan(current, {}, (type, attributes) => {
+      if (type === "aws_ssm_parameter" && attributes["name"] === "/ec2-imagebuilder/web/latest") attributes["data_type"] = "text";
+    }),
+  );
+  const replace = workspace.plan(["-refresh=false"]);
+  write("replace.json", json(replace.plan));
+  write("replace.txt", replace.text);
 }
 
 function failureFixture(root: string, context: TerraformContext): void {
