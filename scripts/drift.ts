@@ -76,7 +76,7 @@ function withoutTrackerTags(tags: unknown): Values {
 }
 
 /** The attributes an update changes (before vs after), counting unknown ones. */
-export function changedAttributes(change: PlanResourceChange["change"] & { before?: unknown; after?: unknown; after_unknown?: unknown }): string[] {
+export function changedAttributes(change: PlanResourceChange["change"]): string[] {
   const before = (change.before ?? {}) as Values;
   const after = (change.after ?? {}) as Values;
   const unknown = (change.after_unknown ?? {}) as Values;
@@ -85,7 +85,7 @@ export function changedAttributes(change: PlanResourceChange["change"] & { befor
 }
 
 /** An update of a tracker parameter that touches only what the tracker writes. */
-export function isTrackerOwned(change: PlanResourceChange & { change: { before?: unknown; after?: unknown; after_unknown?: unknown } }, patterns: readonly RegExp[]): boolean {
+export function isTrackerOwned(change: PlanResourceChange, patterns: readonly RegExp[]): boolean {
   if (change.type !== "aws_ssm_parameter" || change.change.actions.join() !== "update") return false;
   const before = (change.change.before ?? {}) as Values;
   const name = String(before["name"] ?? (change.change.after as Values | undefined)?.["name"] ?? "");
@@ -188,6 +188,7 @@ export type DriftOutcome = "opened" | "updated" | "closed" | "clean";
 /** Opens or updates the stack's one issue when `body` is given, else closes it if open. */
 export async function reconcileDriftIssue(api: DriftIssues, report: DriftReport, body: string | undefined): Promise<DriftOutcome> {
   const marker = driftMarker(report.stack);
+  if (body !== undefined && !body.startsWith(marker)) throw new Error(`the issue body must start with ${marker}, or the next run cannot find the issue`);
   const open = (await api.listOpen()).find((issue) => issue.pull_request === undefined && (issue.body ?? "").startsWith(marker));
   if (body !== undefined) {
     if (open === undefined) {

@@ -64,7 +64,13 @@ export interface PlanResourceChange {
   readonly type: string;
   readonly name?: string;
   readonly action_reason?: string;
-  readonly change: { readonly actions: readonly string[]; readonly replace_paths?: readonly unknown[] };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly replace_paths?: readonly unknown[];
+    readonly before?: unknown;
+    readonly after?: unknown;
+    readonly after_unknown?: unknown;
+  };
 }
 
 export interface PlanDocument {

@@ -19,10 +19,10 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 
 /** Names whose value is a secret: `NAME = "value"`, `NAME: value`, `var.NAME is "value"` (a diagnostic's values). */
 const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*(?:secret|password|passwd|token|api[_-]?key|private[_-]?key|access[_-]?key|credential|session)[A-Za-z0-9_-]*`;
-const NAMED_VALUE: readonly RegExp[] = [
-  new RegExp(String.raw`(\b${SECRET_NAME}"?\s*(?:=|:|is)\s*)"(?:[^"\\]|\\.)*"`, "gi"),
-  new RegExp(String.raw`(\b${SECRET_NAME}\s*=\s*)(?!")[^\s,;]+`, "gi"),
-  /(\bAuthorization:\s*(?:Bearer|Basic|token)\s+)\S+/gi,
+const NAMED_VALUE: ReadonlyArray<readonly [RegExp, string]> = [
+  [new RegExp(String.raw`(\b${SECRET_NAME}"?\s*(?:=|:|is)\s*)"(?:[^"\\]|\\.)*"`, "gi"), `$1"${REDACTED}"`],
+  [new RegExp(String.raw`(\b${SECRET_NAME}\s*=\s*)(?!")[^\s,;]+`, "gi"), `$1${REDACTED}`],
+  [/(\bAuthorization:\s*(?:Bearer|Basic|token)\s+)\S+/gi, `$1${REDACTED}`],
 ];
 
 /** Environment variables whose values are replaced wherever they appear, when set. */
@@ -52,7 +52,7 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   let result = text;
   for (const secret of [...secrets].filter((value) => value.length >= 8).sort((a, b) => b.length - a.length)) result = result.split(secret).join(REDACTED);
   for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, REDACTED);
-  for (const pattern of NAMED_VALUE) result = result.replace(pattern, (_match, prefix: string) => `${prefix}${REDACTED}`);
+  for (const [pattern, replacement] of NAMED_VALUE) result = result.replace(pattern, replacement);
   return result;
 }
 
