@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decide, holdComment, mergedPullRequest, planDifference, reviewedPlan, type CurrentPlan, type GateInput } from "../../scripts/apply-gate";
+import { backendOf } from "../../scripts/ci-stacks";
 import type { GitHubRequest } from "../../scripts/lib/github";
 import { changeMap, parsePlan, planDigest, summarize, type PlanDocument } from "../../scripts/plan-summary";
 
@@ -94,5 +95,18 @@ describe("the apply gate", () => {
     await expect(mergedPullRequest(request, "abc")).resolves.toEqual({ number: 42, head: HEAD });
     expect(calls).toEqual(["GET /commits/abc/pulls"]);
     await expect(mergedPullRequest(async () => [], "abc")).resolves.toBeUndefined();
+  });
+});
+
+// `npm run --silent ci:stacks -- --backend` prints it for the workflows' `if:` conditions.
+describe("which path the workflows take: the backend of the synthesized workload stacks", () => {
+  test.each([
+    [{ terraform: { cloud: { organization: "acme", workspaces: { name: "w" } } } }, "cloud"],
+    [{ terraform: { backend: { s3: { bucket: "b", key: "k" } } } }, "s3"],
+    [{ terraform: { backend: { local: { path: "x" } } } }, "local"],
+    [{ terraform: {} }, "local"],
+    [{ terraform: { backend: { gcs: {} } } }, "other"],
+  ])("%j -> %s", (stack, kind) => {
+    expect(backendOf(JSON.stringify(stack))).toBe(kind);
   });
 });
