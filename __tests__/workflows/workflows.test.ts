@@ -22,8 +22,8 @@ describe("GitHub Actions workflows", () => {
     expect(text).toMatch(/^defaults:\n {2}run:\n {4}shell: bash/m);
   });
 
-  test("npm run lint:workflows checks every workflow file", () => {
-    for (const file of files) expect(packageJson.scripts["lint:workflows"]).toContain(`.github/workflows/${file}`);
+  test("npm run lint:workflows checks every workflow file (the CLI takes one file at a time)", () => {
+    expect(packageJson.scripts["lint:workflows"]).toBe('for file in .github/workflows/*.yml; do action-validator "$file" || exit 1; done');
   });
 
   test.each(files)("%s is valid for action-validator", (file) => {
