@@ -26,7 +26,8 @@ import { NO_NETWORK, prepareTerraform, synthesize, type PlanJson, type Terraform
 import { backendOverride, providerOverride, type Json, type JsonObject } from "./lib/stack-json";
 
 export const FIXTURE_DIRECTORY = join(__dirname, "../__tests__/fixtures/plans");
-const FIXTURE_STACKS = join(__dirname, "../__tests__/terraform/fixtures/stacks");
+// Not under __tests__/terraform/fixtures/stacks/: the offline plan tier plans every stack there.
+const FIXTURE_STACKS = join(__dirname, "../__tests__/fixtures/plan-stacks");
 
 interface Resource {
   readonly address: string;
