@@ -4,6 +4,7 @@
  *
  *   npm run --silent ci:stacks              # reads cdktf.out/manifest.json
  *   npm run --silent ci:stacks -- other.out
+ *   npm run --silent ci:stacks -- --backend # s3, cloud or local: which path the workflows take
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,10 +21,31 @@ export function workloadStacks(manifestText: string): string[] {
     .sort();
 }
 
+export type BackendKind = "s3" | "cloud" | "local" | "other";
+
+/** The backend a synthesized stack (cdk.tf.json) declares: the `cloud` block, an S3 backend, local, or another. */
+export function backendOf(stackText: string): BackendKind {
+  const terraform = (JSON.parse(stackText) as { terraform?: { cloud?: unknown; backend?: Record<string, unknown> } }).terraform ?? {};
+  if (terraform.cloud !== undefined) return "cloud";
+  const kinds = Object.keys(terraform.backend ?? {});
+  if (kinds.length === 0 || kinds[0] === "local") return "local";
+  return kinds[0] === "s3" ? "s3" : "other";
+}
+
+/** The one backend of the workload stacks (they share the configuration's backend). */
+export function workloadBackend(outdir: string): BackendKind {
+  const stacks = workloadStacks(readFileSync(join(outdir, "manifest.json"), "utf8"));
+  const kinds = [...new Set(stacks.map((stack) => backendOf(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"))))];
+  if (kinds.length !== 1) throw new Error(`the workload stacks use ${kinds.length === 0 ? "no stack at all" : `several backends (${kinds.join(", ")})`}; expected exactly one`);
+  return kinds[0] ?? "local";
+}
+
 if (require.main === module) {
-  const outdir = process.argv[2] ?? "cdktf.out";
+  const backend = process.argv.includes("--backend");
+  const outdir = process.argv.slice(2).find((argument) => !argument.startsWith("--")) ?? "cdktf.out";
   try {
-    process.stdout.write(`${JSON.stringify(workloadStacks(readFileSync(join(outdir, "manifest.json"), "utf8")))}\n`);
+    if (backend) process.stdout.write(`${workloadBackend(outdir)}\n`);
+    else process.stdout.write(`${JSON.stringify(workloadStacks(readFileSync(join(outdir, "manifest.json"), "utf8")))}\n`);
   } catch (error) {
     console.error(`[ci-stacks] ${outdir}/manifest.json: ${error instanceof Error ? error.message : String(error)}; run npm run synth first`);
     process.exitCode = 1;

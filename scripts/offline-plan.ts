@@ -133,7 +133,7 @@ const COMMAND_TIMEOUT_MS = 5 * 60 * 1000;
  * Plan requests go through a proxy that does not exist: the plan cannot reach AWS (or anything else)
  * even by mistake, so a passing plan proves it needed no network.
  */
-const NO_NETWORK: NodeJS.ProcessEnv = {
+export const NO_NETWORK: NodeJS.ProcessEnv = {
   HTTPS_PROXY: "http://127.0.0.1:9",
   HTTP_PROXY: "http://127.0.0.1:9",
   https_proxy: "http://127.0.0.1:9",

@@ -3,14 +3,27 @@
  * destroyed or replaced (stateful resources first), counts by action and a table of changed
  * resources, folded so that one comment stays under GitHub's 65,536-character limit.
  *
- *   npm run plan:summary -- plan.json [more.json ...]           # Markdown on stdout
- *   npm run plan:summary -- --stack ami-tracker plan.json       # name the stack (default: the file name)
- *   npm run plan:summary -- --marker "<!-- plan:ami-tracker -->" plan.json
- *
- * A file name like `ami-tracker.json` or `ami-tracker.plan.json` names its stack.
+ * `npm run plan:summary -- --help` prints the options (USAGE below). A plan names its stack through the
+ * `Stack` default tag every stack sets; `--stack` overrides it, and the file name is the last resort.
+ * The same comment is written for a failed init or plan (`--failed`), and for HCP Terraform's
+ * human plan output (`--text`), whose run URL it links.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { safeTerraformError } from "./lib/redact";
+
+export const USAGE = `usage: npm run plan:summary -- [options] <plan.json> [more.json ...]
+  Markdown for a pull-request comment from \`terraform show -json\` output, on stdout.
+  --stack NAME        the stack of the next file (default: the plan's Stack default tag, else the file name)
+  --marker TEXT       first line of the comment, e.g. "<!-- plan:ami-tracker -->" (finds the sticky comment again)
+  --head SHA          the commit planned: recorded in the comment with the plan's digest, for the apply gate
+  --run-url URL       link to the run (GitHub Actions job, or found in --text for HCP Terraform)
+  --text FILE         read Terraform's human plan output instead of JSON (HCP Terraform speculative plans)
+  --failed PHASE      the comment for a failed PHASE (init, validate, plan): Terraform's error, trimmed and
+                      redacted, from --log FILE; exits 0 (the workflow fails the job itself)
+  --log FILE          Terraform's output of the failed phase
+  --help              this text`;
 
 /** GitHub rejects issue and pull-request comments longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -51,13 +64,22 @@ export interface PlanResourceChange {
   readonly type: string;
   readonly name?: string;
   readonly action_reason?: string;
-  readonly change: { readonly actions: readonly string[]; readonly replace_paths?: readonly unknown[] };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly replace_paths?: readonly unknown[];
+    readonly before?: unknown;
+    readonly after?: unknown;
+    readonly after_unknown?: unknown;
+  };
 }
 
 export interface PlanDocument {
   readonly format_version?: string;
   readonly terraform_version?: string;
   readonly resource_changes?: readonly PlanResourceChange[];
+  /** Output name -> { actions, before, after }. */
+  readonly output_changes?: unknown;
+  readonly configuration?: unknown;
 }
 
 export interface Change {
@@ -72,6 +94,12 @@ export interface Change {
 export interface StackPlan {
   readonly stack: string;
   readonly plan: PlanDocument;
+  /** The commit planned; with it the comment records the plan's digest for the apply gate. @default - not recorded */
+  readonly head?: string;
+  /** The run to link (GitHub Actions job or HCP Terraform run). @default - no link */
+  readonly runUrl?: string;
+  /** The digest when the plan is not JSON (HCP Terraform's text output). @default planDigest(plan) */
+  readonly digest?: string;
 }
 
 export function actionOf(actions: readonly string[]): Action {
@@ -146,6 +174,9 @@ export function stackSection(stack: string, plan: PlanDocument, options: { reado
   const changed = changes
     .filter((change) => change.action !== "no-op" && change.action !== "read")
     .sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || a.address.localeCompare(b.address));
+  const version = plan.terraform_version !== undefined ? `, Terraform ${plan.terraform_version}` : "";
+  // Nothing to review: one line, so the comments that matter stand out.
+  if (changed.length === 0) return `### Plan: \`${stack}\`: no changes (${counts["no-op"]} unchanged${version})`;
   const parts: string[] = [`### Plan: \`${stack}\``];
   const warning = warningBlock(changes, options.maxRows);
   if (warning !== undefined) parts.push(warning);
@@ -153,10 +184,6 @@ export function stackSection(stack: string, plan: PlanDocument, options: { reado
     `**${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete**, ${counts["no-op"]} unchanged` +
       (plan.terraform_version !== undefined ? ` (Terraform ${plan.terraform_version})` : ""),
   );
-  if (changed.length === 0) {
-    parts.push("No changes.");
-    return parts.join("\n\n");
-  }
   const maxRows = options.maxRows ?? changed.length;
   const rows = changed.slice(0, maxRows).map((change) => `| \`${SYMBOL[change.action]}\` ${change.action} | \`${escapeCell(change.address)}\` | ${change.stateful ? "yes" : ""} |`);
   const omitted = changed.length - rows.length;
@@ -171,20 +198,170 @@ export function stackSection(stack: string, plan: PlanDocument, options: { reado
   return parts.join("\n\n");
 }
 
+/** How the comment records what was planned, read back by the apply gate (scripts/apply-gate.ts). */
+export interface PlanMeta {
+  readonly stack: string;
+  readonly head: string;
+  readonly digest: string;
+  /** address -> action of every change, or undefined when too many to record. */
+  readonly changes?: Readonly<Record<string, Action>>;
+}
+
+const META_PREFIX = "<!-- plan-meta ";
+/** More changes than this are not listed in the metadata (the digest still covers them). */
+const META_MAX_CHANGES = 300;
+
+export function metaComment(meta: PlanMeta): string {
+  return `${META_PREFIX}${JSON.stringify(meta).replace(/--/g, "-\\u002d")} -->`;
+}
+
+/** The metadata of a comment written by summarize, or undefined. */
+export function parseMeta(body: string): PlanMeta | undefined {
+  const start = body.indexOf(META_PREFIX);
+  if (start < 0) return undefined;
+  const end = body.indexOf(" -->", start);
+  try {
+    const parsed = JSON.parse(body.slice(start + META_PREFIX.length, end)) as Partial<PlanMeta>;
+    if (typeof parsed.stack !== "string" || typeof parsed.head !== "string" || typeof parsed.digest !== "string") return undefined;
+    return parsed as PlanMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Changed resources (not no-op or read) as address -> action. */
+export function changeMap(plan: PlanDocument): Record<string, Action> {
+  return Object.fromEntries(
+    changesOf(plan)
+      .filter((change) => change.action !== "no-op" && change.action !== "read")
+      .map((change) => [change.address, change.action]),
+  );
+}
+
+/** Keys sorted at every level, so the same plan always gives the same text. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+  }
+  return value;
+}
+
+/**
+ * A plan's fingerprint: sha256 over every changed resource's address, actions and before/after values,
+ * and every changed output. Two plans with the same digest make the same changes; the timestamp, the
+ * Terraform version and unchanged resources do not count. First 16 hex digits.
+ */
+export function planDigest(plan: PlanDocument): string {
+  const resources = (plan.resource_changes ?? [])
+    .filter((change) => change.mode === undefined || change.mode === "managed")
+    .filter((change) => !change.change.actions.every((action) => action === "no-op" || action === "read"))
+    .map((change) => canonical({ address: change.address, change: change.change }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const outputs = Object.entries((plan.output_changes ?? {}) as Record<string, { actions: readonly string[] }>)
+    .filter(([, change]) => !change.actions.every((action) => action === "no-op"))
+    .map(([name, change]) => canonical({ name, change }));
+  return createHash("sha256").update(JSON.stringify({ resources, outputs })).digest("hex").slice(0, 16);
+}
+
+/** The stack a plan belongs to: the `Stack` default tag of its aws provider (every stack sets it), or undefined. */
+export function stackNameOfPlan(plan: PlanDocument): string | undefined {
+  const providers = (plan.configuration as { provider_config?: Record<string, { name?: string; expressions?: { default_tags?: Array<{ tags?: { constant_value?: Record<string, unknown> } }> } }> } | undefined)
+    ?.provider_config;
+  for (const provider of Object.values(providers ?? {})) {
+    const stack = provider.expressions?.default_tags?.[0]?.tags?.constant_value?.["Stack"];
+    if (provider.name === "aws" && typeof stack === "string" && stack !== "") return stack;
+  }
+  return undefined;
+}
+
+const TEXT_ACTIONS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
+  [/ must be replaced$| will be replaced, as requested$/, ["delete", "create"]],
+  [/ will be created$/, ["create"]],
+  [/ will be updated in-place$/, ["update"]],
+  [/ will be destroyed$/, ["delete"]],
+  [/ will be read during apply$/, ["read"]],
+];
+
+/** The type of a resource address (`module.a.aws_s3_bucket.b["x"]` -> aws_s3_bucket). */
+function typeOfAddress(address: string): string {
+  const parts = address.replace(/\[[^\]]*\]/g, "").split(".");
+  const managed = parts[0] === "data" ? parts.slice(1) : parts;
+  const withoutModules: string[] = [];
+  for (let index = 0; index < managed.length; index++) {
+    if (managed[index] === "module") index++;
+    else withoutModules.push(managed[index] ?? "");
+  }
+  return withoutModules[0] ?? "";
+}
+
+/**
+ * A plan read from Terraform's human output: what HCP Terraform streams back for a speculative plan
+ * (CLI-driven runs give no JSON). Each `# <address> will be ...` header becomes one change.
+ */
+export function planFromText(text: string): { plan: PlanDocument; runUrl: string | undefined; digest: string } {
+  const resource_changes: PlanResourceChange[] = [];
+  const clean = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+  for (const line of clean.split("\n")) {
+    const header = /^\s*# (\S+?)(?: \(deposed object \w+\))? (.+)$/.exec(line);
+    if (header === null) continue;
+    const [, address = "", rest = ""] = header;
+    const found = TEXT_ACTIONS.find(([pattern]) => pattern.test(` ${rest}`));
+    if (found === undefined) continue;
+    const reason = /must be replaced$/.test(rest) ? "replace_because_cannot_update" : undefined;
+    resource_changes.push({ address, mode: address.startsWith("data.") ? "data" : "managed", type: typeOfAddress(address), change: { actions: found[1] }, ...(reason ? { action_reason: reason } : {}) });
+  }
+  const version = /Terraform v(\d+\.\d+\.\d+)/.exec(clean)?.[1];
+  const runUrl = /https:\/\/\S+\/app\/\S+\/runs\/run-[A-Za-z0-9]+/.exec(clean)?.[0];
+  // The resource blocks, from the first header to the "Plan:" line: the same text for the same changes.
+  const start = clean.search(/^\s*# \S+ (will be|must be)/m);
+  const end = clean.search(/^Plan: /m);
+  const body = start >= 0 ? clean.slice(start, end > start ? end : undefined) : "";
+  return {
+    plan: { format_version: "text", ...(version !== undefined ? { terraform_version: version } : {}), resource_changes },
+    runUrl,
+    digest: createHash("sha256").update(body.replace(/[ \t]+$/gm, "")).digest("hex").slice(0, 16),
+  };
+}
+
+function footer(entry: StackPlan, digest: string): string | undefined {
+  const parts = [
+    entry.head !== undefined ? `planned at \`${entry.head.slice(0, 12)}\`` : undefined,
+    entry.runUrl !== undefined ? `[the run](${entry.runUrl})` : undefined,
+    entry.head !== undefined ? `plan digest \`${digest}\`` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  return parts.length > 0 ? `<sub>${parts.join(" · ")}</sub>` : undefined;
+}
+
 /**
  * The whole comment. Each stack gets an equal share of the limit; a stack over its share lists fewer
  * rows (warnings and counts are never cut), and the result is cut hard with a note as a last resort.
+ * With one stack and a head commit, the comment records the plan's metadata for the apply gate.
  */
 export function summarize(stacks: readonly StackPlan[], options: { readonly marker?: string; readonly limit?: number } = {}): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
-  const header = options.marker !== undefined ? `${options.marker}\n` : "";
+  const metas = stacks.flatMap((entry) => {
+    if (entry.head === undefined) return [];
+    const changes = changeMap(entry.plan);
+    const meta: PlanMeta = {
+      stack: entry.stack,
+      head: entry.head,
+      digest: entry.digest ?? planDigest(entry.plan),
+      ...(Object.keys(changes).length <= META_MAX_CHANGES ? { changes } : {}),
+    };
+    return [metaComment(meta)];
+  });
+  const header = [...(options.marker !== undefined ? [options.marker] : []), ...metas].map((line) => `${line}\n`).join("");
   const share = Math.floor((limit - header.length - 200) / Math.max(1, stacks.length));
-  const sections = stacks.map(({ stack, plan }) => {
-    let section = stackSection(stack, plan);
-    let rows = changesOf(plan).length;
+  const sections = stacks.map((entry) => {
+    const digest = entry.digest ?? planDigest(entry.plan);
+    const tail = footer(entry, digest);
+    const withFooter = (section: string): string => (tail !== undefined ? `${section}\n\n${tail}` : section);
+    let section = withFooter(stackSection(entry.stack, entry.plan));
+    let rows = changesOf(entry.plan).length;
     while (section.length > share && rows > 0) {
       rows = Math.floor(rows / 2);
-      section = stackSection(stack, plan, { maxRows: rows });
+      section = withFooter(stackSection(entry.stack, entry.plan, { maxRows: rows }));
     }
     return section;
   });
@@ -194,9 +371,36 @@ export function summarize(stacks: readonly StackPlan[], options: { readonly mark
   return `${text.slice(0, limit - note.length)}${note}`;
 }
 
+export type FailedPhase = "init" | "validate" | "plan" | "show";
+
+/**
+ * The comment for a stack whose init or plan failed: what failed, Terraform's error (trimmed, secrets
+ * redacted) and the run's link. The job still fails: the workflow posts this, then exits non-zero.
+ */
+export function failureComment(
+  stack: string,
+  phase: FailedPhase,
+  log: string,
+  options: { readonly marker?: string; readonly runUrl?: string; readonly head?: string; readonly secrets?: readonly string[] } = {},
+): string {
+  const error = safeTerraformError(log, options.secrets);
+  const fence = error.includes("```") ? "~~~~" : "```";
+  const lines = [
+    ...(options.marker !== undefined ? [options.marker] : []),
+    `### Plan: \`${stack}\`: \`terraform ${phase}\` failed`,
+    "",
+    `> [!CAUTION]\n> **No plan for this stack${options.head !== undefined ? ` at \`${options.head.slice(0, 12)}\`` : ""}: nothing here can be reviewed or applied until it plans.**`,
+    "",
+    `${fence}text\n${error}\n${fence}`,
+    "",
+    options.runUrl !== undefined ? `The whole log: [the run](${options.runUrl}).` : "The whole log is in the job that posted this.",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 /** A stack's name from its plan file: `ami-tracker.json`, `ami-tracker.plan.json` or `plan-ami-tracker.json`. */
 export function stackNameFromFile(file: string): string {
-  return basename(file).replace(/\.json$/, "").replace(/\.plan$/, "").replace(/^plan[-_.]/, "");
+  return basename(file).replace(/\.(json|txt)$/, "").replace(/\.plan$/, "").replace(/^plan[-_.]/, "");
 }
 
 export function parsePlan(text: string, source: string): PlanDocument {
@@ -212,31 +416,57 @@ export function parsePlan(text: string, source: string): PlanDocument {
   return parsed as PlanDocument;
 }
 
-function main(argv: readonly string[]): number {
+const PHASES: readonly FailedPhase[] = ["init", "validate", "plan", "show"];
+
+/** Reads the command line; returns the Markdown to print. */
+export function run(argv: readonly string[], read: (file: string) => string = (file) => readFileSync(file, "utf8")): string {
   const files: string[] = [];
   const names: string[] = [];
-  let marker: string | undefined;
+  const values: Partial<Record<"marker" | "head" | "run-url" | "failed" | "log", string>> = {};
+  let text = false;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? "";
-    if (argument === "--stack" || argument === "--marker") {
+    if (argument === "--help" || argument === "-h") return `${USAGE}\n`;
+    if (argument === "--text") {
+      text = true;
+    } else if (["--stack", "--marker", "--head", "--run-url", "--failed", "--log"].includes(argument)) {
       const value = argv[++index];
-      if (value === undefined) throw new Error(`${argument} needs a value`);
+      if (value === undefined) throw new Error(`${argument} needs a value\n${USAGE}`);
       if (argument === "--stack") names.push(value);
-      else marker = value;
+      else values[argument.slice(2) as keyof typeof values] = value;
     } else if (argument.startsWith("--")) {
-      throw new Error(`unknown option ${argument}; see the top of scripts/plan-summary.ts`);
+      throw new Error(`unknown option ${argument}\n${USAGE}`);
     } else files.push(argument);
   }
-  if (files.length === 0) throw new Error("no plan file; usage: npm run plan:summary -- <plan.json> [...]");
+  const common = {
+    ...(values["run-url"] !== undefined && values["run-url"] !== "" ? { runUrl: values["run-url"] } : {}),
+    ...(values.head !== undefined && values.head !== "" ? { head: values.head } : {}),
+  };
+  if (values.failed !== undefined) {
+    const phase = values.failed as FailedPhase;
+    if (!PHASES.includes(phase)) throw new Error(`--failed ${values.failed}: expected one of ${PHASES.join(", ")}`);
+    if (values.log === undefined) throw new Error("--failed needs --log FILE (Terraform's output of the failed phase)");
+    const stack = names[0];
+    if (stack === undefined) throw new Error("--failed needs --stack NAME (there is no plan to read it from)");
+    return failureComment(stack, phase, read(values.log), { ...common, ...(values.marker !== undefined ? { marker: values.marker } : {}) });
+  }
+  if (files.length === 0) throw new Error(`no plan file\n${USAGE}`);
   if (names.length > 0 && names.length !== files.length) throw new Error(`${names.length} --stack name(s) for ${files.length} file(s); give one per file or none`);
-  const stacks = files.map((file, index) => ({ stack: names[index] ?? stackNameFromFile(file), plan: parsePlan(readFileSync(file, "utf8"), file) }));
-  process.stdout.write(summarize(stacks, marker !== undefined ? { marker } : {}));
-  return 0;
+  const stacks: StackPlan[] = files.map((file, index) => {
+    if (text) {
+      const parsed = planFromText(read(file));
+      const runUrl = common.runUrl ?? parsed.runUrl;
+      return { ...common, stack: names[index] ?? stackNameFromFile(file), plan: parsed.plan, digest: parsed.digest, ...(runUrl !== undefined ? { runUrl } : {}) };
+    }
+    const plan = parsePlan(read(file), file);
+    return { ...common, stack: names[index] ?? stackNameOfPlan(plan) ?? stackNameFromFile(file), plan };
+  });
+  return summarize(stacks, values.marker !== undefined ? { marker: values.marker } : {});
 }
 
 if (require.main === module) {
   try {
-    process.exitCode = main(process.argv.slice(2));
+    process.stdout.write(run(process.argv.slice(2)));
   } catch (error) {
     console.error(`[plan-summary] ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

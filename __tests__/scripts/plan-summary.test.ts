@@ -89,12 +89,10 @@ describe("plan summary", () => {
     expect(text).not.toContain("[!CAUTION]");
   });
 
-  test("a plan without changes says so and warns about nothing", () => {
+  test("a plan without changes is one line and warns about nothing", () => {
     const plan: PlanDocument = { format_version: "1.2", resource_changes: [change("aws_sqs_queue.q", ["no-op"])] };
     const text = summarize([{ stack: "s", plan }], { marker: "<!-- plan:s -->" });
-    expect(text.startsWith("<!-- plan:s -->\n")).toBe(true);
-    expect(text).toContain("No changes.");
-    expect(text).not.toMatch(/WARNING|CAUTION/);
+    expect(text).toBe("<!-- plan:s -->\n### Plan: `s`: no changes (1 unchanged)\n");
   });
 
   test("a huge plan stays under GitHub's comment limit, keeps its warnings and counts, and says what was left out", () => {

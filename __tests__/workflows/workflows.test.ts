@@ -12,8 +12,18 @@ const files = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file)).sor
 const packageJson = JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8")) as { scripts: Record<string, string> };
 
 describe("GitHub Actions workflows", () => {
-  test("there is a plan workflow", () => {
-    expect(files).toContain("plan.yml");
+  test("there are the plan, apply and drift workflows", () => {
+    expect(files).toEqual(expect.arrayContaining(["apply.yml", "drift.yml", "plan.yml"]));
+  });
+
+  test.each(files)("%s turns off HashiCorp's version check (CHECKPOINT_DISABLE) and runs bash with pipefail", (file) => {
+    const text = readFileSync(join(WORKFLOWS, file), "utf8");
+    expect(text).toMatch(/^env:\n(?: {2}.*\n)*? {2}CHECKPOINT_DISABLE: "1"$/m);
+    expect(text).toMatch(/^defaults:\n {2}run:\n {4}shell: bash/m);
+  });
+
+  test("npm run lint:workflows checks every workflow file (the CLI takes one file at a time)", () => {
+    expect(packageJson.scripts["lint:workflows"]).toBe('for file in .github/workflows/*.yml; do action-validator "$file" || exit 1; done');
   });
 
   test.each(files)("%s is valid for action-validator", (file) => {
@@ -40,7 +50,7 @@ describe("GitHub Actions workflows", () => {
     test("one plan job per stack from the synth job, one sticky comment per stack", () => {
       expect(text).toContain("stack: ${{ fromJSON(needs.synth.outputs.stacks) }}");
       expect(text).toContain('MARKER: "<!-- plan:${{ matrix.stack }} -->"');
-      expect(text).toContain('--marker "$MARKER" plan.json > comment.md');
+      expect(text).toContain('--marker "$MARKER" --head "$HEAD_SHA" --run-url "$RUN_URL" plan.json > comment.md');
       // The upsert itself is scripts/plan-comment.ts, tested in __tests__/scripts/plan-comment.test.ts.
       expect(text).toContain("npm run --silent plan:comment -- comment.md");
       expect(text).toContain("pull-requests: write");
@@ -50,9 +60,69 @@ describe("GitHub Actions workflows", () => {
       expect(text).toMatch(/plan -input=false -lock=false/);
     });
 
+    test("a failed init or plan still reaches the sticky comment, and the job still fails", () => {
+      expect(text).toContain("if: failure() && (steps.init.outcome == 'failure' || steps.plan.outcome == 'failure'");
+      expect(text).toContain('--failed "$phase" --log "$log" > comment.md');
+      // No continue-on-error: the failed step fails the job.
+      expect(text).not.toContain("continue-on-error");
+    });
+
+    test("with the cloud backend: a speculative plan in the workspace, its text summarized (run URL inside)", () => {
+      expect(text).toContain("if: needs.synth.outputs.backend == 'cloud'");
+      expect(text).toContain("--text plan.log > comment.md");
+      expect(text).toContain("TF_TOKEN_app_terraform_io: ${{ secrets.TF_API_TOKEN }}");
+    });
+
     test.each(["synth", "ci:stacks", "plan:summary", "plan:offline", "test"])("calls the project's own script %s, which package.json defines", (script) => {
       expect(text).toMatch(new RegExp(`npm (run (--silent )?)?${script.replace(":", "\\:")}\\b`));
       expect(packageJson.scripts[script]).toBeDefined();
+    });
+  });
+
+  describe("apply.yml", () => {
+    const text = readFileSync(join(WORKFLOWS, "apply.yml"), "utf8");
+
+    test("runs on pushes to main and by hand with a stack and a digest to confirm", () => {
+      expect(text).toMatch(/^on:\n {2}push:\n {4}branches: \[main\]\n {2}workflow_dispatch:/m);
+      expect(text).toContain("confirm_digest:");
+    });
+
+    test("a GitHub environment per target environment, on a job that does not assume the apply role", () => {
+      expect(text).toMatch(/ {2}approve:\n(?: {4}.*\n)*? {4}environment:\n {6}name: \$\{\{ vars.APP_ENV \|\| 'default' \}\}/);
+      const applyJob = text.slice(text.indexOf("\n  apply:"));
+      expect(applyJob).not.toMatch(/^ {4}environment:/m);
+      expect(applyJob).toContain("role-to-assume: ${{ vars.AWS_APPLY_ROLE_ARN }}");
+    });
+
+    test("one run per stack at a time, never cancelled halfway", () => {
+      expect(text).toContain("group: apply-${{ vars.APP_ENV || 'default' }}-${{ matrix.stack }}");
+      expect(text).toContain("cancel-in-progress: false");
+    });
+
+    test("applies exactly the saved plan file, and only when the gate says apply", () => {
+      expect(text).toContain("plan -input=false -no-color -out=plan.tfplan");
+      expect(text).toContain("npm run --silent apply:gate --");
+      expect(text).toMatch(/if: steps.gate.outputs.decision == 'apply'\n {8}run: terraform -chdir="\$STACK_DIR" apply -input=false -no-color plan.tfplan$/m);
+      expect(text).not.toMatch(/-auto-approve|apply -input=false -no-color\s*$/m);
+      expect(packageJson.scripts["apply:gate"]).toBe("tsx scripts/apply-gate.ts");
+    });
+  });
+
+  describe("drift.yml", () => {
+    const text = readFileSync(join(WORKFLOWS, "drift.yml"), "utf8");
+
+    test("on a schedule and on demand, with the read-only plan role and plan -detailed-exitcode", () => {
+      expect(text).toMatch(/^on:\n {2}schedule:\n {4}- cron: "[^"]+"\n {2}workflow_dispatch:/m);
+      expect(text).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
+      expect(text).not.toContain("AWS_APPLY_ROLE_ARN");
+      expect(text).toContain("plan -detailed-exitcode");
+      expect(text).toContain("lock=(-lock=false)");
+    });
+
+    test("hands the exit code and the plan to the drift script, which owns the issue", () => {
+      expect(text).toContain("issues: write");
+      expect(text).toContain('npm run --silent drift -- --stack "${{ matrix.stack }}" --exit-code "$code"');
+      expect(packageJson.scripts["drift"]).toBe("tsx scripts/drift.ts");
     });
   });
 });

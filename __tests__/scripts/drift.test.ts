@@ -1,0 +1,122 @@
+/**
+ * Drift detection (scripts/drift.ts) on real plans: a state changed in the console is drift; the value
+ * and tags the tracker writes on its parameter never are; one issue per stack, opened, updated, closed.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../../config";
+import {
+  classifyDrift,
+  driftFailureBody,
+  driftIssueBody,
+  driftMarker,
+  reconcileDriftIssue,
+  trackerParameterPatterns,
+  type DriftIssues,
+  type DriftReport,
+  type Issue,
+} from "../../scripts/drift";
+import { parsePlan, type PlanDocument } from "../../scripts/plan-summary";
+
+const plan = (name: string): PlanDocument => parsePlan(readFileSync(join(__dirname, "../fixtures/plans", name), "utf8"), name);
+const patterns = trackerParameterPatterns(loadConfig("default"));
+const report: DriftReport = { stack: "state-bootstrap", environment: "default", checkedAt: "2026-11-30T05:23:00.000Z", runUrl: "https://github.com/acme/repo/actions/runs/5" };
+
+/** An in-memory issue tracker with GitHub's behaviour for what the drift check calls. */
+function fakeIssues(initial: Issue[] = []): DriftIssues & { issues: Issue[]; comments: string[] } {
+  const issues = [...initial];
+  const comments: string[] = [];
+  return {
+    issues,
+    comments,
+    listOpen: async () => issues.filter((issue) => issue.state === "open"),
+    async create(_title, body) {
+      issues.push({ number: 100 + issues.length, body, state: "open" });
+    },
+    async update(number, body) {
+      const index = issues.findIndex((issue) => issue.number === number);
+      issues[index] = { ...issues[index], number, body, state: "open" };
+    },
+    async close(number, comment) {
+      comments.push(comment);
+      const index = issues.findIndex((issue) => issue.number === number);
+      issues[index] = { ...issues[index], number, state: "closed" };
+    },
+  };
+}
+
+describe("drift detection", () => {
+  test("the parameters the tracker writes: amiTracker.parameterName and each pipeline's, placeholders as wildcards", () => {
+    expect(patterns.some((pattern) => pattern.test("/ec2-imagebuilder/latest"))).toBe(true);
+    const multi = trackerParameterPatterns(loadConfig("multi-pipeline"));
+    const names = loadConfig("multi-pipeline").imageBuilder.pipelines.map((pipeline) => pipeline.parameterName);
+    for (const name of names) expect(multi.some((pattern) => pattern.test(name))).toBe(true);
+    expect(patterns.some((pattern) => pattern.test("/other/parameter"))).toBe(false);
+  });
+
+  test("a console change (versioning suspended, a public-access setting reopened) is drift", () => {
+    const result = classifyDrift(plan("drift.json"), patterns);
+    expect(result.drifted).toEqual(["aws_s3_bucket_public_access_block.public-access", "aws_s3_bucket_versioning.versioning"]);
+    expect(result.ignored).toEqual([]);
+  });
+
+  test("the value, version and tags the tracker wrote are never drift, with or without ignore_changes", () => {
+    const document = plan("tracker-owned.json");
+    // Terraform itself would revert the unguarded parameter: the plan really holds that update.
+    expect((document.resource_changes ?? []).map((change) => [change.address, change.change.actions.join()])).toEqual([
+      ["aws_ssm_parameter.latest", "no-op"],
+      ["aws_ssm_parameter.web", "update"],
+    ]);
+    // The tracker writes one parameter per pipeline: "{pipeline}" matches "web".
+    const config = loadConfig("default");
+    const result = classifyDrift(document, trackerParameterPatterns({ ...config, amiTracker: { ...config.amiTracker, parameterName: "/ec2-imagebuilder/{pipeline}/latest" } }));
+    expect(result.drifted).toEqual([]);
+    expect(result.ignored).toEqual(["aws_ssm_parameter.web"]);
+  });
+
+  test("a change to anything else on a tracker parameter is drift (its tier, or a tag someone else set)", () => {
+    const document = plan("tracker-owned.json");
+    const edited: PlanDocument = {
+      ...document,
+      resource_changes: (document.resource_changes ?? []).map((change) =>
+        change.address !== "aws_ssm_parameter.web"
+          ? change
+          : { ...change, change: { ...change.change, before: { ...(change.change.before as object), tier: "Advanced", tags: { Owner: "someone" } } } },
+      ),
+    };
+    expect(classifyDrift(edited, [/^\/ec2-imagebuilder\/web\/latest$/]).drifted).toEqual(["aws_ssm_parameter.web"]);
+  });
+
+  test("the issue body: marker first, the summary of what would change back, the ignored tracker values, what to do", () => {
+    const body = driftIssueBody(report, classifyDrift(plan("drift.json"), patterns));
+    expect(body.startsWith(`${driftMarker("state-bootstrap")}\n**2 resource(s) of \`state-bootstrap\` (default) differ`)).toBe(true);
+    expect(body).toContain("**0 to create, 2 to update, 0 to replace, 0 to delete**");
+    expect(body).toContain("`aws_s3_bucket_versioning.versioning`");
+    expect(body).toContain("([the run](https://github.com/acme/repo/actions/runs/5))");
+    expect(body).toContain("closed by the first clean one");
+    const tracker = driftIssueBody({ ...report, stack: "ami-tracker" }, { ...classifyDrift(plan("drift.json"), patterns), ignored: ["aws_ssm_parameter.web"] });
+    expect(tracker).toContain("Not drift, left out above: the value and tags the tracker writes on `aws_ssm_parameter.web`.");
+  });
+
+  test("a failed check says so in the issue, with the error redacted", () => {
+    const body = driftFailureBody(report, readFileSync(join(__dirname, "../fixtures/plans/plan-failure.log"), "utf8"), []);
+    expect(body).toContain("drift is unknown until it plans again");
+    expect(body).toContain("Error: Invalid function argument");
+    expect(body).not.toContain("ghp_");
+  });
+
+  test("one issue per stack: opened when drifted, updated while it drifts, closed with a comment when clean", async () => {
+    const api = fakeIssues([{ number: 1, body: `${driftMarker("ami-tracker")}\nother stack`, state: "open" }]);
+    await expect(reconcileDriftIssue(api, report, "no marker")).rejects.toThrow(/must start with <!-- drift:state-bootstrap -->/);
+    await expect(reconcileDriftIssue(api, report, `${driftMarker("state-bootstrap")}\nfirst`)).resolves.toBe("opened");
+    const opened = api.issues.find((issue) => issue.number !== 1);
+    await expect(reconcileDriftIssue(api, report, `${driftMarker("state-bootstrap")}\nsecond`)).resolves.toBe("updated");
+    expect(api.issues).toHaveLength(2);
+    expect(opened).toBeDefined();
+    await expect(reconcileDriftIssue(api, report, undefined)).resolves.toBe("closed");
+    expect(api.comments[0]).toContain("Clean at 2026-11-30T05:23:00.000Z");
+    await expect(reconcileDriftIssue(api, report, undefined)).resolves.toBe("clean");
+    // The other stack's issue is untouched.
+    expect(api.issues.find((issue) => issue.number === 1)?.state).toBe("open");
+  });
+});
