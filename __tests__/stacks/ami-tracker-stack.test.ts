@@ -46,6 +46,8 @@ describe("AmiTrackerStack", () => {
     const ssm = statements.find((statement) => statement.actions.some((action) => action.startsWith("ssm:")));
     expect(ssm?.actions.sort()).toEqual([
       "ssm:AddTagsToResource",
+      // waits for the aws:ec2:image value to be accepted before tagging (handlers/ami-tracker/ssm-store.ts)
+      "ssm:GetParameter",
       "ssm:ListTagsForResource",
       "ssm:PutParameter",
       "ssm:RemoveTagsFromResource",
@@ -59,6 +61,7 @@ describe("AmiTrackerStack", () => {
       "logs:PutLogEvents",
       "sqs:SendMessage",
       "ssm:AddTagsToResource",
+      "ssm:GetParameter",
       "ssm:ListTagsForResource",
       "ssm:PutParameter",
       "ssm:RemoveTagsFromResource",

@@ -9,7 +9,18 @@ import { createMetrics, type Metrics } from "../shared/metrics";
 import { type AmiOutput, type ImageMessage, parseMessage, REGION } from "./message";
 import { compareBuilds, parseBuildOrder, parseVersion } from "./ordering";
 import { DEFAULT_PARAMETER_NAME, resolveParameterName } from "./parameter-name";
-import { readTags, removeTags, SsmCallError, writeTags, writeValue } from "./ssm-store";
+import {
+  acceptanceBackoff,
+  type Clock,
+  readTags,
+  removeTags,
+  SsmCallError,
+  systemClock,
+  ValueNotAcceptedError,
+  waitUntilAccepted,
+  writeTags,
+  writeValue,
+} from "./ssm-store";
 import {
   buildTags,
   sanitizeTagValue,
@@ -24,6 +35,16 @@ export const METRIC_BUILDS_FAILED = "BuildsFailed";
 export const METRIC_PARAMETERS_WRITTEN = "ParametersWritten";
 export const METRIC_MESSAGES_SKIPPED = "MessagesSkipped";
 export const DEFAULT_METRICS_NAMESPACE = "AmiTracker";
+
+/** How long one write waits for SSM to accept an `aws:ec2:image` value before failing the invocation. */
+export const ACCEPTANCE_BUDGET_MS = 20_000;
+/** Left unspent before Lambda's deadline: room for the tag write (with the SDK's retries) and the failure report. */
+export const DEADLINE_RESERVE_MS = 10_000;
+
+/** The reserve, halved time at most, so that a short `amiTracker.timeoutSeconds` (3 s minimum) still leaves a wait. */
+export function reserveMs(remainingMs: number): number {
+  return Math.min(DEADLINE_RESERVE_MS, Math.max(0, remainingMs) / 2);
+}
 
 /** What the handler is configured with (from the environment, see `readConfig`). */
 export interface TrackerConfig {
@@ -69,10 +90,12 @@ export interface TrackerDeps {
   readonly clientFor: (region: string) => SSMClient;
   /** Where log and EMF lines go. @default console.log */
   readonly sink?: LogSink;
+  /** Time and sleep for the wait on `aws:ec2:image` validation. @default the system clock */
+  readonly clock?: Clock;
 }
 
-/** The part of the Lambda context the tracker reads. */
-export type TrackerContext = Pick<Context, "invokedFunctionArn" | "awsRequestId">;
+/** The part of the Lambda context the tracker reads (without `getRemainingTimeInMillis` only the budget bounds the wait). */
+export type TrackerContext = Pick<Context, "invokedFunctionArn" | "awsRequestId"> & Partial<Pick<Context, "getRemainingTimeInMillis">>;
 
 export interface Tracker {
   /** Processes every record; rejects at the end if an AWS call failed, so Lambda retries the event. */
@@ -92,6 +115,8 @@ interface Invocation {
   readonly partition: string;
   readonly metrics: Metrics;
   readonly failures: Failure[];
+  /** Lambda's time left in ms, when known. */
+  readonly remainingMs: () => number | undefined;
 }
 
 type JsonObject = Readonly<Record<string, unknown>>;
@@ -118,6 +143,15 @@ function isAccessDenied(errorName: string): boolean {
 
 export function createTracker(deps: TrackerDeps): Tracker {
   const sink = deps.sink ?? ((line: string) => console.log(line));
+  const clock = deps.clock ?? systemClock;
+
+  /** The budget, cut short so that Lambda's timeout never lands in the middle of the wait. */
+  function acceptanceDeadline(invocation: Invocation): number {
+    const now = clock.now();
+    const remaining = invocation.remainingMs();
+    const budget = remaining === undefined ? ACCEPTANCE_BUDGET_MS : Math.min(ACCEPTANCE_BUDGET_MS, remaining - reserveMs(remaining));
+    return now + Math.max(0, budget);
+  }
 
   async function trackAmi(invocation: Invocation, log: Logger, image: ImageMessage, ami: AmiOutput, name: string): Promise<void> {
     const client = deps.clientFor(ami.region);
@@ -130,9 +164,9 @@ export function createTracker(deps: TrackerDeps): Tracker {
       log.info("already current", { decision: "already-current", reason: "the parameter already holds this build", amiId: ami.image });
       return;
     }
-    const version = parseVersion(image.version);
-    if (current !== undefined && version !== undefined) {
-      const order = compareBuilds({ version, buildVersion: BigInt(image.buildVersion) }, current);
+    const imageVersion = parseVersion(image.version);
+    if (current !== undefined && imageVersion !== undefined) {
+      const order = compareBuilds({ version: imageVersion, buildVersion: BigInt(image.buildVersion) }, current);
       if (order <= 0) {
         const reason = order < 0 ? `the parameter holds the newer build ${currentText}` : `the parameter holds another image of the same build ${currentText}`;
         log.info("stale", { decision: "stale", reason, amiId: ami.image, currentImageArn: currentArn });
@@ -141,7 +175,9 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
 
     const description = `Latest AMI from EC2 Image Builder: ${image.name} ${image.version}/${image.buildVersion}`.slice(0, 1024);
-    await writeValue(client, name, ami.image, description);
+    const version = await writeValue(client, name, ami.image, description);
+    // Tags name the build: write them only once SSM shows the value as this version.
+    await waitUntilAccepted(client, name, version, ami.image, { deadline: acceptanceDeadline(invocation), clock, backoff: acceptanceBackoff });
     const newTags = buildTags(image, ami);
     if (tags?.has(TAG_SOURCE_PIPELINE_ARN) && !newTags.some((tag) => tag.Key === TAG_SOURCE_PIPELINE_ARN)) {
       await removeTags(client, name, [TAG_SOURCE_PIPELINE_ARN]);
@@ -151,6 +187,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
       decision: "written",
       reason: current === undefined ? "no prior build recorded on the parameter" : `newer than ${currentText}`,
       amiId: ami.image,
+      version,
       previousImageArn: currentArn,
     });
     invocation.metrics.count(METRIC_PARAMETERS_WRITTEN, 1, { imageArn: image.arn, region: ami.region, parameter: name });
@@ -204,10 +241,14 @@ export function createTracker(deps: TrackerDeps): Tracker {
         const failure: Failure =
           error instanceof SsmCallError
             ? { region: ami.region, parameter: name, action: error.action, errorName: error.awsErrorName }
-            : { region: ami.region, parameter: name, action: "unknown", errorName: error instanceof Error ? error.name : "UnknownError" };
+            : error instanceof ValueNotAcceptedError
+              ? { region: ami.region, parameter: name, action: "ssm:GetParameter", errorName: error.name }
+              : { region: ami.region, parameter: name, action: "unknown", errorName: error instanceof Error ? error.name : "UnknownError" };
         invocation.failures.push(failure);
         const fields = { decision: "failed", action: failure.action, awsError: failure.errorName, amiId: ami.image, parameterArn: parameterArn(invocation, ami.region, name) };
-        if (isAccessDenied(failure.errorName)) {
+        if (error instanceof ValueNotAcceptedError) {
+          amiLog.error("value not accepted by SSM in time: tags left on the previous build", { ...fields, version: error.version, polls: error.polls, waitedMs: error.waitedMs, reason: error.message });
+        } else if (isAccessDenied(failure.errorName)) {
           amiLog.error(`access denied: the function's role needs ${failure.action} on ${fields.parameterArn}`, { ...fields, reason: error instanceof Error ? error.message : undefined });
         } else {
           amiLog.error("AWS call failed after retries", { ...fields, reason: error instanceof Error ? error.message : undefined });
@@ -244,7 +285,14 @@ export function createTracker(deps: TrackerDeps): Tracker {
       const base = createLogger({ sink, fields: { requestId } });
       const { partition, account } = parseFunctionArn(context.invokedFunctionArn);
       if (account === undefined) base.warn("own account unknown: invokedFunctionArn has no account; only AMIs without accountId are written");
-      const invocation: Invocation = { config, ownAccount: account, partition, metrics: createMetrics({ namespace: config.metricsNamespace, sink }), failures: [] };
+      const invocation: Invocation = {
+        config,
+        ownAccount: account,
+        partition,
+        metrics: createMetrics({ namespace: config.metricsNamespace, sink }),
+        failures: [],
+        remainingMs: () => (typeof context.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : undefined),
+      };
 
       const records = isObject(event) ? event.Records : undefined;
       if (!Array.isArray(records)) {

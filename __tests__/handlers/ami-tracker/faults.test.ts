@@ -127,6 +127,7 @@ describe("access denied", () => {
   test.each<[Operation, string]>([
     ["ListTagsForResource", "ssm:ListTagsForResource"],
     ["PutParameter", "ssm:PutParameter"],
+    ["GetParameter", "ssm:GetParameter"],
     ["AddTagsToResource", "ssm:AddTagsToResource"],
   ])("%s denied: not retried; one error line names %s and the parameter ARN; the invocation rejects", async (operation, action) => {
     // Prepare
