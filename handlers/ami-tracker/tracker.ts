@@ -4,7 +4,7 @@
  */
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
-import { createLogger, type LogSink, type Logger } from "../shared/logger";
+import { createPowertoolsLogger, loggerOver, type Logger, type PowertoolsLogger } from "../shared/logger";
 import { createMetrics, type Metrics } from "../shared/metrics";
 import { type AmiOutput, type ImageMessage, parseMessage, REGION } from "./message";
 import { compareBuilds, parseBuildOrder, parseVersion } from "./ordering";
@@ -30,11 +30,13 @@ import {
   TAG_SOURCE_PIPELINE_ARN,
 } from "./tags";
 
-/** EMF metric names (no dimensions). */
+/** EMF metric names; their only dimension is `service` (see TRACKER_SERVICE). */
 export const METRIC_BUILDS_FAILED = "BuildsFailed";
 export const METRIC_PARAMETERS_WRITTEN = "ParametersWritten";
 export const METRIC_MESSAGES_SKIPPED = "MessagesSkipped";
 export const DEFAULT_METRICS_NAMESPACE = "AmiTracker";
+/** Powertools' `service` key and metric dimension, unless POWERTOOLS_SERVICE_NAME says otherwise. */
+export const TRACKER_SERVICE = "ami-tracker";
 
 /** How long one write waits for SSM to accept an `aws:ec2:image` value before failing the invocation. */
 export const ACCEPTANCE_BUDGET_MS = 20_000;
@@ -88,14 +90,14 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): T
 export interface TrackerDeps {
   /** The SSM client of a region (create once and cache). */
   readonly clientFor: (region: string) => SSMClient;
-  /** Where log and EMF lines go. @default console.log */
-  readonly sink?: LogSink;
+  /** The Powertools Logger (module scope in production, so `cold_start` is right). @default a new one for TRACKER_SERVICE */
+  readonly logger?: PowertoolsLogger;
   /** Time and sleep for the wait on `aws:ec2:image` validation. @default the system clock */
   readonly clock?: Clock;
 }
 
-/** The part of the Lambda context the tracker reads (without `getRemainingTimeInMillis` only the budget bounds the wait). */
-export type TrackerContext = Pick<Context, "invokedFunctionArn" | "awsRequestId"> & Partial<Pick<Context, "getRemainingTimeInMillis">>;
+/** The Lambda context (Powertools' Logger reads its function fields; the wait reads the remaining time). */
+export type TrackerContext = Context;
 
 export interface Tracker {
   /** Processes every record; rejects at the end if an AWS call failed, so Lambda retries the event. */
@@ -137,12 +139,24 @@ function parameterArn(invocation: Invocation, region: string, name: string): str
   return `arn:${invocation.partition}:ssm:${region}:${invocation.ownAccount ?? "<account>"}:parameter${path}`;
 }
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 function isAccessDenied(errorName: string): boolean {
   return errorName === "AccessDeniedException" || errorName === "AccessDenied";
 }
 
 export function createTracker(deps: TrackerDeps): Tracker {
-  const sink = deps.sink ?? ((line: string) => console.log(line));
+  const powertools = deps.logger ?? createPowertoolsLogger(TRACKER_SERVICE);
+  const metricsByNamespace = new Map<string, Metrics>();
+  const metricsFor = (namespace: string): Metrics => {
+    const existing = metricsByNamespace.get(namespace);
+    if (existing !== undefined) return existing;
+    const created = createMetrics({ namespace, serviceName: TRACKER_SERVICE });
+    metricsByNamespace.set(namespace, created);
+    return created;
+  };
   const clock = deps.clock ?? systemClock;
 
   /** The budget, cut short so that Lambda's timeout never lands in the middle of the wait. */
@@ -159,6 +173,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const currentArn = tags?.get(TAG_IMAGE_ARN);
     const current = parseBuildOrder(tags?.get(TAG_IMAGE_VERSION), tags?.get(TAG_IMAGE_BUILD_VERSION));
     const currentText = current === undefined ? undefined : `${tags?.get(TAG_IMAGE_VERSION)}/${tags?.get(TAG_IMAGE_BUILD_VERSION)}`;
+    log.debug("parameter tags read", { exists: tags !== undefined, currentImageArn: currentArn, currentBuild: currentText });
 
     if (currentArn !== undefined && currentArn === sanitizeTagValue(image.arn)) {
       log.info("already current", { decision: "already-current", reason: "the parameter already holds this build", amiId: ami.image });
@@ -247,11 +262,11 @@ export function createTracker(deps: TrackerDeps): Tracker {
         invocation.failures.push(failure);
         const fields = { decision: "failed", action: failure.action, awsError: failure.errorName, amiId: ami.image, parameterArn: parameterArn(invocation, ami.region, name) };
         if (error instanceof ValueNotAcceptedError) {
-          amiLog.error("value not accepted by SSM in time: tags left on the previous build", { ...fields, version: error.version, polls: error.polls, waitedMs: error.waitedMs, reason: error.message });
+          amiLog.error("value not accepted by SSM in time: tags left on the previous build", { ...fields, version: error.version, polls: error.polls, waitedMs: error.waitedMs, reason: error.message, error });
         } else if (isAccessDenied(failure.errorName)) {
-          amiLog.error(`access denied: the function's role needs ${failure.action} on ${fields.parameterArn}`, { ...fields, reason: error instanceof Error ? error.message : undefined });
+          amiLog.error(`access denied: the function's role needs ${failure.action} on ${fields.parameterArn}`, { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
         } else {
-          amiLog.error("AWS call failed after retries", { ...fields, reason: error instanceof Error ? error.message : undefined });
+          amiLog.error("AWS call failed after retries", { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
         }
       }
     }
@@ -274,7 +289,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
         skip(invocation, log.child({ imageArn: parsed.resources[0] }), "info", "EventBridge event skipped", "EventBridge image state change carries no AMI IDs", parsed.resources[0]);
         return;
       case "image":
-        await processImage(invocation, log.child({ imageArn: parsed.image.arn }), parsed.image);
+        // The image ARN is Powertools' correlation_id: one build's lines across messages and retries.
+        await processImage(invocation, log.child({ imageArn: parsed.image.arn, correlation_id: parsed.image.arn }), parsed.image);
         return;
     }
   }
@@ -282,14 +298,15 @@ export function createTracker(deps: TrackerDeps): Tracker {
   return {
     async handle(event, context, config) {
       const requestId = typeof context.awsRequestId === "string" ? context.awsRequestId : "unknown";
-      const base = createLogger({ sink, fields: { requestId } });
+      powertools.addContext(context);
+      const base = loggerOver(powertools);
       const { partition, account } = parseFunctionArn(context.invokedFunctionArn);
       if (account === undefined) base.warn("own account unknown: invokedFunctionArn has no account; only AMIs without accountId are written");
       const invocation: Invocation = {
         config,
         ownAccount: account,
         partition,
-        metrics: createMetrics({ namespace: config.metricsNamespace, sink }),
+        metrics: metricsFor(config.metricsNamespace),
         failures: [],
         remainingMs: () => (typeof context.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : undefined),
       };

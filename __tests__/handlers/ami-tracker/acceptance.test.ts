@@ -70,7 +70,7 @@ describe("first write of a new parameter", () => {
     expect(fake.calls.map((call) => call.operation).lastIndexOf("GetParameter")).toBeLessThan(firstCall(fake, "AddTagsToResource"));
     expect(fake.calls.filter((call) => call.operation === "GetParameter").map((call) => call.input.Name)).toEqual(Array(delay + 1).fill(`${NAME}:1`));
     expect(clock.sleeps).toEqual([200, 400, 800, 1600, 2000, 2000, 2000, 2000].slice(0, delay));
-    expect(output.lines().filter((line) => line.level === "error")).toEqual([]);
+    expect(output.lines().filter((line) => line.level === "ERROR")).toEqual([]);
     expect(output.lines()).toContainEqual(expect.objectContaining({ decision: "written", version: 1 }));
   });
 });
@@ -93,7 +93,7 @@ describe("a value that fails validation", () => {
     expect(fake.count("AddTagsToResource")).toBe(0);
     expect(clock.time).toBeLessThanOrEqual(ACCEPTANCE_BUDGET_MS);
     expect(clock.time).toBeGreaterThan(ACCEPTANCE_BUDGET_MS - 2_000);
-    const errors = output.lines().filter((line) => line.level === "error");
+    const errors = output.lines().filter((line) => line.level === "ERROR");
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ message: "value not accepted by SSM in time: tags left on the previous build", decision: "failed", action: "ssm:GetParameter", awsError: "ValueNotAcceptedError", version: 1, amiId: NEW_AMI });
 

@@ -141,7 +141,7 @@ describe("access denied", () => {
     // Assess
     await expect(result).rejects.toThrow(new RegExp(`${action} AccessDeniedException`));
     expect(fake.count(operation)).toBe(1);
-    const errors = output.lines().filter((line) => line.level === "error");
+    const errors = output.lines().filter((line) => line.level === "ERROR");
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toBe(`access denied: the function's role needs ${action} on arn:aws:ssm:us-west-1:123456789012:parameter/ec2-imagebuilder/latest`);
   });
