@@ -21,6 +21,8 @@ import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const AMI_TRACKER_STACK = "ami-tracker";
+/** The tracker's Powertools service name: its log lines' `service` and its metrics' only dimension. */
+export const TRACKER_SERVICE_NAME = "ami-tracker";
 
 /** `/ec2-imagebuilder/{pipeline}/latest` -> `ec2-imagebuilder/*\/latest`: the ARN path IAM matches. */
 export function parameterArnPath(parameterName: string): string {
@@ -140,7 +142,10 @@ export class AmiTrackerStack extends AppStack {
       timeoutSeconds: tracker.timeoutSeconds,
       logRetentionDays: tracker.logRetentionDays,
       ...(tracker.reservedConcurrency !== undefined ? { reservedConcurrency: tracker.reservedConcurrency } : {}),
+      applicationLogLevel: tracker.applicationLogLevel,
+      systemLogLevel: tracker.systemLogLevel,
       environment: {
+        POWERTOOLS_SERVICE_NAME: TRACKER_SERVICE_NAME,
         PARAMETER_NAME: tracker.parameterName,
         TRACKED_REGIONS: regions.join(","),
         METRICS_NAMESPACE: tracker.metricsNamespace,
@@ -149,8 +154,9 @@ export class AmiTrackerStack extends AppStack {
         {
           sid: "WriteLatestAmiParameters",
           // ListTagsForResource reads the build the parameter holds, for ordering; RemoveTagsFromResource
-          // drops SOURCE_PIPELINE_ARN when a build that no pipeline started replaces a pipeline's.
-          actions: ["ssm:PutParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:RemoveTagsFromResource"],
+          // drops SOURCE_PIPELINE_ARN when a build that no pipeline started replaces a pipeline's;
+          // GetParameter waits for the asynchronously validated aws:ec2:image value before tagging.
+          actions: ["ssm:PutParameter", "ssm:GetParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:RemoveTagsFromResource"],
           resources: parameterArns,
         },
         {
@@ -309,7 +315,7 @@ export class AmiTrackerStack extends AppStack {
       buildsFailed: new OpsCenterAlarm(this, "alarm-builds-failed", {
         alarmName: `${name}-builds-failed`,
         description: `An EC2 Image Builder build that notifies ${this.topic.name} ended FAILED (metric ${config.amiTracker.metricsNamespace}/BuildsFailed). The tracker's log has the image ARN and the reason.`,
-        metric: { namespace: config.amiTracker.metricsNamespace, metricName: "BuildsFailed", statistic: "Sum" },
+        metric: { namespace: config.amiTracker.metricsNamespace, metricName: "BuildsFailed", dimensions: { service: TRACKER_SERVICE_NAME }, statistic: "Sum" },
         ...settings(alarms.buildsFailed),
         ...common,
       }),

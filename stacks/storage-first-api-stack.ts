@@ -217,7 +217,9 @@ export class StorageFirstApiStack extends AppStack {
         timeoutSeconds: settings.consumer.timeoutSeconds,
         logRetentionDays: settings.consumer.logRetentionDays,
         ...(settings.consumer.reservedConcurrency !== undefined ? { reservedConcurrency: settings.consumer.reservedConcurrency } : {}),
-        environment: { EVENT_BUS_NAME: this.eventBus.name, EVENT_SOURCE: `${name}.consumer` },
+        applicationLogLevel: settings.consumer.applicationLogLevel,
+        systemLogLevel: settings.consumer.systemLogLevel,
+        environment: { POWERTOOLS_SERVICE_NAME: "sqs-consumer", EVENT_BUS_NAME: this.eventBus.name, EVENT_SOURCE: `${name}.consumer` },
         statements: [
           {
             sid: "ConsumeQueues",

@@ -26,6 +26,14 @@ describe("configuration", () => {
     });
   });
 
+  test("log levels default to INFO and are read case-insensitively", () => {
+    const defaults = parseConfig({}, "test");
+    expect(defaults.amiTracker).toMatchObject({ applicationLogLevel: "INFO", systemLogLevel: "INFO" });
+    const set = parseConfig({ amiTracker: { applicationLogLevel: "debug" }, storageFirstApi: { consumer: { applicationLogLevel: "WARN", systemLogLevel: "DEBUG" } } }, "test");
+    expect(set.amiTracker.applicationLogLevel).toBe("DEBUG");
+    expect(set.storageFirstApi?.consumer).toMatchObject({ applicationLogLevel: "WARN", systemLogLevel: "DEBUG" });
+  });
+
   test("tracked regions default to the app's region", () => {
     expect(parseConfig({ region: "eu-west-1" }, "test").amiTracker.trackedRegions).toEqual(["eu-west-1"]);
   });
@@ -77,6 +85,16 @@ describe("configuration", () => {
     ["a misspelt setting", { amiTracker: { trackedRegion: ["us-east-1"] } }, /amiTracker\.trackedRegion: unknown setting; expected one of: enabled, parameterName, trackedRegions/],
     ["a wrong type", { amiTracker: { memoryMb: "256" } }, /amiTracker\.memoryMb: "256" is not a whole number from 128 to 10240; the default is 128/],
     ["a retention CloudWatch refuses", { amiTracker: { logRetentionDays: 10 } }, /amiTracker\.logRetentionDays: 10 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30/],
+    [
+      "a log level Lambda does not know",
+      { amiTracker: { applicationLogLevel: "VERBOSE" } },
+      /amiTracker\.applicationLogLevel: "VERBOSE" is not a Lambda log level; use one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL \(default INFO\)/,
+    ],
+    [
+      "a system log level Lambda does not take",
+      { storageFirstApi: { consumer: { systemLogLevel: "ERROR" } } },
+      /storageFirstApi\.consumer\.systemLogLevel: "ERROR" is not a Lambda log level; use one of DEBUG, INFO, WARN \(default INFO\)/,
+    ],
     ["a reserved tag key", { tags: { "aws:owner": "me" } }, /tags\.aws:owner: tag keys starting with "aws:" are reserved/],
     ["an invalid project name", { project: "My Project" }, /project: "My Project" must be 1-24 lowercase letters/],
   ])("%s fails with the setting, the value and the fix", (_what, raw, message) => {

@@ -1,4 +1,6 @@
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -18,6 +20,7 @@ function fn(stack: TerraformStack, overrides: Partial<LambdaFunctionConfig> = {}
     filename: "example.zip",
     timeout: 30,
     reservedConcurrentExecutions: 2,
+    tracingConfig: { mode: "Active" },
     ...overrides,
   });
 }
@@ -155,5 +158,38 @@ describe("SQS-1 and SQS-2: a consumed queue keeps what fails, and hides it long 
 
   test("Compliance 17: 180 s", () => {
     expect(passes(consumer({ visibilityTimeoutSeconds: 180 }), "SQS-2")).toEqual(["visibility 180 s >= 6 x 30 s"]);
+  });
+});
+
+describe("LAMBDA-5: active X-Ray tracing, with a role that may write traces", () => {
+  /** A function whose role is in the stack, with an inline policy granting `actions`. */
+  function traced(mode: string | undefined, actions: readonly string[]): TerraformStack {
+    const stack = minimalStack();
+    const role = new IamRole(stack, "role", { name: "example", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) });
+    new IamRolePolicy(stack, "role-policy", { role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [...actions], Resource: "*" }] }) });
+    fn(stack, { role: role.arn, tracingConfig: mode !== undefined ? { mode } : undefined });
+    return stack;
+  }
+  const WRITE_TRACES = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+
+  test("Noncompliance 24: no tracing_config (PassThrough), or PassThrough set", () => {
+    expect(violations(traced(undefined, WRITE_TRACES), "LAMBDA-5")).toEqual([expect.stringMatching(/^tracing_config is not set .*set tracing_config \{ mode = "Active" \}/)]);
+    expect(violations(traced("PassThrough", WRITE_TRACES), "LAMBDA-5")).toEqual([expect.stringContaining('tracing_config.mode is "PassThrough"')]);
+  });
+
+  test("Noncompliance 24: Active, but the role cannot write traces (CreateFunction would fail)", () => {
+    expect(violations(traced("Active", ["xray:PutTraceSegments"]), "LAMBDA-5")).toEqual([
+      expect.stringContaining("aws_iam_role.role is not granted xray:PutTelemetryRecords: CreateFunction fails"),
+    ]);
+  });
+
+  test("Compliance 24: Active, and the role's inline policy grants both actions", () => {
+    expect(passes(traced("Active", WRITE_TRACES), "LAMBDA-5")).toEqual(["Active; aws_iam_role.role may write traces"]);
+  });
+
+  test("Compliance 24: Active, with a role outside the stack (named in the note)", () => {
+    const stack = minimalStack();
+    fn(stack, { tracingConfig: { mode: "Active" } });
+    expect(passes(stack, "LAMBDA-5")).toEqual([expect.stringContaining("the role is outside this stack")]);
   });
 });

@@ -46,6 +46,8 @@ describe("AmiTrackerStack", () => {
     const ssm = statements.find((statement) => statement.actions.some((action) => action.startsWith("ssm:")));
     expect(ssm?.actions.sort()).toEqual([
       "ssm:AddTagsToResource",
+      // waits for the aws:ec2:image value to be accepted before tagging (handlers/ami-tracker/ssm-store.ts)
+      "ssm:GetParameter",
       "ssm:ListTagsForResource",
       "ssm:PutParameter",
       "ssm:RemoveTagsFromResource",
@@ -59,12 +61,16 @@ describe("AmiTrackerStack", () => {
       "logs:PutLogEvents",
       "sqs:SendMessage",
       "ssm:AddTagsToResource",
+      "ssm:GetParameter",
       "ssm:ListTagsForResource",
       "ssm:PutParameter",
       "ssm:RemoveTagsFromResource",
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
     ]);
     for (const statement of statements) {
-      if (statement.actions.includes("ec2:DescribeImages")) continue; // no resource-level permissions exist for it
+      // No resource-level permissions exist for these (Service Authorization Reference).
+      if (statement.actions.includes("ec2:DescribeImages") || statement.actions.every((action) => action.startsWith("xray:"))) continue;
       expect(statement.resources).not.toContain("*");
     }
   });
@@ -162,6 +168,22 @@ describe("AmiTrackerStack", () => {
     const policy = policyBehind(templated, onlyResource(templated, "aws_iam_role_policy")["policy"]).statement;
     const ssm = policy.find((statement) => statement.actions.includes("ssm:PutParameter"));
     expect(ssm?.resources?.[0]).toMatch(/:parameter\/ec2-imagebuilder\/\*\/latest$/);
+  });
+
+  test("logs JSON at INFO by default, traces actively, and may write traces (Resource \"*\": X-Ray has no resource types)", () => {
+    const logGroup = onlyResource(stack, "aws_cloudwatch_log_group");
+    expect(lambda["logging_config"]).toEqual({ log_format: "JSON", application_log_level: "INFO", system_log_level: "INFO", log_group: `\${aws_cloudwatch_log_group.${Object.keys(stack.resource["aws_cloudwatch_log_group"] ?? {})[0]}.name}` });
+    expect(logGroup).toBeDefined();
+    expect(lambda["tracing_config"]).toEqual({ mode: "Active" });
+    expect(statements.find((statement) => statement.sid === "WriteTraces")).toMatchObject({ actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] });
+    // CreateFunction with Active tracing checks the role's X-Ray permission: the policy exists first.
+    expect(lambda["depends_on"]).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\./)]));
+    expect((lambda as { environment: { variables: Record<string, string> } }).environment.variables["POWERTOOLS_SERVICE_NAME"]).toBe("ami-tracker");
+  });
+
+  test("takes the application and system log levels from configuration", () => {
+    const debug = synthTracker({ amiTracker: { applicationLogLevel: "DEBUG", systemLogLevel: "WARN" } });
+    expect(onlyResource(debug, "aws_lambda_function")["logging_config"]).toMatchObject({ log_format: "JSON", application_log_level: "DEBUG", system_log_level: "WARN" });
   });
 
   test("applies configured sizing and reserves concurrency only when asked", () => {

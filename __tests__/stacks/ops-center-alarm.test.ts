@@ -58,11 +58,11 @@ describe("OpsCenter alarms of the tracker stack", () => {
     expect((alarm["alarm_actions"] as string[])[0]).toMatch(/:opsitem:2#CATEGORY=Recovery$/);
   });
 
-  test("watches BuildsFailed, without dimensions, in the namespace the handler emits to", () => {
+  test("watches BuildsFailed, with Powertools' service dimension, in the namespace the handler emits to", () => {
     const alarm = alarmNamed(stack, "-ami-tracker-builds-failed");
     expect(alarm).toMatchObject({ namespace: "AmiTracker", metric_name: "BuildsFailed", statistic: "Sum" });
-    expect(alarm["dimensions"]).toBeUndefined();
     const lambda = onlyResource(stack, "aws_lambda_function") as { environment: { variables: Record<string, string> } };
+    expect(alarm["dimensions"]).toEqual({ service: lambda.environment.variables["POWERTOOLS_SERVICE_NAME"] });
     expect(alarm["namespace"]).toBe(lambda.environment.variables["METRICS_NAMESPACE"]);
     expect((alarm["alarm_actions"] as string[])[0]).toMatch(/:opsitem:3#CATEGORY=Availability$/);
 

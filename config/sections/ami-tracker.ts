@@ -1,9 +1,10 @@
 import type { ConfigReader } from "../reader";
 import { joinPath } from "../reader";
 import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
+import { LOG_LEVEL_KEYS, readLogLevels, type LambdaLogLevels } from "./lambda-logging";
 
 /** The latest-AMI tracker: Image Builder -> SNS -> Lambda -> SSM Parameter Store. */
-export interface AmiTrackerConfig {
+export interface AmiTrackerConfig extends LambdaLogLevels {
   /** Deploy the tracker stack. @default true */
   readonly enabled: boolean;
   /**
@@ -46,6 +47,7 @@ const KEYS = [
   "maxEventAgeSeconds",
   "reservedConcurrency",
   "metricsNamespace",
+  ...LOG_LEVEL_KEYS,
 ] as const;
 
 export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { readonly region: string }): AmiTrackerConfig {
@@ -96,5 +98,6 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
     maxEventAgeSeconds: reader.integer(record, "maxEventAgeSeconds", path, 3600, { min: 60, max: 21600 }),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     metricsNamespace,
+    ...readLogLevels(reader, record, path),
   };
 }

@@ -2,6 +2,7 @@ import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkLogRetention } from "../validators";
 import { readOpsAlarm, type OpsAlarmConfig } from "./ops-alarms";
+import { LOG_LEVEL_KEYS, readLogLevels, type LambdaLogLevels } from "./lambda-logging";
 
 /**
  * The ten service-integration subtypes of HTTP APIs (payload format 1.0), as data. `target` lists the
@@ -197,7 +198,7 @@ export interface StorageFirstApiConfig {
   readonly stateMachines: Readonly<Record<string, StateMachineConfig>>;
   /** Log retention of the state machines' log groups. @default 30 (days) */
   readonly stateMachineLogRetentionDays: number;
-  readonly consumer: {
+  readonly consumer: LambdaLogLevels & {
     /** @default 30 (seconds) */
     readonly timeoutSeconds: number;
     /** @default 256 */
@@ -319,7 +320,7 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
 
   // Consumer (read before the queues: their default visibility timeout depends on it).
   const consumerPath = joinPath(path, "consumer");
-  const consumerRecord = reader.object(record["consumer"], consumerPath, ["timeoutSeconds", "memoryMb", "batchSize", "maximumBatchingWindowSeconds", "logRetentionDays", "reservedConcurrency"]);
+  const consumerRecord = reader.object(record["consumer"], consumerPath, ["timeoutSeconds", "memoryMb", "batchSize", "maximumBatchingWindowSeconds", "logRetentionDays", "reservedConcurrency", ...LOG_LEVEL_KEYS]);
   const reservedConcurrency =
     consumerRecord["reservedConcurrency"] === undefined
       ? undefined
@@ -331,6 +332,7 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
     maximumBatchingWindowSeconds: reader.integer(consumerRecord, "maximumBatchingWindowSeconds", consumerPath, 0, { min: 0, max: 300 }),
     logRetentionDays: readRetention(reader, consumerRecord, "logRetentionDays", consumerPath),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
+    ...readLogLevels(reader, consumerRecord, consumerPath),
   };
 
   // Queues.

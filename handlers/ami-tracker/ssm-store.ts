@@ -4,6 +4,7 @@
  */
 import {
   AddTagsToResourceCommand,
+  GetParameterCommand,
   ListTagsForResourceCommand,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
@@ -11,7 +12,7 @@ import {
 } from "@aws-sdk/client-ssm";
 
 /** The IAM action behind each call, for error messages. */
-export type SsmAction = "ssm:ListTagsForResource" | "ssm:PutParameter" | "ssm:AddTagsToResource" | "ssm:RemoveTagsFromResource";
+export type SsmAction = "ssm:ListTagsForResource" | "ssm:PutParameter" | "ssm:GetParameter" | "ssm:AddTagsToResource" | "ssm:RemoveTagsFromResource";
 
 /** An AWS call that still failed after the SDK's retries. */
 export class SsmCallError extends Error {
@@ -61,9 +62,13 @@ export async function readTags(client: SSMClient, name: string): Promise<Readonl
   }
 }
 
-/** Writes the AMI ID as an `aws:ec2:image` String parameter, overwriting the current value. */
-export async function writeValue(client: SSMClient, name: string, amiId: string, description: string): Promise<void> {
-  await call("ssm:PutParameter", name, () =>
+/**
+ * Writes the AMI ID as an `aws:ec2:image` String parameter, overwriting the current value; returns the
+ * version PutParameter assigned. For this DataType a 200 does not mean the value was accepted: SSM
+ * validates it asynchronously (see `waitUntilAccepted`).
+ */
+export async function writeValue(client: SSMClient, name: string, amiId: string, description: string): Promise<number> {
+  const output = await call("ssm:PutParameter", name, () =>
     client.send(
       new PutParameterCommand({
         Name: name,
@@ -75,6 +80,78 @@ export async function writeValue(client: SSMClient, name: string, amiId: string,
       }),
     ),
   );
+  if (output.Version === undefined) throw new SsmCallError("ssm:PutParameter", name, "MissingVersion", "PutParameter returned no Version");
+  return output.Version;
+}
+
+/**
+ * SSM did not show the written value as the version PutParameter returned within the budget: either
+ * validation is still running or it failed (the value then never becomes a version). Retryable: the
+ * invocation fails, Lambda retries the event, then sends it to the dead-letter queue. Tags are not written.
+ */
+export class ValueNotAcceptedError extends Error {
+  override readonly name = "ValueNotAcceptedError";
+  constructor(
+    readonly parameter: string,
+    readonly version: number,
+    readonly value: string,
+    readonly waitedMs: number,
+    readonly polls: number,
+  ) {
+    super(`${parameter}:${version} (${value}) not visible after ${polls} GetParameter call(s) over ${waitedMs} ms: aws:ec2:image validation still running or failed`);
+  }
+}
+
+/** A clock the wait can be tested with. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface AcceptanceWait {
+  /** Give up at this time (clock milliseconds). */
+  readonly deadline: number;
+  readonly clock: Clock;
+  /** Delay before poll number `poll` (1 = the second GetParameter). */
+  readonly backoff: (poll: number) => number;
+}
+
+/** 200 ms, 400 ms, 800 ms, 1.6 s, then every 2 s: validation usually ends within seconds. */
+export const acceptanceBackoff = (poll: number): number => Math.min(2_000, 100 * 2 ** poll);
+
+/** The answers that mean "not (yet) a version": a new parameter, or a version still being validated. */
+const NOT_YET_VISIBLE = new Set(["ParameterNotFound", "ParameterVersionNotFound", "InvalidResourceId"]);
+
+/**
+ * Polls GetParameter with the `name:version` selector until that version exists and holds `value`.
+ * Validation of `aws:ec2:image` is asynchronous ("Native parameter support for Amazon Machine Image IDs",
+ * Systems Manager user guide; PutParameter API reference, DataType): a 200 from PutParameter may still
+ * end in no version at all. Throws ValueNotAcceptedError at the deadline, SsmCallError on other errors.
+ */
+export async function waitUntilAccepted(client: SSMClient, name: string, version: number, value: string, wait: AcceptanceWait): Promise<void> {
+  const started = wait.clock.now();
+  for (let poll = 0; ; poll++) {
+    if (poll > 0) {
+      const delay = Math.min(wait.backoff(poll), wait.deadline - wait.clock.now());
+      if (delay <= 0) throw new ValueNotAcceptedError(name, version, value, wait.clock.now() - started, poll);
+      await wait.clock.sleep(delay);
+    }
+    try {
+      const output = await client.send(new GetParameterCommand({ Name: `${name}:${version}` }));
+      const shown = output.Parameter;
+      if (shown?.Version === version && shown.Value === value) return;
+      // The version exists with another value: it is not ours, and waiting will not change it.
+      throw new ValueNotAcceptedError(name, version, value, wait.clock.now() - started, poll + 1);
+    } catch (error) {
+      if (error instanceof ValueNotAcceptedError) throw error;
+      if (!NOT_YET_VISIBLE.has(errorName(error))) throw new SsmCallError("ssm:GetParameter", name, errorName(error), errorMessage(error));
+    }
+  }
 }
 
 /** Adds or overwrites tags (keys not listed are left as they are). */

@@ -4,12 +4,23 @@
  */
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
-import { createLogger, type LogSink, type Logger } from "../shared/logger";
+import { createPowertoolsLogger, loggerOver, type Logger, type PowertoolsLogger } from "../shared/logger";
 import { createMetrics, type Metrics } from "../shared/metrics";
 import { type AmiOutput, type ImageMessage, parseMessage, REGION } from "./message";
 import { compareBuilds, parseBuildOrder, parseVersion } from "./ordering";
 import { DEFAULT_PARAMETER_NAME, resolveParameterName } from "./parameter-name";
-import { readTags, removeTags, SsmCallError, writeTags, writeValue } from "./ssm-store";
+import {
+  acceptanceBackoff,
+  type Clock,
+  readTags,
+  removeTags,
+  SsmCallError,
+  systemClock,
+  ValueNotAcceptedError,
+  waitUntilAccepted,
+  writeTags,
+  writeValue,
+} from "./ssm-store";
 import {
   buildTags,
   sanitizeTagValue,
@@ -19,11 +30,23 @@ import {
   TAG_SOURCE_PIPELINE_ARN,
 } from "./tags";
 
-/** EMF metric names (no dimensions). */
+/** EMF metric names; their only dimension is `service` (see TRACKER_SERVICE). */
 export const METRIC_BUILDS_FAILED = "BuildsFailed";
 export const METRIC_PARAMETERS_WRITTEN = "ParametersWritten";
 export const METRIC_MESSAGES_SKIPPED = "MessagesSkipped";
 export const DEFAULT_METRICS_NAMESPACE = "AmiTracker";
+/** Powertools' `service` key and metric dimension, unless POWERTOOLS_SERVICE_NAME says otherwise. */
+export const TRACKER_SERVICE = "ami-tracker";
+
+/** How long one write waits for SSM to accept an `aws:ec2:image` value before failing the invocation. */
+export const ACCEPTANCE_BUDGET_MS = 20_000;
+/** Left unspent before Lambda's deadline: room for the tag write (with the SDK's retries) and the failure report. */
+export const DEADLINE_RESERVE_MS = 10_000;
+
+/** The reserve, halved time at most, so that a short `amiTracker.timeoutSeconds` (3 s minimum) still leaves a wait. */
+export function reserveMs(remainingMs: number): number {
+  return Math.min(DEADLINE_RESERVE_MS, Math.max(0, remainingMs) / 2);
+}
 
 /** What the handler is configured with (from the environment, see `readConfig`). */
 export interface TrackerConfig {
@@ -67,12 +90,14 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): T
 export interface TrackerDeps {
   /** The SSM client of a region (create once and cache). */
   readonly clientFor: (region: string) => SSMClient;
-  /** Where log and EMF lines go. @default console.log */
-  readonly sink?: LogSink;
+  /** The Powertools Logger (module scope in production, so `cold_start` is right). @default a new one for TRACKER_SERVICE */
+  readonly logger?: PowertoolsLogger;
+  /** Time and sleep for the wait on `aws:ec2:image` validation. @default the system clock */
+  readonly clock?: Clock;
 }
 
-/** The part of the Lambda context the tracker reads. */
-export type TrackerContext = Pick<Context, "invokedFunctionArn" | "awsRequestId">;
+/** The Lambda context (Powertools' Logger reads its function fields; the wait reads the remaining time). */
+export type TrackerContext = Context;
 
 export interface Tracker {
   /** Processes every record; rejects at the end if an AWS call failed, so Lambda retries the event. */
@@ -92,6 +117,8 @@ interface Invocation {
   readonly partition: string;
   readonly metrics: Metrics;
   readonly failures: Failure[];
+  /** Lambda's time left in ms, when known. */
+  readonly remainingMs: () => number | undefined;
 }
 
 type JsonObject = Readonly<Record<string, unknown>>;
@@ -112,12 +139,33 @@ function parameterArn(invocation: Invocation, region: string, name: string): str
   return `arn:${invocation.partition}:ssm:${region}:${invocation.ownAccount ?? "<account>"}:parameter${path}`;
 }
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 function isAccessDenied(errorName: string): boolean {
   return errorName === "AccessDeniedException" || errorName === "AccessDenied";
 }
 
 export function createTracker(deps: TrackerDeps): Tracker {
-  const sink = deps.sink ?? ((line: string) => console.log(line));
+  const powertools = deps.logger ?? createPowertoolsLogger(TRACKER_SERVICE);
+  const metricsByNamespace = new Map<string, Metrics>();
+  const metricsFor = (namespace: string): Metrics => {
+    const existing = metricsByNamespace.get(namespace);
+    if (existing !== undefined) return existing;
+    const created = createMetrics({ namespace, serviceName: TRACKER_SERVICE });
+    metricsByNamespace.set(namespace, created);
+    return created;
+  };
+  const clock = deps.clock ?? systemClock;
+
+  /** The budget, cut short so that Lambda's timeout never lands in the middle of the wait. */
+  function acceptanceDeadline(invocation: Invocation): number {
+    const now = clock.now();
+    const remaining = invocation.remainingMs();
+    const budget = remaining === undefined ? ACCEPTANCE_BUDGET_MS : Math.min(ACCEPTANCE_BUDGET_MS, remaining - reserveMs(remaining));
+    return now + Math.max(0, budget);
+  }
 
   async function trackAmi(invocation: Invocation, log: Logger, image: ImageMessage, ami: AmiOutput, name: string): Promise<void> {
     const client = deps.clientFor(ami.region);
@@ -125,14 +173,15 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const currentArn = tags?.get(TAG_IMAGE_ARN);
     const current = parseBuildOrder(tags?.get(TAG_IMAGE_VERSION), tags?.get(TAG_IMAGE_BUILD_VERSION));
     const currentText = current === undefined ? undefined : `${tags?.get(TAG_IMAGE_VERSION)}/${tags?.get(TAG_IMAGE_BUILD_VERSION)}`;
+    log.debug("parameter tags read", { exists: tags !== undefined, currentImageArn: currentArn, currentBuild: currentText });
 
     if (currentArn !== undefined && currentArn === sanitizeTagValue(image.arn)) {
       log.info("already current", { decision: "already-current", reason: "the parameter already holds this build", amiId: ami.image });
       return;
     }
-    const version = parseVersion(image.version);
-    if (current !== undefined && version !== undefined) {
-      const order = compareBuilds({ version, buildVersion: BigInt(image.buildVersion) }, current);
+    const imageVersion = parseVersion(image.version);
+    if (current !== undefined && imageVersion !== undefined) {
+      const order = compareBuilds({ version: imageVersion, buildVersion: BigInt(image.buildVersion) }, current);
       if (order <= 0) {
         const reason = order < 0 ? `the parameter holds the newer build ${currentText}` : `the parameter holds another image of the same build ${currentText}`;
         log.info("stale", { decision: "stale", reason, amiId: ami.image, currentImageArn: currentArn });
@@ -141,7 +190,9 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
 
     const description = `Latest AMI from EC2 Image Builder: ${image.name} ${image.version}/${image.buildVersion}`.slice(0, 1024);
-    await writeValue(client, name, ami.image, description);
+    const version = await writeValue(client, name, ami.image, description);
+    // Tags name the build: write them only once SSM shows the value as this version.
+    await waitUntilAccepted(client, name, version, ami.image, { deadline: acceptanceDeadline(invocation), clock, backoff: acceptanceBackoff });
     const newTags = buildTags(image, ami);
     if (tags?.has(TAG_SOURCE_PIPELINE_ARN) && !newTags.some((tag) => tag.Key === TAG_SOURCE_PIPELINE_ARN)) {
       await removeTags(client, name, [TAG_SOURCE_PIPELINE_ARN]);
@@ -151,6 +202,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
       decision: "written",
       reason: current === undefined ? "no prior build recorded on the parameter" : `newer than ${currentText}`,
       amiId: ami.image,
+      version,
       previousImageArn: currentArn,
     });
     invocation.metrics.count(METRIC_PARAMETERS_WRITTEN, 1, { imageArn: image.arn, region: ami.region, parameter: name });
@@ -204,13 +256,17 @@ export function createTracker(deps: TrackerDeps): Tracker {
         const failure: Failure =
           error instanceof SsmCallError
             ? { region: ami.region, parameter: name, action: error.action, errorName: error.awsErrorName }
-            : { region: ami.region, parameter: name, action: "unknown", errorName: error instanceof Error ? error.name : "UnknownError" };
+            : error instanceof ValueNotAcceptedError
+              ? { region: ami.region, parameter: name, action: "ssm:GetParameter", errorName: error.name }
+              : { region: ami.region, parameter: name, action: "unknown", errorName: error instanceof Error ? error.name : "UnknownError" };
         invocation.failures.push(failure);
         const fields = { decision: "failed", action: failure.action, awsError: failure.errorName, amiId: ami.image, parameterArn: parameterArn(invocation, ami.region, name) };
-        if (isAccessDenied(failure.errorName)) {
-          amiLog.error(`access denied: the function's role needs ${failure.action} on ${fields.parameterArn}`, { ...fields, reason: error instanceof Error ? error.message : undefined });
+        if (error instanceof ValueNotAcceptedError) {
+          amiLog.error("value not accepted by SSM in time: tags left on the previous build", { ...fields, version: error.version, polls: error.polls, waitedMs: error.waitedMs, reason: error.message, error });
+        } else if (isAccessDenied(failure.errorName)) {
+          amiLog.error(`access denied: the function's role needs ${failure.action} on ${fields.parameterArn}`, { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
         } else {
-          amiLog.error("AWS call failed after retries", { ...fields, reason: error instanceof Error ? error.message : undefined });
+          amiLog.error("AWS call failed after retries", { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
         }
       }
     }
@@ -233,7 +289,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
         skip(invocation, log.child({ imageArn: parsed.resources[0] }), "info", "EventBridge event skipped", "EventBridge image state change carries no AMI IDs", parsed.resources[0]);
         return;
       case "image":
-        await processImage(invocation, log.child({ imageArn: parsed.image.arn }), parsed.image);
+        // The image ARN is Powertools' correlation_id: one build's lines across messages and retries.
+        await processImage(invocation, log.child({ imageArn: parsed.image.arn, correlation_id: parsed.image.arn }), parsed.image);
         return;
     }
   }
@@ -241,10 +298,18 @@ export function createTracker(deps: TrackerDeps): Tracker {
   return {
     async handle(event, context, config) {
       const requestId = typeof context.awsRequestId === "string" ? context.awsRequestId : "unknown";
-      const base = createLogger({ sink, fields: { requestId } });
+      powertools.addContext(context);
+      const base = loggerOver(powertools);
       const { partition, account } = parseFunctionArn(context.invokedFunctionArn);
       if (account === undefined) base.warn("own account unknown: invokedFunctionArn has no account; only AMIs without accountId are written");
-      const invocation: Invocation = { config, ownAccount: account, partition, metrics: createMetrics({ namespace: config.metricsNamespace, sink }), failures: [] };
+      const invocation: Invocation = {
+        config,
+        ownAccount: account,
+        partition,
+        metrics: metricsFor(config.metricsNamespace),
+        failures: [],
+        remainingMs: () => (typeof context.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : undefined),
+      };
 
       const records = isObject(event) ? event.Records : undefined;
       if (!Array.isArray(records)) {

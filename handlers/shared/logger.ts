@@ -1,17 +1,21 @@
-/** A field value a log line may carry. */
-export type LogValue = string | number | boolean | null | undefined | readonly string[];
+/**
+ * Logging through Powertools for AWS Lambda's Logger: one JSON object per line with its keys (`level`,
+ * `message`, `timestamp`, `service`, `cold_start`, `function_request_id`, `xray_trace_id`, ...). The
+ * level comes from Lambda's logging_config (`AWS_LAMBDA_LOG_LEVEL`), else `POWERTOOLS_LOG_LEVEL`, else INFO.
+ *
+ * The handlers log through `Logger` below: a child carries fields (correlation id, region) without
+ * creating a Powertools Logger per record.
+ */
+import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+
+/** A field value a log line may carry; an Error is written as `{ name, location, message, stack }`. */
+export type LogValue = string | number | boolean | null | undefined | readonly string[] | Error;
 
 /** Extra fields of one log line. `undefined` values are left out. */
 export type LogFields = Readonly<Record<string, LogValue>>;
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-const LEVEL_ORDER: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** Where a finished line goes. @default console.log */
-export type LogSink = (line: string) => void;
-
-/** A tiny structured logger: one JSON object per line, with the fields it was created with. */
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -21,37 +25,21 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-export interface LoggerOptions {
-  /** Fields on every line. @default - none */
-  readonly fields?: LogFields;
-  /** Lines below this level are dropped. @default "info" */
-  readonly level?: LogLevel;
-  /** @default console.log */
-  readonly sink?: LogSink;
-  /** @default () => new Date() */
-  readonly now?: () => Date;
+export { PowertoolsLogger };
+
+/** A Powertools Logger for `serviceName` (`POWERTOOLS_SERVICE_NAME` wins when set, as Powertools documents). */
+export function createPowertoolsLogger(serviceName: string): PowertoolsLogger {
+  return new PowertoolsLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || serviceName });
 }
 
-export function createLogger(options: LoggerOptions = {}): Logger {
-  const base = options.fields ?? {};
-  const minLevel = LEVEL_ORDER[options.level ?? "info"];
-  const sink: LogSink = options.sink ?? ((line) => console.log(line));
-  const now = options.now ?? (() => new Date());
-
-  const write = (level: LogLevel, message: string, fields: LogFields = {}): void => {
-    if (LEVEL_ORDER[level] < minLevel) return;
-    const line: Record<string, LogValue> = { level, message, timestamp: now().toISOString() };
-    for (const [key, value] of Object.entries({ ...base, ...fields })) {
-      if (value !== undefined) line[key] = value;
-    }
-    sink(JSON.stringify(line));
-  };
-
+/** The handlers' Logger over a Powertools Logger, with `fields` on every line. */
+export function loggerOver(powertools: PowertoolsLogger, fields: LogFields = {}): Logger {
+  const line = (extra: LogFields | undefined): Record<string, LogValue> => ({ ...fields, ...extra });
   return {
-    debug: (message, fields) => write("debug", message, fields),
-    info: (message, fields) => write("info", message, fields),
-    warn: (message, fields) => write("warn", message, fields),
-    error: (message, fields) => write("error", message, fields),
-    child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
+    debug: (message, extra) => powertools.debug(message, line(extra)),
+    info: (message, extra) => powertools.info(message, line(extra)),
+    warn: (message, extra) => powertools.warn(message, line(extra)),
+    error: (message, extra) => powertools.error(message, line(extra)),
+    child: (extra) => loggerOver(powertools, { ...fields, ...extra }),
   };
 }

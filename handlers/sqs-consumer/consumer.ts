@@ -8,6 +8,7 @@
  * succeed, so they reach the dead-letter queue after maxReceiveCount receives, where they can be read
  * and redriven once fixed. Nothing is lost silently.
  */
+import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import type { Logger } from "../shared/logger";
 
@@ -65,50 +66,44 @@ export interface ProcessOptions {
 }
 
 /**
- * Processes a batch and returns the IDs of the messages that failed. Standard queues: every record
- * is tried (in parallel). FIFO queues: records are tried in order, and once one message of a group
- * fails, the group's later messages are reported as failed without being tried, so order holds.
+ * Processes a batch with Powertools' batch processors and returns the IDs of the messages that failed,
+ * in record order. Standard queues: every record is tried, in parallel (BatchProcessor). FIFO queues:
+ * records are tried in order, and once one message of a group fails, the group's later messages are
+ * reported as failed without being tried (SqsFifoPartialProcessorAsync with skipGroupOnError), so
+ * order holds while other groups go on. A batch where every message failed is reported as such
+ * (throwOnFullBatchFailure false), not thrown: the same messages return to the queue either way.
  */
 export async function processBatch(records: readonly SQSRecord[], options: ProcessOptions): Promise<SQSBatchResponse> {
-  const failed: string[] = [];
   const fifo = records.some((record) => record.eventSourceARN.endsWith(".fifo"));
 
-  const processOne = async (record: SQSRecord): Promise<boolean> => {
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
     const log = options.logger.child({ messageId: record.messageId });
     try {
       const message = parseRecord(record);
+      log.debug("message parsed", { queue: message.queue, messageGroupId: message.messageGroupId, bodyKeys: Object.keys(message.body).slice(0, 20) });
       await options.downstream.deliver(message);
       log.info("message delivered", { queue: message.queue, receiveCount: message.receiveCount });
-      return true;
     } catch (error) {
       const kind = error instanceof Error ? error.name : "UnknownError";
       const reason = error instanceof Error ? error.message : String(error);
       const receiveCount = record.attributes.ApproximateReceiveCount;
+      const fields = { kind, reason, receiveCount, error: error instanceof Error ? error : new Error(reason) };
       if (error instanceof MalformedMessageError) {
-        log.error("malformed message: reported as failed, it moves to the dead-letter queue after maxReceiveCount", { kind, reason, receiveCount });
+        log.error("malformed message: reported as failed, it moves to the dead-letter queue after maxReceiveCount", fields);
       } else {
-        log.warn("delivery failed: reported as failed for a retry", { kind, reason, receiveCount });
+        log.warn("delivery failed: reported as failed for a retry", fields);
       }
-      return false;
+      throw error;
     }
   };
 
-  if (fifo) {
-    const blockedGroups = new Set<string>();
-    for (const record of records) {
-      const group = record.attributes.MessageGroupId ?? "";
-      if (blockedGroups.has(group) || !(await processOne(record))) {
-        blockedGroups.add(group);
-        failed.push(record.messageId);
-      }
-    }
-  } else {
-    const results = await Promise.all(records.map(processOne));
-    records.forEach((record, index) => {
-      if (!results[index]) failed.push(record.messageId);
-    });
-  }
+  const event = { Records: [...records] };
+  const response = fifo
+    ? await processPartialResponse(event, handleRecord, new SqsFifoPartialProcessorAsync(), { skipGroupOnError: true, throwOnFullBatchFailure: false })
+    : await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { processInParallel: true, throwOnFullBatchFailure: false });
 
+  const failedIds = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+  const failed = records.filter((record) => failedIds.has(record.messageId)).map((record) => record.messageId);
   options.logger.info("batch done", { records: records.length, failed: failed.length });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

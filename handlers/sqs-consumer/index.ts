@@ -5,13 +5,15 @@
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { createLogger } from "../shared/logger";
+import { createPowertoolsLogger, loggerOver } from "../shared/logger";
 import { processBatch } from "./consumer";
 import { eventBusDownstream } from "./downstream";
 
 /** Module scope: the client survives across invocations of a warm container. */
 const client = new EventBridgeClient({});
-const logger = createLogger({ fields: { service: "sqs-consumer" } });
+/** Powertools' `service` key, unless POWERTOOLS_SERVICE_NAME says otherwise. */
+export const CONSUMER_SERVICE = "sqs-consumer";
+const powertools = createPowertoolsLogger(CONSUMER_SERVICE);
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -21,5 +23,6 @@ function requiredEnv(name: string): string {
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const downstream = eventBusDownstream({ client, eventBusName: requiredEnv("EVENT_BUS_NAME"), source: requiredEnv("EVENT_SOURCE") });
-  return processBatch(event.Records, { downstream, logger: logger.child({ requestId: context.awsRequestId }) });
+  powertools.addContext(context);
+  return processBatch(event.Records, { downstream, logger: loggerOver(powertools) });
 }

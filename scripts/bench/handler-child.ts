@@ -15,7 +15,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { FakeSsm } from "../../__tests__/handlers/ami-tracker/support/fake-ssm";
 import { lambdaContext, snsEvent } from "../../__tests__/handlers/ami-tracker/support/events";
 import { createTracker, readConfig } from "../../handlers/ami-tracker/tracker";
-import { createLogger } from "../../handlers/shared/logger";
+import { loggerOver, PowertoolsLogger } from "../../handlers/shared/logger";
 import { processBatch } from "../../handlers/sqs-consumer/consumer";
 import { eventBusDownstream } from "../../handlers/sqs-consumer/downstream";
 
@@ -55,7 +55,7 @@ async function trackerResults(iterations: number): Promise<HandlerResult[]> {
     clients.set(region, client);
     return client;
   };
-  const tracker = createTracker({ clientFor, sink: () => undefined });
+  const tracker = createTracker({ clientFor });
   const config = readConfig({ TRACKED_REGIONS });
   const results: HandlerResult[] = [];
   for (const file of readdirSync(FIXTURES).filter((name) => name.endsWith(".json")).sort()) {
@@ -94,7 +94,7 @@ async function consumerResult(iterations: number): Promise<HandlerResult> {
   mock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "event-1" }] });
   const client = new EventBridgeClient({ region: "us-east-1", credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } });
   const downstream = eventBusDownstream({ client, eventBusName: "ssm-patterns-default-api", source: "ssm-patterns.consumer" });
-  const logger = createLogger({ sink: () => undefined });
+  const logger = loggerOver(new PowertoolsLogger({ serviceName: "sqs-consumer" }));
   const records = Array.from({ length: 10 }, (_, index) => sqsRecord(index + 1));
   const cpuMicros = await cpuPerIteration(iterations, async () => {
     mock.resetHistory();
@@ -106,8 +106,15 @@ async function consumerResult(iterations: number): Promise<HandlerResult> {
 
 async function main(): Promise<void> {
   const iterations = Number(process.argv[2] ?? "5000");
+  // Powertools writes its log and EMF lines (serialized, so their cost counts) to stdout and stderr: discard them.
+  const write = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+  const discard = (() => true) as typeof process.stdout.write;
+  process.stdout.write = discard;
+  process.stderr.write = discard;
   const tracker = await trackerResults(iterations);
   const consumer = await consumerResult(Math.max(1, Math.round(iterations / 5)));
+  process.stdout.write = write.stdout;
+  process.stderr.write = write.stderr;
   process.stdout.write(`${JSON.stringify([...tracker, consumer])}\n`);
 }
 

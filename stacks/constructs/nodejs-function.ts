@@ -29,14 +29,31 @@ export interface NodejsFunctionProps {
   /** @default - unreserved */
   readonly reservedConcurrency?: number;
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Level of the function's own log lines (Lambda passes it as AWS_LAMBDA_LOG_LEVEL; Powertools' Logger obeys it).
+   * @default "INFO"
+   */
+  readonly applicationLogLevel?: string;
+  /** Level of Lambda's platform lines (START, END, REPORT). @default "INFO" */
+  readonly systemLogLevel?: string;
   /** What the function may do besides writing its own logs; every action and resource named. */
   readonly statements: readonly PolicyStatement[];
 }
 
 /**
+ * What active tracing needs on the role. Lambda's CreateFunction refuses `TracingConfig: Active` when
+ * the role cannot call PutTraceSegments ("The provided execution role does not have permissions to
+ * call PutTraceSegments on XRAY", InvalidParameterValueException); both actions take only Resource "*".
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
+ */
+export const TRACING_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
+
+/**
  * A TypeScript handler bundled by esbuild, copied into the stack folder as an asset, zipped by the
  * archive provider at plan time (`${path.module}`-relative: the stack folder is self-contained), and
- * deployed on arm64 with its own log group and a role that holds exactly `statements`.
+ * deployed on arm64 with its own log group, JSON logs at the configured levels, active X-Ray tracing,
+ * and a role that holds exactly `statements` plus its logs and traces.
  */
 export class NodejsFunction extends Construct {
   readonly function: LambdaFunction;
@@ -74,9 +91,10 @@ export class NodejsFunction extends Construct {
         actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
         resources: [`${this.logGroup.arn}:*`],
       },
+      { sid: "WriteTraces", actions: [...TRACING_ACTIONS], resources: ["*"] },
       ...props.statements,
     ]);
-    new IamRolePolicy(this, "role-policy", { name: "least-privilege", role: this.role.id, policy: policy.json });
+    const rolePolicy = new IamRolePolicy(this, "role-policy", { name: "least-privilege", role: this.role.id, policy: policy.json });
 
     this.function = new LambdaFunction(this, "function", {
       functionName: props.functionName,
@@ -91,8 +109,15 @@ export class NodejsFunction extends Construct {
       timeout: props.timeoutSeconds ?? 30,
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       environment: { variables: { NODE_OPTIONS: "--enable-source-maps", ...props.environment } },
-      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
-      dependsOn: [this.logGroup],
+      loggingConfig: {
+        logFormat: "JSON",
+        applicationLogLevel: props.applicationLogLevel ?? "INFO",
+        systemLogLevel: props.systemLogLevel ?? "INFO",
+        logGroup: this.logGroup.name,
+      },
+      tracingConfig: { mode: "Active" },
+      // The role must hold the X-Ray actions before CreateFunction checks them.
+      dependsOn: [this.logGroup, rolePolicy],
     });
   }
 }

@@ -11,7 +11,7 @@ import { routeAuthorized, stageAccessLogs, stageThrottled } from "./checks/api";
 import { kinesisEncrypted, logGroupKms, logRetention, s3Encrypted, s3KmsEncrypted, snsEncrypted, sqsEncrypted } from "./checks/encryption";
 import { deletionExcludesInUseAmis } from "./checks/imagebuilder";
 import { IDENTITY_POLICY_TYPES, noAdminManagedPolicy, noWildcardAction, noWildcardResource, policyReadable, RESOURCE_POLICY_TYPES } from "./checks/iam";
-import { asyncFailureDestination, concurrencyDecided, consumedQueueHasDeadLetterQueue, noPlaintextSecrets, timeoutSet, visibilityCoversRetries } from "./checks/lambda";
+import { activeTracing, asyncFailureDestination, concurrencyDecided, consumedQueueHasDeadLetterQueue, noPlaintextSecrets, timeoutSet, visibilityCoversRetries } from "./checks/lambda";
 import { publicAccessBlocked, tlsOnly } from "./checks/s3";
 import type { Rule } from "./types";
 
@@ -22,6 +22,7 @@ export const VERIFIED_CHECKOV_IDS: ReadonlySet<string> = new Set([
   "CKV_AWS_27",
   "CKV_AWS_43",
   "CKV_AWS_45",
+  "CKV_AWS_50",
   "CKV_AWS_62",
   "CKV_AWS_63",
   "CKV_AWS_66",
@@ -225,6 +226,15 @@ export const RULES: readonly Rule[] = [
     explanation:
       "An Image Builder lifecycle policy that deletes AMIs excludes AMIs by tag (exclusion_rules.amis.tag_map) in every DELETE rule, so an AMI a tracked parameter or channel points to, or pointed to before, is never deleted.",
     check: deletionExcludesInUseAmis,
+  },
+  {
+    id: "LAMBDA-5",
+    level: "error",
+    appliesTo: ["aws_lambda_function"],
+    checkov: ["CKV_AWS_50"],
+    explanation:
+      "Functions trace actively (tracing_config mode Active), and a role in the stack grants xray:PutTraceSegments and xray:PutTelemetryRecords: CreateFunction refuses Active tracing without them (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html). CKV_AWS_50 also accepts PassThrough, which traces only requests a caller already sampled.",
+    check: activeTracing,
   },
 ];
 

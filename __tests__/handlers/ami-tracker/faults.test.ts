@@ -127,6 +127,7 @@ describe("access denied", () => {
   test.each<[Operation, string]>([
     ["ListTagsForResource", "ssm:ListTagsForResource"],
     ["PutParameter", "ssm:PutParameter"],
+    ["GetParameter", "ssm:GetParameter"],
     ["AddTagsToResource", "ssm:AddTagsToResource"],
   ])("%s denied: not retried; one error line names %s and the parameter ARN; the invocation rejects", async (operation, action) => {
     // Prepare
@@ -140,7 +141,7 @@ describe("access denied", () => {
     // Assess
     await expect(result).rejects.toThrow(new RegExp(`${action} AccessDeniedException`));
     expect(fake.count(operation)).toBe(1);
-    const errors = output.lines().filter((line) => line.level === "error");
+    const errors = output.lines().filter((line) => line.level === "ERROR");
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toBe(`access denied: the function's role needs ${action} on arn:aws:ssm:us-west-1:123456789012:parameter/ec2-imagebuilder/latest`);
   });

@@ -73,7 +73,7 @@ describe("AVAILABLE build from the user guide (us-west-1, account 123456789012)"
     ]);
     const written = emfLines(output.lines(), "ParametersWritten");
     expect(written).toHaveLength(1);
-    expect(written[0]).toMatchObject({ ParametersWritten: 1, _aws: { CloudWatchMetrics: [{ Namespace: "AmiTracker", Dimensions: [[]] }] } });
+    expect(written[0]).toMatchObject({ ParametersWritten: 1, _aws: { CloudWatchMetrics: [{ Namespace: "AmiTracker", Dimensions: [["service"]] }] }, service: "ami-tracker" });
   });
 
   test("logs one JSON line per decision with the correlation id, never the whole event", async () => {
@@ -87,14 +87,14 @@ describe("AVAILABLE build from the user guide (us-west-1, account 123456789012)"
     // Assess
     const decision = output.lines().find((line) => line.decision === "written");
     expect(decision).toMatchObject({
-      level: "info",
+      level: "INFO",
       correlationId: "message-1",
       imageArn: "arn:aws:imagebuilder:us-west-1:123456789012:image/example-linux-image/1.0.0/3",
       region: "us-west-1",
       parameter: "/ec2-imagebuilder/latest",
     });
     expect(typeof decision?.timestamp).toBe("string");
-    const calls = (console.log as jest.Mock).mock.calls.map((call: unknown[]) => String(call[0]));
+    const calls = output.raw();
     expect(calls.some((line) => line.includes("infrastructureConfiguration"))).toBe(false);
   });
 
@@ -140,7 +140,7 @@ describe("multi-account, multi-region build (own account 526904826677, tracked u
     expect(fake.get("us-east-2", "/ec2-imagebuilder/latest")).toBeUndefined();
     const ignored = output.lines().filter((line) => line.decision === "ignored");
     expect(ignored).toHaveLength(4);
-    expect(ignored.every((line) => line.level === "info")).toBe(true);
+    expect(ignored.every((line) => line.level === "INFO")).toBe(true);
   });
 
   test("the captured envelope, as the whole Lambda event", async () => {
@@ -171,7 +171,8 @@ test("FAILED build writes nothing, counts BuildsFailed 1 and logs state.reason",
   expect(failed).toHaveLength(1);
   expect(failed[0]).toMatchObject({
     BuildsFailed: 1,
-    _aws: { CloudWatchMetrics: [{ Namespace: "Custom/AmiTracker", Dimensions: [[]], Metrics: [{ Name: "BuildsFailed", Unit: "Count" }] }] },
+    _aws: { CloudWatchMetrics: [{ Namespace: "Custom/AmiTracker", Dimensions: [["service"]], Metrics: [{ Name: "BuildsFailed", Unit: "Count" }] }] },
+    service: "ami-tracker",
   });
   expect(output.lines()).toContainEqual(expect.objectContaining({ reason: "Image Failure reason.", status: "FAILED" }));
 });

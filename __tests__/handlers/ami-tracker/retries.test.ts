@@ -48,7 +48,7 @@ test("a 500 storm exhausts the 6 attempts and the invocation fails, naming regio
   await expect(result).rejects.toThrow(/us-west-1 \/ec2-imagebuilder\/latest \(ssm:PutParameter InternalServerError\)/);
   expect(fake.count("PutParameter")).toBe(6);
   expect(fake.count("AddTagsToResource")).toBe(0);
-  expect(output.lines()).toContainEqual(expect.objectContaining({ level: "error", decision: "failed", action: "ssm:PutParameter" }));
+  expect(output.lines()).toContainEqual(expect.objectContaining({ level: "ERROR", decision: "failed", action: "ssm:PutParameter" }));
 });
 
 test("access denied: rejects, and an error line names ssm:PutParameter and the parameter ARN", async () => {
@@ -64,7 +64,7 @@ test("access denied: rejects, and an error line names ssm:PutParameter and the p
   // Assess
   await expect(result).rejects.toThrow(/AccessDeniedException/);
   expect(fake.count("PutParameter")).toBe(1);
-  const denied = output.lines().find((line) => line.level === "error");
+  const denied = output.lines().find((line) => line.level === "ERROR");
   expect(denied?.message).toContain("ssm:PutParameter");
   expect(denied?.message).toContain("arn:aws:ssm:us-west-1:123456789012:parameter/ec2-imagebuilder/latest");
   expect(denied).toMatchObject({ action: "ssm:PutParameter", awsError: "AccessDeniedException", parameter: NAME, region: "us-west-1" });

@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { handler } from "../../../handlers/sqs-consumer";
 import { DownstreamError, MalformedMessageError, parseRecord, processBatch, type ConsumedMessage, type Downstream } from "../../../handlers/sqs-consumer/consumer";
 import { DETAIL_TYPE, eventBusDownstream } from "../../../handlers/sqs-consumer/downstream";
-import { createLogger } from "../../../handlers/shared/logger";
+import { loggerOver, PowertoolsLogger, type Logger } from "../../../handlers/shared/logger";
+import { captureOutput } from "../support/output";
 
 const QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:ssm-patterns-default-api-orders";
 const FIFO_QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:ssm-patterns-fifo-example-api-orders.fifo";
@@ -31,10 +32,12 @@ function record(messageId: string, body: string, options: { receiveCount?: numbe
   };
 }
 
-function capture(): { lines: Record<string, unknown>[]; logger: ReturnType<typeof createLogger> } {
+afterEach(() => jest.restoreAllMocks());
+
+function capture(): { lines: Record<string, unknown>[]; logger: Logger } {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>), now: () => new Date(0) });
-  return { lines, logger };
+  captureOutput(lines); // restored by jest.restoreAllMocks after each test
+  return { lines, logger: loggerOver(new PowertoolsLogger({ serviceName: "sqs-consumer" })) };
 }
 
 /** A downstream that fails for the given message IDs and records what it was given. */
@@ -83,7 +86,7 @@ describe("processBatch", () => {
     const response = await processBatch([record("bad", body), record("good", '{"ok":true}')], { downstream, logger });
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "bad" }] });
     expect(downstream.delivered.map((message) => message.messageId)).toEqual(["good"]);
-    const error = lines.find((line) => line["level"] === "error");
+    const error = lines.find((line) => line["level"] === "ERROR");
     expect(error).toMatchObject({ messageId: "bad", kind: "MalformedMessageError" });
   });
 

@@ -16,7 +16,8 @@ import { loadConfig } from "../../../config";
 import { handler } from "../../../handlers/sqs-consumer";
 import { processBatch } from "../../../handlers/sqs-consumer/consumer";
 import { eventBusDownstream } from "../../../handlers/sqs-consumer/downstream";
-import { createLogger } from "../../../handlers/shared/logger";
+import { loggerOver, PowertoolsLogger, type Logger } from "../../../handlers/shared/logger";
+import { captureOutput } from "../support/output";
 import { StorageFirstApiStack } from "../../../stacks/storage-first-api-stack";
 import { checkStack } from "../../../stacks/rules/rule-pack";
 import { resourcesOf, synthesize } from "../../helpers/synth";
@@ -47,9 +48,12 @@ function mockEventBridge() {
   return mockClient(EventBridgeClient);
 }
 
-function captureLines(): { lines: Record<string, unknown>[]; logger: ReturnType<typeof createLogger> } {
+afterEach(() => jest.restoreAllMocks());
+
+function captureLines(): { lines: Record<string, unknown>[]; logger: Logger } {
   const lines: Record<string, unknown>[] = [];
-  return { lines, logger: createLogger({ sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }) };
+  captureOutput(lines); // restored by jest.restoreAllMocks after each test
+  return { lines, logger: loggerOver(new PowertoolsLogger({ serviceName: "sqs-consumer" })) };
 }
 
 describe("a 100-record batch with random failures, through the handler", () => {

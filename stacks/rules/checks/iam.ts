@@ -35,6 +35,9 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: ReadonlySet<string> = n
   "kms:ListAliases",
   "kms:ListKeys",
   "lambda:ListFunctions",
+  // Lambda active tracing (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).
+  "xray:PutTelemetryRecords",
+  "xray:PutTraceSegments",
   // Vended log delivery (Step Functions, API Gateway v2 access logs to CloudWatch Logs): the AWS
   // guides ask for Resource "*" on these.
   "logs:CreateLogDelivery",

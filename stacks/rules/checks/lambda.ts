@@ -118,3 +118,39 @@ export function visibilityCoversRetries(mapping: SynthesizedBlock, stack: StackL
   if (visibility >= 6 * timeout) return compliant(`visibility ${visibility} s >= 6 x ${timeout} s`);
   return nonCompliant(`${pair.queue.address} visibility_timeout_seconds ${visibility} is below 6 x the function's timeout ${timeout} s: a message can become visible again while a retry of it still runs`);
 }
+
+/** What a role needs for active tracing; both take only Resource "*". */
+const TRACE_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
+/** AWS managed policies that grant both. */
+const TRACE_WRITE_MANAGED_POLICIES = /:iam::aws:policy\/(AWSXRayDaemonWriteAccess|AWSXrayWriteOnlyAccess)$/;
+
+function grants(actions: readonly string[], wanted: string): boolean {
+  return actions.some((action) => action === "*" || action === "xray:*" || action.toLowerCase() === wanted.toLowerCase());
+}
+
+/**
+ * LAMBDA-5: active X-Ray tracing, with a role in the stack that may write traces. Lambda's
+ * CreateFunction refuses Active tracing when the role cannot call PutTraceSegments
+ * (InvalidParameterValueException), so a missing grant fails the apply, not the plan.
+ */
+export function activeTracing(fn: SynthesizedBlock, stack: StackLookup): RuleOutcome {
+  const mode = firstBlock(fn.config.tracing_config)?.mode;
+  if (mode !== "Active") {
+    const now = mode === undefined ? "tracing_config is not set (PassThrough: traced only when the caller samples)" : `tracing_config.mode is ${JSON.stringify(mode)}`;
+    return nonCompliant(`${now}; set tracing_config { mode = "Active" } and grant the role xray:PutTraceSegments and xray:PutTelemetryRecords`);
+  }
+  const role = stack.referenced(fn.config.role);
+  if (role === undefined) return compliant("Active; the role is outside this stack (it needs xray:PutTraceSegments and xray:PutTelemetryRecords)");
+  const managed = stack.referencing(role, "aws_iam_role_policy_attachment").some((attachment) => TRACE_WRITE_MANAGED_POLICIES.test(String(attachment.config.policy_arn)));
+  const granted = stack.referencing(role, "aws_iam_role_policy").flatMap((policy) => {
+    const read = stack.policy(policy.config.policy);
+    return read.readable ? read.statements.filter((statement) => statement.effect === "Allow").flatMap((statement) => statement.actions) : [];
+  });
+  const missing = managed ? [] : TRACE_WRITE_ACTIONS.filter((action) => !grants(granted, action));
+  if (missing.length > 0) {
+    return nonCompliant(
+      `tracing is Active, but ${role.address} is not granted ${missing.join(", ")}: CreateFunction fails with "The provided execution role does not have permissions to call PutTraceSegments on XRAY"`,
+    );
+  }
+  return compliant(`Active; ${role.address} may write traces`);
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Context, SNSEvent } from "aws-lambda";
+import { captureOutput, type CapturedOutput } from "../../support/output";
 
 const FIXTURES = join(__dirname, "..", "..", "..", "fixtures", "image-builder");
 
@@ -58,17 +59,9 @@ export function lambdaContext(account: string, region = "us-east-1"): Context {
   };
 }
 
-/** Captures console.log (log and EMF lines) so they can be asserted and the test output stays quiet. */
-export function captureConsole(): { lines: () => Array<Record<string, unknown>>; restore: () => void } {
-  const spy = jest.spyOn(console, "log").mockImplementation(() => undefined);
-  return {
-    lines: () =>
-      spy.mock.calls.map((call: unknown[]) => {
-        const value: unknown = JSON.parse(String(call[0]));
-        return value as Record<string, unknown>;
-      }),
-    restore: () => spy.mockRestore(),
-  };
+/** Captures the log and EMF lines (Powertools writes them to stdout/stderr), so they can be asserted and the test output stays quiet. */
+export function captureConsole(): CapturedOutput {
+  return captureOutput();
 }
 
 /** The EMF lines among captured lines that carry `metric`. */

@@ -1,11 +1,12 @@
 /**
- * A stateful fake of the four Parameter Store calls the tracker makes, with two adapters:
+ * A stateful fake of the five Parameter Store calls the tracker makes, with two adapters:
  * aws-sdk-client-mock (replaces `send`) and a stub HTTP `requestHandler` (goes through the real
  * SDK middleware, retries included).
  */
 import { Readable } from "node:stream";
 import {
   AddTagsToResourceCommand,
+  GetParameterCommand,
   ListTagsForResourceCommand,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
@@ -17,12 +18,25 @@ import {
 import { HttpResponse, type HttpRequest } from "@smithy/protocol-http";
 import type { AwsStub } from "aws-sdk-client-mock";
 
-export type Operation = "ListTagsForResource" | "PutParameter" | "AddTagsToResource" | "RemoveTagsFromResource";
+export type Operation = "ListTagsForResource" | "PutParameter" | "GetParameter" | "AddTagsToResource" | "RemoveTagsFromResource";
 
 export interface StoredParameter {
   value: string;
   dataType: string;
   tags: Map<string, string>;
+  /** The current version; `history` holds the value of every version. */
+  version: number;
+  history: Map<number, string>;
+}
+
+/** A PutParameter of an `aws:ec2:image` value that SSM is still validating. */
+interface PendingWrite {
+  readonly key: string;
+  readonly version: number;
+  readonly value: string;
+  readonly dataType: string;
+  /** Calls (of any operation) during which the write stays invisible. */
+  callsLeft: number;
 }
 
 /** An error the fake answers with. */
@@ -56,6 +70,14 @@ export class FakeSsm {
   /** Every call that reached the fake (each HTTP attempt counts). */
   readonly calls: Call[] = [];
   interceptor: Interceptor = () => undefined;
+  /**
+   * Asynchronous validation of `aws:ec2:image` values: a write stays invisible (a new parameter does not
+   * exist, an existing one keeps its value and version) for this many calls after PutParameter. 0: at once.
+   */
+  validationDelayCalls = 0;
+  /** Values whose validation fails: the write never becomes a version. */
+  rejectsValue: (value: string) => boolean = () => false;
+  private readonly pending: PendingWrite[] = [];
 
   get(region: string, name: string): StoredParameter | undefined {
     return this.parameters.get(`${region}|${name}`);
@@ -63,7 +85,33 @@ export class FakeSsm {
 
   /** Seeds a parameter as if an earlier build had written it. */
   seed(region: string, name: string, value: string, tags: Record<string, string>): void {
-    this.parameters.set(`${region}|${name}`, { value, dataType: "aws:ec2:image", tags: new Map(Object.entries(tags)) });
+    this.parameters.set(`${region}|${name}`, { value, dataType: "aws:ec2:image", tags: new Map(Object.entries(tags)), version: 1, history: new Map([[1, value]]) });
+  }
+
+  /** Ends every validation still running (as time passing would). */
+  settleAll(): void {
+    for (const write of this.pending.splice(0)) this.settle(write);
+  }
+
+  /** Ends a write's validation: accepted values become the current version, rejected ones vanish. */
+  private settle(write: PendingWrite): void {
+    if (this.rejectsValue(write.value)) return;
+    const existing = this.parameters.get(write.key);
+    const history = existing?.history ?? new Map<number, string>();
+    history.set(write.version, write.value);
+    this.parameters.set(write.key, { value: write.value, dataType: write.dataType, tags: existing?.tags ?? new Map(), version: write.version, history });
+  }
+
+  /** Each call lets time pass for the writes being validated. */
+  private tick(): void {
+    for (const write of [...this.pending]) {
+      if (write.callsLeft > 0) {
+        write.callsLeft--;
+        continue;
+      }
+      this.pending.splice(this.pending.indexOf(write), 1);
+      this.settle(write);
+    }
   }
 
   count(operation: Operation): number {
@@ -73,6 +121,7 @@ export class FakeSsm {
   /** Runs one call against the state; throws FakeAwsError for AWS errors. */
   invoke(operation: Operation, region: string, input: Record<string, unknown>): Record<string, unknown> {
     this.calls.push({ operation, region, input });
+    this.tick();
     const injected = this.interceptor(operation, region, input);
     if (injected !== undefined) throw injected;
     switch (operation) {
@@ -86,8 +135,21 @@ export class FakeSsm {
         const name = str(input.Name);
         const existing = this.get(region, name);
         if (existing !== undefined && input.Overwrite !== true) throw new FakeAwsError("ParameterAlreadyExists", 400, "exists");
-        this.parameters.set(`${region}|${name}`, { value: str(input.Value), dataType: str(input.DataType), tags: existing?.tags ?? new Map() });
-        return { Version: 1, Tier: "Standard" };
+        const key = `${region}|${name}`;
+        const version = (existing?.version ?? 0) + this.pending.filter((write) => write.key === key).length + 1;
+        const write: PendingWrite = { key, version, value: str(input.Value), dataType: str(input.DataType), callsLeft: this.validationDelayCalls };
+        if (write.dataType === "aws:ec2:image" && this.validationDelayCalls > 0) this.pending.push(write);
+        else this.settle(write);
+        return { Version: version, Tier: "Standard" };
+      }
+      case "GetParameter": {
+        const [name = "", selector] = str(input.Name).split(":");
+        const parameter = this.get(region, name);
+        if (parameter === undefined) throw new FakeAwsError("ParameterNotFound", 400, "");
+        const version = selector === undefined ? parameter.version : Number(selector);
+        const value = parameter.history.get(version);
+        if (value === undefined) throw new FakeAwsError("ParameterVersionNotFound", 400, `Systems Manager could not find version ${selector} of ${name}.`);
+        return { Parameter: { Name: name, Type: "String", Value: value, Version: version, DataType: parameter.dataType, ...(selector !== undefined ? { Selector: `:${selector}` } : {}) } };
       }
       case "AddTagsToResource": {
         const parameter = this.get(region, str(input.ResourceId));
@@ -121,6 +183,7 @@ export class FakeSsm {
     };
     mock.on(ListTagsForResourceCommand).callsFake(bind("ListTagsForResource"));
     mock.on(PutParameterCommand).callsFake(bind("PutParameter"));
+    mock.on(GetParameterCommand).callsFake(bind("GetParameter"));
     mock.on(AddTagsToResourceCommand).callsFake(bind("AddTagsToResource"));
     mock.on(RemoveTagsFromResourceCommand).callsFake(bind("RemoveTagsFromResource"));
   }

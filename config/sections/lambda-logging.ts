@@ -1,0 +1,38 @@
+import type { ConfigReader } from "../reader";
+import { joinPath } from "../reader";
+
+/**
+ * A function's log levels, applied by Lambda's advanced logging controls (logging_config, JSON format).
+ * Lambda passes the application level to the function as AWS_LAMBDA_LOG_LEVEL, which Powertools' Logger obeys.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
+ */
+export const APPLICATION_LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
+export const SYSTEM_LOG_LEVELS = ["DEBUG", "INFO", "WARN"] as const;
+export type ApplicationLogLevel = (typeof APPLICATION_LOG_LEVELS)[number];
+export type SystemLogLevel = (typeof SYSTEM_LOG_LEVELS)[number];
+
+export interface LambdaLogLevels {
+  /** Lines of the function's own code below this level are dropped. @default "INFO" */
+  readonly applicationLogLevel: ApplicationLogLevel;
+  /** Lambda's platform lines (START, REPORT, ...) below this level are dropped. @default "INFO" */
+  readonly systemLogLevel: SystemLogLevel;
+}
+
+export const LOG_LEVEL_KEYS = ["applicationLogLevel", "systemLogLevel"] as const;
+
+function level<T extends string>(reader: ConfigReader, record: Record<string, unknown>, key: string, path: string, allowed: readonly T[]): T {
+  const value = reader.string(record, key, path, "INFO");
+  const match = allowed.find((candidate) => candidate === value.toUpperCase());
+  if (match === undefined) {
+    reader.fail(joinPath(path, key), `"${value}" is not a Lambda log level; use one of ${allowed.join(", ")} (default INFO)`);
+    return "INFO" as T;
+  }
+  return match;
+}
+
+export function readLogLevels(reader: ConfigReader, record: Record<string, unknown>, path: string): LambdaLogLevels {
+  return {
+    applicationLogLevel: level(reader, record, "applicationLogLevel", path, APPLICATION_LOG_LEVELS),
+    systemLogLevel: level(reader, record, "systemLogLevel", path, SYSTEM_LOG_LEVELS),
+  };
+}
