@@ -134,6 +134,7 @@ export class AmiTrackerStack extends AppStack {
     );
     this.tracker = new NodejsFunction(this, "tracker", {
       functionName: name,
+      roleName: this.globalName("ami-tracker"),
       entry: "handlers/ami-tracker/index.ts",
       description: "Writes the AMI IDs of finished EC2 Image Builder builds to SSM Parameter Store",
       memoryMb: tracker.memoryMb,
@@ -217,7 +218,7 @@ export class AmiTrackerStack extends AppStack {
     const { pipelines, logRetentionDays, subnetId, securityGroupIds } = config.imageBuilder;
     if (pipelines.length === 0) return {};
     const instanceProfile = new BuildInstanceProfile(this, "image-builder-instance", {
-      name: `${this.namePrefix}-image-builder`,
+      name: this.globalName("image-builder"),
       partition: this.partition,
     });
     const built: Record<string, ImagePipeline> = {};

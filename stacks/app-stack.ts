@@ -3,6 +3,7 @@ import { Aspects, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../config";
 import { configureBackend } from "./backend";
+import { boundedName } from "./constructs/http-api/http-api";
 import { RulePackAspect } from "./rules/rule-pack";
 
 /**
@@ -13,16 +14,27 @@ export class AppStack extends TerraformStack {
   readonly config: AppConfig;
   /** `<project>-<environment>`: the prefix of every resource name in the stack. */
   readonly namePrefix: string;
+  /**
+   * `<project>-<environment>-<region>`: the prefix of names that are global per account (IAM roles and
+   * instance profiles), so one environment in two regions, or two environments, never collide.
+   */
+  readonly globalNamePrefix: string;
 
   constructor(scope: Construct, stackName: string, config: AppConfig) {
     super(scope, stackName);
     this.config = config;
     this.namePrefix = `${config.project}-${config.environment}`;
+    this.globalNamePrefix = `${this.namePrefix}-${config.region}`;
     configureBackend(this, stackName, config.backend);
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { ...config.tags, Stack: stackName } }],
     });
     Aspects.of(this).add(new RulePackAspect());
+  }
+
+  /** An account-global name (IAM role, instance profile): `<globalNamePrefix>-<suffix>`, at most 64 characters. */
+  globalName(suffix: string): string {
+    return boundedName(`${this.globalNamePrefix}-${suffix}`, 64);
   }
 }

@@ -47,7 +47,7 @@ describe("Image Builder wiring (tracker mode)", () => {
   test("the build instance profile's role holds exactly the two managed policies Image Builder needs", () => {
     const profile = referenced(stack, infrastructure["instance_profile_name"]);
     expect(profile).toBe(onlyResource(stack, "aws_iam_instance_profile"));
-    const role = byName(stack, "aws_iam_role", "ssm-patterns-test-image-builder");
+    const role = byName(stack, "aws_iam_role", "ssm-patterns-test-us-east-1-image-builder");
     expect(profile["role"]).toMatch(/^\$\{aws_iam_role\.[^.]+\.name\}$/);
     const trust = policyBehind(stack, role["assume_role_policy"]).statement;
     expect(trust).toEqual([expect.objectContaining({ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] })]);

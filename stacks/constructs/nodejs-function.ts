@@ -17,6 +17,8 @@ export const NODEJS_RUNTIME = "nodejs22.x";
 export interface NodejsFunctionProps {
   /** The function's name, also its log group's: `/aws/lambda/<functionName>`. */
   readonly functionName: string;
+  /** The role's name; IAM names are global per account, so it should hold the region. @default functionName */
+  readonly roleName?: string;
   /** The handler's entry file, relative to the project folder, e.g. "handlers/ami-tracker/index.ts". */
   readonly entry: string;
   readonly description: string;
@@ -65,7 +67,7 @@ export class NodejsFunction extends Construct {
     });
 
     this.role = new IamRole(this, "role", {
-      name: props.functionName,
+      name: props.roleName ?? props.functionName,
       assumeRolePolicy: serviceTrust(this, "trust", "lambda.amazonaws.com").json,
     });
     const policy = policyDocument(this, "policy", [
