@@ -3,8 +3,20 @@ import { Aspects, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../config";
 import { configureBackend } from "./backend";
+import { ARCHIVE_PROVIDER_CONSTRAINT } from "./constructs/nodejs-function";
 import { boundedName } from "./constructs/http-api/http-api";
 import { RulePackAspect } from "./rules/rule-pack";
+
+/**
+ * What every stack requires of Terraform and its providers. Terraform >= 1.10 reads the S3 backend's
+ * `use_lockfile`; the bindings (@cdktf/provider-aws 20.1.0, @cdktf/provider-archive 11.0.1) are
+ * generated from hashicorp/aws 5.100.0 and hashicorp/archive 2.7.1, and later minor versions only add.
+ */
+export const VERSION_CONSTRAINTS = {
+  terraform: ">= 1.10",
+  aws: "~> 5.100",
+  archive: ARCHIVE_PROVIDER_CONSTRAINT,
+} as const;
 
 /**
  * A stack with this app's backend, an AWS provider in the configured region with default tags, and
@@ -26,6 +38,8 @@ export class AppStack extends TerraformStack {
     this.namePrefix = `${config.project}-${config.environment}`;
     this.globalNamePrefix = `${this.namePrefix}-${config.region}`;
     configureBackend(this, stackName, config.backend);
+    this.addOverride("terraform.required_version", VERSION_CONSTRAINTS.terraform);
+    this.addOverride("terraform.required_providers.aws.version", VERSION_CONSTRAINTS.aws);
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { ...config.tags, Stack: stackName } }],

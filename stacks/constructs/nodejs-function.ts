@@ -11,6 +11,9 @@ import { bundleHandler } from "./bundle";
 import { policyDocument, serviceTrust, type PolicyStatement } from "./iam";
 import { encryptedLogGroup } from "./log-group";
 
+/** The archive provider's version constraint (the binding is generated from 2.7.1). */
+export const ARCHIVE_PROVIDER_CONSTRAINT = "~> 2.7";
+
 /** Newest runtime that hashicorp/aws 5.100.0 accepts (nodejs24.x fails validate). */
 export const NODEJS_RUNTIME = "nodejs22.x";
 
@@ -100,5 +103,8 @@ export class NodejsFunction extends Construct {
 }
 
 function ensureArchiveProvider(stack: TerraformStack): void {
-  if (stack.node.tryFindChild("archive") === undefined) new ArchiveProvider(stack, "archive");
+  if (stack.node.tryFindChild("archive") !== undefined) return;
+  new ArchiveProvider(stack, "archive");
+  // The binding pins 2.7.1 exactly; a constraint lets a lock file take a later 2.x.
+  stack.addOverride("terraform.required_providers.archive.version", ARCHIVE_PROVIDER_CONSTRAINT);
 }
