@@ -233,7 +233,14 @@ export class AmiTrackerStack extends AppStack {
         // A native-mode pipeline does not publish to the tracker's topic: the tracker would write too.
         ...(pipeline.mode === "tracker"
           ? { topic: this.topic }
-          : { nativeParameter: { parameterName: pipeline.parameterName } }),
+          : {
+              nativeParameter: {
+                parameterName: pipeline.parameterName,
+                executionRoleName: this.globalName(`${pipeline.name}-image-builder-run`),
+                partition: this.partition,
+                account: this.accountId,
+              },
+            }),
         schedule: pipeline.schedule,
         scheduleTimezone: pipeline.scheduleTimezone,
         onlyWhenUpdated: pipeline.onlyWhenUpdated,

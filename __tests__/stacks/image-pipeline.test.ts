@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { loadConfig } from "../../config";
 import { AmiTrackerStack, parentImageArn } from "../../stacks/ami-tracker-stack";
-import { BUILD_INSTANCE_MANAGED_POLICIES } from "../../stacks/constructs/image-pipeline";
+import { BUILD_INSTANCE_MANAGED_POLICIES, EXECUTION_ROLE_MANAGED_POLICY } from "../../stacks/constructs/image-pipeline";
 import { onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
 function synthTracker(raw: Record<string, unknown>, environment = "test"): SynthesizedStack {
@@ -170,6 +170,44 @@ describe("several pipelines, one of them native (config/environments/multi-pipel
     for (const name of ["web", "batch"]) {
       expect(byName(stack, "aws_imagebuilder_infrastructure_configuration", `ssm-patterns-multi-pipeline-${name}`)["sns_topic_arn"]).toMatch(/^\$\{aws_sns_topic\.image-builds\.arn\}$/);
       expect((distributionOf(name)["distribution"] as Record<string, unknown>[]).every((entry) => entry["ssm_parameter_configuration"] === undefined)).toBe(true);
+    }
+  });
+
+  test("native mode: the pipeline runs with an execution role that may write exactly its parameter in each distribution region (the service-linked role may write only parameter/imagebuilder/*)", () => {
+    // Prepare
+    const pipeline = byName(stack, "aws_imagebuilder_image_pipeline", "ssm-patterns-multi-pipeline-bastion");
+
+    // Act
+    const role = referenced(stack, pipeline["execution_role"]);
+    const inline = resourcesOf(stack, "aws_iam_role_policy").find((policy) => policy["name"] === "write-parameter");
+    const statements = policyBehind(stack, inline?.["policy"]).statement;
+
+    // Assess
+    expect(pipeline["execution_role"]).toMatch(/^\$\{aws_iam_role\.[^.]+\.arn\}$/);
+    expect(role["name"]).toBe("ssm-patterns-multi-pipeline-us-east-1-bastion-image-builder-run");
+    expect(inline?.["role"]).toMatch(/^\$\{aws_iam_role\.[^.]+\.id\}$/);
+    expect(referenced(stack, inline?.["role"])).toBe(role);
+    const write = statements.find((statement) => statement.sid === "WriteNativeParameter");
+    expect(write?.actions).toEqual(["ssm:PutParameter"]);
+    expect(write?.resources?.map((arn) => arn.replace(/^arn:\$\{[^}]+\}:ssm:([a-z0-9-]+):\$\{[^}]+\}:/, "$1 "))).toEqual([
+      "us-east-1 parameter/golden-ami/ssm-patterns-multi-pipeline-bastion",
+      "us-west-2 parameter/golden-ami/ssm-patterns-multi-pipeline-bastion",
+    ]);
+    expect(statements.find((statement) => statement.sid === "ValidateAmiDataType")).toMatchObject({ actions: ["ec2:DescribeImages"], resources: ["*"] });
+    const trust = policyBehind(stack, role["assume_role_policy"]).statement;
+    expect(trust).toEqual([
+      expect.objectContaining({
+        principals: [{ type: "Service", identifiers: ["imagebuilder.amazonaws.com"] }],
+        condition: [expect.objectContaining({ test: "StringEquals", variable: "aws:SourceAccount" })],
+      }),
+    ]);
+    const attached = resourcesOf(stack, "aws_iam_role_policy_attachment").filter((attachment) => String(attachment["policy_arn"]).endsWith(`/${EXECUTION_ROLE_MANAGED_POLICY}`));
+    expect(attached.map((attachment) => referenced(stack, attachment["role"]))).toEqual([role]);
+  });
+
+  test("tracker mode: no execution role (the tracker writes, Image Builder only publishes)", () => {
+    for (const name of ["web", "batch"]) {
+      expect(byName(stack, "aws_imagebuilder_image_pipeline", `ssm-patterns-multi-pipeline-${name}`)["execution_role"]).toBeUndefined();
     }
   });
 
