@@ -1,4 +1,6 @@
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
@@ -11,7 +13,18 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig, PipelineConfig } from "../config";
-import { trackerRegions } from "../config/sections/image-builder";
+import { isArmInstanceType, trackerRegions } from "../config/sections/image-builder";
+import {
+  TAG_AMI_ID,
+  TAG_AMI_NAME,
+  TAG_AMI_REGION,
+  TAG_IMAGE_ARN,
+  TAG_IMAGE_BUILD_VERSION,
+  TAG_IMAGE_VERSION,
+  TAG_RECIPE_NAME,
+  TAG_SOURCE,
+  TAG_SOURCE_PIPELINE_ARN,
+} from "../handlers/ami-tracker/tags";
 import { AppStack } from "./app-stack";
 import { CustomerManagedKey, snsUsesKey, type KeyLocation } from "./constructs/customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
@@ -37,6 +50,28 @@ export function parentImageArn(parentImage: string, partition: string, region: s
   return `arn:${partition}:imagebuilder:${region}:aws:image/${parentImage}/x.x.x`;
 }
 
+/** Every tag key the tracker writes on a parameter (handlers/ami-tracker/tags.ts): Terraform leaves them alone. */
+export const TRACKER_TAG_KEYS: readonly string[] = [
+  TAG_SOURCE,
+  TAG_AMI_REGION,
+  TAG_AMI_ID,
+  TAG_AMI_NAME,
+  TAG_RECIPE_NAME,
+  TAG_SOURCE_PIPELINE_ARN,
+  TAG_IMAGE_ARN,
+  TAG_IMAGE_VERSION,
+  TAG_IMAGE_BUILD_VERSION,
+];
+
+/**
+ * AWS's public parameter holding the region's latest Amazon Linux 2023 AMI for an architecture: the
+ * seed of a parameter a launch template resolves before the first build has written it.
+ * https://docs.aws.amazon.com/linux/al2023/ug/ec2.html#launch-from-ssm
+ */
+export function publicAmiParameter(architecture: "arm64" | "x86_64"): string {
+  return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
+}
+
 /** The role EC2 Image Builder publishes with; it exists once Image Builder has been used in the account. */
 function imageBuilderServiceLinkedRole({ partition, account }: KeyLocation): string {
   return `arn:${partition}:iam::${account}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder`;
@@ -45,9 +80,12 @@ function imageBuilderServiceLinkedRole({ partition, account }: KeyLocation): str
 /**
  * Image Builder -> SNS (customer-managed KMS key) -> Lambda -> SSM Parameter Store, in every tracked region.
  *
- * The tracker owns each parameter's value: Terraform creates no `aws_ssm_parameter`, so an apply can
- * never revert the AMI ID or fight over its DataType. `terraform destroy` therefore leaves the
- * parameters behind (see the README).
+ * The tracker (or a native pipeline) owns each parameter's value. Terraform creates only the
+ * parameters an example launch template resolves, in the stack's region, seeded once with the
+ * region's latest Amazon Linux 2023 AMI (EC2 refuses a launch template whose `resolve:ssm:` parameter
+ * does not exist yet); it never reverts a later write (`ignore_changes` on the value, description and
+ * the tracker's tags). `terraform destroy` deletes those and leaves every parameter the tracker or a
+ * pipeline created elsewhere (see the README).
  */
 export class AmiTrackerStack extends AppStack {
   readonly topic: SnsTopic;
@@ -61,6 +99,8 @@ export class AmiTrackerStack extends AppStack {
   readonly pipelines: Readonly<Record<string, ImagePipeline>> = {};
   /** The example launch templates, by pipeline name. */
   readonly launchTemplates: Readonly<Record<string, LaunchTemplate>> = {};
+  /** The parameters the launch templates resolve, created (seeded) by Terraform, by pipeline name. */
+  readonly seededParameters: Readonly<Record<string, SsmParameter>> = {};
   /** The OpsCenter alarms, by purpose. */
   readonly alarms: Readonly<Record<string, OpsCenterAlarm>> = {};
 
@@ -209,7 +249,8 @@ export class AmiTrackerStack extends AppStack {
     });
 
     this.pipelines = this.buildPipelines(config);
-    this.launchTemplates = this.buildLaunchTemplates(config);
+    this.seededParameters = this.seedParameters(config);
+    this.launchTemplates = this.buildLaunchTemplates(config, this.seededParameters);
     this.alarms = this.buildAlarms(config);
   }
 
@@ -257,16 +298,50 @@ export class AmiTrackerStack extends AppStack {
     return built;
   }
 
+  /**
+   * The parameter each example launch template resolves, created before the template: EC2 checks a
+   * `resolve:ssm:` parameter when the template is created ("You must create a Systems Manager parameter
+   * before you can use it in a launch template", Auto Scaling user guide). Seeded with the region's latest
+   * Amazon Linux 2023 AMI of the template's architecture (an aws:ec2:image value must be a real AMI of
+   * the region); the tracker treats an untagged value as older than any build and replaces it.
+   */
+  private seedParameters(config: AppConfig): Record<string, SsmParameter> {
+    const seeded: Record<string, SsmParameter> = {};
+    const latest: Partial<Record<"arm64" | "x86_64", DataAwsSsmParameter>> = {};
+    for (const pipeline of config.imageBuilder.pipelines) {
+      if (!pipeline.exampleLaunchTemplate) continue;
+      const architecture = isArmInstanceType(launchTemplateInstanceType(pipeline)) ? "arm64" : "x86_64";
+      const source = (latest[architecture] ??= new DataAwsSsmParameter(this, `latest-amazon-linux-${architecture}`, {
+        name: publicAmiParameter(architecture),
+      }));
+      seeded[pipeline.name] = new SsmParameter(this, `parameter-${pipeline.name}`, {
+        name: pipeline.parameterName,
+        type: "String",
+        dataType: "aws:ec2:image",
+        insecureValue: source.insecureValue,
+        description: `Seeded by Terraform with the latest Amazon Linux 2023 AMI; the ${pipeline.mode === "native" ? "pipeline's distribution" : "AMI tracker"} writes each new build`,
+        lifecycle: {
+          // Written by the tracker or Image Builder after the seed: an apply must never revert them.
+          ignoreChanges: ["value", "insecure_value", "description", ...TRACKER_TAG_KEYS.map((key) => `tags["${key}"]`)],
+        },
+      });
+    }
+    return seeded;
+  }
+
   /** Consumers: a launch template whose image is whatever the parameter holds when an instance launches. */
-  private buildLaunchTemplates(config: AppConfig): Record<string, LaunchTemplate> {
+  private buildLaunchTemplates(config: AppConfig, parameters: Readonly<Record<string, SsmParameter>>): Record<string, LaunchTemplate> {
     const templates: Record<string, LaunchTemplate> = {};
     for (const pipeline of config.imageBuilder.pipelines) {
       if (!pipeline.exampleLaunchTemplate) continue;
+      const parameter = parameters[pipeline.name];
       templates[pipeline.name] = new LaunchTemplate(this, `launch-template-${pipeline.name}`, {
+        // EC2 resolves the parameter when the template is created: it must exist first.
+        ...(parameter !== undefined ? { dependsOn: [parameter] } : {}),
         name: `${pipeline.resourceName}-latest`,
         description: `Launches the latest ${pipeline.resourceName} AMI from ${pipeline.parameterName}`,
         imageId: `resolve:ssm:${pipeline.parameterName}`,
-        instanceType: pipeline.instanceTypes[0] ?? "t4g.small",
+        instanceType: launchTemplateInstanceType(pipeline),
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
         updateDefaultVersion: true,
       });
@@ -328,6 +403,10 @@ export class AmiTrackerStack extends AppStack {
     });
     return built;
   }
+}
+
+function launchTemplateInstanceType(pipeline: PipelineConfig): string {
+  return pipeline.instanceTypes[0] ?? "t4g.small";
 }
 
 function pipelineOutput(pipeline: PipelineConfig, built: ImagePipeline | undefined): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { loadConfig } from "../../config";
 import { AmiTrackerStack, parentImageArn } from "../../stacks/ami-tracker-stack";
 import { BUILD_INSTANCE_MANAGED_POLICIES, EXECUTION_ROLE_MANAGED_POLICY } from "../../stacks/constructs/image-pipeline";
-import { onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
+import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
 function synthTracker(raw: Record<string, unknown>, environment = "test"): SynthesizedStack {
   return synthesize(new AmiTrackerStack(Testing.app(), testConfig(raw, environment)));
@@ -253,7 +253,8 @@ describe("several pipelines, one of them native (config/environments/multi-pipel
     expect(byName(stack, "aws_imagebuilder_image_pipeline", "ssm-patterns-multi-pipeline-bastion")["schedule"]).toMatchObject({ timezone: "Europe/Paris" });
   });
 
-  test("uses no data source that needs AWS at plan time", () => {
-    expect(Object.keys(stack.data).sort()).toEqual(["archive_file", "aws_iam_policy_document", "aws_partition"]);
+  test("reads nothing from AWS at plan time but the public Amazon Linux parameter that seeds the launch templates' parameters", () => {
+    expect(Object.keys(stack.data).sort()).toEqual(["archive_file", "aws_iam_policy_document", "aws_partition", "aws_ssm_parameter"]);
+    expect(dataOf(stack, "aws_ssm_parameter").map((data) => data["name"])).toEqual(["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"]);
   });
 });
