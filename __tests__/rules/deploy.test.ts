@@ -6,7 +6,10 @@ import { ImagebuilderDistributionConfiguration } from "@cdktf/provider-aws/lib/i
 import { ImagebuilderImagePipeline } from "@cdktf/provider-aws/lib/imagebuilder-image-pipeline";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import type { TerraformStack } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
+import { loadConfig } from "../../config";
+import { buildApp } from "../../stacks/app";
+import { checkStack } from "../../stacks/rules/rule-pack";
 import { policyDocument, serviceTrust, type PolicyStatement } from "../../stacks/constructs/iam";
 import { resolvedParameterName } from "../../stacks/rules/checks/deploy";
 import { createCommand, PREREQUISITE_SERVICE_LINKED_ROLES } from "../../stacks/rules/service-linked-roles";
@@ -147,11 +150,28 @@ describe("DEPLOY-3: every service-linked role a resource needs is a listed prere
     expect(passes(stack, "DEPLOY-3")).toEqual(["needs AWSServiceRoleForCloudWatchAlarms_ActionSSM: listed as prerequisites"]);
   });
 
+  test("Compliance 25: the same with the account and partition as Terraform expressions (as the stacks synthesize them)", () => {
+    const stack = minimalStack();
+    alarm(stack, 'arn:${data.aws_partition.p.partition}:ssm:us-east-1:${element(split(":", aws_kms_key.k.arn), 4)}:opsitem:3#CATEGORY=Availability');
+    expect(passes(stack, "DEPLOY-3")).toEqual(["needs AWSServiceRoleForCloudWatchAlarms_ActionSSM: listed as prerequisites"]);
+  });
+
   test("Compliance 25: an alarm that notifies SNS needs no service-linked role", () => {
     const stack = minimalStack();
     alarm(stack, "arn:aws:sns:us-east-1:123456789012:alarms");
     expect(violations(stack, "DEPLOY-3")).toEqual([]);
     expect(passes(stack, "DEPLOY-3")).toEqual([]);
+  });
+
+  test("the default environment's stacks need exactly the listed prerequisite roles, no more", () => {
+    // Act
+    const app = buildApp(loadConfig("default"), { outdir: Testing.app().outdir });
+    const stacks = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack);
+    const needed = new Set(stacks.flatMap((stack) => checkStack(stack).passed.filter((pass) => pass.rule.id === "DEPLOY-3").map((pass) => pass.note ?? "")));
+
+    // Assess
+    const roles = [...needed].flatMap((note) => (/^needs (.*): listed/.exec(note)?.[1] ?? "").split(", "));
+    expect([...new Set(roles)].sort()).toEqual(PREREQUISITE_SERVICE_LINKED_ROLES.map((role) => role.roleName).sort());
   });
 
   test("the README's Deploying section lists every prerequisite service-linked role with its create command, before the first deploy step", () => {

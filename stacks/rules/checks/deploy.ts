@@ -91,7 +91,7 @@ export function nativeParameterWritable(pipeline: SynthesizedBlock, stack: Stack
 
 const SERVICE_LINKED_ROLE_ARN = /:role\/aws-service-role\/[a-z0-9.-]+\/([A-Za-z0-9_+=,.@-]+)/g;
 /** A CloudWatch alarm action that opens an OpsItem: `arn:<partition>:ssm:<region>:<account>:opsitem:<severity>[#CATEGORY=...]`. */
-const OPSITEM_ACTION = /^arn:[^:]+:ssm:[^:]*:[^:]*:opsitem:/;
+const OPSITEM_ACTION = /^arn:.*?:ssm:[a-z0-9-]*:.*:opsitem:/;
 const ALARM_ACTION_ATTRIBUTES = ["alarm_actions", "ok_actions", "insufficient_data_actions"] as const;
 
 /** The service-linked roles a resource needs to exist at apply time. */
