@@ -17,12 +17,13 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { CONFIG_DIRECTORY, loadConfig, type AppConfig } from "../config";
 import { buildApp } from "../stacks/app";
-import { startSfnStandIn } from "./lib/aws-stand-ins";
+import { startAwsStandIn } from "./lib/aws-stand-ins";
 import {
   backendOverride,
   declaresResource,
   isObject,
   planTimeDataSources,
+  readsPublicAmiParameter,
   providerOverride,
   standInArchives,
   usesArchiveProvider,
@@ -321,7 +322,11 @@ export async function planStackDirectory(
   writeFileSync(join(target, "zz_offline_plan_backend_override.tf.json"), `${JSON.stringify(backendOverride(), null, 2)}\n`);
   const sfnStandIn = context.sfnEndpoint !== undefined && declaresResource(json, "aws_sfn_state_machine");
   base.sfnStandIn = sfnStandIn;
-  const providers = providerOverride(json, sfnStandIn && context.sfnEndpoint !== undefined ? { sfnEndpoint: context.sfnEndpoint } : {});
+  const parameterStandIn = context.sfnEndpoint !== undefined && readsPublicAmiParameter(json);
+  const providers = providerOverride(json, {
+    ...(sfnStandIn && context.sfnEndpoint !== undefined ? { sfnEndpoint: context.sfnEndpoint } : {}),
+    ...(parameterStandIn && context.sfnEndpoint !== undefined ? { ssmEndpoint: context.sfnEndpoint } : {}),
+  });
   if (providers) writeFileSync(join(target, "zz_offline_plan_provider_override.tf.json"), `${JSON.stringify(providers, null, 2)}\n`);
 
   const offline = { ...context.env, ...NO_NETWORK };
@@ -442,7 +447,7 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
   mkdirSync(workRoot, { recursive: true });
   let stopStandIn = async (): Promise<void> => undefined;
   try {
-    const sfn = await startSfnStandIn();
+    const sfn = await startAwsStandIn();
     stopStandIn = sfn.close;
     const context: TerraformContext = { ...prepareTerraform(workRoot, options.archive ?? "auto"), sfnEndpoint: sfn.url };
     const progress = options.onProgress ?? ((): void => undefined);

@@ -1,4 +1,5 @@
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
@@ -11,12 +12,14 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig, PipelineConfig } from "../config";
-import { trackerRegions } from "../config/sections/image-builder";
+import { isArmInstanceType, trackerRegions } from "../config/sections/image-builder";
 import { AppStack } from "./app-stack";
 import { CustomerManagedKey, snsUsesKey, type KeyLocation } from "./constructs/customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
+import { seededImageParameter } from "./constructs/seeded-image-parameter";
+import { BUILD_TAG_KEYS } from "../handlers/shared/channels";
 import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
 import { acknowledgeRule } from "./rules/acknowledge";
 
@@ -39,6 +42,9 @@ export function parentImageArn(parentImage: string, partition: string, region: s
   return `arn:${partition}:imagebuilder:${region}:aws:image/${parentImage}/x.x.x`;
 }
 
+/** Every tag key the tracker writes on a parameter (handlers/ami-tracker/tags.ts): Terraform leaves them alone. */
+export const TRACKER_TAG_KEYS: readonly string[] = BUILD_TAG_KEYS;
+
 /** The role EC2 Image Builder publishes with; it exists once Image Builder has been used in the account. */
 function imageBuilderServiceLinkedRole({ partition, account }: KeyLocation): string {
   return `arn:${partition}:iam::${account}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder`;
@@ -47,9 +53,12 @@ function imageBuilderServiceLinkedRole({ partition, account }: KeyLocation): str
 /**
  * Image Builder -> SNS (customer-managed KMS key) -> Lambda -> SSM Parameter Store, in every tracked region.
  *
- * The tracker owns each parameter's value: Terraform creates no `aws_ssm_parameter`, so an apply can
- * never revert the AMI ID or fight over its DataType. `terraform destroy` therefore leaves the
- * parameters behind (see the README).
+ * The tracker (or a native pipeline) owns each parameter's value. Terraform creates only the
+ * parameters an example launch template resolves, in the stack's region, seeded once with the
+ * region's latest Amazon Linux 2023 AMI (EC2 refuses a launch template whose `resolve:ssm:` parameter
+ * does not exist yet); it never reverts a later write (`ignore_changes` on the value, description and
+ * the tracker's tags). `terraform destroy` deletes those and leaves every parameter the tracker or a
+ * pipeline created elsewhere (see the README).
  */
 export class AmiTrackerStack extends AppStack {
   readonly topic: SnsTopic;
@@ -63,6 +72,8 @@ export class AmiTrackerStack extends AppStack {
   readonly pipelines: Readonly<Record<string, ImagePipeline>> = {};
   /** The example launch templates, by pipeline name. */
   readonly launchTemplates: Readonly<Record<string, LaunchTemplate>> = {};
+  /** The parameters the launch templates resolve, created (seeded) by Terraform, by pipeline name. */
+  readonly seededParameters: Readonly<Record<string, SsmParameter>> = {};
   /** The OpsCenter alarms, by purpose. */
   readonly alarms: Readonly<Record<string, OpsCenterAlarm>> = {};
 
@@ -136,6 +147,7 @@ export class AmiTrackerStack extends AppStack {
     );
     this.tracker = new NodejsFunction(this, "tracker", {
       functionName: name,
+      roleName: this.globalName("ami-tracker"),
       entry: "handlers/ami-tracker/index.ts",
       description: "Writes the AMI IDs of finished EC2 Image Builder builds to SSM Parameter Store",
       memoryMb: tracker.memoryMb,
@@ -214,7 +226,8 @@ export class AmiTrackerStack extends AppStack {
     });
 
     this.pipelines = this.buildPipelines(config);
-    this.launchTemplates = this.buildLaunchTemplates(config);
+    this.seededParameters = this.seedParameters(config);
+    this.launchTemplates = this.buildLaunchTemplates(config, this.seededParameters);
     this.alarms = this.buildAlarms(config);
   }
 
@@ -223,7 +236,7 @@ export class AmiTrackerStack extends AppStack {
     const { pipelines, logRetentionDays, subnetId, securityGroupIds } = config.imageBuilder;
     if (pipelines.length === 0) return {};
     const instanceProfile = new BuildInstanceProfile(this, "image-builder-instance", {
-      name: `${this.namePrefix}-image-builder`,
+      name: this.globalName("image-builder"),
       partition: this.partition,
     });
     const built: Record<string, ImagePipeline> = {};
@@ -238,7 +251,14 @@ export class AmiTrackerStack extends AppStack {
         // A native-mode pipeline does not publish to the tracker's topic: the tracker would write too.
         ...(pipeline.mode === "tracker"
           ? { topic: this.topic }
-          : { nativeParameter: { parameterName: pipeline.parameterName } }),
+          : {
+              nativeParameter: {
+                parameterName: pipeline.parameterName,
+                executionRoleName: this.globalName(`${pipeline.name}-image-builder-run`),
+                partition: this.partition,
+                account: this.accountId,
+              },
+            }),
         schedule: pipeline.schedule,
         scheduleTimezone: pipeline.scheduleTimezone,
         onlyWhenUpdated: pipeline.onlyWhenUpdated,
@@ -255,16 +275,40 @@ export class AmiTrackerStack extends AppStack {
     return built;
   }
 
+  /**
+   * The parameter each example launch template resolves, created before the template: EC2 checks a
+   * `resolve:ssm:` parameter when the template is created ("You must create a Systems Manager parameter
+   * before you can use it in a launch template", Auto Scaling user guide). Seeded with the region's latest
+   * Amazon Linux 2023 AMI of the template's architecture (an aws:ec2:image value must be a real AMI of
+   * the region); the tracker treats an untagged value as older than any build and replaces it.
+   */
+  private seedParameters(config: AppConfig): Record<string, SsmParameter> {
+    const seeded: Record<string, SsmParameter> = {};
+    for (const pipeline of config.imageBuilder.pipelines) {
+      if (!pipeline.exampleLaunchTemplate) continue;
+      seeded[pipeline.name] = seededImageParameter(this, `parameter-${pipeline.name}`, {
+        name: pipeline.parameterName,
+        architecture: isArmInstanceType(launchTemplateInstanceType(pipeline)) ? "arm64" : "x86_64",
+        description: `Seeded by Terraform with the latest Amazon Linux 2023 AMI; the ${pipeline.mode === "native" ? "pipeline's distribution" : "AMI tracker"} writes each new build`,
+        writerTagKeys: TRACKER_TAG_KEYS,
+      });
+    }
+    return seeded;
+  }
+
   /** Consumers: a launch template whose image is whatever the parameter holds when an instance launches. */
-  private buildLaunchTemplates(config: AppConfig): Record<string, LaunchTemplate> {
+  private buildLaunchTemplates(config: AppConfig, parameters: Readonly<Record<string, SsmParameter>>): Record<string, LaunchTemplate> {
     const templates: Record<string, LaunchTemplate> = {};
     for (const pipeline of config.imageBuilder.pipelines) {
       if (!pipeline.exampleLaunchTemplate) continue;
+      const parameter = parameters[pipeline.name];
       templates[pipeline.name] = new LaunchTemplate(this, `launch-template-${pipeline.name}`, {
+        // EC2 resolves the parameter when the template is created: it must exist first.
+        ...(parameter !== undefined ? { dependsOn: [parameter] } : {}),
         name: `${pipeline.resourceName}-latest`,
         description: `Launches the latest ${pipeline.resourceName} AMI from ${pipeline.parameterName}`,
         imageId: `resolve:ssm:${pipeline.parameterName}`,
-        instanceType: pipeline.instanceTypes[0] ?? "t4g.small",
+        instanceType: launchTemplateInstanceType(pipeline),
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
         updateDefaultVersion: true,
       });
@@ -326,6 +370,10 @@ export class AmiTrackerStack extends AppStack {
     });
     return built;
   }
+}
+
+function launchTemplateInstanceType(pipeline: PipelineConfig): string {
+  return pipeline.instanceTypes[0] ?? "t4g.small";
 }
 
 function pipelineOutput(pipeline: PipelineConfig, built: ImagePipeline | undefined): Record<string, unknown> {

@@ -3,7 +3,20 @@ import { Aspects, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../config";
 import { configureBackend } from "./backend";
+import { ARCHIVE_PROVIDER_CONSTRAINT } from "./constructs/nodejs-function";
+import { boundedName } from "./constructs/http-api/http-api";
 import { RulePackAspect } from "./rules/rule-pack";
+
+/**
+ * What every stack requires of Terraform and its providers. Terraform >= 1.10 reads the S3 backend's
+ * `use_lockfile`; the bindings (@cdktf/provider-aws 20.1.0, @cdktf/provider-archive 11.0.1) are
+ * generated from hashicorp/aws 5.100.0 and hashicorp/archive 2.7.1, and later minor versions only add.
+ */
+export const VERSION_CONSTRAINTS = {
+  terraform: ">= 1.10",
+  aws: "~> 5.100",
+  archive: ARCHIVE_PROVIDER_CONSTRAINT,
+} as const;
 
 /**
  * A stack with this app's backend, an AWS provider in the configured region with default tags, and
@@ -13,16 +26,29 @@ export class AppStack extends TerraformStack {
   readonly config: AppConfig;
   /** `<project>-<environment>`: the prefix of every resource name in the stack. */
   readonly namePrefix: string;
+  /**
+   * `<project>-<environment>-<region>`: the prefix of names that are global per account (IAM roles and
+   * instance profiles), so one environment in two regions, or two environments, never collide.
+   */
+  readonly globalNamePrefix: string;
 
   constructor(scope: Construct, stackName: string, config: AppConfig) {
     super(scope, stackName);
     this.config = config;
     this.namePrefix = `${config.project}-${config.environment}`;
+    this.globalNamePrefix = `${this.namePrefix}-${config.region}`;
     configureBackend(this, stackName, config.backend);
+    this.addOverride("terraform.required_version", VERSION_CONSTRAINTS.terraform);
+    this.addOverride("terraform.required_providers.aws.version", VERSION_CONSTRAINTS.aws);
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { ...config.tags, Stack: stackName } }],
     });
     Aspects.of(this).add(new RulePackAspect());
+  }
+
+  /** An account-global name (IAM role, instance profile): `<globalNamePrefix>-<suffix>`, at most 64 characters. */
+  globalName(suffix: string): string {
+    return boundedName(`${this.globalNamePrefix}-${suffix}`, 64);
   }
 }

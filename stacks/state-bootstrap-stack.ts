@@ -5,7 +5,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { TerraformOutput } from "cdktf";
+import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../config";
 import { AppStack } from "./app-stack";
@@ -14,13 +14,17 @@ import { acknowledgeRule } from "./rules/acknowledge";
 
 export const STATE_BOOTSTRAP_STACK = "state-bootstrap";
 
-/** The `backend` section to paste into config/environments/<environment>.json once the bucket exists. */
-export function backendSettings(config: AppConfig): Record<string, string | boolean> {
+/**
+ * The `backend` section to paste into config/environments/<environment>.json once the bucket exists.
+ * `bucket` is the bucket's name: the configured one, or `bucketName` (a Terraform reference to the
+ * created bucket's generated name) when only a prefix is configured.
+ */
+export function backendSettings(config: AppConfig, bucketName?: string): Record<string, string | boolean> {
   const bootstrap = config.stateBootstrap;
   const current = config.backend;
   return {
     type: "s3",
-    bucket: bootstrap.bucketName,
+    bucket: bootstrap.bucketName ?? bucketName ?? `${bootstrap.bucketPrefix}<unique suffix>`,
     region: current.type === "s3" ? current.region : config.region,
     keyPrefix: current.type === "s3" ? current.keyPrefix : `${config.project}/${config.environment}`,
     useLockfile: true,
@@ -44,7 +48,8 @@ export class StateBootstrapStack extends AppStack {
     const bootstrap = config.stateBootstrap;
 
     this.bucket = new S3Bucket(this, "state-bucket", {
-      bucket: bootstrap.bucketName,
+      // S3 names are global: without a configured name, S3 gets a prefix and Terraform a unique suffix.
+      ...(bootstrap.bucketName !== undefined ? { bucket: bootstrap.bucketName } : { bucketPrefix: bootstrap.bucketPrefix }),
       forceDestroy: false,
       lifecycle: { preventDestroy: true },
     });
@@ -97,7 +102,7 @@ export class StateBootstrapStack extends AppStack {
 
     new TerraformOutput(this, "state_bucket_arn", { value: this.bucket.arn, description: "The state bucket" });
     new TerraformOutput(this, "backend_config", {
-      value: JSON.stringify({ backend: settings }),
+      value: Fn.jsonencode({ backend: backendSettings(config, this.bucket.bucket) }),
       description: `Put this "backend" section into config/environments/${config.environment}.json, then run cdktf deploy for the other stacks`,
     });
   }

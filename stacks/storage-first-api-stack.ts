@@ -211,6 +211,7 @@ export class StorageFirstApiStack extends AppStack {
     if (consumed.length > 0) {
       const consumer = new NodejsFunction(this, "consumer", {
         functionName: `${name}-consumer`,
+        roleName: this.globalName(`${settings.name}-consumer`),
         entry: "handlers/sqs-consumer/index.ts",
         description: "Works off the storage-first API's queue; reports failed messages (partial batch response)",
         memoryMb: settings.consumer.memoryMb,
@@ -251,6 +252,7 @@ export class StorageFirstApiStack extends AppStack {
     // The API.
     this.api = new HttpApi(this, "http-api", {
       name,
+      roleNamePrefix: this.globalName(settings.name),
       description: "Storage-first HTTP API: requests go straight to EventBridge, Kinesis, SQS, AppConfig and Step Functions",
       throttlingBurstLimit: settings.stage.throttlingBurstLimit,
       throttlingRateLimit: settings.stage.throttlingRateLimit,
@@ -313,7 +315,7 @@ export class StorageFirstApiStack extends AppStack {
       retentionInDays: retentionDays,
     });
     const role = new IamRole(this, `state-machine-${key}-role`, {
-      name: `${machineName}-sfn`,
+      name: this.globalName(`${this.config.storageFirstApi.name}-${key}-sfn`),
       assumeRolePolicy: serviceTrust(this, `state-machine-${key}-trust`, "states.amazonaws.com").json,
     });
     new IamRolePolicy(this, `state-machine-${key}-policy`, {

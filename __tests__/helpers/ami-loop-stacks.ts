@@ -11,7 +11,9 @@ import { AmiLifecyclePolicy } from "../../stacks/constructs/ami-lifecycle-policy
 import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "../../stacks/constructs/fleet-refresh";
 import type { OpsItemLocation } from "../../stacks/constructs/ops-center-alarm";
 import { ParameterShare, parameterArn } from "../../stacks/constructs/parameter-share";
+import { seededImageParameter } from "../../stacks/constructs/seeded-image-parameter";
 import { SharedAmiLaunchTemplate } from "../../stacks/constructs/shared-ami-consumer";
+import { BUILD_TAG_KEYS, OPERATOR_TAG_KEYS } from "../../handlers/shared/channels";
 
 export const OWNER_ACCOUNT = "111122223333";
 export const CONSUMER_ACCOUNT = "444455556666";
@@ -39,9 +41,17 @@ export function amiLoopStacks(app: App): AmiLoopStacks {
   const topic = new SnsTopic(owner, "alarm-topic", { name: "ami-loop-alarms", kmsMasterKeyId: "alias/example" });
   const location: OpsItemLocation = { partition, region: "us-east-1", account: Fn.element(Fn.split(":", topic.arn), 4) };
 
+  // The channel exists before the template resolves it: seeded once, then written by promotions.
+  const stable = seededImageParameter(owner, "parameter-stable", {
+    name: STABLE,
+    architecture: "arm64",
+    description: "Channel stable of the web pipeline, seeded by Terraform",
+    writerTagKeys: [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS],
+  });
   const example = new ExampleFleet(owner, "example-fleet", {
     name: "ami-loop-web-example",
     parameter: STABLE,
+    parameterResource: stable,
     instanceType: "t4g.micro",
     placement: { availabilityZones: ["us-east-1a"] },
   });

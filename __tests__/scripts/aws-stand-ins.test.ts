@@ -1,4 +1,5 @@
-import { checkDefinitionShape, startSfnStandIn } from "../../scripts/lib/aws-stand-ins";
+import { checkDefinitionShape, offlineAmiId, startAwsStandIn } from "../../scripts/lib/aws-stand-ins";
+import { planTimeDataSources, providerOverride, readsPublicAmiParameter } from "../../scripts/lib/stack-json";
 
 const VALID = JSON.stringify({ StartAt: "Store", States: { Store: { Type: "Pass", End: true } } });
 
@@ -17,7 +18,7 @@ describe("the Step Functions stand-in of the offline plan", () => {
 
   test("answers ValidateStateMachineDefinition as the AWS provider expects, and nothing else", async () => {
     // Prepare
-    const standIn = await startSfnStandIn();
+    const standIn = await startAwsStandIn();
     const call = (target: string, definition: string) =>
       fetch(standIn.url, {
         method: "POST",
@@ -38,5 +39,55 @@ describe("the Step Functions stand-in of the offline plan", () => {
     } finally {
       await standIn.close();
     }
+  });
+});
+
+describe("the Systems Manager stand-in of the offline plan (public AMI parameters only)", () => {
+  const PUBLIC = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+
+  test("answers GetParameter for a public Amazon Linux parameter with a stable, well-formed AMI ID, and ParameterNotFound for any other name", async () => {
+    // Prepare
+    const standIn = await startAwsStandIn();
+    const get = (name: string) =>
+      fetch(standIn.url, {
+        method: "POST",
+        headers: { "x-amz-target": "AmazonSSM.GetParameter", "content-type": "application/x-amz-json-1.1" },
+        body: JSON.stringify({ Name: name, WithDecryption: true }),
+      });
+    try {
+      // Act
+      const found = await get(PUBLIC);
+      const missing = await get("/ec2-imagebuilder/latest");
+
+      // Assess
+      expect(await found.json()).toEqual({
+        Parameter: expect.objectContaining({ Name: PUBLIC, Type: "String", Value: offlineAmiId(PUBLIC), Version: 1 }),
+      });
+      expect(offlineAmiId(PUBLIC)).toMatch(/^ami-[0-9a-f]{17}$/);
+      expect(missing.status).toBe(400);
+      expect(await missing.json()).toMatchObject({ __type: "ParameterNotFound" });
+      expect(standIn.parameterReads()).toBe(2);
+      expect(standIn.calls()).toBe(0);
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  test("the offline plan lets a public AMI parameter through (and points the provider's ssm endpoint at the stand-in), and still refuses any other", () => {
+    // Prepare
+    const stack = {
+      provider: { aws: [{ region: "us-east-1" }] },
+      data: { aws_ssm_parameter: { seed: { name: PUBLIC }, own: { name: "/ec2-imagebuilder/latest" } } },
+    };
+
+    // Act
+    const refused = planTimeDataSources(stack).map((found) => found.address);
+    const override = providerOverride(stack, { ssmEndpoint: "http://127.0.0.1:1" }) as { provider: { aws: { endpoints: unknown }[] } };
+
+    // Assess
+    expect(refused).toEqual(["data.aws_ssm_parameter.own"]);
+    expect(readsPublicAmiParameter(stack)).toBe(true);
+    expect(readsPublicAmiParameter({ data: { aws_ssm_parameter: { own: { name: "/ec2-imagebuilder/latest" } } } })).toBe(false);
+    expect(override.provider.aws[0]?.endpoints).toEqual([{ ssm: "http://127.0.0.1:1" }]);
   });
 });

@@ -133,7 +133,7 @@ describe("AmiTrackerStack", () => {
     expect(logs?.condition?.[0]).toMatchObject({ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn" });
   });
 
-  test("never manages the parameter itself, so an apply cannot revert what the tracker wrote", () => {
+  test("without a launch template that resolves it, never manages the parameter (the tracker creates it); see first-deploy.test.ts for the seeded ones", () => {
     expect(resourcesOf(stack, "aws_ssm_parameter")).toHaveLength(0);
   });
 

@@ -1,8 +1,8 @@
 import { Testing } from "cdktf";
 import { loadConfig } from "../../config";
 import { AmiTrackerStack, parentImageArn } from "../../stacks/ami-tracker-stack";
-import { BUILD_INSTANCE_MANAGED_POLICIES } from "../../stacks/constructs/image-pipeline";
-import { onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
+import { BUILD_INSTANCE_MANAGED_POLICIES, EXECUTION_ROLE_MANAGED_POLICY } from "../../stacks/constructs/image-pipeline";
+import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
 function synthTracker(raw: Record<string, unknown>, environment = "test"): SynthesizedStack {
   return synthesize(new AmiTrackerStack(Testing.app(), testConfig(raw, environment)));
@@ -47,7 +47,7 @@ describe("Image Builder wiring (tracker mode)", () => {
   test("the build instance profile's role holds exactly the two managed policies Image Builder needs", () => {
     const profile = referenced(stack, infrastructure["instance_profile_name"]);
     expect(profile).toBe(onlyResource(stack, "aws_iam_instance_profile"));
-    const role = byName(stack, "aws_iam_role", "ssm-patterns-test-image-builder");
+    const role = byName(stack, "aws_iam_role", "ssm-patterns-test-us-east-1-image-builder");
     expect(profile["role"]).toMatch(/^\$\{aws_iam_role\.[^.]+\.name\}$/);
     const trust = policyBehind(stack, role["assume_role_policy"]).statement;
     expect(trust).toEqual([expect.objectContaining({ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] })]);
@@ -173,6 +173,44 @@ describe("several pipelines, one of them native (config/environments/multi-pipel
     }
   });
 
+  test("native mode: the pipeline runs with an execution role that may write exactly its parameter in each distribution region (the service-linked role may write only parameter/imagebuilder/*)", () => {
+    // Prepare
+    const pipeline = byName(stack, "aws_imagebuilder_image_pipeline", "ssm-patterns-multi-pipeline-bastion");
+
+    // Act
+    const role = referenced(stack, pipeline["execution_role"]);
+    const inline = resourcesOf(stack, "aws_iam_role_policy").find((policy) => policy["name"] === "write-parameter");
+    const statements = policyBehind(stack, inline?.["policy"]).statement;
+
+    // Assess
+    expect(pipeline["execution_role"]).toMatch(/^\$\{aws_iam_role\.[^.]+\.arn\}$/);
+    expect(role["name"]).toBe("ssm-patterns-multi-pipeline-us-east-1-bastion-image-builder-run");
+    expect(inline?.["role"]).toMatch(/^\$\{aws_iam_role\.[^.]+\.id\}$/);
+    expect(referenced(stack, inline?.["role"])).toBe(role);
+    const write = statements.find((statement) => statement.sid === "WriteNativeParameter");
+    expect(write?.actions).toEqual(["ssm:PutParameter"]);
+    expect(write?.resources?.map((arn) => arn.replace(/^arn:\$\{[^}]+\}:ssm:([a-z0-9-]+):\$\{[^}]+\}:/, "$1 "))).toEqual([
+      "us-east-1 parameter/golden-ami/ssm-patterns-multi-pipeline-bastion",
+      "us-west-2 parameter/golden-ami/ssm-patterns-multi-pipeline-bastion",
+    ]);
+    expect(statements.find((statement) => statement.sid === "ValidateAmiDataType")).toMatchObject({ actions: ["ec2:DescribeImages"], resources: ["*"] });
+    const trust = policyBehind(stack, role["assume_role_policy"]).statement;
+    expect(trust).toEqual([
+      expect.objectContaining({
+        principals: [{ type: "Service", identifiers: ["imagebuilder.amazonaws.com"] }],
+        condition: [expect.objectContaining({ test: "StringEquals", variable: "aws:SourceAccount" })],
+      }),
+    ]);
+    const attached = resourcesOf(stack, "aws_iam_role_policy_attachment").filter((attachment) => String(attachment["policy_arn"]).endsWith(`/${EXECUTION_ROLE_MANAGED_POLICY}`));
+    expect(attached.map((attachment) => referenced(stack, attachment["role"]))).toEqual([role]);
+  });
+
+  test("tracker mode: no execution role (the tracker writes, Image Builder only publishes)", () => {
+    for (const name of ["web", "batch"]) {
+      expect(byName(stack, "aws_imagebuilder_image_pipeline", `ssm-patterns-multi-pipeline-${name}`)["execution_role"]).toBeUndefined();
+    }
+  });
+
   test("native mode: the tracker's IAM and environment leave that pipeline's parameter and regions out", () => {
     const ssm = trackerStatements(stack).find((statement) => statement.actions.includes("ssm:PutParameter"));
     expect(ssm?.resources?.every((arn) => !arn.includes("golden-ami"))).toBe(true);
@@ -215,7 +253,8 @@ describe("several pipelines, one of them native (config/environments/multi-pipel
     expect(byName(stack, "aws_imagebuilder_image_pipeline", "ssm-patterns-multi-pipeline-bastion")["schedule"]).toMatchObject({ timezone: "Europe/Paris" });
   });
 
-  test("uses no data source that needs AWS at plan time", () => {
-    expect(Object.keys(stack.data).sort()).toEqual(["archive_file", "aws_iam_policy_document", "aws_partition"]);
+  test("reads nothing from AWS at plan time but the public Amazon Linux parameter that seeds the launch templates' parameters", () => {
+    expect(Object.keys(stack.data).sort()).toEqual(["archive_file", "aws_iam_policy_document", "aws_partition", "aws_ssm_parameter"]);
+    expect(dataOf(stack, "aws_ssm_parameter").map((data) => data["name"])).toEqual(["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"]);
   });
 });

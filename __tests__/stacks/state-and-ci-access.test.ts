@@ -5,6 +5,7 @@ import { CiAccessStack, GITHUB_AUDIENCE, GITHUB_OIDC_HOST, resourceTypes } from 
 import { permissionsFor } from "../../stacks/constructs/deploy-permissions";
 import { checkStack } from "../../stacks/rules/rule-pack";
 import { StateBootstrapStack, backendSettings } from "../../stacks/state-bootstrap-stack";
+import { MAX_BUCKET_PREFIX } from "../../config/sections/state-bootstrap";
 import { CONFIG_DIRECTORY, loadConfig } from "../../config";
 import { ADMIN_STACKS, workloadStacks } from "../../scripts/ci-stacks";
 import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
@@ -93,14 +94,43 @@ describe("StateBootstrapStack", () => {
   });
 
   test("outputs the backend section to paste into the configuration, and it parses as one", () => {
-    const output = stack.output["backend_config"]?.value;
-    const parsed = JSON.parse(String(output)) as { backend: Record<string, unknown> };
+    // Prepare: Terraform's jsonencode of an HCL object whose values are all literals here.
+    const output = String(stack.output["backend_config"]?.value);
+    const hcl = /^\$\{jsonencode\((.*)\)\}$/.exec(output)?.[1] ?? "";
+
+    // Act
+    const parsed = JSON.parse(hcl.replace(/ = /g, ": ")) as { backend: Record<string, unknown> };
+
+    // Assess
     expect(parsed.backend).toEqual({ type: "s3", bucket: "acme-tf-state", region: "us-east-1", keyPrefix: "team/app", useLockfile: true });
     expect(testConfig({ backend: parsed.backend }).backend).toMatchObject({ type: "s3", bucket: "acme-tf-state", keyPrefix: "team/app" });
   });
 
-  test("with local state, the bucket name comes from project and environment, and so does the key prefix", () => {
-    expect(backendSettings(testConfig())).toMatchObject({ bucket: "ssm-patterns-test-tfstate", keyPrefix: "ssm-patterns/test" });
+  test("with local state, the bucket gets a unique name from a prefix (S3 names are global), and the output names the created bucket", () => {
+    // Act
+    const local = bootstrap();
+
+    // Assess
+    const bucket = onlyResource(local, "aws_s3_bucket");
+    expect(bucket["bucket"]).toBeUndefined();
+    expect(bucket["bucket_prefix"]).toBe("ssm-patterns-test-tfstate-");
+    expect(String(local.output["backend_config"]?.value)).toContain('"bucket" = aws_s3_bucket.state-bucket.bucket');
+    expect(backendSettings(testConfig())).toMatchObject({ keyPrefix: "ssm-patterns/test" });
+  });
+
+  test.each([
+    ["the longest project and environment", "abcdefghijklmnopqrstuvwx", "abcdefghijklmnop"],
+    ["a cut that would end in a dash", "abcdefghijklmnopqrstuvwx", "ab-cd"],
+  ])("the default prefix fits bucket_prefix's 37 characters: %s", (_what, project, environment) => {
+    const prefix = testConfig({ project }, environment).stateBootstrap.bucketPrefix;
+    expect(prefix.length).toBeLessThanOrEqual(MAX_BUCKET_PREFIX);
+    expect(prefix).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]-tfstate-$/);
+  });
+
+  test("a configured bucketName is used as is; bucketPrefix with it, or one S3 refuses, fails the config naming the field", () => {
+    expect(onlyResource(bootstrap({ stateBootstrap: { bucketName: "acme-state-2026" } }), "aws_s3_bucket")["bucket"]).toBe("acme-state-2026");
+    expect(() => testConfig({ stateBootstrap: { bucketName: "acme-state-2026", bucketPrefix: "acme-" } })).toThrow(/stateBootstrap\.bucketPrefix: is set together with a bucket name/);
+    expect(() => testConfig({ stateBootstrap: { bucketPrefix: "Acme_" } })).toThrow(/stateBootstrap\.bucketPrefix: "Acme_" must be at most 37/);
   });
 
   test("passes the rule pack", () => {

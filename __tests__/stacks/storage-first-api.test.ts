@@ -364,7 +364,7 @@ describe("the OpenAPI document", () => {
     expect(subtypes.sort()).toEqual([...INTEGRATION_SUBTYPES].sort());
     for (const operation of operations) {
       expect(operation["x-amazon-apigateway-integration"]).toMatchObject({ type: "aws_proxy", payloadFormatVersion: "1.0" });
-      expect((operation["x-amazon-apigateway-integration"] as { credentials: string }).credentials).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/ssm-patterns-test-api-/);
+      expect((operation["x-amazon-apigateway-integration"] as { credentials: string }).credentials).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/ssm-patterns-test-us-east-1-api-/);
     }
   });
 

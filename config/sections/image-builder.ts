@@ -147,7 +147,7 @@ export function checkImageBuilderCron(value: string): string | undefined {
 }
 
 /** Graviton instance families carry a "g" after the generation: t4g, m7g, c7gn, r8g. */
-function isArmInstanceType(instanceType: string): boolean {
+export function isArmInstanceType(instanceType: string): boolean {
   return /^[a-z]+\d+g[a-z]*\./.test(instanceType);
 }
 

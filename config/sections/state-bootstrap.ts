@@ -11,10 +11,17 @@ export interface StateBootstrapConfig {
   /** Synthesize the state-bootstrap stack. @default true, except with backend.type "cloud" (no bucket needed) */
   readonly enabled: boolean;
   /**
-   * The bucket's name. S3 names are global across all AWS accounts: choose your own.
-   * @default backend.bucket with the S3 backend, else "<project>-<environment>-tfstate"
+   * The bucket's name. S3 names are global across all AWS accounts, so a fixed default would collide
+   * with whoever kept it first (`BucketAlreadyExists`).
+   * @default backend.bucket with the S3 backend, else none: S3 gets `bucketPrefix` plus a unique suffix
    */
-  readonly bucketName: string;
+  readonly bucketName?: string;
+  /**
+   * With no `bucketName`: the start of the name, completed by Terraform with a unique suffix
+   * (`bucket_prefix`, 26 characters). The `backend_config` output then names the bucket created.
+   * @default "<project>-<environment>-tfstate-" (project and environment cut to fit 37 characters)
+   */
+  readonly bucketPrefix: string;
   /** A customer-managed KMS key (ARN) for SSE-KMS. @default - SSE-S3 (AES256) */
   readonly kmsKeyArn?: string;
   /** Days a replaced or deleted state version is kept before S3 expires it. @default 90 */
@@ -23,7 +30,18 @@ export interface StateBootstrapConfig {
   readonly noncurrentVersionsToKeep: number;
 }
 
-const KEYS = ["enabled", "bucketName", "kmsKeyArn", "noncurrentVersionDays", "noncurrentVersionsToKeep"] as const;
+const KEYS = ["enabled", "bucketName", "bucketPrefix", "kmsKeyArn", "noncurrentVersionDays", "noncurrentVersionsToKeep"] as const;
+/** S3 keeps 63 characters for a name; the provider's unique suffix takes 26 of them. */
+export const MAX_BUCKET_PREFIX = 37;
+const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]*$/;
+
+/** `<project>-<environment>-tfstate-`, with project and environment cut so the whole fits `bucket_prefix`. */
+export function defaultBucketPrefix(project: string, environment: string): string {
+  const suffix = "-tfstate-";
+  const base = `${project}-${environment}`.slice(0, MAX_BUCKET_PREFIX - suffix.length).replace(/-+$/, "");
+  return `${base}${suffix}`;
+}
+
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 export function readStateBootstrap(
@@ -34,9 +52,17 @@ export function readStateBootstrap(
   const path = "stateBootstrap";
   const record = reader.object(raw, path, KEYS);
   const enabled = reader.boolean(record, "enabled", path, context.backend.type !== "cloud");
-  const defaultName = context.backend.type === "s3" ? context.backend.bucket : `${context.project}-${context.environment}-tfstate`;
-  const bucketName = reader.string(record, "bucketName", path, defaultName);
-  const bucketProblem = checkBucketName(bucketName);
+  const bucketName = context.backend.type === "s3" ? reader.string(record, "bucketName", path, context.backend.bucket) : reader.optionalString(record, "bucketName", path);
+  const bucketPrefix = reader.string(record, "bucketPrefix", path, defaultBucketPrefix(context.project, context.environment));
+  if (bucketPrefix.length > MAX_BUCKET_PREFIX || !BUCKET_PREFIX.test(bucketPrefix)) {
+    reader.fail(
+      joinPath(path, "bucketPrefix"),
+      `${describe(bucketPrefix)} must be at most ${MAX_BUCKET_PREFIX} lowercase letters, digits, "." or "-", starting with a letter or digit (S3 adds a 26-character suffix); leave it out for "${defaultBucketPrefix(context.project, context.environment)}"`,
+    );
+  } else if (bucketName !== undefined && record["bucketPrefix"] !== undefined) {
+    reader.fail(joinPath(path, "bucketPrefix"), `is set together with a bucket name (${describe(bucketName)}); keep one of them`);
+  }
+  const bucketProblem = bucketName === undefined ? undefined : checkBucketName(bucketName);
   if (bucketProblem) {
     reader.fail(joinPath(path, "bucketName"), bucketProblem);
   } else if (context.backend.type === "s3" && record["bucketName"] !== undefined && bucketName !== context.backend.bucket) {
@@ -51,7 +77,8 @@ export function readStateBootstrap(
   }
   return {
     enabled,
-    bucketName,
+    ...(bucketName !== undefined ? { bucketName } : {}),
+    bucketPrefix,
     noncurrentVersionDays: reader.integer(record, "noncurrentVersionDays", path, 90, { min: 1, max: 3650 }),
     noncurrentVersionsToKeep: reader.integer(record, "noncurrentVersionsToKeep", path, 10, { min: 0, max: 100 }),
     ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),

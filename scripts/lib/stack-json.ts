@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
+import { PUBLIC_AMI_PARAMETER_PREFIX } from "./aws-stand-ins";
 import { directoryEntries, makeZip, type ZipEntry } from "./zip";
 
 /** Terraform JSON syntax, as CDKTF writes it in cdk.tf.json. */
@@ -14,7 +15,7 @@ export function isObject(value: Json | undefined): value is JsonObject {
 /** Data sources that call AWS (or another backend) while planning, so a stack holding one cannot be planned without an account. */
 export const PLAN_TIME_DATA_SOURCES: Readonly<Record<string, string>> = {
   aws_caller_identity: "calls STS GetCallerIdentity at plan time; read the account ID from a created resource's ARN instead (element 4 of split(\":\", arn))",
-  aws_ssm_parameter: "reads the parameter from SSM Parameter Store at plan time; pass the value in the configuration, or let the resource that needs it resolve it at run time (e.g. resolve:ssm:NAME)",
+  aws_ssm_parameter: `reads the parameter from SSM Parameter Store at plan time (only AWS's public ${PUBLIC_AMI_PARAMETER_PREFIX}* parameters are answered offline, by the local stand-in); pass the value in the configuration, or let the resource that needs it resolve it at run time (e.g. resolve:ssm:NAME)`,
   aws_ami: "calls EC2 DescribeImages at plan time; pass the AMI ID in the configuration or resolve it at run time (resolve:ssm:NAME)",
   aws_availability_zones: "calls EC2 DescribeAvailabilityZones at plan time; list the zones in the configuration",
   terraform_remote_state: "reads another stack's state from its backend at plan time (a cross-stack reference), so this stack cannot be planned before that one is applied; pass values by name instead",
@@ -34,9 +35,23 @@ export function planTimeDataSources(stack: JsonObject): ForbiddenDataSource[] {
     const why = PLAN_TIME_DATA_SOURCES[type];
     const blocks = data[type];
     if (why === undefined || !isObject(blocks)) continue;
-    for (const name of Object.keys(blocks).sort()) found.push({ address: `data.${type}.${name}`, why });
+    for (const name of Object.keys(blocks).sort()) {
+      if (type === "aws_ssm_parameter" && isPublicAmiParameter(blocks[name])) continue;
+      found.push({ address: `data.${type}.${name}`, why });
+    }
   }
   return found;
+}
+
+function isPublicAmiParameter(block: Json | undefined): boolean {
+  return isObject(block) && typeof block["name"] === "string" && block["name"].startsWith(PUBLIC_AMI_PARAMETER_PREFIX);
+}
+
+/** Whether the stack reads one of AWS's public AMI parameters at plan time (the stand-in answers those). */
+export function readsPublicAmiParameter(stack: JsonObject): boolean {
+  const data = stack["data"];
+  const blocks = isObject(data) ? data["aws_ssm_parameter"] : undefined;
+  return isObject(blocks) && Object.values(blocks).some(isPublicAmiParameter);
 }
 
 /** The override file that swaps whatever backend the stack has for local state inside its (copied) folder. */
@@ -72,14 +87,23 @@ export function declaresResource(stack: JsonObject, type: string): boolean {
  * The override file that gives every aws provider, each aliased copy by its alias, dummy credentials
  * and the skip flags; with `sfnEndpoint`, Step Functions calls go to that (local) endpoint.
  */
-export function providerOverride(stack: JsonObject, options: { readonly sfnEndpoint?: string } = {}): JsonObject | undefined {
+export function providerOverride(stack: JsonObject, options: { readonly sfnEndpoint?: string; readonly ssmEndpoint?: string } = {}): JsonObject | undefined {
   const aliases = awsProviderAliases(stack);
   if (aliases.length === 0) return undefined;
   const settings: JsonObject = {
     ...DUMMY_CREDENTIALS,
     // A call that cannot succeed offline fails at once instead of after the SDK's 25 retries.
     max_retries: 1,
-    ...(options.sfnEndpoint !== undefined ? { endpoints: [{ sfn: options.sfnEndpoint }] } : {}),
+    ...(options.sfnEndpoint !== undefined || options.ssmEndpoint !== undefined
+      ? {
+          endpoints: [
+            {
+              ...(options.sfnEndpoint !== undefined ? { sfn: options.sfnEndpoint } : {}),
+              ...(options.ssmEndpoint !== undefined ? { ssm: options.ssmEndpoint } : {}),
+            },
+          ],
+        }
+      : {}),
   };
   return {
     provider: {

@@ -43,6 +43,7 @@ import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
@@ -423,6 +424,12 @@ export interface ExampleFleetProps {
   readonly name: string;
   /** The `aws:ec2:image` parameter the launch template resolves (a name here, or a full ARN when shared). */
   readonly parameter: string;
+  /**
+   * The resource that creates `parameter` in this stack: the template then depends on it, since EC2
+   * checks the parameter when the template is created.
+   * @default - none: the parameter must exist before the first apply (rule DEPLOY-1 says so)
+   */
+  readonly parameterResource?: SsmParameter;
   readonly instanceType: string;
   /** Where the group may launch: subnet IDs, or availability zones of the default VPC. */
   readonly placement: { readonly subnetIds: readonly string[] } | { readonly availabilityZones: readonly string[] };
@@ -448,6 +455,7 @@ export class ExampleFleet extends Construct {
       name: props.name,
       description: `Example: launches from resolve:ssm:${props.parameter}`,
       imageId: launchTemplateImageId(props.parameter),
+      ...(props.parameterResource ? { dependsOn: [props.parameterResource] } : {}),
       instanceType: props.instanceType,
       metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
     });

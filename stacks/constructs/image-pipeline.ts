@@ -1,6 +1,7 @@
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { ImagebuilderComponent } from "@cdktf/provider-aws/lib/imagebuilder-component";
 import { ImagebuilderDistributionConfiguration } from "@cdktf/provider-aws/lib/imagebuilder-distribution-configuration";
@@ -9,7 +10,7 @@ import { ImagebuilderImageRecipe } from "@cdktf/provider-aws/lib/imagebuilder-im
 import { ImagebuilderInfrastructureConfiguration } from "@cdktf/provider-aws/lib/imagebuilder-infrastructure-configuration";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Construct } from "constructs";
-import { serviceTrust } from "./iam";
+import { policyDocument, serviceTrust } from "./iam";
 import { encryptedLogGroup } from "./log-group";
 
 /** The only managed policies an Image Builder build instance needs (SSM agent + Image Builder's own). */
@@ -48,10 +49,30 @@ export class BuildInstanceProfile extends Construct {
   }
 }
 
+/**
+ * The AWS managed baseline of an Image Builder execution role (what the service-linked role would
+ * otherwise do: launch, snapshot, copy). https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderExecutionPolicy.html
+ */
+export const EXECUTION_ROLE_MANAGED_POLICY = "EC2ImageBuilderExecutionPolicy";
+
 /** The distribution writes the AMI ID to this parameter itself (Image Builder's native mode). */
 export interface NativeParameter {
   /** The parameter's name, the same in every distribution region. */
   readonly parameterName: string;
+  /**
+   * Name of the pipeline's execution role, which writes the parameter. Without an execution role
+   * Image Builder writes with its service-linked role, which may write only `parameter/imagebuilder/*`.
+   */
+  readonly executionRoleName: string;
+  /** For the parameter ARNs: the partition (e.g. `${data.aws_partition.x.partition}`). */
+  readonly partition: string;
+  /** For the parameter ARNs and the trust condition: the account ID. */
+  readonly account: string;
+}
+
+/** `arn:<partition>:ssm:<region>:<account>:parameter/<name without its leading slash>`. */
+export function parameterArn(partition: string, region: string, account: string, parameterName: string): string {
+  return `arn:${partition}:ssm:${region}:${account}:parameter/${parameterName.replace(/^\//, "")}`;
 }
 
 export interface ImagePipelineProps {
@@ -104,6 +125,8 @@ export class ImagePipeline extends Construct {
   readonly distribution: ImagebuilderDistributionConfiguration;
   readonly pipeline: ImagebuilderImagePipeline;
   readonly buildLogGroup: CloudwatchLogGroup;
+  /** With `nativeParameter`: the role Image Builder runs the pipeline with, which writes the parameter. */
+  readonly executionRole?: IamRole;
 
   constructor(scope: Construct, id: string, props: ImagePipelineProps) {
     super(scope, id);
@@ -170,8 +193,11 @@ export class ImagePipeline extends Construct {
       })),
     });
 
+    if (native !== undefined) this.executionRole = this.nativeExecutionRole(props, native);
+
     this.pipeline = new ImagebuilderImagePipeline(this, "pipeline", {
       name: props.name,
+      ...(this.executionRole !== undefined ? { executionRole: this.executionRole.arn } : {}),
       description: `Builds ${props.name} on schedule`,
       imageRecipeArn: this.recipe.arn,
       infrastructureConfigurationArn: this.infrastructure.arn,
@@ -188,6 +214,55 @@ export class ImagePipeline extends Construct {
       // The log groups exist (with their retention) before the first build writes to them.
       dependsOn: [this.buildLogGroup, pipelineLogGroup],
     });
+  }
+
+  /**
+   * The execution role of a native-mode pipeline. Image Builder user guide, "Prerequisites for SSM
+   * output parameters" (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cr-upd-ami-distribution-settings.html):
+   * the execution role needs ssm:PutParameter on the parameter in each distribution region, and
+   * ec2:DescribeImages for DataType aws:ec2:image. The managed baseline covers the rest of the run;
+   * PassRole hands the build instance role to EC2.
+   */
+  private nativeExecutionRole(props: ImagePipelineProps, native: NativeParameter): IamRole {
+    const role = new IamRole(this, "execution-role", {
+      name: native.executionRoleName,
+      description: `EC2 Image Builder runs ${props.name} and writes ${native.parameterName}`,
+      assumeRolePolicy: policyDocument(this, "execution-trust", [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["imagebuilder.amazonaws.com"] }],
+          conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [native.account] }],
+        },
+      ]).json,
+    });
+    new IamRolePolicyAttachment(this, "execution-managed-policy", {
+      role: role.name,
+      policyArn: `arn:${native.partition}:iam::aws:policy/${EXECUTION_ROLE_MANAGED_POLICY}`,
+    });
+    new IamRolePolicy(this, "execution-policy", {
+      name: "write-parameter",
+      role: role.id,
+      policy: policyDocument(this, "execution-policy-document", [
+        {
+          sid: "WriteNativeParameter",
+          actions: ["ssm:PutParameter"],
+          resources: props.regions.map((region) => parameterArn(native.partition, region, native.account, native.parameterName)),
+        },
+        {
+          // DataType aws:ec2:image is validated with the writer's ec2:DescribeImages (no resource-level permissions).
+          sid: "ValidateAmiDataType",
+          actions: ["ec2:DescribeImages"],
+          resources: ["*"],
+        },
+        {
+          sid: "PassBuildInstanceRole",
+          actions: ["iam:PassRole"],
+          resources: [props.instanceProfile.role.arn],
+          conditions: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ec2.amazonaws.com"] }],
+        },
+      ]).json,
+    });
+    return role;
   }
 }
 

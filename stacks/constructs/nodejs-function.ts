@@ -11,12 +11,17 @@ import { bundleHandler } from "./bundle";
 import { policyDocument, serviceTrust, type PolicyStatement } from "./iam";
 import { encryptedLogGroup } from "./log-group";
 
+/** The archive provider's version constraint (the binding is generated from 2.7.1). */
+export const ARCHIVE_PROVIDER_CONSTRAINT = "~> 2.7";
+
 /** Newest runtime that hashicorp/aws 5.100.0 accepts (nodejs24.x fails validate). */
 export const NODEJS_RUNTIME = "nodejs22.x";
 
 export interface NodejsFunctionProps {
   /** The function's name, also its log group's: `/aws/lambda/<functionName>`. */
   readonly functionName: string;
+  /** The role's name; IAM names are global per account, so it should hold the region. @default functionName */
+  readonly roleName?: string;
   /** The handler's entry file, relative to the project folder, e.g. "handlers/ami-tracker/index.ts". */
   readonly entry: string;
   readonly description: string;
@@ -82,7 +87,7 @@ export class NodejsFunction extends Construct {
     });
 
     this.role = new IamRole(this, "role", {
-      name: props.functionName,
+      name: props.roleName ?? props.functionName,
       assumeRolePolicy: serviceTrust(this, "trust", "lambda.amazonaws.com").json,
     });
     const policy = policyDocument(this, "policy", [
@@ -123,5 +128,8 @@ export class NodejsFunction extends Construct {
 }
 
 function ensureArchiveProvider(stack: TerraformStack): void {
-  if (stack.node.tryFindChild("archive") === undefined) new ArchiveProvider(stack, "archive");
+  if (stack.node.tryFindChild("archive") !== undefined) return;
+  new ArchiveProvider(stack, "archive");
+  // The binding pins 2.7.1 exactly; a constraint lets a lock file take a later 2.x.
+  stack.addOverride("terraform.required_providers.archive.version", ARCHIVE_PROVIDER_CONSTRAINT);
 }

@@ -10,6 +10,7 @@
 import { routeAuthorized, stageAccessLogs, stageThrottled } from "./checks/api";
 import { kinesisEncrypted, logGroupKms, logRetention, s3Encrypted, s3KmsEncrypted, snsEncrypted, sqsEncrypted } from "./checks/encryption";
 import { deletionExcludesInUseAmis } from "./checks/imagebuilder";
+import { nativeParameterWritable, resolvedParameterCreatedFirst, SERVICE_LINKED_ROLE_TYPES, serviceLinkedRolesListed } from "./checks/deploy";
 import { IDENTITY_POLICY_TYPES, noAdminManagedPolicy, noWildcardAction, noWildcardResource, policyReadable, RESOURCE_POLICY_TYPES } from "./checks/iam";
 import { activeTracing, asyncFailureDestination, concurrencyDecided, consumedQueueHasDeadLetterQueue, noPlaintextSecrets, timeoutSet, visibilityCoversRetries } from "./checks/lambda";
 import { publicAccessBlocked, tlsOnly } from "./checks/s3";
@@ -235,6 +236,33 @@ export const RULES: readonly Rule[] = [
     explanation:
       "Functions trace actively (tracing_config mode Active), and a role in the stack grants xray:PutTraceSegments and xray:PutTelemetryRecords: CreateFunction refuses Active tracing without them (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html). CKV_AWS_50 also accepts PassThrough, which traces only requests a caller already sampled.",
     check: activeTracing,
+  },
+  {
+    id: "DEPLOY-1",
+    level: "error",
+    appliesTo: ["aws_launch_template", "aws_instance"],
+    checkov: [],
+    explanation:
+      "An image ID resolve:ssm:NAME names an aws:ec2:image aws_ssm_parameter the stack creates, and depends_on it: EC2 checks the parameter when the template or instance is created (https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html).",
+    check: resolvedParameterCreatedFirst,
+  },
+  {
+    id: "DEPLOY-2",
+    level: "error",
+    appliesTo: ["aws_imagebuilder_image_pipeline"],
+    checkov: [],
+    explanation:
+      "A pipeline whose distribution writes an SSM parameter (ssm_parameter_configuration) has an execution_role whose inline policy allows ssm:PutParameter on that parameter in every distribution region, and ec2:DescribeImages for aws:ec2:image; the service-linked role may write only parameter/imagebuilder/* (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cr-upd-ami-distribution-settings.html).",
+    check: nativeParameterWritable,
+  },
+  {
+    id: "DEPLOY-3",
+    level: "error",
+    appliesTo: SERVICE_LINKED_ROLE_TYPES,
+    checkov: [],
+    explanation:
+      "Every service-linked role a resource needs at apply time (an OpsItem alarm action, Image Builder, a policy naming aws-service-role/...) is in PREREQUISITE_SERVICE_LINKED_ROLES, which the README's Deploying section lists with its create command (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html).",
+    check: serviceLinkedRolesListed,
   },
 ];
 

@@ -23,6 +23,8 @@ export interface HttpApiProps {
   /** The API's name; also the prefix of its credentials roles and its access log group. */
   readonly name: string;
   readonly description?: string;
+  /** The prefix of its credentials roles' names; IAM names are global per account, so it should hold the region. @default name */
+  readonly roleNamePrefix?: string;
   /** Stage throttling: burst. Both values are required: an unset pair means 0 and a 429 for every request. */
   readonly throttlingBurstLimit: number;
   /** Stage throttling: steady requests per second. */
@@ -132,7 +134,7 @@ export class HttpApi extends Construct {
     const clash = this.routes.find((route) => routeSlug(route.routeKey) === slug);
     if (clash) throw new Error(`HttpApi ${this.node.id}: routes "${clash.routeKey}" and "${routeKey}" give the same name "${slug}"; rename one path`);
     const target = options.integration;
-    const roleName = boundedName(`${this.props.name}-${slug}`, 64);
+    const roleName = boundedName(`${this.props.roleNamePrefix ?? this.props.name}-${slug}`, 64);
 
     const statements: PolicyStatement[] = [
       { sid: "Integration", actions: [target.action], resources: [...target.resources] },

@@ -1,0 +1,55 @@
+/**
+ * An `aws:ec2:image` parameter that Terraform creates once, seeded with AWS's latest Amazon Linux 2023
+ * AMI, and then leaves to its writer (the tracker, a native pipeline, or the operator CLI for a channel).
+ *
+ * Why it exists: EC2 checks a `resolve:ssm:` parameter when a launch template is created ("You must
+ * create a Systems Manager parameter before you can use it in a launch template", Auto Scaling user guide,
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html), while the
+ * writer fills it only after the first build or promotion. An `aws:ec2:image` value must be a real AMI of
+ * the region or it never becomes a version, hence the public parameter as the seed
+ * (https://docs.aws.amazon.com/linux/al2023/ug/ec2.html#launch-from-ssm). The seed carries none of the
+ * writer's tags, so the tracker and the CLI count it as older than any build.
+ */
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import type { Construct } from "constructs";
+
+export type ImageArchitecture = "arm64" | "x86_64";
+
+/** AWS's public parameter holding the region's latest Amazon Linux 2023 AMI for an architecture. */
+export function publicAmiParameter(architecture: ImageArchitecture): string {
+  return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
+}
+
+/** The public parameter read at plan time, one data source per architecture and scope. */
+export function amazonLinuxSeed(scope: Construct, architecture: ImageArchitecture): DataAwsSsmParameter {
+  const id = `latest-amazon-linux-${architecture}`;
+  const existing = scope.node.tryFindChild(id);
+  if (existing instanceof DataAwsSsmParameter) return existing;
+  return new DataAwsSsmParameter(scope, id, { name: publicAmiParameter(architecture) });
+}
+
+export interface SeededImageParameterProps {
+  /** The parameter's name. */
+  readonly name: string;
+  /** Architecture of the instances that resolve it: picks the seed AMI. */
+  readonly architecture: ImageArchitecture;
+  readonly description: string;
+  /** Tag keys the writer sets after the seed: Terraform never reverts them. */
+  readonly writerTagKeys: readonly string[];
+}
+
+/** Creates the seeded parameter as `scope`'s child `id` (a Terraform address: keep it stable). */
+export function seededImageParameter(scope: Construct, id: string, props: SeededImageParameterProps): SsmParameter {
+  return new SsmParameter(scope, id, {
+    name: props.name,
+    type: "String",
+    dataType: "aws:ec2:image",
+    insecureValue: amazonLinuxSeed(scope, props.architecture).insecureValue,
+    description: props.description,
+    lifecycle: {
+      // Written by the parameter's writer after the seed: an apply must never revert them.
+      ignoreChanges: ["value", "insecure_value", "description", ...props.writerTagKeys.map((key) => `tags["${key}"]`)],
+    },
+  });
+}
