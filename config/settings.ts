@@ -1,0 +1,54 @@
+/**
+ * The building blocks of the configuration schema (TypeBox: each schema is plain JSON Schema, so
+ * config/schema.json is the sections' schemas written out, with no conversion step).
+ * A setting's default is written once, as the schema's `default`; ConfigReader.read applies it, and
+ * the JSON Schema shows it in editors. Settings whose default depends on other settings (the app's
+ * region, the backend, ...) have no `default` here: their description says what it is, and the
+ * section passes it to ConfigReader.read.
+ */
+import { Type, type Static, type TObject, type TOptional, type TProperties, type TSchema } from "@sinclair/typebox";
+
+/** A section or nested object: every key it accepts is listed, any other key is an error. */
+export function Section<P extends TProperties>(properties: P, description?: string): TObject<P> {
+  return Type.Object(properties, { additionalProperties: false, ...(description !== undefined ? { description } : {}) });
+}
+
+/** A setting that may be left out, and then takes `value`. */
+export function Defaulted<S extends TSchema>(schema: S, value: Static<S>): TOptional<S> & { readonly default: Static<S> } {
+  return Type.Optional({ ...schema, default: value }) as TOptional<S> & { readonly default: Static<S> };
+}
+
+/** A setting that may be left out, with no fixed default (the description says what happens then). */
+export const Optional = Type.Optional;
+
+/** A whole number within `[minimum, maximum]`, with an optional description. */
+export function WholeNumber(minimum: number, maximum: number, description?: string): ReturnType<typeof Type.Integer> {
+  return Type.Integer({ minimum, maximum, ...(description !== undefined ? { description } : {}) });
+}
+
+/** One of a fixed list of strings. */
+export function OneOf<const T extends readonly string[]>(values: T, description?: string) {
+  return Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...(description !== undefined ? { description } : {}) });
+}
+
+export const Text = (description?: string) => Type.String(description !== undefined ? { description } : {});
+export const Flag = (description?: string) => Type.Boolean(description !== undefined ? { description } : {});
+export const TextList = (description?: string) => Type.Array(Type.String(), description !== undefined ? { description } : {});
+export const TextMap = (description?: string) => Type.Record(Type.String(), Type.String(), description !== undefined ? { description } : {});
+
+/** The keys a section accepts, in the order its "unknown setting" message lists them. */
+export function keysOf(schema: TObject): readonly string[] {
+  return Object.keys(schema.properties);
+}
+
+type HasDefault<S> = S extends { readonly default: unknown } ? true : false;
+
+/**
+ * A section's settings once read: a setting with a default, or one named in `Given` (its default
+ * comes from elsewhere), is always there; any other setting may be absent.
+ */
+export type Resolved<T extends TObject, Given extends string = never> = {
+  readonly [K in keyof T["properties"] as HasDefault<T["properties"][K]> extends true ? K : K extends Given ? K : never]: Static<T["properties"][K]>;
+} & {
+  readonly [K in keyof T["properties"] as HasDefault<T["properties"][K]> extends true ? never : K extends Given ? never : K]?: Static<T["properties"][K]>;
+};
