@@ -45,9 +45,12 @@ type HasDefault<S> = S extends { readonly default: unknown } ? true : false;
 
 /**
  * A section's settings once read: a setting with a default, or one named in `Given` (its default
- * comes from elsewhere), is always there; any other setting may be absent.
+ * comes from elsewhere), is always there; any other setting may be absent. `Nested` gives the read
+ * type of nested sections and of settings the reader turns into something else.
  */
-export type Resolved<T extends TObject, Given extends string = never> = {
+export type Resolved<T extends TObject, Given extends string = never, Nested extends object = {}> = Omit<Flat<T, Given>, keyof Nested> & Readonly<Nested>;
+
+type Flat<T extends TObject, Given extends string> = {
   readonly [K in keyof T["properties"] as HasDefault<T["properties"][K]> extends true ? K : K extends Given ? K : never]: Static<T["properties"][K]>;
 } & {
   readonly [K in keyof T["properties"] as HasDefault<T["properties"][K]> extends true ? never : K extends Given ? never : K]?: Static<T["properties"][K]>;
