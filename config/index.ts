@@ -10,6 +10,8 @@ import { readImageBuilder, type ImageBuilderConfig } from "./sections/image-buil
 import { readOpsAlarms, type OpsAlarmsConfig } from "./sections/ops-alarms";
 import { readStorageFirstApi, type StorageFirstApiConfig } from "./sections/storage-first-api";
 import { checkNamePrefix, checkRegion } from "./validators";
+import { ConfigFileSettings } from "./schema";
+import { keysOf } from "./settings";
 
 export { ConfigError } from "./errors";
 export type { AmiTrackerConfig } from "./sections/ami-tracker";
@@ -43,27 +45,27 @@ export interface AppConfig {
   readonly ciAccess: CiAccessConfig;
 }
 
-const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker", "imageBuilder", "alarms", "storageFirstApi", "stateBootstrap", "ciAccess"] as const;
 
 export const CONFIG_DIRECTORY = join(__dirname, "environments");
 
 /** Validates a parsed configuration file; throws one ConfigError that lists every problem. */
 export function parseConfig(raw: unknown, environment: string, source = `environment "${environment}"`): AppConfig {
   const reader = new ConfigReader();
-  const record = reader.object(raw, "", TOP_LEVEL_KEYS);
+  const settings = ConfigFileSettings;
+  const record = reader.object(raw, "", keysOf(settings));
 
-  const project = reader.string(record, "project", "", "ssm-patterns");
+  const project = reader.read(settings, record, "project", "");
   const projectProblem = checkNamePrefix(project);
   if (projectProblem) reader.fail("project", projectProblem);
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(environment)) {
     reader.fail("environment", `"${environment}" must be 1-16 lowercase letters, digits or "-" (it is part of resource names)`);
   }
 
-  const region = reader.string(record, "region", "", "us-east-1");
+  const region = reader.read(settings, record, "region", "");
   const regionProblem = checkRegion(region);
   if (regionProblem) reader.fail("region", regionProblem);
 
-  const tags = reader.stringMap(record, "tags", "");
+  const tags = reader.read(settings, record, "tags", "") ?? {};
   for (const key of Object.keys(tags)) {
     if (key.toLowerCase().startsWith("aws:")) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
   }
