@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "./errors";
 import { ConfigReader, joinPath } from "./reader";
@@ -93,6 +93,29 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
   return config;
 }
 
+/** The environments a folder holds: its *.json files, by name. */
+function environmentsIn(directory: string): string[] {
+  try {
+    return readdirSync(directory)
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => file.slice(0, -".json".length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** JSON.parse says "at position 119"; an editor wants line and column (both from 1). */
+export function jsonErrorWithLine(message: string, text: string): string {
+  const match = / at position (\d+)/.exec(message);
+  if (!match?.[1]) return message;
+  const position = Number(match[1]);
+  const before = text.slice(0, position).split("\n");
+  const line = before.length;
+  const column = (before[before.length - 1] ?? "").length + 1;
+  return `line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+| at position \d+/, "")}`;
+}
+
 /**
  * Reads config/environments/<environment>.json. The environment comes from `APP_ENV`
  * (default "default"); that is the only environment variable the configuration reads.
@@ -107,15 +130,17 @@ export function loadConfig(
   try {
     text = readFileSync(file, "utf8");
   } catch {
+    const existing = environmentsIn(directory);
+    const choice = existing.length > 0 ? `one of: ${existing.join(", ")}` : "an existing environment";
     throw new ConfigError(source, [
-      { path: "APP_ENV", message: `"${environment}" has no file ${source}; create it or set APP_ENV to an existing environment` },
+      { path: "APP_ENV", message: `"${environment}" has no file ${source}; create it or set APP_ENV to ${choice}` },
     ]);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(source, [{ path: "(file)", message: `is not valid JSON: ${(error as Error).message}` }]);
+    throw new ConfigError(source, [{ path: "(file)", message: `is not valid JSON: ${jsonErrorWithLine((error as Error).message, text)}` }]);
   }
   return parseConfig(raw, environment, source);
 }

@@ -5,11 +5,35 @@ import { describe } from "./reader";
 
 export function checkRegion(value: string): string | undefined {
   if (isAwsRegion(value)) return undefined;
-  const distances = AWS_REGIONS.map((region) => ({ region, distance: editDistance(region, value) }));
-  const nearest = Math.min(...distances.map((entry) => entry.distance));
-  const close = nearest <= 2 ? distances.filter((entry) => entry.distance === nearest).map((entry) => entry.region) : [];
+  const close = nearest(value, AWS_REGIONS);
   const hint = close.length > 0 ? `did you mean ${close.map((region) => `"${region}"`).join(" or ")}?` : `expected e.g. "us-east-1"`;
   return `${describe(value)} is not an AWS region (${hint})`;
+}
+
+/** The candidates at the smallest edit distance from `value`, if it is at most 2. */
+export function nearest(value: string, candidates: readonly string[]): string[] {
+  const distances = candidates.map((candidate) => ({ candidate, distance: editDistance(candidate, value) }));
+  const smallest = Math.min(...distances.map((entry) => entry.distance));
+  return smallest <= 2 ? distances.filter((entry) => entry.distance === smallest).map((entry) => entry.candidate) : [];
+}
+
+/**
+ * An IANA time zone this Node.js knows: one of Intl.supportedValuesOf("timeZone") (canonical names),
+ * or an alias its Intl resolves (e.g. "Etc/UTC", "US/Eastern"). A misspelt zone would otherwise
+ * synthesize and plan, and fail only when Image Builder is called.
+ */
+export function checkTimeZone(value: string): string | undefined {
+  const zones = Intl.supportedValuesOf("timeZone");
+  if (zones.includes(value)) return undefined;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    if (/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(value)) return undefined;
+  } catch {
+    // not a zone: reported below
+  }
+  const close = nearest(value, zones);
+  const hint = close.length > 0 ? `did you mean ${close.map((zone) => `"${zone}"`).join(" or ")}?` : `write it like "Etc/UTC" or "Europe/Paris"`;
+  return `${describe(value)} is not an IANA time zone (${hint})`;
 }
 
 const PLACEHOLDERS = ["{pipeline}", "{image}"] as const;

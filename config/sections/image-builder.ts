@@ -1,6 +1,6 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
+import { checkLogRetention, checkParameterName, checkRegion, checkTimeZone } from "../validators";
 import type { AmiTrackerConfig } from "./ami-tracker";
 import { Type } from "@sinclair/typebox";
 import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text, TextList, WholeNumber } from "../settings";
@@ -282,9 +282,8 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   const cronProblem = checkImageBuilderCron(schedule);
   if (cronProblem) reader.fail(joinPath(path, "schedule"), cronProblem);
   const scheduleTimezone = reader.read(settings, record, "scheduleTimezone", path);
-  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(scheduleTimezone)) {
-    reader.fail(joinPath(path, "scheduleTimezone"), `${describe(scheduleTimezone)} is not an IANA time zone; write it like "Etc/UTC" or "Europe/Paris"`);
-  }
+  const timeZoneProblem = checkTimeZone(scheduleTimezone);
+  if (timeZoneProblem) reader.fail(joinPath(path, "scheduleTimezone"), timeZoneProblem);
 
   const parentImage = reader.read(settings, record, "parentImage", path);
   const managedName = /^[a-z0-9][a-z0-9-]{0,126}$/;
