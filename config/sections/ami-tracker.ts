@@ -2,8 +2,9 @@ import type { ConfigReader } from "../reader";
 import { joinPath } from "../reader";
 import { Defaulted, Flag, keysOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
 import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
+import { DEFAULT_PARAMETER_NAME } from "../ssm-parameter-name";
 
-export const DEFAULT_PARAMETER_NAME = "/ec2-imagebuilder/latest";
+export { DEFAULT_PARAMETER_NAME };
 
 /** The latest-AMI tracker: Image Builder -> SNS -> Lambda -> SSM Parameter Store. */
 export const AmiTrackerSettings = Section(
