@@ -1,3 +1,19 @@
+/**
+ * The configuration: one JSON file per environment, validated in full before any construct exists.
+ *
+ * Adding a setting to a section (e.g. `amiTracker.logLevel`):
+ *  1. In config/sections/<section>.ts, add it to the section's schema (`AmiTrackerSettings`), with
+ *     its description and, when it has a fixed one, its default: `Defaulted(OneOf([...]), "INFO")`,
+ *     `Defaulted(WholeNumber(min, max, "..."), 30)`, `Optional(Text("... Default: ..."))`.
+ *     The key order there is the order of the "unknown setting; expected one of" message.
+ *  2. Read it in the section's read function: `reader.read(settings, record, "logLevel", path)`
+ *     (type, range, default and the message of a wrong value come from the schema), add any check
+ *     the schema cannot express, and put it in the returned object. Sections whose read type is
+ *     `Resolved<typeof XSettings>` get the new field's type for free; the others (backend,
+ *     imageBuilder pipelines, storageFirstApi, ciAccess) list it in their interface too.
+ *  3. `npm run config:schema` rewrites config/schema.json (a test fails until then), and a test in
+ *     __tests__/config/ shows the default and the message of a wrong value.
+ */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "./errors";
