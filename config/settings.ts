@@ -41,7 +41,8 @@ export function keysOf(schema: TObject): readonly string[] {
   return Object.keys(schema.properties);
 }
 
-type HasDefault<S> = S extends { readonly default: unknown } ? true : false;
+/** Always there once read: it has a default, or the schema requires it. */
+type HasDefault<S> = S extends { readonly default: unknown } ? true : S extends TOptional<TSchema> ? false : true;
 
 /**
  * A section's settings once read: a setting with a default, or one named in `Given` (its default

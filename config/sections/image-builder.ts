@@ -3,7 +3,7 @@ import { describe, joinPath } from "../reader";
 import { checkLogRetention, checkParameterName, checkRegion, checkTimeZone } from "../validators";
 import type { AmiTrackerConfig } from "./ami-tracker";
 import { Type } from "@sinclair/typebox";
-import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text, TextList, WholeNumber } from "../settings";
+import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
 
 /**
  * Who writes a pipeline's "latest AMI" parameter.
@@ -14,70 +14,23 @@ import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text, TextList, Whol
  */
 export type PipelineMode = "tracker" | "native";
 
-/** One EC2 Image Builder pipeline built by the tracker stack. */
-export interface PipelineConfig {
-  /** Lowercase letters, digits and "-", unique in the list. */
-  readonly name: string;
-  /**
-   * `<project>-<environment>-<name>`: the name of the Image Builder pipeline, recipe and so of its
-   * images, hence what `{pipeline}` and `{image}` become in a parameter name.
-   */
-  readonly resourceName: string;
-  /** @default "tracker" */
-  readonly mode: PipelineMode;
-  /**
-   * The parameter that holds this pipeline's latest AMI ID, with `{pipeline}` and `{image}` filled in
-   * (the same name in every region of `regions`).
-   * @default tracker mode: amiTracker.parameterName resolved for this pipeline;
-   *          native mode: "/ec2-imagebuilder/{pipeline}/latest" resolved
-   */
-  readonly parameterName: string;
-  /** Regions the distribution configuration copies the AMI to (and writes the parameter in). @default [the app's region] */
-  readonly regions: readonly string[];
-  /**
-   * When the pipeline runs, as an Image Builder cron expression (six fields, UTC unless `scheduleTimezone`).
-   * @default "cron(0 4 ? * MON *)" (Mondays 04:00)
-   */
-  readonly schedule: string;
-  /** IANA time zone of `schedule`. @default "Etc/UTC" */
-  readonly scheduleTimezone: string;
-  /**
-   * Build on schedule only when the parent image or a component changed
-   * (`EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE`). @default true
-   */
-  readonly onlyWhenUpdated: boolean;
-  /**
-   * The parent image: the name of an Image Builder-managed image (resolved to
-   * `arn:<partition>:imagebuilder:<region>:aws:image/<name>/x.x.x`, always its newest version),
-   * an image ARN, or an AMI ID. No data source reads it at plan time.
-   * @default "amazon-linux-2023-arm64"
-   */
-  readonly parentImage: string;
-  /** Build instance types; must match the parent image's architecture. @default ["t4g.small"] for arm64, ["t3.small"] otherwise */
-  readonly instanceTypes: readonly string[];
-  /** Version of the example recipe and component; bump it whenever either changes (both are immutable). @default "1.0.0" */
-  readonly recipeVersion: string;
-  /** Root volume size (GiB), encrypted gp3. @default 10 */
-  readonly volumeSizeGb: number;
-  /** An example launch template in the app's region whose image_id is `resolve:ssm:<parameterName>`. @default false */
-  readonly exampleLaunchTemplate: boolean;
-}
+/** One EC2 Image Builder pipeline built by the tracker stack; its settings are PipelineSettings below. */
+export type PipelineConfig = Resolved<
+  typeof PipelineSettings,
+  "parameterName" | "regions" | "instanceTypes",
+  {
+    /**
+     * `<project>-<environment>-<name>`: the name of the Image Builder pipeline, recipe and so of its
+     * images, hence what `{pipeline}` and `{image}` become in a parameter name.
+     */
+    resourceName: string;
+    /** The parameter that holds this pipeline's latest AMI ID, `{pipeline}` and `{image}` filled in. */
+    parameterName: string;
+  }
+>;
 
 /** EC2 Image Builder: the pipelines that publish to the tracker's topic (or write the parameter natively). */
-export interface ImageBuilderConfig {
-  /**
-   * The pipelines to build. Empty: bring your own pipeline and point its infrastructure
-   * configuration at the tracker's topic (output `topic_arn`).
-   * @default []
-   */
-  readonly pipelines: readonly PipelineConfig[];
-  /** Retention of the build and pipeline log groups (`/aws/imagebuilder/...`). @default 30 (days) */
-  readonly logRetentionDays: number;
-  /** A subnet for the build instances. @default - the default VPC */
-  readonly subnetId?: string;
-  /** Security groups for the build instances; required with `subnetId`. @default - the default VPC's */
-  readonly securityGroupIds: readonly string[];
-}
+export type ImageBuilderConfig = Resolved<typeof ImageBuilderSettings, never, { pipelines: readonly PipelineConfig[] }>;
 
 export const DEFAULT_NATIVE_PARAMETER_NAME = "/ec2-imagebuilder/{pipeline}/latest";
 export const DEFAULT_SCHEDULE = "cron(0 4 ? * MON *)";

@@ -4,7 +4,7 @@ import { checkLogRetention } from "../validators";
 import { UNRESERVED } from "./ami-tracker";
 import { opsAlarmSettings, readOpsAlarm, type OpsAlarmConfig } from "./ops-alarms";
 import { Type, type TObject } from "@sinclair/typebox";
-import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text, TextList, TextMap, WholeNumber } from "../settings";
+import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text, TextList, TextMap, WholeNumber, type Resolved } from "../settings";
 
 /**
  * The ten service-integration subtypes of HTTP APIs (payload format 1.0), as data. `target` lists the
@@ -132,98 +132,34 @@ export interface RouteConfig {
   readonly authorization: RouteAuthorization;
 }
 
-export interface QueueConfig {
-  /** A FIFO queue (name ends in ".fifo"); SendMessage routes must map MessageGroupId. @default false */
-  readonly fifo: boolean;
-  /** FIFO only: deduplicate by a hash of the body. @default true for FIFO queues */
-  readonly contentBasedDeduplication: boolean;
-  /** Receives before a message moves to the queue's dead-letter queue. @default 5 */
-  readonly maxReceiveCount: number;
-  /** @default 345600 (4 days); the dead-letter queue keeps messages 14 days */
-  readonly messageRetentionSeconds: number;
-  /** @default 6x the consumer's timeout when `consumer`, else 30 */
-  readonly visibilityTimeoutSeconds: number;
-  /** Trigger the SQS consumer Lambda from this queue. @default false */
-  readonly consumer: boolean;
-}
+/** A queue of `queues`, its defaults applied. */
+export type QueueConfig = Resolved<typeof QueueSettings, "contentBasedDeduplication" | "visibilityTimeoutSeconds">;
 
-export interface StateMachineConfig {
-  /** EXPRESS machines alone take StartSyncExecution; STANDARD alone take StopExecution. */
-  readonly type: "STANDARD" | "EXPRESS";
-}
+export type StateMachineConfig = Resolved<typeof StateMachineSettings>;
 
-/** The storage-first HTTP API: routes that store the request in an AWS service before any code runs. */
-export interface StorageFirstApiConfig {
-  /** Deploy the storage-first-api stack. @default false */
-  readonly enabled: boolean;
-  /** Resource names are `<project>-<environment>-<name>-...`. @default "api" */
-  readonly name: string;
-  readonly stage: {
-    /** Both throttling values are always set: an unset pair means 0, a 429 for every request. @default 100 */
-    readonly throttlingBurstLimit: number;
-    /** Requests per second, steady state. @default 50 */
-    readonly throttlingRateLimit: number;
-    /** Per-route CloudWatch metrics. @default true */
-    readonly detailedMetrics: boolean;
-    /** @default 30 (days) */
-    readonly accessLogRetentionDays: number;
-  };
-  readonly authorization: {
-    /** What a route without `authorization` gets. @default "AWS_IAM" */
-    readonly default: "AWS_IAM" | "JWT";
-    /** The JWT authorizer; required as soon as one route uses JWT. @default - no JWT authorizer */
-    readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
-  };
-  /** @default { "orders": { consumer: true } } */
-  readonly queues: Readonly<Record<string, QueueConfig>>;
-  readonly stream: {
-    /** @default "ON_DEMAND" */
-    readonly mode: "ON_DEMAND" | "PROVISIONED";
-    /** PROVISIONED only. @default 1 */
-    readonly shardCount: number;
-    /** @default 24 */
-    readonly retentionHours: number;
-  };
-  readonly eventBus: {
-    /** Retention of the log group the bus's catch-all rule writes to. @default 30 (days) */
-    readonly logRetentionDays: number;
-  };
-  readonly appConfig: {
-    /** @default "live" */
-    readonly environment: string;
-    /** @default "settings" */
-    readonly profile: string;
-    /** The hosted configuration (application/json) that is deployed. @default { "maintenance": false } */
-    readonly content: Readonly<Record<string, unknown>>;
-  };
-  /** @default { "workflow": { type: "STANDARD" }, "quote": { type: "EXPRESS" } } */
-  readonly stateMachines: Readonly<Record<string, StateMachineConfig>>;
-  /** Log retention of the state machines' log groups. @default 30 (days) */
-  readonly stateMachineLogRetentionDays: number;
-  readonly consumer: {
-    /** @default 30 (seconds) */
-    readonly timeoutSeconds: number;
-    /** @default 256 */
-    readonly memoryMb: number;
-    /** @default 10 */
-    readonly batchSize: number;
-    /** Standard queues only. @default 0 */
-    readonly maximumBatchingWindowSeconds: number;
-    /** @default 30 (days) */
-    readonly logRetentionDays: number;
-    /**
-     * Reserved concurrency. Unset by default: new accounts have a concurrency quota of 10, and
-     * reserving any of it fails the deploy there.
-     * @default - unreserved
-     */
-    readonly reservedConcurrency?: number;
-  };
-  /** The alarm on every dead-letter queue, whose action creates an OpsCenter OpsItem. */
-  /** Fires when a dead-letter queue holds `threshold` messages. @default severity 2, Availability, threshold 1, 300 s */
-  readonly deadLetterAlarm: OpsAlarmConfig;
-  /** Keyed by route key, `"POST /orders"`. @default {} */
-  readonly routes: Readonly<Record<string, RouteConfig>>;
-}
+/**
+ * The storage-first HTTP API: routes that store the request in an AWS service before any code runs.
+ * Each setting's description and default are in StorageFirstApiSettings below.
+ */
+export type StorageFirstApiConfig = Resolved<
+  typeof StorageFirstApiSettings,
+  never,
+  {
+    stage: Resolved<typeof StageSettings>;
+    authorization: {
+      readonly default: "AWS_IAM" | "JWT";
+      readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
+    };
+    queues: Readonly<Record<string, QueueConfig>>;
+    stream: Resolved<typeof StreamSettings>;
+    eventBus: Resolved<typeof EventBusSettings>;
+    appConfig: Resolved<typeof AppConfigSettings, "content">;
+    stateMachines: Readonly<Record<string, StateMachineConfig>>;
+    consumer: Resolved<typeof ConsumerSettings>;
+    deadLetterAlarm: OpsAlarmConfig;
+    routes: Readonly<Record<string, RouteConfig>>;
+  }
+>;
 
 const SECTION = "storageFirstApi";
 const DEAD_LETTER_ALARM = { severity: 2, category: "Availability" } as const;
