@@ -6,35 +6,61 @@
  * region, the backend, ...) have no `default` here: their description says what it is, and the
  * section passes it to ConfigReader.read.
  */
-import { Type, type Static, type TObject, type TOptional, type TProperties, type TSchema } from "@sinclair/typebox";
+// Named imports, not the `Type` namespace, so that esbuild keeps only these builders in the synth bundle.
+import {
+  Array as ArraySchema,
+  Boolean as BooleanSchema,
+  Integer,
+  Object as ObjectSchema,
+  Optional as OptionalSchema,
+  String as StringSchema,
+  Unknown,
+  Unsafe,
+  type Static,
+  type TObject,
+  type TOptional,
+  type TProperties,
+  type TSchema,
+} from "@sinclair/typebox";
 
 /** A section or nested object: every key it accepts is listed, any other key is an error. */
 export function Section<P extends TProperties>(properties: P, description?: string): TObject<P> {
-  return Type.Object(properties, { additionalProperties: false, ...(description !== undefined ? { description } : {}) });
+  return ObjectSchema(properties, { additionalProperties: false, ...(description !== undefined ? { description } : {}) });
 }
 
 /** A setting that may be left out, and then takes `value`. */
 export function Defaulted<S extends TSchema>(schema: S, value: Static<S>): TOptional<S> & { readonly default: Static<S> } {
-  return Type.Optional({ ...schema, default: value }) as TOptional<S> & { readonly default: Static<S> };
+  return OptionalSchema({ ...schema, default: value }) as TOptional<S> & { readonly default: Static<S> };
 }
 
 /** A setting that may be left out, with no fixed default (the description says what happens then). */
-export const Optional = Type.Optional;
+export const Optional = OptionalSchema;
 
 /** A whole number within `[minimum, maximum]`, with an optional description. */
-export function WholeNumber(minimum: number, maximum: number, description?: string): ReturnType<typeof Type.Integer> {
-  return Type.Integer({ minimum, maximum, ...(description !== undefined ? { description } : {}) });
+export function WholeNumber(minimum: number, maximum: number, description?: string): ReturnType<typeof Integer> {
+  return Integer({ minimum, maximum, ...(description !== undefined ? { description } : {}) });
 }
 
 /** One of a fixed list of strings. */
 export function OneOf<const T extends readonly string[]>(values: T, description?: string) {
-  return Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...(description !== undefined ? { description } : {}) });
+  return Unsafe<T[number]>({ type: "string", enum: [...values], ...(description !== undefined ? { description } : {}) });
 }
 
-export const Text = (description?: string) => Type.String(description !== undefined ? { description } : {});
-export const Flag = (description?: string) => Type.Boolean(description !== undefined ? { description } : {});
-export const TextList = (description?: string) => Type.Array(Type.String(), description !== undefined ? { description } : {});
-export const TextMap = (description?: string) => Type.Record(Type.String(), Type.String(), description !== undefined ? { description } : {});
+export const Text = (description?: string) => StringSchema(description !== undefined ? { description } : {});
+export const Flag = (description?: string) => BooleanSchema(description !== undefined ? { description } : {});
+export const TextList = (description?: string) => ArraySchema(StringSchema(), description !== undefined ? { description } : {});
+export const TextMap = (description?: string) => MapOf(StringSchema(), description);
+
+/** A list of `item`. */
+export const ListOf = <S extends TSchema>(item: S, description?: string) => ArraySchema(item, description !== undefined ? { description } : {});
+
+/** An object whose keys the user chooses, each value an `item` (JSON Schema patternProperties, as TypeBox's Record writes it). */
+export function MapOf<S extends TSchema>(item: S, description?: string) {
+  return Unsafe<Record<string, Static<S>>>({ ...(description !== undefined ? { description } : {}), type: "object", patternProperties: { "^(.*)$": item } });
+}
+
+/** Any JSON value. */
+export const AnyValue = Unknown;
 
 /** The keys a section accepts, in the order its "unknown setting" message lists them. */
 export function keysOf(schema: TObject): readonly string[] {

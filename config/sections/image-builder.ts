@@ -2,8 +2,7 @@ import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkLogRetention, checkParameterName, checkRegion, checkTimeZone } from "../validators";
 import type { AmiTrackerConfig } from "./ami-tracker";
-import { Type } from "@sinclair/typebox";
-import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
 
 /**
  * Who writes a pipeline's "latest AMI" parameter.
@@ -64,9 +63,7 @@ export const PipelineSettings = Section(
 export const ImageBuilderSettings = Section(
   {
     pipelines: Optional(
-      Type.Array(PipelineSettings, {
-        description: "The pipelines to build. Default: [], bring your own pipeline and point it at the tracker's topic (output topic_arn).",
-      }),
+      ListOf(PipelineSettings, "The pipelines to build. Default: [], bring your own pipeline and point it at the tracker's topic (output topic_arn)."),
     ),
     logRetentionDays: Defaulted(WholeNumber(1, 3653, "Retention (days) of the build and pipeline log groups."), 30),
     subnetId: Optional(Text("A subnet for the build instances. Default: the default VPC.")),

@@ -3,7 +3,7 @@ import { describe, joinPath } from "../reader";
 // The AWS facts (allowed categories, severities) live with the reusable construct that uses them.
 import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../stacks/constructs/ops-center-alarm";
 
-import { Type } from "@sinclair/typebox";
+import { Unsafe } from "@sinclair/typebox";
 import { Defaulted, Flag, keysOf, OneOf, Optional, Section, TextList, WholeNumber, type Resolved } from "../settings";
 
 export { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity };
@@ -17,7 +17,7 @@ interface AlarmDefaults {
 export function opsAlarmSettings(defaults: AlarmDefaults, description: string) {
   return Section(
     {
-      severity: Defaulted(Type.Unsafe<OpsItemSeverity>({ type: "integer", enum: [1, 2, 3, 4], description: "OpsItem severity, 1 (critical) to 4 (low)." }), defaults.severity),
+      severity: Defaulted(Unsafe<OpsItemSeverity>({ type: "integer", enum: [1, 2, 3, 4], description: "OpsItem severity, 1 (critical) to 4 (low)." }), defaults.severity),
       category: Defaulted(OneOf(OPS_ITEM_CATEGORIES, "OpsItem category (case matters)."), defaults.category),
       threshold: Defaulted(WholeNumber(1, 1_000_000, "The alarm fires when the statistic over one period reaches this."), 1),
       periodSeconds: Defaulted(WholeNumber(60, 86400, "Period of the metric (seconds, a multiple of 60)."), 300),

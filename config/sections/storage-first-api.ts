@@ -3,8 +3,8 @@ import { describe, joinPath } from "../reader";
 import { checkLogRetention } from "../validators";
 import { UNRESERVED } from "./ami-tracker";
 import { opsAlarmSettings, readOpsAlarm, type OpsAlarmConfig } from "./ops-alarms";
-import { Type, type TObject } from "@sinclair/typebox";
-import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text, TextList, TextMap, WholeNumber, type Resolved } from "../settings";
+import type { TObject } from "@sinclair/typebox";
+import { AnyValue, Defaulted, Flag, keysOf, MapOf, OneOf, Optional, Section, Text, TextList, TextMap, WholeNumber, type Resolved } from "../settings";
 
 /**
  * The ten service-integration subtypes of HTTP APIs (payload format 1.0), as data. `target` lists the
@@ -210,7 +210,7 @@ const EventBusSettings = Section({ logRetentionDays: Retention("Retention of the
 const AppConfigSettings = Section({
   environment: Defaulted(Text('AppConfig environment name: 1-64 letters, digits, "_", "." or "-".'), "live"),
   profile: Defaulted(Text('AppConfig configuration profile name: 1-64 letters, digits, "_", "." or "-".'), "settings"),
-  content: Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The hosted configuration (application/json) that is deployed. Default: { "maintenance": false }.' })),
+  content: Optional(MapOf(AnyValue(), 'The hosted configuration (application/json) that is deployed. Default: { "maintenance": false }.')),
 });
 const StateMachineSettings = Section({ type: OneOf(["STANDARD", "EXPRESS"] as const, "EXPRESS machines alone take StartSyncExecution; STANDARD alone take StopExecution.") });
 const RouteAuthorizationSettings = Section({
@@ -234,17 +234,17 @@ export const StorageFirstApiSettings = Section(
     name: Defaulted(Text('Resource names are "<project>-<environment>-<name>-...".'), "api"),
     stage: Optional(StageSettings),
     authorization: Optional(AuthorizationSettings),
-    queues: Optional(Type.Record(Type.String(), QueueSettings, { description: 'Queues by key (1-20 lowercase letters, digits or "-"). Default: { "orders": { "consumer": true } }.' })),
+    queues: Optional(MapOf(QueueSettings, 'Queues by key (1-20 lowercase letters, digits or "-"). Default: { "orders": { "consumer": true } }.')),
     stream: Optional(StreamSettings),
     eventBus: Optional(EventBusSettings),
     appConfig: Optional(AppConfigSettings),
     stateMachines: Optional(
-      Type.Record(Type.String(), StateMachineSettings, { description: 'State machines by key. Default: { "workflow": { "type": "STANDARD" }, "quote": { "type": "EXPRESS" } }.' }),
+      MapOf(StateMachineSettings, 'State machines by key. Default: { "workflow": { "type": "STANDARD" }, "quote": { "type": "EXPRESS" } }.'),
     ),
     stateMachineLogRetentionDays: Retention("Log retention of the state machines' log groups"),
     consumer: Optional(ConsumerSettings),
     deadLetterAlarm: Optional(opsAlarmSettings(DEAD_LETTER_ALARM, "The alarm on every dead-letter queue, whose action creates an OpsCenter OpsItem.")),
-    routes: Defaulted(Type.Record(Type.String(), RouteSettings, { description: 'Routes keyed by route key, "POST /orders".' }), {}),
+    routes: Defaulted(MapOf(RouteSettings, 'Routes keyed by route key, "POST /orders".'), {}),
   },
   "The storage-first HTTP API: routes that store the request in an AWS service before any code runs.",
 );
