@@ -26,7 +26,7 @@ describe("the first hour: messages a new user meets", () => {
     );
   });
 
-  test.each(["Etc/UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "UTC"])("time zone %s is accepted", (zone) => {
+  test.each(["Etc/UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5", "US/Eastern"])("time zone %s is accepted", (zone) => {
     expect(parseConfig(pipelineWith({ scheduleTimezone: zone }), "test").imageBuilder.pipelines[0]?.scheduleTimezone).toBe(zone);
   });
 
