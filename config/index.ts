@@ -1,4 +1,20 @@
-import { readFileSync } from "node:fs";
+/**
+ * The configuration: one JSON file per environment, validated in full before any construct exists.
+ *
+ * Adding a setting to a section (e.g. `amiTracker.logLevel`):
+ *  1. In config/sections/<section>.ts, add it to the section's schema (`AmiTrackerSettings`), with
+ *     its description and, when it has a fixed one, its default: `Defaulted(OneOf([...]), "INFO")`,
+ *     `Defaulted(WholeNumber(min, max, "..."), 30)`, `Optional(Text("... Default: ..."))`.
+ *     The key order there is the order of the "unknown setting; expected one of" message.
+ *  2. Read it in the section's read function: `reader.read(settings, record, "logLevel", path)`
+ *     (type, range, default and the message of a wrong value come from the schema), add any check
+ *     the schema cannot express, and put it in the returned object. Sections whose read type is
+ *     `Resolved<typeof XSettings>` get the new field's type for free; the others (backend,
+ *     imageBuilder pipelines, storageFirstApi, ciAccess) list it in their interface too.
+ *  3. `npm run config:schema` rewrites config/schema.json (a test fails until then), and a test in
+ *     __tests__/config/ shows the default and the message of a wrong value.
+ */
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "./errors";
 import { ConfigReader, joinPath } from "./reader";
@@ -10,6 +26,8 @@ import { readImageBuilder, type ImageBuilderConfig } from "./sections/image-buil
 import { readOpsAlarms, type OpsAlarmsConfig } from "./sections/ops-alarms";
 import { readStorageFirstApi, type StorageFirstApiConfig } from "./sections/storage-first-api";
 import { checkNamePrefix, checkRegion } from "./validators";
+import { ConfigFileSettings } from "./schema";
+import { keysOf } from "./settings";
 
 export { ConfigError } from "./errors";
 export type { AmiTrackerConfig } from "./sections/ami-tracker";
@@ -43,27 +61,27 @@ export interface AppConfig {
   readonly ciAccess: CiAccessConfig;
 }
 
-const TOP_LEVEL_KEYS = ["$schema", "project", "region", "tags", "backend", "amiTracker", "imageBuilder", "alarms", "storageFirstApi", "stateBootstrap", "ciAccess"] as const;
 
 export const CONFIG_DIRECTORY = join(__dirname, "environments");
 
 /** Validates a parsed configuration file; throws one ConfigError that lists every problem. */
 export function parseConfig(raw: unknown, environment: string, source = `environment "${environment}"`): AppConfig {
   const reader = new ConfigReader();
-  const record = reader.object(raw, "", TOP_LEVEL_KEYS);
+  const settings = ConfigFileSettings;
+  const record = reader.object(raw, "", keysOf(settings));
 
-  const project = reader.string(record, "project", "", "ssm-patterns");
+  const project = reader.read(settings, record, "project", "");
   const projectProblem = checkNamePrefix(project);
   if (projectProblem) reader.fail("project", projectProblem);
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(environment)) {
     reader.fail("environment", `"${environment}" must be 1-16 lowercase letters, digits or "-" (it is part of resource names)`);
   }
 
-  const region = reader.string(record, "region", "", "us-east-1");
+  const region = reader.read(settings, record, "region", "");
   const regionProblem = checkRegion(region);
   if (regionProblem) reader.fail("region", regionProblem);
 
-  const tags = reader.stringMap(record, "tags", "");
+  const tags = reader.read(settings, record, "tags", "") ?? {};
   for (const key of Object.keys(tags)) {
     if (key.toLowerCase().startsWith("aws:")) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
   }
@@ -91,6 +109,29 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
   return config;
 }
 
+/** The environments a folder holds: its *.json files, by name. */
+function environmentsIn(directory: string): string[] {
+  try {
+    return readdirSync(directory)
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => file.slice(0, -".json".length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** JSON.parse says "at position 119"; an editor wants line and column (both from 1). */
+export function jsonErrorWithLine(message: string, text: string): string {
+  const match = / at position (\d+)/.exec(message);
+  if (!match?.[1]) return message;
+  const position = Number(match[1]);
+  const before = text.slice(0, position).split("\n");
+  const line = before.length;
+  const column = (before[before.length - 1] ?? "").length + 1;
+  return `line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+| at position \d+/, "")}`;
+}
+
 /**
  * Reads config/environments/<environment>.json. The environment comes from `APP_ENV`
  * (default "default"); that is the only environment variable the configuration reads.
@@ -105,15 +146,17 @@ export function loadConfig(
   try {
     text = readFileSync(file, "utf8");
   } catch {
+    const existing = environmentsIn(directory);
+    const choice = existing.length > 0 ? `one of: ${existing.join(", ")}` : "an existing environment";
     throw new ConfigError(source, [
-      { path: "APP_ENV", message: `"${environment}" has no file ${source}; create it or set APP_ENV to an existing environment` },
+      { path: "APP_ENV", message: `"${environment}" has no file ${source}; create it or set APP_ENV to ${choice}` },
     ]);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(source, [{ path: "(file)", message: `is not valid JSON: ${(error as Error).message}` }]);
+    throw new ConfigError(source, [{ path: "(file)", message: `is not valid JSON: ${jsonErrorWithLine((error as Error).message, text)}` }]);
   }
   return parseConfig(raw, environment, source);
 }

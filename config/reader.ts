@@ -1,4 +1,15 @@
+import type { Static, TObject, TProperties, TSchema } from "@sinclair/typebox";
 import type { ConfigProblem } from "./errors";
+
+/** What reading a setting gives: always a value when the schema has a default or a fallback is given. */
+type Read<S extends TSchema, Given> = [Given] extends [undefined] ? (S extends { readonly default: unknown } ? Static<S> : Static<S> | undefined) : Static<S>;
+
+interface ReadOptions<T> {
+  /** The default when it depends on other settings (the schema then has none). */
+  readonly fallback?: T;
+  /** What leaving the setting out means, for settings with no default value (e.g. "unreserved"). */
+  readonly unset?: string;
+}
 
 /** Reads untyped JSON field by field, collecting every problem instead of stopping at the first. */
 export class ConfigReader {
@@ -6,6 +17,33 @@ export class ConfigReader {
 
   fail(path: string, message: string): void {
     this.problems.push({ path, message });
+  }
+
+  /**
+   * One setting of `section`, read as its schema says: its type, range and default come from there,
+   * and a wrong value gets the same message for every setting of that type.
+   */
+  read<P extends TProperties, K extends keyof P & string, G extends Static<P[K]> | undefined = undefined>(
+    section: TObject<P>,
+    record: Record<string, unknown>,
+    key: K,
+    path: string,
+    options: ReadOptions<G> = {},
+  ): Read<P[K], G> {
+    const schema = section.properties[key] as TSchema & { readonly default?: unknown; readonly minimum?: number; readonly maximum?: number };
+    const fallback = (options.fallback ?? schema.default) as never;
+    switch (schema["type"]) {
+      case "integer":
+        return this.integer(record, key, path, fallback, { min: schema.minimum ?? 0, max: schema.maximum ?? Number.MAX_SAFE_INTEGER }, options.unset) as never;
+      case "boolean":
+        return this.boolean(record, key, path, fallback) as never;
+      case "array":
+        return this.stringArray(record, key, path, fallback ?? []) as never;
+      case "object":
+        return this.stringMap(record, key, path) as never;
+      default:
+        return (fallback === undefined ? this.optionalString(record, key, path) : this.string(record, key, path, fallback)) as never;
+    }
   }
 
   /** An object at `path`; `undefined` stands for `{}` so that every section may be left out. */
@@ -60,13 +98,14 @@ export class ConfigReader {
     path: string,
     fallback: number,
     range: { readonly min: number; readonly max: number },
+    unset?: string,
   ): number {
     const value = record[key];
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
       this.fail(
         joinPath(path, key),
-        `${describe(value)} is not a whole number from ${range.min} to ${range.max}; the default is ${fallback}`,
+        `${describe(value)} is not a whole number from ${range.min} to ${range.max}; the default is ${unset ?? fallback}`,
       );
       return fallback;
     }

@@ -1,64 +1,51 @@
 import type { ConfigReader } from "../reader";
 import { joinPath } from "../reader";
+import { Defaulted, Flag, keysOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
 import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
-import { LOG_LEVEL_KEYS, readLogLevels, type LambdaLogLevels } from "./lambda-logging";
+import { DEFAULT_PARAMETER_NAME } from "../ssm-parameter-name";
+import { LOG_LEVEL_SETTINGS, readLogLevels } from "./lambda-logging";
+
+export { DEFAULT_PARAMETER_NAME };
 
 /** The latest-AMI tracker: Image Builder -> SNS -> Lambda -> SSM Parameter Store. */
-export interface AmiTrackerConfig extends LambdaLogLevels {
-  /** Deploy the tracker stack. @default true */
-  readonly enabled: boolean;
-  /**
-   * The parameter the tracker writes; may hold `{pipeline}` and `{image}`.
-   * @default "/ec2-imagebuilder/latest"
-   */
-  readonly parameterName: string;
-  /** Regions whose AMIs are written, each to the parameter in that region. @default [the app's region] */
-  readonly trackedRegions: readonly string[];
-  /** @default 128 (MB); the handler's peak is far below it */
-  readonly memoryMb: number;
-  /** @default 60 (seconds): room for SSM's retries with backoff (about 25 s at worst per region) */
-  readonly timeoutSeconds: number;
-  /** @default 30 (days) */
-  readonly logRetentionDays: number;
-  /** Lambda's own retries of a failed asynchronous invocation (0-2). @default 2 */
-  readonly maxRetryAttempts: number;
-  /** How long an event may wait for a retry before it goes to the dead-letter queue. @default 3600 (seconds) */
-  readonly maxEventAgeSeconds: number;
-  /**
-   * Reserved concurrency. Unset by default: new accounts have a concurrency quota of 10, and
-   * reserving any of it fails the deploy there; builds end minutes apart, so bursts do not happen.
-   * @default - unreserved
-   */
-  readonly reservedConcurrency?: number;
-  /** CloudWatch namespace of the tracker's metrics (Embedded Metric Format). @default "AmiTracker" */
-  readonly metricsNamespace: string;
-}
+export const AmiTrackerSettings = Section(
+  {
+    enabled: Defaulted(Flag("Deploy the tracker stack."), true),
+    parameterName: Defaulted(Text("The parameter the tracker writes; may hold {pipeline} and {image}."), DEFAULT_PARAMETER_NAME),
+    trackedRegions: Optional(TextList("Regions whose AMIs are written, each to the parameter in that region. Default: [the app's region].")),
+    memoryMb: Defaulted(WholeNumber(128, 10240, "Lambda memory (MB); the handler's peak is far below the default."), 128),
+    timeoutSeconds: Defaulted(WholeNumber(3, 900, "Lambda timeout (seconds): room for SSM's retries with backoff (about 25 s at worst per region)."), 60),
+    logRetentionDays: Defaulted(WholeNumber(1, 3653, "Log retention (days), a value CloudWatch Logs accepts."), 30),
+    maxRetryAttempts: Defaulted(WholeNumber(0, 2, "Lambda's own retries of a failed asynchronous invocation."), 2),
+    maxEventAgeSeconds: Defaulted(WholeNumber(60, 21600, "How long an event may wait for a retry before it goes to the dead-letter queue (seconds)."), 3600),
+    reservedConcurrency: Optional(
+      WholeNumber(
+        1,
+        1000,
+        "Reserved concurrency. Default: unreserved, since new accounts have a concurrency quota of 10 and reserving any of it fails the deploy there; builds end minutes apart, so bursts do not happen.",
+      ),
+    ),
+    metricsNamespace: Defaulted(Text("CloudWatch namespace of the tracker's metrics (Embedded Metric Format)."), "AmiTracker"),
+    ...LOG_LEVEL_SETTINGS,
+  },
+  "The latest-AMI tracker: Image Builder -> SNS -> Lambda -> SSM Parameter Store.",
+);
 
-export const DEFAULT_PARAMETER_NAME = "/ec2-imagebuilder/latest";
+export type AmiTrackerConfig = Resolved<typeof AmiTrackerSettings, "trackedRegions">;
 
-const KEYS = [
-  "enabled",
-  "parameterName",
-  "trackedRegions",
-  "memoryMb",
-  "timeoutSeconds",
-  "logRetentionDays",
-  "maxRetryAttempts",
-  "maxEventAgeSeconds",
-  "reservedConcurrency",
-  "metricsNamespace",
-  ...LOG_LEVEL_KEYS,
-] as const;
+/** What a reserved concurrency left out means, in the message of a wrong one. */
+export const UNRESERVED = "unreserved: leave it out";
 
 export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { readonly region: string }): AmiTrackerConfig {
   const path = "amiTracker";
-  const record = reader.object(raw, path, KEYS);
+  const settings = AmiTrackerSettings;
+  const record = reader.object(raw, path, keysOf(settings));
 
-  const parameterName = reader.string(record, "parameterName", path, DEFAULT_PARAMETER_NAME);
+  const parameterName = reader.read(settings, record, "parameterName", path);
   const nameProblem = checkParameterName(parameterName, { allowPlaceholders: true });
   if (nameProblem) reader.fail(joinPath(path, "parameterName"), nameProblem);
 
-  const trackedRegions = reader.stringArray(record, "trackedRegions", path, [defaults.region]);
+  const trackedRegions = reader.read(settings, record, "trackedRegions", path, { fallback: [defaults.region] });
   if (trackedRegions.length === 0) {
     reader.fail(joinPath(path, "trackedRegions"), `is empty; list at least one region, e.g. ["${defaults.region}"], or leave it out`);
   }
@@ -72,30 +59,27 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
     reader.fail(joinPath(path, "trackedRegions"), `lists ${duplicates.join(", ")} twice; list each region once`);
   }
 
-  const timeoutSeconds = reader.integer(record, "timeoutSeconds", path, 60, { min: 3, max: 900 });
-  const logRetentionDays = reader.integer(record, "logRetentionDays", path, 30, { min: 1, max: 3653 });
+  const timeoutSeconds = reader.read(settings, record, "timeoutSeconds", path);
+  const logRetentionDays = reader.read(settings, record, "logRetentionDays", path);
   const retentionProblem = checkLogRetention(logRetentionDays);
   if (retentionProblem) reader.fail(joinPath(path, "logRetentionDays"), retentionProblem);
 
-  const reservedConcurrency =
-    record["reservedConcurrency"] === undefined
-      ? undefined
-      : reader.integer(record, "reservedConcurrency", path, 1, { min: 1, max: 1000 });
+  const reservedConcurrency = reader.read(settings, record, "reservedConcurrency", path, { unset: UNRESERVED });
 
-  const metricsNamespace = reader.string(record, "metricsNamespace", path, "AmiTracker");
+  const metricsNamespace = reader.read(settings, record, "metricsNamespace", path);
   if (!/^[A-Za-z0-9_./#:-]{1,255}$/.test(metricsNamespace) || metricsNamespace.startsWith("AWS/")) {
     reader.fail(joinPath(path, "metricsNamespace"), `"${metricsNamespace}" is not a custom CloudWatch namespace; use letters, digits and . _ - / # :, not starting with "AWS/"`);
   }
 
   return {
-    enabled: reader.boolean(record, "enabled", path, true),
+    enabled: reader.read(settings, record, "enabled", path),
     parameterName,
     trackedRegions: [...new Set(trackedRegions)],
-    memoryMb: reader.integer(record, "memoryMb", path, 128, { min: 128, max: 10240 }),
+    memoryMb: reader.read(settings, record, "memoryMb", path),
     timeoutSeconds,
     logRetentionDays,
-    maxRetryAttempts: reader.integer(record, "maxRetryAttempts", path, 2, { min: 0, max: 2 }),
-    maxEventAgeSeconds: reader.integer(record, "maxEventAgeSeconds", path, 3600, { min: 60, max: 21600 }),
+    maxRetryAttempts: reader.read(settings, record, "maxRetryAttempts", path),
+    maxEventAgeSeconds: reader.read(settings, record, "maxEventAgeSeconds", path),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     metricsNamespace,
     ...readLogLevels(reader, record, path),

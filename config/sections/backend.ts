@@ -1,6 +1,7 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkBucketName, checkRegion } from "../validators";
+import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text } from "../settings";
 
 /** Where Terraform keeps the state of each stack. */
 export type BackendConfig = LocalBackendConfig | S3BackendConfig | CloudBackendConfig;
@@ -43,9 +44,32 @@ export interface CloudBackendConfig {
   readonly hostname: string;
 }
 
-const S3_KEYS = ["bucket", "region", "keyPrefix", "kmsKeyId", "useLockfile", "dynamodbTable"] as const;
-const CLOUD_KEYS = ["organization", "project", "workspacePrefix", "hostname"] as const;
-const KEYS = ["type", ...S3_KEYS, ...CLOUD_KEYS] as const;
+const S3_SETTINGS = {
+  bucket: Optional(Text("s3: the state bucket (created by hand or by the state-bootstrap stack); setting it selects the S3 backend.")),
+  region: Optional(Text("s3: the bucket's region. Default: the app's region.")),
+  keyPrefix: Optional(Text('s3: each stack\'s key is "<keyPrefix>/<stack>.tfstate". Default: "<project>/<environment>".')),
+  kmsKeyId: Optional(Text("s3: a KMS key for the state objects. Default: SSE-S3 (state is always encrypted).")),
+  useLockfile: Defaulted(Flag("s3: S3-native state locking (Terraform >= 1.10)."), true),
+  dynamodbTable: Optional(Text("s3: a DynamoDB lock table, for Terraform older than 1.10. Default: none.")),
+};
+const CLOUD_SETTINGS = {
+  organization: Optional(Text("cloud: the HCP Terraform organization (required with type cloud).")),
+  project: Defaulted(Text("cloud: the HCP Terraform project the workspaces belong to."), "Default Project"),
+  workspacePrefix: Optional(Text('cloud: each stack\'s workspace is "<workspacePrefix><stack>". Default: "<project>-<environment>-".')),
+  hostname: Defaulted(Text("cloud: HCP Terraform or a Terraform Enterprise host."), "app.terraform.io"),
+};
+
+/** Where Terraform keeps the state of each stack (the `backend` section). */
+export const BackendSettings = Section(
+  {
+    type: Optional(OneOf(["s3", "local", "cloud"] as const, 'Default: "s3" when bucket is set, else "local".')),
+    ...S3_SETTINGS,
+    ...CLOUD_SETTINGS,
+  },
+  "Where Terraform keeps the state of each stack: local (default), s3, or cloud (HCP Terraform).",
+);
+const S3_KEYS = Object.keys(S3_SETTINGS);
+const CLOUD_KEYS = Object.keys(CLOUD_SETTINGS);
 
 /** Organization and workspace names: letters, digits, "-" and "_" (HCP Terraform's rule). */
 const HCP_NAME = /^[A-Za-z0-9_-]+$/;
@@ -57,9 +81,10 @@ export function readBackend(
   defaults: { readonly region: string; readonly keyPrefix: string; readonly workspacePrefix: string },
 ): BackendConfig {
   const path = "backend";
-  const record = reader.object(raw, path, KEYS);
-  const bucket = reader.optionalString(record, "bucket", path);
-  const type = reader.string(record, "type", path, bucket === undefined ? "local" : "s3");
+  const settings = BackendSettings;
+  const record = reader.object(raw, path, keysOf(settings));
+  const bucket = reader.read(settings, record, "bucket", path);
+  const type: string = reader.read(settings, record, "type", path, { fallback: bucket === undefined ? "local" : "s3" });
   const misplaced = (keys: readonly string[]): void => {
     for (const key of keys) {
       if (record[key] !== undefined) reader.fail(joinPath(path, key), `does not apply to backend.type "${type}"; remove it or change backend.type`);
@@ -91,44 +116,45 @@ export function readBackend(
     const bucketProblem = checkBucketName(bucket);
     if (bucketProblem) reader.fail(joinPath(path, "bucket"), bucketProblem);
   }
-  const region = reader.string(record, "region", path, defaults.region);
+  const region = reader.read(settings, record, "region", path, { fallback: defaults.region });
   // A defaulted region is the app's, which is checked (and reported) once, at "region".
   const regionProblem = record["region"] === undefined ? undefined : checkRegion(region);
   if (regionProblem) reader.fail(joinPath(path, "region"), regionProblem);
-  const keyPrefix = reader.string(record, "keyPrefix", path, defaults.keyPrefix);
+  const keyPrefix = reader.read(settings, record, "keyPrefix", path, { fallback: defaults.keyPrefix });
   if (!/^[A-Za-z0-9!_.*'()/-]+$/.test(keyPrefix) || keyPrefix.startsWith("/") || keyPrefix.endsWith("/")) {
     reader.fail(joinPath(path, "keyPrefix"), `${describe(keyPrefix)} is not a key prefix; write it like "team/app/prod", no leading or trailing "/"`);
   }
-  const kmsKeyId = reader.optionalString(record, "kmsKeyId", path);
-  const dynamodbTable = reader.optionalString(record, "dynamodbTable", path);
+  const kmsKeyId = reader.read(settings, record, "kmsKeyId", path);
+  const dynamodbTable = reader.read(settings, record, "dynamodbTable", path);
   return {
     type: "s3",
     bucket: bucket ?? "",
     region,
     keyPrefix,
-    useLockfile: reader.boolean(record, "useLockfile", path, true),
+    useLockfile: reader.read(settings, record, "useLockfile", path),
     ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
     ...(dynamodbTable !== undefined ? { dynamodbTable } : {}),
   };
 }
 
 function readCloud(reader: ConfigReader, record: Record<string, unknown>, path: string, defaultPrefix: string): CloudBackendConfig {
-  const organization = reader.string(record, "organization", path, "");
+  const settings = BackendSettings;
+  const organization = reader.read(settings, record, "organization", path, { fallback: "" });
   if (!HCP_NAME.test(organization)) {
     reader.fail(
       joinPath(path, "organization"),
       `${describe(organization)} is not an HCP Terraform organization name; set it to yours (letters, digits, "-" or "_")`,
     );
   }
-  const project = reader.string(record, "project", path, "Default Project");
+  const project = reader.read(settings, record, "project", path);
   if (project.trim() === "" || project.length > 40) {
     reader.fail(joinPath(path, "project"), `${describe(project)} is not an HCP Terraform project name (1-40 characters); leave it out for "Default Project"`);
   }
-  const workspacePrefix = reader.string(record, "workspacePrefix", path, defaultPrefix);
+  const workspacePrefix = reader.read(settings, record, "workspacePrefix", path, { fallback: defaultPrefix });
   if (workspacePrefix !== "" && !HCP_NAME.test(workspacePrefix)) {
     reader.fail(joinPath(path, "workspacePrefix"), `${describe(workspacePrefix)} is not a workspace name prefix; use letters, digits, "-" or "_", e.g. "ssm-patterns-prod-"`);
   }
-  const hostname = reader.string(record, "hostname", path, "app.terraform.io");
+  const hostname = reader.read(settings, record, "hostname", path);
   if (!HOSTNAME.test(hostname)) {
     reader.fail(joinPath(path, "hostname"), `${describe(hostname)} is not a host name; write it without https://, e.g. "app.terraform.io"`);
   }

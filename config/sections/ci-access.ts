@@ -1,6 +1,7 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import type { BackendConfig } from "./backend";
+import { Defaulted, Flag, keysOf, Optional, Section, Text } from "../settings";
 
 /**
  * The ci-access stack: OIDC identity providers and the two roles CI assumes, a read-only plan role
@@ -36,19 +37,41 @@ export interface HcpCiConfig {
   readonly hostname: string;
 }
 
-const KEYS = ["enabled", "github", "hcp"] as const;
-const GITHUB_KEYS = ["repository", "mainBranch", "oidcProviderArn"] as const;
-const HCP_KEYS = ["audience", "oidcProviderArn"] as const;
+const GitHubSettings = Section(
+  {
+    repository: Text('"<owner>/<repo>": only this repository\'s workflows may assume the roles.'),
+    mainBranch: Defaulted(Text("The branch whose pushes may apply."), "main"),
+    oidcProviderArn: Optional(Text("An existing token.actions.githubusercontent.com provider (one per account). Default: the stack creates it.")),
+  },
+  "GitHub Actions: plan on pull requests, apply on the main branch.",
+);
+const HcpSettings = Section(
+  {
+    audience: Defaulted(Text("The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE)."), "aws.workload.identity"),
+    oidcProviderArn: Optional(Text("An existing provider for the HCP Terraform host (one per account). Default: the stack creates it.")),
+  },
+  'HCP Terraform dynamic credentials (needs backend.type "cloud").',
+);
+
+/** The ci-access stack (the `ciAccess` section). */
+export const CiAccessSettings = Section(
+  {
+    enabled: Optional(Flag("Synthesize the ci-access stack. Default: true when github or hcp is set.")),
+    github: Optional(GitHubSettings),
+    hcp: Optional(HcpSettings),
+  },
+  "The stack with CI's OIDC providers and plan/apply roles.",
+);
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const BRANCH = /^[A-Za-z0-9._/-]+$/;
 const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.-]+(\/[^\s]*)?$/;
 
 export function readCiAccess(reader: ConfigReader, raw: unknown, context: { readonly backend: BackendConfig }): CiAccessConfig {
   const path = "ciAccess";
-  const record = reader.object(raw, path, KEYS);
+  const record = reader.object(raw, path, keysOf(CiAccessSettings));
   const github = record["github"] === undefined ? undefined : readGitHub(reader, record["github"], joinPath(path, "github"));
   const hcp = record["hcp"] === undefined ? undefined : readHcp(reader, record["hcp"], joinPath(path, "hcp"), context.backend);
-  const enabled = reader.boolean(record, "enabled", path, github !== undefined || hcp !== undefined);
+  const enabled = reader.read(CiAccessSettings, record, "enabled", path, { fallback: github !== undefined || hcp !== undefined });
   if (enabled && github === undefined && hcp === undefined) {
     reader.fail(path, `is enabled but names no CI; add "github": { "repository": "<owner>/<repo>" } or "hcp": {}, or set enabled to false`);
   }
@@ -62,12 +85,12 @@ export function readCiAccess(reader: ConfigReader, raw: unknown, context: { read
 }
 
 function readGitHub(reader: ConfigReader, raw: unknown, path: string): GitHubCiConfig {
-  const record = reader.object(raw, path, GITHUB_KEYS);
-  const repository = reader.string(record, "repository", path, "");
+  const record = reader.object(raw, path, keysOf(GitHubSettings));
+  const repository = reader.read(GitHubSettings, record, "repository", path, { fallback: "" });
   if (!REPOSITORY.test(repository)) {
     reader.fail(joinPath(path, "repository"), `${describe(repository)} is not a GitHub repository; write it as "<owner>/<repo>", e.g. "acme/ssm-patterns"`);
   }
-  const mainBranch = reader.string(record, "mainBranch", path, "main");
+  const mainBranch = reader.read(GitHubSettings, record, "mainBranch", path);
   if (!BRANCH.test(mainBranch) || mainBranch.startsWith("refs/")) {
     reader.fail(joinPath(path, "mainBranch"), `${describe(mainBranch)} is not a branch name; write the short name, e.g. "main"`);
   }
@@ -76,8 +99,8 @@ function readGitHub(reader: ConfigReader, raw: unknown, path: string): GitHubCiC
 }
 
 function readHcp(reader: ConfigReader, raw: unknown, path: string, backend: BackendConfig): HcpCiConfig {
-  const record = reader.object(raw, path, HCP_KEYS);
-  const audience = reader.string(record, "audience", path, "aws.workload.identity");
+  const record = reader.object(raw, path, keysOf(HcpSettings));
+  const audience = reader.read(HcpSettings, record, "audience", path);
   if (audience.trim() === "") reader.fail(joinPath(path, "audience"), `is empty; leave it out for "aws.workload.identity"`);
   if (backend.type !== "cloud") {
     reader.fail(path, `needs backend.type "cloud" (the organization, project and workspaces come from there); set the backend or remove ciAccess.hcp`);

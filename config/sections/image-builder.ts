@@ -1,7 +1,8 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
+import { checkLogRetention, checkParameterName, checkRegion, checkTimeZone } from "../validators";
 import type { AmiTrackerConfig } from "./ami-tracker";
+import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
 
 /**
  * Who writes a pipeline's "latest AMI" parameter.
@@ -12,92 +13,64 @@ import type { AmiTrackerConfig } from "./ami-tracker";
  */
 export type PipelineMode = "tracker" | "native";
 
-/** One EC2 Image Builder pipeline built by the tracker stack. */
-export interface PipelineConfig {
-  /** Lowercase letters, digits and "-", unique in the list. */
-  readonly name: string;
-  /**
-   * `<project>-<environment>-<name>`: the name of the Image Builder pipeline, recipe and so of its
-   * images, hence what `{pipeline}` and `{image}` become in a parameter name.
-   */
-  readonly resourceName: string;
-  /** @default "tracker" */
-  readonly mode: PipelineMode;
-  /**
-   * The parameter that holds this pipeline's latest AMI ID, with `{pipeline}` and `{image}` filled in
-   * (the same name in every region of `regions`).
-   * @default tracker mode: amiTracker.parameterName resolved for this pipeline;
-   *          native mode: "/ec2-imagebuilder/{pipeline}/latest" resolved
-   */
-  readonly parameterName: string;
-  /** Regions the distribution configuration copies the AMI to (and writes the parameter in). @default [the app's region] */
-  readonly regions: readonly string[];
-  /**
-   * When the pipeline runs, as an Image Builder cron expression (six fields, UTC unless `scheduleTimezone`).
-   * @default "cron(0 4 ? * MON *)" (Mondays 04:00)
-   */
-  readonly schedule: string;
-  /** IANA time zone of `schedule`. @default "Etc/UTC" */
-  readonly scheduleTimezone: string;
-  /**
-   * Build on schedule only when the parent image or a component changed
-   * (`EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE`). @default true
-   */
-  readonly onlyWhenUpdated: boolean;
-  /**
-   * The parent image: the name of an Image Builder-managed image (resolved to
-   * `arn:<partition>:imagebuilder:<region>:aws:image/<name>/x.x.x`, always its newest version),
-   * an image ARN, or an AMI ID. No data source reads it at plan time.
-   * @default "amazon-linux-2023-arm64"
-   */
-  readonly parentImage: string;
-  /** Build instance types; must match the parent image's architecture. @default ["t4g.small"] for arm64, ["t3.small"] otherwise */
-  readonly instanceTypes: readonly string[];
-  /** Version of the example recipe and component; bump it whenever either changes (both are immutable). @default "1.0.0" */
-  readonly recipeVersion: string;
-  /** Root volume size (GiB), encrypted gp3. @default 10 */
-  readonly volumeSizeGb: number;
-  /** An example launch template in the app's region whose image_id is `resolve:ssm:<parameterName>`. @default false */
-  readonly exampleLaunchTemplate: boolean;
-}
+/** One EC2 Image Builder pipeline built by the tracker stack; its settings are PipelineSettings below. */
+export type PipelineConfig = Resolved<
+  typeof PipelineSettings,
+  "parameterName" | "regions" | "instanceTypes",
+  {
+    /**
+     * `<project>-<environment>-<name>`: the name of the Image Builder pipeline, recipe and so of its
+     * images, hence what `{pipeline}` and `{image}` become in a parameter name.
+     */
+    resourceName: string;
+    /** The parameter that holds this pipeline's latest AMI ID, `{pipeline}` and `{image}` filled in. */
+    parameterName: string;
+  }
+>;
 
 /** EC2 Image Builder: the pipelines that publish to the tracker's topic (or write the parameter natively). */
-export interface ImageBuilderConfig {
-  /**
-   * The pipelines to build. Empty: bring your own pipeline and point its infrastructure
-   * configuration at the tracker's topic (output `topic_arn`).
-   * @default []
-   */
-  readonly pipelines: readonly PipelineConfig[];
-  /** Retention of the build and pipeline log groups (`/aws/imagebuilder/...`). @default 30 (days) */
-  readonly logRetentionDays: number;
-  /** A subnet for the build instances. @default - the default VPC */
-  readonly subnetId?: string;
-  /** Security groups for the build instances; required with `subnetId`. @default - the default VPC's */
-  readonly securityGroupIds: readonly string[];
-}
+export type ImageBuilderConfig = Resolved<typeof ImageBuilderSettings, never, { pipelines: readonly PipelineConfig[] }>;
 
 export const DEFAULT_NATIVE_PARAMETER_NAME = "/ec2-imagebuilder/{pipeline}/latest";
 export const DEFAULT_SCHEDULE = "cron(0 4 ? * MON *)";
 export const DEFAULT_PARENT_IMAGE = "amazon-linux-2023-arm64";
 
 const SECTION = "imageBuilder";
-const KEYS = ["pipelines", "logRetentionDays", "subnetId", "securityGroupIds"] as const;
-const PIPELINE_KEYS = [
-  "name",
-  "mode",
-  "parameterName",
-  "regions",
-  "schedule",
-  "scheduleTimezone",
-  "onlyWhenUpdated",
-  "parentImage",
-  "instanceTypes",
-  "recipeVersion",
-  "volumeSizeGb",
-  "exampleLaunchTemplate",
-] as const;
-const MODES: readonly PipelineMode[] = ["tracker", "native"];
+const MODES = ["tracker", "native"] as const satisfies readonly PipelineMode[];
+
+/** One pipeline of `imageBuilder.pipelines` (the read type is PipelineConfig above). */
+export const PipelineSettings = Section(
+  {
+    name: Text('Lowercase letters, digits and "-", unique in the list; resources are named <project>-<environment>-<name>.'),
+    mode: Defaulted(OneOf(MODES, 'Who writes the parameter: "tracker" (the Lambda) or "native" (the distribution).'), "tracker"),
+    parameterName: Optional(
+      Text('The parameter that holds this pipeline\'s latest AMI ID. Default: tracker mode, amiTracker.parameterName resolved for this pipeline; native mode, "/ec2-imagebuilder/{pipeline}/latest" resolved.'),
+    ),
+    regions: Optional(TextList("Regions the distribution copies the AMI to (and writes the parameter in). Default: [the app's region].")),
+    schedule: Defaulted(Text("When the pipeline runs, an Image Builder cron expression (six fields, UTC unless scheduleTimezone)."), DEFAULT_SCHEDULE),
+    scheduleTimezone: Defaulted(Text('IANA time zone of schedule, e.g. "Europe/Paris".'), "Etc/UTC"),
+    onlyWhenUpdated: Defaulted(Flag("Build on schedule only when the parent image or a component changed."), true),
+    parentImage: Defaulted(Text('An Image Builder-managed image name, an image ARN ending in "/x.x.x", or an AMI ID.'), DEFAULT_PARENT_IMAGE),
+    instanceTypes: Optional(TextList('Build instance types, matching the parent image\'s architecture. Default: ["t4g.small"] for arm64, ["t3.small"] otherwise.')),
+    recipeVersion: Defaulted(Text("Version of the example recipe and component; bump it whenever either changes (both are immutable)."), "1.0.0"),
+    volumeSizeGb: Defaulted(WholeNumber(8, 16384, "Root volume size (GiB), encrypted gp3."), 10),
+    exampleLaunchTemplate: Defaulted(Flag("An example launch template in the app's region whose image_id is resolve:ssm:<parameterName>."), false),
+  },
+  "One EC2 Image Builder pipeline built by the tracker stack.",
+);
+
+/** EC2 Image Builder: the pipelines that publish to the tracker's topic (or write the parameter natively). */
+export const ImageBuilderSettings = Section(
+  {
+    pipelines: Optional(
+      ListOf(PipelineSettings, "The pipelines to build. Default: [], bring your own pipeline and point it at the tracker's topic (output topic_arn)."),
+    ),
+    logRetentionDays: Defaulted(WholeNumber(1, 3653, "Retention (days) of the build and pipeline log groups."), 30),
+    subnetId: Optional(Text("A subnet for the build instances. Default: the default VPC.")),
+    securityGroupIds: Defaulted(TextList("Security groups for the build instances; required with subnetId. Default: the default VPC's."), []),
+  },
+  "EC2 Image Builder pipelines that feed the tracker (or write their parameter natively).",
+);
 const PIPELINE_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$|^[a-z]$/;
 
 /** The same name with `{pipeline}` and `{image}` filled in (the image name is the recipe name). */
@@ -162,15 +135,16 @@ interface Context {
 }
 
 export function readImageBuilder(reader: ConfigReader, raw: unknown, context: Context): ImageBuilderConfig {
-  const record = reader.object(raw, SECTION, KEYS);
-  const logRetentionDays = reader.integer(record, "logRetentionDays", SECTION, 30, { min: 1, max: 3653 });
+  const settings = ImageBuilderSettings;
+  const record = reader.object(raw, SECTION, keysOf(settings));
+  const logRetentionDays = reader.read(settings, record, "logRetentionDays", SECTION);
   const retentionProblem = checkLogRetention(logRetentionDays);
   if (retentionProblem) reader.fail(joinPath(SECTION, "logRetentionDays"), retentionProblem);
-  const subnetId = reader.optionalString(record, "subnetId", SECTION);
+  const subnetId = reader.read(settings, record, "subnetId", SECTION);
   if (subnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(subnetId)) {
     reader.fail(joinPath(SECTION, "subnetId"), `${describe(subnetId)} is not a subnet ID; write it like "subnet-0123456789abcdef0" or leave it out for the default VPC`);
   }
-  const securityGroupIds = reader.stringArray(record, "securityGroupIds", SECTION, []);
+  const securityGroupIds = reader.read(settings, record, "securityGroupIds", SECTION);
   securityGroupIds.forEach((group, index) => {
     if (!/^sg-[0-9a-f]{8,17}$/.test(group)) {
       reader.fail(joinPath(joinPath(SECTION, "securityGroupIds"), index), `${describe(group)} is not a security group ID; write it like "sg-0123456789abcdef0"`);
@@ -204,16 +178,17 @@ export function readImageBuilder(reader: ConfigReader, raw: unknown, context: Co
 }
 
 function readPipeline(reader: ConfigReader, raw: unknown, path: string, context: Context): PipelineConfig {
-  const record = reader.object(raw, path, PIPELINE_KEYS);
+  const settings = PipelineSettings;
+  const record = reader.object(raw, path, keysOf(settings));
   if (raw !== undefined && record["name"] === undefined) {
     reader.fail(joinPath(path, "name"), `nothing is set; name the pipeline, e.g. "example" (lowercase letters, digits and "-")`);
   }
-  const name = reader.string(record, "name", path, "example");
+  const name = reader.read(settings, record, "name", path, { fallback: "example" });
   if (!PIPELINE_NAME.test(name)) {
     reader.fail(joinPath(path, "name"), `${describe(name)} must be 1-40 lowercase letters, digits or "-", starting with a letter, e.g. "web-server" (the Image Builder resources are named <project>-<environment>-<name>)`);
   }
 
-  const modeText = reader.string(record, "mode", path, "tracker");
+  const modeText: string = reader.read(settings, record, "mode", path);
   const mode: PipelineMode = (MODES as readonly string[]).includes(modeText) ? (modeText as PipelineMode) : "tracker";
   if (mode !== modeText) reader.fail(joinPath(path, "mode"), `${describe(modeText)} is not a mode; use "tracker" (the Lambda writes the parameter) or "native" (the distribution writes it)`);
 
@@ -223,7 +198,7 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   const trackerName = resolveParameterName(template, resourceName, resourceName);
   let parameterName: string;
   if (mode === "tracker") {
-    const given = reader.optionalString(record, "parameterName", path);
+    const given = reader.read(settings, record, "parameterName", path);
     parameterName = trackerName;
     if (given !== undefined && given !== template && resolveParameterName(given, resourceName, resourceName) !== trackerName) {
       reader.fail(
@@ -233,7 +208,7 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
       );
     }
   } else {
-    const given = reader.string(record, "parameterName", path, DEFAULT_NATIVE_PARAMETER_NAME);
+    const given = reader.read(settings, record, "parameterName", path, { fallback: DEFAULT_NATIVE_PARAMETER_NAME });
     const placeholderProblem = checkParameterName(given, { allowPlaceholders: true });
     parameterName = resolveParameterName(given, resourceName, resourceName);
     if (placeholderProblem) reader.fail(parameterPath, placeholderProblem);
@@ -244,7 +219,7 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   }
 
   const regionsPath = joinPath(path, "regions");
-  const regions = reader.stringArray(record, "regions", path, [context.region]);
+  const regions = reader.read(settings, record, "regions", path, { fallback: [context.region] });
   if (regions.length === 0) reader.fail(regionsPath, `is empty; list at least one region, e.g. ["${context.region}"], or leave it out`);
   regions.forEach((region, index) => {
     const problem = checkRegion(region);
@@ -253,15 +228,14 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   const repeated = regions.filter((region, index) => regions.indexOf(region) !== index);
   if (repeated.length > 0) reader.fail(regionsPath, `lists ${repeated.join(", ")} twice; list each region once`);
 
-  const schedule = reader.string(record, "schedule", path, DEFAULT_SCHEDULE);
+  const schedule = reader.read(settings, record, "schedule", path);
   const cronProblem = checkImageBuilderCron(schedule);
   if (cronProblem) reader.fail(joinPath(path, "schedule"), cronProblem);
-  const scheduleTimezone = reader.string(record, "scheduleTimezone", path, "Etc/UTC");
-  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(scheduleTimezone)) {
-    reader.fail(joinPath(path, "scheduleTimezone"), `${describe(scheduleTimezone)} is not an IANA time zone; write it like "Etc/UTC" or "Europe/Paris"`);
-  }
+  const scheduleTimezone = reader.read(settings, record, "scheduleTimezone", path);
+  const timeZoneProblem = checkTimeZone(scheduleTimezone);
+  if (timeZoneProblem) reader.fail(joinPath(path, "scheduleTimezone"), timeZoneProblem);
 
-  const parentImage = reader.string(record, "parentImage", path, DEFAULT_PARENT_IMAGE);
+  const parentImage = reader.read(settings, record, "parentImage", path);
   const managedName = /^[a-z0-9][a-z0-9-]{0,126}$/;
   const imageArn = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|\d{12}):image\/[a-z0-9-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
   const amiId = /^ami-[0-9a-f]{8,17}$/;
@@ -273,7 +247,7 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   }
   const arm = isArmParent(parentImage);
   const instanceTypesPath = joinPath(path, "instanceTypes");
-  const instanceTypes = reader.stringArray(record, "instanceTypes", path, [arm ? "t4g.small" : "t3.small"]);
+  const instanceTypes = reader.read(settings, record, "instanceTypes", path, { fallback: [arm ? "t4g.small" : "t3.small"] });
   if (instanceTypes.length === 0) reader.fail(instanceTypesPath, `is empty; list at least one, e.g. ["${arm ? "t4g.small" : "t3.small"}"], or leave it out`);
   instanceTypes.forEach((instanceType, index) => {
     const itemPath = joinPath(instanceTypesPath, index);
@@ -288,11 +262,11 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
     }
   });
 
-  const recipeVersion = reader.string(record, "recipeVersion", path, "1.0.0");
+  const recipeVersion = reader.read(settings, record, "recipeVersion", path);
   if (!/^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(recipeVersion)) {
     reader.fail(joinPath(path, "recipeVersion"), `${describe(recipeVersion)} is not a semantic version; write it like "1.0.0"`);
   }
-  const exampleLaunchTemplate = reader.boolean(record, "exampleLaunchTemplate", path, false);
+  const exampleLaunchTemplate = reader.read(settings, record, "exampleLaunchTemplate", path);
   if (exampleLaunchTemplate && !regions.includes(context.region)) {
     reader.fail(
       joinPath(path, "exampleLaunchTemplate"),
@@ -308,11 +282,11 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
     regions: [...new Set(regions)],
     schedule,
     scheduleTimezone,
-    onlyWhenUpdated: reader.boolean(record, "onlyWhenUpdated", path, true),
+    onlyWhenUpdated: reader.read(settings, record, "onlyWhenUpdated", path),
     parentImage,
     instanceTypes,
     recipeVersion,
-    volumeSizeGb: reader.integer(record, "volumeSizeGb", path, 10, { min: 8, max: 16384 }),
+    volumeSizeGb: reader.read(settings, record, "volumeSizeGb", path),
     exampleLaunchTemplate,
   };
 }

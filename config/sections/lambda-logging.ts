@@ -1,5 +1,6 @@
 import type { ConfigReader } from "../reader";
 import { joinPath } from "../reader";
+import { Defaulted, OneOf } from "../settings";
 
 /**
  * A function's log levels, applied by Lambda's advanced logging controls (logging_config, JSON format).
@@ -18,7 +19,11 @@ export interface LambdaLogLevels {
   readonly systemLogLevel: SystemLogLevel;
 }
 
-export const LOG_LEVEL_KEYS = ["applicationLogLevel", "systemLogLevel"] as const;
+/** The two settings, for a section's schema (the reader also takes them in lower case). */
+export const LOG_LEVEL_SETTINGS = {
+  applicationLogLevel: Defaulted(OneOf(APPLICATION_LOG_LEVELS, "Lines of the function's own code below this level are dropped (Lambda's JSON log format)."), "INFO"),
+  systemLogLevel: Defaulted(OneOf(SYSTEM_LOG_LEVELS, "Lambda's platform lines (START, REPORT, ...) below this level are dropped."), "INFO"),
+};
 
 function level<T extends string>(reader: ConfigReader, record: Record<string, unknown>, key: string, path: string, allowed: readonly T[]): T {
   const value = reader.string(record, key, path, "INFO");

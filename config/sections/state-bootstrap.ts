@@ -2,35 +2,34 @@ import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import type { BackendConfig } from "./backend";
 import { checkBucketName } from "../validators";
+import { Defaulted, Flag, keysOf, Optional, Section, Text, WholeNumber, type Resolved } from "../settings";
 
 /**
  * The stack that creates the S3 state bucket the other stacks' S3 backend uses. It always keeps its
  * own state locally (it cannot live in the bucket it creates).
  */
-export interface StateBootstrapConfig {
-  /** Synthesize the state-bootstrap stack. @default true, except with backend.type "cloud" (no bucket needed) */
-  readonly enabled: boolean;
-  /**
-   * The bucket's name. S3 names are global across all AWS accounts, so a fixed default would collide
-   * with whoever kept it first (`BucketAlreadyExists`).
-   * @default backend.bucket with the S3 backend, else none: S3 gets `bucketPrefix` plus a unique suffix
-   */
-  readonly bucketName?: string;
-  /**
-   * With no `bucketName`: the start of the name, completed by Terraform with a unique suffix
-   * (`bucket_prefix`, 26 characters). The `backend_config` output then names the bucket created.
-   * @default "<project>-<environment>-tfstate-" (project and environment cut to fit 37 characters)
-   */
-  readonly bucketPrefix: string;
-  /** A customer-managed KMS key (ARN) for SSE-KMS. @default - SSE-S3 (AES256) */
-  readonly kmsKeyArn?: string;
-  /** Days a replaced or deleted state version is kept before S3 expires it. @default 90 */
-  readonly noncurrentVersionDays: number;
-  /** Noncurrent versions kept regardless of age (the latest N). @default 10 */
-  readonly noncurrentVersionsToKeep: number;
-}
+export const StateBootstrapSettings = Section(
+  {
+    enabled: Optional(Flag('Synthesize the state-bootstrap stack. Default: true, except with backend.type "cloud" (no bucket needed).')),
+    bucketName: Optional(
+      Text(
+        "The bucket's name. S3 names are global across all AWS accounts, so a fixed default would collide (BucketAlreadyExists). Default: backend.bucket with the S3 backend, else none: S3 completes bucketPrefix with a unique suffix.",
+      ),
+    ),
+    bucketPrefix: Optional(
+      Text(
+        'With no bucketName: the start of the name, completed by Terraform with a unique 26-character suffix (bucket_prefix); the backend_config output names the bucket created. At most 37 characters. Default: "<project>-<environment>-tfstate-" (cut to fit).',
+      ),
+    ),
+    kmsKeyArn: Optional(Text("A customer-managed KMS key (ARN) for SSE-KMS. Default: SSE-S3 (AES256).")),
+    noncurrentVersionDays: Defaulted(WholeNumber(1, 3650, "Days a replaced or deleted state version is kept before S3 expires it."), 90),
+    noncurrentVersionsToKeep: Defaulted(WholeNumber(0, 100, "Noncurrent versions kept regardless of age (the latest N)."), 10),
+  },
+  "The stack that creates the S3 state bucket (always local state).",
+);
 
-const KEYS = ["enabled", "bucketName", "bucketPrefix", "kmsKeyArn", "noncurrentVersionDays", "noncurrentVersionsToKeep"] as const;
+export type StateBootstrapConfig = Resolved<typeof StateBootstrapSettings, "enabled" | "bucketPrefix">;
+
 /** S3 keeps 63 characters for a name; the provider's unique suffix takes 26 of them. */
 export const MAX_BUCKET_PREFIX = 37;
 const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]*$/;
@@ -50,10 +49,11 @@ export function readStateBootstrap(
   context: { readonly backend: BackendConfig; readonly project: string; readonly environment: string },
 ): StateBootstrapConfig {
   const path = "stateBootstrap";
-  const record = reader.object(raw, path, KEYS);
-  const enabled = reader.boolean(record, "enabled", path, context.backend.type !== "cloud");
-  const bucketName = context.backend.type === "s3" ? reader.string(record, "bucketName", path, context.backend.bucket) : reader.optionalString(record, "bucketName", path);
-  const bucketPrefix = reader.string(record, "bucketPrefix", path, defaultBucketPrefix(context.project, context.environment));
+  const settings = StateBootstrapSettings;
+  const record = reader.object(raw, path, keysOf(settings));
+  const enabled = reader.read(settings, record, "enabled", path, { fallback: context.backend.type !== "cloud" });
+  const bucketName = context.backend.type === "s3" ? reader.read(settings, record, "bucketName", path, { fallback: context.backend.bucket }) : reader.read(settings, record, "bucketName", path);
+  const bucketPrefix = reader.read(settings, record, "bucketPrefix", path, { fallback: defaultBucketPrefix(context.project, context.environment) });
   if (bucketPrefix.length > MAX_BUCKET_PREFIX || !BUCKET_PREFIX.test(bucketPrefix)) {
     reader.fail(
       joinPath(path, "bucketPrefix"),
@@ -71,7 +71,7 @@ export function readStateBootstrap(
       `${describe(bucketName)} differs from backend.bucket ${describe(context.backend.bucket)}; the bootstrap stack creates the backend's bucket, so leave bucketName out`,
     );
   }
-  const kmsKeyArn = reader.optionalString(record, "kmsKeyArn", path);
+  const kmsKeyArn = reader.read(settings, record, "kmsKeyArn", path);
   if (kmsKeyArn !== undefined && !KMS_KEY_ARN.test(kmsKeyArn)) {
     reader.fail(joinPath(path, "kmsKeyArn"), `${describe(kmsKeyArn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it out for SSE-S3`);
   }
@@ -79,8 +79,8 @@ export function readStateBootstrap(
     enabled,
     ...(bucketName !== undefined ? { bucketName } : {}),
     bucketPrefix,
-    noncurrentVersionDays: reader.integer(record, "noncurrentVersionDays", path, 90, { min: 1, max: 3650 }),
-    noncurrentVersionsToKeep: reader.integer(record, "noncurrentVersionsToKeep", path, 10, { min: 0, max: 100 }),
+    noncurrentVersionDays: reader.read(settings, record, "noncurrentVersionDays", path),
+    noncurrentVersionsToKeep: reader.read(settings, record, "noncurrentVersionsToKeep", path),
     ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
   };
 }

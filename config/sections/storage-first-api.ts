@@ -1,8 +1,11 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkLogRetention } from "../validators";
-import { readOpsAlarm, type OpsAlarmConfig } from "./ops-alarms";
-import { LOG_LEVEL_KEYS, readLogLevels, type LambdaLogLevels } from "./lambda-logging";
+import { UNRESERVED } from "./ami-tracker";
+import { opsAlarmSettings, readOpsAlarm, type OpsAlarmConfig } from "./ops-alarms";
+import type { TObject } from "@sinclair/typebox";
+import { AnyValue, Defaulted, Flag, keysOf, MapOf, OneOf, Optional, Section, Text, TextList, TextMap, WholeNumber, type Resolved } from "../settings";
+import { LOG_LEVEL_SETTINGS, readLogLevels } from "./lambda-logging";
 
 /**
  * The ten service-integration subtypes of HTTP APIs (payload format 1.0), as data. `target` lists the
@@ -130,115 +133,126 @@ export interface RouteConfig {
   readonly authorization: RouteAuthorization;
 }
 
-export interface QueueConfig {
-  /** A FIFO queue (name ends in ".fifo"); SendMessage routes must map MessageGroupId. @default false */
-  readonly fifo: boolean;
-  /** FIFO only: deduplicate by a hash of the body. @default true for FIFO queues */
-  readonly contentBasedDeduplication: boolean;
-  /** Receives before a message moves to the queue's dead-letter queue. @default 5 */
-  readonly maxReceiveCount: number;
-  /** @default 345600 (4 days); the dead-letter queue keeps messages 14 days */
-  readonly messageRetentionSeconds: number;
-  /** @default 6x the consumer's timeout when `consumer`, else 30 */
-  readonly visibilityTimeoutSeconds: number;
-  /** Trigger the SQS consumer Lambda from this queue. @default false */
-  readonly consumer: boolean;
-}
+/** A queue of `queues`, its defaults applied. */
+export type QueueConfig = Resolved<typeof QueueSettings, "contentBasedDeduplication" | "visibilityTimeoutSeconds">;
 
-export interface StateMachineConfig {
-  /** EXPRESS machines alone take StartSyncExecution; STANDARD alone take StopExecution. */
-  readonly type: "STANDARD" | "EXPRESS";
-}
+export type StateMachineConfig = Resolved<typeof StateMachineSettings>;
 
-/** The storage-first HTTP API: routes that store the request in an AWS service before any code runs. */
-export interface StorageFirstApiConfig {
-  /** Deploy the storage-first-api stack. @default false */
-  readonly enabled: boolean;
-  /** Resource names are `<project>-<environment>-<name>-...`. @default "api" */
-  readonly name: string;
-  readonly stage: {
-    /** Both throttling values are always set: an unset pair means 0, a 429 for every request. @default 100 */
-    readonly throttlingBurstLimit: number;
-    /** Requests per second, steady state. @default 50 */
-    readonly throttlingRateLimit: number;
-    /** Per-route CloudWatch metrics. @default true */
-    readonly detailedMetrics: boolean;
-    /** @default 30 (days) */
-    readonly accessLogRetentionDays: number;
-  };
-  readonly authorization: {
-    /** What a route without `authorization` gets. @default "AWS_IAM" */
-    readonly default: "AWS_IAM" | "JWT";
-    /** The JWT authorizer; required as soon as one route uses JWT. @default - no JWT authorizer */
-    readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
-  };
-  /** @default { "orders": { consumer: true } } */
-  readonly queues: Readonly<Record<string, QueueConfig>>;
-  readonly stream: {
-    /** @default "ON_DEMAND" */
-    readonly mode: "ON_DEMAND" | "PROVISIONED";
-    /** PROVISIONED only. @default 1 */
-    readonly shardCount: number;
-    /** @default 24 */
-    readonly retentionHours: number;
-  };
-  readonly eventBus: {
-    /** Retention of the log group the bus's catch-all rule writes to. @default 30 (days) */
-    readonly logRetentionDays: number;
-  };
-  readonly appConfig: {
-    /** @default "live" */
-    readonly environment: string;
-    /** @default "settings" */
-    readonly profile: string;
-    /** The hosted configuration (application/json) that is deployed. @default { "maintenance": false } */
-    readonly content: Readonly<Record<string, unknown>>;
-  };
-  /** @default { "workflow": { type: "STANDARD" }, "quote": { type: "EXPRESS" } } */
-  readonly stateMachines: Readonly<Record<string, StateMachineConfig>>;
-  /** Log retention of the state machines' log groups. @default 30 (days) */
-  readonly stateMachineLogRetentionDays: number;
-  readonly consumer: LambdaLogLevels & {
-    /** @default 30 (seconds) */
-    readonly timeoutSeconds: number;
-    /** @default 256 */
-    readonly memoryMb: number;
-    /** @default 10 */
-    readonly batchSize: number;
-    /** Standard queues only. @default 0 */
-    readonly maximumBatchingWindowSeconds: number;
-    /** @default 30 (days) */
-    readonly logRetentionDays: number;
-    /**
-     * Reserved concurrency. Unset by default: new accounts have a concurrency quota of 10, and
-     * reserving any of it fails the deploy there.
-     * @default - unreserved
-     */
-    readonly reservedConcurrency?: number;
-  };
-  /** The alarm on every dead-letter queue, whose action creates an OpsCenter OpsItem. */
-  /** Fires when a dead-letter queue holds `threshold` messages. @default severity 2, Availability, threshold 1, 300 s */
-  readonly deadLetterAlarm: OpsAlarmConfig;
-  /** Keyed by route key, `"POST /orders"`. @default {} */
-  readonly routes: Readonly<Record<string, RouteConfig>>;
-}
+/**
+ * The storage-first HTTP API: routes that store the request in an AWS service before any code runs.
+ * Each setting's description and default are in StorageFirstApiSettings below.
+ */
+export type StorageFirstApiConfig = Resolved<
+  typeof StorageFirstApiSettings,
+  never,
+  {
+    stage: Resolved<typeof StageSettings>;
+    authorization: {
+      readonly default: "AWS_IAM" | "JWT";
+      readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
+    };
+    queues: Readonly<Record<string, QueueConfig>>;
+    stream: Resolved<typeof StreamSettings>;
+    eventBus: Resolved<typeof EventBusSettings>;
+    appConfig: Resolved<typeof AppConfigSettings, "content">;
+    stateMachines: Readonly<Record<string, StateMachineConfig>>;
+    consumer: Resolved<typeof ConsumerSettings>;
+    deadLetterAlarm: OpsAlarmConfig;
+    routes: Readonly<Record<string, RouteConfig>>;
+  }
+>;
 
 const SECTION = "storageFirstApi";
-const KEYS = [
-  "enabled",
-  "name",
-  "stage",
-  "authorization",
-  "queues",
-  "stream",
-  "eventBus",
-  "appConfig",
-  "stateMachines",
-  "stateMachineLogRetentionDays",
-  "consumer",
-  "deadLetterAlarm",
-  "routes",
-] as const;
+const DEAD_LETTER_ALARM = { severity: 2, category: "Availability" } as const;
+
+const Retention = (description: string) => Defaulted(WholeNumber(1, 3653, `${description} (days), a value CloudWatch Logs accepts.`), 30);
+
+const StageSettings = Section({
+  throttlingBurstLimit: Defaulted(WholeNumber(1, 5000, "Both throttling values are always set: an unset pair means 0, a 429 for every request."), 100),
+  throttlingRateLimit: Defaulted(WholeNumber(1, 10000, "Requests per second, steady state."), 50),
+  detailedMetrics: Defaulted(Flag("Per-route CloudWatch metrics."), true),
+  accessLogRetentionDays: Retention("Retention of the access logs"),
+});
+const JwtSettings = Section(
+  {
+    issuer: Text('The token issuer, an https URL, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123".'),
+    audience: TextList("At least one audience (client ID)."),
+  },
+  "The JWT authorizer; required as soon as one route uses JWT.",
+);
+const AuthorizationSettings = Section({
+  default: Defaulted(OneOf(["AWS_IAM", "JWT"] as const, "What a route without authorization gets."), "AWS_IAM"),
+  jwt: Optional(JwtSettings),
+});
+const ConsumerSettings = Section({
+  timeoutSeconds: Defaulted(WholeNumber(3, 900, "Timeout (seconds)."), 30),
+  memoryMb: Defaulted(WholeNumber(128, 10240, "Memory (MB)."), 256),
+  batchSize: Defaulted(WholeNumber(1, 10, "Messages per batch."), 10),
+  maximumBatchingWindowSeconds: Defaulted(WholeNumber(0, 300, "Standard queues only."), 0),
+  logRetentionDays: Retention("Log retention"),
+  reservedConcurrency: Optional(
+    WholeNumber(2, 1000, "Reserved concurrency. Default: unreserved, since new accounts have a concurrency quota of 10 and reserving any of it fails the deploy there."),
+  ),
+  ...LOG_LEVEL_SETTINGS,
+});
+const QueueSettings = Section({
+  fifo: Defaulted(Flag('A FIFO queue (name ends in ".fifo"); SendMessage routes must map MessageGroupId.'), false),
+  contentBasedDeduplication: Optional(Flag("FIFO only: deduplicate by a hash of the body. Default: true for FIFO queues.")),
+  maxReceiveCount: Defaulted(WholeNumber(1, 1000, "Receives before a message moves to the queue's dead-letter queue."), 5),
+  messageRetentionSeconds: Defaulted(WholeNumber(60, 1_209_600, "Seconds; the dead-letter queue keeps messages 14 days."), 345_600),
+  visibilityTimeoutSeconds: Optional(WholeNumber(0, 43200, "Default: 6x the consumer's timeout when consumer, else 30.")),
+  consumer: Defaulted(Flag("Trigger the SQS consumer Lambda from this queue."), false),
+});
+const StreamSettings = Section({
+  mode: Defaulted(OneOf(["ON_DEMAND", "PROVISIONED"] as const), "ON_DEMAND"),
+  shardCount: Defaulted(WholeNumber(1, 500, "PROVISIONED only."), 1),
+  retentionHours: Defaulted(WholeNumber(24, 8760), 24),
+});
+const EventBusSettings = Section({ logRetentionDays: Retention("Retention of the log group the bus's catch-all rule writes to") });
+const AppConfigSettings = Section({
+  environment: Defaulted(Text('AppConfig environment name: 1-64 letters, digits, "_", "." or "-".'), "live"),
+  profile: Defaulted(Text('AppConfig configuration profile name: 1-64 letters, digits, "_", "." or "-".'), "settings"),
+  content: Optional(MapOf(AnyValue(), 'The hosted configuration (application/json) that is deployed. Default: { "maintenance": false }.')),
+});
+const StateMachineSettings = Section({ type: OneOf(["STANDARD", "EXPRESS"] as const, "EXPRESS machines alone take StartSyncExecution; STANDARD alone take StopExecution.") });
+const RouteAuthorizationSettings = Section({
+  type: Defaulted(OneOf(["AWS_IAM", "JWT", "NONE"] as const), "AWS_IAM"),
+  scopes: Optional(TextList("JWT only: the scopes a token must hold.")),
+  reason: Optional(Text('"NONE" only: why the route is open to anyone (10+ characters).')),
+});
+const IntegrationSettings = Section({
+  subtype: OneOf(Object.keys(SUBTYPES) as IntegrationSubtype[], "The HTTP API service-integration subtype."),
+  queue: Optional(Text("SQS subtypes: a key of queues. Default: the only queue.")),
+  stateMachine: Optional(Text("Step Functions subtypes: a key of stateMachines. Default: the only state machine.")),
+  parameters: Defaulted(TextMap("The parameters the route maps (never the target's): literal, or $request.* / $context.*."), {}),
+  timeoutMilliseconds: Defaulted(WholeNumber(50, 29_000, "The HTTP API maximum is the default."), 29_000),
+});
+const RouteSettings = Section({ integration: IntegrationSettings, authorization: Optional(RouteAuthorizationSettings) });
+
+/** The storage-first HTTP API (the `storageFirstApi` section). */
+export const StorageFirstApiSettings = Section(
+  {
+    enabled: Defaulted(Flag("Deploy the storage-first-api stack."), false),
+    name: Defaulted(Text('Resource names are "<project>-<environment>-<name>-...".'), "api"),
+    stage: Optional(StageSettings),
+    authorization: Optional(AuthorizationSettings),
+    queues: Optional(MapOf(QueueSettings, 'Queues by key (1-20 lowercase letters, digits or "-"). Default: { "orders": { "consumer": true } }.')),
+    stream: Optional(StreamSettings),
+    eventBus: Optional(EventBusSettings),
+    appConfig: Optional(AppConfigSettings),
+    stateMachines: Optional(
+      MapOf(StateMachineSettings, 'State machines by key. Default: { "workflow": { "type": "STANDARD" }, "quote": { "type": "EXPRESS" } }.'),
+    ),
+    stateMachineLogRetentionDays: Retention("Log retention of the state machines' log groups"),
+    consumer: Optional(ConsumerSettings),
+    deadLetterAlarm: Optional(opsAlarmSettings(DEAD_LETTER_ALARM, "The alarm on every dead-letter queue, whose action creates an OpsCenter OpsItem.")),
+    routes: Defaulted(MapOf(RouteSettings, 'Routes keyed by route key, "POST /orders".'), {}),
+  },
+  "The storage-first HTTP API: routes that store the request in an AWS service before any code runs.",
+);
+const DEFAULT_QUEUES = { orders: { consumer: true } };
+const DEFAULT_APPCONFIG_CONTENT = { maintenance: false };
+const DEFAULT_STATE_MACHINES = { workflow: { type: "STANDARD" }, quote: { type: "EXPRESS" } };
 
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))+$|^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/$/;
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -250,8 +264,8 @@ function routePath(routeKey: string): string {
   return `${SECTION}.routes[${JSON.stringify(routeKey)}]`;
 }
 
-function readRetention(reader: ConfigReader, record: Record<string, unknown>, key: string, path: string): number {
-  const days = reader.integer(record, key, path, 30, { min: 1, max: 3653 });
+function readRetention(reader: ConfigReader, settings: TObject, record: Record<string, unknown>, key: string, path: string): number {
+  const days = reader.read(settings, record, key, path) as number;
   const problem = checkLogRetention(days);
   if (problem) reader.fail(joinPath(path, key), problem);
   return days;
@@ -259,12 +273,15 @@ function readRetention(reader: ConfigReader, record: Record<string, unknown>, ke
 
 function readEnum<T extends string>(
   reader: ConfigReader,
+  settings: TObject,
   record: Record<string, unknown>,
   key: string,
   path: string,
-  allowed: readonly T[],
-  fallback: T,
+  fallback?: T,
 ): T {
+  const schema = settings.properties[key] as unknown as { readonly enum: readonly T[]; readonly default?: T };
+  const allowed = schema.enum;
+  fallback = fallback ?? (schema.default as T);
   const value = reader.string(record, key, path, fallback);
   if ((allowed as readonly string[]).includes(value)) return value as T;
   reader.fail(joinPath(path, key), `${describe(value)} is not allowed; use one of ${allowed.map((item) => `"${item}"`).join(", ")}`);
@@ -283,34 +300,35 @@ function readMap(reader: ConfigReader, record: Record<string, unknown>, key: str
 
 export function readStorageFirstApi(reader: ConfigReader, raw: unknown): StorageFirstApiConfig {
   const path = SECTION;
-  const record = reader.object(raw, path, KEYS);
+  const settings = StorageFirstApiSettings;
+  const record = reader.object(raw, path, keysOf(settings));
 
-  const name = reader.string(record, "name", path, "api");
+  const name = reader.read(settings, record, "name", path);
   if (!NAME.test(name)) reader.fail(joinPath(path, "name"), `${describe(name)} must be 1-20 lowercase letters, digits or "-", starting with a letter, e.g. "api"`);
 
   // Stage.
   const stagePath = joinPath(path, "stage");
-  const stageRecord = reader.object(record["stage"], stagePath, ["throttlingBurstLimit", "throttlingRateLimit", "detailedMetrics", "accessLogRetentionDays"]);
+  const stageRecord = reader.object(record["stage"], stagePath, keysOf(StageSettings));
   const stage = {
-    throttlingBurstLimit: reader.integer(stageRecord, "throttlingBurstLimit", stagePath, 100, { min: 1, max: 5000 }),
-    throttlingRateLimit: reader.integer(stageRecord, "throttlingRateLimit", stagePath, 50, { min: 1, max: 10000 }),
-    detailedMetrics: reader.boolean(stageRecord, "detailedMetrics", stagePath, true),
-    accessLogRetentionDays: readRetention(reader, stageRecord, "accessLogRetentionDays", stagePath),
+    throttlingBurstLimit: reader.read(StageSettings, stageRecord, "throttlingBurstLimit", stagePath),
+    throttlingRateLimit: reader.read(StageSettings, stageRecord, "throttlingRateLimit", stagePath),
+    detailedMetrics: reader.read(StageSettings, stageRecord, "detailedMetrics", stagePath),
+    accessLogRetentionDays: readRetention(reader, StageSettings, stageRecord, "accessLogRetentionDays", stagePath),
   };
 
   // Authorization.
   const authPath = joinPath(path, "authorization");
-  const authRecord = reader.object(record["authorization"], authPath, ["default", "jwt"]);
-  const defaultAuthorization = readEnum(reader, authRecord, "default", authPath, ["AWS_IAM", "JWT"] as const, "AWS_IAM");
+  const authRecord = reader.object(record["authorization"], authPath, keysOf(AuthorizationSettings));
+  const defaultAuthorization = readEnum<"AWS_IAM" | "JWT">(reader, AuthorizationSettings, authRecord, "default", authPath);
   let jwt: StorageFirstApiConfig["authorization"]["jwt"];
   if (authRecord["jwt"] !== undefined) {
     const jwtPath = joinPath(authPath, "jwt");
-    const jwtRecord = reader.object(authRecord["jwt"], jwtPath, ["issuer", "audience"]);
-    const issuer = reader.string(jwtRecord, "issuer", jwtPath, "");
+    const jwtRecord = reader.object(authRecord["jwt"], jwtPath, keysOf(JwtSettings));
+    const issuer = reader.read(JwtSettings, jwtRecord, "issuer", jwtPath, { fallback: "" });
     if (!/^https:\/\/[^\s]+$/.test(issuer)) {
       reader.fail(joinPath(jwtPath, "issuer"), `${describe(issuer)} is not an https URL; set the token issuer, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123"`);
     }
-    const audience = reader.stringArray(jwtRecord, "audience", jwtPath, []);
+    const audience = reader.read(JwtSettings, jwtRecord, "audience", jwtPath, { fallback: [] });
     if (audience.length === 0) reader.fail(joinPath(jwtPath, "audience"), `${describe(jwtRecord["audience"])} is empty; list at least one audience (client ID), e.g. ["my-app-client"]`);
     jwt = { issuer, audience };
   }
@@ -320,17 +338,14 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
 
   // Consumer (read before the queues: their default visibility timeout depends on it).
   const consumerPath = joinPath(path, "consumer");
-  const consumerRecord = reader.object(record["consumer"], consumerPath, ["timeoutSeconds", "memoryMb", "batchSize", "maximumBatchingWindowSeconds", "logRetentionDays", "reservedConcurrency", ...LOG_LEVEL_KEYS]);
-  const reservedConcurrency =
-    consumerRecord["reservedConcurrency"] === undefined
-      ? undefined
-      : reader.integer(consumerRecord, "reservedConcurrency", consumerPath, 2, { min: 2, max: 1000 });
+  const consumerRecord = reader.object(record["consumer"], consumerPath, keysOf(ConsumerSettings));
+  const reservedConcurrency = reader.read(ConsumerSettings, consumerRecord, "reservedConcurrency", consumerPath, { unset: UNRESERVED });
   const consumer = {
-    timeoutSeconds: reader.integer(consumerRecord, "timeoutSeconds", consumerPath, 30, { min: 3, max: 900 }),
-    memoryMb: reader.integer(consumerRecord, "memoryMb", consumerPath, 256, { min: 128, max: 10240 }),
-    batchSize: reader.integer(consumerRecord, "batchSize", consumerPath, 10, { min: 1, max: 10 }),
-    maximumBatchingWindowSeconds: reader.integer(consumerRecord, "maximumBatchingWindowSeconds", consumerPath, 0, { min: 0, max: 300 }),
-    logRetentionDays: readRetention(reader, consumerRecord, "logRetentionDays", consumerPath),
+    timeoutSeconds: reader.read(ConsumerSettings, consumerRecord, "timeoutSeconds", consumerPath),
+    memoryMb: reader.read(ConsumerSettings, consumerRecord, "memoryMb", consumerPath),
+    batchSize: reader.read(ConsumerSettings, consumerRecord, "batchSize", consumerPath),
+    maximumBatchingWindowSeconds: reader.read(ConsumerSettings, consumerRecord, "maximumBatchingWindowSeconds", consumerPath),
+    logRetentionDays: readRetention(reader, ConsumerSettings, consumerRecord, "logRetentionDays", consumerPath),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     ...readLogLevels(reader, consumerRecord, consumerPath),
   };
@@ -338,30 +353,30 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
   // Queues.
   const queues: Record<string, QueueConfig> = {};
   const queuesPath = joinPath(path, "queues");
-  const rawQueues = readMap(reader, record, "queues", path) ?? { orders: { consumer: true } };
+  const rawQueues = readMap(reader, record, "queues", path) ?? DEFAULT_QUEUES;
   for (const [queueName, rawQueue] of Object.entries(rawQueues)) {
     const queuePath = joinPath(queuesPath, queueName);
     if (!NAME.test(queueName)) reader.fail(queuePath, `${describe(queueName)} is not a usable queue key; use 1-20 lowercase letters, digits or "-", e.g. "orders"`);
-    const queueRecord = reader.object(rawQueue, queuePath, ["fifo", "contentBasedDeduplication", "maxReceiveCount", "messageRetentionSeconds", "visibilityTimeoutSeconds", "consumer"]);
-    const fifo = reader.boolean(queueRecord, "fifo", queuePath, false);
-    const isConsumed = reader.boolean(queueRecord, "consumer", queuePath, false);
+    const queueRecord = reader.object(rawQueue, queuePath, keysOf(QueueSettings));
+    const fifo = reader.read(QueueSettings, queueRecord, "fifo", queuePath);
+    const isConsumed = reader.read(QueueSettings, queueRecord, "consumer", queuePath);
     const minimumVisibility = 6 * consumer.timeoutSeconds;
-    const visibilityTimeoutSeconds = reader.integer(queueRecord, "visibilityTimeoutSeconds", queuePath, isConsumed ? minimumVisibility : 30, { min: 0, max: 43200 });
+    const visibilityTimeoutSeconds = reader.read(QueueSettings, queueRecord, "visibilityTimeoutSeconds", queuePath, { fallback: isConsumed ? minimumVisibility : 30 });
     if (isConsumed && visibilityTimeoutSeconds < minimumVisibility) {
       reader.fail(
         joinPath(queuePath, "visibilityTimeoutSeconds"),
         `${visibilityTimeoutSeconds} is less than 6x the consumer's timeout (${consumer.timeoutSeconds} s); set it to at least ${minimumVisibility} or leave it out`,
       );
     }
-    const contentBasedDeduplication = reader.boolean(queueRecord, "contentBasedDeduplication", queuePath, fifo);
+    const contentBasedDeduplication = reader.read(QueueSettings, queueRecord, "contentBasedDeduplication", queuePath, { fallback: fifo });
     if (!fifo && contentBasedDeduplication) {
       reader.fail(joinPath(queuePath, "contentBasedDeduplication"), `true applies to FIFO queues only; remove it or set "fifo": true`);
     }
     queues[queueName] = {
       fifo,
       contentBasedDeduplication,
-      maxReceiveCount: reader.integer(queueRecord, "maxReceiveCount", queuePath, 5, { min: 1, max: 1000 }),
-      messageRetentionSeconds: reader.integer(queueRecord, "messageRetentionSeconds", queuePath, 345_600, { min: 60, max: 1_209_600 }),
+      maxReceiveCount: reader.read(QueueSettings, queueRecord, "maxReceiveCount", queuePath),
+      messageRetentionSeconds: reader.read(QueueSettings, queueRecord, "messageRetentionSeconds", queuePath),
       visibilityTimeoutSeconds,
       consumer: isConsumed,
     };
@@ -372,29 +387,29 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
 
   // Stream.
   const streamPath = joinPath(path, "stream");
-  const streamRecord = reader.object(record["stream"], streamPath, ["mode", "shardCount", "retentionHours"]);
+  const streamRecord = reader.object(record["stream"], streamPath, keysOf(StreamSettings));
   const stream = {
-    mode: readEnum(reader, streamRecord, "mode", streamPath, ["ON_DEMAND", "PROVISIONED"] as const, "ON_DEMAND"),
-    shardCount: reader.integer(streamRecord, "shardCount", streamPath, 1, { min: 1, max: 500 }),
-    retentionHours: reader.integer(streamRecord, "retentionHours", streamPath, 24, { min: 24, max: 8760 }),
+    mode: readEnum<"ON_DEMAND" | "PROVISIONED">(reader, StreamSettings, streamRecord, "mode", streamPath),
+    shardCount: reader.read(StreamSettings, streamRecord, "shardCount", streamPath),
+    retentionHours: reader.read(StreamSettings, streamRecord, "retentionHours", streamPath),
   };
   if (stream.mode === "ON_DEMAND" && streamRecord["shardCount"] !== undefined) {
     reader.fail(joinPath(streamPath, "shardCount"), `${describe(streamRecord["shardCount"])} applies to PROVISIONED streams only; remove it or set "mode": "PROVISIONED"`);
   }
 
   const eventBusPath = joinPath(path, "eventBus");
-  const eventBusRecord = reader.object(record["eventBus"], eventBusPath, ["logRetentionDays"]);
-  const eventBus = { logRetentionDays: readRetention(reader, eventBusRecord, "logRetentionDays", eventBusPath) };
+  const eventBusRecord = reader.object(record["eventBus"], eventBusPath, keysOf(EventBusSettings));
+  const eventBus = { logRetentionDays: readRetention(reader, EventBusSettings, eventBusRecord, "logRetentionDays", eventBusPath) };
 
   // AppConfig.
   const appConfigPath = joinPath(path, "appConfig");
-  const appConfigRecord = reader.object(record["appConfig"], appConfigPath, ["environment", "profile", "content"]);
-  const appConfigEnvironment = reader.string(appConfigRecord, "environment", appConfigPath, "live");
-  const appConfigProfile = reader.string(appConfigRecord, "profile", appConfigPath, "settings");
+  const appConfigRecord = reader.object(record["appConfig"], appConfigPath, keysOf(AppConfigSettings));
+  const appConfigEnvironment = reader.read(AppConfigSettings, appConfigRecord, "environment", appConfigPath);
+  const appConfigProfile = reader.read(AppConfigSettings, appConfigRecord, "profile", appConfigPath);
   for (const [key, value] of [["environment", appConfigEnvironment], ["profile", appConfigProfile]] as const) {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) reader.fail(joinPath(appConfigPath, key), `${describe(value)} is not an AppConfig name; use 1-64 letters, digits, "_", "." or "-"`);
   }
-  let content: Record<string, unknown> = { maintenance: false };
+  let content: Record<string, unknown> = { ...DEFAULT_APPCONFIG_CONTENT };
   const rawContent = appConfigRecord["content"];
   if (rawContent !== undefined) {
     if (typeof rawContent !== "object" || rawContent === null || Array.isArray(rawContent)) {
@@ -407,17 +422,17 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
   // State machines.
   const machinesPath = joinPath(path, "stateMachines");
   const stateMachines: Record<string, StateMachineConfig> = {};
-  const rawMachines = readMap(reader, record, "stateMachines", path) ?? { workflow: { type: "STANDARD" }, quote: { type: "EXPRESS" } };
+  const rawMachines = readMap(reader, record, "stateMachines", path) ?? DEFAULT_STATE_MACHINES;
   for (const [machineName, rawMachine] of Object.entries(rawMachines)) {
     const machinePath = joinPath(machinesPath, machineName);
     if (!NAME.test(machineName)) reader.fail(machinePath, `${describe(machineName)} is not a usable state machine key; use 1-20 lowercase letters, digits or "-", e.g. "workflow"`);
-    const machineRecord = reader.object(rawMachine, machinePath, ["type"]);
+    const machineRecord = reader.object(rawMachine, machinePath, keysOf(StateMachineSettings));
     if (machineRecord["type"] === undefined) reader.fail(joinPath(machinePath, "type"), `nothing is set; write "STANDARD" or "EXPRESS"`);
-    stateMachines[machineName] = { type: readEnum(reader, machineRecord, "type", machinePath, ["STANDARD", "EXPRESS"] as const, "STANDARD") };
+    stateMachines[machineName] = { type: readEnum<"STANDARD" | "EXPRESS">(reader, StateMachineSettings, machineRecord, "type", machinePath, "STANDARD") };
   }
 
   // Dead-letter alarm.
-  const deadLetterAlarm = readOpsAlarm(reader, record, "deadLetterAlarm", path, { severity: 2, category: "Availability" });
+  const deadLetterAlarm = readOpsAlarm(reader, record, "deadLetterAlarm", path, DEAD_LETTER_ALARM);
 
   // Routes.
   const routes: Record<string, RouteConfig> = {};
@@ -428,7 +443,7 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
   }
 
   return {
-    enabled: reader.boolean(record, "enabled", path, false),
+    enabled: reader.read(settings, record, "enabled", path),
     name,
     stage,
     authorization: { default: defaultAuthorization, ...(jwt !== undefined ? { jwt } : {}) },
@@ -437,7 +452,7 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
     eventBus,
     appConfig: { environment: appConfigEnvironment, profile: appConfigProfile, content },
     stateMachines,
-    stateMachineLogRetentionDays: readRetention(reader, record, "stateMachineLogRetentionDays", path),
+    stateMachineLogRetentionDays: readRetention(reader, settings, record, "stateMachineLogRetentionDays", path),
     consumer,
     deadLetterAlarm,
     routes,
@@ -479,14 +494,14 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
   if (!ROUTE_KEY.test(routeKey)) {
     reader.fail(path, `${describe(routeKey)} is not a route key; write "METHOD /path", e.g. "POST /orders" or "GET /orders/{id}"`);
   }
-  const record = reader.object(raw, path, ["integration", "authorization"]);
+  const record = reader.object(raw, path, keysOf(RouteSettings));
 
   // Authorization.
   const authPath = joinPath(path, "authorization");
   let authorization: RouteAuthorization = context.defaultAuthorization === "JWT" ? { type: "JWT", scopes: [] } : { type: "AWS_IAM" };
   if (record["authorization"] !== undefined) {
-    const authRecord = reader.object(record["authorization"], authPath, ["type", "scopes", "reason"]);
-    const type = readEnum(reader, authRecord, "type", authPath, ["AWS_IAM", "JWT", "NONE"] as const, "AWS_IAM");
+    const authRecord = reader.object(record["authorization"], authPath, keysOf(RouteAuthorizationSettings));
+    const type = readEnum<"AWS_IAM" | "JWT" | "NONE">(reader, RouteAuthorizationSettings, authRecord, "type", authPath);
     if (type === "NONE") {
       const reason = reader.string(authRecord, "reason", authPath, "");
       if (reason.trim().length < 10) {
@@ -495,7 +510,7 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
       authorization = { type, reason };
     } else if (type === "JWT") {
       if (!context.hasJwt) reader.fail(joinPath(authPath, "type"), `"JWT" needs ${SECTION}.authorization.jwt with issuer and audience; add it or use "AWS_IAM"`);
-      authorization = { type, scopes: reader.stringArray(authRecord, "scopes", authPath, []) };
+      authorization = { type, scopes: reader.read(RouteAuthorizationSettings, authRecord, "scopes", authPath, { fallback: [] }) };
     } else {
       authorization = { type };
     }
@@ -509,7 +524,7 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
     reader.fail(integrationPath, `nothing is set; write { "subtype": "SQS-SendMessage", "parameters": { ... } } (subtypes: ${INTEGRATION_SUBTYPES.join(", ")})`);
     return undefined;
   }
-  const integration = reader.object(record["integration"], integrationPath, ["subtype", "queue", "stateMachine", "parameters", "timeoutMilliseconds"]);
+  const integration = reader.object(record["integration"], integrationPath, keysOf(IntegrationSettings));
   const subtype = reader.string(integration, "subtype", integrationPath, "");
   if (!isIntegrationSubtype(subtype)) {
     reader.fail(joinPath(integrationPath, "subtype"), `${describe(integration["subtype"])} is not an HTTP API integration subtype; use one of ${INTEGRATION_SUBTYPES.join(", ")}`);
@@ -518,7 +533,7 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
   const spec = SUBTYPES[subtype];
   const parametersPath = joinPath(integrationPath, "parameters");
   const parameters = reader.stringMap(integration, "parameters", integrationPath);
-  const timeoutMilliseconds = reader.integer(integration, "timeoutMilliseconds", integrationPath, 29_000, { min: 50, max: 29_000 });
+  const timeoutMilliseconds = reader.read(IntegrationSettings, integration, "timeoutMilliseconds", integrationPath);
 
   const targets: readonly string[] = spec.target;
   const allowed: readonly string[] = [...spec.required, ...spec.optional];

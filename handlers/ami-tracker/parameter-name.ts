@@ -1,17 +1,31 @@
 /**
  * The parameter name: a template with `{pipeline}` and `{image}`, resolved per message and then
- * checked against SSM's naming rules.
+ * checked against SSM's naming rules (config/ssm-parameter-name.ts, shared with the configuration).
  * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html
  */
+import {
+  brokenParameterNameRule,
+  DEFAULT_PARAMETER_NAME,
+  PARAMETER_NAME_MAX_LENGTH,
+  PARAMETER_NAME_MAX_LEVELS,
+  type ParameterNameRule,
+} from "../../config/ssm-parameter-name";
 import type { ImageMessage } from "./message";
 
-export const DEFAULT_PARAMETER_NAME = "/ec2-imagebuilder/latest";
+export { DEFAULT_PARAMETER_NAME };
 
 export type NameResult = { readonly ok: true; readonly name: string } | { readonly ok: false; readonly reason: string };
 
-const ALLOWED = /^[a-zA-Z0-9_.\-/]+$/;
-const MAX_LENGTH = 1011;
-const MAX_LEVELS = 15;
+/** How the Lambda's log words each rule. */
+const REASONS: Readonly<Record<ParameterNameRule, string>> = {
+  empty: "the name is empty",
+  characters: "the name has characters other than a-z A-Z 0-9 _ . - /",
+  "no-leading-slash": "a name with more than one level must start with /",
+  "reserved-prefix": "the name starts with the reserved prefix aws or ssm",
+  "empty-level": "the name has an empty level",
+  "too-many-levels": `the name has more than ${PARAMETER_NAME_MAX_LEVELS} levels`,
+  "too-long": `the name is longer than ${PARAMETER_NAME_MAX_LENGTH} characters`,
+};
 
 /** `arn:aws:imagebuilder:us-east-1:111:image-pipeline/my-pipe` -> `my-pipe`. */
 export function pipelineName(sourcePipelineArn: string): string {
@@ -21,17 +35,8 @@ export function pipelineName(sourcePipelineArn: string): string {
 
 /** Undefined when `name` is a valid SSM parameter name, else why not. */
 export function parameterNameProblem(name: string): string | undefined {
-  if (name.length === 0) return "the name is empty";
-  if (name.length > MAX_LENGTH) return `the name is longer than ${MAX_LENGTH} characters`;
-  if (!ALLOWED.test(name)) return "the name has characters other than a-z A-Z 0-9 _ . - /";
-  const hierarchical = name.includes("/");
-  if (hierarchical && !name.startsWith("/")) return "a name with more than one level must start with /";
-  const segments = hierarchical ? name.slice(1).split("/") : [name];
-  if (segments.some((segment) => segment.length === 0)) return "the name has an empty level";
-  if (segments.length > MAX_LEVELS) return `the name has more than ${MAX_LEVELS} levels`;
-  const first = (segments[0] ?? "").toLowerCase();
-  if (first.startsWith("aws") || first.startsWith("ssm")) return "the name starts with the reserved prefix aws or ssm";
-  return undefined;
+  const rule = brokenParameterNameRule(name);
+  return rule === undefined ? undefined : REASONS[rule];
 }
 
 /** Fills the template from the message and validates the result. */

@@ -4,6 +4,7 @@
  */
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
+import { ConfigError } from "../../config/errors";
 import { createPowertoolsLogger, loggerOver, type Logger, type PowertoolsLogger } from "../shared/logger";
 import { createMetrics, type Metrics } from "../shared/metrics";
 import { type AmiOutput, type ImageMessage, parseMessage, REGION } from "./message";
@@ -58,10 +59,11 @@ export interface TrackerConfig {
   readonly metricsNamespace: string;
 }
 
-/** A configuration that can never work (the deployment is wrong, not the message). */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+/** A configuration that can never work (the deployment is wrong, not the message): the app's one ConfigError. */
+export { ConfigError };
+
+/** Where the Lambda's configuration comes from, as ConfigError names it. */
+const ENVIRONMENT = "the function's environment variables";
 
 /** Thrown at the end of an invocation when AWS calls still failed after the SDK's retries. */
 export class TrackerWriteError extends Error {
@@ -80,9 +82,13 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): T
     .map((region) => region.trim())
     .filter((region) => region.length > 0);
   for (const region of trackedRegions) {
-    if (!REGION.test(region)) throw new ConfigError(`TRACKED_REGIONS: "${region}" is not an AWS region (expected e.g. "us-east-1")`);
+    if (!REGION.test(region)) {
+      throw new ConfigError(ENVIRONMENT, [{ path: "TRACKED_REGIONS", message: `"${region}" is not an AWS region (expected e.g. "us-east-1")` }]);
+    }
   }
-  if (trackedRegions.length === 0) throw new ConfigError("TRACKED_REGIONS is empty and AWS_REGION is not set: set TRACKED_REGIONS (e.g. \"us-east-1\")");
+  if (trackedRegions.length === 0) {
+    throw new ConfigError(ENVIRONMENT, [{ path: "TRACKED_REGIONS", message: `is empty and AWS_REGION is not set: set TRACKED_REGIONS (e.g. "us-east-1")` }]);
+  }
   const metricsNamespace = env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE;
   return { parameterTemplate, trackedRegions, metricsNamespace };
 }

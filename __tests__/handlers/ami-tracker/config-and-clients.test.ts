@@ -21,7 +21,7 @@ describe("readConfig", () => {
   });
 
   test("no region at all is rejected", () => {
-    expect(() => readConfig({})).toThrow(/TRACKED_REGIONS is empty/);
+    expect(() => readConfig({})).toThrow(/TRACKED_REGIONS: is empty and AWS_REGION is not set/);
   });
 });
 

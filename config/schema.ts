@@ -1,0 +1,40 @@
+/**
+ * The whole configuration file's schema, assembled from the sections' schemas. config/schema.json is
+ * this written out (`npm run config:schema`); the environment files point at it with "$schema", so
+ * editors complete and explain every setting.
+ */
+import { AmiTrackerSettings } from "./sections/ami-tracker";
+import { BackendSettings } from "./sections/backend";
+import { CiAccessSettings } from "./sections/ci-access";
+import { ImageBuilderSettings } from "./sections/image-builder";
+import { OpsAlarmsSettings } from "./sections/ops-alarms";
+import { StateBootstrapSettings } from "./sections/state-bootstrap";
+import { StorageFirstApiSettings } from "./sections/storage-first-api";
+import { Defaulted, Optional, Section, Text, TextMap } from "./settings";
+
+export const ConfigFileSettings = Section(
+  {
+    $schema: Optional(Text('The schema of this file, for editors: "../schema.json".')),
+    project: Defaulted(Text('Prefix of every resource name ("<project>-<environment>-..."): 1-24 lowercase letters, digits or "-".'), "ssm-patterns"),
+    region: Defaulted(Text("The AWS region the stacks deploy to."), "us-east-1"),
+    tags: Optional(TextMap("Extra default tags; Project, Environment, ManagedBy and Stack are always set.")),
+    backend: Optional(BackendSettings),
+    amiTracker: Optional(AmiTrackerSettings),
+    imageBuilder: Optional(ImageBuilderSettings),
+    alarms: Optional(OpsAlarmsSettings),
+    storageFirstApi: Optional(StorageFirstApiSettings),
+    stateBootstrap: Optional(StateBootstrapSettings),
+    ciAccess: Optional(CiAccessSettings),
+  },
+  "One environment of the ssm-patterns CDKTF app (config/environments/<environment>.json; APP_ENV picks it).",
+);
+
+/** config/schema.json's text: JSON Schema draft-07, which editors and ajv read. */
+export function configJsonSchemaText(): string {
+  const document = {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "ssm-patterns environment configuration",
+    ...ConfigFileSettings,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
