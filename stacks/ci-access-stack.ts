@@ -63,10 +63,11 @@ type Phase = "plan" | "apply";
  * or an existing one by ARN), a read-only plan role and an apply role.
  *
  * - plan role: trusted by the repository's pull requests (`repo:<owner>/<repo>:pull_request`) and by
- *   the HCP workspaces' plan phase; metadata reads of the services the stacks use, and state reads.
- * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; reads and
- *   writes of those services limited to `<project>-<environment>-*` where the ARN holds the name,
- *   state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
+ *   the HCP workspaces' plan phase; the read calls of every resource, argument and data source the
+ *   workload stacks declare (stacks/constructs/deploy-permissions.ts), and state reads.
+ * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; all their
+ *   create, read, update and delete calls, limited to `<project>-<environment>-*` where the ARN holds
+ *   the name, state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
  *
  * This stack and state-bootstrap are applied by a person with administrator credentials; CI plans
  * and applies the other ("workload") stacks only.
@@ -243,17 +244,6 @@ export function declaredBlocks(stacks: readonly TerraformStack[]): DeclaredBlock
     }
   }
   return blocks;
-}
-
-/** The Terraform resource types (not data sources) the stacks declare. */
-export function resourceTypes(stacks: readonly TerraformStack[]): Set<string> {
-  const types = new Set<string>();
-  for (const stack of stacks) {
-    for (const construct of stack.node.findAll()) {
-      if (construct instanceof TerraformResource) types.add(construct.terraformResourceType);
-    }
-  }
-  return types;
 }
 
 /** The state objects of the workload stacks: read for plan, read and write (with the S3 lock file) for apply. */

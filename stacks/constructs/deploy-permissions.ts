@@ -104,7 +104,6 @@ export const ONLY_RESOURCE_STAR: Readonly<Record<string, string>> = {
   "autoscaling:DescribeScalingActivities": `${SAR}/list_amazonec2autoscaling.html`,
   "ram:GetResourceShares": `${SAR}/list_awsresourceaccessmanagerram.html`,
   "ram:GetResourceShareAssociations": `${SAR}/list_awsresourceaccessmanagerram.html`,
-  "imagebuilder:ListLifecyclePolicies": `${SAR}/list_awsimagebuilder.html`,
 };
 
 /** The calls of one CRUD phase, granted on a scope. */
