@@ -162,7 +162,11 @@ const LOG_DELIVERY: readonly string[] = [
 ];
 const isObjectWith = (value: unknown, key: string): boolean => JSON.stringify(value ?? null).includes(`"${key}"`);
 
-/** Per resource type. Tags: the provider sends default_tags in the create request and reads them back, so every taggable type has its tag calls. */
+/**
+ * Per resource type. Tags: the provider sends default_tags in the create request and reads them back
+ * (from the read's own output, or through ListTagsForResource when the read returns none: the
+ * provider's transparent tagging, internal/provider/intercept.go), so every taggable type has its tag calls.
+ */
 export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>> = {
   aws_sqs_queue: {
     source: src("sqs/queue.go"),
@@ -645,7 +649,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_imagebuilder_component: {
     source: src("imagebuilder/component.go"),
     create: [g("imagebuilder", "imagebuilder:CreateComponent", "imagebuilder:TagResource", "imagebuilder:GetComponent")],
-    read: [g("imagebuilder", "imagebuilder:GetComponent")],
+    read: [g("imagebuilder", "imagebuilder:GetComponent", "imagebuilder:ListTagsForResource")],
     update: [g("imagebuilder", "imagebuilder:TagResource", "imagebuilder:UntagResource")],
     delete: [g("imagebuilder", "imagebuilder:DeleteComponent")],
     arguments: inRequest("CreateComponent", "name", "version", "platform", "data", "description", "change_description", "supported_os_versions"),
@@ -653,7 +657,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_imagebuilder_image_recipe: {
     source: src("imagebuilder/image_recipe.go"),
     create: [g("imagebuilder", "imagebuilder:CreateImageRecipe", "imagebuilder:TagResource", "imagebuilder:GetImageRecipe", "imagebuilder:GetComponent")],
-    read: [g("imagebuilder", "imagebuilder:GetImageRecipe")],
+    read: [g("imagebuilder", "imagebuilder:GetImageRecipe", "imagebuilder:ListTagsForResource")],
     update: [g("imagebuilder", "imagebuilder:TagResource", "imagebuilder:UntagResource")],
     delete: [g("imagebuilder", "imagebuilder:DeleteImageRecipe")],
     arguments: inRequest("CreateImageRecipe (an AWS-managed parent image needs no grant)", "name", "version", "parent_image", "component", "block_device_mapping", "working_directory", "description"),
@@ -661,7 +665,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_imagebuilder_infrastructure_configuration: {
     source: src("imagebuilder/infrastructure_configuration.go"),
     create: [g("imagebuilder", "imagebuilder:CreateInfrastructureConfiguration", "imagebuilder:TagResource", "imagebuilder:GetInfrastructureConfiguration")],
-    read: [g("imagebuilder", "imagebuilder:GetInfrastructureConfiguration")],
+    read: [g("imagebuilder", "imagebuilder:GetInfrastructureConfiguration", "imagebuilder:ListTagsForResource")],
     update: [g("imagebuilder", "imagebuilder:UpdateInfrastructureConfiguration", "imagebuilder:TagResource", "imagebuilder:UntagResource")],
     delete: [g("imagebuilder", "imagebuilder:DeleteInfrastructureConfiguration")],
     arguments: {
@@ -680,7 +684,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_imagebuilder_distribution_configuration: {
     source: src("imagebuilder/distribution_configuration.go"),
     create: [g("imagebuilder", "imagebuilder:CreateDistributionConfiguration", "imagebuilder:TagResource", "imagebuilder:GetDistributionConfiguration")],
-    read: [g("imagebuilder", "imagebuilder:GetDistributionConfiguration")],
+    read: [g("imagebuilder", "imagebuilder:GetDistributionConfiguration", "imagebuilder:ListTagsForResource")],
     update: [g("imagebuilder", "imagebuilder:UpdateDistributionConfiguration", "imagebuilder:TagResource", "imagebuilder:UntagResource")],
     delete: [g("imagebuilder", "imagebuilder:DeleteDistributionConfiguration")],
     arguments: inRequest(
@@ -693,7 +697,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_imagebuilder_image_pipeline: {
     source: src("imagebuilder/image_pipeline.go"),
     create: [g("imagebuilder", "imagebuilder:CreateImagePipeline", "imagebuilder:TagResource", "imagebuilder:GetImagePipeline")],
-    read: [g("imagebuilder", "imagebuilder:GetImagePipeline")],
+    read: [g("imagebuilder", "imagebuilder:GetImagePipeline", "imagebuilder:ListTagsForResource")],
     update: [g("imagebuilder", "imagebuilder:UpdateImagePipeline", "imagebuilder:TagResource", "imagebuilder:UntagResource")],
     delete: [g("imagebuilder", "imagebuilder:DeleteImagePipeline")],
     arguments: {
@@ -717,7 +721,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_imagebuilder_lifecycle_policy: {
     source: src("imagebuilder/lifecycle_policy.go"),
     create: [g("imagebuilder", "imagebuilder:CreateLifecyclePolicy", "imagebuilder:TagResource", "imagebuilder:GetLifecyclePolicy")],
-    read: [g("imagebuilder", "imagebuilder:GetLifecyclePolicy")],
+    read: [g("imagebuilder", "imagebuilder:GetLifecyclePolicy", "imagebuilder:ListTagsForResource")],
     update: [g("imagebuilder", "imagebuilder:UpdateLifecyclePolicy", "imagebuilder:TagResource", "imagebuilder:UntagResource")],
     delete: [g("imagebuilder", "imagebuilder:DeleteLifecyclePolicy")],
     arguments: {
