@@ -20,7 +20,7 @@ import { ConfigError } from "./errors";
 import { ConfigReader, joinPath } from "./reader";
 import { readAmiTracker, type AmiTrackerConfig } from "./sections/ami-tracker";
 import { readBackend, type BackendConfig } from "./sections/backend";
-import { readCiAccess, type CiAccessConfig } from "./sections/ci-access";
+import { createdOidcProviders, readCiAccess, type CiAccessConfig } from "./sections/ci-access";
 import { readStateBootstrap, type StateBootstrapConfig } from "./sections/state-bootstrap";
 import { readImageBuilder, type ImageBuilderConfig } from "./sections/image-builder";
 import { readOpsAlarms, type OpsAlarmsConfig } from "./sections/ops-alarms";
@@ -103,7 +103,7 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
     alarms: readOpsAlarms(reader, record["alarms"]),
     storageFirstApi: readStorageFirstApi(reader, record["storageFirstApi"]),
     stateBootstrap: readStateBootstrap(reader, record["stateBootstrap"], { backend, project, environment }),
-    ciAccess: readCiAccess(reader, record["ciAccess"], { backend }),
+    ciAccess: readCiAccess(reader, record["ciAccess"], { backend, project, environment, region }),
   };
   if (reader.problems.length > 0) throw new ConfigError(source, reader.problems);
   return config;
@@ -158,5 +158,42 @@ export function loadConfig(
   } catch (error) {
     throw new ConfigError(source, [{ path: "(file)", message: `is not valid JSON: ${jsonErrorWithLine((error as Error).message, text)}` }]);
   }
-  return parseConfig(raw, environment, source);
+  const config = parseConfig(raw, environment, source);
+  const shared = sharedOidcProviders(raw, environment, directory);
+  if (shared.length > 0) throw new ConfigError(source, shared);
+  return config;
+}
+
+/**
+ * IAM holds one OIDC provider per URL per account: two environment files that both create one for the
+ * same host collide at apply (EntityAlreadyExists) if they share an account. Allowed only when every
+ * one of them says `createOidcProvider: true` (separate accounts).
+ */
+function sharedOidcProviders(raw: unknown, environment: string, directory: string): { path: string; message: string }[] {
+  const mine = createdOidcProviders(raw);
+  if (mine.length === 0) return [];
+  const problems: { path: string; message: string }[] = [];
+  const others = readdirSync(directory)
+    .filter((file) => file.endsWith(".json") && file !== `${environment}.json`)
+    .sort()
+    .flatMap((file) => {
+      try {
+        return [{ name: file.slice(0, -".json".length), hosts: createdOidcProviders(JSON.parse(readFileSync(join(directory, file), "utf8"))) }];
+      } catch {
+        return [];
+      }
+    });
+  for (const provider of mine) {
+    const rivals = others.filter((other) => other.hosts.some((host) => host.host === provider.host && !(host.explicit && provider.explicit)));
+    if (rivals.length === 0) continue;
+    const ci = provider.host === "token.actions.githubusercontent.com" ? "github" : "hcp";
+    problems.push({
+      path: `ciAccess.${ci}`,
+      message:
+        `creates the OIDC provider for ${provider.host}, and so does environment ${rivals.map((other) => `"${other.name}"`).join(", ")}; IAM holds one per account: ` +
+        `set ciAccess.${ci}.oidcProviderArn in all but one (the ARN is that ci-access stack's ${ci === "github" ? "github" : "hcp"}_oidc_provider_arn output), ` +
+        `or, if they deploy to different accounts, set ciAccess.${ci}.createOidcProvider to true in each`,
+    });
+  }
+  return problems;
 }

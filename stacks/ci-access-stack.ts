@@ -3,12 +3,21 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { Fn, TerraformOutput, TerraformResource, type TerraformStack } from "cdktf";
+import { Fn, TerraformDataSource, TerraformOutput, TerraformResource, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../config";
+import { kmsKeyForm } from "../config/sections/backend";
 import { AppStack } from "./app-stack";
 import { cloudWorkspaceName } from "./backend";
-import { DEPLOY_PERMISSIONS, iamArn, servicesFor, type ArnContext } from "./constructs/deploy-permissions";
+import {
+  iamArn,
+  requiredPermissions,
+  SCOPES,
+  type ArnContext,
+  type DeclaredBlock,
+  type RequiredPermissions,
+  type ScopeName,
+} from "./constructs/deploy-permissions";
 import { policyDocument, type PolicyStatement } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS } from "./rules/checks/iam";
@@ -17,6 +26,32 @@ export const CI_ACCESS_STACK = "ci-access";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_AUDIENCE = "sts.amazonaws.com";
+
+/** What the apply role must never do to the CI roles themselves. */
+const ROLE_CHANGES: readonly string[] = [
+  "iam:AttachRolePolicy",
+  "iam:DeleteRole",
+  "iam:DeleteRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePolicy",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+];
+/** ... nor to the state bucket. */
+const BUCKET_CHANGES: readonly string[] = [
+  "s3:DeleteBucket",
+  "s3:DeleteBucketPolicy",
+  "s3:PutBucketOwnershipControls",
+  "s3:PutBucketPolicy",
+  "s3:PutBucketPublicAccessBlock",
+  "s3:PutBucketTagging",
+  "s3:PutBucketVersioning",
+  "s3:PutEncryptionConfiguration",
+  "s3:PutLifecycleConfiguration",
+];
 
 /** IAM's limit on a managed policy (whitespace not counted); packing stays below it with room for long partitions. */
 const POLICY_BUDGET = 5500;
@@ -27,11 +62,13 @@ type Phase = "plan" | "apply";
  * What CI needs in AWS: OIDC identity providers for GitHub Actions and HCP Terraform (each optional,
  * or an existing one by ARN), a read-only plan role and an apply role.
  *
- * - plan role: trusted by the repository's pull requests (`repo:<owner>/<repo>:pull_request`) and by
- *   the HCP workspaces' plan phase; metadata reads of the services the stacks use, and state reads.
- * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; reads and
- *   writes of those services limited to `<project>-<environment>-*` where the ARN holds the name,
- *   state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
+ * - plan role: trusted by the repository's pull requests (`repo:<owner>/<repo>:pull_request`), by the
+ *   main branch (drift.yml's scheduled, read-only plans) and by
+ *   the HCP workspaces' plan phase; the read calls of every resource, argument and data source the
+ *   workload stacks declare (stacks/constructs/deploy-permissions.ts), and state reads.
+ * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; all their
+ *   create, read, update and delete calls, limited to `<project>-<environment>-*` where the ARN holds
+ *   the name, state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
  *
  * This stack and state-bootstrap are applied by a person with administrator credentials; CI plans
  * and applies the other ("workload") stacks only.
@@ -41,8 +78,8 @@ export class CiAccessStack extends AppStack {
   readonly applyRole: IamRole;
   /** The stacks CI plans and applies, sorted. */
   readonly workloadStacks: readonly string[];
-  /** The services whose permissions the roles hold, sorted. */
-  readonly services: readonly string[];
+  /** What the roles hold, by scope (stacks/constructs/deploy-permissions.ts), from the workload stacks' resources, arguments and data sources. */
+  readonly permissions: RequiredPermissions;
   readonly githubProviderArn: string | undefined;
   readonly hcpProviderArn: string | undefined;
 
@@ -50,7 +87,7 @@ export class CiAccessStack extends AppStack {
     super(scope, CI_ACCESS_STACK, config);
     const ci = config.ciAccess;
     this.workloadStacks = workloads.map((stack) => stack.node.id).sort();
-    this.services = servicesFor(resourceTypes(workloads));
+    this.permissions = requiredPermissions(declaredBlocks(workloads));
     const partition = new DataAwsPartition(this, "partition").partition;
 
     this.githubProviderArn =
@@ -69,24 +106,23 @@ export class CiAccessStack extends AppStack {
     const account = Fn.element(Fn.split(":", anyProvider), 4);
     const arns: ArnContext = { partition, region: config.region, account, namePrefix: this.namePrefix };
 
-    const roleName = (phase: Phase): string => `${this.namePrefix}-ci-${phase}`;
-    this.planRole = this.role("plan", roleName("plan"), config);
-    this.applyRole = this.role("apply", roleName("apply"), config);
+    this.planRole = this.role("plan", ciRoleName(config, "plan"), config);
+    this.applyRole = this.role("apply", ciRoleName(config, "apply"), config);
 
     const state = stateAccess(config, this.workloadStacks, partition, account);
     const guard: PolicyStatement[] = [
       {
         sid: "DenyChangesToCiAccess",
         effect: "Deny",
-        actions: DEPLOY_PERMISSIONS["iam"]?.write ?? [],
+        actions: ROLE_CHANGES,
         resources: [iamArn(arns, `role/${this.namePrefix}-ci-*`)],
       },
       ...(state.bucketArn !== undefined
-        ? [{ sid: "DenyChangesToStateBucket", effect: "Deny" as const, actions: DEPLOY_PERMISSIONS["s3"]?.write ?? [], resources: [state.bucketArn] }]
+        ? [{ sid: "DenyChangesToStateBucket", effect: "Deny" as const, actions: BUCKET_CHANGES, resources: [state.bucketArn] }]
         : []),
     ];
-    this.attach("plan", this.planRole, arns, state.plan, []);
-    this.attach("apply", this.applyRole, arns, state.apply, guard);
+    this.attach("plan", this.planRole, arns, this.permissions.plan, state.plan, []);
+    this.attach("apply", this.applyRole, arns, this.permissions.apply, state.apply, guard);
 
     if (this.githubProviderArn !== undefined) new TerraformOutput(this, "github_oidc_provider_arn", { value: this.githubProviderArn });
     if (this.hcpProviderArn !== undefined) new TerraformOutput(this, "hcp_oidc_provider_arn", { value: this.hcpProviderArn });
@@ -98,14 +134,16 @@ export class CiAccessStack extends AppStack {
     const statements: PolicyStatement[] = [];
     const github = config.ciAccess.github;
     if (github !== undefined && this.githubProviderArn !== undefined) {
-      const subject = phase === "plan" ? `repo:${github.repository}:pull_request` : `repo:${github.repository}:ref:refs/heads/${github.mainBranch}`;
+      const mainBranch = `repo:${github.repository}:ref:refs/heads/${github.mainBranch}`;
+      // The plan role also serves drift.yml, which runs on the main branch; the apply role trusts that branch already.
+      const subjects = phase === "plan" ? [`repo:${github.repository}:pull_request`, mainBranch] : [mainBranch];
       statements.push({
-        sid: phase === "plan" ? "GitHubPullRequests" : "GitHubMainBranch",
+        sid: phase === "plan" ? "GitHubPullRequestsAndDrift" : "GitHubMainBranch",
         actions: ["sts:AssumeRoleWithWebIdentity"],
         principals: [{ type: "Federated", identifiers: [this.githubProviderArn] }],
         conditions: [
           { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:aud`, values: [GITHUB_AUDIENCE] },
-          { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:sub`, values: [subject] },
+          { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:sub`, values: subjects },
         ],
       });
     }
@@ -135,49 +173,80 @@ export class CiAccessStack extends AppStack {
     });
   }
 
-  /** Managed policies (6,144 characters each) packed with one statement per service, plus one for the actions IAM accepts only on "*". */
-  private attach(phase: Phase, role: IamRole, arns: ArnContext, stateStatements: readonly PolicyStatement[], guard: readonly PolicyStatement[]): void {
+  /** Managed policies (6,144 characters each) packed with one statement per scope, plus one for the actions IAM accepts only on "*". */
+  private attach(
+    phase: Phase,
+    role: IamRole,
+    arns: ArnContext,
+    required: ReadonlyMap<ScopeName, ReadonlySet<string>>,
+    stateStatements: readonly PolicyStatement[],
+    guard: readonly PolicyStatement[],
+  ): void {
     const scoped: PolicyStatement[] = [...stateStatements];
-    const unscoped: string[] = [];
-    for (const service of this.services) {
-      const permissions = DEPLOY_PERMISSIONS[service];
-      if (permissions === undefined) continue;
-      const actions = phase === "plan" ? permissions.read : [...permissions.read, ...permissions.write];
-      if (actions.length > 0) scoped.push({ sid: `${capitalize(service)}${phase === "plan" ? "Read" : "Deploy"}`, actions, resources: permissions.resources(arns) });
-      unscoped.push(...(permissions.unscopedRead ?? []), ...(phase === "apply" ? (permissions.unscopedWrite ?? []) : []));
+    for (const scope of [...required.keys()].sort()) {
+      if (scope === "any") continue;
+      const definition: { resources: (c: ArnContext) => readonly string[]; conditions?: PolicyStatement["conditions"] } = SCOPES[scope];
+      scoped.push({
+        sid: `${capitalize(scope)}${phase === "plan" ? "Read" : "Deploy"}`,
+        actions: [...(required.get(scope) ?? [])].sort(),
+        resources: definition.resources(arns),
+        ...(definition.conditions !== undefined ? { conditions: definition.conditions } : {}),
+      });
     }
     const groups = pack([...guard, ...scoped]);
+    const policyName = (suffix: string): string => `${ciRoleName(this.config, phase)}-${suffix}`;
     groups.forEach((statements, index) => {
       const policy = new IamPolicy(this, `${phase}-policy-${index + 1}`, {
-        name: `${this.namePrefix}-ci-${phase}-${index + 1}`,
+        name: policyName(String(index + 1)),
         policy: policyDocument(this, `${phase}-policy-${index + 1}-document`, statements).json,
       });
       new IamRolePolicyAttachment(this, `${phase}-policy-${index + 1}-attachment`, { role: role.name, policyArn: policy.arn });
     });
+    const unscoped = [...(required.get("any") ?? [])].sort();
     if (unscoped.length > 0) {
-      const actions = [...new Set(unscoped)].sort();
       const policy = new IamPolicy(this, `${phase}-unscoped-policy`, {
-        name: `${this.namePrefix}-ci-${phase}-unscoped`,
-        policy: policyDocument(this, `${phase}-unscoped-document`, [{ sid: "NoResourceLevelPermissions", actions, resources: ["*"] }]).json,
+        name: policyName("unscoped"),
+        policy: policyDocument(this, `${phase}-unscoped-document`, [{ sid: "NoResourceLevelPermissions", actions: unscoped, resources: ["*"] }]).json,
       });
-      const unlisted = actions.filter((action) => !ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.has(action));
+      const unlisted = unscoped.filter((action) => !ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.has(action));
       if (unlisted.length > 0) {
-        acknowledgeRule(policy, "IAM-2", `these actions have no resource-level permissions, so IAM accepts only Resource "*": ${unlisted.join(", ")}`);
+        acknowledgeRule(
+          policy,
+          "IAM-2",
+          `these actions have no resource-level permissions, so IAM accepts only Resource "*" (ONLY_RESOURCE_STAR in stacks/constructs/deploy-permissions.ts cites the Service Authorization Reference): ${unlisted.join(", ")}`,
+        );
       }
       new IamRolePolicyAttachment(this, `${phase}-unscoped-attachment`, { role: role.name, policyArn: policy.arn });
     }
   }
 }
 
-/** The Terraform resource types (not data sources) the stacks declare. */
-export function resourceTypes(stacks: readonly TerraformStack[]): Set<string> {
-  const types = new Set<string>();
+/**
+ * A CI role's name: `<project>-<environment>-ci-<phase>-<region>`. IAM names are global per account, so
+ * the region keeps one environment deployed in two regions from colliding.
+ */
+export function ciRoleName(config: Pick<AppConfig, "project" | "environment" | "region">, phase: Phase): string {
+  return `${config.project}-${config.environment}-ci-${phase}-${config.region}`;
+}
+
+/** Every resource and data source the stacks declare, with its arguments as they will be synthesized. */
+export function declaredBlocks(stacks: readonly TerraformStack[]): DeclaredBlock[] {
+  const blocks: DeclaredBlock[] = [];
   for (const stack of stacks) {
     for (const construct of stack.node.findAll()) {
-      if (construct instanceof TerraformResource) types.add(construct.terraformResourceType);
+      if (!(construct instanceof TerraformResource) && !(construct instanceof TerraformDataSource)) continue;
+      const kind = construct instanceof TerraformResource ? "resource" : "data";
+      const rendered = construct.toTerraform() as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+      for (const [type, byId] of Object.entries(rendered[kind] ?? {})) {
+        for (const [id, all] of Object.entries(byId)) {
+          // toTerraform() lists every attribute; only the ones set reach the synthesized JSON.
+          const set = Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined && value !== null));
+          blocks.push({ kind, type, address: `${stack.node.id}/${kind === "data" ? "data." : ""}${type}.${id}`, arguments: set });
+        }
+      }
     }
   }
-  return types;
+  return blocks;
 }
 
 /** The state objects of the workload stacks: read for plan, read and write (with the S3 lock file) for apply. */
@@ -193,14 +262,14 @@ function stateAccess(
   const keys = stacks.map((stack) => `${bucketArn}/${backend.keyPrefix}/${stack}.tfstate`);
   const locks = keys.map((key) => `${key}.tflock`);
   const kmsKey = backend.kmsKeyId ?? config.stateBootstrap.kmsKeyArn;
-  const kmsArn = kmsKey !== undefined && kmsKey.startsWith("arn:") ? kmsKey : undefined;
+  const key = kmsKey === undefined ? undefined : stateKeyGrant(kmsKey, { partition, region: backend.region, account });
   const table =
     backend.dynamodbTable === undefined ? undefined : `arn:${partition}:dynamodb:${backend.region}:${account}:table/${backend.dynamodbTable}`;
   const list: PolicyStatement = { sid: "StateList", actions: ["s3:ListBucket"], resources: [bucketArn] };
   const plan: PolicyStatement[] = [
     list,
     { sid: "StateRead", actions: ["s3:GetObject"], resources: keys },
-    ...(kmsArn !== undefined ? [{ sid: "StateDecrypt", actions: ["kms:Decrypt"], resources: [kmsArn] }] : []),
+    ...(key !== undefined ? [{ sid: "StateDecrypt", actions: ["kms:Decrypt"], ...key }] : []),
     // The S3 backend reads the state's digest from the lock table even without a lock.
     ...(table !== undefined ? [{ sid: "StateDigest", actions: ["dynamodb:GetItem"], resources: [table] }] : []),
   ];
@@ -208,10 +277,41 @@ function stateAccess(
     list,
     { sid: "StateReadWrite", actions: ["s3:GetObject", "s3:PutObject"], resources: keys },
     ...(backend.useLockfile ? [{ sid: "StateLockFile", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: locks }] : []),
-    ...(kmsArn !== undefined ? [{ sid: "StateEncrypt", actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [kmsArn] }] : []),
+    ...(key !== undefined ? [{ sid: "StateEncrypt", actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], ...key }] : []),
     ...(table !== undefined ? [{ sid: "StateLockTable", actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], resources: [table] }] : []),
   ];
   return { plan, apply, bucketArn };
+}
+
+/**
+ * The resources (and condition) of the state key grant for backend.kmsKeyId in any form KMS accepts.
+ * KMS authorizes Decrypt/Encrypt/GenerateDataKey on the key ARN, never on an alias ARN, so an alias
+ * becomes "the keys of that account and region that carry this alias" (kms:ResourceAliases,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases);
+ * a bare key ID becomes the key ARN in the bucket's region (SSE-KMS keys are in the bucket's region)
+ * and this account. Anything else throws: the configuration check rejects it first.
+ */
+export function stateKeyGrant(
+  kmsKeyId: string,
+  where: { readonly partition: string; readonly region: string; readonly account: string },
+): Pick<PolicyStatement, "resources" | "conditions"> {
+  const byAlias = (alias: string, region: string, account: string): Pick<PolicyStatement, "resources" | "conditions"> => ({
+    resources: [`arn:${where.partition}:kms:${region}:${account}:key/*`],
+    conditions: [{ test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: [alias] }],
+  });
+  const form = kmsKeyForm(kmsKeyId);
+  switch (form?.kind) {
+    case "key-arn":
+      return { resources: [kmsKeyId] };
+    case "alias-arn":
+      return byAlias(form.alias, form.region, form.account);
+    case "alias-name":
+      return byAlias(kmsKeyId, where.region, where.account);
+    case "key-id":
+      return { resources: [`arn:${where.partition}:kms:${where.region}:${where.account}:key/${kmsKeyId}`] };
+    default:
+      throw new Error(`backend.kmsKeyId: ${JSON.stringify(kmsKeyId)} is not a KMS key ID, key ARN, alias name or alias ARN`);
+  }
 }
 
 /** Statements into groups whose JSON (with room for a long partition and an account ID) stays under the budget. */

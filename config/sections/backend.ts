@@ -20,7 +20,11 @@ export interface S3BackendConfig {
   readonly region: string;
   /** Each stack's key is `<keyPrefix>/<stack>.tfstate`. @default "<project>/<environment>" */
   readonly keyPrefix: string;
-  /** A KMS key for the state objects. @default - SSE-S3 (state is always encrypted) */
+  /**
+   * A KMS key for the state objects: key ID, key ARN, alias name (`alias/...`) or alias ARN. The CI roles
+   * get Decrypt/Encrypt/GenerateDataKey on it (an alias through `kms:ResourceAliases`).
+   * @default - SSE-S3 (state is always encrypted)
+   */
   readonly kmsKeyId?: string;
   /** S3-native state locking (Terraform >= 1.10). @default true */
   readonly useLockfile: boolean;
@@ -48,7 +52,7 @@ const S3_SETTINGS = {
   bucket: Optional(Text("s3: the state bucket (created by hand or by the state-bootstrap stack); setting it selects the S3 backend.")),
   region: Optional(Text("s3: the bucket's region. Default: the app's region.")),
   keyPrefix: Optional(Text('s3: each stack\'s key is "<keyPrefix>/<stack>.tfstate". Default: "<project>/<environment>".')),
-  kmsKeyId: Optional(Text("s3: a KMS key for the state objects. Default: SSE-S3 (state is always encrypted).")),
+  kmsKeyId: Optional(Text("s3: a KMS key for the state objects: key ID, key ARN, alias or alias ARN, in the bucket's region. Default: SSE-S3 (state is always encrypted).")),
   useLockfile: Defaulted(Flag("s3: S3-native state locking (Terraform >= 1.10)."), true),
   dynamodbTable: Optional(Text("s3: a DynamoDB lock table, for Terraform older than 1.10. Default: none.")),
 };
@@ -70,6 +74,28 @@ export const BackendSettings = Section(
 );
 const S3_KEYS = Object.keys(S3_SETTINGS);
 const CLOUD_KEYS = Object.keys(CLOUD_SETTINGS);
+
+/** The forms KMS accepts for a key (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id). */
+export type KmsKeyForm =
+  | { readonly kind: "key-id" }
+  | { readonly kind: "key-arn"; readonly region: string; readonly account: string }
+  | { readonly kind: "alias-name" }
+  | { readonly kind: "alias-arn"; readonly region: string; readonly account: string; readonly alias: string };
+
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
+const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+
+/** Which form a KMS key reference has, or undefined when it is none of them. */
+export function kmsKeyForm(value: string): KmsKeyForm | undefined {
+  if (KEY_ID.test(value)) return { kind: "key-id" };
+  if (ALIAS_NAME.test(value)) return { kind: "alias-name" };
+  const arn = KMS_ARN.exec(value);
+  if (arn?.[1] === undefined || arn[2] === undefined || arn[3] === undefined) return undefined;
+  const resource = arn[3];
+  if (resource.startsWith("key/")) return KEY_ID.test(resource.slice("key/".length)) ? { kind: "key-arn", region: arn[1], account: arn[2] } : undefined;
+  return ALIAS_NAME.test(resource) ? { kind: "alias-arn", region: arn[1], account: arn[2], alias: resource } : undefined;
+}
 
 /** Organization and workspace names: letters, digits, "-" and "_" (HCP Terraform's rule). */
 const HCP_NAME = /^[A-Za-z0-9_-]+$/;
@@ -125,6 +151,17 @@ export function readBackend(
     reader.fail(joinPath(path, "keyPrefix"), `${describe(keyPrefix)} is not a key prefix; write it like "team/app/prod", no leading or trailing "/"`);
   }
   const kmsKeyId = reader.read(settings, record, "kmsKeyId", path);
+  if (kmsKeyId !== undefined && kmsKeyForm(kmsKeyId) === undefined) {
+    reader.fail(
+      joinPath(path, "kmsKeyId"),
+      `${describe(kmsKeyId)} is not a KMS key reference; use a key ID ("1234abcd-12ab-34cd-56ef-1234567890ab"), key ARN, alias ("alias/state") or alias ARN, or leave it out for SSE-S3`,
+    );
+  } else if (kmsKeyId !== undefined) {
+    const form = kmsKeyForm(kmsKeyId);
+    if ((form?.kind === "key-arn" || form?.kind === "alias-arn") && form.region !== region) {
+      reader.fail(joinPath(path, "kmsKeyId"), `${describe(kmsKeyId)} is in ${form.region} but the state bucket is in ${region}; SSE-KMS needs a key in the bucket's region`);
+    }
+  }
   const dynamodbTable = reader.read(settings, record, "dynamodbTable", path);
   return {
     type: "s3",

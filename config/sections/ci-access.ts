@@ -23,6 +23,13 @@ export interface GitHubCiConfig {
   readonly mainBranch: string;
   /** An existing token.actions.githubusercontent.com provider (one per account). @default - the stack creates it */
   readonly oidcProviderArn?: string;
+  /**
+   * Whether this environment creates the provider. IAM holds one provider per URL per account, so when
+   * several environment files would create it, synth fails unless each says `true` (they deploy to
+   * different accounts); otherwise give all but one `oidcProviderArn`.
+   * @default true without oidcProviderArn, false with it
+   */
+  readonly createOidcProvider: boolean;
 }
 
 export interface HcpCiConfig {
@@ -30,6 +37,8 @@ export interface HcpCiConfig {
   readonly audience: string;
   /** An existing provider for the HCP Terraform host (one per account). @default - the stack creates it */
   readonly oidcProviderArn?: string;
+  /** As for GitHub: whether this environment creates the HCP Terraform provider. @default true without oidcProviderArn */
+  readonly createOidcProvider: boolean;
   /** From backend: organization, project, workspace prefix and host the trust is limited to. */
   readonly organization: string;
   readonly project: string;
@@ -42,6 +51,9 @@ const GitHubSettings = Section(
     repository: Text('"<owner>/<repo>": only this repository\'s workflows may assume the roles.'),
     mainBranch: Defaulted(Text("The branch whose pushes may apply."), "main"),
     oidcProviderArn: Optional(Text("An existing token.actions.githubusercontent.com provider (one per account). Default: the stack creates it.")),
+    createOidcProvider: Optional(
+      Flag("Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own."),
+    ),
   },
   "GitHub Actions: plan on pull requests, apply on the main branch.",
 );
@@ -49,6 +61,9 @@ const HcpSettings = Section(
   {
     audience: Defaulted(Text("The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE)."), "aws.workload.identity"),
     oidcProviderArn: Optional(Text("An existing provider for the HCP Terraform host (one per account). Default: the stack creates it.")),
+    createOidcProvider: Optional(
+      Flag("Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own."),
+    ),
   },
   'HCP Terraform dynamic credentials (needs backend.type "cloud").',
 );
@@ -62,11 +77,17 @@ export const CiAccessSettings = Section(
   },
   "The stack with CI's OIDC providers and plan/apply roles.",
 );
+/** IAM's limit on a role name. */
+const ROLE_NAME_MAX = 64;
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const BRANCH = /^[A-Za-z0-9._/-]+$/;
 const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.-]+(\/[^\s]*)?$/;
 
-export function readCiAccess(reader: ConfigReader, raw: unknown, context: { readonly backend: BackendConfig }): CiAccessConfig {
+export function readCiAccess(
+  reader: ConfigReader,
+  raw: unknown,
+  context: { readonly backend: BackendConfig; readonly project: string; readonly environment: string; readonly region: string },
+): CiAccessConfig {
   const path = "ciAccess";
   const record = reader.object(raw, path, keysOf(CiAccessSettings));
   const github = record["github"] === undefined ? undefined : readGitHub(reader, record["github"], joinPath(path, "github"));
@@ -79,6 +100,14 @@ export function readCiAccess(reader: ConfigReader, raw: unknown, context: { read
     reader.fail(
       path,
       `is enabled but backend.type is "local": CI cannot read state on this machine; set backend.bucket (S3) or backend.type "cloud" first`,
+    );
+  }
+  // The longest CI role name (stacks/ci-access-stack.ts ciRoleName): the region keeps two regions' roles apart.
+  const longest = `${context.project}-${context.environment}-ci-apply-${context.region}`;
+  if (enabled && longest.length > ROLE_NAME_MAX) {
+    reader.fail(
+      path,
+      `the CI role name "${longest}" is ${longest.length} characters, over IAM's ${ROLE_NAME_MAX}; shorten project or the environment file's name`,
     );
   }
   return { enabled, ...(github !== undefined ? { github } : {}), ...(hcp !== undefined ? { hcp } : {}) };
@@ -95,7 +124,8 @@ function readGitHub(reader: ConfigReader, raw: unknown, path: string): GitHubCiC
     reader.fail(joinPath(path, "mainBranch"), `${describe(mainBranch)} is not a branch name; write the short name, e.g. "main"`);
   }
   const oidcProviderArn = readProviderArn(reader, record, path, "token.actions.githubusercontent.com");
-  return { repository, mainBranch, ...(oidcProviderArn !== undefined ? { oidcProviderArn } : {}) };
+  const createOidcProvider = readCreateProvider(reader, record, path, oidcProviderArn);
+  return { repository, mainBranch, createOidcProvider, ...(oidcProviderArn !== undefined ? { oidcProviderArn } : {}) };
 }
 
 function readHcp(reader: ConfigReader, raw: unknown, path: string, backend: BackendConfig): HcpCiConfig {
@@ -104,11 +134,13 @@ function readHcp(reader: ConfigReader, raw: unknown, path: string, backend: Back
   if (audience.trim() === "") reader.fail(joinPath(path, "audience"), `is empty; leave it out for "aws.workload.identity"`);
   if (backend.type !== "cloud") {
     reader.fail(path, `needs backend.type "cloud" (the organization, project and workspaces come from there); set the backend or remove ciAccess.hcp`);
-    return { audience, organization: "", project: "", workspacePrefix: "", hostname: "app.terraform.io" };
+    return { audience, organization: "", project: "", workspacePrefix: "", hostname: "app.terraform.io", createOidcProvider: false };
   }
   const oidcProviderArn = readProviderArn(reader, record, path, backend.hostname);
+  const createOidcProvider = readCreateProvider(reader, record, path, oidcProviderArn);
   return {
     audience,
+    createOidcProvider,
     organization: backend.organization,
     project: backend.project,
     workspacePrefix: backend.workspacePrefix,
@@ -128,4 +160,34 @@ function readProviderArn(reader: ConfigReader, record: Record<string, unknown>, 
     return undefined;
   }
   return arn;
+}
+
+function readCreateProvider(reader: ConfigReader, record: Record<string, unknown>, path: string, arn: string | undefined): boolean {
+  const create = reader.boolean(record, "createOidcProvider", path, arn === undefined);
+  if (create && arn !== undefined) {
+    reader.fail(joinPath(path, "createOidcProvider"), `is true but oidcProviderArn names an existing provider; remove one of the two`);
+  } else if (!create && arn === undefined) {
+    reader.fail(joinPath(path, "createOidcProvider"), `is false but no oidcProviderArn is given; set oidcProviderArn to the existing provider's ARN`);
+  }
+  return create;
+}
+
+/** The OIDC provider hosts a raw environment file's ciAccess creates, and whether it says so explicitly. */
+export function createdOidcProviders(raw: unknown): { readonly host: string; readonly explicit: boolean }[] {
+  const record = isRecord(raw) ? raw : {};
+  const ci = isRecord(record["ciAccess"]) ? record["ciAccess"] : undefined;
+  if (ci === undefined || ci["enabled"] === false) return [];
+  const backend = isRecord(record["backend"]) ? record["backend"] : {};
+  const hosts: { host: string; explicit: boolean }[] = [];
+  const entry = (value: unknown, host: string): void => {
+    if (!isRecord(value) || value["oidcProviderArn"] !== undefined || value["createOidcProvider"] === false) return;
+    hosts.push({ host, explicit: value["createOidcProvider"] === true });
+  };
+  entry(ci["github"], "token.actions.githubusercontent.com");
+  entry(ci["hcp"], typeof backend["hostname"] === "string" ? backend["hostname"] : "app.terraform.io");
+  return hosts;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
