@@ -1,3 +1,4 @@
+import { ALARMS_SSM_SERVICE } from "../../stacks/constructs/deploy-permissions";
 import { readFileSync } from "node:fs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -190,4 +191,9 @@ describe("DEPLOY-3: every service-linked role a resource needs is a listed prere
       expect(deploying.indexOf(createCommand(role))).toBeLessThan(firstDeploy);
     }
   });
+});
+
+test("the OpsItem alarm role's service principal is the one the CI apply role may create it for", () => {
+  const role = PREREQUISITE_SERVICE_LINKED_ROLES.find((candidate) => candidate.roleName === "AWSServiceRoleForCloudWatchAlarms_ActionSSM");
+  expect(role?.service).toBe(ALARMS_SSM_SERVICE);
 });

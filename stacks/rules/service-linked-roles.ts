@@ -23,7 +23,8 @@ export const PREREQUISITE_SERVICE_LINKED_ROLES: readonly PrerequisiteServiceLink
   },
   {
     roleName: "AWSServiceRoleForCloudWatchAlarms_ActionSSM",
-    service: "ssm.alarms.amazonaws.com",
+    // The principal CloudTrail shows as invokedBy for OpsItems the alarms create.
+    service: "ssm.alarms.cloudwatch.amazonaws.com",
     why: "ami-tracker with alarms (the default): the first alarm whose action opens an OpsItem makes CloudWatch create it, which needs iam:CreateServiceLinkedRole; made beforehand, the deploy role needs no IAM write outside its own roles",
     source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-service-linked-roles.html",
   },
