@@ -167,8 +167,8 @@ const BLOCKED_HINT =
   "or add an offline stand-in in scripts/lib/aws-stand-ins.ts.";
 
 /**
- * Stacks planned at once. Measured on 2 cores (BENCHMARKS.md): each stack's one command is CPU-bound
- * while the provider loads its schema, so a third process only queues behind the first two.
+ * Stacks planned at once: one per core of the 2-core machines this runs on. Each stack's one command is
+ * CPU-bound while the provider loads its schema, so more processes than cores only queue.
  */
 export const DEFAULT_CONCURRENCY = 2;
 
