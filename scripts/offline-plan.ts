@@ -408,20 +408,28 @@ export function formatDiagnostic(diagnostic: Diagnostic): string {
 /** Reads the streamed JSON lines of `terraform test -json -verbose`. */
 export function readTestOutput(stdout: string): TestOutput {
   let plan: PlanJson | undefined;
+  let terraformVersion = "";
   const errors: string[] = [];
   const warnings: string[] = [];
   for (const line of stdout.split("\n")) {
     if (!line.startsWith("{")) continue;
-    let entry: { type?: string; diagnostic?: Diagnostic; test_plan?: PlanJson & { provider_schemas?: unknown } };
+    let entry: {
+      type?: string;
+      terraform?: string;
+      diagnostic?: Diagnostic;
+      test_plan?: Omit<PlanJson, "format_version" | "terraform_version"> & { plan_format_version?: string; provider_schemas?: unknown };
+    };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       continue;
     }
-    if (entry.type === "test_plan" && entry.test_plan) {
-      // The schemas of every provider ride along (megabytes); nothing reads them.
-      const { provider_schemas: _schemas, ...rest } = entry.test_plan;
-      plan = rest;
+    if (entry.type === "version" && typeof entry.terraform === "string") terraformVersion = entry.terraform;
+    else if (entry.type === "test_plan" && entry.test_plan) {
+      // The schemas of every provider ride along (megabytes); nothing reads them. The two version fields
+      // are named as `terraform show -json` names them, so plan:summary reads either.
+      const { provider_schemas: _schemas, plan_format_version: formatVersion, ...rest } = entry.test_plan;
+      plan = { format_version: formatVersion ?? "", terraform_version: terraformVersion, ...rest };
     } else if (entry.type === "diagnostic" && entry.diagnostic) {
       if (entry.diagnostic.severity === "warning") warnings.push((entry.diagnostic.summary ?? "").trim());
       else errors.push(formatDiagnostic(entry.diagnostic));

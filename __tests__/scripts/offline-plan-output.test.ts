@@ -47,6 +47,8 @@ describe("reading `terraform test -json -verbose`", () => {
     expect(output.errors).toEqual([]);
     expect(output.plan?.resource_changes?.map((change) => change.address)).toEqual(["aws_sns_topic.a"]);
     expect(output.plan).not.toHaveProperty("provider_schemas");
+    // Named as in `terraform show -json`, which plan:summary expects.
+    expect(output.plan).toMatchObject({ format_version: "1.2", terraform_version: "1.11.4" });
   });
 
   it("turns an error diagnostic into Terraform's human text with file, line and block, and keeps warning summaries", () => {
@@ -148,7 +150,8 @@ resource "aws_lambda_function" "fn" {
     expect(stack.format).toBe("hcl");
     expect(stack.json["data"]).toMatchObject({ aws_caller_identity: { current: {} }, archive_file: { zip_1: { type: "zip" } } });
     expect(Object.keys((stack.json["resource"] as Record<string, object>)["aws_lambda_function"] ?? {})).toEqual(["fn"]);
-  });
+    // hcl2json loads a WebAssembly build of HCL on first use: seconds on a busy machine.
+  }, 60_000);
 
   it("refuses a folder holding both cdk.tf.json and cdk.tf, naming the fix", () => {
     writeFileSync(join(folder, "cdk.tf"), HCL);
