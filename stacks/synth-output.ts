@@ -87,9 +87,22 @@ export function unquoteDependsOn(hcl: string): string {
   return lines.join("\n");
 }
 
-/** Unquotes depends_on, then `terraform fmt` (the formatter users and CI check with). */
+/**
+ * cdktf 0.21 writes a multi-line string as `<<EOF\n<lines>\nEOF`, and a heredoc's value ends with a
+ * newline the string did not have (an Image Builder component's YAML gained one, so HCL planned a
+ * different resource than JSON). Each such heredoc becomes the quoted string it stands for. `${` and
+ * `%{` stay as they are: in Terraform JSON the same string is a template too.
+ */
+export function heredocsToStrings(hcl: string): string {
+  return hcl.replace(/<<EOF\n([\s\S]*?)\nEOF(?=\n|$)/g, (_heredoc, body: string) => {
+    const escaped = body.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\t/g, "\\t").replace(/\n/g, "\\n");
+    return `"${escaped}"`;
+  });
+}
+
+/** Unquotes depends_on and turns heredocs into exact strings, then `terraform fmt` (the formatter users and CI check with). */
 export function formatHcl(files: readonly string[]): void {
-  for (const file of files) writeFileSync(file, unquoteDependsOn(readFileSync(file, "utf8")));
+  for (const file of files) writeFileSync(file, heredocsToStrings(unquoteDependsOn(readFileSync(file, "utf8"))));
   const terraform = findTerraform();
   if (terraform === undefined) {
     throw new Error(
