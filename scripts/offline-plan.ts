@@ -1,7 +1,9 @@
 /**
- * The offline plan tier: every synthesized stack through the real `terraform init`, `validate`,
- * `plan -out` and `show -json`, with dummy AWS credentials and local state, on a copy of the stack
- * folder (the folders `cdktf deploy` uses are never touched). No AWS account and no AWS call.
+ * The offline plan tier: every synthesized stack (cdk.tf.json or cdk.tf) through the real `terraform init`
+ * and one schema-loading command, `terraform test -json -verbose` with a single `command = plan` run:
+ * it validates, plans and prints the plan as JSON in one process, so the 675 MB aws provider loads its
+ * schema once per stack instead of three times (validate, plan, show). Dummy AWS credentials and local
+ * state, on a copy of the stack folder (the folders `cdktf deploy` uses are never touched). No AWS call.
  *
  *   npm run plan:offline                      # synth APP_ENV (default "default") and plan its stacks
  *   npm run plan:offline -- --env fifo-example
@@ -16,8 +18,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { CONFIG_DIRECTORY, loadConfig, type AppConfig } from "../config";
-import { buildApp } from "../stacks/app";
+import { synthesizeApp } from "../stacks/synth-output";
 import { startAwsStandIn } from "./lib/aws-stand-ins";
+import { readStackFile, stackFormat, standInArchivesHcl, type StackFormat } from "./lib/stack-file";
 import {
   backendOverride,
   declaresResource,
@@ -65,13 +68,26 @@ export interface PlanJson {
   readonly configuration?: Json;
 }
 
-export type Phase = "copy" | "refuse" | "archive" | "init" | "validate" | "plan" | "show";
+/**
+ * "plan" is the one schema-loading command: Terraform's validation (the provider's argument checks
+ * included) and the plan both fail there, with Terraform's own message, file and line.
+ */
+export type Phase = "copy" | "refuse" | "archive" | "init" | "plan";
+
+/** Subcommands that load no provider schema; every other one started per stack is counted as a provider load. */
+export const SCHEMA_FREE_COMMANDS: ReadonlySet<string> = new Set(["init", "version", "fmt"]);
 
 export interface StackResult {
   /** `<label>/<stack>` when a label was given (e.g. the environment), else the stack name. */
   readonly id: string;
   readonly stack: string;
   readonly ok: boolean;
+  /** The stack was planned as an example of a failure (a fixture); its failure is labelled as expected. */
+  readonly expectedToFail: boolean;
+  /** Which file the stack was synthesized as. */
+  readonly format: StackFormat;
+  /** The terraform subcommands run for this stack, in order (e.g. ["init", "test"]). */
+  readonly terraformCommands: readonly string[];
   /** Where it failed; undefined when it passed. */
   readonly failedPhase?: Phase;
   /** Terraform's own message (or the script's, for a refused data source). */
@@ -81,12 +97,12 @@ export interface StackResult {
   readonly toDestroy: number;
   /** Resources whose plan replaces them (delete and create). */
   readonly toReplace: number;
-  /** Warning summaries reported by validate and plan. */
+  /** Warning summaries Terraform reported (validation and plan). */
   readonly warnings: readonly string[];
   readonly archiveStandIns: readonly ArchiveStandIn[];
   /** Whether the stack's Step Functions definitions were checked by the local stand-in instead of AWS. */
   readonly sfnStandIn: boolean;
-  /** Wall-clock seconds of the whole stack (copy, init, validate, plan, show). */
+  /** Wall-clock seconds of the whole stack (copy, init, plan). */
   readonly seconds: number;
   readonly phaseSeconds: Readonly<Partial<Record<Phase, number>>>;
   /** The copy that was planned (removed afterwards unless kept). */
@@ -97,13 +113,13 @@ export interface StackResult {
 export type ArchiveMode = "auto" | "stand-in" | "provider";
 
 export interface PlanOptions {
-  /** A synthesized output folder (holding stacks/<name>/cdk.tf.json). */
+  /** A synthesized output folder (holding stacks/<name>/cdk.tf.json or cdk.tf). */
   readonly outdir: string;
   /** Only these stacks. @default every folder in <outdir>/stacks */
   readonly stacks?: readonly string[];
   /** Prefix of each result's id, e.g. the environment. @default - none */
   readonly label?: string;
-  /** Stacks planned at once. @default 2 */
+  /** Stacks planned at once. @default DEFAULT_CONCURRENCY */
   readonly concurrency?: number;
   /**
    * "stand-in": replace `data.archive_file` with zips the script makes; "provider": plan as synthesized;
@@ -117,6 +133,8 @@ export interface PlanOptions {
   readonly keep?: boolean;
   /** Called with one line per finished stack (and per notice). @default - silent */
   readonly onProgress?: (line: string) => void;
+  /** The terraform binary (e.g. a counting wrapper). @default - the one on the PATH */
+  readonly terraform?: string;
 }
 
 export interface PlanReport {
@@ -149,6 +167,16 @@ const BLOCKED_HINT =
   "proxy 127.0.0.1:9). Something in this stack needs AWS at plan time; keep such data sources and resources out of stacks, " +
   "or add an offline stand-in in scripts/lib/aws-stand-ins.ts.";
 
+/**
+ * Stacks planned at once: one per core of the 2-core machines this runs on. Each stack's one command is
+ * CPU-bound while the provider loads its schema, so more processes than cores only queue.
+ */
+export const DEFAULT_CONCURRENCY = 2;
+
+/** The one run block the tier gives each stack: plan mode, nothing applied, nothing asserted by Terraform. */
+const PLAN_TEST_FILE = "zz_offline_plan.tftest.hcl";
+const PLAN_TEST = 'run "offline_plan" {\n  command = plan\n}\n';
+
 interface CommandResult {
   readonly code: number;
   readonly stdout: string;
@@ -178,11 +206,6 @@ function message(result: CommandResult): string {
   return text.includes("127.0.0.1:9") ? `${text}${BLOCKED_HINT}` : text;
 }
 
-/** `Warning: <summary>` lines of Terraform's human output. */
-function warningSummaries(text: string): string[] {
-  return [...text.matchAll(/^(?:│ )?Warning: (.+)$/gm)].map((match) => (match[1] ?? "").trim());
-}
-
 export function countActions(changes: readonly ResourceChange[]): { toAdd: number; toChange: number; toDestroy: number; toReplace: number } {
   let toAdd = 0;
   let toChange = 0;
@@ -198,12 +221,6 @@ export function countActions(changes: readonly ResourceChange[]): { toAdd: numbe
   return { toAdd, toChange, toDestroy, toReplace };
 }
 
-function readStack(file: string): JsonObject {
-  const parsed = JSON.parse(readFileSync(file, "utf8")) as Json;
-  if (!isObject(parsed)) throw new Error(`${basename(file)} is not a JSON object`);
-  return parsed;
-}
-
 /** The shared context of one run: the terraform binary, the mirror, the generated CLI config. */
 export interface TerraformContext {
   readonly terraform: string;
@@ -215,8 +232,8 @@ export interface TerraformContext {
 }
 
 /** Finds terraform and the mirror, writes the CLI config into `workRoot`. Throws when terraform is absent. */
-export function prepareTerraform(workRoot: string, archive: ArchiveMode = "auto"): TerraformContext {
-  const terraform = findTerraform();
+export function prepareTerraform(workRoot: string, archive: ArchiveMode = "auto", binary?: string): TerraformContext {
+  const terraform = binary ?? findTerraform();
   if (terraform === undefined) throw new Error("terraform is not on the PATH; install Terraform 1.11 to run the offline plan tier");
   const mirror = findProviderMirror();
   const cliConfig = writeCliConfig(join(workRoot, "terraformrc.hcl"), mirror);
@@ -244,7 +261,7 @@ function copyFilter(source: string): boolean {
 }
 
 /**
- * Copies one stack folder to `target` and runs it through init, validate, plan and show.
+ * Copies one stack folder to `target` and runs it through init and one plan (see the top of this file).
  * Never throws for a failing stack: the result says where and why.
  */
 export async function planStackDirectory(
@@ -252,13 +269,15 @@ export async function planStackDirectory(
   target: string,
   context: TerraformContext,
   id = basename(source),
+  expectedToFail = false,
 ): Promise<StackResult> {
   const started = performance.now();
   const phaseSeconds: Partial<Record<Phase, number>> = {};
   const stack = basename(source);
   let standIns: ArchiveStandIn[] = [];
   const warnings: string[] = [];
-  const base = { id, stack, workDirectory: target, phaseSeconds, sfnStandIn: false };
+  const commands: string[] = [];
+  const base = { id, stack, workDirectory: target, phaseSeconds, sfnStandIn: false, expectedToFail, format: "json" as StackFormat, terraformCommands: commands };
   const finish = (extra: Partial<StackResult> & { ok: boolean }): StackResult => ({
     ...base,
     toAdd: 0,
@@ -288,12 +307,15 @@ export async function planStackDirectory(
   } catch (error) {
     return finish({ ok: false, failedPhase: "copy", error: `copying ${stack}: ${(error as Error).message}` });
   }
-  const stackFile = join(target, "cdk.tf.json");
+  let stackFile: string;
   let json: JsonObject;
   try {
-    json = readStack(stackFile);
+    const read = await readStackFile(target);
+    stackFile = read.file;
+    json = read.json;
+    base.format = read.format;
   } catch (error) {
-    return finish({ ok: false, failedPhase: "copy", error: `${stack}: cannot read cdk.tf.json: ${(error as Error).message}` });
+    return finish({ ok: false, failedPhase: "copy", error: `${stack}: cannot read the stack: ${(error as Error).message}` });
   }
 
   const forbidden = planTimeDataSources(json);
@@ -310,9 +332,18 @@ export async function planStackDirectory(
     try {
       await timed("archive", () => {
         const replaced = standInArchives(json, target);
-        json = replaced.stack;
         standIns = replaced.standIns;
-        writeFileSync(stackFile, `${JSON.stringify(json, null, 2)}\n`);
+        if (base.format === "json") {
+          json = replaced.stack;
+          writeFileSync(stackFile, `${JSON.stringify(json, null, 2)}\n`);
+        } else {
+          // HCL keeps its text: the blocks go, references read locals defined in an override file.
+          const names = standIns.map((standIn) => standIn.address.slice("data.archive_file.".length));
+          writeFileSync(stackFile, standInArchivesHcl(readFileSync(stackFile, "utf8"), names));
+          const locals = isObject(replaced.stack["locals"]) ? replaced.stack["locals"] : {};
+          const archiveLocals = Object.fromEntries(names.map((name) => [`archive_file_${name}`, locals[`archive_file_${name}`] ?? null]));
+          writeFileSync(join(target, "zz_offline_plan_archive_stand_in.tf.json"), `${JSON.stringify({ locals: archiveLocals }, null, 2)}\n`);
+        }
       });
     } catch (error) {
       return finish({ ok: false, failedPhase: "archive", error: `${stack}: archive stand-in: ${(error as Error).message}` });
@@ -330,29 +361,86 @@ export async function planStackDirectory(
   if (providers) writeFileSync(join(target, "zz_offline_plan_provider_override.tf.json"), `${JSON.stringify(providers, null, 2)}\n`);
 
   const offline = { ...context.env, ...NO_NETWORK };
-  const init = await timed("init", () => run(context.terraform, ["init", "-input=false", "-no-color"], target, context.env));
+  const terraform = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> => {
+    commands.push(args[0] ?? "");
+    return run(context.terraform, args, target, env);
+  };
+  const init = await timed("init", () => terraform(["init", "-input=false", "-no-color"], context.env));
   if (init.code !== 0) return finish({ ok: false, failedPhase: "init", error: message(init) });
 
-  // Human output: on failure it is Terraform's own message, with file and line. One provider start, not two.
-  const validate = await timed("validate", () => run(context.terraform, ["validate", "-no-color"], target, offline));
-  warnings.push(...warningSummaries(validate.stdout), ...warningSummaries(validate.stderr));
-  if (validate.code !== 0) return finish({ ok: false, failedPhase: "validate", error: message(validate) });
-
-  const plan = await timed("plan", () =>
-    run(context.terraform, ["plan", "-input=false", "-lock=false", "-no-color", "-out=offline.tfplan"], target, offline),
-  );
-  warnings.push(...warningSummaries(plan.stdout), ...warningSummaries(plan.stderr));
-  if (plan.code !== 0) return finish({ ok: false, failedPhase: "plan", error: message(plan) });
-
-  const show = await timed("show", () => run(context.terraform, ["show", "-json", "-no-color", "offline.tfplan"], target, offline));
-  if (show.code !== 0) return finish({ ok: false, failedPhase: "show", error: message(show) });
-  let parsed: PlanJson;
-  try {
-    parsed = JSON.parse(show.stdout) as PlanJson;
-  } catch (error) {
-    return finish({ ok: false, failedPhase: "show", error: `terraform show -json printed no JSON: ${(error as Error).message}` });
+  // One provider start: `terraform test` validates, plans and prints the plan (-verbose) in one process.
+  writeFileSync(join(target, PLAN_TEST_FILE), PLAN_TEST);
+  const test = await timed("plan", () => terraform(["test", "-json", "-verbose", "-no-color"], offline));
+  const outcome = readTestOutput(test.stdout);
+  warnings.push(...outcome.warnings);
+  if (test.code !== 0 || outcome.errors.length > 0 || outcome.plan === undefined) {
+    const text = outcome.errors.length > 0 ? outcome.errors.join("\n\n") : message(test);
+    return finish({ ok: false, failedPhase: "plan", error: text.includes("127.0.0.1:9") ? `${text}${BLOCKED_HINT}` : text });
   }
-  return finish({ ok: true, ...countActions(parsed.resource_changes ?? []), plan: parsed });
+  return finish({ ok: true, ...countActions(outcome.plan.resource_changes ?? []), plan: outcome.plan });
+}
+
+/** What one `terraform test -json -verbose` run printed: its plan, and its diagnostics as Terraform's human text. */
+export interface TestOutput {
+  readonly plan?: PlanJson;
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+interface Diagnostic {
+  readonly severity?: string;
+  readonly summary?: string;
+  readonly detail?: string;
+  readonly range?: { readonly filename?: string; readonly start?: { readonly line?: number } };
+  readonly snippet?: { readonly context?: string | null; readonly code?: string };
+}
+
+/** Terraform's human form of a diagnostic: `Error: summary`, `on FILE line N, in CONTEXT:`, the code, the detail. */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const level = diagnostic.severity === "warning" ? "Warning" : "Error";
+  const lines = [`${level}: ${diagnostic.summary ?? ""}`];
+  const file = diagnostic.range?.filename;
+  const line = diagnostic.range?.start?.line;
+  if (file !== undefined && line !== undefined) {
+    const context = diagnostic.snippet?.context;
+    lines.push("", `  on ${file} line ${line}${context ? `, in ${context}` : ""}:`);
+    if (diagnostic.snippet?.code !== undefined) lines.push(`  ${line}: ${diagnostic.snippet.code.trim()}`);
+  }
+  if (diagnostic.detail) lines.push("", diagnostic.detail);
+  return lines.join("\n");
+}
+
+/** Reads the streamed JSON lines of `terraform test -json -verbose`. */
+export function readTestOutput(stdout: string): TestOutput {
+  let plan: PlanJson | undefined;
+  let terraformVersion = "";
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  for (const line of stdout.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let entry: {
+      type?: string;
+      terraform?: string;
+      diagnostic?: Diagnostic;
+      test_plan?: Omit<PlanJson, "format_version" | "terraform_version"> & { plan_format_version?: string; provider_schemas?: unknown };
+    };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    if (entry.type === "version" && typeof entry.terraform === "string") terraformVersion = entry.terraform;
+    else if (entry.type === "test_plan" && entry.test_plan) {
+      // The schemas of every provider ride along (megabytes); nothing reads them. The two version fields
+      // are named as `terraform show -json` names them, so plan:summary reads either.
+      const { provider_schemas: _schemas, plan_format_version: formatVersion, ...rest } = entry.test_plan;
+      plan = { format_version: formatVersion ?? "", terraform_version: terraformVersion, ...rest };
+    } else if (entry.type === "diagnostic" && entry.diagnostic) {
+      if (entry.diagnostic.severity === "warning") warnings.push((entry.diagnostic.summary ?? "").trim());
+      else errors.push(formatDiagnostic(entry.diagnostic));
+    }
+  }
+  return { ...(plan !== undefined ? { plan } : {}), errors, warnings };
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the order of the items in the results. */
@@ -375,22 +463,30 @@ export function listStacks(outdir: string): string[] {
   const folder = join(outdir, "stacks");
   if (!existsSync(folder)) throw new Error(`${folder} does not exist: synthesize first (npm run synth) or pass --env`);
   return readdirSync(folder)
-    .filter((name) => statSync(join(folder, name)).isDirectory() && existsSync(join(folder, name, "cdk.tf.json")))
+    .filter((name) => statSync(join(folder, name)).isDirectory() && stackFormat(join(folder, name)) !== undefined)
     .sort();
 }
 
 export function formatProgress(result: StackResult): string {
-  const phases = (["init", "validate", "plan", "show"] as const)
+  const phases = (["init", "plan"] as const)
     .filter((phase) => result.phaseSeconds[phase] !== undefined)
     .map((phase) => `${phase} ${(result.phaseSeconds[phase] ?? 0).toFixed(1)}`)
     .join(", ");
   const status = result.ok
     ? `ok: +${result.toAdd} ~${result.toChange} -${result.toDestroy} ±${result.toReplace}, ${result.warnings.length} warning(s)`
-    : `FAILED at ${result.failedPhase ?? "?"}`;
+    : `${failureLabel(result)} at ${result.failedPhase ?? "?"}`;
   const standIn =
     (result.archiveStandIns.length > 0 ? `, archive stand-in for ${result.archiveStandIns.length} zip(s)` : "") +
     (result.sfnStandIn ? ", Step Functions definitions checked by the local stand-in" : "");
   return `[offline-plan] ${result.id}: ${status}${standIn} in ${result.seconds.toFixed(1)} s (${phases})`;
+}
+
+/**
+ * A fixture meant to fail is labelled so in a passing run; one that fails unexpectedly is FAILED, and one
+ * meant to fail that passed is flagged by its test, not here (its row says ok).
+ */
+export function failureLabel(result: Pick<StackResult, "ok" | "expectedToFail">): string {
+  return result.expectedToFail ? "failed as expected" : "FAILED";
 }
 
 /** The summary table: stack, resources to add, warnings, seconds (plus change/destroy/replace and status). */
@@ -404,7 +500,7 @@ export function formatSummary(results: readonly StackResult[]): string {
     String(r.toReplace),
     String(r.warnings.length),
     r.seconds.toFixed(1),
-    r.ok ? "ok" : `FAILED (${r.failedPhase ?? "?"})`,
+    r.ok ? "ok" : `${failureLabel(r)} (${r.failedPhase ?? "?"})`,
   ]);
   const total = results.reduce((sum, r) => sum + r.seconds, 0);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
@@ -421,12 +517,14 @@ export function formatSummary(results: readonly StackResult[]): string {
 
 /** One synthesized output folder to plan. */
 export interface PlanTarget {
-  /** A synthesized output folder (holding stacks/<name>/cdk.tf.json). */
+  /** A synthesized output folder (holding stacks/<name>/cdk.tf.json or cdk.tf). */
   readonly outdir: string;
   /** Prefix of each result's id, e.g. the environment. @default - none */
   readonly label?: string;
   /** Only these stacks. @default every folder in <outdir>/stacks */
   readonly stacks?: readonly string[];
+  /** Stacks meant to fail (fixtures): their rows read "failed as expected", not FAILED. @default - none */
+  readonly expectedToFail?: readonly string[];
 }
 
 /** Plans every stack of a synthesized output folder; see PlanOptions. */
@@ -449,7 +547,7 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
   try {
     const sfn = await startAwsStandIn();
     stopStandIn = sfn.close;
-    const context: TerraformContext = { ...prepareTerraform(workRoot, options.archive ?? "auto"), sfnEndpoint: sfn.url };
+    const context: TerraformContext = { ...prepareTerraform(workRoot, options.archive ?? "auto", options.terraform), sfnEndpoint: sfn.url };
     const progress = options.onProgress ?? ((): void => undefined);
     if (context.archiveMode === "stand-in") {
       progress(
@@ -462,10 +560,11 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
         source: join(target.outdir, "stacks", name),
         work: join(workRoot, target.label ?? "stacks", name),
         id: target.label === undefined ? name : `${target.label}/${name}`,
+        expectedToFail: target.expectedToFail?.includes(name) ?? false,
       })),
     );
-    const results = await runLimited(jobs, options.concurrency ?? 2, async (job) => {
-      const result = await planStackDirectory(job.source, job.work, context, job.id);
+    const results = await runLimited(jobs, options.concurrency ?? DEFAULT_CONCURRENCY, async (job) => {
+      const result = await planStackDirectory(job.source, job.work, context, job.id, job.expectedToFail);
       progress(formatProgress(result));
       if (!options.keep) rmSync(job.work, { recursive: true, force: true });
       return result;
@@ -491,10 +590,10 @@ export function listEnvironments(directory = CONFIG_DIRECTORY): string[] {
     .sort();
 }
 
-/** Synthesizes the app for one configuration into `outdir` (created if missing); returns outdir. */
-export function synthesize(config: AppConfig, outdir: string): string {
+/** Synthesizes the app for one configuration into `outdir` (created if missing), as JSON or HCL; returns outdir. */
+export function synthesize(config: AppConfig, outdir: string, format: StackFormat = "json"): string {
   mkdirSync(outdir, { recursive: true });
-  buildApp(config, { outdir }).synth();
+  synthesizeApp(config, { outdir, hcl: format === "hcl" });
   return outdir;
 }
 
@@ -505,14 +604,16 @@ interface CliArguments {
   readonly concurrency: number;
   readonly archive: ArchiveMode;
   readonly keep: boolean;
+  readonly format: StackFormat;
 }
 
 const USAGE = `usage: npm run plan:offline -- [options]
   --env NAME          plan config/environments/NAME.json (repeatable; default APP_ENV, else "default")
   --all-envs          plan every file in config/environments/
-  --from DIR          plan what was already synthesized into DIR (e.g. cdktf.out)
+  --from DIR          plan what was already synthesized into DIR (e.g. cdktf.out), as JSON or HCL
+  --hcl               synthesize as HCL (cdk.tf) instead of JSON before planning
   --stack NAME        only this stack (repeatable)
-  --concurrency N     stacks planned at once (default 2)
+  --concurrency N     stacks planned at once (default ${DEFAULT_CONCURRENCY})
   --archive MODE      auto | stand-in | provider (default auto; see docs/offline-plan.md)
   --keep              keep the work folder and print where it is
   --help              this text`;
@@ -521,10 +622,11 @@ function parseArguments(argv: readonly string[]): CliArguments | "help" {
   const environments: string[] = [];
   const stacks: string[] = [];
   let from: string | undefined;
-  let concurrency = 2;
+  let concurrency = DEFAULT_CONCURRENCY;
   let archive: ArchiveMode = "auto";
   let keep = false;
   let all = false;
+  let format: StackFormat = "json";
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = (): string => {
@@ -561,12 +663,15 @@ function parseArguments(argv: readonly string[]): CliArguments | "help" {
       case "--keep":
         keep = true;
         break;
+      case "--hcl":
+        format = "hcl";
+        break;
       default:
         throw new Error(`unknown argument ${flag ?? ""}\n${USAGE}`);
     }
   }
   const chosen = all ? listEnvironments() : environments.length > 0 ? environments : [process.env["APP_ENV"] ?? "default"];
-  return { environments: chosen, ...(from !== undefined ? { from } : {}), ...(stacks.length > 0 ? { stacks } : {}), concurrency, archive, keep };
+  return { environments: chosen, ...(from !== undefined ? { from } : {}), ...(stacks.length > 0 ? { stacks } : {}), concurrency, archive, keep, format };
 }
 
 async function main(): Promise<number> {
@@ -584,7 +689,7 @@ async function main(): Promise<number> {
       targets.push({ outdir: resolve(args.from), ...(args.stacks !== undefined ? { stacks: args.stacks } : {}) });
     } else {
       for (const environment of args.environments) {
-        const outdir = synthesize(loadConfig(environment), join(workRoot, "synth", environment));
+        const outdir = synthesize(loadConfig(environment), join(workRoot, "synth", environment), args.format);
         targets.push({ label: environment, outdir, ...(args.stacks !== undefined ? { stacks: args.stacks } : {}) });
       }
     }

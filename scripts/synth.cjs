@@ -15,6 +15,7 @@
  *
  *   node scripts/synth.cjs           # build if stale, then synthesize
  *   node scripts/synth.cjs --build   # build if stale, print the bundle's path, do not synthesize
+ *   node scripts/synth.cjs --hcl     # every stack as HCL (cdk.tf, terraform fmt-clean) instead of JSON
  */
 "use strict";
 const { createHash, randomBytes } = require("node:crypto");
@@ -171,6 +172,8 @@ async function main() {
     console.log(relative(ROOT, BUNDLE));
     return;
   }
+  // cdktf's own switch, as `cdktf synth --hcl` sets it.
+  if (process.argv.includes("--hcl")) process.env.SYNTH_HCL_OUTPUT = "true";
   run(record);
 }
 

@@ -1,15 +1,19 @@
 /**
- * The terraform tier: every stack of every configuration through the real `terraform validate` and
- * `terraform plan` (hashicorp/aws 5.100.0), offline, with assertions on the plan JSON.
- * Skipped, loudly, where `terraform` is not on the PATH.
+ * The terraform tier: every stack of every configuration through the real Terraform (hashicorp/aws
+ * 5.100.0), offline, at one schema-loading command per stack (`terraform test` in plan mode, which
+ * validates, plans and prints the plan), with assertions on the plan JSON. The default configuration is
+ * also synthesized as HCL and must plan to the same resource_changes. Where `terraform` is not on the
+ * PATH the tier is skipped loudly, or fails when CI is set.
  */
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, parseConfig } from "../../config";
 import {
+  DEFAULT_CONCURRENCY,
   findTerraform,
   formatSummary,
+  SCHEMA_FREE_COMMANDS,
   listEnvironments,
   planTargets,
   runLimited,
@@ -20,14 +24,21 @@ import {
   type StackResult,
 } from "../../scripts/offline-plan";
 import { isObject, type Json } from "../../scripts/lib/stack-json";
+import { stackFormat, STACK_FILES } from "../../scripts/lib/stack-file";
+import { terraformTierWithoutTerraform } from "../../scripts/lib/terraform-env";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
 /** Hand-written stacks in the layout of a synth output: fixtures/stacks/<name>/cdk.tf.json. */
 const FIXTURES = join(__dirname, "fixtures");
 /** The label (and so the work folder) of the second plan of the same stack folder. */
 const ELSEWHERE = "copied/elsewhere";
-const CONCURRENCY = 2;
-const TIER_TIMEOUT_MS = 15 * 60 * 1000;
+/** The default configuration synthesized as HCL (cdk.tf). */
+const HCL = "hcl/default";
+/** Fixture stacks whose failure is what they show. */
+const FAILING_FIXTURES = ["broken-runtime", "plan-time-data"];
+const CONCURRENCY = DEFAULT_CONCURRENCY;
+// A bound on a hang, not a speed check: on 2 cores shared by eight engineers a stack took up to 140 s.
+const TIER_TIMEOUT_MS = 45 * 60 * 1000;
 
 /** A configuration no environment file has: several tracked regions, a templated parameter name, another home region. */
 const MULTI_REGION = parseConfig(
@@ -66,15 +77,38 @@ const EXPECTED_TYPES: Readonly<Record<string, readonly string[]>> = {
 };
 
 const terraform = findTerraform();
-if (terraform === undefined) {
+const withoutTerraform = terraform === undefined ? terraformTierWithoutTerraform(process.env) : undefined;
+if (withoutTerraform === "skip") {
   const bar = "!".repeat(100);
   console.warn(
     `${bar}\n!!! TERRAFORM TIER SKIPPED: \`terraform\` is not on the PATH.\n` +
       `!!! No stack was validated or planned. Install Terraform 1.11 (and the hashicorp/aws 5.100.0 provider or registry access)\n` +
-      `!!! to run it; CI has it and runs it.\n${bar}`,
+      `!!! to run it; CI has it and runs it (with CI set, a missing terraform fails this tier).\n${bar}`,
   );
 }
 const describeTier = terraform === undefined ? describe.skip : describe;
+
+if (withoutTerraform === "fail") {
+  describe("the terraform tier in CI", () => {
+    it("has terraform on the PATH", () => {
+      throw new Error("CI is set and `terraform` is not on the PATH: the terraform tier cannot run, and CI must not pass without it. Install Terraform 1.11.");
+    });
+  });
+}
+
+/**
+ * A `terraform` on a PATH of its own that logs each call's folder and subcommand, then runs the real
+ * one: the count of provider loads per stack is read from outside the script.
+ */
+function countingTerraform(folder: string, real: string): { binary: string; log: string } {
+  mkdirSync(folder, { recursive: true });
+  const log = join(folder, "calls.log");
+  const binary = join(folder, "terraform");
+  writeFileSync(binary, `#!/bin/sh\nprintf '%s\\t%s\\n' "$PWD" "$1" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(binary, 0o755);
+  writeFileSync(log, "");
+  return { binary, log };
+}
 
 /** Every string in a JSON value, with where it sits. */
 function strings(value: Json | undefined, path: string, out: { path: string; value: string }[] = []): { path: string; value: string }[] {
@@ -100,6 +134,7 @@ describeTier("offline terraform plan of every synthesized stack", () => {
   let root = "";
   let targets: PlanTarget[] = [];
   let report: PlanReport | undefined;
+  let callLog = "";
 
   beforeAll(async () => {
     root = realpathSync(mkdtempSync(join(tmpdir(), "terraform-tier-")));
@@ -112,16 +147,25 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     const defaults = targets.find((target) => target.label === "default");
     if (!defaults) throw new Error("config/environments/default.json is missing");
     // One pool for everything: the same tracker folder planned from a second place, and the fixture stacks.
+    const hcl = synthesize(loadConfig("default"), join(root, "synth", HCL), "hcl");
     const all: PlanTarget[] = [
       ...targets,
+      { label: HCL, outdir: hcl },
       { label: ELSEWHERE, outdir: defaults.outdir, stacks: ["ami-tracker"] },
-      { label: "fixture", outdir: FIXTURES },
+      { label: "fixture", outdir: FIXTURES, expectedToFail: FAILING_FIXTURES },
     ];
-    report = await planTargets(all, { workRoot: join(root, "plan"), concurrency: CONCURRENCY, onProgress: (line) => console.log(line) });
+    const counting = countingTerraform(join(root, "bin"), terraform ?? "terraform");
+    callLog = counting.log;
+    report = await planTargets(all, {
+      workRoot: join(root, "plan"),
+      concurrency: CONCURRENCY,
+      terraform: counting.binary,
+      onProgress: (line) => console.log(line),
+    });
   }, TIER_TIMEOUT_MS);
 
   afterAll(() => {
-    if (report) console.log(`offline plan tier (terraform validate + plan per stack)\n${formatSummary(report.results)}`);
+    if (report) console.log(`offline plan tier (one terraform test -verbose per stack, plan mode)\n${formatSummary(report.results)}`);
     if (root !== "") rmSync(root, { recursive: true, force: true });
   });
 
@@ -195,7 +239,9 @@ describeTier("offline terraform plan of every synthesized stack", () => {
 
   it("plans no value that holds an absolute path of this machine", () => {
     const forbidden = [root, realpathSync(tmpdir()), PROJECT_ROOT, realpathSync(PROJECT_ROOT), homedir()].filter((path) => path.length > 1);
-    for (const result of results()) {
+    for (const result of [...results(), ...all().filter((candidate) => candidate.id.startsWith(`${HCL}/`))]) {
+      // `terraform test` prints no planned_values: they are the `after` of each resource change and the
+      // outputs' `after`, both read here, so the same values are checked as with `terraform show -json`.
       const plan = result.plan;
       const values: Json = plan ? [plan.planned_values ?? null, plan.output_changes ?? null, ...managed(result).map((change) => change.change.after)] : null;
       const leaks = strings(values, result.id).filter(({ value }) => forbidden.some((path) => value.includes(path)));
@@ -216,13 +262,23 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     it("fails a broken resource argument with Terraform's own message", () => {
       const result = fixture("broken-runtime");
       expect(result.ok).toBe(false);
-      expect(result.failedPhase).toBe("validate");
+      // The provider's validation of arguments runs inside the one command; its message, file and line are kept.
+      expect(result.failedPhase).toBe("plan");
       expect(result.error).toMatch(/Error: expected runtime to be one of \[.*"nodejs22\.x"\], got nodejs24\.x/);
       expect(result.error).toMatch(/on cdk\.tf\.json line \d+, in resource\.aws_lambda_function\.fn/);
     });
 
     it("fails the whole report when one stack fails", () => {
       expect(report?.ok).toBe(false);
+    });
+
+    it("labels fixtures that fail on purpose as expected, never as FAILED", () => {
+      const expected = all().filter((result) => result.expectedToFail);
+      expect(expected.map((result) => result.id).sort()).toEqual(FAILING_FIXTURES.map((name) => `fixture/${name}`));
+      expect(expected.every((result) => !result.ok)).toBe(true);
+      const summary = formatSummary(all());
+      for (const name of FAILING_FIXTURES) expect(summary).toMatch(new RegExp(`fixture/${name} .*failed as expected`));
+      expect(summary).not.toContain("FAILED");
     });
 
     it("gives each aliased aws provider its own dummy credentials, and swaps an S3 backend for local state", () => {
@@ -239,6 +295,63 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       expect(result.error).toMatch(/data\.aws_caller_identity\.current: calls STS GetCallerIdentity/);
       expect(result.error).toMatch(/data\.aws_ssm_parameter\.ami: reads the parameter from SSM/);
     });
+  });
+
+  it("runs one schema-loading terraform command per stack (init aside), counted by a wrapper on the PATH", () => {
+    const calls = new Map<string, string[]>();
+    for (const line of readFileSync(callLog, "utf8").split("\n").filter((entry) => entry !== "")) {
+      const [folder = "", command = ""] = line.split("\t");
+      calls.set(folder, [...(calls.get(folder) ?? []), command]);
+    }
+    const ranTerraform = all().filter((result) => result.failedPhase !== "refuse");
+    expect(ranTerraform.length).toBeGreaterThan(0);
+    for (const result of ranTerraform) {
+      const seen = calls.get(result.workDirectory) ?? [];
+      const loads = seen.filter((command) => !SCHEMA_FREE_COMMANDS.has(command));
+      expect({ stack: result.id, commands: seen, loads: loads.length }).toEqual({ stack: result.id, commands: ["init", "test"], loads: 1 });
+      expect(result.terraformCommands).toEqual(seen);
+    }
+    // A refused stack never starts terraform.
+    expect(calls.has(fixture("plan-time-data").workDirectory)).toBe(false);
+  });
+
+  it("plans every stack of the default configuration from HCL as from JSON: same resource_changes, no warning", () => {
+    const outputsDecoded: string[] = [];
+    const fromJson = results().filter((result) => result.id.startsWith("default/"));
+    const fromHcl = all().filter((result) => result.id.startsWith(`${HCL}/`));
+    expect(fromHcl.map((result) => result.stack)).toEqual(fromJson.map((result) => result.stack));
+    for (const hcl of fromHcl) {
+      const json = fromJson.find((result) => result.stack === hcl.stack);
+      expect({ stack: hcl.id, format: hcl.format, ok: hcl.ok, warnings: hcl.warnings, error: hcl.error }).toEqual({
+        stack: hcl.id,
+        format: "hcl",
+        ok: true,
+        warnings: [],
+        error: undefined,
+      });
+      expect(json?.format).toBe("json");
+      // Addresses, actions and every planned value.
+      expect(hcl.plan?.resource_changes).toEqual(json?.plan?.resource_changes);
+      // Outputs: cdktf 0.21's HCL renderer writes a string that holds JSON as the HCL object itself, so such an
+      // output is a JSON string from cdk.tf.json and the decoded object from cdk.tf (docs/longevity.md). Every
+      // other output must be equal, and the decoded ones are listed exactly, so a new difference fails here.
+      const hclOutputs = (isObject(hcl.plan?.output_changes) ? hcl.plan?.output_changes : {}) as Record<string, { after?: Json }>;
+      const jsonOutputs = (isObject(json?.plan?.output_changes) ? json?.plan?.output_changes : {}) as Record<string, { after?: Json }>;
+      expect(Object.keys(hclOutputs).sort()).toEqual(Object.keys(jsonOutputs).sort());
+      for (const [name, change] of Object.entries(jsonOutputs)) {
+        const other = hclOutputs[name];
+        if (JSON.stringify(other) === JSON.stringify(change)) continue;
+        const { after: hclAfter, ...hclRest } = other ?? {};
+        const { after: jsonAfter, ...jsonRest } = change;
+        expect(hclRest).toEqual(jsonRest);
+        expect(typeof jsonAfter).toBe("string");
+        expect(hclAfter).toEqual(JSON.parse(String(jsonAfter)));
+        outputsDecoded.push(`${hcl.stack}.${name}`);
+      }
+    }
+    expect(outputsDecoded).toEqual(["state-bootstrap.backend_config"]);
+    expect(stackFormat(join(root, "synth", HCL, "stacks", "ami-tracker"))).toBe("hcl");
+    expect(STACK_FILES.hcl).toBe("cdk.tf");
   });
 
   it("ran with at most the configured number of terraform processes at once", async () => {

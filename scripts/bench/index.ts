@@ -6,14 +6,17 @@
  *   npm run bench                        # everything (the terraform tier takes minutes)
  *   npm run bench -- --skip-terraform    # all but the terraform test tier
  *   npm run bench -- --runs 7 --quick    # more synth runs; --quick: fewer scale points and iterations
+ *   npm run bench -- --tier-only [--npm-test] [--root DIR] [--env NAME]
+ *                                        # terraform calls and seconds per stack of plan:offline (scripts/bench/tier.ts)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { directoryEntries, makeZip } from "../lib/zip";
 import { describeMachine, firstLines, kb, mb, median, ms, PROJECT_ROOT, runProcess, series, type Machine, type ProcessRun, type Series } from "./measure";
 import { summarizeProfile, type ProfileSummary } from "./profile";
+import { benchTier, formatTier } from "./tier";
 
 interface Options {
   readonly runs: number;
@@ -570,8 +573,21 @@ function writeReport(machine: Machine, synth: SynthSection, scale: readonly Scal
   writeFileSync(join(PROJECT_ROOT, "BENCHMARKS.md"), text);
 }
 
+function valueOf(argv: readonly string[], flag: string): string | undefined {
+  const index = argv.indexOf(flag);
+  return index >= 0 ? argv[index + 1] : undefined;
+}
+
 function main(): void {
-  const options = parseOptions(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes("--tier-only")) {
+    const root = valueOf(argv, "--root");
+    const environment = valueOf(argv, "--env");
+    const figures = benchTier({ ...(root ? { root } : {}), ...(environment ? { environment } : {}), npmTest: argv.includes("--npm-test"), loadavg });
+    console.log(`${new Date().toISOString()}: ${formatTier(figures)}`);
+    return;
+  }
+  const options = parseOptions(argv);
   const machine = describeMachine();
   console.log(`${machine.date}: ${machine.cores} cores, ${machine.cpuModel}, Node.js ${machine.node}, load ${machine.loadAverage.map((value) => value.toFixed(2)).join(" ")}\n`);
   const synth = benchSynth(options);

@@ -169,3 +169,13 @@ function isFile(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * What the terraform tier does where `terraform` is missing: skip loudly on a developer's machine, but
+ * fail where the CI variable is set (GitHub Actions and most CI systems set CI=true), so a CI image
+ * without terraform cannot pass the tier by skipping it.
+ */
+export function terraformTierWithoutTerraform(env: NodeJS.ProcessEnv = process.env): "skip" | "fail" {
+  const ci = (env["CI"] ?? "").trim().toLowerCase();
+  return ci === "" || ci === "false" || ci === "0" ? "skip" : "fail";
+}

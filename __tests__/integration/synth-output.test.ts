@@ -1,0 +1,100 @@
+/**
+ * What `npm run synth` leaves in the output folder after another synth there: stale stacks removed, HCL
+ * instead of JSON (and back) with nothing of the other format beside it, notices on stdout.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { findTerraform } from "../../scripts/lib/terraform-env";
+import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
+
+function synth(outdir: string, environment: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ["scripts/synth.cjs", ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, APP_ENV: environment, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`synth ${environment} ${args.join(" ")} failed:\n${result.stderr}`);
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function filesBelow(directory: string): string[] {
+  const files: string[] = [];
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current)) {
+      const path = join(current, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(relative(directory, path));
+    }
+  };
+  walk(directory);
+  return files.sort();
+}
+
+describe("synth output folder", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "synth-output-"));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  // Prepare: another environment first (hcp-example has ci-access, default has not), then default as JSON.
+  synth(outdir, "hcp-example");
+  const hadCiAccess = existsSync(join(outdir, "stacks", "ci-access"));
+  const json = synth(outdir, "default");
+  const jsonFiles = filesBelow(join(outdir, "stacks"));
+
+  test("removes the stack folders of an earlier synth that this configuration does not have", () => {
+    expect(hadCiAccess).toBe(true);
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["ami-tracker", "state-bootstrap", "storage-first-api"]);
+    expect(json.stdout).toContain("Removed stack folders this configuration no longer has: ci-access");
+  });
+
+  test("prints the local-state notice on stdout, not stderr (cdktf synth labels stderr [ERROR])", () => {
+    expect(json.stdout).toContain("State is local (terraform.<stack>.tfstate in this folder)");
+    expect(json.stderr).not.toContain("State is local");
+  });
+
+  describe("with --hcl", () => {
+    const hcl = synth(outdir, "default", "--hcl");
+    const hclFiles = filesBelow(join(outdir, "stacks"));
+
+    test("writes every stack as cdk.tf and leaves no cdk.tf.json beside it", () => {
+      expect(hcl.stderr).not.toContain("State is local");
+      for (const stack of ["ami-tracker", "state-bootstrap", "storage-first-api"]) {
+        expect({ stack, hcl: existsSync(join(outdir, "stacks", stack, "cdk.tf")), json: existsSync(join(outdir, "stacks", stack, "cdk.tf.json")) }).toEqual({
+          stack,
+          hcl: true,
+          json: false,
+        });
+      }
+      const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+      expect(Object.values(manifest.stacks).map((stack) => stack.synthesizedStackPath).every((path) => path.endsWith("/cdk.tf"))).toBe(true);
+    });
+
+    test("keeps the Lambda bundles in place, the same files as for JSON", () => {
+      // HCL has no "//" metadata block: cdktf writes it to metadata.json beside cdk.tf.
+      const withoutStackFile = (files: string[]): string[] => files.filter((file) => !/(cdk\.tf(\.json)?|metadata\.json)$/.test(file));
+      expect(withoutStackFile(hclFiles)).toEqual(withoutStackFile(jsonFiles));
+      expect(hclFiles.some((file) => file.startsWith("ami-tracker/assets/") && file.endsWith("index.js"))).toBe(true);
+    });
+
+    test("writes depends_on as references, not quoted strings (Terraform warns: Quoted references are deprecated)", () => {
+      const tracker = readFileSync(join(outdir, "stacks", "ami-tracker", "cdk.tf"), "utf8");
+      expect(tracker).toMatch(/depends_on = \[\n\s+aws_/);
+      expect(tracker).not.toMatch(/depends_on = \[\n\s+"/);
+    });
+
+    (findTerraform() === undefined ? test.skip : test)("is terraform fmt-clean", () => {
+      const check = spawnSync(findTerraform() ?? "terraform", ["fmt", "-check", "-recursive", join(outdir, "stacks")], {
+        encoding: "utf8",
+        env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+      });
+      expect({ status: check.status, unformatted: check.stdout.trim() }).toEqual({ status: 0, unformatted: "" });
+    });
+
+    test("back to JSON removes cdk.tf again", () => {
+      synth(outdir, "default");
+      expect(existsSync(join(outdir, "stacks", "ami-tracker", "cdk.tf"))).toBe(false);
+      expect(existsSync(join(outdir, "stacks", "ami-tracker", "cdk.tf.json"))).toBe(true);
+    });
+  });
+});

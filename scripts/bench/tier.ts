@@ -1,0 +1,107 @@
+/**
+ * The terraform tier's cost: terraform calls per stack (counted by a `terraform` wrapper put first on the
+ * PATH, so any version of scripts/offline-plan.ts can be measured, before and after a change), seconds per
+ * stack (the script's own summary), and optionally the whole `npm test`.
+ *
+ *   npm run bench -- --tier-only                         # plan:offline of the default environment, counted
+ *   npm run bench -- --tier-only --npm-test              # and time the whole npm test
+ *   npm run bench -- --tier-only --root /tmp/old-copy    # measure another checkout (e.g. the commit before)
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { findTerraform } from "../lib/terraform-env";
+import { PROJECT_ROOT, runProcess } from "./measure";
+
+/** Subcommands that start no provider (mirrors SCHEMA_FREE_COMMANDS of scripts/offline-plan.ts, kept apart so old checkouts can be measured). */
+const SCHEMA_FREE = new Set(["init", "version", "fmt"]);
+
+export interface StackCalls {
+  /** `<environment>/<stack>`: the last two parts of the folder terraform ran in. */
+  readonly stack: string;
+  readonly commands: readonly string[];
+  /** Commands that load the provider's schema (all but init, version, fmt). */
+  readonly loads: number;
+}
+
+/** Reads the wrapper's log (`<folder>\t<subcommand>` per call) into calls per stack folder. */
+export function callsPerStack(log: string): StackCalls[] {
+  const byFolder = new Map<string, string[]>();
+  for (const line of log.split("\n")) {
+    const [folder, command] = line.split("\t");
+    if (!folder || command === undefined) continue;
+    const stack = folder.split("/").slice(-2).join("/");
+    byFolder.set(stack, [...(byFolder.get(stack) ?? []), command]);
+  }
+  return [...byFolder.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([stack, commands]) => ({ stack, commands, loads: commands.filter((command) => !SCHEMA_FREE.has(command)).length }));
+}
+
+/** Seconds per stack from plan:offline's summary table (`<env>/<stack>  add ... seconds  status`). */
+export function secondsPerStack(summary: string): Map<string, number> {
+  const seconds = new Map<string, number>();
+  for (const line of summary.split("\n")) {
+    const match = /^(\S+\/\S+)\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+([\d.]+)\s+/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) seconds.set(match[1], Number(match[2]));
+  }
+  return seconds;
+}
+
+export interface TierFigures {
+  readonly root: string;
+  readonly environment: string;
+  readonly stacks: readonly (StackCalls & { readonly seconds: number | undefined })[];
+  readonly wallMs: number;
+  readonly status: number | null;
+  readonly loadBefore: readonly number[];
+  readonly npmTest?: { readonly wallMs: number; readonly status: number | null; readonly summary: string };
+}
+
+export function benchTier(options: { root?: string; environment?: string; npmTest?: boolean; loadavg: () => number[] }): TierFigures {
+  const root = options.root ?? PROJECT_ROOT;
+  const environment = options.environment ?? "default";
+  const real = findTerraform();
+  if (real === undefined) throw new Error("terraform is not on the PATH: the tier cannot be measured");
+  const scratch = mkdtempSync(join(tmpdir(), "bench-tier-"));
+  const log = join(scratch, "calls.log");
+  writeFileSync(log, "");
+  writeFileSync(join(scratch, "terraform"), `#!/bin/sh\nprintf '%s\\t%s\\n' "$PWD" "$1" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(scratch, "terraform"), 0o755);
+  const env = { ...process.env, PATH: `${scratch}${delimiter}${process.env["PATH"] ?? ""}`, CHECKPOINT_DISABLE: "1" };
+  const loadBefore = options.loadavg();
+  const run = runProcess(join(root, "node_modules", ".bin", "tsx"), ["scripts/offline-plan.ts", "--env", environment], { cwd: root, env, timeoutMs: 30 * 60 * 1000 });
+  const seconds = secondsPerStack(run.stdout);
+  const stacks = callsPerStack(readFileSync(log, "utf8")).map((calls) => ({ ...calls, seconds: seconds.get(calls.stack) }));
+  let npmTest: TierFigures["npmTest"];
+  if (options.npmTest) {
+    const test = runProcess("npm", ["test"], { cwd: root, env: { ...process.env, CHECKPOINT_DISABLE: "1" }, timeoutMs: 60 * 60 * 1000 });
+    const summary = test.stderr
+      .split("\n")
+      .filter((line) => /^(Tests|Test Suites):/.test(line.trim()))
+      .join("; ");
+    npmTest = { wallMs: test.wallMs, status: test.status, summary };
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  return { root, environment, stacks, wallMs: run.wallMs, status: run.status, loadBefore, ...(npmTest ? { npmTest } : {}) };
+}
+
+export function formatTier(figures: TierFigures): string {
+  const lines = figures.stacks.map(
+    (stack) => `| ${stack.stack} | ${stack.commands.join(", ")} | ${stack.loads} | ${stack.seconds === undefined ? "?" : stack.seconds.toFixed(1)} |`,
+  );
+  const measured = figures.stacks.filter((stack) => stack.seconds !== undefined);
+  const mean = measured.reduce((sum, stack) => sum + (stack.seconds ?? 0), 0) / Math.max(1, measured.length);
+  return [
+    `plan:offline --env ${figures.environment} (${figures.root}), load average before ${figures.loadBefore.map((value) => value.toFixed(1)).join(" / ")}:`,
+    "",
+    "| stack | terraform calls | schema loads | seconds |",
+    "| --- | --- | --- | --- |",
+    ...lines,
+    "",
+    `${figures.stacks.length} stack(s), ${mean.toFixed(1)} s per stack, ${(figures.wallMs / 1000).toFixed(1)} s wall for the command (exit ${String(figures.status)})`,
+    ...(figures.npmTest
+      ? [`whole npm test: ${(figures.npmTest.wallMs / 1000).toFixed(1)} s wall (exit ${String(figures.npmTest.status)}; ${figures.npmTest.summary})`]
+      : []),
+  ].join("\n");
+}
