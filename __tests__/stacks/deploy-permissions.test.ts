@@ -192,6 +192,15 @@ describe("a type, argument or data source the table lacks fails, naming it and w
     expect(requiredPermissions([block("aws_ssm_parameter", { name: "/x", type: "String", data_type: "aws:ec2:image", insecure_value: "ami-0123" })]).apply.get("any")).toContain("ec2:DescribeImages");
     expect(coverageProblems([block("aws_imagebuilder_image_pipeline", { name: "x", execution_role: "arn" })])).toEqual([]);
   });
+
+  test("an Auto Scaling group with a launch template: the apply role may launch with it (RunInstances, tags in RunInstances, resolve:ssm:)", () => {
+    const group = block("aws_autoscaling_group", { name: "x", min_size: 0, max_size: 1, desired_capacity: 0, launch_template: { id: "lt-1", version: "1" } });
+    expect(coverageProblems([group])).toEqual([]);
+    const { apply } = requiredPermissions([group]);
+    expect([...(apply.get("ec2Launch") ?? [])]).toEqual(["ec2:RunInstances"]);
+    expect([...(apply.get("ec2LaunchTags") ?? [])]).toEqual(["ec2:CreateTags"]);
+    expect([...(apply.get("ssmParameters") ?? [])]).toContain("ssm:GetParameters");
+  });
 });
 
 describe("issue 11 rows owned by the CI roles", () => {

@@ -76,6 +76,19 @@ export const SCOPES = {
   publicSsmParameters: { resources: (c) => [`arn:${c.partition}:ssm:${c.region}::parameter/aws/service/*`] },
   launchTemplates: { resources: (c) => [arn(c, "ec2", "launch-template/*")] },
   autoScalingGroups: { resources: (c) => [`arn:${c.partition}:autoscaling:${c.region}:${c.account}:autoScalingGroup:*:autoScalingGroupName/${c.namePrefix}-*`] },
+  // What ec2:RunInstances touches when Auto Scaling checks (and later uses) a group's launch template.
+  // AMIs have no account in their ARN; subnets and security groups are the account's own.
+  ec2Launch: {
+    resources: (c) => [
+      arn(c, "ec2", "launch-template/*"),
+      `arn:${c.partition}:ec2:${c.region}::image/*`,
+      ...["instance/*", "volume/*", "network-interface/*", "subnet/*", "security-group/*"].map((resource) => arn(c, "ec2", resource)),
+    ],
+  },
+  ec2LaunchTags: {
+    resources: (c) => ["instance/*", "volume/*", "network-interface/*"].map((resource) => arn(c, "ec2", resource)),
+    conditions: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["RunInstances"] }],
+  },
   ramShares: { resources: (c) => [arn(c, "ram", "resource-share/*"), arn(c, "ram", "resource-share-invitation/*")] },
 } satisfies Record<string, Scope>;
 
@@ -458,9 +471,10 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     arguments: {
       ...inRequest("CreateAutoScalingGroup / UpdateAutoScalingGroup", "name", "min_size", "max_size", "desired_capacity", "vpc_zone_identifier", "availability_zones", "health_check_type"),
       launch_template: {
-        why: "Auto Scaling launches with the template: the caller needs ec2:RunInstances and ec2:CreateTags on what it launches, and ssm:GetParameters for a resolve:ssm: image",
+        why: "Auto Scaling checks that the caller may launch with the template: ec2:RunInstances on what it launches, ec2:CreateTags on it in RunInstances, and ssm:GetParameters for a resolve:ssm: image",
         source: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-launch-template-permissions.html",
-        unsupported: () => "an Auto Scaling group launches instances: add the ec2:RunInstances scopes (subnets, security groups, images, instances, volumes) before using it",
+        create: [g("ec2Launch", "ec2:RunInstances"), g("ec2LaunchTags", "ec2:CreateTags"), g("ssmParameters", "ssm:GetParameters")],
+        update: [g("ec2Launch", "ec2:RunInstances"), g("ec2LaunchTags", "ec2:CreateTags"), g("ssmParameters", "ssm:GetParameters")],
       },
     },
   },
