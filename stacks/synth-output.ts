@@ -73,17 +73,18 @@ export function removeStaleStacks(outdir: string, current: readonly string[]): s
 }
 
 /**
- * cdktf 0.21 writes depends_on entries as quoted strings, which Terraform accepts with "Quoted references
- * are deprecated"; the entries of a depends_on list are references, so they lose their quotes.
+ * cdktf 0.21 writes the entries of depends_on, lifecycle.ignore_changes and replace_triggered_by as
+ * quoted strings, which Terraform accepts with "Quoted references are deprecated"; they are references
+ * (resources, or attribute paths such as `tags["Source"]`), so they lose their quotes.
  */
-export function unquoteDependsOn(hcl: string): string {
+export function unquoteReferences(hcl: string): string {
   const lines = hcl.split("\n");
   let inside = false;
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] ?? "";
-    if (/^\s*depends_on\s*=\s*\[\s*$/.test(line)) inside = true;
+    if (/^\s*(depends_on|ignore_changes|replace_triggered_by)\s*=\s*\[\s*$/.test(line)) inside = true;
     else if (inside && /^\s*\]\s*$/.test(line)) inside = false;
-    else if (inside) lines[index] = line.replace(/^(\s*)"([A-Za-z0-9_.\-[\]]+)"(,?)\s*$/, "$1$2$3");
+    else if (inside) lines[index] = line.replace(/^(\s*)"((?:[A-Za-z0-9_.\-[\]]|\\")+)"(,?)\s*$/, (_entry, indent: string, reference: string, comma: string) => `${indent}${reference.replace(/\\"/g, '"')}${comma}`);
   }
   return lines.join("\n");
 }
@@ -115,9 +116,9 @@ export function restoreTerraformAttributes(hcl: string, attributes: Readonly<Rec
   });
 }
 
-/** Restores required_version, unquotes depends_on and turns heredocs into exact strings, then `terraform fmt` (the formatter users and CI check with). */
+/** Restores required_version, unquotes references (depends_on, ignore_changes) and turns heredocs into exact strings, then `terraform fmt` (the formatter users and CI check with). */
 export function formatHcl(files: readonly string[]): void {
-  for (const file of files) writeFileSync(file, heredocsToStrings(unquoteDependsOn(restoreTerraformAttributes(readFileSync(file, "utf8")))));
+  for (const file of files) writeFileSync(file, heredocsToStrings(unquoteReferences(restoreTerraformAttributes(readFileSync(file, "utf8")))));
   const terraform = findTerraform();
   if (terraform === undefined) {
     throw new Error(

@@ -1,11 +1,16 @@
 import { parse } from "@cdktf/hcl2json";
 import { VERSION_CONSTRAINTS } from "../../stacks/app-stack";
-import { heredocsToStrings, restoreTerraformAttributes, unquoteDependsOn } from "../../stacks/synth-output";
+import { heredocsToStrings, restoreTerraformAttributes, unquoteReferences } from "../../stacks/synth-output";
 
 describe("HCL output fixes", () => {
+  it("unquotes ignore_changes entries, attribute paths with map keys included", () => {
+    const hcl = 'lifecycle {\n  ignore_changes = [\n    "value",\n    "tags[\\"Source\\"]"\n  ]\n}\n';
+    expect(unquoteReferences(hcl)).toBe('lifecycle {\n  ignore_changes = [\n    value,\n    tags["Source"]\n  ]\n}\n');
+  });
+
   it("unquotes depends_on entries, and nothing else", () => {
     const hcl = 'resource "a" "b" {\n  name = "aws_x.y"\n  depends_on = [\n    "aws_kms_key_policy.p",\n    "aws_iam_role.r"\n  ]\n}\n';
-    expect(unquoteDependsOn(hcl)).toBe('resource "a" "b" {\n  name = "aws_x.y"\n  depends_on = [\n    aws_kms_key_policy.p,\n    aws_iam_role.r\n  ]\n}\n');
+    expect(unquoteReferences(hcl)).toBe('resource "a" "b" {\n  name = "aws_x.y"\n  depends_on = [\n    aws_kms_key_policy.p,\n    aws_iam_role.r\n  ]\n}\n');
   });
 
   it("turns cdktf's heredocs into the exact string: no newline added, quotes and backslashes kept", async () => {
