@@ -57,6 +57,11 @@ export interface TrackerConfig {
   readonly trackedRegions: readonly string[];
   /** The EMF namespace. */
   readonly metricsNamespace: string;
+  /**
+   * Parameters (resolved names) shared through AWS RAM, written with Tier "Advanced": RAM shares only
+   * Advanced parameters. Others are written without a tier (the account's default, Standard).
+   */
+  readonly advancedParameters: readonly string[];
 }
 
 /** A configuration that can never work (the deployment is wrong, not the message): the app's one ConfigError. */
@@ -90,7 +95,16 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): T
     throw new ConfigError(ENVIRONMENT, [{ path: "TRACKED_REGIONS", message: `is empty and AWS_REGION is not set: set TRACKED_REGIONS (e.g. "us-east-1")` }]);
   }
   const metricsNamespace = env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE;
-  return { parameterTemplate, trackedRegions, metricsNamespace };
+  const advancedParameters = (env.ADVANCED_TIER_PARAMETERS ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  for (const name of advancedParameters) {
+    if (!name.startsWith("/") && name.includes("/")) {
+      throw new ConfigError(ENVIRONMENT, [{ path: "ADVANCED_TIER_PARAMETERS", message: `"${name}" is not a parameter name (a name with "/" starts with "/"); list full names, comma-separated` }]);
+    }
+  }
+  return { parameterTemplate, trackedRegions, metricsNamespace, advancedParameters };
 }
 
 export interface TrackerDeps {
@@ -196,7 +210,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
 
     const description = `Latest AMI from EC2 Image Builder: ${image.name} ${image.version}/${image.buildVersion}`.slice(0, 1024);
-    const version = await writeValue(client, name, ami.image, description);
+    const tier = invocation.config.advancedParameters.includes(name) ? "Advanced" : undefined;
+    const version = await writeValue(client, name, ami.image, description, tier);
     // Tags name the build: write them only once SSM shows the value as this version.
     await waitUntilAccepted(client, name, version, ami.image, { deadline: acceptanceDeadline(invocation), clock, backoff: acceptanceBackoff });
     const newTags = buildTags(image, ami);
