@@ -343,7 +343,8 @@ export class AmiTrackerStack extends AppStack {
     for (const pipeline of pipelines) {
       const refresh = (id: string, groupName: string, pointer: string, suffix: string, preferences: { minHealthyPercentage: number; instanceWarmupSeconds?: number }) => {
         new FleetRefresh(this, id, {
-          name: boundedName(`${this.namePrefix}-${pipeline.name}-${suffix}`, 40),
+          // IAM role names are account-global: the region is part of the name.
+          name: boundedName(`${this.globalNamePrefix}-${pipeline.name}-${suffix}`, 40),
           parameterName: pointerParameterName(pipeline.parameterName, pointer),
           autoScalingGroupName: groupName,
           location,

@@ -143,7 +143,7 @@ describe("AmiTrackerStack", () => {
   });
 
   test("outputs the topic ARN, the function name, the parameter name per region and the alarm names", () => {
-    expect(Object.keys(stack.output).sort()).toEqual(["alarm_names", "dead_letter_queue_url", "function_name", "parameter_names", "topic_arn"]);
+    expect(Object.keys(stack.output).sort()).toEqual(["alarm_names", "dead_letter_queue_url", "function_name", "operator_policy", "parameter_names", "topic_arn"]);
     expect(stack.output["parameter_names"]?.value).toEqual({ "us-east-1": "/ec2-imagebuilder/latest" });
   });
 

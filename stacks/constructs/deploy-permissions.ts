@@ -308,7 +308,12 @@ export const DEPLOY_PERMISSIONS: Readonly<Record<string, ServicePermissions>> = 
       "imagebuilder:DeleteInfrastructureConfiguration",
       "imagebuilder:TagResource",
       "imagebuilder:UntagResource",
+      // aws_imagebuilder_lifecycle_policy (internal/service/imagebuilder/lifecycle_policy.go).
+      "imagebuilder:CreateLifecyclePolicy",
+      "imagebuilder:UpdateLifecyclePolicy",
+      "imagebuilder:DeleteLifecyclePolicy",
     ],
+    unscopedRead: ["imagebuilder:GetLifecyclePolicy"],
   },
   ssm: {
     types: ["aws_ssm_"],
@@ -332,6 +337,22 @@ export const DEPLOY_PERMISSIONS: Readonly<Record<string, ServicePermissions>> = 
     read: [],
     write: ["ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplate", "ec2:CreateTags"],
     unscopedRead: ["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
+  },
+  // The AMI loop's example fleet (internal/service/autoscaling/group.go); Describe* take no resource.
+  autoscaling: {
+    types: ["aws_autoscaling_group"],
+    resources: (c) => [arn(c, "autoscaling", `autoScalingGroup:*:autoScalingGroupName/${c.namePrefix}-*`)],
+    read: [],
+    write: ["autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"],
+    unscopedRead: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeLifecycleHooks", "autoscaling:DescribeWarmPool", "autoscaling:DescribeTrafficSources"],
+  },
+  // The AMI loop's parameter shares (internal/service/ram/resource_share.go, resource_association.go, principal_association.go).
+  ram: {
+    types: ["aws_ram_"],
+    resources: (c) => [arn(c, "ram", "resource-share/*")],
+    read: ["ram:ListResourceSharePermissions"],
+    write: ["ram:CreateResourceShare", "ram:UpdateResourceShare", "ram:DeleteResourceShare", "ram:AssociateResourceShare", "ram:DisassociateResourceShare", "ram:TagResource", "ram:UntagResource"],
+    unscopedRead: ["ram:GetResourceShares", "ram:GetResourceShareAssociations"],
   },
 };
 
