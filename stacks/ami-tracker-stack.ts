@@ -21,6 +21,7 @@ import { NodejsFunction } from "./constructs/nodejs-function";
 import { seededImageParameter } from "./constructs/seeded-image-parameter";
 import { BUILD_TAG_KEYS, OPERATOR_TAG_KEYS, pointerParameterName } from "../handlers/shared/channels";
 import { amiOperatorPolicy } from "../handlers/shared/ami-operator-policy";
+import { inUseTagKey } from "../handlers/shared/ami-in-use";
 import { AmiLifecyclePolicy } from "./constructs/ami-lifecycle-policy";
 import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "./constructs/fleet-refresh";
 import { ParameterShare, parameterArn } from "./constructs/parameter-share";
@@ -55,6 +56,24 @@ export const POINTER_WRITER_TAG_KEYS: readonly string[] = [...BUILD_TAG_KEYS, ..
 /** The parameters (tracker mode) shared through RAM: the tracker writes them in the Advanced tier. */
 export function advancedTierParameters(pipelines: readonly PipelineConfig[]): string[] {
   return pipelines.filter((pipeline) => pipeline.share !== undefined && pipeline.mode === "tracker").map((pipeline) => pipeline.parameterName);
+}
+
+/**
+ * The in-use tag keys the tracker may set or remove on AMIs: both keys of each tracker-mode pipeline's
+ * parameter, and of the tracker's template with each placeholder as IAM's `*` (a bring-your-own pipeline's
+ * name is known only at run time). A name too long for a tag key is hashed (ami-in-use.ts): its key
+ * cannot be a pattern, so such a template is refused here.
+ */
+export function trackerInUseTagKeys(template: string, pipelines: readonly PipelineConfig[]): string[] {
+  const names = pipelines.filter((pipeline) => pipeline.mode === "tracker").map((pipeline) => pipeline.parameterName);
+  const pattern = template.replace(/\{(pipeline|image)\}/g, "*");
+  if (pipelines.every((pipeline) => pipeline.mode !== "tracker") || pattern !== template) {
+    if (inUseTagKey(pattern, "previous") !== `ami-loop:previous:${pattern}`) {
+      throw new Error(`amiTracker.parameterName "${template}" is too long for an in-use tag key pattern (the key would be hashed); use a shorter name`);
+    }
+    names.push(pattern);
+  }
+  return [...new Set(names.flatMap((name) => [inUseTagKey(name, "current"), inUseTagKey(name, "previous")]))].sort();
 }
 
 /** The pointers of a pipeline a launch template, a fleet or a share needs to exist in the app's region. */
@@ -202,6 +221,17 @@ export class AmiTrackerStack extends AppStack {
           sid: "ValidateAmiDataType",
           actions: ["ec2:DescribeImages"],
           resources: ["*"],
+        },
+        {
+          // In-use tags (handlers/ami-tracker/in-use.ts): only the two keys of each parameter the tracker
+          // writes; Null false refuses a DeleteTags without keys, which would delete every tag of the AMI.
+          sid: "MoveInUseTagsOfAmis",
+          actions: ["ec2:CreateTags", "ec2:DeleteTags"],
+          resources: regions.map((region) => `arn:${this.partition}:ec2:${region}::image/*`),
+          conditions: [
+            { test: "ForAllValues:StringLike", variable: "aws:TagKeys", values: trackerInUseTagKeys(tracker.parameterName, config.imageBuilder.pipelines) },
+            { test: "Null", variable: "aws:TagKeys", values: ["false"] },
+          ],
         },
         {
           sid: "SendFailedEventsToDeadLetterQueue",

@@ -100,6 +100,31 @@ describe("ami-loop: the whole loop from configuration", () => {
   });
 });
 
+describe("the tracker's role may move in-use tags, and only those", () => {
+  test("ami-loop: ec2:CreateTags and ec2:DeleteTags on this region's images, tag keys limited to the in-use keys of the parameters it writes, never without keys", () => {
+    const [fn] = resourcesOf(stack, "aws_iam_role_policy").filter((policy) => JSON.stringify(policyBehind(stack, policy["policy"])).includes("MoveInUseTagsOfAmis"));
+    const statement = policyBehind(stack, fn?.["policy"]).statement.find((entry) => entry.sid === "MoveInUseTagsOfAmis");
+    expect(statement?.actions).toEqual(["ec2:CreateTags", "ec2:DeleteTags"]);
+    expect(statement?.resources).toEqual(["arn:${data.aws_partition.partition.partition}:ec2:us-east-1::image/*"]);
+    expect(statement?.condition).toEqual([
+      // The template's keys too: another pipeline may publish to the topic, and the tracker writes its parameter.
+      {
+        test: "ForAllValues:StringLike",
+        variable: "aws:TagKeys",
+        values: ["ami-loop:current:/ec2-imagebuilder/*/latest", `ami-loop:current:${LATEST}`, "ami-loop:previous:/ec2-imagebuilder/*/latest", `ami-loop:previous:${LATEST}`],
+      },
+      { test: "Null", variable: "aws:TagKeys", values: ["false"] },
+    ]);
+  });
+
+  test("bring your own pipeline: the keys of the template, each placeholder a wildcard", () => {
+    const own = synthesize(new AmiTrackerStack(Testing.app(), testConfig({ amiTracker: { parameterName: "/ec2-imagebuilder/{pipeline}/latest" } })));
+    const [policy] = resourcesOf(own, "aws_iam_role_policy").filter((entry) => JSON.stringify(policyBehind(own, entry["policy"])).includes("MoveInUseTagsOfAmis"));
+    const statement = policyBehind(own, policy?.["policy"]).statement.find((entry) => entry.sid === "MoveInUseTagsOfAmis");
+    expect(statement?.condition?.[0]?.values).toEqual(["ami-loop:current:/ec2-imagebuilder/*/latest", "ami-loop:previous:/ec2-imagebuilder/*/latest"]);
+  });
+});
+
 describe("without the loop's settings nothing of it is built", () => {
   test("a pipeline with no channel, refresh, share or cleanup adds no loop resource", () => {
     const plain = synthesize(new AmiTrackerStack(Testing.app(), testConfig({ imageBuilder: { pipelines: [{ name: "web" }] } })));

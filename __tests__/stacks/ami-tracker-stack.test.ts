@@ -56,6 +56,9 @@ describe("AmiTrackerStack", () => {
     expect(ssm?.resources?.[0]).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:ssm:us-east-1:\$\{.+\}:parameter\/ec2-imagebuilder\/latest$/);
     const everyAction = statements.flatMap((statement) => statement.actions).sort();
     expect(everyAction).toEqual([
+      // In-use tags of AMIs, limited to the parameter's tag keys (ami-loop-wiring.test.ts).
+      "ec2:CreateTags",
+      "ec2:DeleteTags",
       "ec2:DescribeImages",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
