@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { ConfigError } from "./errors";
 import { ConfigReader, joinPath } from "./reader";
 import { readAmiTracker, type AmiTrackerConfig } from "./sections/ami-tracker";
+import { readAmiConsumer, type AmiConsumerConfig } from "./sections/ami-consumer";
 import { readBackend, type BackendConfig } from "./sections/backend";
 import { createdOidcProviders, readCiAccess, type CiAccessConfig } from "./sections/ci-access";
 import { readStateBootstrap, type StateBootstrapConfig } from "./sections/state-bootstrap";
@@ -31,6 +32,7 @@ import { keysOf } from "./settings";
 
 export { ConfigError } from "./errors";
 export type { AmiTrackerConfig } from "./sections/ami-tracker";
+export type { AmiConsumerConfig, SharedLaunchTemplateConfig } from "./sections/ami-consumer";
 export type { BackendConfig, CloudBackendConfig, S3BackendConfig } from "./sections/backend";
 export type { CiAccessConfig, GitHubCiConfig, HcpCiConfig } from "./sections/ci-access";
 export type { StateBootstrapConfig } from "./sections/state-bootstrap";
@@ -59,6 +61,8 @@ export interface AppConfig {
   readonly stateBootstrap: StateBootstrapConfig;
   /** The stack with CI's OIDC providers and plan/apply roles. */
   readonly ciAccess: CiAccessConfig;
+  /** The consumer side of a shared AMI pointer: launch templates reading another account's parameter by ARN. */
+  readonly amiConsumer: AmiConsumerConfig;
 }
 
 
@@ -104,6 +108,7 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
     storageFirstApi: readStorageFirstApi(reader, record["storageFirstApi"]),
     stateBootstrap: readStateBootstrap(reader, record["stateBootstrap"], { backend, project, environment }),
     ciAccess: readCiAccess(reader, record["ciAccess"], { backend, project, environment, region }),
+    amiConsumer: readAmiConsumer(reader, record["amiConsumer"], { region }),
   };
   if (reader.problems.length > 0) throw new ConfigError(source, reader.problems);
   return config;

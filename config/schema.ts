@@ -4,6 +4,7 @@
  * editors complete and explain every setting.
  */
 import { AmiTrackerSettings } from "./sections/ami-tracker";
+import { AmiConsumerSettings } from "./sections/ami-consumer";
 import { BackendSettings } from "./sections/backend";
 import { CiAccessSettings } from "./sections/ci-access";
 import { ImageBuilderSettings } from "./sections/image-builder";
@@ -25,6 +26,7 @@ export const ConfigFileSettings = Section(
     storageFirstApi: Optional(StorageFirstApiSettings),
     stateBootstrap: Optional(StateBootstrapSettings),
     ciAccess: Optional(CiAccessSettings),
+    amiConsumer: Optional(AmiConsumerSettings),
   },
   "One environment of the ssm-patterns CDKTF app (config/environments/<environment>.json; APP_ENV picks it).",
 );

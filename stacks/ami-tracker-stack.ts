@@ -19,7 +19,13 @@ import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { seededImageParameter } from "./constructs/seeded-image-parameter";
-import { BUILD_TAG_KEYS } from "../handlers/shared/channels";
+import { BUILD_TAG_KEYS, OPERATOR_TAG_KEYS, pointerParameterName } from "../handlers/shared/channels";
+import { amiOperatorPolicy } from "../handlers/shared/ami-operator-policy";
+import { inUseTagKey } from "../handlers/shared/ami-in-use";
+import { AmiLifecyclePolicy } from "./constructs/ami-lifecycle-policy";
+import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "./constructs/fleet-refresh";
+import { ParameterShare, parameterArn } from "./constructs/parameter-share";
+import { boundedName } from "./constructs/http-api/http-api";
 import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
 import { acknowledgeRule } from "./rules/acknowledge";
 
@@ -44,6 +50,41 @@ export function parentImageArn(parentImage: string, partition: string, region: s
 
 /** Every tag key the tracker writes on a parameter (handlers/ami-tracker/tags.ts): Terraform leaves them alone. */
 export const TRACKER_TAG_KEYS: readonly string[] = BUILD_TAG_KEYS;
+/** Every tag key a writer of a pointer sets (tracker or operator CLI): Terraform leaves them alone on seeded pointers. */
+export const POINTER_WRITER_TAG_KEYS: readonly string[] = [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS];
+
+/** The parameters (tracker mode) shared through RAM: the tracker writes them in the Advanced tier. */
+export function advancedTierParameters(pipelines: readonly PipelineConfig[]): string[] {
+  return pipelines.filter((pipeline) => pipeline.share !== undefined && pipeline.mode === "tracker").map((pipeline) => pipeline.parameterName);
+}
+
+/**
+ * The in-use tag keys the tracker may set or remove on AMIs: both keys of each tracker-mode pipeline's
+ * parameter, and of the tracker's template with each placeholder as IAM's `*` (a bring-your-own pipeline's
+ * name is known only at run time). A name too long for a tag key is hashed (ami-in-use.ts): its key
+ * cannot be a pattern, so such a template is refused here.
+ */
+export function trackerInUseTagKeys(template: string, pipelines: readonly PipelineConfig[]): string[] {
+  const names = pipelines.filter((pipeline) => pipeline.mode === "tracker").map((pipeline) => pipeline.parameterName);
+  const pattern = template.replace(/\{(pipeline|image)\}/g, "*");
+  if (pipelines.every((pipeline) => pipeline.mode !== "tracker") || pattern !== template) {
+    if (inUseTagKey(pattern, "previous") !== `ami-loop:previous:${pattern}`) {
+      throw new Error(`amiTracker.parameterName "${template}" is too long for an in-use tag key pattern (the key would be hashed); use a shorter name`);
+    }
+    names.push(pattern);
+  }
+  return [...new Set(names.flatMap((name) => [inUseTagKey(name, "current"), inUseTagKey(name, "previous")]))].sort();
+}
+
+/** The pointers of a pipeline a launch template, a fleet or a share needs to exist in the app's region. */
+export function pointersToSeed(pipeline: PipelineConfig): string[] {
+  const pointers = new Set<string>();
+  if (pipeline.exampleLaunchTemplate) pointers.add("latest");
+  for (const refresh of pipeline.fleetRefresh) pointers.add(refresh.channel);
+  if (pipeline.exampleFleet !== undefined) pointers.add(pipeline.exampleFleet.channel);
+  if (pipeline.share !== undefined) for (const pointer of ["latest", ...pipeline.channels]) pointers.add(pointer);
+  return [...pointers];
+}
 
 /** The role EC2 Image Builder publishes with; it exists once Image Builder has been used in the account. */
 function imageBuilderServiceLinkedRole({ partition, account }: KeyLocation): string {
@@ -161,6 +202,9 @@ export class AmiTrackerStack extends AppStack {
         PARAMETER_NAME: tracker.parameterName,
         TRACKED_REGIONS: regions.join(","),
         METRICS_NAMESPACE: tracker.metricsNamespace,
+        ...(advancedTierParameters(config.imageBuilder.pipelines).length > 0
+          ? { ADVANCED_TIER_PARAMETERS: advancedTierParameters(config.imageBuilder.pipelines).join(",") }
+          : {}),
       },
       statements: [
         {
@@ -177,6 +221,17 @@ export class AmiTrackerStack extends AppStack {
           sid: "ValidateAmiDataType",
           actions: ["ec2:DescribeImages"],
           resources: ["*"],
+        },
+        {
+          // In-use tags (handlers/ami-tracker/in-use.ts): only the two keys of each parameter the tracker
+          // writes; Null false refuses a DeleteTags without keys, which would delete every tag of the AMI.
+          sid: "MoveInUseTagsOfAmis",
+          actions: ["ec2:CreateTags", "ec2:DeleteTags"],
+          resources: regions.map((region) => `arn:${this.partition}:ec2:${region}::image/*`),
+          conditions: [
+            { test: "ForAllValues:StringLike", variable: "aws:TagKeys", values: trackerInUseTagKeys(tracker.parameterName, config.imageBuilder.pipelines) },
+            { test: "Null", variable: "aws:TagKeys", values: ["false"] },
+          ],
         },
         {
           sid: "SendFailedEventsToDeadLetterQueue",
@@ -229,6 +284,7 @@ export class AmiTrackerStack extends AppStack {
     this.seededParameters = this.seedParameters(config);
     this.launchTemplates = this.buildLaunchTemplates(config, this.seededParameters);
     this.alarms = this.buildAlarms(config);
+    this.buildAmiLoop(config, this.seededParameters);
   }
 
   /** Image Builder: one shared build instance profile, then one whole pipeline per configured entry. */
@@ -285,15 +341,138 @@ export class AmiTrackerStack extends AppStack {
   private seedParameters(config: AppConfig): Record<string, SsmParameter> {
     const seeded: Record<string, SsmParameter> = {};
     for (const pipeline of config.imageBuilder.pipelines) {
-      if (!pipeline.exampleLaunchTemplate) continue;
-      seeded[pipeline.name] = seededImageParameter(this, `parameter-${pipeline.name}`, {
-        name: pipeline.parameterName,
-        architecture: isArmInstanceType(launchTemplateInstanceType(pipeline)) ? "arm64" : "x86_64",
-        description: `Seeded by Terraform with the latest Amazon Linux 2023 AMI; the ${pipeline.mode === "native" ? "pipeline's distribution" : "AMI tracker"} writes each new build`,
-        writerTagKeys: TRACKER_TAG_KEYS,
-      });
+      const architecture = isArmInstanceType(launchTemplateInstanceType(pipeline)) ? "arm64" : "x86_64";
+      const tier = pipeline.share !== undefined ? { tier: "Advanced" as const } : {};
+      for (const pointer of pointersToSeed(pipeline)) {
+        const channel = pointer !== "latest";
+        // `parameter-<pipeline>` is the latest pointer's address since the first deploy: keep it.
+        seeded[pointerKey(pipeline.name, pointer)] = seededImageParameter(this, channel ? `channel-${pipeline.name}-${pointer}` : `parameter-${pipeline.name}`, {
+          name: pointerParameterName(pipeline.parameterName, pointer),
+          architecture,
+          description: channel
+            ? `Channel ${pointer} of ${pipeline.parameterName}, seeded by Terraform with the latest Amazon Linux 2023 AMI; npm run ami -- promote writes each promoted build`
+            : `Seeded by Terraform with the latest Amazon Linux 2023 AMI; the ${pipeline.mode === "native" ? "pipeline's distribution" : "AMI tracker"} writes each new build`,
+          writerTagKeys: POINTER_WRITER_TAG_KEYS,
+          ...tier,
+        });
+      }
     }
     return seeded;
+  }
+
+  /**
+   * The rest of the AMI loop (docs/ami-loop-constructs.md), per pipeline in the app's region: fleet
+   * refresh of configured groups and of an example group, a RAM share of the pointers, an in-use-aware
+   * lifecycle policy; one alarm on rejected aws:ec2:image values over every pointer; the operator's policy.
+   */
+  private buildAmiLoop(config: AppConfig, seeded: Readonly<Record<string, SsmParameter>>): void {
+    const { pipelines, loopAlarms } = config.imageBuilder;
+    const location: OpsItemLocation = { partition: this.partition, region: config.region, account: this.accountId };
+    const logRetentionDays = config.imageBuilder.logRetentionDays;
+    const refreshes: Record<string, string> = {};
+    for (const pipeline of pipelines) {
+      const refresh = (id: string, groupName: string, pointer: string, suffix: string, preferences: { minHealthyPercentage: number; instanceWarmupSeconds?: number }) => {
+        new FleetRefresh(this, id, {
+          // IAM role names are account-global: the region is part of the name.
+          name: boundedName(`${this.globalNamePrefix}-${pipeline.name}-${suffix}`, 40),
+          parameterName: pointerParameterName(pipeline.parameterName, pointer),
+          autoScalingGroupName: groupName,
+          location,
+          preferences,
+          logRetentionDays,
+          failureOpsItem: loopAlarms.fleetRefreshFailed,
+        });
+        refreshes[`${pipeline.name}/${suffix}`] = groupName;
+      };
+      pipeline.fleetRefresh.forEach((entry, index) => {
+        const preferences = {
+          minHealthyPercentage: entry.minHealthyPercentage,
+          ...(entry.instanceWarmupSeconds !== undefined ? { instanceWarmupSeconds: entry.instanceWarmupSeconds } : {}),
+        };
+        refresh(`fleet-refresh-${pipeline.name}-${index}`, entry.autoScalingGroupName, entry.channel, `group${index}`, preferences);
+      });
+      if (pipeline.exampleFleet !== undefined) {
+        const example = pipeline.exampleFleet;
+        const parameterResource = seeded[pointerKey(pipeline.name, example.channel)];
+        const fleet = new ExampleFleet(this, `example-fleet-${pipeline.name}`, {
+          name: boundedName(`${pipeline.resourceName}-example-${example.channel}`, 128),
+          parameter: pointerParameterName(pipeline.parameterName, example.channel),
+          ...(parameterResource !== undefined ? { parameterResource } : {}),
+          instanceType: example.instanceType,
+          placement: { availabilityZones: example.availabilityZones },
+        });
+        refresh(`fleet-refresh-${pipeline.name}-example`, fleet.group.name, example.channel, "example", { minHealthyPercentage: 90 });
+      }
+      if (pipeline.share !== undefined) {
+        const share = pipeline.share;
+        const names = ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer));
+        const shareResource = new ParameterShare(this, `share-${pipeline.name}`, {
+          name: `${pipeline.resourceName}-ami-pointers`,
+          region: config.region,
+          parameterArns: names.map((name) => parameterArn(this.partition, config.region, this.accountId, name)),
+          consumers: {
+            accounts: share.accounts,
+            ...(share.organizationArn !== undefined ? { organizationArn: share.organizationArn } : {}),
+            organizationalUnitArns: share.organizationalUnitArns,
+          },
+          permission: share.permission,
+          allowExternalPrincipals: share.allowExternalPrincipals,
+          partition: this.partition,
+        });
+        // RAM refuses a parameter that does not exist yet: associate after Terraform created (seeded) it.
+        const created = ["latest", ...pipeline.channels].flatMap((pointer) => seeded[pointerKey(pipeline.name, pointer)] ?? []);
+        const addresses = created.map((parameter) => `${parameter.terraformResourceType}.${parameter.friendlyUniqueId}`);
+        if (addresses.length > 0) for (const association of shareResource.resourceAssociations) association.addOverride("depends_on", addresses);
+      }
+      if (pipeline.cleanup !== undefined) {
+        const cleanup = pipeline.cleanup;
+        new AmiLifecyclePolicy(this, `lifecycle-${pipeline.name}`, {
+          name: boundedName(`${this.globalNamePrefix}-${pipeline.name}`, 54),
+          recipes: [...new Set([pipeline.recipeVersion, ...cleanup.previousRecipeVersions])].map((version) => ({ name: pipeline.resourceName, version })),
+          rule: cleanup.type === "age" ? { type: "age", value: cleanup.value, unit: cleanup.unit, retainAtLeast: cleanup.retainAtLeast } : { type: "count", value: cleanup.value },
+          trackedPointers: ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer)),
+          ...(cleanup.protectLaunchedWithinDays !== undefined ? { protectLaunchedWithinDays: cleanup.protectLaunchedWithinDays } : {}),
+          partition: this.partition,
+        });
+      }
+    }
+    if (Object.keys(refreshes).length > 0) {
+      new TerraformOutput(this, "fleet_refreshes", { value: refreshes, description: "Per pipeline and entry, the Auto Scaling group refreshed when its pointer changes" });
+    }
+
+    // Pointers in the app's region the loop watches: every pipeline's parameter and channels.
+    const watched = [...new Set(pipelines.filter((pipeline) => pipeline.regions.includes(config.region)).flatMap((pipeline) =>
+      ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer)),
+    ))];
+    this.operatorPolicyOutput(config);
+    if (pipelines.some((pipeline) => pipeline.channels.length > 0 || pipeline.fleetRefresh.length > 0 || pipeline.exampleFleet !== undefined) && watched.length > 0) {
+      new ParameterRejectionAlarm(this, "parameter-rejected", {
+        name: boundedName(`${this.namePrefix}-ami-pointers`, 40),
+        parameterNames: watched,
+        location,
+        logRetentionDays,
+        opsItem: loopAlarms.parameterRejected,
+      });
+    }
+  }
+
+  /**
+   * The least-privilege policy of the operator CLI (`npm run ami`) for every tracked parameter and its
+   * channels, as JSON. amiOperatorPolicy checks a literal partition and account, so it is built with
+   * placeholders that are then replaced by this stack's partition and account (Terraform expressions).
+   */
+  private operatorPolicyOutput(config: AppConfig): void {
+    const { pipelines } = config.imageBuilder;
+    const tracked = pipelines.map((pipeline) => ({ parameter: pipeline.parameterName, channels: pipeline.channels }));
+    if (pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) tracked.push({ parameter: config.amiTracker.parameterName, channels: [] });
+    if (tracked.length === 0) return;
+    const regions = [...new Set([...config.amiTracker.trackedRegions, ...pipelines.flatMap((pipeline) => pipeline.regions)])];
+    const placeholderAccount = "000000000000";
+    const policy = JSON.stringify(amiOperatorPolicy({ partition: "aws", account: placeholderAccount, regions, tracked }));
+    new TerraformOutput(this, "operator_policy", {
+      value: policy.split("arn:aws:").join(`arn:${this.partition}:`).split(`:${placeholderAccount}:`).join(`:${this.accountId}:`),
+      description: "The least-privilege IAM policy (JSON) of an operator running npm run ami -- status | history | promote | rollback",
+    });
   }
 
   /** Consumers: a launch template whose image is whatever the parameter holds when an instance launches. */
@@ -370,6 +549,11 @@ export class AmiTrackerStack extends AppStack {
     });
     return built;
   }
+}
+
+/** Key of a seeded pointer: the pipeline's name for its latest parameter (as before channels), `<pipeline>/<channel>` for a channel. */
+function pointerKey(pipelineName: string, pointer: string): string {
+  return pointer === "latest" ? pipelineName : `${pipelineName}/${pointer}`;
 }
 
 function launchTemplateInstanceType(pipeline: PipelineConfig): string {

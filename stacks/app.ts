@@ -1,5 +1,6 @@
 import { App, TerraformStack } from "cdktf";
 import type { AppConfig } from "../config";
+import { AmiConsumerStack } from "./ami-consumer-stack";
 import { AmiTrackerStack } from "./ami-tracker-stack";
 import { CiAccessStack } from "./ci-access-stack";
 import { StateBootstrapStack } from "./state-bootstrap-stack";
@@ -16,6 +17,7 @@ export function buildApp(config: AppConfig, options: BuildOptions = {}): App {
   const app = new App({ ...(options.outdir !== undefined ? { outdir: options.outdir } : {}), skipValidation: false, stackTraces: false });
   if (config.amiTracker.enabled) new AmiTrackerStack(app, config);
   if (config.storageFirstApi.enabled) new StorageFirstApiStack(app, config);
+  if (config.amiConsumer.enabled) new AmiConsumerStack(app, config);
   // The workload stacks are the ones above; state-bootstrap and ci-access are applied by a person (docs/plan-review.md).
   const workloads = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack);
   if (config.stateBootstrap.enabled) new StateBootstrapStack(app, config);

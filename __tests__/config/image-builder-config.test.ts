@@ -6,7 +6,12 @@ const withPipelines = (pipelines: unknown[], extra: Record<string, unknown> = {}
 
 describe("imageBuilder configuration", () => {
   test("defaults: no pipeline (bring your own); a pipeline gets tracker mode, the app's region, a weekly cron and the arm64 AL2023 parent", () => {
-    expect(parseConfig({}, "test").imageBuilder).toEqual({ pipelines: [], logRetentionDays: 30, securityGroupIds: [] });
+    expect(parseConfig({}, "test").imageBuilder).toEqual({
+      pipelines: [],
+      loopAlarms: { fleetRefreshFailed: { severity: 2, category: "Availability" }, parameterRejected: { severity: 2, category: "Availability" } },
+      logRetentionDays: 30,
+      securityGroupIds: [],
+    });
     expect(parseConfig(withPipelines([pipeline()]), "test").imageBuilder.pipelines[0]).toEqual({
       name: "web",
       resourceName: "ssm-patterns-test-web",
@@ -21,6 +26,8 @@ describe("imageBuilder configuration", () => {
       recipeVersion: "1.0.0",
       volumeSizeGb: 10,
       exampleLaunchTemplate: false,
+      channels: [],
+      fleetRefresh: [],
     });
   });
 

@@ -56,6 +56,9 @@ describe("AmiTrackerStack", () => {
     expect(ssm?.resources?.[0]).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:ssm:us-east-1:\$\{.+\}:parameter\/ec2-imagebuilder\/latest$/);
     const everyAction = statements.flatMap((statement) => statement.actions).sort();
     expect(everyAction).toEqual([
+      // In-use tags of AMIs, limited to the parameter's tag keys (ami-loop-wiring.test.ts).
+      "ec2:CreateTags",
+      "ec2:DeleteTags",
       "ec2:DescribeImages",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
@@ -143,7 +146,7 @@ describe("AmiTrackerStack", () => {
   });
 
   test("outputs the topic ARN, the function name, the parameter name per region and the alarm names", () => {
-    expect(Object.keys(stack.output).sort()).toEqual(["alarm_names", "dead_letter_queue_url", "function_name", "parameter_names", "topic_arn"]);
+    expect(Object.keys(stack.output).sort()).toEqual(["alarm_names", "dead_letter_queue_url", "function_name", "operator_policy", "parameter_names", "topic_arn"]);
     expect(stack.output["parameter_names"]?.value).toEqual({ "us-east-1": "/ec2-imagebuilder/latest" });
   });
 

@@ -53,7 +53,7 @@ describe("every stack states what it needs of Terraform and its providers", () =
     expect(admits(aws, "5.100.0")).toBe(true);
     expect(admits(aws, "6.0.0")).toBe(false);
     const archive = terraform.required_providers["archive"];
-    if (stack.data["archive_file"] !== undefined) {
+    if (stack.data?.["archive_file"] !== undefined) {
       expect(admits(archive?.version ?? "", "2.7.1")).toBe(true);
       expect(admits(archive?.version ?? "", "3.0.0")).toBe(false);
     } else {

@@ -3,6 +3,7 @@ import { describe, joinPath } from "../reader";
 import { checkLogRetention, checkParameterName, checkRegion, checkTimeZone } from "../validators";
 import type { AmiTrackerConfig } from "./ami-tracker";
 import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
+import { AMI_LOOP_PIPELINE_SETTINGS, LoopAlarmsSettings, readLoopAlarms, readPipelineLoop, type LoopAlarmsConfig, type PipelineLoopConfig } from "./ami-loop";
 
 /**
  * Who writes a pipeline's "latest AMI" parameter.
@@ -25,11 +26,11 @@ export type PipelineConfig = Resolved<
     resourceName: string;
     /** The parameter that holds this pipeline's latest AMI ID, `{pipeline}` and `{image}` filled in. */
     parameterName: string;
-  }
+  } & PipelineLoopConfig
 >;
 
 /** EC2 Image Builder: the pipelines that publish to the tracker's topic (or write the parameter natively). */
-export type ImageBuilderConfig = Resolved<typeof ImageBuilderSettings, never, { pipelines: readonly PipelineConfig[] }>;
+export type ImageBuilderConfig = Resolved<typeof ImageBuilderSettings, never, { pipelines: readonly PipelineConfig[]; loopAlarms: LoopAlarmsConfig }>;
 
 export const DEFAULT_NATIVE_PARAMETER_NAME = "/ec2-imagebuilder/{pipeline}/latest";
 export const DEFAULT_SCHEDULE = "cron(0 4 ? * MON *)";
@@ -55,6 +56,7 @@ export const PipelineSettings = Section(
     recipeVersion: Defaulted(Text("Version of the example recipe and component; bump it whenever either changes (both are immutable)."), "1.0.0"),
     volumeSizeGb: Defaulted(WholeNumber(8, 16384, "Root volume size (GiB), encrypted gp3."), 10),
     exampleLaunchTemplate: Defaulted(Flag("An example launch template in the app's region whose image_id is resolve:ssm:<parameterName>."), false),
+    ...AMI_LOOP_PIPELINE_SETTINGS,
   },
   "One EC2 Image Builder pipeline built by the tracker stack.",
 );
@@ -68,6 +70,7 @@ export const ImageBuilderSettings = Section(
     logRetentionDays: Defaulted(WholeNumber(1, 3653, "Retention (days) of the build and pipeline log groups."), 30),
     subnetId: Optional(Text("A subnet for the build instances. Default: the default VPC.")),
     securityGroupIds: Defaulted(TextList("Security groups for the build instances; required with subnetId. Default: the default VPC's."), []),
+    loopAlarms: Optional(LoopAlarmsSettings),
   },
   "EC2 Image Builder pipelines that feed the tracker (or write their parameter natively).",
 );
@@ -171,6 +174,7 @@ export function readImageBuilder(reader: ConfigReader, raw: unknown, context: Co
 
   return {
     pipelines,
+    loopAlarms: readLoopAlarms(reader, record["loopAlarms"], joinPath(SECTION, "loopAlarms")),
     logRetentionDays,
     ...(subnetId !== undefined ? { subnetId } : {}),
     securityGroupIds,
@@ -288,6 +292,7 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
     recipeVersion,
     volumeSizeGb: reader.read(settings, record, "volumeSizeGb", path),
     exampleLaunchTemplate,
+    ...readPipelineLoop(reader, record, path, { region: context.region, mode, regions, instanceTypes }),
   };
 }
 

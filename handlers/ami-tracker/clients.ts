@@ -2,6 +2,7 @@
  * SSM clients, one per region, created once and reused across invocations.
  * Retries: ~6 attempts with exponential backoff (PutParameter is throttled at a few TPS).
  */
+import { EC2Client, type EC2ClientConfig } from "@aws-sdk/client-ec2";
 import { SSMClient, type SSMClientConfig } from "@aws-sdk/client-ssm";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 
@@ -32,6 +33,22 @@ export function createClientCache(options: ClientCacheOptions = {}): (region: st
     const cached = clients.get(region);
     if (cached !== undefined) return cached;
     const client = new SSMClient({
+      ...options.clientConfig,
+      region,
+      retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? MAX_ATTEMPTS, options.backoff ?? exponentialBackoff),
+    });
+    clients.set(region, client);
+    return client;
+  };
+}
+
+/** The same for EC2 (the in-use tags of AMIs): one client per region, the same retries. */
+export function createEc2ClientCache(options: Omit<ClientCacheOptions, "clientConfig"> & { readonly clientConfig?: Omit<EC2ClientConfig, "region" | "retryStrategy"> } = {}): (region: string) => EC2Client {
+  const clients = new Map<string, EC2Client>();
+  return (region) => {
+    const cached = clients.get(region);
+    if (cached !== undefined) return cached;
+    const client = new EC2Client({
       ...options.clientConfig,
       region,
       retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? MAX_ATTEMPTS, options.backoff ?? exponentialBackoff),

@@ -67,7 +67,7 @@ export async function readTags(client: SSMClient, name: string): Promise<Readonl
  * version PutParameter assigned. For this DataType a 200 does not mean the value was accepted: SSM
  * validates it asynchronously (see `waitUntilAccepted`).
  */
-export async function writeValue(client: SSMClient, name: string, amiId: string, description: string): Promise<number> {
+export async function writeValue(client: SSMClient, name: string, amiId: string, description: string, tier?: "Advanced"): Promise<number> {
   const output = await call("ssm:PutParameter", name, () =>
     client.send(
       new PutParameterCommand({
@@ -77,6 +77,8 @@ export async function writeValue(client: SSMClient, name: string, amiId: string,
         DataType: "aws:ec2:image",
         Overwrite: true,
         Description: description,
+        // A shared parameter must be Advanced (RAM refuses Standard); Advanced never goes back to Standard.
+        ...(tier !== undefined ? { Tier: tier } : {}),
       }),
     ),
   );

@@ -2,6 +2,7 @@
  * The decisions: which messages and AMIs to act on, whether a parameter moves, and what fails the
  * invocation. Clients come from `clientFor`, so tests can hand in clients with zero backoff.
  */
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
 import { ConfigError } from "../../config/errors";
@@ -22,9 +23,11 @@ import {
   writeTags,
   writeValue,
 } from "./ssm-store";
+import { Ec2CallError, moveInUseTags } from "./in-use";
 import {
   buildTags,
   sanitizeTagValue,
+  TAG_AMI_ID,
   TAG_IMAGE_ARN,
   TAG_IMAGE_BUILD_VERSION,
   TAG_IMAGE_VERSION,
@@ -57,6 +60,11 @@ export interface TrackerConfig {
   readonly trackedRegions: readonly string[];
   /** The EMF namespace. */
   readonly metricsNamespace: string;
+  /**
+   * Parameters (resolved names) shared through AWS RAM, written with Tier "Advanced": RAM shares only
+   * Advanced parameters. Others are written without a tier (the account's default, Standard).
+   */
+  readonly advancedParameters: readonly string[];
 }
 
 /** A configuration that can never work (the deployment is wrong, not the message): the app's one ConfigError. */
@@ -90,12 +98,26 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): T
     throw new ConfigError(ENVIRONMENT, [{ path: "TRACKED_REGIONS", message: `is empty and AWS_REGION is not set: set TRACKED_REGIONS (e.g. "us-east-1")` }]);
   }
   const metricsNamespace = env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE;
-  return { parameterTemplate, trackedRegions, metricsNamespace };
+  const advancedParameters = (env.ADVANCED_TIER_PARAMETERS ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  for (const name of advancedParameters) {
+    if (!name.startsWith("/") && name.includes("/")) {
+      throw new ConfigError(ENVIRONMENT, [{ path: "ADVANCED_TIER_PARAMETERS", message: `"${name}" is not a parameter name (a name with "/" starts with "/"); list full names, comma-separated` }]);
+    }
+  }
+  return { parameterTemplate, trackedRegions, metricsNamespace, advancedParameters };
 }
 
 export interface TrackerDeps {
   /** The SSM client of a region (create once and cache). */
   readonly clientFor: (region: string) => SSMClient;
+  /**
+   * The EC2 client of a region, for the in-use tags of the AMIs the parameter points to (in-use.ts).
+   * The Lambda always has one; tests of the parameter alone leave it out. @default - no in-use tags
+   */
+  readonly ec2For?: (region: string) => EC2Client;
   /** The Powertools Logger (module scope in production, so `cold_start` is right). @default a new one for TRACKER_SERVICE */
   readonly logger?: PowertoolsLogger;
   /** Time and sleep for the wait on `aws:ec2:image` validation. @default the system clock */
@@ -150,7 +172,8 @@ function asError(error: unknown): Error {
 }
 
 function isAccessDenied(errorName: string): boolean {
-  return errorName === "AccessDeniedException" || errorName === "AccessDenied";
+  // EC2 answers UnauthorizedOperation where SSM answers AccessDeniedException.
+  return errorName === "AccessDeniedException" || errorName === "AccessDenied" || errorName === "UnauthorizedOperation";
 }
 
 export function createTracker(deps: TrackerDeps): Tracker {
@@ -196,9 +219,21 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
 
     const description = `Latest AMI from EC2 Image Builder: ${image.name} ${image.version}/${image.buildVersion}`.slice(0, 1024);
-    const version = await writeValue(client, name, ami.image, description);
+    const tier = invocation.config.advancedParameters.includes(name) ? "Advanced" : undefined;
+    const version = await writeValue(client, name, ami.image, description, tier);
     // Tags name the build: write them only once SSM shows the value as this version.
     await waitUntilAccepted(client, name, version, ami.image, { deadline: acceptanceDeadline(invocation), clock, backoff: acceptanceBackoff });
+    // Before the parameter's tags: if this fails, the tags still name the old build and the retry moves again.
+    if (deps.ec2For !== undefined) {
+      const replaced = tags?.get(TAG_AMI_ID);
+      const move = await moveInUseTags(deps.ec2For(ami.region), invocation.partition, ami.region, name, replaced, ami.image);
+      log.info("in-use tags moved", {
+        amiId: ami.image,
+        replacedAmiId: replaced,
+        created: move.create.map((edit) => `${edit.imageId} ${edit.key}`),
+        removed: move.remove.map((edit) => `${edit.imageId} ${edit.key}`),
+      });
+    }
     const newTags = buildTags(image, ami);
     if (tags?.has(TAG_SOURCE_PIPELINE_ARN) && !newTags.some((tag) => tag.Key === TAG_SOURCE_PIPELINE_ARN)) {
       await removeTags(client, name, [TAG_SOURCE_PIPELINE_ARN]);
@@ -262,6 +297,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
         const failure: Failure =
           error instanceof SsmCallError
             ? { region: ami.region, parameter: name, action: error.action, errorName: error.awsErrorName }
+            : error instanceof Ec2CallError
+              ? { region: ami.region, parameter: name, action: error.action, errorName: error.awsErrorName }
             : error instanceof ValueNotAcceptedError
               ? { region: ami.region, parameter: name, action: "ssm:GetParameter", errorName: error.name }
               : { region: ami.region, parameter: name, action: "unknown", errorName: error instanceof Error ? error.name : "UnknownError" };
@@ -270,7 +307,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
         if (error instanceof ValueNotAcceptedError) {
           amiLog.error("value not accepted by SSM in time: tags left on the previous build", { ...fields, version: error.version, polls: error.polls, waitedMs: error.waitedMs, reason: error.message, error });
         } else if (isAccessDenied(failure.errorName)) {
-          amiLog.error(`access denied: the function's role needs ${failure.action} on ${fields.parameterArn}`, { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
+          const resource = error instanceof Ec2CallError ? error.resource : fields.parameterArn;
+          amiLog.error(`access denied: the function's role needs ${failure.action} on ${resource}`, { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
         } else {
           amiLog.error("AWS call failed after retries", { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
         }

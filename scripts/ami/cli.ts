@@ -62,6 +62,8 @@ interface Options {
   readonly parameters: readonly string[];
   readonly regions: readonly string[];
   readonly channels: readonly string[];
+  /** Whether --channel was given: otherwise a configuration's channels (imageBuilder.pipelines[].channels) are used. */
+  readonly channelsGiven?: boolean;
   readonly env?: string;
   readonly to?: string;
   readonly from?: string;
@@ -119,6 +121,7 @@ export function parseOptions(argv: readonly string[]): Options {
     parameters: [...new Set(values.parameter ?? [])],
     regions: [...new Set(regions)],
     channels,
+    channelsGiven: values.channel !== undefined,
     ...(values.env !== undefined ? { env: values.env } : {}),
     ...(values.to !== undefined ? { to: values.to } : {}),
     ...(values.from !== undefined ? { from: values.from } : {}),
@@ -135,22 +138,25 @@ export function parseOptions(argv: readonly string[]): Options {
  * The tracked parameters of a configuration: each tracker-mode pipeline's parameter in its regions
  * that the tracker writes, each native-mode pipeline's in its own regions, or, without pipelines,
  * `amiTracker.parameterName` in `amiTracker.trackedRegions` (when it has no placeholder).
+ * Channels: `channels` when given (--channel), else the pipeline's configured channels, else DEFAULT_CHANNELS.
  */
-export function targetsFromConfig(config: AppConfig, channels: readonly string[]): Target[] {
-  const byName = new Map<string, Set<string>>();
-  const add = (parameter: string, regions: readonly string[]) => {
-    const set = byName.get(parameter) ?? new Set<string>();
-    for (const region of regions) set.add(region);
-    byName.set(parameter, set);
+export function targetsFromConfig(config: AppConfig, channels?: readonly string[]): Target[] {
+  const byName = new Map<string, { regions: Set<string>; channels: readonly string[] }>();
+  const add = (parameter: string, regions: readonly string[], configured: readonly string[]) => {
+    const entry = byName.get(parameter) ?? { regions: new Set<string>(), channels: channels ?? (configured.length > 0 ? configured : DEFAULT_CHANNELS) };
+    for (const region of regions) entry.regions.add(region);
+    byName.set(parameter, entry);
   };
   for (const pipeline of config.imageBuilder.pipelines) {
     const regions = pipeline.mode === "tracker" ? pipeline.regions.filter((region) => config.amiTracker.trackedRegions.includes(region)) : pipeline.regions;
-    add(pipeline.parameterName, regions);
+    add(pipeline.parameterName, regions, pipeline.channels);
   }
   if (config.imageBuilder.pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) {
-    add(config.amiTracker.parameterName, config.amiTracker.trackedRegions);
+    add(config.amiTracker.parameterName, config.amiTracker.trackedRegions, []);
   }
-  return [...byName.entries()].filter(([, regions]) => regions.size > 0).map(([parameter, regions]) => ({ parameter, regions: [...regions], channels }));
+  return [...byName.entries()]
+    .filter(([, entry]) => entry.regions.size > 0)
+    .map(([parameter, entry]) => ({ parameter, regions: [...entry.regions], channels: [...entry.channels] }));
 }
 
 function resolveTargets(options: Options, deps: CliDeps): Target[] {
@@ -158,7 +164,7 @@ function resolveTargets(options: Options, deps: CliDeps): Target[] {
     return options.parameters.map((parameter) => ({ parameter, regions: options.regions, channels: options.channels }));
   }
   const config = (deps.loadConfig ?? loadConfig)(options.env);
-  const configured = targetsFromConfig(config, options.channels);
+  const configured = targetsFromConfig(config, options.channelsGiven === false ? undefined : options.channels);
   let targets: Target[] =
     options.parameters.length > 0
       ? options.parameters.map((parameter) => ({

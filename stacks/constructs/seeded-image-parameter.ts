@@ -37,6 +37,11 @@ export interface SeededImageParameterProps {
   readonly description: string;
   /** Tag keys the writer sets after the seed: Terraform never reverts them. */
   readonly writerTagKeys: readonly string[];
+  /**
+   * "Advanced" for a parameter shared through AWS RAM (only Advanced parameters can be shared; its writer
+   * writes the same tier). @default - the provider's default, Standard
+   */
+  readonly tier?: "Standard" | "Advanced";
 }
 
 /** Creates the seeded parameter as `scope`'s child `id` (a Terraform address: keep it stable). */
@@ -47,6 +52,7 @@ export function seededImageParameter(scope: Construct, id: string, props: Seeded
     dataType: "aws:ec2:image",
     insecureValue: amazonLinuxSeed(scope, props.architecture).insecureValue,
     description: props.description,
+    ...(props.tier !== undefined ? { tier: props.tier } : {}),
     lifecycle: {
       // Written by the parameter's writer after the seed: an apply must never revert them.
       ignoreChanges: ["value", "insecure_value", "description", ...props.writerTagKeys.map((key) => `tags["${key}"]`)],

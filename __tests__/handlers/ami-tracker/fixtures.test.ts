@@ -1,4 +1,5 @@
 import { AddTagsToResourceCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import type { SNSEvent } from "aws-lambda";
 import { handler } from "../../../handlers/ami-tracker/index";
@@ -6,12 +7,18 @@ import { captureConsole, emfLines, fixtureText, lambdaContext, snsEvent } from "
 import { FakeSsm } from "./support/fake-ssm";
 
 const ssmMock = mockClient(SSMClient);
+// The handler also moves the in-use tags of AMIs (in-use.test.ts shows how): here EC2 answers with no holder.
+const ec2Mock = mockClient(EC2Client);
 const savedEnv = { ...process.env };
 let fake: FakeSsm;
 let output: ReturnType<typeof captureConsole>;
 
 beforeEach(() => {
   ssmMock.reset();
+  ec2Mock.reset();
+  ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+  ec2Mock.on(CreateTagsCommand).resolves({});
+  ec2Mock.on(DeleteTagsCommand).resolves({});
   fake = new FakeSsm();
   fake.attach(ssmMock);
   output = captureConsole();

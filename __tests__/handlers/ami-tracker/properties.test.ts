@@ -1,4 +1,5 @@
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import type { SNSEvent } from "aws-lambda";
 import fc from "fast-check";
@@ -10,6 +11,8 @@ import { FakeSsm } from "./support/fake-ssm";
 
 const AMI = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const ssmMock = mockClient(SSMClient);
+// The handler also moves the in-use tags of AMIs (in-use.test.ts shows how): here EC2 answers with no holder.
+const ec2Mock = mockClient(EC2Client);
 const savedEnv = { ...process.env };
 let output: ReturnType<typeof captureConsole>;
 
@@ -28,6 +31,10 @@ afterEach(() => {
 async function run(event: unknown, account = "123456789012"): Promise<string[]> {
   ssmMock.reset();
   new FakeSsm().attach(ssmMock);
+  ec2Mock.reset();
+  ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+  ec2Mock.on(CreateTagsCommand).resolves({});
+  ec2Mock.on(DeleteTagsCommand).resolves({});
   await handler(event as SNSEvent, lambdaContext(account));
   return ssmMock.commandCalls(PutParameterCommand).map((call) => String(call.args[0].input.Value));
 }

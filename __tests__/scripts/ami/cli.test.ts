@@ -415,6 +415,14 @@ describe("which parameters and regions", () => {
     expect(targetsFromConfig(loadConfig("default"), [])).toEqual([{ parameter: LATEST, regions: [EAST], channels: [] }]);
   });
 
+  test("channels come from the configuration (imageBuilder.pipelines[].channels) unless --channel names them", () => {
+    const [web] = targetsFromConfig(loadConfig("ami-loop"));
+    expect(web).toEqual({ parameter: "/ec2-imagebuilder/ssm-patterns-ami-loop-web/latest", regions: [EAST], channels: ["stable", "prod"] });
+    expect(targetsFromConfig(loadConfig("ami-loop"), ["canary"])[0]?.channels).toEqual(["canary"]);
+    // A pipeline that declares none keeps the CLI's default channel.
+    expect(targetsFromConfig(loadConfig("default"))[0]?.channels).toEqual(["stable"]);
+  });
+
   test("without --parameter, status reads the configuration (APP_ENV or --env)", async () => {
     const result = await cli("status", "--env", "default", "--json");
     const report = JSON.parse(result.out) as StatusReport;

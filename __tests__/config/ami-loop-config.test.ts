@@ -1,0 +1,82 @@
+import { ConfigError, loadConfig, parseConfig } from "../../config";
+
+/** The AMI loop's settings of a pipeline (config/sections/ami-loop.ts): defaults, and what a wrong value says. */
+const withPipeline = (extra: Record<string, unknown>, mode = "tracker") => ({ imageBuilder: { pipelines: [{ name: "web", mode, ...extra }] } });
+
+function problems(raw: unknown): string[] {
+  try {
+    parseConfig(raw, "test");
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe("AMI loop settings of a pipeline", () => {
+  test("defaults: no channel, no refresh, no example fleet, share or cleanup", () => {
+    const [pipeline] = parseConfig(withPipeline({}), "test").imageBuilder.pipelines;
+    expect(pipeline).toMatchObject({ channels: [], fleetRefresh: [] });
+    expect(pipeline?.exampleFleet).toBeUndefined();
+    expect(pipeline?.share).toBeUndefined();
+    expect(pipeline?.cleanup).toBeUndefined();
+  });
+
+  test("defaults inside each setting: refresh 90 % of latest, example fleet in <region>a on the first channel, read-only share, age 90 DAYS keeping 3", () => {
+    const [pipeline] = parseConfig(
+      withPipeline({
+        channels: ["stable"],
+        fleetRefresh: [{ autoScalingGroupName: "web" }],
+        exampleFleet: { enabled: true },
+        share: { accounts: ["444455556666"] },
+        cleanup: {},
+      }),
+      "test",
+    ).imageBuilder.pipelines;
+    expect(pipeline?.fleetRefresh).toEqual([{ autoScalingGroupName: "web", channel: "latest", minHealthyPercentage: 90 }]);
+    expect(pipeline?.exampleFleet).toEqual({ channel: "stable", instanceType: "t4g.small", availabilityZones: ["us-east-1a"] });
+    expect(pipeline?.share).toEqual({ accounts: ["444455556666"], organizationalUnitArns: [], permission: "read-only", allowExternalPrincipals: false });
+    expect(pipeline?.cleanup).toEqual({ type: "age", value: 90, unit: "DAYS", retainAtLeast: 3, previousRecipeVersions: [] });
+  });
+
+  test("an example fleet that is not enabled builds nothing", () => {
+    expect(parseConfig(withPipeline({ exampleFleet: { enabled: false } }), "test").imageBuilder.pipelines[0]?.exampleFleet).toBeUndefined();
+  });
+
+  test.each<[string, Record<string, unknown>, string, RegExp]>([
+    ["a channel named latest", { channels: ["latest"] }, "tracker", /channels\[0\]: "latest" is the tracker's own parameter/],
+    ["a channel with capitals", { channels: ["Stable"] }, "tracker", /channels\[0\]: "Stable" is not a channel name; use 1-32 lowercase/],
+    ["a refresh of an undeclared channel", { fleetRefresh: [{ autoScalingGroupName: "web", channel: "prod" }] }, "tracker", /fleetRefresh\[0\]\.channel: "prod" is not a pointer of this pipeline; use one of "latest" \(add it to channels first\)/],
+    ["skip matching", { fleetRefresh: [{ autoScalingGroupName: "web", skipMatching: true }] }, "tracker", /fleetRefresh\[0\]\.skipMatching: true would replace no instance/],
+    ["auto rollback", { fleetRefresh: [{ autoScalingGroupName: "web", autoRollback: true }] }, "tracker", /fleetRefresh\[0\]\.autoRollback: true is refused by Auto Scaling .* roll back the pointer/],
+    ["a refresh without group", { fleetRefresh: [{}] }, "tracker", /fleetRefresh\[0\]\.autoScalingGroupName: "" is not an Auto Scaling group name/],
+    ["a zone of another region", { exampleFleet: { enabled: true, availabilityZones: ["eu-west-1a"] } }, "tracker", /exampleFleet\.availabilityZones\[0\]: "eu-west-1a" is not an availability zone of "us-east-1"/],
+    ["a share with nobody", { share: {} }, "tracker", /share: shares with nobody; give accounts, organizationArn or organizationalUnitArns/],
+    ["a short account ID", { share: { accounts: ["1234"] } }, "tracker", /share\.accounts\[0\]: "1234" is not a 12-digit account ID/],
+    ["an OU that is an organization", { share: { organizationalUnitArns: ["arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"] } }, "tracker", /share\.organizationalUnitArns\[0\]: .* is not an OU ARN/],
+    ["a share of a native pipeline", { share: { accounts: ["444455556666"] } }, "native", /share: is set on a native-mode pipeline, whose distribution writes the parameter in the Standard tier/],
+    ["cleanup of a native pipeline", { cleanup: {} }, "native", /cleanup: is set on a native-mode pipeline: Image Builder writes its parameter and tags no AMI in use/],
+    ["an age unit in lowercase", { cleanup: { unit: "days" } }, "tracker", /cleanup\.unit: "days" is not a unit; use "DAYS"/],
+    ["a count of 0", { cleanup: { type: "count", value: 0 } }, "tracker", /cleanup\.value: 0 is not a whole number from 1 to 1000; the default is 90/],
+    ["a previous recipe version that is not semantic", { cleanup: { previousRecipeVersions: ["1.0"] } }, "tracker", /cleanup\.previousRecipeVersions\[0\]: "1.0" is not a semantic version/],
+    ["a refresh outside the app's region", { regions: ["eu-west-1"], fleetRefresh: [{ autoScalingGroupName: "web" }] }, "tracker", /fleetRefresh: is set but the pipeline's regions \["eu-west-1"\] leave out the app's region "us-east-1"/],
+  ])("%s: the message names the field, the value and the fix", (_case, extra, mode, expected) => {
+    expect(problems(withPipeline(extra, mode)).join("\n")).toMatch(expected);
+  });
+
+  test("loop alarms: severity and category of the OpsItems, checked", () => {
+    expect(problems({ imageBuilder: { loopAlarms: { parameterRejected: { severity: 5, category: "availability" } } } })).toEqual([
+      "imageBuilder.loopAlarms.parameterRejected.severity: 5 is not an OpsItem severity; use 1 (critical), 2, 3 or 4 (low); the default is 2",
+      'imageBuilder.loopAlarms.parameterRejected.category: "availability" is not an OpsItem category; use one of Availability, Cost, Performance, Recovery, Security (case matters)',
+    ]);
+  });
+
+  test("the shipped ami-loop environment turns every part on", () => {
+    const [web] = loadConfig("ami-loop").imageBuilder.pipelines;
+    expect(web?.channels).toEqual(["stable", "prod"]);
+    expect(web?.fleetRefresh.length).toBeGreaterThan(0);
+    expect(web?.exampleFleet).toBeDefined();
+    expect(web?.share?.accounts).toEqual(["444455556666"]);
+    expect(web?.cleanup).toBeDefined();
+  });
+});

@@ -1,0 +1,310 @@
+/**
+ * A pipeline's part of the AMI loop (issue 15): promotion channels, fleet refresh, an example fleet,
+ * sharing through AWS RAM and in-use-aware cleanup; plus the OpsItems of the loop's alarms. The
+ * constructs that build them (stacks/constructs/{fleet-refresh,parameter-share,ami-lifecycle-policy}.ts)
+ * check the same AWS limits again; here each problem is reported with the setting, the value and the fix.
+ */
+import { Unsafe } from "@sinclair/typebox";
+import { channelNameProblem } from "../../handlers/shared/channels";
+import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../stacks/constructs/ops-center-alarm";
+import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../stacks/constructs/parameter-share";
+import type { ConfigReader } from "../reader";
+import { describe, joinPath } from "../reader";
+import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber } from "../settings";
+
+/** The pointer a group's launch template reads: the pipeline's own parameter. */
+export const LATEST_POINTER = "latest";
+
+export const FleetRefreshSettings = Section(
+  {
+    autoScalingGroupName: Text("The Auto Scaling group to refresh (this account, the app's region); its launch template reads the pointer by resolve:ssm:."),
+    channel: Optional(Text('The pointer the group\'s launch template reads: "latest" or one of the pipeline\'s channels. Default: "latest".')),
+    minHealthyPercentage: Defaulted(WholeNumber(0, 100, "Percentage of the group that stays in service during the refresh."), 90),
+    instanceWarmupSeconds: Optional(WholeNumber(0, 86400, "Seconds a new instance gets before it counts as healthy. Default: the group's instance warmup.")),
+    skipMatching: Defaulted(Flag("Must stay false: a resolve:ssm: launch template keeps its version when the parameter moves, so skip matching would replace nothing."), false),
+    autoRollback: Defaulted(Flag("Must stay false: Auto Scaling cannot roll back a launch template that reads an SSM parameter; roll the parameter back instead."), false),
+  },
+  "Refresh an Auto Scaling group when the pointer its launch template reads changes (EventBridge -> Step Functions -> StartInstanceRefresh).",
+);
+
+export const ExampleFleetSettings = Section(
+  {
+    enabled: Defaulted(Flag("An example launch template and Auto Scaling group (desired capacity 0, costs nothing), refreshed when its pointer changes."), false),
+    channel: Optional(Text('The pointer the example reads: "latest" or one of the pipeline\'s channels. Default: the first channel, else "latest".')),
+    instanceType: Optional(Text("Instance type of the example. Default: the pipeline's first build instance type.")),
+    availabilityZones: Optional(TextList('Availability zones of the default VPC for the group. Default: ["<region>a"].')),
+  },
+  "An example group of desired capacity 0 whose launch template reads a pointer, refreshed on change.",
+);
+
+export const ShareSettings = Section(
+  {
+    accounts: Defaulted(TextList("12-digit account IDs to share the pipeline's parameter and channels with."), []),
+    organizationArn: Optional(Text('Share with a whole organization: "arn:aws:organizations::<management account>:organization/o-...".')),
+    organizationalUnitArns: Defaulted(TextList('Share with OUs: "arn:aws:organizations::<management account>:ou/o-.../ou-...".'), []),
+    permission: Defaulted(OneOf(["read-only", "read-only-with-history"] as const, "The AWS managed RAM permission the consumers get."), "read-only"),
+    allowExternalPrincipals: Defaulted(Flag("Allow accounts outside the organization (they accept a RAM invitation)."), false),
+  },
+  "Share the pipeline's parameter and channels (in the app's region) through AWS RAM. Needs the Advanced tier: USD 0.05 per parameter per month.",
+);
+
+export const CleanupSettings = Section(
+  {
+    type: Defaulted(OneOf(["age", "count"] as const, 'Delete AMIs older than value unit ("age") or beyond the newest value ("count").'), "age"),
+    value: Defaulted(WholeNumber(1, 1000, "Age (in unit) or count of AMIs to keep."), 90),
+    unit: Defaulted(OneOf(["DAYS", "WEEKS", "MONTHS", "YEARS"] as const, "Unit of an age rule."), "DAYS"),
+    retainAtLeast: Defaulted(WholeNumber(1, 10, "An age rule keeps at least this many AMIs."), 3),
+    protectLaunchedWithinDays: Optional(WholeNumber(1, 365, "Also keep AMIs launched within this many days. Default: no launch-based exclusion.")),
+    previousRecipeVersions: Defaulted(TextList('Older recipe versions whose AMIs the policy also cleans up (list the old recipeVersion after a bump), e.g. ["1.0.0"].'), []),
+  },
+  "An Image Builder lifecycle policy for the pipeline's AMIs that never deletes one a parameter or channel points to now or before (in-use tags). Tracker mode only.",
+);
+
+/** The pipeline settings of the loop, spread into PipelineSettings. */
+export const AMI_LOOP_PIPELINE_SETTINGS = {
+  channels: Defaulted(TextList('Promotion channels beside "latest", e.g. ["stable"]: each a parameter of its own that `npm run ami -- promote` writes.'), []),
+  fleetRefresh: Defaulted(ListOf(FleetRefreshSettings, "Auto Scaling groups refreshed when their pointer changes."), []),
+  exampleFleet: Optional(ExampleFleetSettings),
+  share: Optional(ShareSettings),
+  cleanup: Optional(CleanupSettings),
+};
+
+const OpsItemSettings = Section(
+  {
+    severity: Defaulted(Unsafe<OpsItemSeverity>({ type: "integer", enum: [1, 2, 3, 4], description: "OpsItem severity, 1 (critical) to 4 (low)." }), 2),
+    category: Defaulted(OneOf(OPS_ITEM_CATEGORIES, "OpsItem category (case matters)."), "Availability"),
+  },
+  "The OpsItem an alarm opens.",
+);
+
+export const LoopAlarmsSettings = Section(
+  {
+    fleetRefreshFailed: Optional(OpsItemSettings),
+    parameterRejected: Optional(OpsItemSettings),
+  },
+  "OpsItems of the AMI loop's alarms: a fleet refresh that failed, an aws:ec2:image value SSM refused. Default: severity 2, Availability.",
+);
+
+export interface FleetRefreshConfig {
+  readonly autoScalingGroupName: string;
+  readonly channel: string;
+  readonly minHealthyPercentage: number;
+  readonly instanceWarmupSeconds?: number;
+}
+export interface ExampleFleetConfig {
+  readonly channel: string;
+  readonly instanceType: string;
+  readonly availabilityZones: readonly string[];
+}
+export interface ShareConfig {
+  readonly accounts: readonly string[];
+  readonly organizationArn?: string;
+  readonly organizationalUnitArns: readonly string[];
+  readonly permission: ParameterSharePermission;
+  readonly allowExternalPrincipals: boolean;
+}
+export interface CleanupConfig {
+  readonly type: "age" | "count";
+  readonly value: number;
+  readonly unit: "DAYS" | "WEEKS" | "MONTHS" | "YEARS";
+  readonly retainAtLeast: number;
+  readonly protectLaunchedWithinDays?: number;
+  readonly previousRecipeVersions: readonly string[];
+}
+export interface PipelineLoopConfig {
+  readonly channels: readonly string[];
+  readonly fleetRefresh: readonly FleetRefreshConfig[];
+  /** Undefined unless enabled. */
+  readonly exampleFleet?: ExampleFleetConfig;
+  readonly share?: ShareConfig;
+  readonly cleanup?: CleanupConfig;
+}
+export interface OpsItemConfig {
+  readonly severity: OpsItemSeverity;
+  readonly category: OpsItemCategory;
+}
+export interface LoopAlarmsConfig {
+  readonly fleetRefreshFailed: OpsItemConfig;
+  readonly parameterRejected: OpsItemConfig;
+}
+
+interface PipelineFacts {
+  readonly region: string;
+  readonly mode: "tracker" | "native";
+  readonly regions: readonly string[];
+  readonly instanceTypes: readonly string[];
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
+const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
+const GROUP_NAME = /^[\x20-\x7e]{1,255}$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+
+function list(reader: ConfigReader, value: unknown, path: string): unknown[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value;
+  reader.fail(path, `${describe(value)} is not a list; write it as [{ ... }] or leave it out`);
+  return [];
+}
+
+/** Reads the loop's settings of one pipeline (`record` is the pipeline's object, `path` its path). */
+export function readPipelineLoop(reader: ConfigReader, record: Record<string, unknown>, path: string, pipeline: PipelineFacts): PipelineLoopConfig {
+  const channelsPath = joinPath(path, "channels");
+  const channels = reader.stringArray(record, "channels", path, []);
+  channels.forEach((channel, index) => {
+    const problem = channelNameProblem(channel);
+    if (problem) reader.fail(joinPath(channelsPath, index), problem);
+  });
+  const repeated = channels.filter((channel, index) => channels.indexOf(channel) !== index);
+  if (repeated.length > 0) reader.fail(channelsPath, `lists ${repeated.join(", ")} twice; list each channel once`);
+  const pointers = [LATEST_POINTER, ...channels];
+  const checkPointer = (value: string, at: string): void => {
+    if (!pointers.includes(value)) reader.fail(at, `${describe(value)} is not a pointer of this pipeline; use one of ${pointers.map((p) => `"${p}"`).join(", ")} (add it to channels first)`);
+  };
+  const inAppRegion = (setting: string): boolean => {
+    if (pipeline.regions.includes(pipeline.region)) return true;
+    reader.fail(joinPath(path, setting), `is set but the pipeline's regions ${JSON.stringify(pipeline.regions)} leave out the app's region "${pipeline.region}", where it is built; add "${pipeline.region}" to regions or remove ${setting}`);
+    return false;
+  };
+
+  const fleetPath = joinPath(path, "fleetRefresh");
+  const fleetRefresh = list(reader, record["fleetRefresh"], fleetPath).map((raw, index): FleetRefreshConfig => {
+    const at = joinPath(fleetPath, index);
+    const settings = FleetRefreshSettings;
+    const entry = reader.object(raw, at, keysOf(settings));
+    const autoScalingGroupName = reader.read(settings, entry, "autoScalingGroupName", at, { fallback: "" });
+    if (!GROUP_NAME.test(autoScalingGroupName)) reader.fail(joinPath(at, "autoScalingGroupName"), `${describe(autoScalingGroupName)} is not an Auto Scaling group name; give the group's name (1-255 printable characters)`);
+    const channel = reader.read(settings, entry, "channel", at, { fallback: LATEST_POINTER });
+    checkPointer(channel, joinPath(at, "channel"));
+    if (reader.read(settings, entry, "skipMatching", at)) {
+      reader.fail(joinPath(at, "skipMatching"), "true would replace no instance: a resolve:ssm: launch template keeps its version when the parameter changes (Auto Scaling user guide, skip matching); set it false or leave it out");
+    }
+    if (reader.read(settings, entry, "autoRollback", at)) {
+      reader.fail(joinPath(at, "autoRollback"), "true is refused by Auto Scaling for a launch template that reads the AMI from an SSM parameter; leave it out and roll back the pointer (`npm run ami -- rollback`), which starts another refresh");
+    }
+    const instanceWarmupSeconds = reader.read(settings, entry, "instanceWarmupSeconds", at);
+    return {
+      autoScalingGroupName,
+      channel,
+      minHealthyPercentage: reader.read(settings, entry, "minHealthyPercentage", at),
+      ...(instanceWarmupSeconds !== undefined ? { instanceWarmupSeconds } : {}),
+    };
+  });
+  if (fleetRefresh.length > 0) inAppRegion("fleetRefresh");
+
+  let exampleFleet: ExampleFleetConfig | undefined;
+  if (record["exampleFleet"] !== undefined) {
+    const at = joinPath(path, "exampleFleet");
+    const settings = ExampleFleetSettings;
+    const entry = reader.object(record["exampleFleet"], at, keysOf(settings));
+    if (reader.read(settings, entry, "enabled", at) && inAppRegion("exampleFleet")) {
+      const channel = reader.read(settings, entry, "channel", at, { fallback: channels[0] ?? LATEST_POINTER });
+      checkPointer(channel, joinPath(at, "channel"));
+      const instanceType = reader.read(settings, entry, "instanceType", at, { fallback: pipeline.instanceTypes[0] ?? "t4g.small" });
+      if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType)) reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
+      const availabilityZones = reader.read(settings, entry, "availabilityZones", at, { fallback: [`${pipeline.region}a`] });
+      if (availabilityZones.length === 0) reader.fail(joinPath(at, "availabilityZones"), `is empty; list at least one zone, e.g. ["${pipeline.region}a"], or leave it out`);
+      availabilityZones.forEach((zone, index) => {
+        if (!AVAILABILITY_ZONE.test(zone) || !zone.startsWith(pipeline.region)) {
+          reader.fail(joinPath(joinPath(at, "availabilityZones"), index), `${describe(zone)} is not an availability zone of "${pipeline.region}"; write it like "${pipeline.region}a"`);
+        }
+      });
+      exampleFleet = { channel, instanceType, availabilityZones };
+    }
+  }
+
+  let share: ShareConfig | undefined;
+  if (record["share"] !== undefined) {
+    const at = joinPath(path, "share");
+    const settings = ShareSettings;
+    const entry = reader.object(record["share"], at, keysOf(settings));
+    const accounts = reader.read(settings, entry, "accounts", at);
+    accounts.forEach((account, index) => {
+      if (!ACCOUNT_ID.test(account)) reader.fail(joinPath(joinPath(at, "accounts"), index), `${describe(account)} is not a 12-digit account ID; write it like "444455556666"`);
+    });
+    const organizationArn = reader.read(settings, entry, "organizationArn", at);
+    if (organizationArn !== undefined && !ORGANIZATION_ARN.test(organizationArn)) {
+      reader.fail(joinPath(at, "organizationArn"), `${describe(organizationArn)} is not an organization ARN; write it like "arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"`);
+    }
+    const organizationalUnitArns = reader.read(settings, entry, "organizationalUnitArns", at);
+    organizationalUnitArns.forEach((ou, index) => {
+      if (!OU_ARN.test(ou)) reader.fail(joinPath(joinPath(at, "organizationalUnitArns"), index), `${describe(ou)} is not an OU ARN; write it like "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56"`);
+    });
+    if (accounts.length === 0 && organizationArn === undefined && organizationalUnitArns.length === 0) {
+      reader.fail(at, "shares with nobody; give accounts, organizationArn or organizationalUnitArns, or remove share");
+    }
+    const permissionText: string = reader.read(settings, entry, "permission", at);
+    const permission = (Object.keys(PARAMETER_SHARE_PERMISSIONS) as ParameterSharePermission[]).find((known) => known === permissionText);
+    if (permission === undefined) reader.fail(joinPath(at, "permission"), `${describe(permissionText)} is not a permission; use "read-only" or "read-only-with-history"`);
+    if (pipeline.mode === "native") {
+      reader.fail(at, 'is set on a native-mode pipeline, whose distribution writes the parameter in the Standard tier, which RAM cannot share; set mode "tracker" (the tracker writes Advanced) or remove share');
+    }
+    inAppRegion("share");
+    share = {
+      accounts: [...new Set(accounts)],
+      ...(organizationArn !== undefined ? { organizationArn } : {}),
+      organizationalUnitArns: [...new Set(organizationalUnitArns)],
+      permission: permission ?? "read-only",
+      allowExternalPrincipals: reader.read(settings, entry, "allowExternalPrincipals", at),
+    };
+  }
+
+  let cleanup: CleanupConfig | undefined;
+  if (record["cleanup"] !== undefined) {
+    const at = joinPath(path, "cleanup");
+    const settings = CleanupSettings;
+    const entry = reader.object(record["cleanup"], at, keysOf(settings));
+    const type = reader.read(settings, entry, "type", at) as string;
+    if (type !== "age" && type !== "count") reader.fail(joinPath(at, "type"), `${describe(type)} is not a rule type; use "age" or "count"`);
+    const unit = reader.read(settings, entry, "unit", at) as string;
+    if (!["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(unit)) reader.fail(joinPath(at, "unit"), `${describe(unit)} is not a unit; use "DAYS", "WEEKS", "MONTHS" or "YEARS" (capitals)`);
+    const previousRecipeVersions = reader.read(settings, entry, "previousRecipeVersions", at);
+    previousRecipeVersions.forEach((version, index) => {
+      if (!/^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(version)) reader.fail(joinPath(joinPath(at, "previousRecipeVersions"), index), `${describe(version)} is not a semantic version; write it like "1.0.0"`);
+    });
+    if (pipeline.mode === "native") {
+      reader.fail(at, 'is set on a native-mode pipeline: Image Builder writes its parameter and tags no AMI in use, so the policy could delete the AMI the parameter points to; set mode "tracker" or remove cleanup');
+    }
+    const protectLaunchedWithinDays = reader.read(settings, entry, "protectLaunchedWithinDays", at);
+    cleanup = {
+      type: type === "count" ? "count" : "age",
+      value: reader.read(settings, entry, "value", at),
+      unit: (["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(unit) ? unit : "DAYS") as CleanupConfig["unit"],
+      retainAtLeast: reader.read(settings, entry, "retainAtLeast", at),
+      ...(protectLaunchedWithinDays !== undefined ? { protectLaunchedWithinDays } : {}),
+      previousRecipeVersions: [...new Set(previousRecipeVersions)],
+    };
+  }
+
+  return {
+    channels,
+    fleetRefresh,
+    ...(exampleFleet !== undefined ? { exampleFleet } : {}),
+    ...(share !== undefined ? { share } : {}),
+    ...(cleanup !== undefined ? { cleanup } : {}),
+  };
+}
+
+function readOpsItem(reader: ConfigReader, raw: unknown, path: string): OpsItemConfig {
+  const settings = OpsItemSettings;
+  const record = reader.object(raw, path, keysOf(settings));
+  const severityValue = record["severity"];
+  let severity: OpsItemSeverity = 2;
+  if (severityValue !== undefined) {
+    if (severityValue === 1 || severityValue === 2 || severityValue === 3 || severityValue === 4) severity = severityValue;
+    else reader.fail(joinPath(path, "severity"), `${describe(severityValue)} is not an OpsItem severity; use 1 (critical), 2, 3 or 4 (low); the default is 2`);
+  }
+  const categoryText: string = reader.read(settings, record, "category", path);
+  const category = OPS_ITEM_CATEGORIES.find((allowed) => allowed === categoryText);
+  if (category === undefined) reader.fail(joinPath(path, "category"), `${describe(categoryText)} is not an OpsItem category; use one of ${OPS_ITEM_CATEGORIES.join(", ")} (case matters)`);
+  return { severity, category: category ?? "Availability" };
+}
+
+export function readLoopAlarms(reader: ConfigReader, raw: unknown, path: string): LoopAlarmsConfig {
+  const record = reader.object(raw, path, keysOf(LoopAlarmsSettings));
+  return {
+    fleetRefreshFailed: readOpsItem(reader, record["fleetRefreshFailed"], joinPath(path, "fleetRefreshFailed")),
+    parameterRejected: readOpsItem(reader, record["parameterRejected"], joinPath(path, "parameterRejected")),
+  };
+}
