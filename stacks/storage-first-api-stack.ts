@@ -19,6 +19,7 @@ import { Fn, TerraformOutput, Token } from "cdktf";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../config";
 import type { QueueConfig, RouteConfig, StateMachineConfig } from "../config/sections/storage-first-api";
+import { formatArn, type AwsLocation } from "../aws/arn";
 import { AppStack } from "./app-stack";
 import { HttpApi } from "./constructs/http-api/http-api";
 import {
@@ -27,7 +28,6 @@ import {
   kinesisIntegration,
   sqsIntegration,
   stepFunctionsIntegration,
-  type ArnContext,
   type IntegrationTarget,
 } from "./constructs/http-api/integrations";
 import { policyDocument, serviceTrust } from "./constructs/iam";
@@ -77,7 +77,8 @@ export class StorageFirstApiStack extends AppStack {
     readonly deployment: AppconfigDeployment;
   };
   readonly consumer?: NodejsFunction;
-  readonly arns: ArnContext;
+  /** Partition, region and account of the stack (the account read from the event bus's ARN). */
+  readonly location: AwsLocation;
 
   constructor(scope: Construct, config: AppConfig) {
     super(scope, STORAGE_FIRST_API_STACK, config);
@@ -88,7 +89,7 @@ export class StorageFirstApiStack extends AppStack {
     // EventBridge: a custom bus whose catch-all rule writes every event to a log group.
     this.eventBusName = `${name}-events`;
     this.eventBus = new CloudwatchEventBus(this, "event-bus", { name: this.eventBusName });
-    this.arns = { partition, region: config.region, accountId: Fn.element(Fn.split(":", this.eventBus.arn), 4) };
+    this.location = { partition, region: config.region, account: Fn.element(Fn.split(":", this.eventBus.arn), 4) };
     this.eventLog = encryptedLogGroup(this, "event-log", {
       name: `/aws/events/${name}`,
       retentionInDays: settings.eventBus.logRetentionDays,
@@ -163,7 +164,7 @@ export class StorageFirstApiStack extends AppStack {
         evaluationPeriods: alarmSettings.evaluationPeriods,
         severity: alarmSettings.severity,
         category: alarmSettings.category,
-        location: { partition: this.arns.partition, region: this.arns.region, account: this.arns.accountId },
+        location: this.location,
       });
       queues[queueKey] = { name: `${queueName}${suffix}`, config: queueConfig, queue, deadLetterQueue, alarm };
     }
@@ -304,7 +305,7 @@ export class StorageFirstApiStack extends AppStack {
       case "StepFunctions-StopExecution": {
         const machine = route.integration.stateMachine === undefined ? undefined : this.stateMachines[route.integration.stateMachine];
         if (!machine) throw new Error(`${route.routeKey}: state machine ${String(route.integration.stateMachine)} is not defined (the configuration should have refused this)`);
-        return stepFunctionsIntegration(subtype, machine.machine, machine.name, this.arns, parameters);
+        return stepFunctionsIntegration(subtype, machine.machine, machine.name, this.location, parameters);
       }
     }
   }
@@ -345,7 +346,7 @@ export class StorageFirstApiStack extends AppStack {
     // ValidateStateMachineDefinition during plan: an offline plan cannot reach AWS.
     const announce = (detailType: string, next: { Next: string } | { End: true }): Record<string, unknown> => ({
       Type: "Task",
-      Resource: `arn:${this.arns.partition}:states:::events:putEvents`,
+      Resource: formatArn({ partition: this.location.partition, service: "states", resource: "events:putEvents" }),
       Parameters: {
         Entries: [
           {

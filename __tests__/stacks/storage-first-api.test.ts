@@ -4,7 +4,7 @@ import type { IConstruct } from "constructs";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { OpenAPI } from "openapi-types";
-import { INTEGRATION_SUBTYPES, SUBTYPES, type IntegrationSubtype } from "../../config/sections/storage-first-api";
+import { INTEGRATION_SUBTYPES, SUBTYPES, type IntegrationSubtype } from "../../aws/http-api";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 import { HttpApi } from "../../stacks/constructs/http-api/http-api";
 import { StorageFirstApiStack } from "../../stacks/storage-first-api-stack";
@@ -108,7 +108,7 @@ describe("StorageFirstApiStack with the default route table", () => {
     "StepFunctions-StopExecution": {
       routeKey: "POST /workflows/stop",
       parameters: { ExecutionArn: "$request.body.executionArn", Cause: "stopped through the API" },
-      resources: [`arn:${String(ref(stack.arns.partition))}:states:us-east-1:${String(ref(stack.arns.accountId))}:execution:ssm-patterns-test-api-workflow:*`],
+      resources: [`arn:${String(ref(stack.location.partition))}:states:us-east-1:${String(ref(stack.location.account))}:execution:ssm-patterns-test-api-workflow:*`],
     },
   };
 
@@ -222,7 +222,7 @@ describe("StorageFirstApiStack with the default route table", () => {
       });
       const actions = alarm["alarm_actions"] as string[];
       expect(actions).toHaveLength(1);
-      expect(actions[0]).toBe(`arn:${String(ref(stack.arns.partition))}:ssm:us-east-1:${String(ref(stack.arns.accountId))}:opsitem:2#CATEGORY=Availability`);
+      expect(actions[0]).toBe(`arn:${String(ref(stack.location.partition))}:ssm:us-east-1:${String(ref(stack.location.account))}:opsitem:2#CATEGORY=Availability`);
     }
     const dimensions = alarms.map((alarm) => (alarm["dimensions"] as Record<string, string>)["QueueName"]);
     expect(dimensions.sort()).toEqual([ref(orders.deadLetterQueue.name), ref(work.deadLetterQueue.name)].sort());

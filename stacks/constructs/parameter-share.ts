@@ -33,6 +33,7 @@ import { RamResourceAssociation } from "@cdktf/provider-aws/lib/ram-resource-ass
 import { RamResourceShare } from "@cdktf/provider-aws/lib/ram-resource-share";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
+import { formatArn } from "../../aws/arn";
 
 /** The AWS managed RAM permissions for SSM parameters, by what they allow. */
 export const PARAMETER_SHARE_PERMISSIONS = {
@@ -70,11 +71,6 @@ export interface ParameterShareProps {
   readonly allowExternalPrincipals?: boolean;
   /** Partition of the managed permission ARN. @default "aws" */
   readonly partition?: string;
-}
-
-/** `arn:<partition>:ssm:<region>:<account>:parameter/<name without its leading slash>`. */
-export function parameterArn(partition: string, region: string, account: string, parameterName: string): string {
-  return `arn:${partition}:ssm:${region}:${account}:parameter/${parameterName.replace(/^\//, "")}`;
 }
 
 /** A construct ID from a name (letters, digits, `-`); a token falls back to its position. */
@@ -135,7 +131,7 @@ export class ParameterShare extends Construct {
     this.share = new RamResourceShare(this, "share", {
       name: props.name,
       allowExternalPrincipals: props.allowExternalPrincipals ?? false,
-      permissionArns: [`arn:${props.partition ?? "aws"}:ram::aws:permission/${permission}`],
+      permissionArns: [formatArn({ partition: props.partition ?? "aws", service: "ram", account: "aws", resource: `permission/${permission}` })],
     });
     // IDs from the parameter and the principal, not list positions: reordering the lists renames nothing.
     this.resourceAssociations = props.parameterArns.map(
