@@ -8,6 +8,7 @@ import { INTEGRATION_SUBTYPES, SUBTYPES, type IntegrationSubtype } from "../../a
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 import { HttpApi } from "../../stacks/constructs/http-api/http-api";
 import { StorageFirstApiStack } from "../../stacks/storage-first-api-stack";
+import { storageFirstApiStackProps } from "../../stacks/app";
 import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
 const DEFAULT_ENV = JSON.parse(readFileSync(join(PROJECT_ROOT, "config/environments/default.json"), "utf8")) as Record<string, unknown>;
@@ -15,7 +16,7 @@ const FIFO_ENV = JSON.parse(readFileSync(join(PROJECT_ROOT, "config/environments
 const DEFAULT_API = DEFAULT_ENV["storageFirstApi"] as Record<string, unknown>;
 
 function build(section: Record<string, unknown>, environment = "test"): { stack: StorageFirstApiStack; json: SynthesizedStack } {
-  const stack = new StorageFirstApiStack(Testing.app(), testConfig({ storageFirstApi: section }, environment));
+  const stack = new StorageFirstApiStack(Testing.app(), storageFirstApiStackProps(testConfig({ storageFirstApi: section }, environment)));
   return { stack, json: synthesize(stack) };
 }
 
@@ -303,7 +304,7 @@ describe("authorization per route", () => {
 });
 
 describe("the FIFO variant (config/environments/fifo-example.json)", () => {
-  const stack = new StorageFirstApiStack(Testing.app(), testConfig(FIFO_ENV, "fifo-example"));
+  const stack = new StorageFirstApiStack(Testing.app(), storageFirstApiStackProps(testConfig(FIFO_ENV, "fifo-example")));
   const json = synthesize(stack);
   const orders = stack.queues["orders"];
   if (!orders) throw new Error("fifo-example lost its queue");
@@ -335,7 +336,7 @@ describe("the FIFO variant (config/environments/fifo-example.json)", () => {
 
 describe("the OpenAPI document", () => {
   const app = Testing.app();
-  const stack = new StorageFirstApiStack(app, testConfig({ storageFirstApi: DEFAULT_API }));
+  const stack = new StorageFirstApiStack(app, storageFirstApiStackProps(testConfig({ storageFirstApi: DEFAULT_API })));
   const outdir = Testing.fullSynth(stack);
   const files: string[] = [];
   const walk = (directory: string): void => {
@@ -369,7 +370,7 @@ describe("the OpenAPI document", () => {
   });
 
   test("renders the same bytes from the same routes", () => {
-    const again = new StorageFirstApiStack(Testing.app(), testConfig({ storageFirstApi: DEFAULT_API }));
+    const again = new StorageFirstApiStack(Testing.app(), storageFirstApiStackProps(testConfig({ storageFirstApi: DEFAULT_API })));
     expect(JSON.stringify(again.api.openApiDocument("display"))).toBe(JSON.stringify(stack.api.openApiDocument("display")));
   });
 });
