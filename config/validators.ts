@@ -1,4 +1,4 @@
-import { AWS_REGIONS, isAwsRegion } from "./regions";
+import { AWS_REGIONS, isAwsRegion } from "../aws/regions";
 import { describe } from "./reader";
 import {
   brokenParameterNameRule,

@@ -24,7 +24,8 @@ import { amiOperatorPolicy } from "../handlers/shared/ami-operator-policy";
 import { inUseTagKey } from "../handlers/shared/ami-in-use";
 import { AmiLifecyclePolicy } from "./constructs/ami-lifecycle-policy";
 import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "./constructs/fleet-refresh";
-import { ParameterShare, parameterArn } from "./constructs/parameter-share";
+import { ParameterShare } from "./constructs/parameter-share";
+import { ssmParameterArn } from "../aws/arn";
 import { boundedName } from "./constructs/http-api/http-api";
 import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
 import { acknowledgeRule } from "./rules/acknowledge";
@@ -409,7 +410,7 @@ export class AmiTrackerStack extends AppStack {
         const shareResource = new ParameterShare(this, `share-${pipeline.name}`, {
           name: `${pipeline.resourceName}-ami-pointers`,
           region: config.region,
-          parameterArns: names.map((name) => parameterArn(this.partition, config.region, this.accountId, name)),
+          parameterArns: names.map((name) => ssmParameterArn({ partition: this.partition, region: config.region, account: this.accountId }, name)),
           consumers: {
             accounts: share.accounts,
             ...(share.organizationArn !== undefined ? { organizationArn: share.organizationArn } : {}),
@@ -469,8 +470,10 @@ export class AmiTrackerStack extends AppStack {
     const regions = [...new Set([...config.amiTracker.trackedRegions, ...pipelines.flatMap((pipeline) => pipeline.regions)])];
     const placeholderAccount = "000000000000";
     const policy = JSON.stringify(amiOperatorPolicy({ partition: "aws", account: placeholderAccount, regions, tracked }));
+    const located = policy.split("arn:aws:").join(`arn:${this.partition}:`).split(`:${placeholderAccount}:`).join(`:${this.accountId}:`);
     new TerraformOutput(this, "operator_policy", {
-      value: policy.split("arn:aws:").join(`arn:${this.partition}:`).split(`:${placeholderAccount}:`).join(`:${this.accountId}:`),
+      // jsonencode of the document, not a JSON string holding references: HCL output can only render the former.
+      value: Fn.jsonencode(JSON.parse(located)),
       description: "The least-privilege IAM policy (JSON) of an operator running npm run ami -- status | history | promote | rollback",
     });
   }

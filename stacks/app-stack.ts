@@ -18,12 +18,21 @@ export const VERSION_CONSTRAINTS = {
   archive: ARCHIVE_PROVIDER_CONSTRAINT,
 } as const;
 
+/** What every stack takes of the configuration: names, region, tags and where its state lives. */
+export type AppStackProps = Pick<AppConfig, "project" | "environment" | "region" | "tags" | "backend">;
+
+/** The slice of the configuration every stack takes (AppStackProps), out of the whole configuration. */
+export function appStackProps(config: AppStackProps): AppStackProps {
+  return { project: config.project, environment: config.environment, region: config.region, tags: config.tags, backend: config.backend };
+}
+
 /**
  * A stack with this app's backend, an AWS provider in the configured region with default tags, and
  * the rule pack (stacks/rules, docs/rules.md) run at synth.
  */
 export class AppStack extends TerraformStack {
-  readonly config: AppConfig;
+  /** The region of the stack's AWS provider. */
+  readonly region: string;
   /** `<project>-<environment>`: the prefix of every resource name in the stack. */
   readonly namePrefix: string;
   /**
@@ -32,9 +41,9 @@ export class AppStack extends TerraformStack {
    */
   readonly globalNamePrefix: string;
 
-  constructor(scope: Construct, stackName: string, config: AppConfig) {
+  constructor(scope: Construct, stackName: string, config: AppStackProps) {
     super(scope, stackName);
-    this.config = config;
+    this.region = config.region;
     this.namePrefix = `${config.project}-${config.environment}`;
     this.globalNamePrefix = `${this.namePrefix}-${config.region}`;
     configureBackend(this, stackName, config.backend);

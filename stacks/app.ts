@@ -2,13 +2,24 @@ import { App, TerraformStack } from "cdktf";
 import type { AppConfig } from "../config";
 import { AmiConsumerStack } from "./ami-consumer-stack";
 import { AmiTrackerStack } from "./ami-tracker-stack";
+import { appStackProps } from "./app-stack";
 import { CiAccessStack } from "./ci-access-stack";
-import { StateBootstrapStack } from "./state-bootstrap-stack";
-import { StorageFirstApiStack } from "./storage-first-api-stack";
+import { StateBootstrapStack, type StateBootstrapStackProps } from "./state-bootstrap-stack";
+import { StorageFirstApiStack, type StorageFirstApiStackProps } from "./storage-first-api-stack";
 
 export interface BuildOptions {
   /** Where synth writes; relative paths resolve against the working directory. @default CDKTF_OUTDIR (set by `cdktf synth --output`), else "cdktf.out" */
   readonly outdir?: string;
+}
+
+/** The storage-first-api stack's slice of the configuration. */
+export function storageFirstApiStackProps(config: AppConfig): StorageFirstApiStackProps {
+  return { ...appStackProps(config), storageFirstApi: config.storageFirstApi };
+}
+
+/** The state-bootstrap stack's slice of the configuration. */
+export function stateBootstrapStackProps(config: AppConfig): StateBootstrapStackProps {
+  return { ...appStackProps(config), stateBootstrap: config.stateBootstrap };
 }
 
 /** Every stack of the app, from one validated configuration. */
@@ -16,11 +27,11 @@ export function buildApp(config: AppConfig, options: BuildOptions = {}): App {
   // No stack traces in annotations: they hold absolute paths and would make manifest.json differ per machine.
   const app = new App({ ...(options.outdir !== undefined ? { outdir: options.outdir } : {}), skipValidation: false, stackTraces: false });
   if (config.amiTracker.enabled) new AmiTrackerStack(app, config);
-  if (config.storageFirstApi.enabled) new StorageFirstApiStack(app, config);
+  if (config.storageFirstApi.enabled) new StorageFirstApiStack(app, storageFirstApiStackProps(config));
   if (config.amiConsumer.enabled) new AmiConsumerStack(app, config);
   // The workload stacks are the ones above; state-bootstrap and ci-access are applied by a person (docs/plan-review.md).
   const workloads = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack);
-  if (config.stateBootstrap.enabled) new StateBootstrapStack(app, config);
+  if (config.stateBootstrap.enabled) new StateBootstrapStack(app, stateBootstrapStackProps(config));
   // Last: it reads the workload stacks' resource types to grant CI exactly their services.
   if (config.ciAccess.enabled) new CiAccessStack(app, config, workloads);
   return app;

@@ -83,8 +83,12 @@ export class CiAccessStack extends AppStack {
   readonly githubProviderArn: string | undefined;
   readonly hcpProviderArn: string | undefined;
 
+  /** The configuration the roles' names come from (AppStack keeps only its own narrow props). */
+  private readonly appConfig: AppConfig;
+
   constructor(scope: Construct, config: AppConfig, workloads: readonly TerraformStack[]) {
     super(scope, CI_ACCESS_STACK, config);
+    this.appConfig = config;
     const ci = config.ciAccess;
     this.workloadStacks = workloads.map((stack) => stack.node.id).sort();
     this.permissions = requiredPermissions(declaredBlocks(workloads));
@@ -194,7 +198,7 @@ export class CiAccessStack extends AppStack {
       });
     }
     const groups = pack([...guard, ...scoped]);
-    const policyName = (suffix: string): string => `${ciRoleName(this.config, phase)}-${suffix}`;
+    const policyName = (suffix: string): string => `${ciRoleName(this.appConfig, phase)}-${suffix}`;
     groups.forEach((statements, index) => {
       const policy = new IamPolicy(this, `${phase}-policy-${index + 1}`, {
         name: policyName(String(index + 1)),

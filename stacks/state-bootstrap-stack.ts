@@ -7,19 +7,24 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { AppConfig } from "../config";
-import { AppStack } from "./app-stack";
+import type { StateBootstrapConfig } from "../config";
+import { AppStack, type AppStackProps } from "./app-stack";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const STATE_BOOTSTRAP_STACK = "state-bootstrap";
+
+/** The stack's slice of the configuration: what every stack takes, and the `stateBootstrap` section. */
+export interface StateBootstrapStackProps extends AppStackProps {
+  readonly stateBootstrap: StateBootstrapConfig;
+}
 
 /**
  * The `backend` section to paste into config/environments/<environment>.json once the bucket exists.
  * `bucket` is the bucket's name: the configured one, or `bucketName` (a Terraform reference to the
  * created bucket's generated name) when only a prefix is configured.
  */
-export function backendSettings(config: AppConfig, bucketName?: string): Record<string, string | boolean> {
+export function backendSettings(config: StateBootstrapStackProps, bucketName?: string): Record<string, string | boolean> {
   const bootstrap = config.stateBootstrap;
   const current = config.backend;
   return {
@@ -42,7 +47,7 @@ export function backendSettings(config: AppConfig, bucketName?: string): Record<
 export class StateBootstrapStack extends AppStack {
   readonly bucket: S3Bucket;
 
-  constructor(scope: Construct, config: AppConfig) {
+  constructor(scope: Construct, config: StateBootstrapStackProps) {
     const settings = backendSettings(config);
     super(scope, STATE_BOOTSTRAP_STACK, { ...config, region: String(settings["region"]), backend: { type: "local" } });
     const bootstrap = config.stateBootstrap;

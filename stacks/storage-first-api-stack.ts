@@ -1,25 +1,19 @@
-import { AppconfigApplication } from "@cdktf/provider-aws/lib/appconfig-application";
-import { AppconfigConfigurationProfile } from "@cdktf/provider-aws/lib/appconfig-configuration-profile";
-import { AppconfigDeployment } from "@cdktf/provider-aws/lib/appconfig-deployment";
-import { AppconfigEnvironment } from "@cdktf/provider-aws/lib/appconfig-environment";
-import { AppconfigHostedConfigurationVersion } from "@cdktf/provider-aws/lib/appconfig-hosted-configuration-version";
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
-import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { Fn, TerraformOutput, Token } from "cdktf";
+import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { AppConfig } from "../config";
+import type { AwsLocation } from "../aws/arn";
+import type { StorageFirstApiConfig } from "../config";
 import type { QueueConfig, RouteConfig, StateMachineConfig } from "../config/sections/storage-first-api";
-import { AppStack } from "./app-stack";
+import { AppStack, type AppStackProps } from "./app-stack";
+import { announcingStateMachine, type AnnouncingStateMachine } from "./constructs/announcing-state-machine";
+import { hostedAppConfig, type HostedAppConfig } from "./constructs/hosted-app-config";
 import { HttpApi } from "./constructs/http-api/http-api";
 import {
   appConfigIntegration,
@@ -27,33 +21,29 @@ import {
   kinesisIntegration,
   sqsIntegration,
   stepFunctionsIntegration,
-  type ArnContext,
   type IntegrationTarget,
 } from "./constructs/http-api/integrations";
-import { policyDocument, serviceTrust } from "./constructs/iam";
+import { policyDocument } from "./constructs/iam";
 import { encryptedLogGroup } from "./constructs/log-group";
 import { NodejsFunction } from "./constructs/nodejs-function";
-import { OpsCenterAlarm } from "./constructs/ops-center-alarm";
+import { queueWithDeadLetter, type QueueWithDeadLetter } from "./constructs/queue-with-dead-letter";
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const STORAGE_FIRST_API_STACK = "storage-first-api";
 
-/** A queue with its dead-letter queue and the alarm that opens an OpsItem when the DLQ holds messages. */
-export interface StorageQueue {
-  /** The queue's full name (with ".fifo" for FIFO queues). */
-  readonly name: string;
+/** A queue of the configuration: its queue, dead-letter queue and alarm, and its settings. */
+export interface StorageQueue extends QueueWithDeadLetter {
   readonly config: QueueConfig;
-  readonly queue: SqsQueue;
-  readonly deadLetterQueue: SqsQueue;
-  readonly alarm: OpsCenterAlarm;
 }
 
-export interface StorageStateMachine {
-  /** The machine's full name. */
-  readonly name: string;
+/** A state machine of the configuration and its settings. */
+export interface StorageStateMachine extends AnnouncingStateMachine {
   readonly config: StateMachineConfig;
-  readonly machine: SfnStateMachine;
-  readonly logGroup: CloudwatchLogGroup;
+}
+
+/** The stack's slice of the configuration: what every stack takes, and the `storageFirstApi` section. */
+export interface StorageFirstApiStackProps extends AppStackProps {
+  readonly storageFirstApi: StorageFirstApiConfig;
 }
 
 /**
@@ -70,16 +60,12 @@ export class StorageFirstApiStack extends AppStack {
   readonly stream: KinesisStream;
   readonly queues: Readonly<Record<string, StorageQueue>>;
   readonly stateMachines: Readonly<Record<string, StorageStateMachine>>;
-  readonly appConfig: {
-    readonly application: AppconfigApplication;
-    readonly environment: AppconfigEnvironment;
-    readonly profile: AppconfigConfigurationProfile;
-    readonly deployment: AppconfigDeployment;
-  };
+  readonly appConfig: HostedAppConfig;
   readonly consumer?: NodejsFunction;
-  readonly arns: ArnContext;
+  /** Partition, region and account of the stack (the account read from the event bus's ARN). */
+  readonly location: AwsLocation;
 
-  constructor(scope: Construct, config: AppConfig) {
+  constructor(scope: Construct, config: StorageFirstApiStackProps) {
     super(scope, STORAGE_FIRST_API_STACK, config);
     const settings = config.storageFirstApi;
     const name = `${this.namePrefix}-${settings.name}`;
@@ -88,7 +74,7 @@ export class StorageFirstApiStack extends AppStack {
     // EventBridge: a custom bus whose catch-all rule writes every event to a log group.
     this.eventBusName = `${name}-events`;
     this.eventBus = new CloudwatchEventBus(this, "event-bus", { name: this.eventBusName });
-    this.arns = { partition, region: config.region, accountId: Fn.element(Fn.split(":", this.eventBus.arn), 4) };
+    this.location = { partition, region: config.region, account: Fn.element(Fn.split(":", this.eventBus.arn), 4) };
     this.eventLog = encryptedLogGroup(this, "event-log", {
       name: `/aws/events/${name}`,
       retentionInDays: settings.eventBus.logRetentionDays,
@@ -133,76 +119,40 @@ export class StorageFirstApiStack extends AppStack {
     const alarmSettings = settings.deadLetterAlarm;
     const queues: Record<string, StorageQueue> = {};
     for (const [queueKey, queueConfig] of Object.entries(settings.queues)) {
-      const suffix = queueConfig.fifo ? ".fifo" : "";
-      const queueName = `${name}-${queueKey}`;
-      const deadLetterQueue = new SqsQueue(this, `queue-${queueKey}-dlq`, {
-        name: `${queueName}-dlq${suffix}`,
-        sqsManagedSseEnabled: true,
-        messageRetentionSeconds: 1_209_600,
-        ...(queueConfig.fifo ? { fifoQueue: true } : {}),
-      });
-      const queue = new SqsQueue(this, `queue-${queueKey}`, {
-        name: `${queueName}${suffix}`,
-        sqsManagedSseEnabled: true,
+      const queue = queueWithDeadLetter(this, `queue-${queueKey}`, {
+        name: `${name}-${queueKey}`,
+        fifo: queueConfig.fifo,
+        contentBasedDeduplication: queueConfig.contentBasedDeduplication,
         visibilityTimeoutSeconds: queueConfig.visibilityTimeoutSeconds,
         messageRetentionSeconds: queueConfig.messageRetentionSeconds,
-        redrivePolicy: Fn.jsonencode({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: queueConfig.maxReceiveCount }),
-        ...(queueConfig.fifo ? { fifoQueue: true, contentBasedDeduplication: queueConfig.contentBasedDeduplication } : {}),
+        maxReceiveCount: queueConfig.maxReceiveCount,
+        alarm: { ...alarmSettings, location: this.location },
       });
-      const alarm = new OpsCenterAlarm(this, `queue-${queueKey}-dlq-alarm`, {
-        alarmName: `${queueName}-dlq-not-empty`,
-        description: `Messages of ${queueName} failed ${queueConfig.maxReceiveCount} times and wait in its dead-letter queue`,
-        metric: {
-          namespace: "AWS/SQS",
-          metricName: "ApproximateNumberOfMessagesVisible",
-          dimensions: { QueueName: deadLetterQueue.name },
-          statistic: "Maximum",
-        },
-        threshold: alarmSettings.threshold,
-        periodSeconds: alarmSettings.periodSeconds,
-        evaluationPeriods: alarmSettings.evaluationPeriods,
-        severity: alarmSettings.severity,
-        category: alarmSettings.category,
-        location: { partition: this.arns.partition, region: this.arns.region, account: this.arns.accountId },
-      });
-      queues[queueKey] = { name: `${queueName}${suffix}`, config: queueConfig, queue, deadLetterQueue, alarm };
+      queues[queueKey] = { ...queue, config: queueConfig };
     }
     this.queues = queues;
 
     // AppConfig: application, environment, profile, a hosted version and its deployment.
-    const application = new AppconfigApplication(this, "appconfig-application", {
+    this.appConfig = hostedAppConfig(this, {
       name,
       description: "Configuration served by the storage-first API",
+      environment: settings.appConfig.environment,
+      profile: settings.appConfig.profile,
+      content: settings.appConfig.content,
     });
-    const environment = new AppconfigEnvironment(this, "appconfig-environment", {
-      applicationId: application.id,
-      name: settings.appConfig.environment,
-    });
-    const profile = new AppconfigConfigurationProfile(this, "appconfig-profile", {
-      applicationId: application.id,
-      name: settings.appConfig.profile,
-      locationUri: "hosted",
-      type: "AWS.Freeform",
-    });
-    const version = new AppconfigHostedConfigurationVersion(this, "appconfig-version", {
-      applicationId: application.id,
-      configurationProfileId: profile.configurationProfileId,
-      contentType: "application/json",
-      content: JSON.stringify(settings.appConfig.content),
-    });
-    const deployment = new AppconfigDeployment(this, "appconfig-deployment", {
-      applicationId: application.id,
-      environmentId: environment.environmentId,
-      configurationProfileId: profile.configurationProfileId,
-      configurationVersion: Token.asString(version.versionNumber),
-      deploymentStrategyId: "AppConfig.AllAtOnce",
-    });
-    this.appConfig = { application, environment, profile, deployment };
 
     // Step Functions: example machines with logging.
     const machines: Record<string, StorageStateMachine> = {};
     for (const [machineKey, machineConfig] of Object.entries(settings.stateMachines)) {
-      machines[machineKey] = this.stateMachine(`${name}-${machineKey}`, machineKey, machineConfig, settings.stateMachineLogRetentionDays);
+      const machine = announcingStateMachine(this, `state-machine-${machineKey}`, {
+        name: `${name}-${machineKey}`,
+        type: machineConfig.type,
+        roleName: this.globalName(`${settings.name}-${machineKey}-sfn`),
+        eventBus: this.eventBus,
+        partition,
+        logRetentionDays: settings.stateMachineLogRetentionDays,
+      });
+      machines[machineKey] = { ...machine, config: machineConfig };
     }
     this.stateMachines = machines;
 
@@ -297,96 +247,16 @@ export class StorageFirstApiStack extends AppStack {
       case "SQS-PurgeQueue": {
         const queue = route.integration.queue === undefined ? undefined : this.queues[route.integration.queue];
         if (!queue) throw new Error(`${route.routeKey}: queue ${String(route.integration.queue)} is not defined (the configuration should have refused this)`);
-        return sqsIntegration(subtype, queue.queue, queue.name, this.config.region, parameters);
+        return sqsIntegration(subtype, queue.queue, queue.name, this.region, parameters);
       }
       case "StepFunctions-StartExecution":
       case "StepFunctions-StartSyncExecution":
       case "StepFunctions-StopExecution": {
         const machine = route.integration.stateMachine === undefined ? undefined : this.stateMachines[route.integration.stateMachine];
         if (!machine) throw new Error(`${route.routeKey}: state machine ${String(route.integration.stateMachine)} is not defined (the configuration should have refused this)`);
-        return stepFunctionsIntegration(subtype, machine.machine, machine.name, this.arns, parameters);
+        return stepFunctionsIntegration(subtype, machine.machine, machine.name, this.location, parameters);
       }
     }
   }
 
-  private stateMachine(machineName: string, key: string, config: StateMachineConfig, retentionDays: number): StorageStateMachine {
-    const logGroup = encryptedLogGroup(this, `state-machine-${key}-logs`, {
-      name: `/aws/vendedlogs/states/${machineName}`,
-      retentionInDays: retentionDays,
-    });
-    const role = new IamRole(this, `state-machine-${key}-role`, {
-      name: this.globalName(`${this.config.storageFirstApi.name}-${key}-sfn`),
-      assumeRolePolicy: serviceTrust(this, `state-machine-${key}-trust`, "states.amazonaws.com").json,
-    });
-    new IamRolePolicy(this, `state-machine-${key}-policy`, {
-      name: "logging",
-      role: role.id,
-      policy: policyDocument(this, `state-machine-${key}-policy-document`, [
-        {
-          // Vended-log delivery: these actions take no resource-level permissions (Step Functions docs).
-          sid: "DeliverExecutionLogs",
-          actions: [
-            "logs:CreateLogDelivery",
-            "logs:GetLogDelivery",
-            "logs:UpdateLogDelivery",
-            "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries",
-            "logs:PutResourcePolicy",
-            "logs:DescribeResourcePolicies",
-            "logs:DescribeLogGroups",
-          ],
-          resources: ["*"],
-        },
-        { sid: "AnnounceOnEventBus", actions: ["events:PutEvents"], resources: [this.eventBus.arn] },
-      ]).json,
-    });
-    // Each machine ends by announcing itself on the event bus (visible in the event log group). The
-    // bus ARN is known only after apply, which also keeps the provider from calling
-    // ValidateStateMachineDefinition during plan: an offline plan cannot reach AWS.
-    const announce = (detailType: string, next: { Next: string } | { End: true }): Record<string, unknown> => ({
-      Type: "Task",
-      Resource: `arn:${this.arns.partition}:states:::events:putEvents`,
-      Parameters: {
-        Entries: [
-          {
-            EventBusName: this.eventBus.arn,
-            Source: machineName,
-            DetailType: detailType,
-            "Detail.$": "$",
-          },
-        ],
-      },
-      ResultPath: null,
-      ...next,
-    });
-    const definition =
-      config.type === "EXPRESS"
-        ? {
-            Comment: "Express example: answers at once with its input and when it ran (StartSyncExecution)",
-            StartAt: "Answer",
-            States: {
-              Answer: { Type: "Pass", Parameters: { "input.$": "$", "startedAt.$": "$$.Execution.StartTime" }, Next: "Announce" },
-              Announce: announce("Quote Answered", { End: true }),
-            },
-          }
-        : {
-            Comment: "Standard example: accepts, waits five minutes (time to StopExecution it), announces, succeeds",
-            StartAt: "Accept",
-            States: {
-              Accept: { Type: "Pass", Next: "Wait" },
-              Wait: { Type: "Wait", Seconds: 300, Next: "Announce" },
-              Announce: announce("Workflow Completed", { Next: "Done" }),
-              Done: { Type: "Succeed" },
-            },
-          };
-    const machine = new SfnStateMachine(this, `state-machine-${key}`, {
-      name: machineName,
-      type: config.type,
-      roleArn: role.arn,
-      definition: Fn.jsonencode(definition),
-      loggingConfiguration: { logDestination: `${logGroup.arn}:*`, level: "ALL", includeExecutionData: false },
-      encryptionConfiguration: { type: "AWS_OWNED_KEY" },
-    });
-    return { name: machineName, config, machine, logGroup };
-  }
 }

@@ -9,8 +9,9 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Fn, TerraformStack, type App } from "cdktf";
 import { AmiLifecyclePolicy } from "../../stacks/constructs/ami-lifecycle-policy";
 import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "../../stacks/constructs/fleet-refresh";
-import type { OpsItemLocation } from "../../stacks/constructs/ops-center-alarm";
-import { ParameterShare, parameterArn } from "../../stacks/constructs/parameter-share";
+import type { AwsLocation } from "../../aws/arn";
+import { ssmParameterArn } from "../../aws/arn";
+import { ParameterShare } from "../../stacks/constructs/parameter-share";
 import { seededImageParameter } from "../../stacks/constructs/seeded-image-parameter";
 import { SharedAmiLaunchTemplate } from "../../stacks/constructs/shared-ami-consumer";
 import { BUILD_TAG_KEYS, OPERATOR_TAG_KEYS } from "../../handlers/shared/channels";
@@ -19,7 +20,7 @@ export const OWNER_ACCOUNT = "111122223333";
 export const CONSUMER_ACCOUNT = "444455556666";
 export const LATEST = "/ec2-imagebuilder/web/latest";
 export const STABLE = "/ec2-imagebuilder/web/stable";
-export const SHARED_ARN = parameterArn("aws", "us-east-1", OWNER_ACCOUNT, STABLE);
+export const SHARED_ARN = ssmParameterArn({ partition: "aws", region: "us-east-1", account: OWNER_ACCOUNT }, STABLE);
 
 export interface AmiLoopStacks {
   readonly owner: TerraformStack;
@@ -39,7 +40,7 @@ export function amiLoopStacks(app: App): AmiLoopStacks {
   const partition = new DataAwsPartition(owner, "partition").partition;
   // The account ID from a created resource's ARN, as the stacks do (nothing looked up at plan time).
   const topic = new SnsTopic(owner, "alarm-topic", { name: "ami-loop-alarms", kmsMasterKeyId: "alias/example" });
-  const location: OpsItemLocation = { partition, region: "us-east-1", account: Fn.element(Fn.split(":", topic.arn), 4) };
+  const location: AwsLocation = { partition, region: "us-east-1", account: Fn.element(Fn.split(":", topic.arn), 4) };
 
   // The channel exists before the template resolves it: seeded once, then written by promotions.
   const stable = seededImageParameter(owner, "parameter-stable", {

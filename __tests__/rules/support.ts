@@ -11,11 +11,15 @@ export function report(stack: TerraformStack): StackReport {
   return checkStack(stack);
 }
 
-/** The reasons the resources of `type` fail rule `ruleId`, unacknowledged. */
+/**
+ * The reasons the resources of the stack fail rule `ruleId`, unacknowledged. Throws when the rule judged
+ * no resource (neither pass nor finding): an empty list would then prove nothing.
+ */
 export function violations(stack: TerraformStack, ruleId: string): string[] {
-  return report(stack)
-    .findings.filter((finding) => finding.rule.id === ruleId && finding.acknowledged === undefined)
-    .map((finding) => finding.reason);
+  const result = report(stack);
+  const judged = [...result.findings, ...result.passed].filter((entry) => entry.rule.id === ruleId);
+  if (judged.length === 0) throw new Error(`rule ${ruleId} judged no resource of stack ${stack.node.id}: the test checks nothing`);
+  return result.findings.filter((finding) => finding.rule.id === ruleId && finding.acknowledged === undefined).map((finding) => finding.reason);
 }
 
 /** The notes of the resources that pass rule `ruleId`. */

@@ -88,11 +88,13 @@ describe("ami-loop: the whole loop from configuration", () => {
   });
 
   test("the operator's least-privilege policy is an output, naming latest and both channels in the stack's account", () => {
-    // Terraform fills in the partition and the account (interpolations holding quotes): the rest is the JSON document.
-    const text = String(stack.output["operator_policy"]?.value);
-    expect(text).toContain(":ssm:us-east-1:${element(split(\":\", aws_kms_key.".replace(/\\/g, ""));
+    // jsonencode of the document; Terraform fills in the partition and the account (interpolations holding quotes).
+    const expression = String(stack.output["operator_policy"]?.value);
+    expect(expression.startsWith("${jsonencode({") && expression.endsWith("})}")).toBe(true);
+    const text = expression.slice("${jsonencode(".length, -")}".length);
+    expect(text).toContain(':ssm:us-east-1:${element(split(":", aws_kms_key.');
     expect(text).toContain("arn:${data.aws_partition.partition.partition}:ssm:");
-    const policy = JSON.parse(text.replace(/\$\{[^}]*\}/g, "X")) as { Statement: Array<{ Sid: string; Action: string[]; Resource: string[] }> };
+    const policy = JSON.parse(text.replace(/\$\{[^}]*\}/g, "X").replace(/" = /g, '": ')) as { Statement: Array<{ Sid: string; Action: string[]; Resource: string[] }> };
     const read = policy.Statement.find((statement) => statement.Sid === "ReadPointers");
     expect(read?.Resource.map((arn) => arn.replace(/^.*:parameter/, "")).sort()).toEqual([LATEST, PROD, STABLE]);
     for (const arn of read?.Resource ?? []) expect(arn).toMatch(/^arn:X:ssm:us-east-1:X:parameter\//);

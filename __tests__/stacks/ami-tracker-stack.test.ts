@@ -204,7 +204,7 @@ describe("AmiTrackerStack", () => {
 
   test("the app builds the tracker stack by default and leaves it out when disabled", () => {
     const stackNames = (raw: Record<string, unknown>) =>
-      buildApp(testConfig(raw), { outdir: "unused" }).node.children.filter((child) => child instanceof TerraformStack).map((child) => child.node.id);
+      buildApp(testConfig(raw), { outdir: Testing.app().outdir }).node.children.filter((child) => child instanceof TerraformStack).map((child) => child.node.id);
     expect(stackNames({})).toContain("ami-tracker");
     expect(stackNames({ amiTracker: { enabled: false } })).not.toContain("ami-tracker");
   });

@@ -1,6 +1,7 @@
 import { TerraformStack, Testing } from "cdktf";
 import { AmiTrackerStack } from "../../stacks/ami-tracker-stack";
-import { AlarmNotificationTopic, OPS_ITEM_CATEGORIES, OpsCenterAlarm, opsItemArn, type OpsItemCategory, type OpsItemSeverity } from "../../stacks/constructs/ops-center-alarm";
+import { OPS_ITEM_CATEGORIES, opsItemArn, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
+import { AlarmNotificationTopic, OpsCenterAlarm } from "../../stacks/constructs/ops-center-alarm";
 import { onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
 /** `arn:<partition>:ssm:<region>:<account>:opsitem:<severity>#CATEGORY=<category>`, with tokens for partition and account. */

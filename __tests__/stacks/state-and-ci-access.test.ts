@@ -1,5 +1,5 @@
 import { App, TerraformStack, Testing } from "cdktf";
-import { buildApp } from "../../stacks/app";
+import { buildApp, stateBootstrapStackProps } from "../../stacks/app";
 import { CiAccessStack, GITHUB_AUDIENCE, GITHUB_OIDC_HOST } from "../../stacks/ci-access-stack";
 import { checkStack } from "../../stacks/rules/rule-pack";
 import { StateBootstrapStack, backendSettings } from "../../stacks/state-bootstrap-stack";
@@ -12,7 +12,7 @@ const S3_BACKEND = { bucket: "acme-tf-state", keyPrefix: "team/app" };
 const GITHUB = { repository: "acme/ssm-patterns" };
 
 function bootstrap(raw: Record<string, unknown> = {}): SynthesizedStack {
-  return synthesize(new StateBootstrapStack(Testing.app(), testConfig(raw)));
+  return synthesize(new StateBootstrapStack(Testing.app(), stateBootstrapStackProps(testConfig(raw))));
 }
 
 /** The ci-access stack of a whole app (so its workload stacks are the app's). */
@@ -113,7 +113,7 @@ describe("StateBootstrapStack", () => {
     expect(bucket["bucket"]).toBeUndefined();
     expect(bucket["bucket_prefix"]).toBe("ssm-patterns-test-tfstate-");
     expect(String(local.output["backend_config"]?.value)).toContain('"bucket" = aws_s3_bucket.state-bucket.bucket');
-    expect(backendSettings(testConfig())).toMatchObject({ keyPrefix: "ssm-patterns/test" });
+    expect(backendSettings(stateBootstrapStackProps(testConfig()))).toMatchObject({ keyPrefix: "ssm-patterns/test" });
   });
 
   test.each([
@@ -132,7 +132,7 @@ describe("StateBootstrapStack", () => {
   });
 
   test("passes the rule pack", () => {
-    const report = checkStack(new StateBootstrapStack(Testing.app(), testConfig()));
+    const report = checkStack(new StateBootstrapStack(Testing.app(), stateBootstrapStackProps(testConfig())));
     expect(report.findings.filter((finding) => finding.rule.level === "error" && finding.acknowledged === undefined)).toEqual([]);
   });
 
@@ -254,7 +254,7 @@ describe("cloud backend and CI configuration", () => {
   test("backend.type cloud gives each stack its named workspace in the project", () => {
     const app = new App({ outdir: Testing.app().outdir });
     const config = testConfig({ backend: { type: "cloud", organization: "acme", project: "infra", workspacePrefix: "app-prod-" } });
-    const stack = synthesize(new StateBootstrapStack(app, config));
+    const stack = synthesize(new StateBootstrapStack(app, stateBootstrapStackProps(config)));
     // The bootstrap stack is local even here; a workload stack gets the cloud block.
     expect(stack.terraform["cloud"]).toBeUndefined();
     const tracker = buildApp(config, { outdir: Testing.app().outdir }).node.children.find((child) => child.node.id === "ami-tracker");

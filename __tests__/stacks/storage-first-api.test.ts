@@ -4,10 +4,11 @@ import type { IConstruct } from "constructs";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { OpenAPI } from "openapi-types";
-import { INTEGRATION_SUBTYPES, SUBTYPES, type IntegrationSubtype } from "../../config/sections/storage-first-api";
+import { INTEGRATION_SUBTYPES, SUBTYPES, type IntegrationSubtype } from "../../aws/http-api";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 import { HttpApi } from "../../stacks/constructs/http-api/http-api";
 import { StorageFirstApiStack } from "../../stacks/storage-first-api-stack";
+import { storageFirstApiStackProps } from "../../stacks/app";
 import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
 const DEFAULT_ENV = JSON.parse(readFileSync(join(PROJECT_ROOT, "config/environments/default.json"), "utf8")) as Record<string, unknown>;
@@ -15,7 +16,7 @@ const FIFO_ENV = JSON.parse(readFileSync(join(PROJECT_ROOT, "config/environments
 const DEFAULT_API = DEFAULT_ENV["storageFirstApi"] as Record<string, unknown>;
 
 function build(section: Record<string, unknown>, environment = "test"): { stack: StorageFirstApiStack; json: SynthesizedStack } {
-  const stack = new StorageFirstApiStack(Testing.app(), testConfig({ storageFirstApi: section }, environment));
+  const stack = new StorageFirstApiStack(Testing.app(), storageFirstApiStackProps(testConfig({ storageFirstApi: section }, environment)));
   return { stack, json: synthesize(stack) };
 }
 
@@ -108,7 +109,7 @@ describe("StorageFirstApiStack with the default route table", () => {
     "StepFunctions-StopExecution": {
       routeKey: "POST /workflows/stop",
       parameters: { ExecutionArn: "$request.body.executionArn", Cause: "stopped through the API" },
-      resources: [`arn:${String(ref(stack.arns.partition))}:states:us-east-1:${String(ref(stack.arns.accountId))}:execution:ssm-patterns-test-api-workflow:*`],
+      resources: [`arn:${String(ref(stack.location.partition))}:states:us-east-1:${String(ref(stack.location.account))}:execution:ssm-patterns-test-api-workflow:*`],
     },
   };
 
@@ -222,7 +223,7 @@ describe("StorageFirstApiStack with the default route table", () => {
       });
       const actions = alarm["alarm_actions"] as string[];
       expect(actions).toHaveLength(1);
-      expect(actions[0]).toBe(`arn:${String(ref(stack.arns.partition))}:ssm:us-east-1:${String(ref(stack.arns.accountId))}:opsitem:2#CATEGORY=Availability`);
+      expect(actions[0]).toBe(`arn:${String(ref(stack.location.partition))}:ssm:us-east-1:${String(ref(stack.location.account))}:opsitem:2#CATEGORY=Availability`);
     }
     const dimensions = alarms.map((alarm) => (alarm["dimensions"] as Record<string, string>)["QueueName"]);
     expect(dimensions.sort()).toEqual([ref(orders.deadLetterQueue.name), ref(work.deadLetterQueue.name)].sort());
@@ -303,7 +304,7 @@ describe("authorization per route", () => {
 });
 
 describe("the FIFO variant (config/environments/fifo-example.json)", () => {
-  const stack = new StorageFirstApiStack(Testing.app(), testConfig(FIFO_ENV, "fifo-example"));
+  const stack = new StorageFirstApiStack(Testing.app(), storageFirstApiStackProps(testConfig(FIFO_ENV, "fifo-example")));
   const json = synthesize(stack);
   const orders = stack.queues["orders"];
   if (!orders) throw new Error("fifo-example lost its queue");
@@ -335,7 +336,7 @@ describe("the FIFO variant (config/environments/fifo-example.json)", () => {
 
 describe("the OpenAPI document", () => {
   const app = Testing.app();
-  const stack = new StorageFirstApiStack(app, testConfig({ storageFirstApi: DEFAULT_API }));
+  const stack = new StorageFirstApiStack(app, storageFirstApiStackProps(testConfig({ storageFirstApi: DEFAULT_API })));
   const outdir = Testing.fullSynth(stack);
   const files: string[] = [];
   const walk = (directory: string): void => {
@@ -369,7 +370,7 @@ describe("the OpenAPI document", () => {
   });
 
   test("renders the same bytes from the same routes", () => {
-    const again = new StorageFirstApiStack(Testing.app(), testConfig({ storageFirstApi: DEFAULT_API }));
+    const again = new StorageFirstApiStack(Testing.app(), storageFirstApiStackProps(testConfig({ storageFirstApi: DEFAULT_API })));
     expect(JSON.stringify(again.api.openApiDocument("display"))).toBe(JSON.stringify(stack.api.openApiDocument("display")));
   });
 });

@@ -8,9 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../config";
 import { findTerraform, planTargets, synthesize, type PlanReport } from "../../scripts/offline-plan";
+import { terraformTier } from "../../scripts/lib/terraform-env";
 import { GITHUB_COMMENT_LIMIT, changesOf, countByAction, summarize, type PlanDocument } from "../../scripts/plan-summary";
 
-const describeTier = findTerraform() === undefined ? describe.skip : describe;
+const describeTier = terraformTier(findTerraform()) === "run" ? describe : describe.skip;
 
 describeTier("plan summary of real terraform plans", () => {
   let root = "";

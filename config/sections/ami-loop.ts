@@ -6,8 +6,8 @@
  */
 import { Unsafe } from "@sinclair/typebox";
 import { channelNameProblem } from "../../handlers/shared/channels";
-import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../stacks/constructs/ops-center-alarm";
-import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../stacks/constructs/parameter-share";
+import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
+import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber } from "../settings";

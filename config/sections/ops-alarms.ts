@@ -1,7 +1,6 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-// The AWS facts (allowed categories, severities) live with the reusable construct that uses them.
-import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../stacks/constructs/ops-center-alarm";
+import { OPS_ITEM_CATEGORIES, OPS_ITEM_SEVERITIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
 
 import { Unsafe } from "@sinclair/typebox";
 import { Defaulted, Flag, keysOf, OneOf, Optional, Section, TextList, WholeNumber, type Resolved } from "../settings";
@@ -17,7 +16,7 @@ interface AlarmDefaults {
 export function opsAlarmSettings(defaults: AlarmDefaults, description: string) {
   return Section(
     {
-      severity: Defaulted(Unsafe<OpsItemSeverity>({ type: "integer", enum: [1, 2, 3, 4], description: "OpsItem severity, 1 (critical) to 4 (low)." }), defaults.severity),
+      severity: Defaulted(Unsafe<OpsItemSeverity>({ type: "integer", enum: [...OPS_ITEM_SEVERITIES], description: "OpsItem severity, 1 (critical) to 4 (low)." }), defaults.severity),
       category: Defaulted(OneOf(OPS_ITEM_CATEGORIES, "OpsItem category (case matters)."), defaults.category),
       threshold: Defaulted(WholeNumber(1, 1_000_000, "The alarm fires when the statistic over one period reaches this."), 1),
       periodSeconds: Defaulted(WholeNumber(60, 86400, "Period of the metric (seconds, a multiple of 60)."), 300),

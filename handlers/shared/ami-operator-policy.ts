@@ -18,6 +18,7 @@
 import { REGION } from "../ami-tracker/message";
 import { inUseTagKey } from "./ami-in-use";
 import { channelParameterName } from "./channels";
+import { formatArn, ssmParameterArn } from "../../aws/arn";
 
 export type OperatorCommand = "status" | "history" | "promote" | "rollback";
 export const OPERATOR_COMMANDS: readonly OperatorCommand[] = ["status", "history", "promote", "rollback"];
@@ -54,7 +55,7 @@ const PARTITIONS = new Set(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b
 
 /** `arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/latest` (one slash, whatever the name). */
 export function parameterArn(partition: string, region: string, account: string, name: string): string {
-  return `arn:${partition}:ssm:${region}:${account}:parameter/${name.replace(/^\//, "")}`;
+  return ssmParameterArn({ partition, region, account }, name);
 }
 
 function check(props: OperatorPolicyProps): void {
@@ -104,7 +105,7 @@ export function amiOperatorPolicy(props: OperatorPolicyProps): PolicyDocument {
       Sid: "MoveInUseTags",
       Effect: "Allow",
       Action: ["ec2:CreateTags", "ec2:DeleteTags"],
-      Resource: regions.map((region) => `arn:${props.partition}:ec2:${region}::image/*`),
+      Resource: regions.map((region) => formatArn({ partition: props.partition, service: "ec2", region, resource: "image/*" })),
       // Null: a DeleteTags without tag keys would delete every tag; ForAllValues alone allows it.
       Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": keys }, Null: { "aws:TagKeys": "false" } },
     });

@@ -26,6 +26,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import { IN_USE_TAG_VALUE, inUseTagKey } from "../../handlers/shared/ami-in-use";
 import type { AmiTagEdit, InUseHolders } from "../../handlers/shared/channels";
+import { formatArn } from "../../aws/arn";
 
 export const MAX_ATTEMPTS = 6;
 
@@ -300,7 +301,7 @@ async function describeImages(clients: AwsClients, partition: string, region: st
   let nextToken: string | undefined;
   do {
     const token = nextToken;
-    const output = await call("ec2:DescribeImages", `arn:${partition}:ec2:${region}::image/*`, () =>
+    const output = await call("ec2:DescribeImages", formatArn({ partition, service: "ec2", region, resource: "image/*" }), () =>
       clients.ec2(region).send(new DescribeImagesCommand({ Filters: filters, ...extra, ...(token ? { NextToken: token } : {}) })),
     );
     for (const image of output.Images ?? []) {
@@ -335,7 +336,7 @@ export async function inUseHolders(clients: AwsClients, partition: string, regio
 }
 
 function imageArn(partition: string, region: string, amiId: string): string {
-  return `arn:${partition}:ec2:${region}::image/${amiId}`;
+  return formatArn({ partition, service: "ec2", region, resource: `image/${amiId}` });
 }
 
 /** Creates the in-use tags, one call per AMI (the error then names that AMI's ARN). */

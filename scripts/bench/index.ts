@@ -573,7 +573,7 @@ function writeReport(machine: Machine, synth: SynthSection, scale: readonly Scal
   writeFileSync(join(PROJECT_ROOT, "BENCHMARKS.md"), text);
 }
 
-function valueOf(argv: readonly string[], flag: string): string | undefined {
+function flagValue(argv: readonly string[], flag: string): string | undefined {
   const index = argv.indexOf(flag);
   return index >= 0 ? argv[index + 1] : undefined;
 }
@@ -581,8 +581,8 @@ function valueOf(argv: readonly string[], flag: string): string | undefined {
 function main(): void {
   const argv = process.argv.slice(2);
   if (argv.includes("--tier-only")) {
-    const root = valueOf(argv, "--root");
-    const environment = valueOf(argv, "--env");
+    const root = flagValue(argv, "--root");
+    const environment = flagValue(argv, "--env");
     const figures = benchTier({ ...(root ? { root } : {}), ...(environment ? { environment } : {}), npmTest: argv.includes("--npm-test"), loadavg });
     console.log(`${new Date().toISOString()}: ${formatTier(figures)}`);
     return;

@@ -14,6 +14,18 @@ export interface ProviderMirror {
   readonly providers: readonly string[];
 }
 
+/**
+ * Whether the terraform test tier runs: with `terraform`, it runs; without it, it is skipped on a
+ * workstation but fails where `CI` is set (GitHub Actions sets CI=true), so CI never passes a tier it skipped.
+ */
+export function terraformTier(terraform: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): "run" | "skip" {
+  if (terraform !== undefined) return "run";
+  if (terraformTierWithoutTerraform(env) === "fail") {
+    throw new Error(`CI=${env["CI"]} and \`terraform\` is not on the PATH: the terraform tier must run in CI; install Terraform 1.10+ (hashicorp/setup-terraform) before npm test`);
+  }
+  return "skip";
+}
+
 /** The `terraform` binary on the PATH, or undefined: the tier is skipped (loudly) without it. */
 export function findTerraform(pathVariable = process.env["PATH"] ?? ""): string | undefined {
   for (const folder of pathVariable.split(delimiter)) {
@@ -175,7 +187,7 @@ function isFile(path: string): boolean {
  * fail where the CI variable is set (GitHub Actions and most CI systems set CI=true), so a CI image
  * without terraform cannot pass the tier by skipping it.
  */
-export function terraformTierWithoutTerraform(env: NodeJS.ProcessEnv = process.env): "skip" | "fail" {
+export function terraformTierWithoutTerraform(env: Readonly<Record<string, string | undefined>> = process.env): "skip" | "fail" {
   const ci = (env["CI"] ?? "").trim().toLowerCase();
   return ci === "" || ci === "false" || ci === "0" ? "skip" : "fail";
 }

@@ -37,6 +37,7 @@ import { ImagebuilderLifecyclePolicy } from "@cdktf/provider-aws/lib/imagebuilde
 import { Construct } from "constructs";
 import { inUseExclusionTags } from "../../handlers/shared/ami-in-use";
 import { serviceTrust } from "./iam";
+import { managedPolicyArn } from "../../aws/arn";
 
 /** At most 50 entries in an exclusion tag map (Image Builder API reference). */
 export const MAX_EXCLUSION_TAGS = 50;
@@ -158,7 +159,7 @@ export class AmiLifecyclePolicy extends Construct {
     });
     const attachment = new IamRolePolicyAttachment(this, "execution-policy", {
       role: this.executionRole.name,
-      policyArn: `arn:${props.partition}:iam::aws:policy/${LIFECYCLE_EXECUTION_POLICY}`,
+      policyArn: managedPolicyArn(props.partition, LIFECYCLE_EXECUTION_POLICY),
     });
 
     const rule = props.rule;

@@ -4,20 +4,17 @@ import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { KEY_ADMINISTRATION_ACTIONS, policyDocument, type PolicyStatement } from "./iam";
+import { formatArn, type AwsLocation } from "../../aws/arn";
 
-/** Partition, region and account of a key, read from its own ARN (nothing looked up at plan time). */
-export interface KeyLocation {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-}
+/** @deprecated use AwsLocation (aws/arn.ts); kept while stacks/ami-tracker-stack.ts still names it. */
+export type KeyLocation = AwsLocation;
 
 export interface CustomerManagedKeyProps {
   readonly description: string;
   /** `alias/<alias>`. @default - no alias */
   readonly alias?: string;
   /** Who may use the key besides the account, which only administers it. */
-  readonly users: (location: KeyLocation) => readonly PolicyStatement[];
+  readonly users: (location: AwsLocation) => readonly PolicyStatement[];
 }
 
 /**
@@ -27,7 +24,8 @@ export interface CustomerManagedKeyProps {
 export class CustomerManagedKey extends Construct {
   readonly key: KmsKey;
   readonly policy: KmsKeyPolicy;
-  readonly location: KeyLocation;
+  /** Partition, region and account of the key, read from its own ARN (nothing looked up at plan time). */
+  readonly location: AwsLocation;
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps) {
     super(scope, id);
@@ -42,7 +40,7 @@ export class CustomerManagedKey extends Construct {
           sid: "AccountAdministersKey",
           actions: KEY_ADMINISTRATION_ACTIONS,
           resources: ["*"],
-          principals: [{ type: "AWS", identifiers: [`arn:${this.location.partition}:iam::${this.location.account}:root`] }],
+          principals: [{ type: "AWS", identifiers: [formatArn({ partition: this.location.partition, service: "iam", account: this.location.account, resource: "root" })] }],
         },
         ...props.users(this.location),
       ]).json,
@@ -51,7 +49,7 @@ export class CustomerManagedKey extends Construct {
 }
 
 /** SNS may use the key for topics of this account (encrypted deliveries). */
-export function snsUsesKey(location: KeyLocation): PolicyStatement {
+export function snsUsesKey(location: AwsLocation): PolicyStatement {
   return {
     sid: "SnsUsesKeyForThisAccount",
     actions: ["kms:GenerateDataKey*", "kms:Decrypt"],

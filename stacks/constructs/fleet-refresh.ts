@@ -51,7 +51,9 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument, serviceTrust } from "./iam";
 import { encryptedLogGroup } from "./log-group";
-import { OpsCenterAlarm, type OpsItemCategory, type OpsItemLocation, type OpsItemSeverity } from "./ops-center-alarm";
+import { OpsCenterAlarm } from "./ops-center-alarm";
+import { arnAt, formatArn, type AwsLocation } from "../../aws/arn";
+import type { OpsItemCategory, OpsItemSeverity } from "../../aws/ops-center";
 
 /** The errors StartInstanceRefresh answers that a later attempt can clear, as the SDK integration names them. */
 export const RETRYABLE_REFRESH_ERRORS = ["AutoScaling.InstanceRefreshInProgressException", "AutoScaling.ResourceContentionException"] as const;
@@ -97,7 +99,7 @@ export interface FleetRefreshProps {
   /** The Auto Scaling group to refresh (in the stack's region and account). */
   readonly autoScalingGroupName: string;
   /** Partition, region and account of the group and the alarms. */
-  readonly location: OpsItemLocation;
+  readonly location: AwsLocation;
   readonly preferences?: RefreshPreferences;
   readonly retry?: RefreshRetry;
   /** Retention of the state machine's execution log group. @default 30 */
@@ -148,8 +150,8 @@ export function parameterRejectedPattern(parameterNames: readonly string[]): Rec
  * `arn:<partition>:autoscaling:<region>:<account>:autoScalingGroup:*:autoScalingGroupName/<name>`:
  * the group ID segment is `*` because only the name is known.
  */
-export function autoScalingGroupArn(location: OpsItemLocation, groupName: string): string {
-  return `arn:${location.partition}:autoscaling:${location.region}:${location.account}:autoScalingGroup:*:autoScalingGroupName/${groupName}`;
+export function autoScalingGroupArn(location: AwsLocation, groupName: string): string {
+  return arnAt(location, "autoscaling", `autoScalingGroup:*:autoScalingGroupName/${groupName}`);
 }
 
 function checkFleetRefreshProps(props: FleetRefreshProps): void {
@@ -262,7 +264,7 @@ export class FleetRefresh extends Construct {
       States: {
         StartInstanceRefresh: {
           Type: "Task",
-          Resource: `arn:${props.location.partition}:states:::aws-sdk:autoscaling:startInstanceRefresh`,
+          Resource: formatArn({ partition: props.location.partition, service: "states", resource: "aws-sdk:autoscaling:startInstanceRefresh" }),
           Parameters: { AutoScalingGroupName: props.autoScalingGroupName, Strategy: "Rolling", Preferences: refreshPreferences },
           Retry: [
             {
@@ -348,7 +350,7 @@ export interface ParameterRejectionAlarmProps {
   readonly name: string;
   /** The `aws:ec2:image` parameters (and channels) to watch, in this region. */
   readonly parameterNames: readonly string[];
-  readonly location: OpsItemLocation;
+  readonly location: AwsLocation;
   /** @default 30 */
   readonly logRetentionDays?: number;
   /** @default severity 2, Availability */
@@ -380,7 +382,6 @@ export class ParameterRejectionAlarm extends Construct {
         throw new Error(`${where}: parameterNames has "${parameterName}", not an SSM parameter name; use letters, digits and _ . - / only`);
       }
     }
-    const { partition, region, account } = props.location;
     this.logGroup = encryptedLogGroup(this, "logs", {
       name: `/aws/events/${props.name}-parameter-rejected`,
       retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
@@ -395,7 +396,7 @@ export class ParameterRejectionAlarm extends Construct {
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
           resources: [`${this.logGroup.arn}:*`],
           principals: [{ type: "Service", identifiers: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] }],
-          conditions: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [`arn:${partition}:events:${region}:${account}:rule/${props.name}-parameter-rejected`] }],
+          conditions: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [arnAt(props.location, "events", `rule/${props.name}-parameter-rejected`)] }],
         },
       ]).json,
     });

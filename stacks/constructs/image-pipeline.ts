@@ -12,6 +12,7 @@ import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Construct } from "constructs";
 import { policyDocument, serviceTrust } from "./iam";
 import { encryptedLogGroup } from "./log-group";
+import { managedPolicyArn, ssmParameterArn } from "../../aws/arn";
 
 /** The only managed policies an Image Builder build instance needs (SSM agent + Image Builder's own). */
 export const BUILD_INSTANCE_MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder"] as const;
@@ -42,7 +43,7 @@ export class BuildInstanceProfile extends Construct {
     for (const policy of BUILD_INSTANCE_MANAGED_POLICIES) {
       new IamRolePolicyAttachment(this, policy, {
         role: this.role.name,
-        policyArn: `arn:${props.partition}:iam::aws:policy/${policy}`,
+        policyArn: managedPolicyArn(props.partition, policy),
       });
     }
     this.profile = new IamInstanceProfile(this, "profile", { name: props.name, role: this.role.name });
@@ -68,11 +69,6 @@ export interface NativeParameter {
   readonly partition: string;
   /** For the parameter ARNs and the trust condition: the account ID. */
   readonly account: string;
-}
-
-/** `arn:<partition>:ssm:<region>:<account>:parameter/<name without its leading slash>`. */
-export function parameterArn(partition: string, region: string, account: string, parameterName: string): string {
-  return `arn:${partition}:ssm:${region}:${account}:parameter/${parameterName.replace(/^\//, "")}`;
 }
 
 export interface ImagePipelineProps {
@@ -237,7 +233,7 @@ export class ImagePipeline extends Construct {
     });
     new IamRolePolicyAttachment(this, "execution-managed-policy", {
       role: role.name,
-      policyArn: `arn:${native.partition}:iam::aws:policy/${EXECUTION_ROLE_MANAGED_POLICY}`,
+      policyArn: managedPolicyArn(native.partition, EXECUTION_ROLE_MANAGED_POLICY),
     });
     new IamRolePolicy(this, "execution-policy", {
       name: "write-parameter",
@@ -246,7 +242,7 @@ export class ImagePipeline extends Construct {
         {
           sid: "WriteNativeParameter",
           actions: ["ssm:PutParameter"],
-          resources: props.regions.map((region) => parameterArn(native.partition, region, native.account, native.parameterName)),
+          resources: props.regions.map((region) => ssmParameterArn({ partition: native.partition, region, account: native.account }, native.parameterName)),
         },
         {
           // DataType aws:ec2:image is validated with the writer's ec2:DescribeImages (no resource-level permissions).

@@ -1,6 +1,7 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { arnAt } from "../../aws/arn";
 import { CustomerManagedKey } from "./customer-managed-key";
 
 const LOGS_KEY_ID = "logs-key";
@@ -20,7 +21,7 @@ function logsKeyOf(scope: Construct): CustomerManagedKey {
         resources: ["*"],
         principals: [{ type: "Service", identifiers: [`logs.${region}.amazonaws.com`] }],
         conditions: [
-          { test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:${partition}:logs:${region}:${account}:log-group:*`] },
+          { test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [arnAt({ partition, region, account }, "logs", "log-group:*")] },
         ],
       },
     ],

@@ -6,33 +6,11 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Construct } from "constructs";
 import { CustomerManagedKey, snsUsesKey } from "./customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./iam";
+import { arnAt, type AwsLocation } from "../../aws/arn";
+import { OPS_ITEM_CATEGORIES, opsItemArn, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
 
-/**
- * OpsItem categories an alarm's OpsItem action accepts.
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-and-Systems-Manager-OpsCenter.html
- */
-export const OPS_ITEM_CATEGORIES = ["Availability", "Cost", "Performance", "Recovery", "Security"] as const;
-export type OpsItemCategory = (typeof OPS_ITEM_CATEGORIES)[number];
-/** 1 is critical, 4 is low. */
-export type OpsItemSeverity = 1 | 2 | 3 | 4;
-
-/** Where OpsItems are created: the alarm's own partition, region and account (tokens are fine). */
-export interface OpsItemLocation {
-  /** e.g. `${data.aws_partition.x.partition}`. */
-  readonly partition: string;
-  /** The region of the alarm; an alarm acts only in its own region. */
-  readonly region: string;
-  /** The account ID, e.g. read from a created resource's ARN (no data source that needs AWS at plan time). */
-  readonly account: string;
-}
-
-/**
- * `arn:<partition>:ssm:<region>:<account>:opsitem:<severity>#CATEGORY=<category>`: the alarm action
- * that makes CloudWatch open an OpsItem in Systems Manager OpsCenter.
- */
-export function opsItemArn(location: OpsItemLocation, severity: OpsItemSeverity, category: OpsItemCategory): string {
-  return `arn:${location.partition}:ssm:${location.region}:${location.account}:opsitem:${severity}#CATEGORY=${category}`;
-}
+/** @deprecated use AwsLocation (aws/arn.ts); kept while stacks/ami-tracker-stack.ts still names it. */
+export type OpsItemLocation = AwsLocation;
 
 /** The metric an alarm watches (one statistic over one period). */
 export interface AlarmMetric {
@@ -64,7 +42,7 @@ export interface OpsCenterAlarmProps {
   readonly severity: OpsItemSeverity;
   /** OpsItem category. */
   readonly category: OpsItemCategory;
-  readonly location: OpsItemLocation;
+  readonly location: AwsLocation;
   /** Also notify this topic on ALARM and OK (see `AlarmNotificationTopic`). @default - OpsCenter only */
   readonly notificationTopic?: SnsTopic;
 }
@@ -125,7 +103,7 @@ export interface AlarmNotificationTopicProps {
   readonly topicName: string;
   /** Addresses subscribed by e-mail (each confirms by clicking the link AWS sends). */
   readonly emailAddresses: readonly string[];
-  readonly location: OpsItemLocation;
+  readonly location: AwsLocation;
 }
 
 /**
@@ -142,8 +120,7 @@ export class AlarmNotificationTopic extends Construct {
     if (props.emailAddresses.length === 0) {
       throw new Error(`AlarmNotificationTopic ${props.topicName}: emailAddresses is empty; leave the topic out instead`);
     }
-    const { partition, region, account } = props.location;
-    const alarmsOfAccount = `arn:${partition}:cloudwatch:${region}:${account}:alarm:*`;
+    const alarmsOfAccount = arnAt(props.location, "cloudwatch", "alarm:*");
 
     const key = new CustomerManagedKey(this, "key", {
       description: `Encrypts the ${props.topicName} alarm notification topic`,

@@ -33,13 +33,11 @@ import { RamResourceAssociation } from "@cdktf/provider-aws/lib/ram-resource-ass
 import { RamResourceShare } from "@cdktf/provider-aws/lib/ram-resource-share";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
+import { formatArn } from "../../aws/arn";
 
-/** The AWS managed RAM permissions for SSM parameters, by what they allow. */
-export const PARAMETER_SHARE_PERMISSIONS = {
-  "read-only": "AWSRAMDefaultPermissionSSMParameterReadOnly",
-  "read-only-with-history": "AWSRAMPermissionSSMParameterReadOnlyWithHistory",
-} as const;
-export type ParameterSharePermission = keyof typeof PARAMETER_SHARE_PERMISSIONS;
+import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
+
+export { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission };
 
 const PARAMETER_ARN = /^arn:(aws[a-z-]*):ssm:([a-z0-9-]+):(\d{12}):parameter\/[A-Za-z0-9_.\-/]+$/;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -70,11 +68,6 @@ export interface ParameterShareProps {
   readonly allowExternalPrincipals?: boolean;
   /** Partition of the managed permission ARN. @default "aws" */
   readonly partition?: string;
-}
-
-/** `arn:<partition>:ssm:<region>:<account>:parameter/<name without its leading slash>`. */
-export function parameterArn(partition: string, region: string, account: string, parameterName: string): string {
-  return `arn:${partition}:ssm:${region}:${account}:parameter/${parameterName.replace(/^\//, "")}`;
 }
 
 /** A construct ID from a name (letters, digits, `-`); a token falls back to its position. */
@@ -135,7 +128,7 @@ export class ParameterShare extends Construct {
     this.share = new RamResourceShare(this, "share", {
       name: props.name,
       allowExternalPrincipals: props.allowExternalPrincipals ?? false,
-      permissionArns: [`arn:${props.partition ?? "aws"}:ram::aws:permission/${permission}`],
+      permissionArns: [formatArn({ partition: props.partition ?? "aws", service: "ram", account: "aws", resource: `permission/${permission}` })],
     });
     // IDs from the parameter and the principal, not list positions: reordering the lists renames nothing.
     this.resourceAssociations = props.parameterArns.map(

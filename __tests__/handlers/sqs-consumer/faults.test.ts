@@ -19,6 +19,7 @@ import { eventBusDownstream } from "../../../handlers/sqs-consumer/downstream";
 import { loggerOver, PowertoolsLogger, type Logger } from "../../../handlers/shared/logger";
 import { captureOutput } from "../support/output";
 import { StorageFirstApiStack } from "../../../stacks/storage-first-api-stack";
+import { storageFirstApiStackProps } from "../../../stacks/app";
 import { checkStack } from "../../../stacks/rules/rule-pack";
 import { resourcesOf, synthesize } from "../../helpers/synth";
 
@@ -235,7 +236,7 @@ describe("through the real SDK retry path", () => {
 });
 
 describe("where failed messages end up (the stack)", () => {
-  const stack = new StorageFirstApiStack(Testing.app(), loadConfig("default"));
+  const stack = new StorageFirstApiStack(Testing.app(), storageFirstApiStackProps(loadConfig("default")));
   const synthesized = synthesize(stack);
 
   test("the consumer's mapping reports batch item failures, and its queue redrives to a dead-letter queue after maxReceiveCount", () => {

@@ -11,7 +11,8 @@ import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RouteAuthorization } from "../../../config/sections/storage-first-api";
+import { formatArn } from "../../../aws/arn";
+import type { RouteAuthorization } from "../../../aws/http-api";
 import { PROJECT_ROOT } from "../bundle";
 import { acknowledgeRule } from "../../rules/acknowledge";
 import { policyDocument, serviceTrust, type PolicyStatement } from "../iam";
@@ -186,7 +187,7 @@ export class HttpApi extends Construct {
     this.documented.push({
       display: {
         ...common,
-        credentials: `arn:${PARTITION_PLACEHOLDER}:iam::${ACCOUNT_PLACEHOLDER}:role/${roleName}`,
+        credentials: formatArn({ partition: PARTITION_PLACEHOLDER, service: "iam", account: ACCOUNT_PLACEHOLDER, resource: `role/${roleName}` }),
         requestParameters: Object.fromEntries(Object.entries(target.requestParameters).map(([key, value]) => [key, value.display])),
       },
       deploy: {

@@ -5,7 +5,8 @@ import type { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-even
 import type { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
 import type { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { SUBTYPES, type IntegrationSubtype } from "../../../config/sections/storage-first-api";
+import { arnAt, type AwsLocation } from "../../../aws/arn";
+import { SUBTYPES, type IntegrationSubtype } from "../../../aws/http-api";
 
 /**
  * A value used twice: `value` goes into Terraform (it may hold tokens that resolve at apply), and
@@ -28,13 +29,6 @@ export interface IntegrationTarget {
   readonly resources: readonly string[];
   /** Customer-managed KMS keys that encrypt the target: the role gets the data-key actions on them. @default - none */
   readonly kmsKeyArns?: readonly string[];
-}
-
-/** Where the account and partition come from when a value is only known after apply. */
-export interface ArnContext {
-  readonly partition: string;
-  readonly region: string;
-  readonly accountId: string;
 }
 
 export const ACCOUNT_PLACEHOLDER = "${AWS::AccountId}";
@@ -107,18 +101,18 @@ export function stepFunctionsIntegration(
   subtype: "StepFunctions-StartExecution" | "StepFunctions-StartSyncExecution" | "StepFunctions-StopExecution",
   machine: SfnStateMachine,
   machineName: string,
-  arns: ArnContext,
+  location: AwsLocation,
   parameters: Readonly<Record<string, string>>,
 ): IntegrationTarget {
   if (subtype === "StepFunctions-StopExecution") {
-    return target(subtype, {}, parameters, [executionArnPattern(arns, machineName)]);
+    return target(subtype, {}, parameters, [executionArnPattern(location, machineName)]);
   }
   return target(
     subtype,
     {
       StateMachineArn: {
         value: machine.arn,
-        display: `arn:${PARTITION_PLACEHOLDER}:states:${arns.region}:${ACCOUNT_PLACEHOLDER}:stateMachine:${machineName}`,
+        display: arnAt({ partition: PARTITION_PLACEHOLDER, region: location.region, account: ACCOUNT_PLACEHOLDER }, "states", `stateMachine:${machineName}`),
       },
     },
     parameters,
@@ -127,6 +121,6 @@ export function stepFunctionsIntegration(
 }
 
 /** `arn:<partition>:states:<region>:<account>:execution:<machine name>:*` */
-export function executionArnPattern(arns: ArnContext, machineName: string): string {
-  return `arn:${arns.partition}:states:${arns.region}:${arns.accountId}:execution:${machineName}:*`;
+export function executionArnPattern(location: AwsLocation, machineName: string): string {
+  return arnAt(location, "states", `execution:${machineName}:*`);
 }

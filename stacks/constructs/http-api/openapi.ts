@@ -1,4 +1,4 @@
-import type { IntegrationSubtype, RouteAuthorization } from "../../../config/sections/storage-first-api";
+import type { IntegrationSubtype, RouteAuthorization } from "../../../aws/http-api";
 
 /** One route as the OpenAPI document shows it; values already chosen (display or Terraform). */
 export interface OpenApiRoute {
