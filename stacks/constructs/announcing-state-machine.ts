@@ -8,6 +8,7 @@ import type { Construct } from "constructs";
 import { formatArn } from "../../aws/arn";
 import { policyDocument, serviceTrust } from "./iam";
 import { encryptedLogGroup } from "./log-group";
+import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
 
 export interface AnnouncingStateMachineProps {
   /** The machine's name; also its log group's (`/aws/vendedlogs/states/<name>`). */
@@ -52,16 +53,7 @@ export function announcingStateMachine(scope: Construct, id: string, props: Anno
       {
         // Vended-log delivery: these actions take no resource-level permissions (Step Functions docs).
         sid: "DeliverExecutionLogs",
-        actions: [
-          "logs:CreateLogDelivery",
-          "logs:GetLogDelivery",
-          "logs:UpdateLogDelivery",
-          "logs:DeleteLogDelivery",
-          "logs:ListLogDeliveries",
-          "logs:PutResourcePolicy",
-          "logs:DescribeResourcePolicies",
-          "logs:DescribeLogGroups",
-        ],
+        actions: [...VENDED_LOG_DELIVERY_ACTIONS],
         resources: ["*"],
       },
       { sid: "AnnounceOnEventBus", actions: ["events:PutEvents"], resources: [props.eventBus.arn] },

@@ -12,6 +12,7 @@
  * A resource type, data source or argument missing here fails synth of the ci-access stack (and the
  * coverage test) with what to add: a new resource cannot reach CI without its permissions reviewed.
  */
+import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
 
 /** Where the ARN patterns come from. */
 export interface ArnContext {
@@ -165,16 +166,7 @@ const passRole = (why: string): ArgumentPermissions => ({
   create: [g("iamRoles", "iam:PassRole")],
   update: [g("iamRoles", "iam:PassRole")],
 });
-const LOG_DELIVERY: readonly string[] = [
-  "logs:CreateLogDelivery",
-  "logs:GetLogDelivery",
-  "logs:UpdateLogDelivery",
-  "logs:DeleteLogDelivery",
-  "logs:ListLogDeliveries",
-  "logs:PutResourcePolicy",
-  "logs:DescribeResourcePolicies",
-  "logs:DescribeLogGroups",
-];
+const LOG_DELIVERY = VENDED_LOG_DELIVERY_ACTIONS;
 const isObjectWith = (value: unknown, key: string): boolean => JSON.stringify(value ?? null).includes(`"${key}"`);
 
 /**

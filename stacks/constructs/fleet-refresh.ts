@@ -54,6 +54,7 @@ import { encryptedLogGroup } from "./log-group";
 import { OpsCenterAlarm } from "./ops-center-alarm";
 import { arnAt, formatArn, type AwsLocation } from "../../aws/arn";
 import type { OpsItemCategory, OpsItemSeverity } from "../../aws/ops-center";
+import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
 
 /** The errors StartInstanceRefresh answers that a later attempt can clear, as the SDK integration names them. */
 export const RETRYABLE_REFRESH_ERRORS = ["AutoScaling.InstanceRefreshInProgressException", "AutoScaling.ResourceContentionException"] as const;
@@ -237,16 +238,7 @@ export class FleetRefresh extends Construct {
         {
           // Vended-log delivery: these actions take no resource-level permissions (Step Functions docs).
           sid: "DeliverExecutionLogs",
-          actions: [
-            "logs:CreateLogDelivery",
-            "logs:GetLogDelivery",
-            "logs:UpdateLogDelivery",
-            "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries",
-            "logs:PutResourcePolicy",
-            "logs:DescribeResourcePolicies",
-            "logs:DescribeLogGroups",
-          ],
+          actions: [...VENDED_LOG_DELIVERY_ACTIONS],
           resources: ["*"],
         },
       ]).json,
