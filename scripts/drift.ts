@@ -8,41 +8,21 @@
  *   npm run --silent drift -- --stack ami-tracker --exit-code 2 --text plan.txt    # HCP Terraform
  *   env: GITHUB_TOKEN, GITHUB_REPOSITORY, APP_ENV; exits 1 when the plan failed.
  *
- * What the tracker owns (never drift): the value, version and the tracker's tags of every parameter the
- * tracker or a native-mode pipeline writes (amiTracker.parameterName, imageBuilder.pipelines[].parameterName,
- * `{pipeline}`/`{image}` as wildcards). Terraform creates no such parameter today; if a stack manages one
- * (with lifecycle ignore_changes, or without), its tracker-written values still never open an issue.
+ * What the tracker owns (never drift): the value, version and the writers' tags of every parameter the
+ * tracker, a native-mode pipeline or the operator CLI writes (amiTracker.parameterName,
+ * imageBuilder.pipelines[].parameterName and its channels, `{pipeline}`/`{image}` as wildcards). Terraform
+ * seeds some of them with lifecycle ignore_changes; whatever their writers change later never opens an issue.
  */
 import { readFileSync } from "node:fs";
 import { loadConfig, type AppConfig } from "../config";
-import {
-  TAG_AMI_ID,
-  TAG_AMI_NAME,
-  TAG_AMI_REGION,
-  TAG_IMAGE_ARN,
-  TAG_IMAGE_BUILD_VERSION,
-  TAG_IMAGE_VERSION,
-  TAG_RECIPE_NAME,
-  TAG_SOURCE,
-  TAG_SOURCE_PIPELINE_ARN,
-} from "../handlers/ami-tracker/tags";
+import { BUILD_TAG_KEYS, LATEST, OPERATOR_TAG_KEYS, pointerParameterName } from "../handlers/shared/channels";
 import { IN_USE_TAG_PREFIX } from "../handlers/shared/ami-in-use";
 import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
 import { safeTerraformError } from "./lib/redact";
 import { parsePlan, planFromText, stackSection, type PlanDocument, type PlanResourceChange } from "./plan-summary";
 
-/** The tags the tracker writes on its parameters (handlers/ami-tracker/tags.ts). */
-export const TRACKER_TAG_KEYS: ReadonlySet<string> = new Set([
-  TAG_SOURCE,
-  TAG_AMI_REGION,
-  TAG_AMI_ID,
-  TAG_AMI_NAME,
-  TAG_RECIPE_NAME,
-  TAG_SOURCE_PIPELINE_ARN,
-  TAG_IMAGE_ARN,
-  TAG_IMAGE_VERSION,
-  TAG_IMAGE_BUILD_VERSION,
-]);
+/** The tags the tracker and the operator CLI write on parameters and channels (handlers/shared/channels.ts). */
+export const TRACKER_TAG_KEYS: ReadonlySet<string> = new Set<string>([...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS]);
 
 /** Attributes of aws_ssm_parameter whose changes the tracker makes. */
 export const TRACKER_OWNED_ATTRIBUTES: ReadonlySet<string> = new Set(["value", "insecure_value", "version", "tags", "tags_all"]);
@@ -58,9 +38,12 @@ function patternOf(name: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** The parameter names the tracker and the native-mode pipelines write, as patterns. */
+/** The parameter names the tracker, the native-mode pipelines and the operator CLI (channels) write, as patterns. */
 export function trackerParameterPatterns(config: AppConfig): RegExp[] {
-  const names = new Set([config.amiTracker.parameterName, ...config.imageBuilder.pipelines.map((pipeline) => pipeline.parameterName)]);
+  const names = new Set([
+    config.amiTracker.parameterName,
+    ...config.imageBuilder.pipelines.flatMap((pipeline) => [LATEST, ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer))),
+  ]);
   return [...names].map(patternOf);
 }
 

@@ -2,6 +2,7 @@
  * Drift detection (scripts/drift.ts) on real plans: a state changed in the console is drift; the value
  * and tags the tracker writes on its parameter never are; one issue per stack, opened, updated, closed.
  */
+import { BUILD_TAG_KEYS, OPERATOR_TAG_KEYS, pointerParameterName } from "../../handlers/shared/channels";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../config";
@@ -11,6 +12,7 @@ import {
   driftIssueBody,
   driftMarker,
   reconcileDriftIssue,
+  TRACKER_TAG_KEYS,
   trackerParameterPatterns,
   type DriftIssues,
   type DriftReport,
@@ -119,4 +121,16 @@ describe("drift detection", () => {
     // The other stack's issue is untouched.
     expect(api.issues.find((issue) => issue.number === 1)?.state).toBe("open");
   });
+});
+
+test("a pipeline's channels are writer-owned too, with the operator's tags", () => {
+  // Prepare: the ami-loop environment declares channels, which Terraform seeds and the CLI writes.
+  const loop = loadConfig("ami-loop");
+  const channels = loop.imageBuilder.pipelines.flatMap((pipeline) => pipeline.channels.map((channel) => pointerParameterName(pipeline.parameterName, channel)));
+  // Act
+  const owned = trackerParameterPatterns(loop);
+  // Assess
+  expect(channels.length).toBeGreaterThan(0);
+  for (const name of channels) expect(owned.some((pattern) => pattern.test(name))).toBe(true);
+  for (const key of [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS]) expect(TRACKER_TAG_KEYS.has(key)).toBe(true);
 });

@@ -26,34 +26,38 @@ export interface ClientCacheOptions {
   readonly clientConfig?: Omit<SSMClientConfig, "region" | "retryStrategy">;
 }
 
-/** A `clientFor(region)` that creates each region's client on first use and caches it. */
-export function createClientCache(options: ClientCacheOptions = {}): (region: string) => SSMClient {
-  const clients = new Map<string, SSMClient>();
+/** `create(region)` called once per region, the result reused across invocations. */
+function perRegion<T>(create: (region: string) => T): (region: string) => T {
+  const clients = new Map<string, T>();
   return (region) => {
     const cached = clients.get(region);
     if (cached !== undefined) return cached;
-    const client = new SSMClient({
-      ...options.clientConfig,
-      region,
-      retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? MAX_ATTEMPTS, options.backoff ?? exponentialBackoff),
-    });
+    const client = create(region);
     clients.set(region, client);
     return client;
   };
 }
 
+/** A `clientFor(region)` that creates each region's client on first use and caches it. */
+export function createClientCache(options: ClientCacheOptions = {}): (region: string) => SSMClient {
+  return perRegion(
+    (region) =>
+      new SSMClient({
+        ...options.clientConfig,
+        region,
+        retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? MAX_ATTEMPTS, options.backoff ?? exponentialBackoff),
+      }),
+  );
+}
+
 /** The same for EC2 (the in-use tags of AMIs): one client per region, the same retries. */
 export function createEc2ClientCache(options: Omit<ClientCacheOptions, "clientConfig"> & { readonly clientConfig?: Omit<EC2ClientConfig, "region" | "retryStrategy"> } = {}): (region: string) => EC2Client {
-  const clients = new Map<string, EC2Client>();
-  return (region) => {
-    const cached = clients.get(region);
-    if (cached !== undefined) return cached;
-    const client = new EC2Client({
-      ...options.clientConfig,
-      region,
-      retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? MAX_ATTEMPTS, options.backoff ?? exponentialBackoff),
-    });
-    clients.set(region, client);
-    return client;
-  };
+  return perRegion(
+    (region) =>
+      new EC2Client({
+        ...options.clientConfig,
+        region,
+        retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? MAX_ATTEMPTS, options.backoff ?? exponentialBackoff),
+      }),
+  );
 }
