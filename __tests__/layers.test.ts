@@ -14,11 +14,21 @@ function sourceFiles(folder: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(ROOT, file), "utf8");
   const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)["']([^"']+)["']/gm)].map((match) => String(match[1]));
-  return specifiers.map((specifier) => (specifier.startsWith(".") ? relative(ROOT, resolve(ROOT, dirname(file), specifier)).split(sep).join("/") : specifier));
+  return specifiers.map((specifier) =>
+    specifier.startsWith(".")
+      ? relative(ROOT, resolve(ROOT, dirname(file), specifier))
+          .split(sep)
+          .join("/")
+      : specifier,
+  );
 }
 
 function offending(folder: string, forbidden: (target: string) => boolean): string[] {
-  return sourceFiles(folder).flatMap((file) => importsOf(file).filter(forbidden).map((target) => `${file} imports ${target}`));
+  return sourceFiles(folder).flatMap((file) =>
+    importsOf(file)
+      .filter(forbidden)
+      .map((target) => `${file} imports ${target}`),
+  );
 }
 
 const inFolder = (folder: string) => (target: string) => target === folder || target.startsWith(`${folder}/`);

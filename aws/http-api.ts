@@ -25,14 +25,7 @@ export const SUBTYPES = {
     action: "sqs:ReceiveMessage",
     target: ["QueueUrl"],
     required: [],
-    optional: [
-      "AttributeNames",
-      "MaxNumberOfMessages",
-      "MessageAttributeNames",
-      "ReceiveRequestAttemptId",
-      "VisibilityTimeout",
-      "WaitTimeSeconds",
-    ],
+    optional: ["AttributeNames", "MaxNumberOfMessages", "MessageAttributeNames", "ReceiveRequestAttemptId", "VisibilityTimeout", "WaitTimeSeconds"],
   },
   "SQS-DeleteMessage": {
     service: "sqs",

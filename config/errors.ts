@@ -10,10 +10,7 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(
-      `Invalid configuration (${source}):\n` +
-        problems.map((problem) => `  - ${problem.path}: ${problem.message}`).join("\n"),
-    );
+    super(`Invalid configuration (${source}):\n` + problems.map((problem) => `  - ${problem.path}: ${problem.message}`).join("\n"));
     this.name = "ConfigError";
   }
 }

@@ -65,7 +65,6 @@ export interface AppConfig {
   readonly amiConsumer: AmiConsumerConfig;
 }
 
-
 export const CONFIG_DIRECTORY = join(__dirname, "environments");
 
 /** Validates a parsed configuration file; throws one ConfigError that lists every problem. */
@@ -141,10 +140,7 @@ export function jsonErrorWithLine(message: string, text: string): string {
  * Reads config/environments/<environment>.json. The environment comes from `APP_ENV`
  * (default "default"); that is the only environment variable the configuration reads.
  */
-export function loadConfig(
-  environment = process.env["APP_ENV"] ?? "default",
-  directory = CONFIG_DIRECTORY,
-): AppConfig {
+export function loadConfig(environment = process.env["APP_ENV"] ?? "default", directory = CONFIG_DIRECTORY): AppConfig {
   const file = join(directory, `${environment}.json`);
   const source = `config/environments/${environment}.json`;
   let text: string;
@@ -153,9 +149,7 @@ export function loadConfig(
   } catch {
     const existing = environmentsIn(directory);
     const choice = existing.length > 0 ? `one of: ${existing.join(", ")}` : "an existing environment";
-    throw new ConfigError(source, [
-      { path: "APP_ENV", message: `"${environment}" has no file ${source}; create it or set APP_ENV to ${choice}` },
-    ]);
+    throw new ConfigError(source, [{ path: "APP_ENV", message: `"${environment}" has no file ${source}; create it or set APP_ENV to ${choice}` }]);
   }
   let raw: unknown;
   try {

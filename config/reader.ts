@@ -103,10 +103,7 @@ export class ConfigReader {
     const value = record[key];
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
-      this.fail(
-        joinPath(path, key),
-        `${describe(value)} is not a whole number from ${range.min} to ${range.max}; the default is ${unset ?? fallback}`,
-      );
+      this.fail(joinPath(path, key), `${describe(value)} is not a whole number from ${range.min} to ${range.max}; the default is ${unset ?? fallback}`);
       return fallback;
     }
     return value;
@@ -125,12 +122,7 @@ export class ConfigReader {
   stringMap(record: Record<string, unknown>, key: string, path: string): Record<string, string> {
     const value = record[key];
     if (value === undefined) return {};
-    if (
-      typeof value !== "object" ||
-      value === null ||
-      Array.isArray(value) ||
-      Object.values(value).some((item) => typeof item !== "string")
-    ) {
+    if (typeof value !== "object" || value === null || Array.isArray(value) || Object.values(value).some((item) => typeof item !== "string")) {
       this.fail(joinPath(path, key), `${describe(value)} is not a map of strings; write it as { "Key": "value" }`);
       return {};
     }

@@ -89,9 +89,7 @@ export function checkNamePrefix(value: string): string | undefined {
 }
 
 /** Retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export function checkLogRetention(value: number): string | undefined {
   if ((LOG_RETENTION_DAYS as readonly number[]).includes(value)) return undefined;

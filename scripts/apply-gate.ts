@@ -57,10 +57,14 @@ export function decide(input: GateInput): GateDecision {
   if (input.confirmedDigest !== undefined && input.confirmedDigest !== "") {
     return input.confirmedDigest === current.digest
       ? { outcome: "apply", reason: `a person confirmed plan ${current.digest} in a manual run` }
-      : { outcome: "hold", reason: `the confirmed digest ${input.confirmedDigest} is not this plan's (${current.digest}): the plan changed again since it was posted` };
+      : {
+          outcome: "hold",
+          reason: `the confirmed digest ${input.confirmedDigest} is not this plan's (${current.digest}): the plan changed again since it was posted`,
+        };
   }
   if (pullRequest === undefined) return { outcome: "hold", reason: "the commit reached the main branch without a pull request: no plan was reviewed" };
-  if (reviewed === undefined) return { outcome: "hold", reason: `pull request #${pullRequest.number} has no plan comment for this stack: no plan was reviewed` };
+  if (reviewed === undefined)
+    return { outcome: "hold", reason: `pull request #${pullRequest.number} has no plan comment for this stack: no plan was reviewed` };
   if (reviewed.head !== pullRequest.head) {
     return {
       outcome: "hold",
@@ -70,7 +74,10 @@ export function decide(input: GateInput): GateDecision {
   if (reviewed.digest === current.digest) {
     const trees = input.trees;
     const sameTree = trees?.merge !== undefined && trees.merge === trees.reviewedHead;
-    return { outcome: "apply", reason: `the plan is the one reviewed on pull request #${pullRequest.number} (digest ${current.digest}${sameTree ? ", same tree" : ""})` };
+    return {
+      outcome: "apply",
+      reason: `the plan is the one reviewed on pull request #${pullRequest.number} (digest ${current.digest}${sameTree ? ", same tree" : ""})`,
+    };
   }
   const trees = input.trees;
   const why =
@@ -85,7 +92,9 @@ export function decide(input: GateInput): GateDecision {
 /** A table of what differs between the reviewed changes and the fresh ones. */
 export function planDifference(reviewed: Readonly<Record<string, Action>> | undefined, current: Readonly<Record<string, Action>>): string {
   if (reviewed === undefined) {
-    const rows = Object.entries(current).sort(([a], [b]) => a.localeCompare(b)).map(([address, action]) => `| \`${address}\` | | ${action} |`);
+    const rows = Object.entries(current)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([address, action]) => `| \`${address}\` | | ${action} |`);
     return ["| resource | reviewed | now |", "| --- | --- | --- |", ...rows].join("\n");
   }
   const addresses = [...new Set([...Object.keys(reviewed), ...Object.keys(current)])].sort();
@@ -118,7 +127,12 @@ export function holdComment(input: GateInput, decision: GateDecision, runUrl: st
 
 /** The merged pull request of a commit on the main branch, from GitHub's commit -> pulls list. */
 export async function mergedPullRequest(request: GitHubRequest, sha: string): Promise<{ number: number; head: string } | undefined> {
-  const pulls = (await request("GET", `/commits/${sha}/pulls`)) as Array<{ number: number; merge_commit_sha?: string | null; merged_at?: string | null; head: { sha: string } }>;
+  const pulls = (await request("GET", `/commits/${sha}/pulls`)) as Array<{
+    number: number;
+    merge_commit_sha?: string | null;
+    merged_at?: string | null;
+    head: { sha: string };
+  }>;
   const merged = pulls.find((pull) => pull.merged_at && pull.merge_commit_sha === sha) ?? pulls.find((pull) => pull.merged_at);
   return merged === undefined ? undefined : { number: merged.number, head: merged.head.sha };
 }

@@ -36,7 +36,8 @@ export function backendOf(stackText: string): BackendKind {
 export function workloadBackend(outdir: string): BackendKind {
   const stacks = workloadStacks(readFileSync(join(outdir, "manifest.json"), "utf8"));
   const kinds = [...new Set(stacks.map((stack) => backendOf(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"))))];
-  if (kinds.length !== 1) throw new Error(`the workload stacks use ${kinds.length === 0 ? "no stack at all" : `several backends (${kinds.join(", ")})`}; expected exactly one`);
+  if (kinds.length !== 1)
+    throw new Error(`the workload stacks use ${kinds.length === 0 ? "no stack at all" : `several backends (${kinds.join(", ")})`}; expected exactly one`);
   return kinds[0] ?? "local";
 }
 

@@ -42,7 +42,9 @@ function patternOf(name: string): RegExp {
 export function trackerParameterPatterns(config: AppConfig): RegExp[] {
   const names = new Set([
     config.amiTracker.parameterName,
-    ...config.imageBuilder.pipelines.flatMap((pipeline) => [LATEST, ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer))),
+    ...config.imageBuilder.pipelines.flatMap((pipeline) =>
+      [LATEST, ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer)),
+    ),
   ]);
   return [...names].map(patternOf);
 }
@@ -100,7 +102,9 @@ export function classifyDrift(plan: PlanDocument, patterns: readonly RegExp[]): 
     return change;
   });
   const drifted = kept
-    .filter((change) => (change.mode === undefined || change.mode === "managed") && !change.change.actions.every((action) => action === "no-op" || action === "read"))
+    .filter(
+      (change) => (change.mode === undefined || change.mode === "managed") && !change.change.actions.every((action) => action === "no-op" || action === "read"),
+    )
     .map((change) => change.address)
     .sort();
   return { plan: { ...plan, resource_changes: kept }, drifted, ignored: ignored.sort() };
@@ -182,7 +186,10 @@ export async function reconcileDriftIssue(api: DriftIssues, report: DriftReport,
     return "updated";
   }
   if (open === undefined) return "clean";
-  await api.close(open.number, `Clean at ${report.checkedAt}${report.runUrl !== undefined ? ` ([the run](${report.runUrl}))` : ""}: the stack matches the main branch again.`);
+  await api.close(
+    open.number,
+    `Clean at ${report.checkedAt}${report.runUrl !== undefined ? ` ([the run](${report.runUrl}))` : ""}: the stack matches the main branch again.`,
+  );
   return "closed";
 }
 
@@ -236,7 +243,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const runUrl = runUrlFromEnv();
   const report: DriftReport = { stack: args.stack, environment, checkedAt: new Date().toISOString(), ...(runUrl !== undefined ? { runUrl } : {}) };
   const apiUrl = process.env["GITHUB_API_URL"];
-  const api = githubDriftIssues(githubRequest({ token: requiredEnv("GITHUB_TOKEN"), repository: requiredEnv("GITHUB_REPOSITORY"), ...(apiUrl ? { apiUrl } : {}) }));
+  const api = githubDriftIssues(
+    githubRequest({ token: requiredEnv("GITHUB_TOKEN"), repository: requiredEnv("GITHUB_REPOSITORY"), ...(apiUrl ? { apiUrl } : {}) }),
+  );
   // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
   if (args.exitCode === 1 || args.exitCode > 2) {
     const outcome = await reconcileDriftIssue(api, report, driftFailureBody(report, args.log !== undefined ? readFileSync(args.log, "utf8") : "(no log)"));
@@ -244,7 +253,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const plan =
-    args.text !== undefined ? planFromText(readFileSync(args.text, "utf8")).plan : args.plan !== undefined ? parsePlan(readFileSync(args.plan, "utf8"), args.plan) : undefined;
+    args.text !== undefined
+      ? planFromText(readFileSync(args.text, "utf8")).plan
+      : args.plan !== undefined
+        ? parsePlan(readFileSync(args.plan, "utf8"), args.plan)
+        : undefined;
   if (plan === undefined) throw new Error("no plan: pass plan.json or --text plan.txt");
   const result = classifyDrift(plan, trackerParameterPatterns(loadConfig(environment)));
   const outcome = await reconcileDriftIssue(api, report, result.drifted.length > 0 ? driftIssueBody(report, result) : undefined);

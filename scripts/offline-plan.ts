@@ -34,13 +34,7 @@ import {
   type Json,
   type JsonObject,
 } from "./lib/stack-json";
-import {
-  findProviderMirror,
-  findTerraform,
-  terraformEnvironment,
-  writeCliConfig,
-  type ProviderMirror,
-} from "./lib/terraform-env";
+import { findProviderMirror, findTerraform, terraformEnvironment, writeCliConfig, type ProviderMirror } from "./lib/terraform-env";
 
 export { findTerraform } from "./lib/terraform-env";
 
@@ -239,11 +233,7 @@ export function prepareTerraform(workRoot: string, archive: ArchiveMode = "auto"
   const cliConfig = writeCliConfig(join(workRoot, "terraformrc.hcl"), mirror);
   const requested = archive === "auto" ? archiveModeFromEnv() : archive;
   const archiveMode =
-    requested !== "auto"
-      ? requested
-      : mirror !== undefined && !mirror.providers.includes("registry.terraform.io/hashicorp/archive")
-        ? "stand-in"
-        : "provider";
+    requested !== "auto" ? requested : mirror !== undefined && !mirror.providers.includes("registry.terraform.io/hashicorp/archive") ? "stand-in" : "provider";
   return { terraform, mirror, env: terraformEnvironment(cliConfig), archiveMode };
 }
 
@@ -277,7 +267,16 @@ export async function planStackDirectory(
   let standIns: ArchiveStandIn[] = [];
   const warnings: string[] = [];
   const commands: string[] = [];
-  const base = { id, stack, workDirectory: target, phaseSeconds, sfnStandIn: false, expectedToFail, format: "json" as StackFormat, terraformCommands: commands };
+  const base = {
+    id,
+    stack,
+    workDirectory: target,
+    phaseSeconds,
+    sfnStandIn: false,
+    expectedToFail,
+    format: "json" as StackFormat,
+    terraformCommands: commands,
+  };
   const finish = (extra: Partial<StackResult> & { ok: boolean }): StackResult => ({
     ...base,
     toAdd: 0,
@@ -505,7 +504,10 @@ export function formatSummary(results: readonly StackResult[]): string {
   const total = results.reduce((sum, r) => sum + r.seconds, 0);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ").trimEnd();
+    cells
+      .map((cell, column) => (column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
   const mean = results.length > 0 ? total / results.length : 0;
   return [
     line(header),
@@ -693,7 +695,13 @@ async function main(): Promise<number> {
         targets.push({ label: environment, outdir, ...(args.stacks !== undefined ? { stacks: args.stacks } : {}) });
       }
     }
-    const report = await planTargets(targets, { workRoot: join(workRoot, "plan"), concurrency: args.concurrency, archive: args.archive, keep: args.keep, onProgress: log });
+    const report = await planTargets(targets, {
+      workRoot: join(workRoot, "plan"),
+      concurrency: args.concurrency,
+      archive: args.archive,
+      keep: args.keep,
+      onProgress: log,
+    });
     results.push(...report.results);
   } finally {
     if (args.keep) log(`[offline-plan] work folder kept: ${workRoot}`);

@@ -58,7 +58,11 @@ function sensitivePaths(afterSensitive: Json | undefined): Json[] {
 }
 
 /** A version-4 state holding what `plan` says each managed resource (and output) will be. */
-export function stateFromPlan(plan: PlanJson, known: Readonly<Record<string, string>>, edit: (type: string, attributes: JsonObject) => void = () => undefined): JsonObject {
+export function stateFromPlan(
+  plan: PlanJson,
+  known: Readonly<Record<string, string>>,
+  edit: (type: string, attributes: JsonObject) => void = () => undefined,
+): JsonObject {
   const planned = JSON.stringify(plan.planned_values ?? {});
   const schemaVersion = (address: string): number => {
     const match = new RegExp(`"address":"${address.replace(/[.[\]]/g, "\\$&")}"[^{}]*?"schema_version":(\\d+)`).exec(planned);
@@ -84,7 +88,11 @@ export function stateFromPlan(plan: PlanJson, known: Readonly<Record<string, str
     terraform_version: plan.terraform_version,
     serial: 1,
     lineage: "plan-fixtures-seeded-state",
-    outputs: Object.fromEntries(Object.entries(outputs).filter(([, output]) => output.value !== undefined).map(([name, output]) => [name, { value: output.value ?? null, type: "string" }])),
+    outputs: Object.fromEntries(
+      Object.entries(outputs)
+        .filter(([, output]) => output.value !== undefined)
+        .map(([name, output]) => [name, { value: output.value ?? null, type: "string" }]),
+    ),
     resources,
   };
 }
@@ -96,7 +104,12 @@ class Workspace {
   ) {}
 
   terraform(args: readonly string[]): { code: number; output: string; stdout: string } {
-    const result = spawnSync(this.context.terraform, args, { cwd: this.folder, env: { ...this.context.env, ...NO_NETWORK }, encoding: "utf8", timeout: 5 * 60 * 1000 });
+    const result = spawnSync(this.context.terraform, args, {
+      cwd: this.folder,
+      env: { ...this.context.env, ...NO_NETWORK },
+      encoding: "utf8",
+      timeout: 5 * 60 * 1000,
+    });
     return { code: result.status ?? 1, output: `${result.stdout}${result.stderr}`, stdout: result.stdout };
   }
 
@@ -181,12 +194,16 @@ function trackerFixtures(root: string, context: TerraformContext): void {
   const create = workspace.plan().plan;
   const written: Record<string, string> = { Source: "ami-tracker", AMI_ID: "ami-0fedcba9876543210", IMAGE_VERSION: "1.0.7", IMAGE_BUILD_VERSION: "3" };
   const seeded = (edit?: (type: string, attributes: JsonObject) => void): JsonObject =>
-    stateFromPlan(create, { id: "/ec2-imagebuilder/latest", arn: "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/latest", version: "1" }, (type, attributes) => {
-      attributes["id"] = attributes["name"] ?? null;
-      attributes["arn"] = `arn:aws:ssm:us-east-1:111122223333:parameter${String(attributes["name"])}`;
-      attributes["version"] = 1;
-      edit?.(type, attributes);
-    });
+    stateFromPlan(
+      create,
+      { id: "/ec2-imagebuilder/latest", arn: "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/latest", version: "1" },
+      (type, attributes) => {
+        attributes["id"] = attributes["name"] ?? null;
+        attributes["arn"] = `arn:aws:ssm:us-east-1:111122223333:parameter${String(attributes["name"])}`;
+        attributes["version"] = 1;
+        edit?.(type, attributes);
+      },
+    );
   workspace.seed(seeded());
   let current = workspace.plan(["-refresh=false"]).plan;
   // What the tracker does after the parameter exists: a new value and its tags.

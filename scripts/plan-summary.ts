@@ -185,10 +185,15 @@ export function stackSection(stack: string, plan: PlanDocument, options: { reado
       (plan.terraform_version !== undefined ? ` (Terraform ${plan.terraform_version})` : ""),
   );
   const maxRows = options.maxRows ?? changed.length;
-  const rows = changed.slice(0, maxRows).map((change) => `| \`${SYMBOL[change.action]}\` ${change.action} | \`${escapeCell(change.address)}\` | ${change.stateful ? "yes" : ""} |`);
+  const rows = changed
+    .slice(0, maxRows)
+    .map((change) => `| \`${SYMBOL[change.action]}\` ${change.action} | \`${escapeCell(change.address)}\` | ${change.stateful ? "yes" : ""} |`);
   const omitted = changed.length - rows.length;
   const table = ["| action | resource | stateful |", "| --- | --- | --- |", ...rows].join("\n");
-  const note = omitted > 0 ? `\n\n_${omitted} more changed resource(s) not listed to keep this comment under GitHub's size limit; see the job log for the full plan._` : "";
+  const note =
+    omitted > 0
+      ? `\n\n_${omitted} more changed resource(s) not listed to keep this comment under GitHub's size limit; see the job log for the full plan._`
+      : "";
   // A short table reads best open; a long one is folded so the warnings and counts stay on screen.
   parts.push(
     changed.length <= FOLD_AFTER_ROWS
@@ -242,7 +247,11 @@ export function changeMap(plan: PlanDocument): Record<string, Action> {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
   }
   return value;
 }
@@ -266,8 +275,11 @@ export function planDigest(plan: PlanDocument): string {
 
 /** The stack a plan belongs to: the `Stack` default tag of its aws provider (every stack sets it), or undefined. */
 export function stackNameOfPlan(plan: PlanDocument): string | undefined {
-  const providers = (plan.configuration as { provider_config?: Record<string, { name?: string; expressions?: { default_tags?: Array<{ tags?: { constant_value?: Record<string, unknown> } }> } }> } | undefined)
-    ?.provider_config;
+  const providers = (
+    plan.configuration as
+      | { provider_config?: Record<string, { name?: string; expressions?: { default_tags?: Array<{ tags?: { constant_value?: Record<string, unknown> } }> } }> }
+      | undefined
+  )?.provider_config;
   for (const provider of Object.values(providers ?? {})) {
     const stack = provider.expressions?.default_tags?.[0]?.tags?.constant_value?.["Stack"];
     if (provider.name === "aws" && typeof stack === "string" && stack !== "") return stack;
@@ -309,7 +321,13 @@ export function planFromText(text: string): { plan: PlanDocument; runUrl: string
     const found = TEXT_ACTIONS.find(([pattern]) => pattern.test(` ${rest}`));
     if (found === undefined) continue;
     const reason = /must be replaced$/.test(rest) ? "replace_because_cannot_update" : undefined;
-    resource_changes.push({ address, mode: address.startsWith("data.") ? "data" : "managed", type: typeOfAddress(address), change: { actions: found[1] }, ...(reason ? { action_reason: reason } : {}) });
+    resource_changes.push({
+      address,
+      mode: address.startsWith("data.") ? "data" : "managed",
+      type: typeOfAddress(address),
+      change: { actions: found[1] },
+      ...(reason ? { action_reason: reason } : {}),
+    });
   }
   const version = /Terraform v(\d+\.\d+\.\d+)/.exec(clean)?.[1];
   const runUrl = /https:\/\/\S+\/app\/\S+\/runs\/run-[A-Za-z0-9]+/.exec(clean)?.[0];
@@ -320,7 +338,10 @@ export function planFromText(text: string): { plan: PlanDocument; runUrl: string
   return {
     plan: { format_version: "text", ...(version !== undefined ? { terraform_version: version } : {}), resource_changes },
     runUrl,
-    digest: createHash("sha256").update(body.replace(/[ \t]+$/gm, "")).digest("hex").slice(0, 16),
+    digest: createHash("sha256")
+      .update(body.replace(/[ \t]+$/gm, ""))
+      .digest("hex")
+      .slice(0, 16),
   };
 }
 
@@ -400,7 +421,10 @@ export function failureComment(
 
 /** A stack's name from its plan file: `ami-tracker.json`, `ami-tracker.plan.json` or `plan-ami-tracker.json`. */
 export function stackNameFromFile(file: string): string {
-  return basename(file).replace(/\.(json|txt)$/, "").replace(/\.plan$/, "").replace(/^plan[-_.]/, "");
+  return basename(file)
+    .replace(/\.(json|txt)$/, "")
+    .replace(/\.plan$/, "")
+    .replace(/^plan[-_.]/, "");
 }
 
 export function parsePlan(text: string, source: string): PlanDocument {
@@ -451,12 +475,19 @@ export function run(argv: readonly string[], read: (file: string) => string = (f
     return failureComment(stack, phase, read(values.log), { ...common, ...(values.marker !== undefined ? { marker: values.marker } : {}) });
   }
   if (files.length === 0) throw new Error(`no plan file\n${USAGE}`);
-  if (names.length > 0 && names.length !== files.length) throw new Error(`${names.length} --stack name(s) for ${files.length} file(s); give one per file or none`);
+  if (names.length > 0 && names.length !== files.length)
+    throw new Error(`${names.length} --stack name(s) for ${files.length} file(s); give one per file or none`);
   const stacks: StackPlan[] = files.map((file, index) => {
     if (text) {
       const parsed = planFromText(read(file));
       const runUrl = common.runUrl ?? parsed.runUrl;
-      return { ...common, stack: names[index] ?? stackNameFromFile(file), plan: parsed.plan, digest: parsed.digest, ...(runUrl !== undefined ? { runUrl } : {}) };
+      return {
+        ...common,
+        stack: names[index] ?? stackNameFromFile(file),
+        plan: parsed.plan,
+        digest: parsed.digest,
+        ...(runUrl !== undefined ? { runUrl } : {}),
+      };
     }
     const plan = parsePlan(read(file), file);
     return { ...common, stack: names[index] ?? stackNameOfPlan(plan) ?? stackNameFromFile(file), plan };

@@ -184,9 +184,7 @@ export class AmiTrackerStack extends AppStack {
     // The tracker writes in its own regions and in every tracker-mode pipeline's (never a native-mode
     // pipeline's parameter: the configuration refuses a template that covers one).
     const regions = trackerRegions(tracker, config.imageBuilder.pipelines);
-    const parameterArns = regions.map(
-      (region) => `arn:${this.partition}:ssm:${region}:${this.accountId}:parameter/${parameterArnPath(tracker.parameterName)}`,
-    );
+    const parameterArns = regions.map((region) => `arn:${this.partition}:ssm:${region}:${this.accountId}:parameter/${parameterArnPath(tracker.parameterName)}`);
     this.tracker = new NodejsFunction(this, "tracker", {
       functionName: name,
       roleName: this.globalName("ami-tracker"),
@@ -347,15 +345,19 @@ export class AmiTrackerStack extends AppStack {
       for (const pointer of pointersToSeed(pipeline)) {
         const channel = pointer !== "latest";
         // `parameter-<pipeline>` is the latest pointer's address since the first deploy: keep it.
-        seeded[pointerKey(pipeline.name, pointer)] = seededImageParameter(this, channel ? `channel-${pipeline.name}-${pointer}` : `parameter-${pipeline.name}`, {
-          name: pointerParameterName(pipeline.parameterName, pointer),
-          architecture,
-          description: channel
-            ? `Channel ${pointer} of ${pipeline.parameterName}, seeded by Terraform with the latest Amazon Linux 2023 AMI; npm run ami -- promote writes each promoted build`
-            : `Seeded by Terraform with the latest Amazon Linux 2023 AMI; the ${pipeline.mode === "native" ? "pipeline's distribution" : "AMI tracker"} writes each new build`,
-          writerTagKeys: POINTER_WRITER_TAG_KEYS,
-          ...tier,
-        });
+        seeded[pointerKey(pipeline.name, pointer)] = seededImageParameter(
+          this,
+          channel ? `channel-${pipeline.name}-${pointer}` : `parameter-${pipeline.name}`,
+          {
+            name: pointerParameterName(pipeline.parameterName, pointer),
+            architecture,
+            description: channel
+              ? `Channel ${pointer} of ${pipeline.parameterName}, seeded by Terraform with the latest Amazon Linux 2023 AMI; npm run ami -- promote writes each promoted build`
+              : `Seeded by Terraform with the latest Amazon Linux 2023 AMI; the ${pipeline.mode === "native" ? "pipeline's distribution" : "AMI tracker"} writes each new build`,
+            writerTagKeys: POINTER_WRITER_TAG_KEYS,
+            ...tier,
+          },
+        );
       }
     }
     return seeded;
@@ -372,7 +374,13 @@ export class AmiTrackerStack extends AppStack {
     const logRetentionDays = config.imageBuilder.logRetentionDays;
     const refreshes: Record<string, string> = {};
     for (const pipeline of pipelines) {
-      const refresh = (id: string, groupName: string, pointer: string, suffix: string, preferences: { minHealthyPercentage: number; instanceWarmupSeconds?: number }) => {
+      const refresh = (
+        id: string,
+        groupName: string,
+        pointer: string,
+        suffix: string,
+        preferences: { minHealthyPercentage: number; instanceWarmupSeconds?: number },
+      ) => {
         new FleetRefresh(this, id, {
           // IAM role names are account-global: the region is part of the name.
           name: boundedName(`${this.globalNamePrefix}-${pipeline.name}-${suffix}`, 40),
@@ -430,7 +438,10 @@ export class AmiTrackerStack extends AppStack {
         new AmiLifecyclePolicy(this, `lifecycle-${pipeline.name}`, {
           name: boundedName(`${this.globalNamePrefix}-${pipeline.name}`, 54),
           recipes: [...new Set([pipeline.recipeVersion, ...cleanup.previousRecipeVersions])].map((version) => ({ name: pipeline.resourceName, version })),
-          rule: cleanup.type === "age" ? { type: "age", value: cleanup.value, unit: cleanup.unit, retainAtLeast: cleanup.retainAtLeast } : { type: "count", value: cleanup.value },
+          rule:
+            cleanup.type === "age"
+              ? { type: "age", value: cleanup.value, unit: cleanup.unit, retainAtLeast: cleanup.retainAtLeast }
+              : { type: "count", value: cleanup.value },
           trackedPointers: ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer)),
           ...(cleanup.protectLaunchedWithinDays !== undefined ? { protectLaunchedWithinDays: cleanup.protectLaunchedWithinDays } : {}),
           partition: this.partition,
@@ -438,15 +449,25 @@ export class AmiTrackerStack extends AppStack {
       }
     }
     if (Object.keys(refreshes).length > 0) {
-      new TerraformOutput(this, "fleet_refreshes", { value: refreshes, description: "Per pipeline and entry, the Auto Scaling group refreshed when its pointer changes" });
+      new TerraformOutput(this, "fleet_refreshes", {
+        value: refreshes,
+        description: "Per pipeline and entry, the Auto Scaling group refreshed when its pointer changes",
+      });
     }
 
     // Pointers in the app's region the loop watches: every pipeline's parameter and channels.
-    const watched = [...new Set(pipelines.filter((pipeline) => pipeline.regions.includes(config.region)).flatMap((pipeline) =>
-      ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer)),
-    ))];
+    const watched = [
+      ...new Set(
+        pipelines
+          .filter((pipeline) => pipeline.regions.includes(config.region))
+          .flatMap((pipeline) => ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer))),
+      ),
+    ];
     this.operatorPolicyOutput(config);
-    if (pipelines.some((pipeline) => pipeline.channels.length > 0 || pipeline.fleetRefresh.length > 0 || pipeline.exampleFleet !== undefined) && watched.length > 0) {
+    if (
+      pipelines.some((pipeline) => pipeline.channels.length > 0 || pipeline.fleetRefresh.length > 0 || pipeline.exampleFleet !== undefined) &&
+      watched.length > 0
+    ) {
       new ParameterRejectionAlarm(this, "parameter-rejected", {
         name: boundedName(`${this.namePrefix}-ami-pointers`, 40),
         parameterNames: watched,

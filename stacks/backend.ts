@@ -43,8 +43,5 @@ export function cloudWorkspaceName(backend: { readonly workspacePrefix: string }
 /** One line for people running synth without a state bucket. */
 export function backendNotice(backend: BackendConfig, environment: string): string | undefined {
   if (backend.type !== "local") return undefined;
-  return (
-    `State is local (terraform.<stack>.tfstate in this folder): set backend.bucket in ` +
-    `config/environments/${environment}.json to keep it in S3.`
-  );
+  return `State is local (terraform.<stack>.tfstate in this folder): set backend.bucket in ` + `config/environments/${environment}.json to keep it in S3.`;
 }

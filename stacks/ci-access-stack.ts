@@ -103,7 +103,8 @@ export class CiAccessStack extends AppStack {
     this.hcpProviderArn =
       ci.hcp === undefined
         ? undefined
-        : (ci.hcp.oidcProviderArn ?? new IamOpenidConnectProvider(this, "hcp-oidc", { url: `https://${ci.hcp.hostname}`, clientIdList: [ci.hcp.audience] }).arn);
+        : (ci.hcp.oidcProviderArn ??
+          new IamOpenidConnectProvider(this, "hcp-oidc", { url: `https://${ci.hcp.hostname}`, clientIdList: [ci.hcp.audience] }).arn);
     const anyProvider = this.githubProviderArn ?? this.hcpProviderArn;
     if (anyProvider === undefined) throw new Error("ciAccess: neither github nor hcp is configured (the configuration check should have said so)");
     // The account ID from a provider's ARN: no data source that calls AWS at plan time.
@@ -267,8 +268,7 @@ function stateAccess(
   const locks = keys.map((key) => `${key}.tflock`);
   const kmsKey = backend.kmsKeyId ?? config.stateBootstrap.kmsKeyArn;
   const key = kmsKey === undefined ? undefined : stateKeyGrant(kmsKey, { partition, region: backend.region, account });
-  const table =
-    backend.dynamodbTable === undefined ? undefined : `arn:${partition}:dynamodb:${backend.region}:${account}:table/${backend.dynamodbTable}`;
+  const table = backend.dynamodbTable === undefined ? undefined : `arn:${partition}:dynamodb:${backend.region}:${account}:table/${backend.dynamodbTable}`;
   const list: PolicyStatement = { sid: "StateList", actions: ["s3:ListBucket"], resources: [bucketArn] };
   const plan: PolicyStatement[] = [
     list,

@@ -80,9 +80,7 @@ export class StateBootstrapStack extends AppStack {
     new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
     new S3BucketPolicy(this, "tls-only", {
       bucket: this.bucket.id,
-      policy: policyDocument(this, "tls-only-document", [
-        denyInsecureTransport(["s3:*"], [this.bucket.arn, `${this.bucket.arn}/*`]),
-      ]).json,
+      policy: policyDocument(this, "tls-only-document", [denyInsecureTransport(["s3:*"], [this.bucket.arn, `${this.bucket.arn}/*`])]).json,
       // A policy written before the block is in place could be rejected as public by a race.
       dependsOn: [publicAccess],
     });

@@ -253,10 +253,12 @@ export class StorageFirstApiStack extends AppStack {
       case "StepFunctions-StartSyncExecution":
       case "StepFunctions-StopExecution": {
         const machine = route.integration.stateMachine === undefined ? undefined : this.stateMachines[route.integration.stateMachine];
-        if (!machine) throw new Error(`${route.routeKey}: state machine ${String(route.integration.stateMachine)} is not defined (the configuration should have refused this)`);
+        if (!machine)
+          throw new Error(
+            `${route.routeKey}: state machine ${String(route.integration.stateMachine)} is not defined (the configuration should have refused this)`,
+          );
         return stepFunctionsIntegration(subtype, machine.machine, machine.name, this.location, parameters);
       }
     }
   }
-
 }

@@ -43,7 +43,10 @@ export function synthesizeApp(config: AppConfig, options: SynthOptions = {}): Sy
     else process.env[HCL_SWITCH] = previous;
   }
   const manifest = app.manifest;
-  const removedStacks = removeStaleStacks(app.outdir, Object.values(manifest.stacks).map((stack) => stack.workingDirectory));
+  const removedStacks = removeStaleStacks(
+    app.outdir,
+    Object.values(manifest.stacks).map((stack) => stack.workingDirectory),
+  );
   const stackFiles = Object.values(manifest.stacks).map((stack) => join(app.outdir, stack.synthesizedStackPath));
   for (const file of stackFiles) {
     for (const name of STACK_FILE_NAMES) {
@@ -84,7 +87,11 @@ export function unquoteReferences(hcl: string): string {
     const line = lines[index] ?? "";
     if (/^\s*(depends_on|ignore_changes|replace_triggered_by)\s*=\s*\[\s*$/.test(line)) inside = true;
     else if (inside && /^\s*\]\s*$/.test(line)) inside = false;
-    else if (inside) lines[index] = line.replace(/^(\s*)"((?:[A-Za-z0-9_.\-[\]]|\\")+)"(,?)\s*$/, (_entry, indent: string, reference: string, comma: string) => `${indent}${reference.replace(/\\"/g, '"')}${comma}`);
+    else if (inside)
+      lines[index] = line.replace(
+        /^(\s*)"((?:[A-Za-z0-9_.\-[\]]|\\")+)"(,?)\s*$/,
+        (_entry, indent: string, reference: string, comma: string) => `${indent}${reference.replace(/\\"/g, '"')}${comma}`,
+      );
   }
   return lines.join("\n");
 }
@@ -108,10 +115,16 @@ export function heredocsToStrings(hcl: string): string {
  * the constraint is lost. The stacks set one such attribute, required_version: it is written back with
  * its value, and any other attribute lost that way fails synth rather than vanish.
  */
-export function restoreTerraformAttributes(hcl: string, attributes: Readonly<Record<string, string>> = { required_version: VERSION_CONSTRAINTS.terraform }): string {
+export function restoreTerraformAttributes(
+  hcl: string,
+  attributes: Readonly<Record<string, string>> = { required_version: VERSION_CONSTRAINTS.terraform },
+): string {
   return hcl.replace(/^(\s*)\d+ = "([A-Za-z_]+)"$/gm, (line, indent: string, name: string) => {
     const value = attributes[name];
-    if (value === undefined) throw new Error(`HCL output lost the terraform block's ${name} (${line.trim()}): cdktf's renderer drops plain terraform attributes; add ${name} to restoreTerraformAttributes`);
+    if (value === undefined)
+      throw new Error(
+        `HCL output lost the terraform block's ${name} (${line.trim()}): cdktf's renderer drops plain terraform attributes; add ${name} to restoreTerraformAttributes`,
+      );
     return `${indent}${name} = ${JSON.stringify(value)}`;
   });
 }

@@ -10,10 +10,26 @@ describe("formatArn", () => {
     ["a regional resource", formatArn({ ...location, service: "sqs", resource: "orders" }), "arn:aws:sqs:us-east-1:111122223333:orders"],
     ["IAM: global, no region", formatArn({ partition: "aws", service: "iam", account: "111122223333", resource: "root" }), "arn:aws:iam::111122223333:root"],
     ["S3: neither region nor account", formatArn({ partition: "aws-cn", service: "s3", resource: "state-bucket" }), "arn:aws-cn:s3:::state-bucket"],
-    ["EC2 images: no account", formatArn({ partition: "aws", service: "ec2", region: "eu-west-1", resource: "image/ami-0123" }), "arn:aws:ec2:eu-west-1::image/ami-0123"],
-    ["a Step Functions service integration", formatArn({ partition: "aws", service: "states", resource: "events:putEvents" }), "arn:aws:states:::events:putEvents"],
-    ["an AWS-managed policy", managedPolicyArn("aws-us-gov", "EC2ImageBuilderExecutionPolicy"), "arn:aws-us-gov:iam::aws:policy/EC2ImageBuilderExecutionPolicy"],
-    ["an SSM parameter: the name loses its leading slash", ssmParameterArn(location, "/ec2-imagebuilder/latest"), "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/latest"],
+    [
+      "EC2 images: no account",
+      formatArn({ partition: "aws", service: "ec2", region: "eu-west-1", resource: "image/ami-0123" }),
+      "arn:aws:ec2:eu-west-1::image/ami-0123",
+    ],
+    [
+      "a Step Functions service integration",
+      formatArn({ partition: "aws", service: "states", resource: "events:putEvents" }),
+      "arn:aws:states:::events:putEvents",
+    ],
+    [
+      "an AWS-managed policy",
+      managedPolicyArn("aws-us-gov", "EC2ImageBuilderExecutionPolicy"),
+      "arn:aws-us-gov:iam::aws:policy/EC2ImageBuilderExecutionPolicy",
+    ],
+    [
+      "an SSM parameter: the name loses its leading slash",
+      ssmParameterArn(location, "/ec2-imagebuilder/latest"),
+      "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/latest",
+    ],
     ["an OpsItem alarm action", opsItemArn(location, 2, "Availability"), "arn:aws:ssm:us-east-1:111122223333:opsitem:2#CATEGORY=Availability"],
   ])("%s", (_, actual, expected) => {
     expect(actual).toBe(expected);

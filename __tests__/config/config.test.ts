@@ -29,7 +29,10 @@ describe("configuration", () => {
   test("log levels default to INFO and are read case-insensitively", () => {
     const defaults = parseConfig({}, "test");
     expect(defaults.amiTracker).toMatchObject({ applicationLogLevel: "INFO", systemLogLevel: "INFO" });
-    const set = parseConfig({ amiTracker: { applicationLogLevel: "debug" }, storageFirstApi: { consumer: { applicationLogLevel: "WARN", systemLogLevel: "DEBUG" } } }, "test");
+    const set = parseConfig(
+      { amiTracker: { applicationLogLevel: "debug" }, storageFirstApi: { consumer: { applicationLogLevel: "WARN", systemLogLevel: "DEBUG" } } },
+      "test",
+    );
     expect(set.amiTracker.applicationLogLevel).toBe("DEBUG");
     expect(set.storageFirstApi?.consumer).toMatchObject({ applicationLogLevel: "WARN", systemLogLevel: "DEBUG" });
   });
@@ -82,9 +85,17 @@ describe("configuration", () => {
     ["an S3 backend without a bucket", { backend: { type: "s3" } }, /backend\.bucket: nothing is empty; set it to the name of your state bucket/],
     ["an invalid bucket name", { backend: { bucket: "My_Bucket" } }, /backend\.bucket: "My_Bucket" is not a valid S3 bucket name/],
     ["an unknown backend", { backend: { type: "gcs" } }, /backend\.type: "gcs" is not a backend; use "s3" or "local"/],
-    ["a misspelt setting", { amiTracker: { trackedRegion: ["us-east-1"] } }, /amiTracker\.trackedRegion: unknown setting; expected one of: enabled, parameterName, trackedRegions/],
+    [
+      "a misspelt setting",
+      { amiTracker: { trackedRegion: ["us-east-1"] } },
+      /amiTracker\.trackedRegion: unknown setting; expected one of: enabled, parameterName, trackedRegions/,
+    ],
     ["a wrong type", { amiTracker: { memoryMb: "256" } }, /amiTracker\.memoryMb: "256" is not a whole number from 128 to 10240; the default is 128/],
-    ["a retention CloudWatch refuses", { amiTracker: { logRetentionDays: 10 } }, /amiTracker\.logRetentionDays: 10 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30/],
+    [
+      "a retention CloudWatch refuses",
+      { amiTracker: { logRetentionDays: 10 } },
+      /amiTracker\.logRetentionDays: 10 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30/,
+    ],
     [
       "a log level Lambda does not know",
       { amiTracker: { applicationLogLevel: "VERBOSE" } },
@@ -110,11 +121,7 @@ describe("configuration", () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((problem) => problem.path)).toEqual([
-      "region",
-      "amiTracker.parameterName",
-      "amiTracker.memoryMb",
-    ]);
+    expect((error as ConfigError).problems.map((problem) => problem.path)).toEqual(["region", "amiTracker.parameterName", "amiTracker.memoryMb"]);
   });
 
   test("APP_ENV names a file that must exist, and a file must be valid JSON", () => {

@@ -9,7 +9,11 @@ function pipelineWith(settings: Record<string, unknown>): Record<string, unknown
 
 describe("the first hour: messages a new user meets", () => {
   test.each([
-    ["amiTracker.reservedConcurrency", { amiTracker: { reservedConcurrency: -1 } }, /amiTracker\.reservedConcurrency: -1 is not a whole number from 1 to 1000; the default is unreserved: leave it out/],
+    [
+      "amiTracker.reservedConcurrency",
+      { amiTracker: { reservedConcurrency: -1 } },
+      /amiTracker\.reservedConcurrency: -1 is not a whole number from 1 to 1000; the default is unreserved: leave it out/,
+    ],
     [
       "storageFirstApi.consumer.reservedConcurrency",
       { storageFirstApi: { consumer: { reservedConcurrency: 1 } } },

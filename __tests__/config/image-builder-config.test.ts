@@ -80,17 +80,33 @@ describe("imageBuilder configuration", () => {
       /pipelines\[0\]\.parameterName: "\/other\/name" is not what the tracker writes for this pipeline \("\/ec2-imagebuilder\/latest", from amiTracker\.parameterName "\/ec2-imagebuilder\/latest"\); leave it out/,
     ],
     ["an unknown mode", withPipelines([pipeline({ mode: "both" })]), /pipelines\[0\]\.mode: "both" is not a mode; use "tracker" .* or "native"/],
-    ["a bad cron", withPipelines([pipeline({ schedule: "0 4 * * 1" })]), /pipelines\[0\]\.schedule: "0 4 \* \* 1" is not a cron expression; write cron\(\.\.\.\) with six fields/],
+    [
+      "a bad cron",
+      withPipelines([pipeline({ schedule: "0 4 * * 1" })]),
+      /pipelines\[0\]\.schedule: "0 4 \* \* 1" is not a cron expression; write cron\(\.\.\.\) with six fields/,
+    ],
     ["a five-field cron", withPipelines([pipeline({ schedule: "cron(0 4 * * ?)" })]), /has 5 fields, Image Builder needs six/],
     ["an hour out of range", withPipelines([pipeline({ schedule: "cron(0 25 ? * MON *)" })]), /hour "25" must be 0-23/],
     ["both day fields set", withPipelines([pipeline({ schedule: "cron(0 4 * * MON *)" })]), /exactly one of day-of-month and day-of-week must be "\?"/],
-    ["a bad region", withPipelines([pipeline({ regions: ["us-east-1", "eu-wst-1"] })]), /pipelines\[0\]\.regions\[1\]: "eu-wst-1" is not an AWS region \(did you mean "eu-west-1"/],
+    [
+      "a bad region",
+      withPipelines([pipeline({ regions: ["us-east-1", "eu-wst-1"] })]),
+      /pipelines\[0\]\.regions\[1\]: "eu-wst-1" is not an AWS region \(did you mean "eu-west-1"/,
+    ],
     ["no region", withPipelines([pipeline({ regions: [] })]), /pipelines\[0\]\.regions: is empty; list at least one region/],
     ["a region twice", withPipelines([pipeline({ regions: ["eu-west-1", "eu-west-1"] })]), /pipelines\[0\]\.regions: lists eu-west-1 twice/],
-    ["a bad pipeline name", withPipelines([pipeline({ name: "Web_Server" })]), /pipelines\[0\]\.name: "Web_Server" must be 1-40 lowercase letters, digits or "-"/],
+    [
+      "a bad pipeline name",
+      withPipelines([pipeline({ name: "Web_Server" })]),
+      /pipelines\[0\]\.name: "Web_Server" must be 1-40 lowercase letters, digits or "-"/,
+    ],
     ["a pipeline without a name", withPipelines([{ regions: ["us-east-1"] }]), /pipelines\[0\]\.name: nothing is set; name the pipeline/],
     ["pipelines not a list", { imageBuilder: { pipelines: { name: "web" } } }, /imageBuilder\.pipelines: .* is not a list/],
-    ["an x86 instance for an arm64 parent", withPipelines([pipeline({ instanceTypes: ["t3.small"] })]), /instanceTypes\[0\]: "t3\.small" is x86_64 but parentImage "amazon-linux-2023-arm64" is arm64; use a Graviton type/],
+    [
+      "an x86 instance for an arm64 parent",
+      withPipelines([pipeline({ instanceTypes: ["t3.small"] })]),
+      /instanceTypes\[0\]: "t3\.small" is x86_64 but parentImage "amazon-linux-2023-arm64" is arm64; use a Graviton type/,
+    ],
     ["a bad parent image", withPipelines([pipeline({ parentImage: "Amazon Linux!" })]), /pipelines\[0\]\.parentImage: "Amazon Linux!" is not a parent image/],
     ["a bad recipe version", withPipelines([pipeline({ recipeVersion: "1.0" })]), /recipeVersion: "1\.0" is not a semantic version/],
     [
@@ -98,9 +114,17 @@ describe("imageBuilder configuration", () => {
       withPipelines([pipeline({ regions: ["eu-west-1"], exampleLaunchTemplate: true })]),
       /exampleLaunchTemplate: is true but regions \["eu-west-1"\] leave out the app's region "us-east-1"/,
     ],
-    ["a subnet without security groups", { imageBuilder: { subnetId: "subnet-0123456789abcdef0" } }, /imageBuilder\.securityGroupIds: is empty but subnetId is set/],
+    [
+      "a subnet without security groups",
+      { imageBuilder: { subnetId: "subnet-0123456789abcdef0" } },
+      /imageBuilder\.securityGroupIds: is empty but subnetId is set/,
+    ],
     ["an unknown pipeline setting", withPipelines([pipeline({ cron: "x" })]), /pipelines\[0\]\.cron: unknown setting/],
-    ["a log retention CloudWatch refuses", { imageBuilder: { logRetentionDays: 10 } }, /imageBuilder\.logRetentionDays: 10 is not a retention CloudWatch Logs accepts/],
+    [
+      "a log retention CloudWatch refuses",
+      { imageBuilder: { logRetentionDays: 10 } },
+      /imageBuilder\.logRetentionDays: 10 is not a retention CloudWatch Logs accepts/,
+    ],
   ])("refuses %s, naming the setting, the value and the fix", (_name, raw, message) => {
     expect(() => parseConfig(raw, "test")).toThrow(message);
   });
@@ -139,11 +163,23 @@ describe("alarms configuration", () => {
   });
 
   test.each<[string, Record<string, unknown>, RegExp]>([
-    ["severity 0", { trackerErrors: { severity: 0 } }, /alarms\.trackerErrors\.severity: 0 is not an OpsItem severity; use 1 \(critical\), 2, 3 or 4 \(low\); the default is 2/],
+    [
+      "severity 0",
+      { trackerErrors: { severity: 0 } },
+      /alarms\.trackerErrors\.severity: 0 is not an OpsItem severity; use 1 \(critical\), 2, 3 or 4 \(low\); the default is 2/,
+    ],
     ["severity 5", { buildsFailed: { severity: 5 } }, /alarms\.buildsFailed\.severity: 5 is not an OpsItem severity/],
     ["severity as a string", { buildsFailed: { severity: "2" } }, /alarms\.buildsFailed\.severity: "2" is not an OpsItem severity/],
-    ["an unknown category", { deadLetterMessages: { category: "Outage" } }, /alarms\.deadLetterMessages\.category: "Outage" is not an OpsItem category; use one of Availability, Cost, Performance, Recovery, Security/],
-    ["a category in the wrong case", { deadLetterMessages: { category: "recovery" } }, /category: "recovery" is not an OpsItem category; write "Recovery" \(case matters\)/],
+    [
+      "an unknown category",
+      { deadLetterMessages: { category: "Outage" } },
+      /alarms\.deadLetterMessages\.category: "Outage" is not an OpsItem category; use one of Availability, Cost, Performance, Recovery, Security/,
+    ],
+    [
+      "a category in the wrong case",
+      { deadLetterMessages: { category: "recovery" } },
+      /category: "recovery" is not an OpsItem category; write "Recovery" \(case matters\)/,
+    ],
     ["a period not a multiple of 60", { trackerErrors: { periodSeconds: 90 } }, /alarms\.trackerErrors\.periodSeconds: 90 is not a multiple of 60/],
     ["more than a day of periods", { trackerErrors: { periodSeconds: 3600, evaluationPeriods: 25 } }, /evaluationPeriods: 25 periods of 3600 s exceed one day/],
     ["a bad e-mail address", { emailAddresses: ["ops"] }, /alarms\.emailAddresses\[0\]: "ops" is not an e-mail address/],

@@ -8,7 +8,9 @@ import { CONFIG_SCHEMA_FILE } from "../../scripts/config-schema";
 // ajv is an independent validator of config/schema.json: the app's own reader never uses it.
 const schemaText = readFileSync(CONFIG_SCHEMA_FILE, "utf8");
 const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(schemaText) as object);
-const environments = readdirSync(CONFIG_DIRECTORY).filter((file) => file.endsWith(".json")).sort();
+const environments = readdirSync(CONFIG_DIRECTORY)
+  .filter((file) => file.endsWith(".json"))
+  .sort();
 
 function appProblems(raw: unknown): string[] {
   try {
@@ -41,7 +43,13 @@ describe("config/schema.json", () => {
   test.each([
     ["a misspelt top-level key", { regoin: "us-east-1" }, "/", "regoin", ""],
     ["a misspelt amiTracker key", { amiTracker: { trackedRegion: ["us-east-1"] } }, "/amiTracker", "trackedRegion", "amiTracker.trackedRegion"],
-    ["a misspelt pipeline key", { imageBuilder: { pipelines: [{ name: "web", schedul: "cron(0 4 ? * MON *)" }] } }, "/imageBuilder/pipelines/0", "schedul", "imageBuilder.pipelines[0].schedul"],
+    [
+      "a misspelt pipeline key",
+      { imageBuilder: { pipelines: [{ name: "web", schedul: "cron(0 4 ? * MON *)" }] } },
+      "/imageBuilder/pipelines/0",
+      "schedul",
+      "imageBuilder.pipelines[0].schedul",
+    ],
     [
       "a misspelt route key",
       { storageFirstApi: { routes: { "POST /x": { integration: { subtype: "SQS-SendMessage", paramters: {} } } } } },

@@ -67,7 +67,11 @@ describe("synth output folder", () => {
         });
       }
       const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
-      expect(Object.values(manifest.stacks).map((stack) => stack.synthesizedStackPath).every((path) => path.endsWith("/cdk.tf"))).toBe(true);
+      expect(
+        Object.values(manifest.stacks)
+          .map((stack) => stack.synthesizedStackPath)
+          .every((path) => path.endsWith("/cdk.tf")),
+      ).toBe(true);
     });
 
     test("keeps the Lambda bundles in place, the same files as for JSON", () => {

@@ -100,7 +100,13 @@ describe("S3-1 and S3-2: public access blocked, TLS only", () => {
   test("Compliance 21: all four settings true", () => {
     const stack = minimalStack();
     const bucket = new S3Bucket(stack, "bucket", { bucket: "example" });
-    new S3BucketPublicAccessBlock(stack, "block", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    new S3BucketPublicAccessBlock(stack, "block", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
     expect(passes(stack, "S3-1")).toEqual(["aws_s3_bucket_public_access_block.block"]);
   });
 

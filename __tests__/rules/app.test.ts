@@ -17,17 +17,20 @@ describe.each(environments)("every stack of environment %s passes the rule pack"
   const app = buildApp(loadConfig(environment), { outdir });
   const stacks = app.node.findAll().filter(TerraformStack.isStack);
 
-  test.each(stacks.map((stack) => [stack.node.id, stack] as const))("%s: rules evaluated, no unacknowledged error, no malformed acknowledgement", (_, stack) => {
-    // Act
-    const report = checkStack(stack);
+  test.each(stacks.map((stack) => [stack.node.id, stack] as const))(
+    "%s: rules evaluated, no unacknowledged error, no malformed acknowledgement",
+    (_, stack) => {
+      // Act
+      const report = checkStack(stack);
 
-    // Assess
-    const errors = report.findings.filter((finding) => finding.rule.level === "error" && finding.acknowledged === undefined).map(describeFinding);
-    const badAcknowledgements = report.acknowledgementProblems.filter((problem) => problem.level === "error");
-    expect(report.evaluated).toBeGreaterThan(0);
-    // Every evaluated rule either passed or was acknowledged with a reason (a stack may hold only the latter).
-    expect(report.passed.length + report.findings.filter((finding) => finding.acknowledged !== undefined).length).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
-    expect(badAcknowledgements).toEqual([]);
-  });
+      // Assess
+      const errors = report.findings.filter((finding) => finding.rule.level === "error" && finding.acknowledged === undefined).map(describeFinding);
+      const badAcknowledgements = report.acknowledgementProblems.filter((problem) => problem.level === "error");
+      expect(report.evaluated).toBeGreaterThan(0);
+      // Every evaluated rule either passed or was acknowledged with a reason (a stack may hold only the latter).
+      expect(report.passed.length + report.findings.filter((finding) => finding.acknowledged !== undefined).length).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+      expect(badAcknowledgements).toEqual([]);
+    },
+  );
 });

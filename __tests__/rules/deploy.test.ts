@@ -40,7 +40,9 @@ describe("DEPLOY-1: a resolve:ssm: parameter exists before what resolves it", ()
   test("Noncompliance 25: nothing in the stack creates the parameter", () => {
     const stack = minimalStack();
     launchTemplate(stack);
-    expect(violations(stack, "DEPLOY-1")).toEqual([expect.stringContaining("resolves the parameter /golden-ami/web, which no aws_ssm_parameter of this stack creates")]);
+    expect(violations(stack, "DEPLOY-1")).toEqual([
+      expect.stringContaining("resolves the parameter /golden-ami/web, which no aws_ssm_parameter of this stack creates"),
+    ]);
   });
 
   test("Noncompliance 25: the parameter is created, but not before the template", () => {
@@ -77,7 +79,10 @@ function nativePipeline(stack: TerraformStack, role?: { statements: PolicyStatem
   });
   let executionRole: IamRole | undefined;
   if (role !== undefined) {
-    executionRole = new IamRole(stack, "execution-role", { name: "web-run", assumeRolePolicy: serviceTrust(stack, "trust", "imagebuilder.amazonaws.com").json });
+    executionRole = new IamRole(stack, "execution-role", {
+      name: "web-run",
+      assumeRolePolicy: serviceTrust(stack, "trust", "imagebuilder.amazonaws.com").json,
+    });
     new IamRolePolicy(stack, "execution-policy", { role: executionRole.id, policy: policyDocument(stack, "execution-document", role.statements).json });
   }
   new ImagebuilderImagePipeline(stack, "pipeline", {
@@ -138,7 +143,15 @@ describe("DEPLOY-3: every service-linked role a resource needs is a listed prere
     new IamRole(stack, "role", {
       name: "example",
       assumeRolePolicy: policyDocument(stack, "trust", [
-        { actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"] }] },
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [
+            {
+              type: "AWS",
+              identifiers: ["arn:aws:iam::123456789012:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"],
+            },
+          ],
+        },
       ]).json,
     });
     expect(violations(stack, "DEPLOY-3")).toEqual([expect.stringContaining("needs the service-linked role(s) AWSServiceRoleForElasticLoadBalancing")]);
@@ -174,7 +187,13 @@ describe("DEPLOY-3: every service-linked role a resource needs is a listed prere
     // Act
     const app = buildApp(loadConfig("default"), { outdir: Testing.app().outdir });
     const stacks = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack);
-    const needed = new Set(stacks.flatMap((stack) => checkStack(stack).passed.filter((pass) => pass.rule.id === "DEPLOY-3").map((pass) => pass.note ?? "")));
+    const needed = new Set(
+      stacks.flatMap((stack) =>
+        checkStack(stack)
+          .passed.filter((pass) => pass.rule.id === "DEPLOY-3")
+          .map((pass) => pass.note ?? ""),
+      ),
+    );
 
     // Assess
     const roles = [...needed].flatMap((note) => (/^needs (.*): listed/.exec(note)?.[1] ?? "").split(", "));

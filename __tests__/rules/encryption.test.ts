@@ -20,7 +20,10 @@ describe("ENC-1: SNS topics encrypted", () => {
     new SnsTopic(stack, "managed", { name: "managed", kmsMasterKeyId: "alias/aws/sns" });
     new SnsTopic(stack, "custom", { name: "custom", kmsMasterKeyId: key.arn });
     expect(violations(stack, "ENC-1")).toEqual([]);
-    expect(passes(stack, "ENC-1").sort()).toEqual(["encrypted with the AWS-managed key alias/aws/sns", "encrypted with the customer-managed key aws_kms_key.key"]);
+    expect(passes(stack, "ENC-1").sort()).toEqual([
+      "encrypted with the AWS-managed key alias/aws/sns",
+      "encrypted with the customer-managed key aws_kms_key.key",
+    ]);
   });
 });
 
@@ -49,7 +52,12 @@ describe("ENC-3: Kinesis streams encrypted", () => {
 
   test("Compliance 7: KMS with alias/aws/kinesis", () => {
     const stack = minimalStack();
-    new KinesisStream(stack, "stream", { name: "encrypted", encryptionType: "KMS", kmsKeyId: "alias/aws/kinesis", streamModeDetails: { streamMode: "ON_DEMAND" } });
+    new KinesisStream(stack, "stream", {
+      name: "encrypted",
+      encryptionType: "KMS",
+      kmsKeyId: "alias/aws/kinesis",
+      streamModeDetails: { streamMode: "ON_DEMAND" },
+    });
     expect(violations(stack, "ENC-3")).toEqual([]);
     expect(passes(stack, "ENC-3")).toEqual(["encrypted with the AWS-managed key alias/aws/kinesis"]);
   });
@@ -65,7 +73,10 @@ describe("ENC-4 and ENC-5: S3 default encryption, KMS preferred", () => {
   test("Compliance 8: SSE-S3 stated in code", () => {
     const stack = minimalStack();
     const bucket = new S3Bucket(stack, "bucket", { bucket: "sse-s3" });
-    new S3BucketServerSideEncryptionConfigurationA(stack, "sse", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    new S3BucketServerSideEncryptionConfigurationA(stack, "sse", {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
     expect(violations(stack, "ENC-4")).toEqual([]);
     expect(passes(stack, "ENC-4")).toEqual(["SSE-S3 (aws_s3_bucket_server_side_encryption_configuration.sse)"]);
   });
@@ -73,7 +84,10 @@ describe("ENC-4 and ENC-5: S3 default encryption, KMS preferred", () => {
   test("Noncompliance 9: SSE-S3 is not SSE-KMS", () => {
     const stack = minimalStack();
     const bucket = new S3Bucket(stack, "bucket", { bucket: "sse-s3" });
-    new S3BucketServerSideEncryptionConfigurationA(stack, "sse", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    new S3BucketServerSideEncryptionConfigurationA(stack, "sse", {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
     expect(violations(stack, "ENC-5")).toEqual(["AES256 (SSE-S3), not SSE-KMS"]);
   });
 

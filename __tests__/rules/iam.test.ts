@@ -40,7 +40,13 @@ describe("IAM-1: no wildcard action", () => {
   test("Compliance 1: every action named; a Deny of s3:* is fine", () => {
     const stack = roleWithPolicy([
       { sid: "Read", actions: ["s3:GetObject"], resources: [`${BUCKET_ARN}/*`] },
-      { sid: "TlsOnly", effect: "Deny", actions: ["s3:*"], resources: [BUCKET_ARN], conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }] },
+      {
+        sid: "TlsOnly",
+        effect: "Deny",
+        actions: ["s3:*"],
+        resources: [BUCKET_ARN],
+        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      },
     ]);
     expect(violations(stack, "IAM-1")).toEqual([]);
     expect(passes(stack, "IAM-1")).toHaveLength(1);

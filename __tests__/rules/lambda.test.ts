@@ -30,7 +30,12 @@ function snsInvoked(stack: TerraformStack, overrides: Partial<LambdaFunctionConf
   const topic = new SnsTopic(stack, "topic", { name: "events", kmsMasterKeyId: "alias/aws/sns" });
   const dlq = new SqsQueue(stack, "dlq", { name: "dlq", sqsManagedSseEnabled: true });
   const handler = fn(stack, overrides);
-  new LambdaPermission(stack, "invoke", { action: "lambda:InvokeFunction", functionName: handler.functionName, principal: "sns.amazonaws.com", sourceArn: topic.arn });
+  new LambdaPermission(stack, "invoke", {
+    action: "lambda:InvokeFunction",
+    functionName: handler.functionName,
+    principal: "sns.amazonaws.com",
+    sourceArn: topic.arn,
+  });
   new SnsTopicSubscription(stack, "subscription", { topicArn: topic.arn, protocol: "lambda", endpoint: handler.arn });
   return { fn: handler, dlq };
 }
@@ -40,14 +45,19 @@ describe("LAMBDA-1: asynchronously invoked functions keep failed events", () => 
     const stack = minimalStack();
     snsInvoked(stack);
     expect(violations(stack, "LAMBDA-1")).toEqual([
-      expect.stringMatching(/invoked asynchronously by aws_lambda_permission\.invoke \(sns\.amazonaws\.com\), aws_sns_topic_subscription\.subscription, but has neither/),
+      expect.stringMatching(
+        /invoked asynchronously by aws_lambda_permission\.invoke \(sns\.amazonaws\.com\), aws_sns_topic_subscription\.subscription, but has neither/,
+      ),
     ]);
   });
 
   test("Compliance 12: an on-failure destination, or a dead-letter queue", () => {
     const withDestination = minimalStack();
     const { fn: handler, dlq } = snsInvoked(withDestination);
-    new LambdaFunctionEventInvokeConfig(withDestination, "async", { functionName: handler.functionName, destinationConfig: { onFailure: { destination: dlq.arn } } });
+    new LambdaFunctionEventInvokeConfig(withDestination, "async", {
+      functionName: handler.functionName,
+      destinationConfig: { onFailure: { destination: dlq.arn } },
+    });
     expect(passes(withDestination, "LAMBDA-1")).toEqual(["on-failure destination aws_sqs_queue.dlq (aws_lambda_function_event_invoke_config.async)"]);
 
     const withDlq = minimalStack();
@@ -140,12 +150,18 @@ describe("SQS-1 and SQS-2: a consumed queue keeps what fails, and hides it long 
     const queue = new SqsQueue(stack, "queue", { name: "work", sqsManagedSseEnabled: true, ...queueConfig });
     if (withDeadLetterQueue) queue.redrivePolicy = Fn.jsonencode({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 });
     const handler = fn(stack, { timeout: 30 });
-    new LambdaEventSourceMapping(stack, "mapping", { functionName: handler.arn, eventSourceArn: queue.arn, functionResponseTypes: ["ReportBatchItemFailures"] });
+    new LambdaEventSourceMapping(stack, "mapping", {
+      functionName: handler.arn,
+      eventSourceArn: queue.arn,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+    });
     return stack;
   }
 
   test("Noncompliance 16: the consumed queue has no redrive policy", () => {
-    expect(violations(consumer({ visibilityTimeoutSeconds: 180 }, false), "SQS-1")).toEqual([expect.stringContaining("aws_sqs_queue.queue has no redrive_policy")]);
+    expect(violations(consumer({ visibilityTimeoutSeconds: 180 }, false), "SQS-1")).toEqual([
+      expect.stringContaining("aws_sqs_queue.queue has no redrive_policy"),
+    ]);
   });
 
   test("Compliance 16: it redrives to its dead-letter queue", () => {
@@ -165,15 +181,26 @@ describe("LAMBDA-5: active X-Ray tracing, with a role that may write traces", ()
   /** A function whose role is in the stack, with an inline policy granting `actions`. */
   function traced(mode: string | undefined, actions: readonly string[]): TerraformStack {
     const stack = minimalStack();
-    const role = new IamRole(stack, "role", { name: "example", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) });
-    new IamRolePolicy(stack, "role-policy", { role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [...actions], Resource: "*" }] }) });
+    const role = new IamRole(stack, "role", {
+      name: "example",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    new IamRolePolicy(stack, "role-policy", {
+      role: role.id,
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [...actions], Resource: "*" }] }),
+    });
     fn(stack, { role: role.arn, tracingConfig: mode !== undefined ? { mode } : undefined });
     return stack;
   }
   const WRITE_TRACES = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 
   test("Noncompliance 24: no tracing_config (PassThrough), or PassThrough set", () => {
-    expect(violations(traced(undefined, WRITE_TRACES), "LAMBDA-5")).toEqual([expect.stringMatching(/^tracing_config is not set .*set tracing_config \{ mode = "Active" \}/)]);
+    expect(violations(traced(undefined, WRITE_TRACES), "LAMBDA-5")).toEqual([
+      expect.stringMatching(/^tracing_config is not set .*set tracing_config \{ mode = "Active" \}/),
+    ]);
     expect(violations(traced("PassThrough", WRITE_TRACES), "LAMBDA-5")).toEqual([expect.stringContaining('tracing_config.mode is "PassThrough"')]);
   });
 

@@ -38,7 +38,9 @@ describe("the aspect", () => {
     const synth = (): void => app.synth();
 
     // Assess
-    expect(synth).toThrow(/Encountered Annotations with level "ERROR"[\s\S]*\[ENC-1\] aws_sns_topic\.plain-topic \(checked\/plain-topic\): kms_master_key_id is not set/);
+    expect(synth).toThrow(
+      /Encountered Annotations with level "ERROR"[\s\S]*\[ENC-1\] aws_sns_topic\.plain-topic \(checked\/plain-topic\): kms_master_key_id is not set/,
+    );
     expect(existsSync(join(dir, "stacks", "checked", "cdk.tf.json"))).toBe(false);
     expect(existsSync(join(dir, "manifest.json"))).toBe(false);
   });
@@ -59,7 +61,9 @@ describe("the aspect", () => {
     // Assess
     expect(readdirSync(join(dir, "stacks", "checked"))).toContain("cdk.tf.json");
     expect(lines[0]).toMatch(/^rule pack, stack checked: \d+ checks, 1 finding\(s\)$/);
-    expect(lines).toContainEqual("  ack: [ENC-2] acknowledged on aws_sqs_queue.queue (checked/queue): holds only public sample data; encryption adds nothing here");
+    expect(lines).toContainEqual(
+      "  ack: [ENC-2] acknowledged on aws_sqs_queue.queue (checked/queue): holds only public sample data; encryption adds nothing here",
+    );
     const infos = queue.node.metadata.filter((entry) => entry.type === AnnotationMetadataEntryType.INFO).map((entry) => String(entry.data));
     expect(infos).toEqual([expect.stringContaining("[ENC-2] acknowledged on aws_sqs_queue.queue")]);
   });
@@ -114,7 +118,12 @@ describe("acknowledgements", () => {
     acknowledgeRule(samples, "ENC-2", "sample data only, see the README");
     const findings = report(stack).findings.map((f) => [f.rule.id, f.acknowledged]);
     expect(findings).toHaveLength(2);
-    expect(findings).toEqual(expect.arrayContaining([["ENC-1", undefined], ["ENC-2", "sample data only, see the README"]]));
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        ["ENC-1", undefined],
+        ["ENC-2", "sample data only, see the README"],
+      ]),
+    );
   });
 
   test("an acknowledgement that matches nothing is reported, so stale ones get removed", () => {

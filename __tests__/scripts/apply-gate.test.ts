@@ -27,8 +27,17 @@ describe("the apply gate", () => {
   const pullRequest = { number: 42, head: HEAD };
 
   test("applies the plan reviewed on the pull request's last commit (same digest), whatever the tree", () => {
-    const input: GateInput = { stack: STACK, current: current("replace.json"), pullRequest, reviewed: reviewedFrom("replace.json"), trees: { merge: "t1", reviewedHead: "t1" } };
-    expect(decide(input)).toEqual({ outcome: "apply", reason: `the plan is the one reviewed on pull request #42 (digest ${planDigest(plan("replace.json"))}, same tree)` });
+    const input: GateInput = {
+      stack: STACK,
+      current: current("replace.json"),
+      pullRequest,
+      reviewed: reviewedFrom("replace.json"),
+      trees: { merge: "t1", reviewedHead: "t1" },
+    };
+    expect(decide(input)).toEqual({
+      outcome: "apply",
+      reason: `the plan is the one reviewed on pull request #42 (digest ${planDigest(plan("replace.json"))}, same tree)`,
+    });
     // The main branch moved (another stack's change merged first), but this stack's plan is unchanged: apply.
     expect(decide({ ...input, trees: { merge: "t2", reviewedHead: "t1" } }).outcome).toBe("apply");
   });
@@ -51,7 +60,11 @@ describe("the apply gate", () => {
   test.each([
     ["a direct push (no pull request)", {}, /without a pull request/],
     ["a pull request without a plan comment", { pullRequest }, /has no plan comment for this stack/],
-    ["a plan made for an earlier commit of the pull request", { pullRequest, reviewed: reviewedFrom("destroy.json", "0".repeat(40)) }, /made for 000000000000, not for its last commit 111111111111/],
+    [
+      "a plan made for an earlier commit of the pull request",
+      { pullRequest, reviewed: reviewedFrom("destroy.json", "0".repeat(40)) },
+      /made for 000000000000, not for its last commit 111111111111/,
+    ],
   ])("holds %s", (_case, extra, reason) => {
     const decision = decide({ stack: STACK, current: current("destroy.json"), ...extra });
     expect(decision.outcome).toBe("hold");

@@ -22,7 +22,12 @@ import { parsePlan, type PlanDocument } from "../../scripts/plan-summary";
 
 const plan = (name: string): PlanDocument => parsePlan(readFileSync(join(__dirname, "../fixtures/plans", name), "utf8"), name);
 const patterns = trackerParameterPatterns(loadConfig("default"));
-const report: DriftReport = { stack: "state-bootstrap", environment: "default", checkedAt: "2026-11-30T05:23:00.000Z", runUrl: "https://github.com/acme/repo/actions/runs/5" };
+const report: DriftReport = {
+  stack: "state-bootstrap",
+  environment: "default",
+  checkedAt: "2026-11-30T05:23:00.000Z",
+  runUrl: "https://github.com/acme/repo/actions/runs/5",
+};
 
 /** An in-memory issue tracker with GitHub's behaviour for what the drift check calls. */
 function fakeIssues(initial: Issue[] = []): DriftIssues & { issues: Issue[]; comments: string[] } {
@@ -71,7 +76,10 @@ describe("drift detection", () => {
     ]);
     // The tracker writes one parameter per pipeline: "{pipeline}" matches "web".
     const config = loadConfig("default");
-    const result = classifyDrift(document, trackerParameterPatterns({ ...config, amiTracker: { ...config.amiTracker, parameterName: "/ec2-imagebuilder/{pipeline}/latest" } }));
+    const result = classifyDrift(
+      document,
+      trackerParameterPatterns({ ...config, amiTracker: { ...config.amiTracker, parameterName: "/ec2-imagebuilder/{pipeline}/latest" } }),
+    );
     expect(result.drifted).toEqual([]);
     expect(result.ignored).toEqual(["aws_ssm_parameter.web"]);
   });

@@ -37,7 +37,11 @@ describe("reading `terraform test -json -verbose`", () => {
       line({ type: "version", terraform: "1.11.4" }),
       line({
         type: "test_plan",
-        test_plan: { plan_format_version: "1.2", resource_changes: [{ address: "aws_sns_topic.a", change: { actions: ["create"] } }], provider_schemas: { huge: true } },
+        test_plan: {
+          plan_format_version: "1.2",
+          resource_changes: [{ address: "aws_sns_topic.a", change: { actions: ["create"] } }],
+          provider_schemas: { huge: true },
+        },
       }),
       line({ type: "test_summary", test_summary: { status: "pass" } }),
     ].join("\n");

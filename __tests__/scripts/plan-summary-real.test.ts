@@ -39,7 +39,9 @@ describe("the plan comment on real plans", () => {
     const document = plan("no-changes.json");
     expect(Object.keys(changeMap(document))).toEqual([]);
     const comment = run(["--marker", "<!-- plan:state-bootstrap -->", "no-changes.json"], read);
-    expect(comment).toBe(`<!-- plan:state-bootstrap -->\n### Plan: \`state-bootstrap\`: no changes (7 unchanged, Terraform ${document.terraform_version ?? ""})\n`);
+    expect(comment).toBe(
+      `<!-- plan:state-bootstrap -->\n### Plan: \`state-bootstrap\`: no changes (7 unchanged, Terraform ${document.terraform_version ?? ""})\n`,
+    );
   });
 
   test("a destroy of stateful resources is labelled CAUTION, each resource marked STATEFUL", () => {
@@ -59,7 +61,12 @@ describe("the plan comment on real plans", () => {
   test("with a head commit the comment records the digest and changes for the apply gate, and links the run", () => {
     const comment = run(["--marker", "<!-- plan:ami-tracker -->", "--head", "a".repeat(40), "--run-url", RUN, "replace.json"], read);
     expect(comment.startsWith("<!-- plan:ami-tracker -->\n<!-- plan-meta ")).toBe(true);
-    expect(parseMeta(comment)).toEqual({ stack: "ami-tracker", head: "a".repeat(40), digest: planDigest(plan("replace.json")), changes: { "aws_ssm_parameter.web": "replace" } });
+    expect(parseMeta(comment)).toEqual({
+      stack: "ami-tracker",
+      head: "a".repeat(40),
+      digest: planDigest(plan("replace.json")),
+      changes: { "aws_ssm_parameter.web": "replace" },
+    });
     expect(comment).toContain(`<sub>planned at \`aaaaaaaaaaaa\` · [the run](${RUN}) · plan digest \`${planDigest(plan("replace.json"))}\`</sub>`);
   });
 
@@ -72,7 +79,23 @@ describe("the plan comment on real plans", () => {
   });
 
   test("a failed plan: the comment says which phase failed, shows the error without the token, and links the run", () => {
-    const comment = run(["--failed", "plan", "--log", "plan-failure.log", "--stack", "ami-tracker", "--marker", "<!-- plan:ami-tracker -->", "--run-url", RUN, "--head", "b".repeat(40)], read);
+    const comment = run(
+      [
+        "--failed",
+        "plan",
+        "--log",
+        "plan-failure.log",
+        "--stack",
+        "ami-tracker",
+        "--marker",
+        "<!-- plan:ami-tracker -->",
+        "--run-url",
+        RUN,
+        "--head",
+        "b".repeat(40),
+      ],
+      read,
+    );
     expect(comment.startsWith("<!-- plan:ami-tracker -->\n### Plan: `ami-tracker`: `terraform plan` failed")).toBe(true);
     expect(comment).toContain("> **No plan for this stack at `bbbbbbbbbbbb`");
     expect(comment).toContain("```text\nError: Invalid function argument");

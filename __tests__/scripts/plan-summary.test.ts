@@ -73,7 +73,9 @@ describe("plan summary", () => {
     expect(warning).toBeLessThan(text.indexOf("to create"));
     expect(text).toContain("**2 stateful resource(s) will be destroyed or replaced");
     const block = text.slice(warning, text.indexOf("to create"));
-    const order = ["aws_kinesis_stream.records", "aws_sqs_queue.orders", "aws_cloudwatch_metric_alarm.old", "aws_iam_role_policy.tracker"].map((a) => block.indexOf(a));
+    const order = ["aws_kinesis_stream.records", "aws_sqs_queue.orders", "aws_cloudwatch_metric_alarm.old", "aws_iam_role_policy.tracker"].map((a) =>
+      block.indexOf(a),
+    );
     expect(order.every((position) => position > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(block).toContain("**STATEFUL** `aws_sqs_queue.orders`: replaced (an argument that cannot change in place)");
@@ -97,7 +99,10 @@ describe("plan summary", () => {
 
   test("a huge plan stays under GitHub's comment limit, keeps its warnings and counts, and says what was left out", () => {
     const many = Array.from({ length: 4000 }, (_, index) =>
-      change(`aws_sqs_queue.queue_with_a_rather_long_logical_identifier_${String(index).padStart(5, "0")}`, index % 2 === 0 ? ["delete", "create"] : ["update"]),
+      change(
+        `aws_sqs_queue.queue_with_a_rather_long_logical_identifier_${String(index).padStart(5, "0")}`,
+        index % 2 === 0 ? ["delete", "create"] : ["update"],
+      ),
     );
     const plan: PlanDocument = { format_version: "1.2", resource_changes: many };
     const text = summarize([
@@ -138,9 +143,13 @@ describe("plan summary", () => {
     try {
       const file = join(folder, "storage-first-api.json");
       writeFileSync(file, JSON.stringify(MIXED));
-      const output = execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "../../scripts/plan-summary.ts"), "--marker", "<!-- plan:storage-first-api -->", file], {
-        encoding: "utf8",
-      });
+      const output = execFileSync(
+        process.execPath,
+        ["--import", "tsx", join(__dirname, "../../scripts/plan-summary.ts"), "--marker", "<!-- plan:storage-first-api -->", file],
+        {
+          encoding: "utf8",
+        },
+      );
       expect(output.startsWith("<!-- plan:storage-first-api -->\n### Plan: `storage-first-api`")).toBe(true);
       expect(output).toContain("[!CAUTION]");
     } finally {

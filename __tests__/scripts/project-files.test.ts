@@ -38,7 +38,15 @@ describe("the version check of cdktf and terraform", () => {
 
 describe("npm run bench -- --tier-only", () => {
   it("counts calls per stack folder from the PATH wrapper's log, init aside", () => {
-    const log = ["/tmp/x/plan/default/ami-tracker\tinit", "/tmp/x/plan/default/ami-tracker\tvalidate", "/tmp/x/plan/default/ami-tracker\tplan", "/tmp/x/plan/default/ami-tracker\tshow", "/tmp/x/plan/default/api\tinit", "/tmp/x/plan/default/api\ttest", ""].join("\n");
+    const log = [
+      "/tmp/x/plan/default/ami-tracker\tinit",
+      "/tmp/x/plan/default/ami-tracker\tvalidate",
+      "/tmp/x/plan/default/ami-tracker\tplan",
+      "/tmp/x/plan/default/ami-tracker\tshow",
+      "/tmp/x/plan/default/api\tinit",
+      "/tmp/x/plan/default/api\ttest",
+      "",
+    ].join("\n");
     expect(callsPerStack(log)).toEqual([
       { stack: "default/ami-tracker", commands: ["init", "validate", "plan", "show"], loads: 3 },
       { stack: "default/api", commands: ["init", "test"], loads: 1 },

@@ -52,7 +52,11 @@ describe("redacting and trimming Terraform's output", () => {
   });
 
   test("values of the job's secret environment variables are redacted, whatever they look like", () => {
-    const secrets = secretsFromEnvironment({ AWS_SECRET_ACCESS_KEY: "plain-looking-value-123", TF_TOKEN_app_terraform_io: "another-plain-one", PATH: "/usr/bin" });
+    const secrets = secretsFromEnvironment({
+      AWS_SECRET_ACCESS_KEY: "plain-looking-value-123",
+      TF_TOKEN_app_terraform_io: "another-plain-one",
+      PATH: "/usr/bin",
+    });
     expect(secrets).toEqual(["plain-looking-value-123", "another-plain-one"]);
     expect(redactSecrets("a plain-looking-value-123 b another-plain-one c /usr/bin", secrets)).toBe(`a ${REDACTED} b ${REDACTED} c /usr/bin`);
   });

@@ -11,6 +11,8 @@ describe("terraformTier: the terraform test tier runs, is skipped, or fails in C
   });
 
   test.each(["true", "1"])("without terraform where CI=%s, it fails, saying what to install", (ci) => {
-    expect(() => terraformTier(undefined, { CI: ci })).toThrow(/CI=.* and `terraform` is not on the PATH: the terraform tier must run in CI; install Terraform 1\.10\+/);
+    expect(() => terraformTier(undefined, { CI: ci })).toThrow(
+      /CI=.* and `terraform` is not on the PATH: the terraform tier must run in CI; install Terraform 1\.10\+/,
+    );
   });
 });

@@ -30,8 +30,16 @@ test("off by default", () => {
 });
 
 test.each<[string, unknown, RegExp]>([
-  ["a name instead of an ARN", { enabled: true, launchTemplates: [{ name: "web", parameterArn: "/ec2-imagebuilder/web/stable" }] }, /amiConsumer\.launchTemplates\[0\]\.parameterArn: "\/ec2-imagebuilder\/web\/stable" is not a parameter ARN; a shared parameter is named by its full ARN/],
-  ["an ARN of another region", { enabled: true, launchTemplates: [{ name: "web", parameterArn: ARN.replace("us-east-1", "eu-west-1") }] }, /parameterArn: is in eu-west-1, but the app's region is "us-east-1" and RAM shares are regional/],
+  [
+    "a name instead of an ARN",
+    { enabled: true, launchTemplates: [{ name: "web", parameterArn: "/ec2-imagebuilder/web/stable" }] },
+    /amiConsumer\.launchTemplates\[0\]\.parameterArn: "\/ec2-imagebuilder\/web\/stable" is not a parameter ARN; a shared parameter is named by its full ARN/,
+  ],
+  [
+    "an ARN of another region",
+    { enabled: true, launchTemplates: [{ name: "web", parameterArn: ARN.replace("us-east-1", "eu-west-1") }] },
+    /parameterArn: is in eu-west-1, but the app's region is "us-east-1" and RAM shares are regional/,
+  ],
   ["enabled with nothing", { enabled: true }, /amiConsumer\.launchTemplates: is empty but amiConsumer\.enabled is true/],
 ])("%s: the message names the field, the value and the fix", (_case, amiConsumer, expected) => {
   let message = "";

@@ -63,7 +63,10 @@ describe("AmiLifecyclePolicy", () => {
     const stack = new TerraformStack(Testing.app(), "count");
     new AmiLifecyclePolicy(stack, "lifecycle", {
       name: "web",
-      recipes: [{ name: "web", version: "1.0.0" }, { name: "web", version: "1.1.0" }],
+      recipes: [
+        { name: "web", version: "1.0.0" },
+        { name: "web", version: "1.1.0" },
+      ],
       rule: { type: "count", value: 5 },
       trackedPointers: [LATEST],
       protectLaunchedWithinDays: 14,
@@ -103,7 +106,13 @@ describe("the exclusion tag map's limits", () => {
     expect(() => exclusionTagMap("policy web", [])).toThrow(/trackedPointers is empty/);
   });
 
-  const base: AmiLifecyclePolicyProps = { name: "web", recipes: [{ name: "web", version: "1.0.0" }], rule: { type: "count", value: 5 }, trackedPointers: [LATEST], partition: "aws" };
+  const base: AmiLifecyclePolicyProps = {
+    name: "web",
+    recipes: [{ name: "web", version: "1.0.0" }],
+    rule: { type: "count", value: 5 },
+    trackedPointers: [LATEST],
+    partition: "aws",
+  };
   test.each<[string, Partial<AmiLifecyclePolicyProps>, RegExp]>([
     ["count 0", { rule: { type: "count", value: 0 } }, /rule\.value 0 must keep 1 to 1000 images/],
     ["retainAtLeast 11", { rule: { type: "age", value: 30, unit: "DAYS", retainAtLeast: 11 } }, /rule\.retainAtLeast 11 must be 1 to 10/],
@@ -115,6 +124,12 @@ describe("the exclusion tag map's limits", () => {
 });
 
 test("a name too long for the execution role's name is refused, not cut", () => {
-  const props: AmiLifecyclePolicyProps = { name: "x".repeat(55), recipes: [{ name: "web", version: "1.0.0" }], rule: { type: "count", value: 5 }, trackedPointers: [LATEST], partition: "aws" };
+  const props: AmiLifecyclePolicyProps = {
+    name: "x".repeat(55),
+    recipes: [{ name: "web", version: "1.0.0" }],
+    rule: { type: "count", value: 5 },
+    trackedPointers: [LATEST],
+    partition: "aws",
+  };
   expect(() => new AmiLifecyclePolicy(new TerraformStack(Testing.app(), "long"), "lifecycle", props)).toThrow(/name is 55 characters; at most 54/);
 });

@@ -42,9 +42,15 @@ describe("ami-loop: the whole loop from configuration", () => {
   });
 
   test("one fleet refresh per group: the configured group on prod (its preferences), the example group on stable", () => {
-    const machines = resourcesOf(stack, "aws_sfn_state_machine").map((machine) => JSON.parse(String(machine["definition"])) as { States: { StartInstanceRefresh: { Parameters: Record<string, unknown> } } });
+    const machines = resourcesOf(stack, "aws_sfn_state_machine").map(
+      (machine) => JSON.parse(String(machine["definition"])) as { States: { StartInstanceRefresh: { Parameters: Record<string, unknown> } } },
+    );
     const parameters = machines.map((definition) => definition.States.StartInstanceRefresh.Parameters);
-    expect(parameters).toContainEqual({ AutoScalingGroupName: "web-production", Strategy: "Rolling", Preferences: { MinHealthyPercentage: 90, SkipMatching: false, AutoRollback: false, InstanceWarmup: 120 } });
+    expect(parameters).toContainEqual({
+      AutoScalingGroupName: "web-production",
+      Strategy: "Rolling",
+      Preferences: { MinHealthyPercentage: 90, SkipMatching: false, AutoRollback: false, InstanceWarmup: 120 },
+    });
     expect(parameters).toContainEqual(expect.objectContaining({ AutoScalingGroupName: expect.stringMatching(/aws_autoscaling_group\./) }));
     const patterns = resourcesOf(stack, "aws_cloudwatch_event_rule").map((rule) => JSON.parse(String(rule["event_pattern"])) as { detail: { name: string[] } });
     const changed = patterns.filter((pattern) => !("exception" in pattern.detail) || JSON.stringify(pattern.detail).includes('"exists":false'));
@@ -52,10 +58,16 @@ describe("ami-loop: the whole loop from configuration", () => {
   });
 
   test("the refresh role may start a refresh of its group only", () => {
-    const role = resourcesOf(stack, "aws_iam_role_policy").find((policy) => policy["name"] === "start-instance-refresh" && JSON.stringify(policyBehind(stack, policy["policy"])).includes("web-production"));
+    const role = resourcesOf(stack, "aws_iam_role_policy").find(
+      (policy) => policy["name"] === "start-instance-refresh" && JSON.stringify(policyBehind(stack, policy["policy"])).includes("web-production"),
+    );
     const statement = policyBehind(stack, role?.["policy"]).statement.find((entry) => entry.sid === "StartInstanceRefreshOfTheGroup");
     expect(statement?.actions).toEqual(["autoscaling:StartInstanceRefresh"]);
-    expect(statement?.resources).toEqual([expect.stringMatching(/^arn:\$\{data\.aws_partition\.partition\.partition\}:autoscaling:us-east-1:.*:autoScalingGroup:\*:autoScalingGroupName\/web-production$/)]);
+    expect(statement?.resources).toEqual([
+      expect.stringMatching(
+        /^arn:\$\{data\.aws_partition\.partition\.partition\}:autoscaling:us-east-1:.*:autoScalingGroup:\*:autoScalingGroupName\/web-production$/,
+      ),
+    ]);
   });
 
   test("one rejection alarm watches latest and every channel", () => {
@@ -69,14 +81,18 @@ describe("ami-loop: the whole loop from configuration", () => {
   test("the RAM share holds latest and both channels, each association after Terraform created the parameter, for the configured account", () => {
     const associations = resourcesOf(stack, "aws_ram_resource_association");
     expect(associations.map((association) => String(association["resource_arn"]).replace(/^.*:parameter/, "")).sort()).toEqual([LATEST, PROD, STABLE]);
-    for (const association of associations) expect(association["depends_on"]).toEqual([parameterAddress(LATEST), parameterAddress(STABLE), parameterAddress(PROD)]);
+    for (const association of associations)
+      expect(association["depends_on"]).toEqual([parameterAddress(LATEST), parameterAddress(STABLE), parameterAddress(PROD)]);
     expect(resourcesOf(stack, "aws_ram_principal_association").map((association) => association["principal"])).toEqual(["444455556666"]);
     expect(resourcesOf(stack, "aws_ram_resource_share")).toEqual([expect.objectContaining({ allow_external_principals: false })]);
   });
 
   test("the lifecycle policy deletes by age, keeps 3, and excludes the current and previous AMI of latest and both channels", () => {
     const [policy] = resourcesOf(stack, "aws_imagebuilder_lifecycle_policy");
-    const detail = (policy?.["policy_detail"] as Array<Record<string, unknown>>)[0] as { filter: unknown[]; exclusion_rules: Array<{ amis: Array<{ tag_map: unknown }> }> };
+    const detail = (policy?.["policy_detail"] as Array<Record<string, unknown>>)[0] as {
+      filter: unknown[];
+      exclusion_rules: Array<{ amis: Array<{ tag_map: unknown }> }>;
+    };
     expect(detail.filter).toEqual([{ type: "AGE", value: 90, unit: "DAYS", retain_at_least: 3 }]);
     expect(detail.exclusion_rules[0]?.amis[0]?.tag_map).toEqual(inUseExclusionTags([LATEST, STABLE, PROD]));
     expect(policy?.["resource_selection"]).toEqual([{ recipe: [{ name: "ssm-patterns-ami-loop-web", semantic_version: "1.0.0" }] }]);
@@ -94,7 +110,9 @@ describe("ami-loop: the whole loop from configuration", () => {
     const text = expression.slice("${jsonencode(".length, -")}".length);
     expect(text).toContain(':ssm:us-east-1:${element(split(":", aws_kms_key.');
     expect(text).toContain("arn:${data.aws_partition.partition.partition}:ssm:");
-    const policy = JSON.parse(text.replace(/\$\{[^}]*\}/g, "X").replace(/" = /g, '": ')) as { Statement: Array<{ Sid: string; Action: string[]; Resource: string[] }> };
+    const policy = JSON.parse(text.replace(/\$\{[^}]*\}/g, "X").replace(/" = /g, '": ')) as {
+      Statement: Array<{ Sid: string; Action: string[]; Resource: string[] }>;
+    };
     const read = policy.Statement.find((statement) => statement.Sid === "ReadPointers");
     expect(read?.Resource.map((arn) => arn.replace(/^.*:parameter/, "")).sort()).toEqual([LATEST, PROD, STABLE]);
     for (const arn of read?.Resource ?? []) expect(arn).toMatch(/^arn:X:ssm:us-east-1:X:parameter\//);
@@ -104,7 +122,9 @@ describe("ami-loop: the whole loop from configuration", () => {
 
 describe("the tracker's role may move in-use tags, and only those", () => {
   test("ami-loop: ec2:CreateTags and ec2:DeleteTags on this region's images, tag keys limited to the in-use keys of the parameters it writes, never without keys", () => {
-    const [fn] = resourcesOf(stack, "aws_iam_role_policy").filter((policy) => JSON.stringify(policyBehind(stack, policy["policy"])).includes("MoveInUseTagsOfAmis"));
+    const [fn] = resourcesOf(stack, "aws_iam_role_policy").filter((policy) =>
+      JSON.stringify(policyBehind(stack, policy["policy"])).includes("MoveInUseTagsOfAmis"),
+    );
     const statement = policyBehind(stack, fn?.["policy"]).statement.find((entry) => entry.sid === "MoveInUseTagsOfAmis");
     expect(statement?.actions).toEqual(["ec2:CreateTags", "ec2:DeleteTags"]);
     expect(statement?.resources).toEqual(["arn:${data.aws_partition.partition.partition}:ec2:us-east-1::image/*"]);
@@ -113,7 +133,12 @@ describe("the tracker's role may move in-use tags, and only those", () => {
       {
         test: "ForAllValues:StringLike",
         variable: "aws:TagKeys",
-        values: ["ami-loop:current:/ec2-imagebuilder/*/latest", `ami-loop:current:${LATEST}`, "ami-loop:previous:/ec2-imagebuilder/*/latest", `ami-loop:previous:${LATEST}`],
+        values: [
+          "ami-loop:current:/ec2-imagebuilder/*/latest",
+          `ami-loop:current:${LATEST}`,
+          "ami-loop:previous:/ec2-imagebuilder/*/latest",
+          `ami-loop:previous:${LATEST}`,
+        ],
       },
       { test: "Null", variable: "aws:TagKeys", values: ["false"] },
     ]);
@@ -121,7 +146,9 @@ describe("the tracker's role may move in-use tags, and only those", () => {
 
   test("bring your own pipeline: the keys of the template, each placeholder a wildcard", () => {
     const own = synthesize(new AmiTrackerStack(Testing.app(), testConfig({ amiTracker: { parameterName: "/ec2-imagebuilder/{pipeline}/latest" } })));
-    const [policy] = resourcesOf(own, "aws_iam_role_policy").filter((entry) => JSON.stringify(policyBehind(own, entry["policy"])).includes("MoveInUseTagsOfAmis"));
+    const [policy] = resourcesOf(own, "aws_iam_role_policy").filter((entry) =>
+      JSON.stringify(policyBehind(own, entry["policy"])).includes("MoveInUseTagsOfAmis"),
+    );
     const statement = policyBehind(own, policy?.["policy"]).statement.find((entry) => entry.sid === "MoveInUseTagsOfAmis");
     expect(statement?.condition?.[0]?.values).toEqual(["ami-loop:current:/ec2-imagebuilder/*/latest", "ami-loop:previous:/ec2-imagebuilder/*/latest"]);
   });
@@ -130,7 +157,13 @@ describe("the tracker's role may move in-use tags, and only those", () => {
 describe("without the loop's settings nothing of it is built", () => {
   test("a pipeline with no channel, refresh, share or cleanup adds no loop resource", () => {
     const plain = synthesize(new AmiTrackerStack(Testing.app(), testConfig({ imageBuilder: { pipelines: [{ name: "web" }] } })));
-    for (const type of ["aws_autoscaling_group", "aws_sfn_state_machine", "aws_ram_resource_share", "aws_imagebuilder_lifecycle_policy", "aws_cloudwatch_event_rule"]) {
+    for (const type of [
+      "aws_autoscaling_group",
+      "aws_sfn_state_machine",
+      "aws_ram_resource_share",
+      "aws_imagebuilder_lifecycle_policy",
+      "aws_cloudwatch_event_rule",
+    ]) {
       expect(resourcesOf(plain, type)).toEqual([]);
     }
   });

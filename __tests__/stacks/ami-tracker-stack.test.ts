@@ -86,9 +86,7 @@ describe("AmiTrackerStack", () => {
     const keyPolicy = policyBehind(stack, topicKeyPolicy?.["policy"]).statement;
     const imageBuilder = keyPolicy.find((statement) => statement.sid === "ImageBuilderPublishesEncrypted");
     expect(imageBuilder?.actions).toEqual(["kms:GenerateDataKey*", "kms:Decrypt"]);
-    expect(imageBuilder?.principals?.[0]?.identifiers[0]).toMatch(
-      /:role\/aws-service-role\/imagebuilder\.amazonaws\.com\/AWSServiceRoleForImageBuilder$/,
-    );
+    expect(imageBuilder?.principals?.[0]?.identifiers[0]).toMatch(/:role\/aws-service-role\/imagebuilder\.amazonaws\.com\/AWSServiceRoleForImageBuilder$/);
     const sns = keyPolicy.find((statement) => statement.sid === "SnsUsesKeyForThisAccount");
     expect(sns?.principals).toEqual([{ type: "Service", identifiers: ["sns.amazonaws.com"] }]);
     expect(keyPolicy.flatMap((statement) => statement.actions)).not.toContain("kms:*");
@@ -118,9 +116,7 @@ describe("AmiTrackerStack", () => {
     expect(dlq["sqs_managed_sse_enabled"]).toBe(true);
     const asyncConfig = onlyResource(stack, "aws_lambda_function_event_invoke_config");
     expect(asyncConfig).toMatchObject({ maximum_retry_attempts: 2, maximum_event_age_in_seconds: 3600 });
-    expect((asyncConfig["destination_config"] as { on_failure: { destination: string } }).on_failure.destination).toMatch(
-      /^\$\{aws_sqs_queue\.[^.]+\.arn\}$/,
-    );
+    expect((asyncConfig["destination_config"] as { on_failure: { destination: string } }).on_failure.destination).toMatch(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/);
   });
 
   test("keeps the tracker's logs for the configured retention, encrypted with the stack's logs key", () => {
@@ -146,7 +142,14 @@ describe("AmiTrackerStack", () => {
   });
 
   test("outputs the topic ARN, the function name, the parameter name per region and the alarm names", () => {
-    expect(Object.keys(stack.output).sort()).toEqual(["alarm_names", "dead_letter_queue_url", "function_name", "operator_policy", "parameter_names", "topic_arn"]);
+    expect(Object.keys(stack.output).sort()).toEqual([
+      "alarm_names",
+      "dead_letter_queue_url",
+      "function_name",
+      "operator_policy",
+      "parameter_names",
+      "topic_arn",
+    ]);
     expect(stack.output["parameter_names"]?.value).toEqual({ "us-east-1": "/ec2-imagebuilder/latest" });
   });
 
@@ -173,12 +176,20 @@ describe("AmiTrackerStack", () => {
     expect(ssm?.resources?.[0]).toMatch(/:parameter\/ec2-imagebuilder\/\*\/latest$/);
   });
 
-  test("logs JSON at INFO by default, traces actively, and may write traces (Resource \"*\": X-Ray has no resource types)", () => {
+  test('logs JSON at INFO by default, traces actively, and may write traces (Resource "*": X-Ray has no resource types)', () => {
     const logGroup = onlyResource(stack, "aws_cloudwatch_log_group");
-    expect(lambda["logging_config"]).toEqual({ log_format: "JSON", application_log_level: "INFO", system_log_level: "INFO", log_group: `\${aws_cloudwatch_log_group.${Object.keys(stack.resource["aws_cloudwatch_log_group"] ?? {})[0]}.name}` });
+    expect(lambda["logging_config"]).toEqual({
+      log_format: "JSON",
+      application_log_level: "INFO",
+      system_log_level: "INFO",
+      log_group: `\${aws_cloudwatch_log_group.${Object.keys(stack.resource["aws_cloudwatch_log_group"] ?? {})[0]}.name}`,
+    });
     expect(logGroup).toBeDefined();
     expect(lambda["tracing_config"]).toEqual({ mode: "Active" });
-    expect(statements.find((statement) => statement.sid === "WriteTraces")).toMatchObject({ actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] });
+    expect(statements.find((statement) => statement.sid === "WriteTraces")).toMatchObject({
+      actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+      resources: ["*"],
+    });
     // CreateFunction with Active tracing checks the role's X-Ray permission: the policy exists first.
     expect(lambda["depends_on"]).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\./)]));
     expect((lambda as { environment: { variables: Record<string, string> } }).environment.variables["POWERTOOLS_SERVICE_NAME"]).toBe("ami-tracker");
@@ -186,7 +197,11 @@ describe("AmiTrackerStack", () => {
 
   test("takes the application and system log levels from configuration", () => {
     const debug = synthTracker({ amiTracker: { applicationLogLevel: "DEBUG", systemLogLevel: "WARN" } });
-    expect(onlyResource(debug, "aws_lambda_function")["logging_config"]).toMatchObject({ log_format: "JSON", application_log_level: "DEBUG", system_log_level: "WARN" });
+    expect(onlyResource(debug, "aws_lambda_function")["logging_config"]).toMatchObject({
+      log_format: "JSON",
+      application_log_level: "DEBUG",
+      system_log_level: "WARN",
+    });
   });
 
   test("applies configured sizing and reserves concurrency only when asked", () => {
@@ -204,7 +219,9 @@ describe("AmiTrackerStack", () => {
 
   test("the app builds the tracker stack by default and leaves it out when disabled", () => {
     const stackNames = (raw: Record<string, unknown>) =>
-      buildApp(testConfig(raw), { outdir: Testing.app().outdir }).node.children.filter((child) => child instanceof TerraformStack).map((child) => child.node.id);
+      buildApp(testConfig(raw), { outdir: Testing.app().outdir })
+        .node.children.filter((child) => child instanceof TerraformStack)
+        .map((child) => child.node.id);
     expect(stackNames({})).toContain("ami-tracker");
     expect(stackNames({ amiTracker: { enabled: false } })).not.toContain("ami-tracker");
   });

@@ -38,7 +38,11 @@ const ENVIRONMENTS = readdirSync(CONFIG_DIRECTORY)
 function withCiAccess(environment: string): AppConfig {
   const config = loadConfig(environment);
   if (config.ciAccess.enabled) return config;
-  return { ...config, backend: { type: "s3", bucket: "acme-tf-state", region: config.region, keyPrefix: "acme", useLockfile: true }, ciAccess: { enabled: true, github: { repository: "acme/app", mainBranch: "main", createOidcProvider: true } } };
+  return {
+    ...config,
+    backend: { type: "s3", bucket: "acme-tf-state", region: config.region, keyPrefix: "acme", useLockfile: true },
+    ciAccess: { enabled: true, github: { repository: "acme/app", mainBranch: "main", createOidcProvider: true } },
+  };
 }
 
 /** The synthesized workload stacks and ci-access stack of a configuration. */
@@ -82,7 +86,9 @@ function roleStatements(ci: SynthesizedStack, config: AppConfig, phase: "plan" |
 }
 
 function expectedResources(scope: ScopeName, config: AppConfig): string[] {
-  return [...SCOPES[scope].resources({ partition: "PARTITION", account: "ACCOUNT", region: config.region, namePrefix: `${config.project}-${config.environment}` })];
+  return [
+    ...SCOPES[scope].resources({ partition: "PARTITION", account: "ACCOUNT", region: config.region, namePrefix: `${config.project}-${config.environment}` }),
+  ];
 }
 
 /** The (scope, action) pairs a role lacks: no Allow statement with the action on exactly the scope's resources (and conditions). */
@@ -138,13 +144,30 @@ describe("the everything-on environment turns everything on", () => {
 });
 
 describe("a type, argument or data source the table lacks fails, naming it and where to add it", () => {
-  const block = (type: string, args: Record<string, unknown>, kind: "resource" | "data" = "resource"): DeclaredBlock => ({ kind, type, address: `x/${type}.a`, arguments: args });
+  const block = (type: string, args: Record<string, unknown>, kind: "resource" | "data" = "resource"): DeclaredBlock => ({
+    kind,
+    type,
+    address: `x/${type}.a`,
+    arguments: args,
+  });
 
   test.each([
-    ["a new resource type", block("aws_ecr_repository", { name: "x" }), /resource type aws_ecr_repository \(x\/aws_ecr_repository\.a\): add its create\/read\/update\/delete calls to RESOURCE_PERMISSIONS in stacks\/constructs\/deploy-permissions\.ts/],
-    ["a new argument", block("aws_sqs_queue", { name: "x", policy: "{}" }), /argument aws_sqs_queue\.policy \(x\/aws_sqs_queue\.a\): add RESOURCE_PERMISSIONS\["aws_sqs_queue"\]\.arguments\["policy"\]/],
+    [
+      "a new resource type",
+      block("aws_ecr_repository", { name: "x" }),
+      /resource type aws_ecr_repository \(x\/aws_ecr_repository\.a\): add its create\/read\/update\/delete calls to RESOURCE_PERMISSIONS in stacks\/constructs\/deploy-permissions\.ts/,
+    ],
+    [
+      "a new argument",
+      block("aws_sqs_queue", { name: "x", policy: "{}" }),
+      /argument aws_sqs_queue\.policy \(x\/aws_sqs_queue\.a\): add RESOURCE_PERMISSIONS\["aws_sqs_queue"\]\.arguments\["policy"\]/,
+    ],
     ["a new data source", block("aws_vpc", {}, "data"), /data source aws_vpc \(x\/aws_vpc\.a\): add its read calls to DATA_SOURCE_PERMISSIONS/],
-    ["a value the table does not cover", block("aws_kinesis_stream", { name: "x", kms_key_id: "alias/mine" }), /aws_kinesis_stream\.kms_key_id .*"alias\/mine": add the grant on that customer managed key/],
+    [
+      "a value the table does not cover",
+      block("aws_kinesis_stream", { name: "x", kms_key_id: "alias/mine" }),
+      /aws_kinesis_stream\.kms_key_id .*"alias\/mine": add the grant on that customer managed key/,
+    ],
   ])("%s", (_what, declared, message) => {
     expect(coverageProblems([declared]).join("\n")).toMatch(message);
     expect(() => requiredPermissions([declared])).toThrow(message);
@@ -156,17 +179,24 @@ describe("a type, argument or data source the table lacks fails, naming it and w
 
   test("every entry cites the provider source file, and every argument-level AWS page is a URL", () => {
     for (const [type, entry] of Object.entries(RESOURCE_PERMISSIONS)) {
-      expect({ type, source: entry.source }).toEqual({ type, source: expect.stringMatching(/^hashicorp\/terraform-provider-aws internal\/service\/[a-z0-9]+\/[a-z0-9_]+\.go$/) });
+      expect({ type, source: entry.source }).toEqual({
+        type,
+        source: expect.stringMatching(/^hashicorp\/terraform-provider-aws internal\/service\/[a-z0-9]+\/[a-z0-9_]+\.go$/),
+      });
       for (const [name, argument] of Object.entries(entry.arguments)) {
-        if (argument.source !== undefined) expect({ type, name, source: argument.source }).toEqual({ type, name, source: expect.stringMatching(/^https:\/\/docs\.aws\.amazon\.com\//) });
+        if (argument.source !== undefined)
+          expect({ type, name, source: argument.source }).toEqual({ type, name, source: expect.stringMatching(/^https:\/\/docs\.aws\.amazon\.com\//) });
       }
     }
     for (const entry of Object.values(DATA_SOURCE_PERMISSIONS)) expect(entry.source).toMatch(/^hashicorp\/terraform-provider-[a-z]+ internal\//);
-    for (const url of Object.values(ONLY_RESOURCE_STAR)) expect(url).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/service-authorization\/latest\/reference\/list_[a-z0-9]+\.html$/);
+    for (const url of Object.values(ONLY_RESOURCE_STAR))
+      expect(url).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/service-authorization\/latest\/reference\/list_[a-z0-9]+\.html$/);
   });
 
-  test("actions IAM accepts only on \"*\" are granted on \"*\" whatever scope an entry names", () => {
-    const grants: Grant[] = Object.values(RESOURCE_PERMISSIONS).flatMap((entry) => [entry.create, entry.read, entry.update, entry.delete].flatMap((grants) => grants ?? []));
+  test('actions IAM accepts only on "*" are granted on "*" whatever scope an entry names', () => {
+    const grants: Grant[] = Object.values(RESOURCE_PERMISSIONS).flatMap((entry) =>
+      [entry.create, entry.read, entry.update, entry.delete].flatMap((grants) => grants ?? []),
+    );
     const starOnly = grants.flatMap((grant) => grant.actions).filter((action) => ONLY_RESOURCE_STAR[action] !== undefined);
     expect(starOnly.length).toBeGreaterThan(5);
     const { apply } = requiredPermissions([block("aws_launch_template", { name: "x" })]);
@@ -187,9 +217,15 @@ describe("a type, argument or data source the table lacks fails, naming it and w
     ]) {
       expect({ type, covered: RESOURCE_PERMISSIONS[type] !== undefined }).toEqual({ type, covered: true });
     }
-    const { apply } = requiredPermissions([block("aws_lambda_function", { function_name: "x", tracing_config: { mode: "Active" }, logging_config: { log_format: "JSON" } })]);
+    const { apply } = requiredPermissions([
+      block("aws_lambda_function", { function_name: "x", tracing_config: { mode: "Active" }, logging_config: { log_format: "JSON" } }),
+    ]);
     expect([...apply.values()].flatMap((actions) => [...actions]).filter((action) => action.startsWith("xray:"))).toEqual([]);
-    expect(requiredPermissions([block("aws_ssm_parameter", { name: "/x", type: "String", data_type: "aws:ec2:image", insecure_value: "ami-0123" })]).apply.get("any")).toContain("ec2:DescribeImages");
+    expect(
+      requiredPermissions([block("aws_ssm_parameter", { name: "/x", type: "String", data_type: "aws:ec2:image", insecure_value: "ami-0123" })]).apply.get(
+        "any",
+      ),
+    ).toContain("ec2:DescribeImages");
     expect(coverageProblems([block("aws_imagebuilder_image_pipeline", { name: "x", execution_role: "arn" })])).toEqual([]);
   });
 
@@ -208,9 +244,10 @@ describe("issue 11 rows owned by the CI roles", () => {
   const { ci } = synthesizeApp(everything);
   const apply = roleStatements(ci, everything, "apply");
   const plan = roleStatements(ci, everything, "plan");
-  const grantedOn = (statements: PolicyStatementJson[], action: string): PolicyStatementJson[] => statements.filter((statement) => statement.effect === "Allow" && statement.actions.includes(action));
+  const grantedOn = (statements: PolicyStatementJson[], action: string): PolicyStatementJson[] =>
+    statements.filter((statement) => statement.effect === "Allow" && statement.actions.includes(action));
 
-  test("row 3: tags sent in CreateKey: kms:TagResource on every key of the account and region, kms:CreateKey on \"*\"", () => {
+  test('row 3: tags sent in CreateKey: kms:TagResource on every key of the account and region, kms:CreateKey on "*"', () => {
     expect(grantedOn(apply, "kms:TagResource").map((statement) => statement.resources)).toContainEqual(["arn:PARTITION:kms:us-east-1:ACCOUNT:key/*"]);
     expect(grantedOn(apply, "kms:CreateKey").map((statement) => statement.resources)).toEqual([["*"]]);
   });
@@ -227,12 +264,21 @@ describe("issue 11 rows owned by the CI roles", () => {
     ]);
     expect(grantedOn(plan, "iam:CreateServiceLinkedRole")).toEqual([]);
     // Without OpsItem actions (alarms off), no service-linked role.
-    const quiet = parseConfig({ alarms: { enabled: false }, storageFirstApi: { enabled: false }, backend: { bucket: "acme-tf-state" }, ciAccess: { github: { repository: "acme/app" } } }, "quiet");
+    const quiet = parseConfig(
+      {
+        alarms: { enabled: false },
+        storageFirstApi: { enabled: false },
+        backend: { bucket: "acme-tf-state" },
+        ciAccess: { github: { repository: "acme/app" } },
+      },
+      "quiet",
+    );
     expect(grantedOn(roleStatements(synthesizeApp(quiet).ci, quiet, "apply"), "iam:CreateServiceLinkedRole")).toEqual([]);
   });
 
-  test("row 5: states:ValidateStateMachineDefinition for plan and apply; log delivery on \"*\" for access logs; ssm:GetParameters for resolve:ssm:", () => {
-    for (const statements of [plan, apply]) expect(grantedOn(statements, "states:ValidateStateMachineDefinition").map((statement) => statement.resources)).toEqual([["*"]]);
+  test('row 5: states:ValidateStateMachineDefinition for plan and apply; log delivery on "*" for access logs; ssm:GetParameters for resolve:ssm:', () => {
+    for (const statements of [plan, apply])
+      expect(grantedOn(statements, "states:ValidateStateMachineDefinition").map((statement) => statement.resources)).toEqual([["*"]]);
     for (const action of ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries"]) {
       expect(grantedOn(apply, action).map((statement) => statement.resources)).toEqual([["*"]]);
     }
@@ -242,10 +288,14 @@ describe("issue 11 rows owned by the CI roles", () => {
   describe("row 8: backend.kmsKeyId in every form KMS accepts reaches the state key grant", () => {
     const stateStatements = (kmsKeyId: string, phase: "plan" | "apply"): PolicyStatementJson[] => {
       const config = parseConfig({ backend: { bucket: "acme-tf-state", kmsKeyId }, ciAccess: { github: { repository: "acme/app" } } }, "kms");
-      return roleStatements(synthesizeApp(config).ci, config, phase).filter((statement) => statement.sid === (phase === "plan" ? "StateDecrypt" : "StateEncrypt"));
+      return roleStatements(synthesizeApp(config).ci, config, phase).filter(
+        (statement) => statement.sid === (phase === "plan" ? "StateDecrypt" : "StateEncrypt"),
+      );
     };
     const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
-    const aliasCondition = (alias: string): PolicyStatementJson["condition"] => [{ test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: [alias] }];
+    const aliasCondition = (alias: string): PolicyStatementJson["condition"] => [
+      { test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: [alias] },
+    ];
 
     test.each([
       ["a key ID", KEY_ID, [`arn:PARTITION:kms:us-east-1:ACCOUNT:key/${KEY_ID}`], undefined],
@@ -264,9 +314,17 @@ describe("issue 11 rows owned by the CI roles", () => {
     });
 
     test.each([
-      ["a name without alias/", "state-key", /backend\.kmsKeyId: "state-key" is not a KMS key reference; use a key ID .*, key ARN, alias \("alias\/state"\) or alias ARN/],
+      [
+        "a name without alias/",
+        "state-key",
+        /backend\.kmsKeyId: "state-key" is not a KMS key reference; use a key ID .*, key ARN, alias \("alias\/state"\) or alias ARN/,
+      ],
       ["an ARN of something else", "arn:aws:s3:::bucket", /backend\.kmsKeyId: "arn:aws:s3:::bucket" is not a KMS key reference/],
-      ["a key in another region", `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`, /backend\.kmsKeyId: .* is in eu-west-1 but the state bucket is in us-east-1/],
+      [
+        "a key in another region",
+        `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`,
+        /backend\.kmsKeyId: .* is in eu-west-1 but the state bucket is in us-east-1/,
+      ],
     ])("%s is a configuration error naming the field", (_what, kmsKeyId, message) => {
       expect(() => parseConfig({ backend: { bucket: "acme-tf-state", kmsKeyId } }, "kms")).toThrow(message);
     });
@@ -274,7 +332,10 @@ describe("issue 11 rows owned by the CI roles", () => {
 
   describe("row 9: the ci-access stack's IAM names", () => {
     const iamNames = (region: string): string[] => {
-      const config = parseConfig({ region, backend: { bucket: "acme-tf-state" }, amiTracker: { trackedRegions: [region] }, ciAccess: { github: { repository: "acme/app" } } }, "prod");
+      const config = parseConfig(
+        { region, backend: { bucket: "acme-tf-state" }, amiTracker: { trackedRegions: [region] }, ciAccess: { github: { repository: "acme/app" } } },
+        "prod",
+      );
       const { ci } = synthesizeApp(config);
       return [...resourcesOf(ci, "aws_iam_role"), ...resourcesOf(ci, "aws_iam_policy")].map((resource) => String(resource["name"]));
     };
@@ -288,7 +349,15 @@ describe("issue 11 rows owned by the CI roles", () => {
 
     test("a role name longer than IAM's 64 characters is a configuration error", () => {
       expect(() =>
-        parseConfig({ project: "a-very-long-project-name", region: "ap-southeast-2", backend: { bucket: "acme-tf-state" }, ciAccess: { github: { repository: "acme/app" } } }, "staging-eu-centr"),
+        parseConfig(
+          {
+            project: "a-very-long-project-name",
+            region: "ap-southeast-2",
+            backend: { bucket: "acme-tf-state" },
+            ciAccess: { github: { repository: "acme/app" } },
+          },
+          "staging-eu-centr",
+        ),
       ).toThrow(/ciAccess: the CI role name "a-very-long-project-name-staging-eu-centr-ci-apply-ap-southeast-2" is 65 characters, over IAM's 64/);
     });
 
@@ -320,9 +389,9 @@ describe("issue 11 rows owned by the CI roles", () => {
       });
 
       test("createOidcProvider contradicting oidcProviderArn is a configuration error", () => {
-        expect(() => parseConfig({ backend: { bucket: "acme-tf-state" }, ciAccess: { github: { repository: "acme/app", createOidcProvider: false } } }, "x")).toThrow(
-          /ciAccess\.github\.createOidcProvider: is false but no oidcProviderArn is given/,
-        );
+        expect(() =>
+          parseConfig({ backend: { bucket: "acme-tf-state" }, ciAccess: { github: { repository: "acme/app", createOidcProvider: false } } }, "x"),
+        ).toThrow(/ciAccess\.github\.createOidcProvider: is false but no oidcProviderArn is given/);
       });
 
       test("the shipped environments do not collide", () => {

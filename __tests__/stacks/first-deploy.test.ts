@@ -67,7 +67,10 @@ test("TRACKER_TAG_KEYS are exactly the keys the tracker writes (a message with e
   if (ami === undefined) throw new Error("the fixture has AMIs");
 
   // Act
-  const keys = buildTags({ ...parsed.image, sourcePipelineArn: parsed.image.sourcePipelineArn ?? "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/x" }, ami).map((tag) => tag.Key);
+  const keys = buildTags(
+    { ...parsed.image, sourcePipelineArn: parsed.image.sourcePipelineArn ?? "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/x" },
+    ami,
+  ).map((tag) => tag.Key);
 
   // Assess
   expect([...keys].sort()).toEqual([...TRACKER_TAG_KEYS].sort());

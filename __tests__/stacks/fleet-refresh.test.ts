@@ -108,7 +108,11 @@ describe("FleetRefresh: the state machine", () => {
     const logs = resourceWith("aws_cloudwatch_log_group", "name", "/aws/vendedlogs/states/ami-loop-web-fleet-refresh");
     expect(logs["retention_in_days"]).toBe(30);
     expect(String(logs["kms_key_id"])).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
-    expect(machine["logging_configuration"]).toEqual({ level: "ERROR", include_execution_data: true, log_destination: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:\*$/) });
+    expect(machine["logging_configuration"]).toEqual({
+      level: "ERROR",
+      include_execution_data: true,
+      log_destination: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:\*$/),
+    });
   });
 
   test("a failed execution and a failed invocation each open an OpsItem", () => {
@@ -122,7 +126,16 @@ describe("FleetRefresh: the state machine", () => {
     });
     expect((failed["alarm_actions"] as string[])[0]).toMatch(/:ssm:us-east-1:.*:opsitem:2#CATEGORY=Availability$/);
     const invocations = resourceWith("aws_cloudwatch_metric_alarm", "alarm_name", "ami-loop-web-fleet-refresh-invocations-failed");
-    expect(invocations).toMatchObject({ namespace: "AWS/Events", metric_name: "FailedInvocations", dimensions: { RuleName: "${aws_cloudwatch_event_rule." + Object.entries(stack.resource["aws_cloudwatch_event_rule"] ?? {}).find(([, r]) => r["name"] === "ami-loop-web-fleet-refresh-on-change")?.[0] + ".name}" } });
+    expect(invocations).toMatchObject({
+      namespace: "AWS/Events",
+      metric_name: "FailedInvocations",
+      dimensions: {
+        RuleName:
+          "${aws_cloudwatch_event_rule." +
+          Object.entries(stack.resource["aws_cloudwatch_event_rule"] ?? {}).find(([, r]) => r["name"] === "ami-loop-web-fleet-refresh-on-change")?.[0] +
+          ".name}",
+      },
+    });
   });
 });
 
@@ -143,7 +156,9 @@ describe("ParameterRejectionAlarm: a value SSM refused", () => {
     const success = { dataType: "aws:ec2:image", name: STABLE, type: "String", operation: "Update" };
     const matches = (pattern: Record<string, any>, detail: Record<string, string>): boolean =>
       Object.entries(pattern["detail"] as Record<string, unknown[]>).every(([key, allowed]) =>
-        allowed.some((entry) => (typeof entry === "object" && entry !== null && "exists" in entry ? (entry as { exists: boolean }).exists === key in detail : detail[key] === entry)),
+        allowed.some((entry) =>
+          typeof entry === "object" && entry !== null && "exists" in entry ? (entry as { exists: boolean }).exists === key in detail : detail[key] === entry,
+        ),
       );
     const rejection = JSON.parse(String(rule["event_pattern"])) as Record<string, any>;
     const change = parameterChangedPattern(STABLE) as Record<string, any>;
@@ -162,7 +177,9 @@ describe("ParameterRejectionAlarm: a value SSM refused", () => {
     expect(statement).toMatchObject({
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
       principals: [{ type: "Service", identifiers: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] }],
-      condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [expect.stringMatching(/:events:us-east-1:.*:rule\/ami-loop-web-parameter-rejected$/)] }],
+      condition: [
+        { test: "ArnEquals", variable: "aws:SourceArn", values: [expect.stringMatching(/:events:us-east-1:.*:rule\/ami-loop-web-parameter-rejected$/)] },
+      ],
     });
     const alarm = resourceWith("aws_cloudwatch_metric_alarm", "alarm_name", "ami-loop-web-parameter-rejected");
     expect(alarm).toMatchObject({ namespace: "AWS/Events", metric_name: "TriggeredRules", threshold: 1 });
@@ -196,7 +213,11 @@ describe("bad props fail before anything is created", () => {
     ["skip matching", { preferences: { skipMatching: true } }, /preferences\.skipMatching true would replace no instance: .*resolve:ssm:.*set it to false/],
     ["auto rollback", { preferences: { autoRollback: true } }, /preferences\.autoRollback true is refused by Auto Scaling .*SSM parameter; set it to false/],
     ["min healthy 101", { preferences: { minHealthyPercentage: 101 } }, /preferences\.minHealthyPercentage 101 must be an integer from 0 to 100/],
-    ["a group ARN instead of a name", { autoScalingGroupName: "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:x" }, /autoScalingGroupName ".*" must be .* without ":" \(a name, not an ARN\)/],
+    [
+      "a group ARN instead of a name",
+      { autoScalingGroupName: "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:x" },
+      /autoScalingGroupName ".*" must be .* without ":" \(a name, not an ARN\)/,
+    ],
     ["a parameter name with a space", { parameterName: "/ec2 images/latest" }, /parameterName "\/ec2 images\/latest" is not an SSM parameter name/],
     ["backoff below 1", { retry: { backoffRate: 0.5 } }, /retry\.backoffRate 0\.5 must be >= 1/],
     ["a name with dots", { name: "web.prod" }, /name "web\.prod" must be 1-40 letters/],
@@ -206,7 +227,9 @@ describe("bad props fail before anything is created", () => {
   });
 
   test("a rejection alarm without parameters", () => {
-    expect(() => new ParameterRejectionAlarm(new TerraformStack(Testing.app(), "bad"), "alarm", { name: "web", parameterNames: [], location })).toThrow(/parameterNames is empty/);
+    expect(() => new ParameterRejectionAlarm(new TerraformStack(Testing.app(), "bad"), "alarm", { name: "web", parameterNames: [], location })).toThrow(
+      /parameterNames is empty/,
+    );
   });
 
   test("the group ARN helper leaves the ID segment open", () => {
@@ -215,7 +238,9 @@ describe("bad props fail before anything is created", () => {
 
   test("launchTemplateImageId takes a name or a parameter ARN, nothing else", () => {
     expect(launchTemplateImageId(STABLE)).toBe(`resolve:ssm:${STABLE}`);
-    expect(launchTemplateImageId("arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/web/stable")).toBe("resolve:ssm:arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/web/stable");
+    expect(launchTemplateImageId("arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/web/stable")).toBe(
+      "resolve:ssm:arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/web/stable",
+    );
     expect(() => launchTemplateImageId("ami-0123456789abcdef0 ")).toThrow(/neither a parameter name nor a parameter ARN/);
   });
 });

@@ -45,10 +45,23 @@ function inRegion(raw: Record<string, unknown>, region: string): Record<string, 
     region,
     ...(tracker ? { amiTracker: { ...tracker, ...(tracker["trackedRegions"] ? { trackedRegions: withRegion(tracker["trackedRegions"]) } : {}) } } : {}),
     ...(imageBuilder?.pipelines
-      ? { imageBuilder: { ...imageBuilder, pipelines: imageBuilder.pipelines.map((pipeline) => (pipeline["regions"] ? { ...pipeline, regions: withRegion(pipeline["regions"]) } : pipeline)) } }
+      ? {
+          imageBuilder: {
+            ...imageBuilder,
+            pipelines: imageBuilder.pipelines.map((pipeline) => (pipeline["regions"] ? { ...pipeline, regions: withRegion(pipeline["regions"]) } : pipeline)),
+          },
+        }
       : {}),
     ...(consumer?.launchTemplates
-      ? { amiConsumer: { ...consumer, launchTemplates: consumer.launchTemplates.map((entry) => ({ ...entry, parameterArn: entry.parameterArn.replace(/:ssm:[a-z0-9-]+:/, `:ssm:${region}:`) })) } }
+      ? {
+          amiConsumer: {
+            ...consumer,
+            launchTemplates: consumer.launchTemplates.map((entry) => ({
+              ...entry,
+              parameterArn: entry.parameterArn.replace(/:ssm:[a-z0-9-]+:/, `:ssm:${region}:`),
+            })),
+          },
+        }
       : {}),
   };
 }

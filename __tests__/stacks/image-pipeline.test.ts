@@ -51,7 +51,9 @@ describe("Image Builder wiring (tracker mode)", () => {
     expect(profile["role"]).toMatch(/^\$\{aws_iam_role\.[^.]+\.name\}$/);
     const trust = policyBehind(stack, role["assume_role_policy"]).statement;
     expect(trust).toEqual([expect.objectContaining({ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] })]);
-    const attached = resourcesOf(stack, "aws_iam_role_policy_attachment").map((attachment) => String(attachment["policy_arn"]).replace(/^arn:\$\{[^}]+\}:iam::aws:policy\//, ""));
+    const attached = resourcesOf(stack, "aws_iam_role_policy_attachment").map((attachment) =>
+      String(attachment["policy_arn"]).replace(/^arn:\$\{[^}]+\}:iam::aws:policy\//, ""),
+    );
     expect(attached.sort()).toEqual([...BUILD_INSTANCE_MANAGED_POLICIES].sort());
     expect(resourcesOf(stack, "aws_iam_role_policy")).toHaveLength(1); // the tracker's own, nothing inline for the build instances
   });
@@ -75,7 +77,11 @@ describe("Image Builder wiring (tracker mode)", () => {
     expect(pipeline).toMatchObject({
       name: "ssm-patterns-test-example",
       status: "ENABLED",
-      schedule: { schedule_expression: "cron(0 4 ? * MON *)", timezone: "Etc/UTC", pipeline_execution_start_condition: "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE" },
+      schedule: {
+        schedule_expression: "cron(0 4 ? * MON *)",
+        timezone: "Etc/UTC",
+        pipeline_execution_start_condition: "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
+      },
       image_tests_configuration: { image_tests_enabled: true },
     });
     expect(referenced(stack, pipeline["infrastructure_configuration_arn"])).toBe(infrastructure);
@@ -123,7 +129,12 @@ describe("Image Builder wiring (tracker mode)", () => {
 
   test("leaves every Image Builder resource out when no pipeline is configured (bring your own)", () => {
     const byo = synthTracker({});
-    for (const type of ["aws_imagebuilder_image_pipeline", "aws_imagebuilder_infrastructure_configuration", "aws_iam_instance_profile", "aws_launch_template"]) {
+    for (const type of [
+      "aws_imagebuilder_image_pipeline",
+      "aws_imagebuilder_infrastructure_configuration",
+      "aws_iam_instance_profile",
+      "aws_launch_template",
+    ]) {
       expect(resourcesOf(byo, type)).toHaveLength(0);
     }
     expect(byo.output["pipelines"]).toBeUndefined();
@@ -168,8 +179,12 @@ describe("several pipelines, one of them native (config/environments/multi-pipel
     const infrastructure = byName(stack, "aws_imagebuilder_infrastructure_configuration", "ssm-patterns-multi-pipeline-bastion");
     expect(infrastructure["sns_topic_arn"]).toBeUndefined();
     for (const name of ["web", "batch"]) {
-      expect(byName(stack, "aws_imagebuilder_infrastructure_configuration", `ssm-patterns-multi-pipeline-${name}`)["sns_topic_arn"]).toMatch(/^\$\{aws_sns_topic\.image-builds\.arn\}$/);
-      expect((distributionOf(name)["distribution"] as Record<string, unknown>[]).every((entry) => entry["ssm_parameter_configuration"] === undefined)).toBe(true);
+      expect(byName(stack, "aws_imagebuilder_infrastructure_configuration", `ssm-patterns-multi-pipeline-${name}`)["sns_topic_arn"]).toMatch(
+        /^\$\{aws_sns_topic\.image-builds\.arn\}$/,
+      );
+      expect((distributionOf(name)["distribution"] as Record<string, unknown>[]).every((entry) => entry["ssm_parameter_configuration"] === undefined)).toBe(
+        true,
+      );
     }
   });
 
@@ -201,7 +216,9 @@ describe("several pipelines, one of them native (config/environments/multi-pipel
         condition: [expect.objectContaining({ test: "StringEquals", variable: "aws:SourceAccount" })],
       }),
     ]);
-    const attached = resourcesOf(stack, "aws_iam_role_policy_attachment").filter((attachment) => String(attachment["policy_arn"]).endsWith(`/${EXECUTION_ROLE_MANAGED_POLICY}`));
+    const attached = resourcesOf(stack, "aws_iam_role_policy_attachment").filter((attachment) =>
+      String(attachment["policy_arn"]).endsWith(`/${EXECUTION_ROLE_MANAGED_POLICY}`),
+    );
     expect(attached.map((attachment) => referenced(stack, attachment["role"]))).toEqual([role]);
   });
 
@@ -239,7 +256,9 @@ describe("several pipelines, one of them native (config/environments/multi-pipel
       batch: ["/ec2-imagebuilder/ssm-patterns-multi-pipeline-batch/latest", "tracker"],
       bastion: ["/golden-ami/ssm-patterns-multi-pipeline-bastion", "native"],
     });
-    const imageIds = resourcesOf(stack, "aws_launch_template").map((template) => template["image_id"]).sort();
+    const imageIds = resourcesOf(stack, "aws_launch_template")
+      .map((template) => template["image_id"])
+      .sort();
     expect(imageIds).toEqual([
       "resolve:ssm:/ec2-imagebuilder/ssm-patterns-multi-pipeline-web/latest",
       "resolve:ssm:/golden-ami/ssm-patterns-multi-pipeline-bastion",

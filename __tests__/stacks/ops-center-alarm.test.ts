@@ -5,7 +5,8 @@ import { AlarmNotificationTopic, OpsCenterAlarm } from "../../stacks/constructs/
 import { onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
 /** `arn:<partition>:ssm:<region>:<account>:opsitem:<severity>#CATEGORY=<category>`, with tokens for partition and account. */
-const OPS_ITEM_ARN = /^arn:\$\{data\.aws_partition\.[^}]+\}:ssm:(?<region>[a-z0-9-]+):\$\{element\(split\(":", aws_kms_key\.[^)]+\.arn\), 4\)\}:opsitem:(?<severity>[1-4])#CATEGORY=(?<category>Availability|Cost|Performance|Recovery|Security)$/;
+const OPS_ITEM_ARN =
+  /^arn:\$\{data\.aws_partition\.[^}]+\}:ssm:(?<region>[a-z0-9-]+):\$\{element\(split\(":", aws_kms_key\.[^)]+\.arn\), 4\)\}:opsitem:(?<severity>[1-4])#CATEGORY=(?<category>Availability|Cost|Performance|Recovery|Security)$/;
 
 function synthTracker(raw: Record<string, unknown> = {}): SynthesizedStack {
   return synthesize(new AmiTrackerStack(Testing.app(), testConfig(raw)));
@@ -100,9 +101,17 @@ describe("OpsCenter alarms of the tracker stack", () => {
     }
     const keyPolicies = resourcesOf(notified, "aws_kms_key_policy").map((policy) => policyBehind(notified, policy["policy"]).statement);
     const cloudWatch = keyPolicies.flat().find((statement) => statement.sid === "CloudWatchPublishesEncrypted");
-    expect(cloudWatch).toMatchObject({ actions: ["kms:GenerateDataKey*", "kms:Decrypt"], principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }] });
-    const topicPolicies = resourcesOf(notified, "aws_sns_topic_policy").map((policy) => policyBehind(notified, policy["policy"]).statement).flat();
-    expect(topicPolicies.find((statement) => statement.sid === "CloudWatchAlarmsPublish")?.condition?.[0]).toMatchObject({ test: "ArnLike", variable: "aws:SourceArn" });
+    expect(cloudWatch).toMatchObject({
+      actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+    });
+    const topicPolicies = resourcesOf(notified, "aws_sns_topic_policy")
+      .map((policy) => policyBehind(notified, policy["policy"]).statement)
+      .flat();
+    expect(topicPolicies.find((statement) => statement.sid === "CloudWatchAlarmsPublish")?.condition?.[0]).toMatchObject({
+      test: "ArnLike",
+      variable: "aws:SourceArn",
+    });
   });
 
   test("creates no alarm when alarms.enabled is false", () => {
@@ -135,15 +144,15 @@ describe("OpsCenterAlarm (the reusable construct)", () => {
     [2, "Outage", /category "Outage" is not an OpsItem category; use one of Availability, Cost, Performance, Recovery, Security/],
   ])("refuses severity %p with category %p before creating anything", (severity, category, message) => {
     const stack = new TerraformStack(Testing.app(), "s");
-    expect(
-      () => new OpsCenterAlarm(stack, "a", { ...base, severity: severity as OpsItemSeverity, category: category as OpsItemCategory }),
-    ).toThrow(message);
+    expect(() => new OpsCenterAlarm(stack, "a", { ...base, severity: severity as OpsItemSeverity, category: category as OpsItemCategory })).toThrow(message);
     expect(stack.node.tryFindChild("a")?.node.children ?? []).toHaveLength(0);
   });
 
   test("refuses a period that is not a multiple of 60, and a notification topic without addresses", () => {
     const stack = new TerraformStack(Testing.app(), "s");
-    expect(() => new OpsCenterAlarm(stack, "a", { ...base, severity: 2, category: "Recovery", periodSeconds: 90 })).toThrow(/periodSeconds 90 must be a multiple of 60/);
+    expect(() => new OpsCenterAlarm(stack, "a", { ...base, severity: 2, category: "Recovery", periodSeconds: 90 })).toThrow(
+      /periodSeconds 90 must be a multiple of 60/,
+    );
     expect(() => new AlarmNotificationTopic(stack, "t", { topicName: "t", emailAddresses: [], location })).toThrow(/emailAddresses is empty/);
   });
 });

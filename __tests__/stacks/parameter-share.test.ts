@@ -32,9 +32,18 @@ describe("ParameterShare (owner account)", () => {
   test("addresses come from the parameter and the principal: reordering the lists renames nothing", () => {
     const names = (props: Partial<ParameterShareProps>): string[] => {
       const stack = new TerraformStack(Testing.app(), "order");
-      new ParameterShare(stack, "share", { name: "s", region: "us-east-1", parameterArns: [SHARED_ARN], consumers: { accounts: [CONSUMER_ACCOUNT] }, ...props });
+      new ParameterShare(stack, "share", {
+        name: "s",
+        region: "us-east-1",
+        parameterArns: [SHARED_ARN],
+        consumers: { accounts: [CONSUMER_ACCOUNT] },
+        ...props,
+      });
       const synthesized = synthesize(stack);
-      return [...Object.keys(synthesized.resource["aws_ram_resource_association"] ?? {}), ...Object.keys(synthesized.resource["aws_ram_principal_association"] ?? {})].sort();
+      return [
+        ...Object.keys(synthesized.resource["aws_ram_resource_association"] ?? {}),
+        ...Object.keys(synthesized.resource["aws_ram_principal_association"] ?? {}),
+      ].sort();
     };
     const other = ssmParameterArn({ partition: "aws", region: "us-east-1", account: OWNER_ACCOUNT }, "/ec2-imagebuilder/web/latest");
     expect(names({ parameterArns: [SHARED_ARN, other], consumers: { accounts: [CONSUMER_ACCOUNT, "777788889999"] } })).toEqual(
@@ -60,7 +69,11 @@ describe("ParameterShare (owner account)", () => {
   const base: ParameterShareProps = { name: "s", region: "us-east-1", parameterArns: [SHARED_ARN], consumers: { accounts: [CONSUMER_ACCOUNT] } };
   test.each<[string, Partial<ParameterShareProps>, RegExp]>([
     ["a parameter name instead of an ARN", { parameterArns: [STABLE] }, /parameterArns has "\/ec2-imagebuilder\/web\/stable", not a parameter ARN/],
-    ["a parameter of another region", { parameterArns: [ssmParameterArn({ partition: "aws", region: "eu-west-1", account: OWNER_ACCOUNT }, STABLE)] }, /is in eu-west-1, but RAM shares are regional and this share is in us-east-1/],
+    [
+      "a parameter of another region",
+      { parameterArns: [ssmParameterArn({ partition: "aws", region: "eu-west-1", account: OWNER_ACCOUNT }, STABLE)] },
+      /is in eu-west-1, but RAM shares are regional and this share is in us-east-1/,
+    ],
     ["no consumer", { consumers: {} }, /consumers is empty/],
     ["a short account ID", { consumers: { accounts: ["12345"] } }, /consumers\.accounts has "12345", not a 12-digit account ID/],
     ["an OU ID instead of its ARN", { consumers: { organizationalUnitArns: ["ou-ab12-cd34ef56"] } }, /not an OU ARN/],
@@ -83,8 +96,21 @@ describe("SharedAmiLaunchTemplate (consumer account)", () => {
 
   test.each([
     ["a name (another account's parameter has none for the consumer)", STABLE, "us-east-1", /must be the full ARN of the shared parameter/],
-    ["an ARN of another region", ssmParameterArn({ partition: "aws", region: "eu-west-1", account: OWNER_ACCOUNT }, STABLE), "us-east-1", /is in eu-west-1, but this launch template is in us-east-1; RAM shares are regional/],
+    [
+      "an ARN of another region",
+      ssmParameterArn({ partition: "aws", region: "eu-west-1", account: OWNER_ACCOUNT }, STABLE),
+      "us-east-1",
+      /is in eu-west-1, but this launch template is in us-east-1; RAM shares are regional/,
+    ],
   ])("refuses %s", (_, parameter, region, message) => {
-    expect(() => new SharedAmiLaunchTemplate(new TerraformStack(Testing.app(), "bad"), "web", { name: "web", parameterArn: parameter, region, instanceType: "t4g.micro" })).toThrow(message);
+    expect(
+      () =>
+        new SharedAmiLaunchTemplate(new TerraformStack(Testing.app(), "bad"), "web", {
+          name: "web",
+          parameterArn: parameter,
+          region,
+          instanceType: "t4g.micro",
+        }),
+    ).toThrow(message);
   });
 });

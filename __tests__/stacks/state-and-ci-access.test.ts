@@ -85,7 +85,10 @@ describe("StateBootstrapStack", () => {
   });
 
   test("expires noncurrent versions after the configured days, keeping the newest ones", () => {
-    const lifecycle = onlyResource(bootstrap({ stateBootstrap: { noncurrentVersionDays: 30, noncurrentVersionsToKeep: 5 } }), "aws_s3_bucket_lifecycle_configuration");
+    const lifecycle = onlyResource(
+      bootstrap({ stateBootstrap: { noncurrentVersionDays: 30, noncurrentVersionsToKeep: 5 } }),
+      "aws_s3_bucket_lifecycle_configuration",
+    );
     expect(lifecycle).toMatchObject({
       rule: [{ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 30, newer_noncurrent_versions: 5 }] }],
     });
@@ -127,7 +130,9 @@ describe("StateBootstrapStack", () => {
 
   test("a configured bucketName is used as is; bucketPrefix with it, or one S3 refuses, fails the config naming the field", () => {
     expect(onlyResource(bootstrap({ stateBootstrap: { bucketName: "acme-state-2026" } }), "aws_s3_bucket")["bucket"]).toBe("acme-state-2026");
-    expect(() => testConfig({ stateBootstrap: { bucketName: "acme-state-2026", bucketPrefix: "acme-" } })).toThrow(/stateBootstrap\.bucketPrefix: is set together with a bucket name/);
+    expect(() => testConfig({ stateBootstrap: { bucketName: "acme-state-2026", bucketPrefix: "acme-" } })).toThrow(
+      /stateBootstrap\.bucketPrefix: is set together with a bucket name/,
+    );
     expect(() => testConfig({ stateBootstrap: { bucketPrefix: "Acme_" } })).toThrow(/stateBootstrap\.bucketPrefix: "Acme_" must be at most 37/);
   });
 
@@ -166,7 +171,9 @@ describe("CiAccessStack", () => {
     expect(condition(statement, `${GITHUB_OIDC_HOST}:aud`)).toEqual(["sts.amazonaws.com"]);
     expect(condition(statement, `${GITHUB_OIDC_HOST}:sub`)).toEqual(["repo:acme/ssm-patterns:ref:refs/heads/main"]);
     const other = ciAccess({ backend: S3_BACKEND, ciAccess: { github: { ...GITHUB, mainBranch: "release" } } }).stack;
-    expect(condition(roleTrust(other, "ssm-patterns-test-ci-apply-us-east-1")[0], `${GITHUB_OIDC_HOST}:sub`)).toEqual(["repo:acme/ssm-patterns:ref:refs/heads/release"]);
+    expect(condition(roleTrust(other, "ssm-patterns-test-ci-apply-us-east-1")[0], `${GITHUB_OIDC_HOST}:sub`)).toEqual([
+      "repo:acme/ssm-patterns:ref:refs/heads/release",
+    ]);
   });
 
   test("no trust statement uses a wildcard subject (StringLike)", () => {
@@ -177,8 +184,13 @@ describe("CiAccessStack", () => {
 
   test("the plan role reads the workload stacks' state objects and nothing else in the bucket; the apply role writes them and their lock files", () => {
     const plan = rolePolicies(stack, "plan");
-    expect(plan.find((statement) => statement.sid === "StateRead")?.resources).toEqual(["arn:${data.aws_partition.partition.partition}:s3:::acme-tf-state/team/app/ami-tracker.tfstate"]);
-    expect(plan.find((statement) => statement.sid === "StateList")).toMatchObject({ actions: ["s3:ListBucket"], resources: ["arn:${data.aws_partition.partition.partition}:s3:::acme-tf-state"] });
+    expect(plan.find((statement) => statement.sid === "StateRead")?.resources).toEqual([
+      "arn:${data.aws_partition.partition.partition}:s3:::acme-tf-state/team/app/ami-tracker.tfstate",
+    ]);
+    expect(plan.find((statement) => statement.sid === "StateList")).toMatchObject({
+      actions: ["s3:ListBucket"],
+      resources: ["arn:${data.aws_partition.partition.partition}:s3:::acme-tf-state"],
+    });
     expect(plan.flatMap((statement) => statement.actions)).not.toContain("s3:PutObject");
     const apply = rolePolicies(stack, "apply");
     expect(apply.find((statement) => statement.sid === "StateLockFile")).toMatchObject({
@@ -190,13 +202,21 @@ describe("CiAccessStack", () => {
   test("the plan role only reads: no action that creates, changes, deletes, tags or reads data", () => {
     const actions = rolePolicies(stack, "plan").flatMap((statement) => statement.actions);
     expect(actions.length).toBeGreaterThan(10);
-    expect(actions.filter((action) => /:(Create|Delete|Put|Update|Set|Tag|Untag|Add|Remove|Attach|Detach|Pass|Schedule|Enable|Disable|Start|Stop|Subscribe|Unsubscribe|Publish|ReceiveMessage|GetRecords)/.test(action))).toEqual([]);
+    expect(
+      actions.filter((action) =>
+        /:(Create|Delete|Put|Update|Set|Tag|Untag|Add|Remove|Attach|Detach|Pass|Schedule|Enable|Disable|Start|Stop|Subscribe|Unsubscribe|Publish|ReceiveMessage|GetRecords)/.test(
+          action,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   test("the apply role cannot change the CI roles or the state bucket", () => {
     const denies = rolePolicies(stack, "apply").filter((statement) => statement.effect === "Deny");
     expect(denies.find((statement) => statement.sid === "DenyChangesToCiAccess")).toMatchObject({
-      resources: ["arn:${data.aws_partition.partition.partition}:iam::${element(split(\":\", aws_iam_openid_connect_provider.github-oidc.arn), 4)}:role/ssm-patterns-test-ci-*"],
+      resources: [
+        'arn:${data.aws_partition.partition.partition}:iam::${element(split(":", aws_iam_openid_connect_provider.github-oidc.arn), 4)}:role/ssm-patterns-test-ci-*',
+      ],
     });
     expect(denies.find((statement) => statement.sid === "DenyChangesToStateBucket")?.actions).toContain("s3:PutBucketPolicy");
   });
@@ -246,7 +266,10 @@ describe("CiAccessStack", () => {
   });
 
   test("CI plans the workload stacks only", () => {
-    expect(workloadStacks(JSON.stringify({ stacks: { "ami-tracker": {}, "ci-access": {}, "state-bootstrap": {}, "storage-first-api": {} } }))).toEqual(["ami-tracker", "storage-first-api"]);
+    expect(workloadStacks(JSON.stringify({ stacks: { "ami-tracker": {}, "ci-access": {}, "state-bootstrap": {}, "storage-first-api": {} } }))).toEqual([
+      "ami-tracker",
+      "storage-first-api",
+    ]);
   });
 });
 
@@ -267,15 +290,39 @@ describe("cloud backend and CI configuration", () => {
   });
 
   test.each([
-    ["a cloud backend without organization", { backend: { type: "cloud" } }, /backend\.organization: "" is not an HCP Terraform organization name; set it to yours/],
-    ["S3 settings on a cloud backend", { backend: { type: "cloud", organization: "acme", bucket: "x-state" } }, /backend\.bucket: does not apply to backend\.type "cloud"/],
-    ["a hostname with a scheme", { backend: { type: "cloud", organization: "acme", hostname: "https://tfe.example.com" } }, /backend\.hostname: "https:\/\/tfe\.example\.com" is not a host name; write it without https:\/\//],
+    [
+      "a cloud backend without organization",
+      { backend: { type: "cloud" } },
+      /backend\.organization: "" is not an HCP Terraform organization name; set it to yours/,
+    ],
+    [
+      "S3 settings on a cloud backend",
+      { backend: { type: "cloud", organization: "acme", bucket: "x-state" } },
+      /backend\.bucket: does not apply to backend\.type "cloud"/,
+    ],
+    [
+      "a hostname with a scheme",
+      { backend: { type: "cloud", organization: "acme", hostname: "https://tfe.example.com" } },
+      /backend\.hostname: "https:\/\/tfe\.example\.com" is not a host name; write it without https:\/\//,
+    ],
     ["CI with local state", { ciAccess: { github: GITHUB } }, /ciAccess: is enabled but backend\.type is "local": CI cannot read state on this machine/],
-    ["a repository without owner", { backend: S3_BACKEND, ciAccess: { github: { repository: "ssm-patterns" } } }, /ciAccess\.github\.repository: "ssm-patterns" is not a GitHub repository; write it as "<owner>\/<repo>"/],
-    ["a full ref as branch", { backend: S3_BACKEND, ciAccess: { github: { ...GITHUB, mainBranch: "refs/heads/main" } } }, /ciAccess\.github\.mainBranch: "refs\/heads\/main" is not a branch name; write the short name/],
+    [
+      "a repository without owner",
+      { backend: S3_BACKEND, ciAccess: { github: { repository: "ssm-patterns" } } },
+      /ciAccess\.github\.repository: "ssm-patterns" is not a GitHub repository; write it as "<owner>\/<repo>"/,
+    ],
+    [
+      "a full ref as branch",
+      { backend: S3_BACKEND, ciAccess: { github: { ...GITHUB, mainBranch: "refs/heads/main" } } },
+      /ciAccess\.github\.mainBranch: "refs\/heads\/main" is not a branch name; write the short name/,
+    ],
     ["HCP trust without the cloud backend", { backend: S3_BACKEND, ciAccess: { hcp: {} } }, /ciAccess\.hcp: needs backend\.type "cloud"/],
     ["CI enabled with nothing to trust", { backend: S3_BACKEND, ciAccess: { enabled: true } }, /ciAccess: is enabled but names no CI/],
-    ["a bootstrap bucket that is not the backend's", { backend: S3_BACKEND, stateBootstrap: { bucketName: "other-bucket" } }, /stateBootstrap\.bucketName: "other-bucket" differs from backend\.bucket "acme-tf-state"/],
+    [
+      "a bootstrap bucket that is not the backend's",
+      { backend: S3_BACKEND, stateBootstrap: { bucketName: "other-bucket" } },
+      /stateBootstrap\.bucketName: "other-bucket" differs from backend\.bucket "acme-tf-state"/,
+    ],
     ["a KMS alias instead of a key ARN", { stateBootstrap: { kmsKeyArn: "alias/state" } }, /stateBootstrap\.kmsKeyArn: "alias\/state" is not a KMS key ARN/],
     [
       "a provider ARN for another host",

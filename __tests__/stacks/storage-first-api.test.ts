@@ -109,7 +109,9 @@ describe("StorageFirstApiStack with the default route table", () => {
     "StepFunctions-StopExecution": {
       routeKey: "POST /workflows/stop",
       parameters: { ExecutionArn: "$request.body.executionArn", Cause: "stopped through the API" },
-      resources: [`arn:${String(ref(stack.location.partition))}:states:us-east-1:${String(ref(stack.location.account))}:execution:ssm-patterns-test-api-workflow:*`],
+      resources: [
+        `arn:${String(ref(stack.location.partition))}:states:us-east-1:${String(ref(stack.location.account))}:execution:ssm-patterns-test-api-workflow:*`,
+      ],
     },
   };
 
@@ -131,7 +133,9 @@ describe("StorageFirstApiStack with the default route table", () => {
     const integration = integrationOf(json, subtype);
     const { role, statements } = roleBehind(json, integration["credentials_arn"]);
     const trust = policyBehind(json, role["assume_role_policy"]).statement;
-    expect(trust).toEqual([expect.objectContaining({ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["apigateway.amazonaws.com"] }] })]);
+    expect(trust).toEqual([
+      expect.objectContaining({ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["apigateway.amazonaws.com"] }] }),
+    ]);
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatchObject({ effect: "Allow", actions: [SUBTYPES[subtype].action] });
     expect(statements[0]?.resources).toEqual(expectations[subtype].resources);
@@ -157,7 +161,11 @@ describe("StorageFirstApiStack with the default route table", () => {
     });
     const accessLogs = stage["access_log_settings"] as { destination_arn: string; format: string };
     expect(accessLogs.destination_arn).toBe(ref(stack.api.accessLogs.arn));
-    expect(JSON.parse(accessLogs.format)).toMatchObject({ requestId: "$context.requestId", status: "$context.status", integrationErrorMessage: "$context.integrationErrorMessage" });
+    expect(JSON.parse(accessLogs.format)).toMatchObject({
+      requestId: "$context.requestId",
+      status: "$context.status",
+      integrationErrorMessage: "$context.integrationErrorMessage",
+    });
     const logGroup = resourcesOf(json, "aws_cloudwatch_log_group").find((group) => group["name"] === "/aws/vendedlogs/apigateway/ssm-patterns-test-api");
     expect(logGroup).toMatchObject({ retention_in_days: 30 });
   });
@@ -173,7 +181,8 @@ describe("StorageFirstApiStack with the default route table", () => {
   test("every log group has a retention; every queue uses SSE-SQS; the stream uses KMS", () => {
     const groups = resourcesOf(json, "aws_cloudwatch_log_group");
     expect(groups.length).toBeGreaterThanOrEqual(5);
-    for (const group of groups) expect({ name: group["name"], retention: typeof group["retention_in_days"] }).toEqual({ name: group["name"], retention: "number" });
+    for (const group of groups)
+      expect({ name: group["name"], retention: typeof group["retention_in_days"] }).toEqual({ name: group["name"], retention: "number" });
     const queues = resourcesOf(json, "aws_sqs_queue");
     expect(queues).toHaveLength(4);
     for (const queue of queues) expect(queue).toMatchObject({ sqs_managed_sse_enabled: true });
@@ -204,10 +213,15 @@ describe("StorageFirstApiStack with the default route table", () => {
   test("the consumer: triggered by the consumed queue only, with ReportBatchItemFailures, least-privilege role", () => {
     const mapping = onlyResource(json, "aws_lambda_event_source_mapping");
     expect(mapping).toMatchObject({ event_source_arn: ref(orders.queue.arn), batch_size: 10, function_response_types: ["ReportBatchItemFailures"] });
-    const lambdaPolicy = resourcesOf(json, "aws_iam_role_policy").find((policy) => policyBehind(json, policy["policy"]).statement.some((statement) => statement.sid === "ConsumeQueues"));
+    const lambdaPolicy = resourcesOf(json, "aws_iam_role_policy").find((policy) =>
+      policyBehind(json, policy["policy"]).statement.some((statement) => statement.sid === "ConsumeQueues"),
+    );
     const statements = policyBehind(json, lambdaPolicy?.["policy"]).statement;
     expect(statements.find((statement) => statement.sid === "ConsumeQueues")?.resources).toEqual([ref(orders.queue.arn)]);
-    expect(statements.find((statement) => statement.sid === "PublishResults")).toMatchObject({ actions: ["events:PutEvents"], resources: [ref(stack.eventBus.arn)] });
+    expect(statements.find((statement) => statement.sid === "PublishResults")).toMatchObject({
+      actions: ["events:PutEvents"],
+      resources: [ref(stack.eventBus.arn)],
+    });
   });
 
   test("each dead-letter queue has an alarm whose action opens an OpsItem", () => {
@@ -223,7 +237,9 @@ describe("StorageFirstApiStack with the default route table", () => {
       });
       const actions = alarm["alarm_actions"] as string[];
       expect(actions).toHaveLength(1);
-      expect(actions[0]).toBe(`arn:${String(ref(stack.location.partition))}:ssm:us-east-1:${String(ref(stack.location.account))}:opsitem:2#CATEGORY=Availability`);
+      expect(actions[0]).toBe(
+        `arn:${String(ref(stack.location.partition))}:ssm:us-east-1:${String(ref(stack.location.account))}:opsitem:2#CATEGORY=Availability`,
+      );
     }
     const dimensions = alarms.map((alarm) => (alarm["dimensions"] as Record<string, string>)["QueueName"]);
     expect(dimensions.sort()).toEqual([ref(orders.deadLetterQueue.name), ref(work.deadLetterQueue.name)].sort());
@@ -241,7 +257,10 @@ describe("StorageFirstApiStack with the default route table", () => {
   });
 
   test("AppConfig: a hosted version and its deployment; state machines of each type with logging", () => {
-    expect(onlyResource(json, "aws_appconfig_hosted_configuration_version")).toMatchObject({ content_type: "application/json", content: '{"maintenance":false}' });
+    expect(onlyResource(json, "aws_appconfig_hosted_configuration_version")).toMatchObject({
+      content_type: "application/json",
+      content: '{"maintenance":false}',
+    });
     expect(onlyResource(json, "aws_appconfig_deployment")).toMatchObject({ deployment_strategy_id: "AppConfig.AllAtOnce" });
     const machines = resourcesOf(json, "aws_sfn_state_machine");
     expect(machines.map((machine) => machine["type"]).sort()).toEqual(["EXPRESS", "STANDARD"]);
@@ -289,7 +308,12 @@ describe("authorization per route", () => {
   });
 
   test("the JWT default applies to routes without their own authorization", () => {
-    const { json: jwtDefault } = build({ enabled: true, queues: { orders: {} }, authorization: { default: "JWT", jwt }, routes: { "POST /a": routes["POST /signed"] } });
+    const { json: jwtDefault } = build({
+      enabled: true,
+      queues: { orders: {} },
+      authorization: { default: "JWT", jwt },
+      routes: { "POST /a": routes["POST /signed"] },
+    });
     expect(routeOf(jwtDefault, "POST /a")).toMatchObject({ authorization_type: "JWT" });
   });
 
@@ -359,13 +383,17 @@ describe("the OpenAPI document", () => {
   test("passes the OpenAPI validator and holds one x-amazon-apigateway-integration per route", async () => {
     const document = JSON.parse(readFileSync(files[0] ?? "", "utf8")) as OpenAPI.Document;
     await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeDefined();
-    const operations = Object.values((document as unknown as { paths: Record<string, Record<string, Record<string, unknown>>> }).paths).flatMap((item) => Object.values(item));
+    const operations = Object.values((document as unknown as { paths: Record<string, Record<string, Record<string, unknown>>> }).paths).flatMap((item) =>
+      Object.values(item),
+    );
     expect(operations).toHaveLength(10);
     const subtypes = operations.map((operation) => (operation["x-amazon-apigateway-integration"] as { integrationSubtype: string }).integrationSubtype);
     expect(subtypes.sort()).toEqual([...INTEGRATION_SUBTYPES].sort());
     for (const operation of operations) {
       expect(operation["x-amazon-apigateway-integration"]).toMatchObject({ type: "aws_proxy", payloadFormatVersion: "1.0" });
-      expect((operation["x-amazon-apigateway-integration"] as { credentials: string }).credentials).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/ssm-patterns-test-us-east-1-api-/);
+      expect((operation["x-amazon-apigateway-integration"] as { credentials: string }).credentials).toMatch(
+        /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/ssm-patterns-test-us-east-1-api-/,
+      );
     }
   });
 
@@ -377,8 +405,10 @@ describe("the OpenAPI document", () => {
 
 describe("bad configuration fails before any construct is built", () => {
   const base = { enabled: true, queues: { orders: {} }, stateMachines: { workflow: { type: "STANDARD" }, quote: { type: "EXPRESS" } } };
-  const withRoute = (route: Record<string, unknown>, extra: Record<string, unknown> = {}): (() => unknown) => () =>
-    testConfig({ storageFirstApi: { ...base, ...extra, routes: { "POST /orders": route } } });
+  const withRoute =
+    (route: Record<string, unknown>, extra: Record<string, unknown> = {}): (() => unknown) =>
+    () =>
+      testConfig({ storageFirstApi: { ...base, ...extra, routes: { "POST /orders": route } } });
 
   test.each([
     [
@@ -494,7 +524,13 @@ describe("bad configuration fails before any construct is built", () => {
     const api = new HttpApi(host, "api", { name: "x", throttlingBurstLimit: 10, throttlingRateLimit: 10 });
     const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const route = api.addRoute("POST /a", {
-      integration: { subtype: "SQS-SendMessage", requestParameters: {}, action: "sqs:SendMessage", resources: ["arn:aws:sqs:us-east-1:123456789012:q"], kmsKeyArns: [key] },
+      integration: {
+        subtype: "SQS-SendMessage",
+        requestParameters: {},
+        action: "sqs:SendMessage",
+        resources: ["arn:aws:sqs:us-east-1:123456789012:q"],
+        kmsKeyArns: [key],
+      },
       authorization: { type: "AWS_IAM" },
     });
     const json = synthesize(host);

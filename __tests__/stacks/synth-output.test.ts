@@ -31,7 +31,9 @@ describe("HCL output fixes", () => {
     // Prepare: the terraform block as cdktf 0.21 renders an override of terraform.required_version.
     const rendered = 'terraform {\nbackend "local" {\npath = "x"\n}\n\n  0 = "required_version"\n}\n';
     // Act + Assess
-    expect(restoreTerraformAttributes(rendered)).toBe(`terraform {\nbackend "local" {\npath = "x"\n}\n\n  required_version = "${VERSION_CONSTRAINTS.terraform}"\n}\n`);
+    expect(restoreTerraformAttributes(rendered)).toBe(
+      `terraform {\nbackend "local" {\npath = "x"\n}\n\n  required_version = "${VERSION_CONSTRAINTS.terraform}"\n}\n`,
+    );
     expect(() => restoreTerraformAttributes('terraform {\n  0 = "experiments"\n}\n')).toThrow(/lost the terraform block's experiments/);
   });
 });

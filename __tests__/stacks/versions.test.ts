@@ -12,9 +12,7 @@ const ENVIRONMENTS = readdirSync(CONFIG_DIRECTORY)
 /** The stacks of an app, synthesized, by name. */
 function stacksOf(config: ReturnType<typeof loadConfig>): [string, ReturnType<typeof synthesize>][] {
   const app = buildApp(config, { outdir: Testing.app().outdir });
-  return app.node.children
-    .filter((child): child is TerraformStack => child instanceof TerraformStack)
-    .map((stack) => [stack.node.id, synthesize(stack)]);
+  return app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack).map((stack) => [stack.node.id, synthesize(stack)]);
 }
 
 /** Whether a `~> X.Y` / `>= X.Y` / exact constraint admits `version` (the forms the stacks use). */
@@ -34,7 +32,12 @@ function admits(constraint: string, version: string): boolean {
 const EVERYTHING_ON = testConfig({
   backend: { bucket: "acme-tf-state", keyPrefix: "team/app" },
   ciAccess: { github: { repository: "acme/ssm-patterns" } },
-  imageBuilder: { pipelines: [{ name: "tracked", exampleLaunchTemplate: true }, { name: "native", mode: "native", exampleLaunchTemplate: true }] },
+  imageBuilder: {
+    pipelines: [
+      { name: "tracked", exampleLaunchTemplate: true },
+      { name: "native", mode: "native", exampleLaunchTemplate: true },
+    ],
+  },
   storageFirstApi: { enabled: true },
 });
 
@@ -62,6 +65,11 @@ describe("every stack states what it needs of Terraform and its providers", () =
   });
 
   test("the constraint check itself: ~> 5.100 admits 5.100.0 and 5.101.2, not 6.0.0 or 5.99.0", () => {
-    expect([admits("~> 5.100", "5.100.0"), admits("~> 5.100", "5.101.2"), admits("~> 5.100", "6.0.0"), admits("~> 5.100", "5.99.0")]).toEqual([true, true, false, false]);
+    expect([admits("~> 5.100", "5.100.0"), admits("~> 5.100", "5.101.2"), admits("~> 5.100", "6.0.0"), admits("~> 5.100", "5.99.0")]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

@@ -19,14 +19,17 @@ describeTier("offline terraform plan of the AMI-loop constructs", () => {
   let outdir = "";
   let report: PlanReport | undefined;
 
-  beforeAll(async () => {
-    root = realpathSync(mkdtempSync(join(tmpdir(), "ami-loop-tier-")));
-    outdir = join(root, "synth");
-    const app = new App({ outdir });
-    amiLoopStacks(app);
-    app.synth();
-    report = await planTargets([{ outdir, label: "ami-loop" }], { workRoot: join(root, "plan"), concurrency: 2 });
-  }, 15 * 60 * 1000);
+  beforeAll(
+    async () => {
+      root = realpathSync(mkdtempSync(join(tmpdir(), "ami-loop-tier-")));
+      outdir = join(root, "synth");
+      const app = new App({ outdir });
+      amiLoopStacks(app);
+      app.synth();
+      report = await planTargets([{ outdir, label: "ami-loop" }], { workRoot: join(root, "plan"), concurrency: 2 });
+    },
+    15 * 60 * 1000,
+  );
 
   afterAll(() => {
     if (report) console.log(formatSummary(report.results));
@@ -39,7 +42,9 @@ describeTier("offline terraform plan of the AMI-loop constructs", () => {
     return found;
   };
   const planned = (stack: string, type: string): Record<string, Json>[] =>
-    (result(stack).plan?.resource_changes ?? []).filter((change) => change.mode === "managed" && change.type === type).map((change) => change.change.after as Record<string, Json>);
+    (result(stack).plan?.resource_changes ?? [])
+      .filter((change) => change.mode === "managed" && change.type === type)
+      .map((change) => change.change.after as Record<string, Json>);
 
   it("validates and plans both stacks, creating every resource they declare and nothing else", () => {
     for (const stack of ["ami-loop-owner", "ami-loop-consumer"]) {
@@ -48,7 +53,11 @@ describeTier("offline terraform plan of the AMI-loop constructs", () => {
       const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as Json;
       const resources = isObject(json) && isObject(json["resource"]) ? json["resource"] : {};
       const declared = Object.values(resources).reduce<number>((count, blocks) => count + (isObject(blocks) ? Object.keys(blocks).length : 0), 0);
-      expect({ stack, toAdd: planResult.toAdd, other: planResult.toChange + planResult.toDestroy + planResult.toReplace }).toEqual({ stack, toAdd: declared, other: 0 });
+      expect({ stack, toAdd: planResult.toAdd, other: planResult.toChange + planResult.toDestroy + planResult.toReplace }).toEqual({
+        stack,
+        toAdd: declared,
+        other: 0,
+      });
     }
   });
 

@@ -200,18 +200,25 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     for (const result of results()) {
       const target = targets.find((candidate) => result.id.startsWith(`${candidate.label ?? ""}/`));
       if (!target) throw new Error(`no target for ${result.id}`);
-      const created = new Set(managed(result).filter((change) => change.change.actions.join() === "create").map((change) => change.address.replace(/\[.*\]$/, "")));
+      const created = new Set(
+        managed(result)
+          .filter((change) => change.change.actions.join() === "create")
+          .map((change) => change.address.replace(/\[.*\]$/, "")),
+      );
       const declared = declaredResources(join(target.outdir, "stacks", result.stack, "cdk.tf.json"));
       expect({ stack: result.id, missing: declared.filter((address) => !created.has(address)) }).toEqual({ stack: result.id, missing: [] });
       expect(result.toAdd).toBeGreaterThan(0);
       const types = new Set(managed(result).map((change) => change.type));
-      for (const type of EXPECTED_TYPES[result.stack] ?? []) expect({ stack: result.id, type, planned: types.has(type) }).toEqual({ stack: result.id, type, planned: true });
+      for (const type of EXPECTED_TYPES[result.stack] ?? [])
+        expect({ stack: result.id, type, planned: types.has(type) }).toEqual({ stack: result.id, type, planned: true });
     }
   });
 
   it("deletes, replaces and updates nothing", () => {
     for (const result of results()) {
-      const other = managed(result).filter((change) => change.change.actions.join() !== "create").map((change) => `${change.address}: ${change.change.actions.join("+")}`);
+      const other = managed(result)
+        .filter((change) => change.change.actions.join() !== "create")
+        .map((change) => `${change.address}: ${change.change.actions.join("+")}`);
       expect({ stack: result.id, other }).toEqual({ stack: result.id, other: [] });
       expect(result.toDestroy + result.toReplace + result.toChange).toBe(0);
     }
@@ -286,7 +293,11 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       const result = fixture("aliased-providers");
       expect(result.error).toBeUndefined();
       expect(result.ok).toBe(true);
-      expect(managed(result).map((change) => change.address).sort()).toEqual(["aws_sns_topic.east", "aws_sns_topic.west"]);
+      expect(
+        managed(result)
+          .map((change) => change.address)
+          .sort(),
+      ).toEqual(["aws_sns_topic.east", "aws_sns_topic.west"]);
     });
 
     it("refuses data sources that need AWS at plan time, naming each and why", () => {
@@ -300,7 +311,9 @@ describeTier("offline terraform plan of every synthesized stack", () => {
 
   it("runs one schema-loading terraform command per stack (init aside), counted by a wrapper on the PATH", () => {
     const calls = new Map<string, string[]>();
-    for (const line of readFileSync(callLog, "utf8").split("\n").filter((entry) => entry !== "")) {
+    for (const line of readFileSync(callLog, "utf8")
+      .split("\n")
+      .filter((entry) => entry !== "")) {
       const [folder = "", command = ""] = line.split("\t");
       calls.set(folder, [...(calls.get(folder) ?? []), command]);
     }

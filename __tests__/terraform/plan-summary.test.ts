@@ -17,14 +17,17 @@ describeTier("plan summary of real terraform plans", () => {
   let root = "";
   let report: PlanReport | undefined;
 
-  beforeAll(async () => {
-    root = realpathSync(mkdtempSync(join(tmpdir(), "plan-summary-tier-")));
-    const targets = [
-      { label: "default", outdir: synthesize(loadConfig("default"), join(root, "synth", "default")), stacks: ["state-bootstrap"] },
-      { label: "hcp-example", outdir: synthesize(loadConfig("hcp-example"), join(root, "synth", "hcp-example")), stacks: ["ci-access"] },
-    ];
-    report = await planTargets(targets, { workRoot: join(root, "plan"), concurrency: 2 });
-  }, 15 * 60 * 1000);
+  beforeAll(
+    async () => {
+      root = realpathSync(mkdtempSync(join(tmpdir(), "plan-summary-tier-")));
+      const targets = [
+        { label: "default", outdir: synthesize(loadConfig("default"), join(root, "synth", "default")), stacks: ["state-bootstrap"] },
+        { label: "hcp-example", outdir: synthesize(loadConfig("hcp-example"), join(root, "synth", "hcp-example")), stacks: ["ci-access"] },
+      ];
+      report = await planTargets(targets, { workRoot: join(root, "plan"), concurrency: 2 });
+    },
+    15 * 60 * 1000,
+  );
 
   afterAll(() => {
     if (root !== "") rmSync(root, { recursive: true, force: true });
@@ -48,14 +51,19 @@ describeTier("plan summary of real terraform plans", () => {
     const stack = id.split("/")[1] ?? id;
     const text = summarize([{ stack, plan: document }], { marker: `<!-- plan:${stack} -->` });
     expect(text.startsWith(`<!-- plan:${stack} -->\n### Plan: \`${stack}\``)).toBe(true);
-    expect(text).toContain(`**${managed.length} to create, 0 to update, 0 to replace, 0 to delete**, 0 unchanged (Terraform ${document.terraform_version ?? ""})`);
+    expect(text).toContain(
+      `**${managed.length} to create, 0 to update, 0 to replace, 0 to delete**, 0 unchanged (Terraform ${document.terraform_version ?? ""})`,
+    );
     expect(text).not.toMatch(/\[!(WARNING|CAUTION)\]/);
     for (const change of managed) expect(text).toContain(`\`${change.address}\``);
     expect(text.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
   });
 
   test("the state bucket and its protections are in the real plan", () => {
-    const types = (plan("default/state-bootstrap").resource_changes ?? []).filter((change) => change.mode === "managed").map((change) => change.type).sort();
+    const types = (plan("default/state-bootstrap").resource_changes ?? [])
+      .filter((change) => change.mode === "managed")
+      .map((change) => change.type)
+      .sort();
     expect(types).toEqual([
       "aws_s3_bucket",
       "aws_s3_bucket_lifecycle_configuration",

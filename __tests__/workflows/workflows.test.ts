@@ -8,7 +8,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const WORKFLOWS = join(__dirname, "../../.github/workflows");
-const files = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file)).sort();
+const files = readdirSync(WORKFLOWS)
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort();
 const packageJson = JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8")) as { scripts: Record<string, string> };
 
 describe("GitHub Actions workflows", () => {

@@ -9,7 +9,9 @@ import { Defaulted, Flag, keysOf, ListOf, Optional, Section, Text } from "../set
 export const SharedLaunchTemplateSettings = Section(
   {
     name: Text("The launch template's name (1-128 letters, digits and ( ) . / _ -)."),
-    parameterArn: Text("Full ARN of the shared parameter, arn:aws:ssm:<app's region>:<owner account>:parameter/<name>: another account's parameter cannot be named by its name."),
+    parameterArn: Text(
+      "Full ARN of the shared parameter, arn:aws:ssm:<app's region>:<owner account>:parameter/<name>: another account's parameter cannot be named by its name.",
+    ),
     instanceType: Defaulted(Text("Instance type of the launch template; its architecture must match the shared AMI."), "t4g.micro"),
   },
   "A launch template whose image_id is resolve:ssm:<shared parameter ARN>.",
@@ -45,27 +47,41 @@ export function readAmiConsumer(reader: ConfigReader, raw: unknown, context: { r
   const rawList = record["launchTemplates"];
   let items: unknown[] = [];
   if (Array.isArray(rawList)) items = rawList;
-  else if (rawList !== undefined) reader.fail(listPath, `${describe(rawList)} is not a list; write it as [{ "name": "web", "parameterArn": "arn:aws:ssm:..." }]`);
+  else if (rawList !== undefined)
+    reader.fail(listPath, `${describe(rawList)} is not a list; write it as [{ "name": "web", "parameterArn": "arn:aws:ssm:..." }]`);
   const launchTemplates = items.map((item, index): SharedLaunchTemplateConfig => {
     const at = joinPath(listPath, index);
     const entry = reader.object(item, at, keysOf(SharedLaunchTemplateSettings));
     const name = reader.read(SharedLaunchTemplateSettings, entry, "name", at, { fallback: "" });
-    if (!TEMPLATE_NAME.test(name)) reader.fail(joinPath(at, "name"), `${describe(name)} is not a launch template name; use 3-128 letters, digits and ( ) . / _ -, e.g. "web-from-shared-stable"`);
+    if (!TEMPLATE_NAME.test(name))
+      reader.fail(
+        joinPath(at, "name"),
+        `${describe(name)} is not a launch template name; use 3-128 letters, digits and ( ) . / _ -, e.g. "web-from-shared-stable"`,
+      );
     const parameterArn = reader.read(SharedLaunchTemplateSettings, entry, "parameterArn", at, { fallback: "" });
     const match = SHARED_PARAMETER_ARN.exec(parameterArn);
     if (!match) {
-      reader.fail(joinPath(at, "parameterArn"), `${describe(parameterArn)} is not a parameter ARN; a shared parameter is named by its full ARN, e.g. "arn:aws:ssm:${context.region}:111122223333:parameter/ec2-imagebuilder/web/stable"`);
+      reader.fail(
+        joinPath(at, "parameterArn"),
+        `${describe(parameterArn)} is not a parameter ARN; a shared parameter is named by its full ARN, e.g. "arn:aws:ssm:${context.region}:111122223333:parameter/ec2-imagebuilder/web/stable"`,
+      );
     } else if (match[1] !== context.region) {
-      reader.fail(joinPath(at, "parameterArn"), `is in ${String(match[1])}, but the app's region is "${context.region}" and RAM shares are regional; use the owner's parameter of ${context.region}`);
+      reader.fail(
+        joinPath(at, "parameterArn"),
+        `is in ${String(match[1])}, but the app's region is "${context.region}" and RAM shares are regional; use the owner's parameter of ${context.region}`,
+      );
     }
     const instanceType = reader.read(SharedLaunchTemplateSettings, entry, "instanceType", at);
-    if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType)) reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
+    if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType))
+      reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
     return { name, parameterArn, instanceType };
   });
   const names = launchTemplates.map((template) => template.name);
   names.forEach((name, index) => {
-    if (names.indexOf(name) !== index) reader.fail(joinPath(joinPath(listPath, index), "name"), `"${name}" is already the name of launchTemplates[${names.indexOf(name)}]; give each its own`);
+    if (names.indexOf(name) !== index)
+      reader.fail(joinPath(joinPath(listPath, index), "name"), `"${name}" is already the name of launchTemplates[${names.indexOf(name)}]; give each its own`);
   });
-  if (enabled && launchTemplates.length === 0) reader.fail(listPath, "is empty but amiConsumer.enabled is true; list at least one launch template, or set enabled false");
+  if (enabled && launchTemplates.length === 0)
+    reader.fail(listPath, "is empty but amiConsumer.enabled is true; list at least one launch template, or set enabled false");
   return { enabled, launchTemplates };
 }

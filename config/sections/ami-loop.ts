@@ -21,15 +21,24 @@ export const FleetRefreshSettings = Section(
     channel: Optional(Text('The pointer the group\'s launch template reads: "latest" or one of the pipeline\'s channels. Default: "latest".')),
     minHealthyPercentage: Defaulted(WholeNumber(0, 100, "Percentage of the group that stays in service during the refresh."), 90),
     instanceWarmupSeconds: Optional(WholeNumber(0, 86400, "Seconds a new instance gets before it counts as healthy. Default: the group's instance warmup.")),
-    skipMatching: Defaulted(Flag("Must stay false: a resolve:ssm: launch template keeps its version when the parameter moves, so skip matching would replace nothing."), false),
-    autoRollback: Defaulted(Flag("Must stay false: Auto Scaling cannot roll back a launch template that reads an SSM parameter; roll the parameter back instead."), false),
+    skipMatching: Defaulted(
+      Flag("Must stay false: a resolve:ssm: launch template keeps its version when the parameter moves, so skip matching would replace nothing."),
+      false,
+    ),
+    autoRollback: Defaulted(
+      Flag("Must stay false: Auto Scaling cannot roll back a launch template that reads an SSM parameter; roll the parameter back instead."),
+      false,
+    ),
   },
   "Refresh an Auto Scaling group when the pointer its launch template reads changes (EventBridge -> Step Functions -> StartInstanceRefresh).",
 );
 
 export const ExampleFleetSettings = Section(
   {
-    enabled: Defaulted(Flag("An example launch template and Auto Scaling group (desired capacity 0, costs nothing), refreshed when its pointer changes."), false),
+    enabled: Defaulted(
+      Flag("An example launch template and Auto Scaling group (desired capacity 0, costs nothing), refreshed when its pointer changes."),
+      false,
+    ),
     channel: Optional(Text('The pointer the example reads: "latest" or one of the pipeline\'s channels. Default: the first channel, else "latest".')),
     instanceType: Optional(Text("Instance type of the example. Default: the pipeline's first build instance type.")),
     availabilityZones: Optional(TextList('Availability zones of the default VPC for the group. Default: ["<region>a"].')),
@@ -55,7 +64,10 @@ export const CleanupSettings = Section(
     unit: Defaulted(OneOf(["DAYS", "WEEKS", "MONTHS", "YEARS"] as const, "Unit of an age rule."), "DAYS"),
     retainAtLeast: Defaulted(WholeNumber(1, 10, "An age rule keeps at least this many AMIs."), 3),
     protectLaunchedWithinDays: Optional(WholeNumber(1, 365, "Also keep AMIs launched within this many days. Default: no launch-based exclusion.")),
-    previousRecipeVersions: Defaulted(TextList('Older recipe versions whose AMIs the policy also cleans up (list the old recipeVersion after a bump), e.g. ["1.0.0"].'), []),
+    previousRecipeVersions: Defaulted(
+      TextList('Older recipe versions whose AMIs the policy also cleans up (list the old recipeVersion after a bump), e.g. ["1.0.0"].'),
+      [],
+    ),
   },
   "An Image Builder lifecycle policy for the pipeline's AMIs that never deletes one a parameter or channel points to now or before (in-use tags). Tracker mode only.",
 );
@@ -160,11 +172,18 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
   if (repeated.length > 0) reader.fail(channelsPath, `lists ${repeated.join(", ")} twice; list each channel once`);
   const pointers = [LATEST_POINTER, ...channels];
   const checkPointer = (value: string, at: string): void => {
-    if (!pointers.includes(value)) reader.fail(at, `${describe(value)} is not a pointer of this pipeline; use one of ${pointers.map((p) => `"${p}"`).join(", ")} (add it to channels first)`);
+    if (!pointers.includes(value))
+      reader.fail(
+        at,
+        `${describe(value)} is not a pointer of this pipeline; use one of ${pointers.map((p) => `"${p}"`).join(", ")} (add it to channels first)`,
+      );
   };
   const inAppRegion = (setting: string): boolean => {
     if (pipeline.regions.includes(pipeline.region)) return true;
-    reader.fail(joinPath(path, setting), `is set but the pipeline's regions ${JSON.stringify(pipeline.regions)} leave out the app's region "${pipeline.region}", where it is built; add "${pipeline.region}" to regions or remove ${setting}`);
+    reader.fail(
+      joinPath(path, setting),
+      `is set but the pipeline's regions ${JSON.stringify(pipeline.regions)} leave out the app's region "${pipeline.region}", where it is built; add "${pipeline.region}" to regions or remove ${setting}`,
+    );
     return false;
   };
 
@@ -174,14 +193,24 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
     const settings = FleetRefreshSettings;
     const entry = reader.object(raw, at, keysOf(settings));
     const autoScalingGroupName = reader.read(settings, entry, "autoScalingGroupName", at, { fallback: "" });
-    if (!GROUP_NAME.test(autoScalingGroupName)) reader.fail(joinPath(at, "autoScalingGroupName"), `${describe(autoScalingGroupName)} is not an Auto Scaling group name; give the group's name (1-255 printable characters)`);
+    if (!GROUP_NAME.test(autoScalingGroupName))
+      reader.fail(
+        joinPath(at, "autoScalingGroupName"),
+        `${describe(autoScalingGroupName)} is not an Auto Scaling group name; give the group's name (1-255 printable characters)`,
+      );
     const channel = reader.read(settings, entry, "channel", at, { fallback: LATEST_POINTER });
     checkPointer(channel, joinPath(at, "channel"));
     if (reader.read(settings, entry, "skipMatching", at)) {
-      reader.fail(joinPath(at, "skipMatching"), "true would replace no instance: a resolve:ssm: launch template keeps its version when the parameter changes (Auto Scaling user guide, skip matching); set it false or leave it out");
+      reader.fail(
+        joinPath(at, "skipMatching"),
+        "true would replace no instance: a resolve:ssm: launch template keeps its version when the parameter changes (Auto Scaling user guide, skip matching); set it false or leave it out",
+      );
     }
     if (reader.read(settings, entry, "autoRollback", at)) {
-      reader.fail(joinPath(at, "autoRollback"), "true is refused by Auto Scaling for a launch template that reads the AMI from an SSM parameter; leave it out and roll back the pointer (`npm run ami -- rollback`), which starts another refresh");
+      reader.fail(
+        joinPath(at, "autoRollback"),
+        "true is refused by Auto Scaling for a launch template that reads the AMI from an SSM parameter; leave it out and roll back the pointer (`npm run ami -- rollback`), which starts another refresh",
+      );
     }
     const instanceWarmupSeconds = reader.read(settings, entry, "instanceWarmupSeconds", at);
     return {
@@ -202,12 +231,17 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       const channel = reader.read(settings, entry, "channel", at, { fallback: channels[0] ?? LATEST_POINTER });
       checkPointer(channel, joinPath(at, "channel"));
       const instanceType = reader.read(settings, entry, "instanceType", at, { fallback: pipeline.instanceTypes[0] ?? "t4g.small" });
-      if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType)) reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
+      if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType))
+        reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
       const availabilityZones = reader.read(settings, entry, "availabilityZones", at, { fallback: [`${pipeline.region}a`] });
-      if (availabilityZones.length === 0) reader.fail(joinPath(at, "availabilityZones"), `is empty; list at least one zone, e.g. ["${pipeline.region}a"], or leave it out`);
+      if (availabilityZones.length === 0)
+        reader.fail(joinPath(at, "availabilityZones"), `is empty; list at least one zone, e.g. ["${pipeline.region}a"], or leave it out`);
       availabilityZones.forEach((zone, index) => {
         if (!AVAILABILITY_ZONE.test(zone) || !zone.startsWith(pipeline.region)) {
-          reader.fail(joinPath(joinPath(at, "availabilityZones"), index), `${describe(zone)} is not an availability zone of "${pipeline.region}"; write it like "${pipeline.region}a"`);
+          reader.fail(
+            joinPath(joinPath(at, "availabilityZones"), index),
+            `${describe(zone)} is not an availability zone of "${pipeline.region}"; write it like "${pipeline.region}a"`,
+          );
         }
       });
       exampleFleet = { channel, instanceType, availabilityZones };
@@ -221,24 +255,36 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
     const entry = reader.object(record["share"], at, keysOf(settings));
     const accounts = reader.read(settings, entry, "accounts", at);
     accounts.forEach((account, index) => {
-      if (!ACCOUNT_ID.test(account)) reader.fail(joinPath(joinPath(at, "accounts"), index), `${describe(account)} is not a 12-digit account ID; write it like "444455556666"`);
+      if (!ACCOUNT_ID.test(account))
+        reader.fail(joinPath(joinPath(at, "accounts"), index), `${describe(account)} is not a 12-digit account ID; write it like "444455556666"`);
     });
     const organizationArn = reader.read(settings, entry, "organizationArn", at);
     if (organizationArn !== undefined && !ORGANIZATION_ARN.test(organizationArn)) {
-      reader.fail(joinPath(at, "organizationArn"), `${describe(organizationArn)} is not an organization ARN; write it like "arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"`);
+      reader.fail(
+        joinPath(at, "organizationArn"),
+        `${describe(organizationArn)} is not an organization ARN; write it like "arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5"`,
+      );
     }
     const organizationalUnitArns = reader.read(settings, entry, "organizationalUnitArns", at);
     organizationalUnitArns.forEach((ou, index) => {
-      if (!OU_ARN.test(ou)) reader.fail(joinPath(joinPath(at, "organizationalUnitArns"), index), `${describe(ou)} is not an OU ARN; write it like "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56"`);
+      if (!OU_ARN.test(ou))
+        reader.fail(
+          joinPath(joinPath(at, "organizationalUnitArns"), index),
+          `${describe(ou)} is not an OU ARN; write it like "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56"`,
+        );
     });
     if (accounts.length === 0 && organizationArn === undefined && organizationalUnitArns.length === 0) {
       reader.fail(at, "shares with nobody; give accounts, organizationArn or organizationalUnitArns, or remove share");
     }
     const permissionText: string = reader.read(settings, entry, "permission", at);
     const permission = (Object.keys(PARAMETER_SHARE_PERMISSIONS) as ParameterSharePermission[]).find((known) => known === permissionText);
-    if (permission === undefined) reader.fail(joinPath(at, "permission"), `${describe(permissionText)} is not a permission; use "read-only" or "read-only-with-history"`);
+    if (permission === undefined)
+      reader.fail(joinPath(at, "permission"), `${describe(permissionText)} is not a permission; use "read-only" or "read-only-with-history"`);
     if (pipeline.mode === "native") {
-      reader.fail(at, 'is set on a native-mode pipeline, whose distribution writes the parameter in the Standard tier, which RAM cannot share; set mode "tracker" (the tracker writes Advanced) or remove share');
+      reader.fail(
+        at,
+        'is set on a native-mode pipeline, whose distribution writes the parameter in the Standard tier, which RAM cannot share; set mode "tracker" (the tracker writes Advanced) or remove share',
+      );
     }
     inAppRegion("share");
     share = {
@@ -258,13 +304,18 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
     const type = reader.read(settings, entry, "type", at) as string;
     if (type !== "age" && type !== "count") reader.fail(joinPath(at, "type"), `${describe(type)} is not a rule type; use "age" or "count"`);
     const unit = reader.read(settings, entry, "unit", at) as string;
-    if (!["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(unit)) reader.fail(joinPath(at, "unit"), `${describe(unit)} is not a unit; use "DAYS", "WEEKS", "MONTHS" or "YEARS" (capitals)`);
+    if (!["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(unit))
+      reader.fail(joinPath(at, "unit"), `${describe(unit)} is not a unit; use "DAYS", "WEEKS", "MONTHS" or "YEARS" (capitals)`);
     const previousRecipeVersions = reader.read(settings, entry, "previousRecipeVersions", at);
     previousRecipeVersions.forEach((version, index) => {
-      if (!/^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(version)) reader.fail(joinPath(joinPath(at, "previousRecipeVersions"), index), `${describe(version)} is not a semantic version; write it like "1.0.0"`);
+      if (!/^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(version))
+        reader.fail(joinPath(joinPath(at, "previousRecipeVersions"), index), `${describe(version)} is not a semantic version; write it like "1.0.0"`);
     });
     if (pipeline.mode === "native") {
-      reader.fail(at, 'is set on a native-mode pipeline: Image Builder writes its parameter and tags no AMI in use, so the policy could delete the AMI the parameter points to; set mode "tracker" or remove cleanup');
+      reader.fail(
+        at,
+        'is set on a native-mode pipeline: Image Builder writes its parameter and tags no AMI in use, so the policy could delete the AMI the parameter points to; set mode "tracker" or remove cleanup',
+      );
     }
     const protectLaunchedWithinDays = reader.read(settings, entry, "protectLaunchedWithinDays", at);
     cleanup = {
@@ -297,7 +348,11 @@ function readOpsItem(reader: ConfigReader, raw: unknown, path: string): OpsItemC
   }
   const categoryText: string = reader.read(settings, record, "category", path);
   const category = OPS_ITEM_CATEGORIES.find((allowed) => allowed === categoryText);
-  if (category === undefined) reader.fail(joinPath(path, "category"), `${describe(categoryText)} is not an OpsItem category; use one of ${OPS_ITEM_CATEGORIES.join(", ")} (case matters)`);
+  if (category === undefined)
+    reader.fail(
+      joinPath(path, "category"),
+      `${describe(categoryText)} is not an OpsItem category; use one of ${OPS_ITEM_CATEGORIES.join(", ")} (case matters)`,
+    );
   return { severity, category: category ?? "Availability" };
 }
 

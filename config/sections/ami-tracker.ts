@@ -50,10 +50,11 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
     reader.fail(joinPath(path, "trackedRegions"), `is empty; list at least one region, e.g. ["${defaults.region}"], or leave it out`);
   }
   // A defaulted list holds the app's region, which is checked (and reported) once, at "region".
-  if (record["trackedRegions"] !== undefined) trackedRegions.forEach((region, index) => {
-    const problem = checkRegion(region);
-    if (problem) reader.fail(joinPath(joinPath(path, "trackedRegions"), index), problem);
-  });
+  if (record["trackedRegions"] !== undefined)
+    trackedRegions.forEach((region, index) => {
+      const problem = checkRegion(region);
+      if (problem) reader.fail(joinPath(joinPath(path, "trackedRegions"), index), problem);
+    });
   const duplicates = trackedRegions.filter((region, index) => trackedRegions.indexOf(region) !== index);
   if (duplicates.length > 0) {
     reader.fail(joinPath(path, "trackedRegions"), `lists ${duplicates.join(", ")} twice; list each region once`);
@@ -68,7 +69,10 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
 
   const metricsNamespace = reader.read(settings, record, "metricsNamespace", path);
   if (!/^[A-Za-z0-9_./#:-]{1,255}$/.test(metricsNamespace) || metricsNamespace.startsWith("AWS/")) {
-    reader.fail(joinPath(path, "metricsNamespace"), `"${metricsNamespace}" is not a custom CloudWatch namespace; use letters, digits and . _ - / # :, not starting with "AWS/"`);
+    reader.fail(
+      joinPath(path, "metricsNamespace"),
+      `"${metricsNamespace}" is not a custom CloudWatch namespace; use letters, digits and . _ - / # :, not starting with "AWS/"`,
+    );
   }
 
   return {

@@ -52,7 +52,9 @@ const S3_SETTINGS = {
   bucket: Optional(Text("s3: the state bucket (created by hand or by the state-bootstrap stack); setting it selects the S3 backend.")),
   region: Optional(Text("s3: the bucket's region. Default: the app's region.")),
   keyPrefix: Optional(Text('s3: each stack\'s key is "<keyPrefix>/<stack>.tfstate". Default: "<project>/<environment>".')),
-  kmsKeyId: Optional(Text("s3: a KMS key for the state objects: key ID, key ARN, alias or alias ARN, in the bucket's region. Default: SSE-S3 (state is always encrypted).")),
+  kmsKeyId: Optional(
+    Text("s3: a KMS key for the state objects: key ID, key ARN, alias or alias ARN, in the bucket's region. Default: SSE-S3 (state is always encrypted)."),
+  ),
   useLockfile: Defaulted(Flag("s3: S3-native state locking (Terraform >= 1.10)."), true),
   dynamodbTable: Optional(Text("s3: a DynamoDB lock table, for Terraform older than 1.10. Default: none.")),
 };
@@ -159,7 +161,10 @@ export function readBackend(
   } else if (kmsKeyId !== undefined) {
     const form = kmsKeyForm(kmsKeyId);
     if ((form?.kind === "key-arn" || form?.kind === "alias-arn") && form.region !== region) {
-      reader.fail(joinPath(path, "kmsKeyId"), `${describe(kmsKeyId)} is in ${form.region} but the state bucket is in ${region}; SSE-KMS needs a key in the bucket's region`);
+      reader.fail(
+        joinPath(path, "kmsKeyId"),
+        `${describe(kmsKeyId)} is in ${form.region} but the state bucket is in ${region}; SSE-KMS needs a key in the bucket's region`,
+      );
     }
   }
   const dynamodbTable = reader.read(settings, record, "dynamodbTable", path);
@@ -189,7 +194,10 @@ function readCloud(reader: ConfigReader, record: Record<string, unknown>, path: 
   }
   const workspacePrefix = reader.read(settings, record, "workspacePrefix", path, { fallback: defaultPrefix });
   if (workspacePrefix !== "" && !HCP_NAME.test(workspacePrefix)) {
-    reader.fail(joinPath(path, "workspacePrefix"), `${describe(workspacePrefix)} is not a workspace name prefix; use letters, digits, "-" or "_", e.g. "ssm-patterns-prod-"`);
+    reader.fail(
+      joinPath(path, "workspacePrefix"),
+      `${describe(workspacePrefix)} is not a workspace name prefix; use letters, digits, "-" or "_", e.g. "ssm-patterns-prod-"`,
+    );
   }
   const hostname = reader.read(settings, record, "hostname", path);
   if (!HOSTNAME.test(hostname)) {

@@ -52,7 +52,9 @@ const GitHubSettings = Section(
     mainBranch: Defaulted(Text("The branch whose pushes may apply."), "main"),
     oidcProviderArn: Optional(Text("An existing token.actions.githubusercontent.com provider (one per account). Default: the stack creates it.")),
     createOidcProvider: Optional(
-      Flag("Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own."),
+      Flag(
+        "Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own.",
+      ),
     ),
   },
   "GitHub Actions: plan on pull requests, apply on the main branch.",
@@ -62,7 +64,9 @@ const HcpSettings = Section(
     audience: Defaulted(Text("The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE)."), "aws.workload.identity"),
     oidcProviderArn: Optional(Text("An existing provider for the HCP Terraform host (one per account). Default: the stack creates it.")),
     createOidcProvider: Optional(
-      Flag("Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own."),
+      Flag(
+        "Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own.",
+      ),
     ),
   },
   'HCP Terraform dynamic credentials (needs backend.type "cloud").',
@@ -97,10 +101,7 @@ export function readCiAccess(
     reader.fail(path, `is enabled but names no CI; add "github": { "repository": "<owner>/<repo>" } or "hcp": {}, or set enabled to false`);
   }
   if (enabled && context.backend.type === "local") {
-    reader.fail(
-      path,
-      `is enabled but backend.type is "local": CI cannot read state on this machine; set backend.bucket (S3) or backend.type "cloud" first`,
-    );
+    reader.fail(path, `is enabled but backend.type is "local": CI cannot read state on this machine; set backend.bucket (S3) or backend.type "cloud" first`);
   }
   // The longest CI role name (stacks/ci-access-stack.ts ciRoleName): the region keeps two regions' roles apart.
   const longest = `${context.project}-${context.environment}-ci-apply-${context.region}`;

@@ -45,14 +45,18 @@ export const PipelineSettings = Section(
     name: Text('Lowercase letters, digits and "-", unique in the list; resources are named <project>-<environment>-<name>.'),
     mode: Defaulted(OneOf(MODES, 'Who writes the parameter: "tracker" (the Lambda) or "native" (the distribution).'), "tracker"),
     parameterName: Optional(
-      Text('The parameter that holds this pipeline\'s latest AMI ID. Default: tracker mode, amiTracker.parameterName resolved for this pipeline; native mode, "/ec2-imagebuilder/{pipeline}/latest" resolved.'),
+      Text(
+        'The parameter that holds this pipeline\'s latest AMI ID. Default: tracker mode, amiTracker.parameterName resolved for this pipeline; native mode, "/ec2-imagebuilder/{pipeline}/latest" resolved.',
+      ),
     ),
     regions: Optional(TextList("Regions the distribution copies the AMI to (and writes the parameter in). Default: [the app's region].")),
     schedule: Defaulted(Text("When the pipeline runs, an Image Builder cron expression (six fields, UTC unless scheduleTimezone)."), DEFAULT_SCHEDULE),
     scheduleTimezone: Defaulted(Text('IANA time zone of schedule, e.g. "Europe/Paris".'), "Etc/UTC"),
     onlyWhenUpdated: Defaulted(Flag("Build on schedule only when the parent image or a component changed."), true),
     parentImage: Defaulted(Text('An Image Builder-managed image name, an image ARN ending in "/x.x.x", or an AMI ID.'), DEFAULT_PARENT_IMAGE),
-    instanceTypes: Optional(TextList('Build instance types, matching the parent image\'s architecture. Default: ["t4g.small"] for arm64, ["t3.small"] otherwise.')),
+    instanceTypes: Optional(
+      TextList('Build instance types, matching the parent image\'s architecture. Default: ["t4g.small"] for arm64, ["t3.small"] otherwise.'),
+    ),
     recipeVersion: Defaulted(Text("Version of the example recipe and component; bump it whenever either changes (both are immutable)."), "1.0.0"),
     volumeSizeGb: Defaulted(WholeNumber(8, 16384, "Root volume size (GiB), encrypted gp3."), 10),
     exampleLaunchTemplate: Defaulted(Flag("An example launch template in the app's region whose image_id is resolve:ssm:<parameterName>."), false),
@@ -106,15 +110,15 @@ export function checkImageBuilderCron(value: string): string | undefined {
   const fields = match[1].trim().split(/\s+/);
   if (fields.length !== 6) return `${describe(value)} has ${fields.length} fields, Image Builder needs six; ${example}`;
   const [minute = "", hour = "", dayOfMonth = "", month = "", dayOfWeek = "", year = ""] = fields;
-  const numeric = (field: string, max: number): boolean =>
-    /^[0-9*,/-]+$/.test(field) && (field.match(/\d+/g) ?? []).every((number) => Number(number) <= max);
+  const numeric = (field: string, max: number): boolean => /^[0-9*,/-]+$/.test(field) && (field.match(/\d+/g) ?? []).every((number) => Number(number) <= max);
   if (!numeric(minute, 59)) return `${describe(value)}: minute "${minute}" must be 0-59, "*", lists, ranges or steps; ${example}`;
   if (!numeric(hour, 23)) return `${describe(value)}: hour "${hour}" must be 0-23, "*", lists, ranges or steps; ${example}`;
   if (!/^([0-9*,/?LW-]+)$/.test(dayOfMonth) || (dayOfMonth.match(/\d+/g) ?? []).some((day) => Number(day) < 1 || Number(day) > 31)) {
     return `${describe(value)}: day-of-month "${dayOfMonth}" must be 1-31, "*", "?", "L" or "W"; ${example}`;
   }
   if (!/^([0-9*,/-]+|[A-Za-z,-]+)$/.test(month)) return `${describe(value)}: month "${month}" must be 1-12 or JAN-DEC; ${example}`;
-  if (!/^[0-9A-Za-z*,/?L#-]+$/.test(dayOfWeek)) return `${describe(value)}: day-of-week "${dayOfWeek}" must be 1-7 or SUN-SAT, "*", "?", "L" or "#"; ${example}`;
+  if (!/^[0-9A-Za-z*,/?L#-]+$/.test(dayOfWeek))
+    return `${describe(value)}: day-of-week "${dayOfWeek}" must be 1-7 or SUN-SAT, "*", "?", "L" or "#"; ${example}`;
   if (!/^[0-9*,/-]+$/.test(year)) return `${describe(value)}: year "${year}" must be "*" or years; ${example}`;
   if ((dayOfMonth === "?") === (dayOfWeek === "?")) {
     return `${describe(value)}: exactly one of day-of-month and day-of-week must be "?"; ${example}`;
@@ -145,12 +149,18 @@ export function readImageBuilder(reader: ConfigReader, raw: unknown, context: Co
   if (retentionProblem) reader.fail(joinPath(SECTION, "logRetentionDays"), retentionProblem);
   const subnetId = reader.read(settings, record, "subnetId", SECTION);
   if (subnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(subnetId)) {
-    reader.fail(joinPath(SECTION, "subnetId"), `${describe(subnetId)} is not a subnet ID; write it like "subnet-0123456789abcdef0" or leave it out for the default VPC`);
+    reader.fail(
+      joinPath(SECTION, "subnetId"),
+      `${describe(subnetId)} is not a subnet ID; write it like "subnet-0123456789abcdef0" or leave it out for the default VPC`,
+    );
   }
   const securityGroupIds = reader.read(settings, record, "securityGroupIds", SECTION);
   securityGroupIds.forEach((group, index) => {
     if (!/^sg-[0-9a-f]{8,17}$/.test(group)) {
-      reader.fail(joinPath(joinPath(SECTION, "securityGroupIds"), index), `${describe(group)} is not a security group ID; write it like "sg-0123456789abcdef0"`);
+      reader.fail(
+        joinPath(joinPath(SECTION, "securityGroupIds"), index),
+        `${describe(group)} is not a security group ID; write it like "sg-0123456789abcdef0"`,
+      );
     }
   });
   if (subnetId !== undefined && securityGroupIds.length === 0) {
@@ -189,12 +199,19 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   }
   const name = reader.read(settings, record, "name", path, { fallback: "example" });
   if (!PIPELINE_NAME.test(name)) {
-    reader.fail(joinPath(path, "name"), `${describe(name)} must be 1-40 lowercase letters, digits or "-", starting with a letter, e.g. "web-server" (the Image Builder resources are named <project>-<environment>-<name>)`);
+    reader.fail(
+      joinPath(path, "name"),
+      `${describe(name)} must be 1-40 lowercase letters, digits or "-", starting with a letter, e.g. "web-server" (the Image Builder resources are named <project>-<environment>-<name>)`,
+    );
   }
 
   const modeText: string = reader.read(settings, record, "mode", path);
   const mode: PipelineMode = (MODES as readonly string[]).includes(modeText) ? (modeText as PipelineMode) : "tracker";
-  if (mode !== modeText) reader.fail(joinPath(path, "mode"), `${describe(modeText)} is not a mode; use "tracker" (the Lambda writes the parameter) or "native" (the distribution writes it)`);
+  if (mode !== modeText)
+    reader.fail(
+      joinPath(path, "mode"),
+      `${describe(modeText)} is not a mode; use "tracker" (the Lambda writes the parameter) or "native" (the distribution writes it)`,
+    );
 
   const resourceName = pipelineResourceName(context.namePrefix, name);
   const parameterPath = joinPath(path, "parameterName");
@@ -261,7 +278,7 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
       reader.fail(
         itemPath,
         `${describe(instanceType)} is ${isArmInstanceType(instanceType) ? "arm64 (Graviton)" : "x86_64"} but parentImage "${parentImage}" is ${arm ? "arm64" : "x86_64"}; ` +
-          `use ${arm ? "a Graviton type such as \"t4g.small\"" : "an x86 type such as \"t3.small\""}`,
+          `use ${arm ? 'a Graviton type such as "t4g.small"' : 'an x86 type such as "t3.small"'}`,
       );
     }
   });

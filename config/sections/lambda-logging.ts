@@ -21,7 +21,10 @@ export interface LambdaLogLevels {
 
 /** The two settings, for a section's schema (the reader also takes them in lower case). */
 export const LOG_LEVEL_SETTINGS = {
-  applicationLogLevel: Defaulted(OneOf(APPLICATION_LOG_LEVELS, "Lines of the function's own code below this level are dropped (Lambda's JSON log format)."), "INFO"),
+  applicationLogLevel: Defaulted(
+    OneOf(APPLICATION_LOG_LEVELS, "Lines of the function's own code below this level are dropped (Lambda's JSON log format)."),
+    "INFO",
+  ),
   systemLogLevel: Defaulted(OneOf(SYSTEM_LOG_LEVELS, "Lambda's platform lines (START, REPORT, ...) below this level are dropped."), "INFO"),
 };
 

@@ -16,7 +16,10 @@ interface AlarmDefaults {
 export function opsAlarmSettings(defaults: AlarmDefaults, description: string) {
   return Section(
     {
-      severity: Defaulted(Unsafe<OpsItemSeverity>({ type: "integer", enum: [...OPS_ITEM_SEVERITIES], description: "OpsItem severity, 1 (critical) to 4 (low)." }), defaults.severity),
+      severity: Defaulted(
+        Unsafe<OpsItemSeverity>({ type: "integer", enum: [...OPS_ITEM_SEVERITIES], description: "OpsItem severity, 1 (critical) to 4 (low)." }),
+        defaults.severity,
+      ),
       category: Defaulted(OneOf(OPS_ITEM_CATEGORIES, "OpsItem category (case matters)."), defaults.category),
       threshold: Defaulted(WholeNumber(1, 1_000_000, "The alarm fires when the statistic over one period reaches this."), 1),
       periodSeconds: Defaulted(WholeNumber(60, 86400, "Period of the metric (seconds, a multiple of 60)."), 300),
@@ -38,7 +41,9 @@ export const OpsAlarmsSettings = Section(
   {
     enabled: Defaulted(Flag("Create the alarms."), true),
     emailAddresses: Defaulted(
-      TextList("Also notify these addresses, through an SNS topic encrypted with a customer-managed key (each address confirms its subscription by e-mail). Default: none, no topic."),
+      TextList(
+        "Also notify these addresses, through an SNS topic encrypted with a customer-managed key (each address confirms its subscription by e-mail). Default: none, no topic.",
+      ),
       [],
     ),
     trackerErrors: Optional(opsAlarmSettings(TRACKER_ERRORS, "Lambda Errors of the tracker.")),
@@ -61,7 +66,8 @@ export function readOpsAlarms(reader: ConfigReader, raw: unknown): OpsAlarmsConf
   const record = reader.object(raw, SECTION, keysOf(settings));
   const emailAddresses = reader.read(settings, record, "emailAddresses", SECTION);
   emailAddresses.forEach((address, index) => {
-    if (!EMAIL.test(address)) reader.fail(joinPath(joinPath(SECTION, "emailAddresses"), index), `${describe(address)} is not an e-mail address; write it like "ops@example.com"`);
+    if (!EMAIL.test(address))
+      reader.fail(joinPath(joinPath(SECTION, "emailAddresses"), index), `${describe(address)} is not an e-mail address; write it like "ops@example.com"`);
   });
   return {
     enabled: reader.read(settings, record, "enabled", SECTION),
@@ -73,13 +79,7 @@ export function readOpsAlarms(reader: ConfigReader, raw: unknown): OpsAlarmsConf
 }
 
 /** One alarm's settings at `<parentPath>.<key>`; every section with an OpsCenter alarm reads it here. */
-export function readOpsAlarm(
-  reader: ConfigReader,
-  parent: Record<string, unknown>,
-  key: string,
-  parentPath: string,
-  defaults: AlarmDefaults,
-): OpsAlarmConfig {
+export function readOpsAlarm(reader: ConfigReader, parent: Record<string, unknown>, key: string, parentPath: string, defaults: AlarmDefaults): OpsAlarmConfig {
   const path = joinPath(parentPath, key);
   const settings = opsAlarmSettings(defaults, "");
   const record = reader.object(parent[key], path, keysOf(settings));
@@ -87,7 +87,11 @@ export function readOpsAlarm(
   let severity = defaults.severity;
   if (severityValue !== undefined) {
     if (severityValue === 1 || severityValue === 2 || severityValue === 3 || severityValue === 4) severity = severityValue;
-    else reader.fail(joinPath(path, "severity"), `${describe(severityValue)} is not an OpsItem severity; use 1 (critical), 2, 3 or 4 (low); the default is ${defaults.severity}`);
+    else
+      reader.fail(
+        joinPath(path, "severity"),
+        `${describe(severityValue)} is not an OpsItem severity; use 1 (critical), 2, 3 or 4 (low); the default is ${defaults.severity}`,
+      );
   }
   const categoryText = reader.read(settings, record, "category", path);
   const category = OPS_ITEM_CATEGORIES.find((allowed) => allowed === categoryText);
@@ -102,7 +106,10 @@ export function readOpsAlarm(
   if (periodSeconds % 60 !== 0) reader.fail(joinPath(path, "periodSeconds"), `${periodSeconds} is not a multiple of 60; use e.g. 300`);
   const evaluationPeriods = reader.read(settings, record, "evaluationPeriods", path);
   if (evaluationPeriods * periodSeconds > 86400) {
-    reader.fail(joinPath(path, "evaluationPeriods"), `${evaluationPeriods} periods of ${periodSeconds} s exceed one day, the most CloudWatch evaluates; lower one of them`);
+    reader.fail(
+      joinPath(path, "evaluationPeriods"),
+      `${evaluationPeriods} periods of ${periodSeconds} s exceed one day, the most CloudWatch evaluates; lower one of them`,
+    );
   }
   return {
     severity,

@@ -52,7 +52,10 @@ export function readStateBootstrap(
   const settings = StateBootstrapSettings;
   const record = reader.object(raw, path, keysOf(settings));
   const enabled = reader.read(settings, record, "enabled", path, { fallback: context.backend.type !== "cloud" });
-  const bucketName = context.backend.type === "s3" ? reader.read(settings, record, "bucketName", path, { fallback: context.backend.bucket }) : reader.read(settings, record, "bucketName", path);
+  const bucketName =
+    context.backend.type === "s3"
+      ? reader.read(settings, record, "bucketName", path, { fallback: context.backend.bucket })
+      : reader.read(settings, record, "bucketName", path);
   const bucketPrefix = reader.read(settings, record, "bucketPrefix", path, { fallback: defaultBucketPrefix(context.project, context.environment) });
   if (bucketPrefix.length > MAX_BUCKET_PREFIX || !BUCKET_PREFIX.test(bucketPrefix)) {
     reader.fail(

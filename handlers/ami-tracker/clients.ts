@@ -51,7 +51,9 @@ export function createClientCache(options: ClientCacheOptions = {}): (region: st
 }
 
 /** The same for EC2 (the in-use tags of AMIs): one client per region, the same retries. */
-export function createEc2ClientCache(options: Omit<ClientCacheOptions, "clientConfig"> & { readonly clientConfig?: Omit<EC2ClientConfig, "region" | "retryStrategy"> } = {}): (region: string) => EC2Client {
+export function createEc2ClientCache(
+  options: Omit<ClientCacheOptions, "clientConfig"> & { readonly clientConfig?: Omit<EC2ClientConfig, "region" | "retryStrategy"> } = {},
+): (region: string) => EC2Client {
   return perRegion(
     (region) =>
       new EC2Client({

@@ -45,7 +45,13 @@ export async function readHolders(client: EC2Client, partition: string, region: 
   let token: string | undefined;
   do {
     const output = await call("ec2:DescribeImages", `arn:${partition}:ec2:${region}::image/*`, () =>
-      client.send(new DescribeImagesCommand({ Owners: ["self"], Filters: [{ Name: "tag-key", Values: [currentKey, previousKey] }], ...(token ? { NextToken: token } : {}) })),
+      client.send(
+        new DescribeImagesCommand({
+          Owners: ["self"],
+          Filters: [{ Name: "tag-key", Values: [currentKey, previousKey] }],
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
     );
     for (const image of output.Images ?? []) {
       if (image.ImageId === undefined) continue;
@@ -73,7 +79,14 @@ export async function applyMove(client: EC2Client, partition: string, region: st
 }
 
 /** The parameter moved from `from` (undefined: unknown, e.g. a seeded value) to `to`: move its in-use tags. */
-export async function moveInUseTags(client: EC2Client, partition: string, region: string, parameter: string, from: string | undefined, to: string): Promise<InUseMove> {
+export async function moveInUseTags(
+  client: EC2Client,
+  partition: string,
+  region: string,
+  parameter: string,
+  from: string | undefined,
+  to: string,
+): Promise<InUseMove> {
   const holders = await readHolders(client, partition, region, parameter);
   const move = planInUseMove(parameter, from, to, holders);
   await applyMove(client, partition, region, move);

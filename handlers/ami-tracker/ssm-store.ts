@@ -100,7 +100,9 @@ export class ValueNotAcceptedError extends Error {
     readonly waitedMs: number,
     readonly polls: number,
   ) {
-    super(`${parameter}:${version} (${value}) not visible after ${polls} GetParameter call(s) over ${waitedMs} ms: aws:ec2:image validation still running or failed`);
+    super(
+      `${parameter}:${version} (${value}) not visible after ${polls} GetParameter call(s) over ${waitedMs} ms: aws:ec2:image validation still running or failed`,
+    );
   }
 }
 

@@ -24,15 +24,7 @@ import {
   writeValue,
 } from "./ssm-store";
 import { Ec2CallError, moveInUseTags } from "./in-use";
-import {
-  buildTags,
-  sanitizeTagValue,
-  TAG_AMI_ID,
-  TAG_IMAGE_ARN,
-  TAG_IMAGE_BUILD_VERSION,
-  TAG_IMAGE_VERSION,
-  TAG_SOURCE_PIPELINE_ARN,
-} from "./tags";
+import { buildTags, sanitizeTagValue, TAG_AMI_ID, TAG_IMAGE_ARN, TAG_IMAGE_BUILD_VERSION, TAG_IMAGE_VERSION, TAG_SOURCE_PIPELINE_ARN } from "./tags";
 
 /** EMF metric names; their only dimension is `service` (see TRACKER_SERVICE). */
 export const METRIC_BUILDS_FAILED = "BuildsFailed";
@@ -104,7 +96,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): T
     .filter((name) => name.length > 0);
   for (const name of advancedParameters) {
     if (!name.startsWith("/") && name.includes("/")) {
-      throw new ConfigError(ENVIRONMENT, [{ path: "ADVANCED_TIER_PARAMETERS", message: `"${name}" is not a parameter name (a name with "/" starts with "/"); list full names, comma-separated` }]);
+      throw new ConfigError(ENVIRONMENT, [
+        { path: "ADVANCED_TIER_PARAMETERS", message: `"${name}" is not a parameter name (a name with "/" starts with "/"); list full names, comma-separated` },
+      ]);
     }
   }
   return { parameterTemplate, trackedRegions, metricsNamespace, advancedParameters };
@@ -299,16 +293,33 @@ export function createTracker(deps: TrackerDeps): Tracker {
             ? { region: ami.region, parameter: name, action: error.action, errorName: error.awsErrorName }
             : error instanceof Ec2CallError
               ? { region: ami.region, parameter: name, action: error.action, errorName: error.awsErrorName }
-            : error instanceof ValueNotAcceptedError
-              ? { region: ami.region, parameter: name, action: "ssm:GetParameter", errorName: error.name }
-              : { region: ami.region, parameter: name, action: "unknown", errorName: error instanceof Error ? error.name : "UnknownError" };
+              : error instanceof ValueNotAcceptedError
+                ? { region: ami.region, parameter: name, action: "ssm:GetParameter", errorName: error.name }
+                : { region: ami.region, parameter: name, action: "unknown", errorName: error instanceof Error ? error.name : "UnknownError" };
         invocation.failures.push(failure);
-        const fields = { decision: "failed", action: failure.action, awsError: failure.errorName, amiId: ami.image, parameterArn: parameterArn(invocation, ami.region, name) };
+        const fields = {
+          decision: "failed",
+          action: failure.action,
+          awsError: failure.errorName,
+          amiId: ami.image,
+          parameterArn: parameterArn(invocation, ami.region, name),
+        };
         if (error instanceof ValueNotAcceptedError) {
-          amiLog.error("value not accepted by SSM in time: tags left on the previous build", { ...fields, version: error.version, polls: error.polls, waitedMs: error.waitedMs, reason: error.message, error });
+          amiLog.error("value not accepted by SSM in time: tags left on the previous build", {
+            ...fields,
+            version: error.version,
+            polls: error.polls,
+            waitedMs: error.waitedMs,
+            reason: error.message,
+            error,
+          });
         } else if (isAccessDenied(failure.errorName)) {
           const resource = error instanceof Ec2CallError ? error.resource : fields.parameterArn;
-          amiLog.error(`access denied: the function's role needs ${failure.action} on ${resource}`, { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
+          amiLog.error(`access denied: the function's role needs ${failure.action} on ${resource}`, {
+            ...fields,
+            reason: error instanceof Error ? error.message : undefined,
+            error: asError(error),
+          });
         } else {
           amiLog.error("AWS call failed after retries", { ...fields, reason: error instanceof Error ? error.message : undefined, error: asError(error) });
         }
@@ -330,7 +341,14 @@ export function createTracker(deps: TrackerDeps): Tracker {
         skip(invocation, log, "warn", "message skipped", parsed.reason);
         return;
       case "eventbridge":
-        skip(invocation, log.child({ imageArn: parsed.resources[0] }), "info", "EventBridge event skipped", "EventBridge image state change carries no AMI IDs", parsed.resources[0]);
+        skip(
+          invocation,
+          log.child({ imageArn: parsed.resources[0] }),
+          "info",
+          "EventBridge event skipped",
+          "EventBridge image state change carries no AMI IDs",
+          parsed.resources[0],
+        );
         return;
       case "image":
         // The image ARN is Powertools' correlation_id: one build's lines across messages and retries.

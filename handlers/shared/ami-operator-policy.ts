@@ -61,7 +61,7 @@ export function parameterArn(partition: string, region: string, account: string,
 function check(props: OperatorPolicyProps): void {
   if (!PARTITIONS.has(props.partition)) throw new Error(`partition: "${props.partition}" is not an AWS partition (expected e.g. "aws")`);
   if (!/^\d{12}$/.test(props.account)) throw new Error(`account: "${props.account}" is not a 12-digit AWS account ID`);
-  if (props.regions.length === 0) throw new Error("regions: is empty; list the tracked regions, e.g. [\"us-east-1\"]");
+  if (props.regions.length === 0) throw new Error('regions: is empty; list the tracked regions, e.g. ["us-east-1"]');
   for (const region of props.regions) if (!REGION.test(region)) throw new Error(`regions: "${region}" is not an AWS region (expected e.g. "us-east-1")`);
   if (props.tracked.length === 0) throw new Error("tracked: is empty; list at least one tracked parameter");
 }

@@ -74,7 +74,8 @@ export const OPERATOR_TAG_KEYS = [
 /** Undefined when `channel` can name a channel, else why not. */
 export function channelNameProblem(channel: string): string | undefined {
   if (channel === LATEST) return `"latest" is the tracker's own parameter, not a channel; pick another name, e.g. "stable"`;
-  if (!CHANNEL_NAME.test(channel)) return `"${channel.slice(0, 64)}" is not a channel name; use 1-32 lowercase letters, digits or "-", starting with a letter, e.g. "stable"`;
+  if (!CHANNEL_NAME.test(channel))
+    return `"${channel.slice(0, 64)}" is not a channel name; use 1-32 lowercase letters, digits or "-", starting with a letter, e.g. "stable"`;
   return undefined;
 }
 
@@ -100,7 +101,10 @@ export function channelParameterName(tracked: string, channel: string): string {
   else if (tracked.includes("/")) name = `${tracked}/${channel}`;
   else name = `${tracked}-${channel}`;
   const problem = parameterNameProblem(name);
-  if (problem !== undefined) throw new ChannelNameError(`channel: "${channel}" of "${tracked.slice(0, 200)}" gives "${name.slice(0, 200)}", which SSM rejects: ${problem}; use a shorter parameter or channel name`);
+  if (problem !== undefined)
+    throw new ChannelNameError(
+      `channel: "${channel}" of "${tracked.slice(0, 200)}" gives "${name.slice(0, 200)}", which SSM rejects: ${problem}; use a shorter parameter or channel name`,
+    );
   return name;
 }
 

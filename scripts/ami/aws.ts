@@ -3,14 +3,7 @@
  * error says what failed where (and, for AccessDenied, which permission is missing).
  * Retries: the SDK's standard retry mode, 6 attempts.
  */
-import {
-  CreateTagsCommand,
-  DeleteTagsCommand,
-  DescribeImagesCommand,
-  EC2Client,
-  type Filter,
-  type Image,
-} from "@aws-sdk/client-ec2";
+import { CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, EC2Client, type Filter, type Image } from "@aws-sdk/client-ec2";
 import {
   AddTagsToResourceCommand,
   DeleteParameterCommand,
@@ -158,7 +151,9 @@ export async function parameterHistory(clients: AwsClients, ref: PointerRef): Pr
   try {
     do {
       const token = nextToken;
-      const page = await clients.ssm(ref.region).send(new GetParameterHistoryCommand({ Name: ref.name, MaxResults: 50, ...(token ? { NextToken: token } : {}) }));
+      const page = await clients
+        .ssm(ref.region)
+        .send(new GetParameterHistoryCommand({ Name: ref.name, MaxResults: 50, ...(token ? { NextToken: token } : {}) }));
       for (const entry of page.Parameters ?? []) {
         if (entry.Version === undefined || entry.Value === undefined) continue;
         versions.push({
@@ -194,9 +189,9 @@ export async function parameterTags(clients: AwsClients, ref: PointerRef): Promi
 /** Writes an `aws:ec2:image` value; returns the version SSM assigned (visible only once validated). */
 export async function putImageValue(clients: AwsClients, ref: PointerRef, amiId: string, description: string): Promise<number> {
   const output = await call("ssm:PutParameter", ref.arn, () =>
-    clients.ssm(ref.region).send(
-      new PutParameterCommand({ Name: ref.name, Value: amiId, Type: "String", DataType: "aws:ec2:image", Overwrite: true, Description: description }),
-    ),
+    clients
+      .ssm(ref.region)
+      .send(new PutParameterCommand({ Name: ref.name, Value: amiId, Type: "String", DataType: "aws:ec2:image", Overwrite: true, Description: description })),
   );
   if (output.Version === undefined) throw new AwsCallError("ssm:PutParameter", ref.arn, "NoVersion", "PutParameter returned no version");
   return output.Version;
@@ -253,7 +248,11 @@ export async function currentVersion(clients: AwsClients, ref: PointerRef): Prom
   }
 }
 
-export async function addParameterTags(clients: AwsClients, ref: PointerRef, tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>): Promise<void> {
+export async function addParameterTags(
+  clients: AwsClients,
+  ref: PointerRef,
+  tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>,
+): Promise<void> {
   if (tags.length === 0) return;
   await call("ssm:AddTagsToResource", ref.arn, () =>
     clients.ssm(ref.region).send(new AddTagsToResourceCommand({ ResourceType: "Parameter", ResourceId: ref.name, Tags: tags.map((tag) => ({ ...tag })) })),
@@ -296,7 +295,13 @@ function imageFacts(image: Image): ImageFacts | undefined {
 
 const IMAGE_ID_CHUNK = 200;
 
-async function describeImages(clients: AwsClients, partition: string, region: string, filters: Filter[], extra: { Owners?: string[] } = {}): Promise<ImageFacts[]> {
+async function describeImages(
+  clients: AwsClients,
+  partition: string,
+  region: string,
+  filters: Filter[],
+  extra: { Owners?: string[] } = {},
+): Promise<ImageFacts[]> {
   const images: ImageFacts[] = [];
   let nextToken: string | undefined;
   do {
@@ -330,8 +335,14 @@ export async function inUseHolders(clients: AwsClients, partition: string, regio
   const previousKey = inUseTagKey(pointer, "previous");
   const images = await describeImages(clients, partition, region, [{ Name: "tag-key", Values: [currentKey, previousKey] }], { Owners: ["self"] });
   return {
-    current: images.filter((image) => image.tags.has(currentKey)).map((image) => image.amiId).sort(),
-    previous: images.filter((image) => image.tags.has(previousKey)).map((image) => image.amiId).sort(),
+    current: images
+      .filter((image) => image.tags.has(currentKey))
+      .map((image) => image.amiId)
+      .sort(),
+    previous: images
+      .filter((image) => image.tags.has(previousKey))
+      .map((image) => image.amiId)
+      .sort(),
   };
 }
 

@@ -183,7 +183,8 @@ function resolveTargets(options: Options, deps: CliDeps): Target[] {
 function oneTarget(targets: readonly Target[], command: string): Target {
   const [only, ...more] = targets;
   if (only === undefined) throw new UsageError(`${command}: no tracked parameter; pass --parameter NAME`);
-  if (more.length > 0) throw new UsageError(`${command}: ${targets.length} tracked parameters (${targets.map((t) => t.parameter).join(", ")}); pick one with --parameter`);
+  if (more.length > 0)
+    throw new UsageError(`${command}: ${targets.length} tracked parameters (${targets.map((t) => t.parameter).join(", ")}); pick one with --parameter`);
   return only;
 }
 
@@ -217,7 +218,12 @@ export function formatStatus(report: StatusReport): string {
       continue;
     }
     const change = row.change;
-    const who = change === undefined ? (row.writtenBy ?? "unknown") : change.rollback ? `ROLLBACK by ${change.by} (from ${change.replacedAmiId ?? "?"})` : `promoted from ${change.from} by ${change.by}`;
+    const who =
+      change === undefined
+        ? (row.writtenBy ?? "unknown")
+        : change.rollback
+          ? `ROLLBACK by ${change.by} (from ${change.replacedAmiId ?? "?"})`
+          : `promoted from ${change.from} by ${change.by}`;
     rows.push([row.name, row.region, row.pointer, row.amiId ?? "-", row.build ?? "-", String(row.version ?? "-"), age(row.ageSeconds), who]);
   }
   return table(rows);
@@ -236,7 +242,11 @@ export function formatHistory(report: HistoryReport): string {
 
 export function formatChange(report: ChangeReport): string {
   const verb = report.command === "promote" ? `promote ${report.from} -> ${report.pointer}` : `rollback of ${report.pointer}`;
-  const head = report.dryRun ? `DRY RUN: ${verb} of ${report.parameter} (nothing written)` : report.ok ? `DONE: ${verb} of ${report.parameter}` : `FAILED: ${verb} of ${report.parameter}`;
+  const head = report.dryRun
+    ? `DRY RUN: ${verb} of ${report.parameter} (nothing written)`
+    : report.ok
+      ? `DONE: ${verb} of ${report.parameter}`
+      : `FAILED: ${verb} of ${report.parameter}`;
   const lines = [head];
   for (const region of report.regions) {
     const from = region.fromAmiId === undefined ? "(new)" : `${region.fromAmiId} ${region.fromBuild ?? ""}`.trim();
@@ -282,7 +292,8 @@ export async function run(argv: readonly string[], io: CliIo, deps: CliDeps = {}
         if (options.to === undefined) throw new UsageError("promote: --to CHANNEL is required, e.g. --to stable");
         const to = pointerArgument(options.to, "promote");
         if (to === LATEST) throw new UsageError("promote: --to latest is not allowed: only the tracker writes latest (use rollback to move it back)");
-        if (options.build !== undefined && options.from !== undefined) throw new UsageError("promote: --build takes the build from latest's history; drop --from, or drop --build to take --from's current build");
+        if (options.build !== undefined && options.from !== undefined)
+          throw new UsageError("promote: --build takes the build from latest's history; drop --from, or drop --build to take --from's current build");
         const build = options.build === undefined ? undefined : parseBuildText(options.build);
         if (options.build !== undefined && build === undefined) throw new UsageError(`promote: --build "${options.build}" is not VERSION/BUILD, e.g. 1.2.0/3`);
         const report = await promote(commandDeps, {
@@ -296,7 +307,11 @@ export async function run(argv: readonly string[], io: CliIo, deps: CliDeps = {}
         return report.ok ? 0 : 1;
       }
       case "rollback": {
-        const report = await rollback(commandDeps, { target: oneTarget(targets, "rollback"), pointer: pointerArgument(options.positional, "rollback"), dryRun: options.dryRun });
+        const report = await rollback(commandDeps, {
+          target: oneTarget(targets, "rollback"),
+          pointer: pointerArgument(options.positional, "rollback"),
+          dryRun: options.dryRun,
+        });
         print(report, formatChange(report));
         return report.ok ? 0 : 1;
       }

@@ -173,7 +173,15 @@ export async function history(deps: CommandDeps, target: Target, pointer: string
       regions.push({ region, arn: ref.arn, exists: false, versions: [] });
       continue;
     }
-    const images = versions.length > 0 ? await imagesById(deps.clients, caller.partition, region, versions.map((entry) => entry.value)) : new Map<string, ImageFacts>();
+    const images =
+      versions.length > 0
+        ? await imagesById(
+            deps.clients,
+            caller.partition,
+            region,
+            versions.map((entry) => entry.value),
+          )
+        : new Map<string, ImageFacts>();
     const last = versions[versions.length - 1]?.version;
     regions.push({
       region,
@@ -270,7 +278,9 @@ async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, 
   // Another writer (the tracker, another operator) since the plan was read: stop rather than overwrite.
   const seen = await currentVersion(clients, ref);
   if (seen !== before.version) {
-    throw new OperatorError(`${ref.arn} changed since it was read (version ${before.version ?? "none"}, now ${seen ?? "none"}): someone else wrote it; run the command again`);
+    throw new OperatorError(
+      `${ref.arn} changed since it was read (version ${before.version ?? "none"}, now ${seen ?? "none"}): someone else wrote it; run the command again`,
+    );
   }
   const version = await putImageValue(clients, ref, plan.toAmiId, plan.description);
   if (before.exists && before.amiId !== undefined) {
@@ -297,7 +307,11 @@ async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, 
       region,
       what: `tags of ${ref.name} describe ${plan.toAmiId}`,
       undo: async () => {
-        await removeParameterTags(clients, ref, plan.tags.map((tag) => tag.Key).filter((key) => !previousKeys.has(key)));
+        await removeParameterTags(
+          clients,
+          ref,
+          plan.tags.map((tag) => tag.Key).filter((key) => !previousKeys.has(key)),
+        );
         await addParameterTags(clients, ref, previous);
       },
     });
@@ -405,7 +419,10 @@ async function readBefore(deps: CommandDeps, ref: PointerRef): Promise<{ before:
   const current = versions?.[versions.length - 1];
   if (versions === undefined || current === undefined) return { before: { exists: false, tags: new Map() } };
   const tags = (await parameterTags(deps.clients, ref)) ?? new Map<string, string>();
-  return { before: { exists: true, version: current.version, amiId: current.value, ...(current.description ? { description: current.description } : {}), tags }, history: versions };
+  return {
+    before: { exists: true, version: current.version, amiId: current.value, ...(current.description ? { description: current.description } : {}), tags },
+    history: versions,
+  };
 }
 
 function amiFacts(region: string, image: ImageFacts, sourceTags: ReadonlyMap<string, string> | undefined): AmiFacts {
@@ -485,7 +502,12 @@ export async function promote(deps: CommandDeps, request: PromoteRequest): Promi
     let toAmiId: string | undefined;
     let sourceTags: ReadonlyMap<string, string> | undefined;
     if (request.build !== undefined) {
-      const images = await imagesById(deps.clients, caller.partition, region, trackedHistory.map((entry) => entry.value));
+      const images = await imagesById(
+        deps.clients,
+        caller.partition,
+        region,
+        trackedHistory.map((entry) => entry.value),
+      );
       const match = [...trackedHistory].reverse().find((entry) => sameBuild(buildOf(entry.value, images, entry.description), request.build));
       if (match === undefined) {
         problems.push(`${region}: build ${buildText(request.build)} is not among the ${trackedHistory.length} kept versions of ${trackedRef.arn}`);
@@ -503,7 +525,9 @@ export async function promote(deps: CommandDeps, request: PromoteRequest): Promi
     }
     // The invariant: a channel only ever holds a build that was once latest in that region.
     if (!trackedHistory.some((entry) => entry.value === toAmiId)) {
-      problems.push(`${region}: ${toAmiId} was never latest among the ${trackedHistory.length} kept versions of ${trackedRef.arn}; a channel only holds builds that were latest`);
+      problems.push(
+        `${region}: ${toAmiId} was never latest among the ${trackedHistory.length} kept versions of ${trackedRef.arn}; a channel only holds builds that were latest`,
+      );
       continue;
     }
     const { before } = await readBefore(deps, channelRef);
@@ -523,7 +547,9 @@ export async function promote(deps: CommandDeps, request: PromoteRequest): Promi
   const builds = new Set(plans.map((plan) => buildText(plan.toBuild)));
   if (builds.size > 1) {
     const detail = plans.map((plan) => `${plan.region}: ${plan.toAmiId} (${buildText(plan.toBuild)})`).join(", ");
-    throw new OperatorError(`promote to ${request.to}: ${from} holds different builds across regions (${detail}); nothing was written. Wait for the tracker, or pass --build VERSION/BUILD`);
+    throw new OperatorError(
+      `promote to ${request.to}: ${from} holds different builds across regions (${detail}); nothing was written. Wait for the tracker, or pass --build VERSION/BUILD`,
+    );
   }
   return finish(deps, caller, "promote", request.dryRun, target.parameter, request.to, from, plans);
 }

@@ -58,7 +58,9 @@ async function trackerResults(iterations: number): Promise<HandlerResult[]> {
   const tracker = createTracker({ clientFor });
   const config = readConfig({ TRACKED_REGIONS });
   const results: HandlerResult[] = [];
-  for (const file of readdirSync(FIXTURES).filter((name) => name.endsWith(".json")).sort()) {
+  for (const file of readdirSync(FIXTURES)
+    .filter((name) => name.endsWith(".json"))
+    .sort()) {
     const text = readFileSync(join(FIXTURES, file), "utf8");
     const parsed: unknown = JSON.parse(text);
     const event = typeof parsed === "object" && parsed !== null && "Records" in parsed ? parsed : snsEvent(text);
@@ -80,7 +82,12 @@ function sqsRecord(index: number): SQSRecord {
     messageId: `message-${index}`,
     receiptHandle: `AQEBmessage-${index}`,
     body: JSON.stringify({ orderId: `order-${index}`, items: [{ sku: "sku-1", quantity: 2 }], total: 42.5 }),
-    attributes: { ApproximateReceiveCount: "1", SentTimestamp: "1545082649183", SenderId: "AIDAIENQZJOLO23YVJ4VO", ApproximateFirstReceiveTimestamp: "1545082649185" },
+    attributes: {
+      ApproximateReceiveCount: "1",
+      SentTimestamp: "1545082649183",
+      SenderId: "AIDAIENQZJOLO23YVJ4VO",
+      ApproximateFirstReceiveTimestamp: "1545082649185",
+    },
     messageAttributes: {},
     md5OfBody: "e4e68fb7bd0e697a0ae8f1bb342846b3",
     eventSource: "aws:sqs",

@@ -69,7 +69,10 @@ export function summarizeProfile(file: string, phaseNames: readonly string[], to
     }
   }
   const sorted = (map: Map<string, number>): (readonly [string, number])[] =>
-    [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, micros]) => [key, micros / 1000] as const);
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([key, micros]) => [key, micros / 1000] as const);
   return {
     totalMs: total / 1000,
     byModule: sorted(byModule),

@@ -70,7 +70,11 @@ export function benchTier(options: { root?: string; environment?: string; npmTes
   chmodSync(join(scratch, "terraform"), 0o755);
   const env = { ...process.env, PATH: `${scratch}${delimiter}${process.env["PATH"] ?? ""}`, CHECKPOINT_DISABLE: "1" };
   const loadBefore = options.loadavg();
-  const run = runProcess(join(root, "node_modules", ".bin", "tsx"), ["scripts/offline-plan.ts", "--env", environment], { cwd: root, env, timeoutMs: 30 * 60 * 1000 });
+  const run = runProcess(join(root, "node_modules", ".bin", "tsx"), ["scripts/offline-plan.ts", "--env", environment], {
+    cwd: root,
+    env,
+    timeoutMs: 30 * 60 * 1000,
+  });
   const seconds = secondsPerStack(run.stdout);
   const stacks = callsPerStack(readFileSync(log, "utf8")).map((calls) => ({ ...calls, seconds: seconds.get(calls.stack) }));
   let npmTest: TierFigures["npmTest"];

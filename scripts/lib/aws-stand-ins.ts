@@ -81,12 +81,17 @@ export function getParameterAnswer(body: string): { status: number; body: Record
   if (!name.startsWith(PUBLIC_AMI_PARAMETER_PREFIX)) {
     return {
       status: 400,
-      body: { __type: "ParameterNotFound", message: `the offline plan stand-in answers only ${PUBLIC_AMI_PARAMETER_PREFIX}* parameters, not ${JSON.stringify(name)}` },
+      body: {
+        __type: "ParameterNotFound",
+        message: `the offline plan stand-in answers only ${PUBLIC_AMI_PARAMETER_PREFIX}* parameters, not ${JSON.stringify(name)}`,
+      },
     };
   }
   return {
     status: 200,
-    body: { Parameter: { Name: name, Type: "String", Value: offlineAmiId(name), Version: 1, DataType: "text", ARN: `arn:aws:ssm:us-east-1::parameter${name}` } },
+    body: {
+      Parameter: { Name: name, Type: "String", Value: offlineAmiId(name), Version: 1, DataType: "text", ARN: `arn:aws:ssm:us-east-1::parameter${name}` },
+    },
   };
 }
 

@@ -83,7 +83,13 @@ export function trimTerraformError(text: string, options: TrimOptions = {}): str
     }
     if (inError) kept.push(line.replace(/^│ ?/, "").trimEnd());
   }
-  const chosen = kept.length > 0 ? kept : lines.map((line) => line.trimEnd()).filter((line) => line !== "").slice(-maxLines);
+  const chosen =
+    kept.length > 0
+      ? kept
+      : lines
+          .map((line) => line.trimEnd())
+          .filter((line) => line !== "")
+          .slice(-maxLines);
   let result = chosen.slice(0, maxLines).join("\n").trim();
   const droppedLines = chosen.length - Math.min(chosen.length, maxLines);
   if (result.length > maxChars) result = result.slice(0, maxChars);

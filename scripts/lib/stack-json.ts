@@ -14,11 +14,12 @@ export function isObject(value: Json | undefined): value is JsonObject {
 
 /** Data sources that call AWS (or another backend) while planning, so a stack holding one cannot be planned without an account. */
 export const PLAN_TIME_DATA_SOURCES: Readonly<Record<string, string>> = {
-  aws_caller_identity: "calls STS GetCallerIdentity at plan time; read the account ID from a created resource's ARN instead (element 4 of split(\":\", arn))",
+  aws_caller_identity: 'calls STS GetCallerIdentity at plan time; read the account ID from a created resource\'s ARN instead (element 4 of split(":", arn))',
   aws_ssm_parameter: `reads the parameter from SSM Parameter Store at plan time (only AWS's public ${PUBLIC_AMI_PARAMETER_PREFIX}* parameters are answered offline, by the local stand-in); pass the value in the configuration, or let the resource that needs it resolve it at run time (e.g. resolve:ssm:NAME)`,
   aws_ami: "calls EC2 DescribeImages at plan time; pass the AMI ID in the configuration or resolve it at run time (resolve:ssm:NAME)",
   aws_availability_zones: "calls EC2 DescribeAvailabilityZones at plan time; list the zones in the configuration",
-  terraform_remote_state: "reads another stack's state from its backend at plan time (a cross-stack reference), so this stack cannot be planned before that one is applied; pass values by name instead",
+  terraform_remote_state:
+    "reads another stack's state from its backend at plan time (a cross-stack reference), so this stack cannot be planned before that one is applied; pass values by name instead",
 };
 
 export interface ForbiddenDataSource {

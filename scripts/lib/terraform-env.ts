@@ -21,7 +21,9 @@ export interface ProviderMirror {
 export function terraformTier(terraform: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): "run" | "skip" {
   if (terraform !== undefined) return "run";
   if (terraformTierWithoutTerraform(env) === "fail") {
-    throw new Error(`CI=${env["CI"]} and \`terraform\` is not on the PATH: the terraform tier must run in CI; install Terraform 1.10+ (hashicorp/setup-terraform) before npm test`);
+    throw new Error(
+      `CI=${env["CI"]} and \`terraform\` is not on the PATH: the terraform tier must run in CI; install Terraform 1.10+ (hashicorp/setup-terraform) before npm test`,
+    );
   }
   return "skip";
 }
@@ -63,11 +65,7 @@ function candidateMirrors(): string[] {
   const home = homedir();
   const dataHome = process.env["XDG_DATA_HOME"] ?? join(home, ".local", "share");
   const dataDirs = (process.env["XDG_DATA_DIRS"] ?? "/usr/local/share:/usr/share").split(":").filter((dir) => dir !== "");
-  return [
-    join(home, ".terraform.d", "plugins"),
-    join(dataHome, "terraform", "plugins"),
-    ...dataDirs.map((dir) => join(dir, "terraform", "plugins")),
-  ];
+  return [join(home, ".terraform.d", "plugins"), join(dataHome, "terraform", "plugins"), ...dataDirs.map((dir) => join(dir, "terraform", "plugins"))];
 }
 
 const SKIPPED_IN_SEARCH = new Set(["proc", "sys", "dev", "node_modules", ".git", "run", "snap"]);
@@ -115,7 +113,9 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): Provid
   if (conventional !== undefined) {
     value = { path: conventional, source: "conventional location", providers: mirrorProviders(conventional) };
   } else {
-    const found = searchRegistryFolders("/", 5).map((folder) => dirname(folder)).find(holdsAws);
+    const found = searchRegistryFolders("/", 5)
+      .map((folder) => dirname(folder))
+      .find(holdsAws);
     if (found !== undefined) value = { path: found, source: "search of the filesystem", providers: mirrorProviders(found) };
   }
   cachedMirror = { value };

@@ -104,7 +104,9 @@ export function exclusionTagMap(where: string, trackedPointers: readonly string[
   }
   for (const [key, value] of Object.entries(tags)) {
     if (!LIFECYCLE_TAG_KEY.test(key)) {
-      throw new Error(`${where}: exclusion tag key "${key}" does not match Image Builder's pattern ^(?!aws:)[a-zA-Z+-=._:/]+$ (1-128 characters); rename the pointer or the tag`);
+      throw new Error(
+        `${where}: exclusion tag key "${key}" does not match Image Builder's pattern ^(?!aws:)[a-zA-Z+-=._:/]+$ (1-128 characters); rename the pointer or the tag`,
+      );
     }
     if (value.length > 256) throw new Error(`${where}: exclusion tag "${key}" has a value longer than 256 characters`);
   }
@@ -113,11 +115,14 @@ export function exclusionTagMap(where: string, trackedPointers: readonly string[
 
 function checkRule(where: string, rule: AgeRule | CountRule): void {
   if (rule.type === "count") {
-    if (!Number.isInteger(rule.value) || rule.value < 1 || rule.value > 1000) throw new Error(`${where}: rule.value ${rule.value} must keep 1 to 1000 images, e.g. 5`);
+    if (!Number.isInteger(rule.value) || rule.value < 1 || rule.value > 1000)
+      throw new Error(`${where}: rule.value ${rule.value} must keep 1 to 1000 images, e.g. 5`);
     return;
   }
-  if (!["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(rule.unit)) throw new Error(`${where}: rule.unit "${String(rule.unit)}" must be DAYS, WEEKS, MONTHS or YEARS`);
-  if (!Number.isInteger(rule.value) || rule.value < 1 || rule.value > 1000) throw new Error(`${where}: rule.value ${rule.value} must be 1 to 1000 ${rule.unit}, e.g. 90`);
+  if (!["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(rule.unit))
+    throw new Error(`${where}: rule.unit "${String(rule.unit)}" must be DAYS, WEEKS, MONTHS or YEARS`);
+  if (!Number.isInteger(rule.value) || rule.value < 1 || rule.value > 1000)
+    throw new Error(`${where}: rule.value ${rule.value} must be 1 to 1000 ${rule.unit}, e.g. 90`);
   const retain = rule.retainAtLeast ?? 1;
   if (!Number.isInteger(retain) || retain < 1 || retain > 10) throw new Error(`${where}: rule.retainAtLeast ${retain} must be 1 to 10`);
 }
@@ -142,9 +147,13 @@ export class AmiLifecyclePolicy extends Construct {
     }
     for (const recipe of props.recipes) {
       if (!NAME.test(recipe.name)) throw new Error(`${where}: recipes has name "${recipe.name}", not an Image Builder recipe name`);
-      if (!SEMANTIC_VERSION.test(recipe.version)) throw new Error(`${where}: recipe ${recipe.name} has version "${recipe.version}"; use major.minor.patch, e.g. "1.0.0"`);
+      if (!SEMANTIC_VERSION.test(recipe.version))
+        throw new Error(`${where}: recipe ${recipe.name} has version "${recipe.version}"; use major.minor.patch, e.g. "1.0.0"`);
     }
-    if (`${props.name}-lifecycle`.length > 64) throw new Error(`${where}: name is ${props.name.length} characters; at most 54, because the execution role is named "<name>-lifecycle" and IAM caps role names at 64`);
+    if (`${props.name}-lifecycle`.length > 64)
+      throw new Error(
+        `${where}: name is ${props.name.length} characters; at most 54, because the execution role is named "<name>-lifecycle" and IAM caps role names at 64`,
+      );
     checkRule(where, props.rule);
     const launched = props.protectLaunchedWithinDays;
     if (launched !== undefined && (!Number.isInteger(launched) || launched < 1 || launched > 365)) {

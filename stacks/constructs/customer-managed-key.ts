@@ -40,7 +40,9 @@ export class CustomerManagedKey extends Construct {
           sid: "AccountAdministersKey",
           actions: KEY_ADMINISTRATION_ACTIONS,
           resources: ["*"],
-          principals: [{ type: "AWS", identifiers: [formatArn({ partition: this.location.partition, service: "iam", account: this.location.account, resource: "root" })] }],
+          principals: [
+            { type: "AWS", identifiers: [formatArn({ partition: this.location.partition, service: "iam", account: this.location.account, resource: "root" })] },
+          ],
         },
         ...props.users(this.location),
       ]).json,

@@ -66,7 +66,11 @@ export const SCOPES = {
   lambdaEventSourceMappings: { resources: (c) => [arn(c, "lambda", "event-source-mapping:*")] },
   // API IDs are random: this region's HTTP APIs and their tags.
   httpApis: {
-    resources: (c) => [`arn:${c.partition}:apigateway:${c.region}::/apis`, `arn:${c.partition}:apigateway:${c.region}::/apis/*`, `arn:${c.partition}:apigateway:${c.region}::/tags/*`],
+    resources: (c) => [
+      `arn:${c.partition}:apigateway:${c.region}::/apis`,
+      `arn:${c.partition}:apigateway:${c.region}::/apis/*`,
+      `arn:${c.partition}:apigateway:${c.region}::/tags/*`,
+    ],
   },
   appconfig: { resources: (c) => [arn(c, "appconfig", "application/*"), arn(c, "appconfig", "deploymentstrategy/*")] },
   kinesisStreams: { resources: (c) => [arn(c, "kinesis", `stream/${c.namePrefix}-*`)] },
@@ -76,7 +80,9 @@ export const SCOPES = {
   // AWS's public parameters have no account in their ARN (seeds read at plan time: /aws/service/ami-amazon-linux-latest/...).
   publicSsmParameters: { resources: (c) => [`arn:${c.partition}:ssm:${c.region}::parameter/aws/service/*`] },
   launchTemplates: { resources: (c) => [arn(c, "ec2", "launch-template/*")] },
-  autoScalingGroups: { resources: (c) => [`arn:${c.partition}:autoscaling:${c.region}:${c.account}:autoScalingGroup:*:autoScalingGroupName/${c.namePrefix}-*`] },
+  autoScalingGroups: {
+    resources: (c) => [`arn:${c.partition}:autoscaling:${c.region}:${c.account}:autoScalingGroup:*:autoScalingGroupName/${c.namePrefix}-*`],
+  },
   // What ec2:RunInstances touches when Auto Scaling checks (and later uses) a group's launch template.
   // AMIs have no account in their ARN; subnets and security groups are the account's own.
   ec2Launch: {
@@ -225,7 +231,15 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     read: [g("snsTopics", "sns:GetSubscriptionAttributes")],
     update: [g("snsTopics", "sns:SetSubscriptionAttributes")],
     delete: [g("snsTopics", "sns:Unsubscribe")],
-    arguments: inRequest("Subscribe / SetSubscriptionAttributes", "topic_arn", "protocol", "endpoint", "redrive_policy", "filter_policy", "raw_message_delivery"),
+    arguments: inRequest(
+      "Subscribe / SetSubscriptionAttributes",
+      "topic_arn",
+      "protocol",
+      "endpoint",
+      "redrive_policy",
+      "filter_policy",
+      "raw_message_delivery",
+    ),
   },
   aws_kms_key: {
     source: src("kms/key.go"),
@@ -368,7 +382,14 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     // Read: GetFunction, the latest version (ListVersionsByFunction) and, in the commercial partition, GetFunctionCodeSigningConfig.
     read: [g("lambdaFunctions", "lambda:GetFunction", "lambda:ListVersionsByFunction", "lambda:GetFunctionCodeSigningConfig")],
     update: [
-      g("lambdaFunctions", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:GetFunctionConfiguration", "lambda:TagResource", "lambda:UntagResource"),
+      g(
+        "lambdaFunctions",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:GetFunctionConfiguration",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+      ),
     ],
     delete: [g("lambdaFunctions", "lambda:DeleteFunction")],
     arguments: {
@@ -420,7 +441,10 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   },
   aws_lambda_event_source_mapping: {
     source: src("lambda/event_source_mapping.go"),
-    create: [g("any", "lambda:CreateEventSourceMapping"), g("lambdaEventSourceMappings", "lambda:GetEventSourceMapping", "lambda:TagResource", "lambda:ListTags")],
+    create: [
+      g("any", "lambda:CreateEventSourceMapping"),
+      g("lambdaEventSourceMappings", "lambda:GetEventSourceMapping", "lambda:TagResource", "lambda:ListTags"),
+    ],
     read: [g("lambdaEventSourceMappings", "lambda:GetEventSourceMapping", "lambda:ListTags")],
     update: [g("lambdaEventSourceMappings", "lambda:UpdateEventSourceMapping", "lambda:TagResource", "lambda:UntagResource")],
     delete: [g("lambdaEventSourceMappings", "lambda:DeleteEventSourceMapping")],
@@ -443,7 +467,14 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     update: [g("launchTemplates", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:CreateTags", "ec2:DeleteTags")],
     delete: [g("launchTemplates", "ec2:DeleteLaunchTemplate")],
     arguments: {
-      ...inRequest("CreateLaunchTemplate / CreateLaunchTemplateVersion (LaunchTemplateData)", "name", "description", "instance_type", "metadata_options", "update_default_version"),
+      ...inRequest(
+        "CreateLaunchTemplate / CreateLaunchTemplateVersion (LaunchTemplateData)",
+        "name",
+        "description",
+        "instance_type",
+        "metadata_options",
+        "update_default_version",
+      ),
       image_id: {
         why: "resolve:ssm: — EC2 reads the parameter with the caller's credentials when the template or a version is created",
         source: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html",
@@ -456,12 +487,27 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   },
   aws_autoscaling_group: {
     source: src("autoscaling/group.go"),
-    create: [g("autoScalingGroups", "autoscaling:CreateAutoScalingGroup", "autoscaling:CreateOrUpdateTags"), g("any", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities")],
+    create: [
+      g("autoScalingGroups", "autoscaling:CreateAutoScalingGroup", "autoscaling:CreateOrUpdateTags"),
+      g("any", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"),
+    ],
     read: [g("any", "autoscaling:DescribeAutoScalingGroups")],
     update: [g("autoScalingGroups", "autoscaling:UpdateAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags")],
-    delete: [g("autoScalingGroups", "autoscaling:DeleteAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup"), g("any", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities")],
+    delete: [
+      g("autoScalingGroups", "autoscaling:DeleteAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup"),
+      g("any", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"),
+    ],
     arguments: {
-      ...inRequest("CreateAutoScalingGroup / UpdateAutoScalingGroup", "name", "min_size", "max_size", "desired_capacity", "vpc_zone_identifier", "availability_zones", "health_check_type"),
+      ...inRequest(
+        "CreateAutoScalingGroup / UpdateAutoScalingGroup",
+        "name",
+        "min_size",
+        "max_size",
+        "desired_capacity",
+        "vpc_zone_identifier",
+        "availability_zones",
+        "health_check_type",
+      ),
       launch_template: {
         why: "Auto Scaling checks that the caller may launch with the template: ec2:RunInstances on what it launches, ec2:CreateTags on it in RunInstances, and ssm:GetParameters for a resolve:ssm: image",
         source: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-launch-template-permissions.html",
@@ -474,7 +520,10 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     source: src("sfn/state_machine.go"),
     create: [g("stateMachines", "states:CreateStateMachine", "states:TagResource", "states:DescribeStateMachine", "states:ListStateMachineVersions")],
     // CustomizeDiff (stateMachineDefinitionValidate) calls ValidateStateMachineDefinition while planning.
-    read: [g("stateMachines", "states:DescribeStateMachine", "states:ListStateMachineVersions", "states:ListTagsForResource"), g("any", "states:ValidateStateMachineDefinition")],
+    read: [
+      g("stateMachines", "states:DescribeStateMachine", "states:ListStateMachineVersions", "states:ListTagsForResource"),
+      g("any", "states:ValidateStateMachineDefinition"),
+    ],
     update: [g("stateMachines", "states:UpdateStateMachine", "states:TagResource", "states:UntagResource")],
     delete: [g("stateMachines", "states:DeleteStateMachine", "states:DescribeStateMachine")],
     arguments: {
@@ -495,7 +544,9 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
         why: "an AWS owned key: nothing more (a customer managed key makes Step Functions call KMS with the caller's credentials)",
         source: "https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html",
         unsupported: (value) =>
-          isObjectWith(value, "kms_key_id") ? "encryption_configuration with a customer managed key: add the kms:GenerateDataKey/kms:Decrypt grant on that key" : undefined,
+          isObjectWith(value, "kms_key_id")
+            ? "encryption_configuration with a customer managed key: add the kms:GenerateDataKey/kms:Decrypt grant on that key"
+            : undefined,
       },
     },
   },
@@ -668,7 +719,16 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     read: [g("imagebuilder", "imagebuilder:GetImageRecipe", "imagebuilder:ListTagsForResource")],
     update: [g("imagebuilder", "imagebuilder:TagResource", "imagebuilder:UntagResource")],
     delete: [g("imagebuilder", "imagebuilder:DeleteImageRecipe")],
-    arguments: inRequest("CreateImageRecipe (an AWS-managed parent image needs no grant)", "name", "version", "parent_image", "component", "block_device_mapping", "working_directory", "description"),
+    arguments: inRequest(
+      "CreateImageRecipe (an AWS-managed parent image needs no grant)",
+      "name",
+      "version",
+      "parent_image",
+      "component",
+      "block_device_mapping",
+      "working_directory",
+      "description",
+    ),
   },
   aws_imagebuilder_infrastructure_configuration: {
     source: src("imagebuilder/infrastructure_configuration.go"),
@@ -799,7 +859,10 @@ export const DATA_SOURCE_PERMISSIONS: Readonly<Record<string, DataSourcePermissi
   aws_region: { source: src("meta/region_data_source.go") + " (from the provider's endpoints)", read: [] },
   // sts:GetCallerIdentity needs no IAM permission (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
   aws_caller_identity: { source: src("sts/caller_identity_data_source.go"), read: [] },
-  aws_ssm_parameter: { source: src("ssm/parameter_data_source.go"), read: [g("ssmParameters", "ssm:GetParameter"), g("publicSsmParameters", "ssm:GetParameter")] },
+  aws_ssm_parameter: {
+    source: src("ssm/parameter_data_source.go"),
+    read: [g("ssmParameters", "ssm:GetParameter"), g("publicSsmParameters", "ssm:GetParameter")],
+  },
   aws_ami: { source: src("ec2/ec2_ami_data_source.go"), read: [g("any", "ec2:DescribeImages")] },
   archive_file: { source: "hashicorp/terraform-provider-archive internal/provider/data_source_archive_file.go (local zip, no AWS)", read: [] },
 };
@@ -841,20 +904,26 @@ export function coverageProblems(blocks: Iterable<DeclaredBlock>): string[] {
   for (const block of blocks) {
     if (block.kind === "data") {
       if (DATA_SOURCE_PERMISSIONS[block.type] === undefined) {
-        problems.add(`data source ${block.type} (${block.address}): add its read calls to DATA_SOURCE_PERMISSIONS in ${where}, citing the provider's *_data_source.go`);
+        problems.add(
+          `data source ${block.type} (${block.address}): add its read calls to DATA_SOURCE_PERMISSIONS in ${where}, citing the provider's *_data_source.go`,
+        );
       }
       continue;
     }
     const entry = RESOURCE_PERMISSIONS[block.type];
     if (entry === undefined) {
-      problems.add(`resource type ${block.type} (${block.address}): add its create/read/update/delete calls to RESOURCE_PERMISSIONS in ${where}, citing internal/service/<service>/<resource>.go`);
+      problems.add(
+        `resource type ${block.type} (${block.address}): add its create/read/update/delete calls to RESOURCE_PERMISSIONS in ${where}, citing internal/service/<service>/<resource>.go`,
+      );
       continue;
     }
     for (const [name, value] of Object.entries(block.arguments)) {
       if (META_ARGUMENTS.has(name) || name.startsWith("//")) continue;
       const argument = entry.arguments[name];
       if (argument === undefined) {
-        problems.add(`argument ${block.type}.${name} (${block.address}): add RESOURCE_PERMISSIONS["${block.type}"].arguments["${name}"] in ${where} with the calls it adds (or { why } when none)`);
+        problems.add(
+          `argument ${block.type}.${name} (${block.address}): add RESOURCE_PERMISSIONS["${block.type}"].arguments["${name}"] in ${where} with the calls it adds (or { why } when none)`,
+        );
         continue;
       }
       const unsupported = argument.unsupported?.(value);

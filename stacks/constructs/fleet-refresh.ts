@@ -158,10 +158,14 @@ export function autoScalingGroupArn(location: AwsLocation, groupName: string): s
 function checkFleetRefreshProps(props: FleetRefreshProps): void {
   const where = `FleetRefresh ${props.name}`;
   if (!NAME_PATTERN.test(props.name)) {
-    throw new Error(`${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (it prefixes the state machine, role and rule names, which IAM and EventBridge cap at 64 characters)`);
+    throw new Error(
+      `${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (it prefixes the state machine, role and rule names, which IAM and EventBridge cap at 64 characters)`,
+    );
   }
   if (!Token.isUnresolved(props.parameterName) && !PARAMETER_NAME.test(props.parameterName)) {
-    throw new Error(`${where}: parameterName "${props.parameterName}" is not an SSM parameter name; use letters, digits and _ . - / only, e.g. "/ec2-imagebuilder/latest"`);
+    throw new Error(
+      `${where}: parameterName "${props.parameterName}" is not an SSM parameter name; use letters, digits and _ . - / only, e.g. "/ec2-imagebuilder/latest"`,
+    );
   }
   if (!Token.isUnresolved(props.autoScalingGroupName) && !/^[^:]{1,255}$/.test(props.autoScalingGroupName)) {
     throw new Error(`${where}: autoScalingGroupName "${props.autoScalingGroupName}" must be 1-255 characters without ":" (a name, not an ARN)`);
@@ -193,8 +197,10 @@ function checkFleetRefreshProps(props: FleetRefreshProps): void {
   // Amazon States Language: IntervalSeconds >= 1, BackoffRate >= 1.0, MaxAttempts >= 0, MaxDelaySeconds > 0.
   if (!Number.isInteger(interval) || interval < 1) throw new Error(`${where}: retry.intervalSeconds ${interval} must be a whole number >= 1, e.g. 60`);
   if (!(backoff >= 1)) throw new Error(`${where}: retry.backoffRate ${backoff} must be >= 1, e.g. 2`);
-  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 99_999_999) throw new Error(`${where}: retry.maxAttempts ${attempts} must be a whole number >= 1, e.g. 10`);
-  if (!Number.isInteger(maxDelay) || maxDelay < interval) throw new Error(`${where}: retry.maxDelaySeconds ${maxDelay} must be a whole number >= retry.intervalSeconds (${interval}), e.g. 900`);
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 99_999_999)
+    throw new Error(`${where}: retry.maxAttempts ${attempts} must be a whole number >= 1, e.g. 10`);
+  if (!Number.isInteger(maxDelay) || maxDelay < interval)
+    throw new Error(`${where}: retry.maxDelaySeconds ${maxDelay} must be a whole number >= retry.intervalSeconds (${interval}), e.g. 900`);
 }
 
 /**
@@ -309,7 +315,12 @@ export class FleetRefresh extends Construct {
     });
 
     const failure = props.failureOpsItem ?? DEFAULTS.failureOpsItem;
-    const alarm = (alarmId: string, alarmName: string, description: string, metric: { namespace: string; metricName: string; dimensions: Record<string, string> }) =>
+    const alarm = (
+      alarmId: string,
+      alarmName: string,
+      description: string,
+      metric: { namespace: string; metricName: string; dimensions: Record<string, string> },
+    ) =>
       new OpsCenterAlarm(this, alarmId, {
         alarmName,
         description,
@@ -367,7 +378,8 @@ export class ParameterRejectionAlarm extends Construct {
   constructor(scope: Construct, id: string, props: ParameterRejectionAlarmProps) {
     super(scope, id);
     const where = `ParameterRejectionAlarm ${props.name}`;
-    if (!NAME_PATTERN.test(props.name)) throw new Error(`${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (the rule name adds 19 characters; EventBridge caps it at 64)`);
+    if (!NAME_PATTERN.test(props.name))
+      throw new Error(`${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (the rule name adds 19 characters; EventBridge caps it at 64)`);
     if (props.parameterNames.length === 0) throw new Error(`${where}: parameterNames is empty; list the parameters and channels to watch`);
     for (const parameterName of props.parameterNames) {
       if (!Token.isUnresolved(parameterName) && !PARAMETER_NAME.test(parameterName)) {
@@ -441,7 +453,8 @@ export class ExampleFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: ExampleFleetProps) {
     super(scope, id);
-    const placement = "subnetIds" in props.placement ? { vpcZoneIdentifier: [...props.placement.subnetIds] } : { availabilityZones: [...props.placement.availabilityZones] };
+    const placement =
+      "subnetIds" in props.placement ? { vpcZoneIdentifier: [...props.placement.subnetIds] } : { availabilityZones: [...props.placement.availabilityZones] };
     const places = "subnetIds" in props.placement ? props.placement.subnetIds : props.placement.availabilityZones;
     if (places.length === 0) throw new Error(`ExampleFleet ${props.name}: placement is empty; give subnetIds or availabilityZones, e.g. ["us-east-1a"]`);
     this.launchTemplate = new LaunchTemplate(this, "launch-template", {
@@ -471,7 +484,9 @@ export class ExampleFleet extends Construct {
  */
 export function launchTemplateImageId(parameter: string): string {
   if (!Token.isUnresolved(parameter) && !/^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/|\/?)[A-Za-z0-9_.\-/]+(:[A-Za-z0-9_.-]+)?$/.test(parameter)) {
-    throw new Error(`launch template parameter "${parameter}" is neither a parameter name nor a parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)`);
+    throw new Error(
+      `launch template parameter "${parameter}" is neither a parameter name nor a parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)`,
+    );
   }
   return `resolve:ssm:${parameter}`;
 }

@@ -25,9 +25,7 @@ export function policyDocument(scope: Construct, id: string, statements: readonl
       ...(statement.principals !== undefined
         ? { principals: statement.principals.map((principal) => ({ type: principal.type, identifiers: [...principal.identifiers] })) }
         : {}),
-      ...(statement.conditions !== undefined
-        ? { condition: statement.conditions.map((condition) => ({ ...condition, values: [...condition.values] })) }
-        : {}),
+      ...(statement.conditions !== undefined ? { condition: statement.conditions.map((condition) => ({ ...condition, values: [...condition.values] })) } : {}),
     })),
   });
 }
@@ -46,9 +44,7 @@ export function denyInsecureTransport(actions: readonly string[], resources: rea
 
 /** Trust policy for a role that an AWS service assumes. */
 export function serviceTrust(scope: Construct, id: string, service: string): DataAwsIamPolicyDocument {
-  return policyDocument(scope, id, [
-    { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] },
-  ]);
+  return policyDocument(scope, id, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] }]);
 }
 
 /**

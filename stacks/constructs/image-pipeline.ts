@@ -183,9 +183,7 @@ export class ImagePipeline extends Construct {
           name: `${props.name}-{{ imagebuilder:buildDate }}`,
           amiTags: { Pipeline: props.name, ...props.amiTags },
         },
-        ...(native !== undefined
-          ? { ssmParameterConfiguration: [{ parameterName: native.parameterName, dataType: "aws:ec2:image" }] }
-          : {}),
+        ...(native !== undefined ? { ssmParameterConfiguration: [{ parameterName: native.parameterName, dataType: "aws:ec2:image" }] } : {}),
       })),
     });
 
@@ -203,8 +201,7 @@ export class ImagePipeline extends Construct {
       schedule: {
         scheduleExpression: props.schedule,
         timezone: props.scheduleTimezone ?? "Etc/UTC",
-        pipelineExecutionStartCondition:
-          (props.onlyWhenUpdated ?? true) ? "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE" : "EXPRESSION_MATCH_ONLY",
+        pipelineExecutionStartCondition: (props.onlyWhenUpdated ?? true) ? "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE" : "EXPRESSION_MATCH_ONLY",
       },
       status: "ENABLED",
       // The log groups exist (with their retention) before the first build writes to them.

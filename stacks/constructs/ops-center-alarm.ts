@@ -66,9 +66,7 @@ export class OpsCenterAlarm extends Construct {
       alarmDescription: props.description,
       namespace: props.metric.namespace,
       metricName: props.metric.metricName,
-      ...(props.metric.dimensions !== undefined && Object.keys(props.metric.dimensions).length > 0
-        ? { dimensions: { ...props.metric.dimensions } }
-        : {}),
+      ...(props.metric.dimensions !== undefined && Object.keys(props.metric.dimensions).length > 0 ? { dimensions: { ...props.metric.dimensions } } : {}),
       statistic: props.metric.statistic ?? "Sum",
       period: props.periodSeconds ?? 300,
       evaluationPeriods: props.evaluationPeriods ?? 1,
@@ -87,7 +85,9 @@ function checkProps(props: OpsCenterAlarmProps): void {
     throw new Error(`OpsCenterAlarm ${props.alarmName}: severity ${String(severity)} is not an OpsItem severity; use 1 (critical) to 4 (low)`);
   }
   if (!(OPS_ITEM_CATEGORIES as readonly string[]).includes(props.category)) {
-    throw new Error(`OpsCenterAlarm ${props.alarmName}: category "${String(props.category)}" is not an OpsItem category; use one of ${OPS_ITEM_CATEGORIES.join(", ")}`);
+    throw new Error(
+      `OpsCenterAlarm ${props.alarmName}: category "${String(props.category)}" is not an OpsItem category; use one of ${OPS_ITEM_CATEGORIES.join(", ")}`,
+    );
   }
   const period = props.periodSeconds ?? 300;
   if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) {

@@ -87,7 +87,9 @@ function checkShareProps(props: ParameterShareProps): string[] {
     const match = PARAMETER_ARN.exec(arn);
     if (!match) throw new Error(`${where}: parameterArns has "${arn}", not a parameter ARN; use arn:aws:ssm:<region>:<account>:parameter/<name>`);
     if (!Token.isUnresolved(props.region) && match[2] !== props.region) {
-      throw new Error(`${where}: ${arn} is in ${String(match[2])}, but RAM shares are regional and this share is in ${props.region}; add a share in ${String(match[2])} for it`);
+      throw new Error(
+        `${where}: ${arn} is in ${String(match[2])}, but RAM shares are regional and this share is in ${props.region}; add a share in ${String(match[2])} for it`,
+      );
     }
   }
   const consumers = props.consumers;
@@ -96,12 +98,19 @@ function checkShareProps(props: ParameterShareProps): string[] {
     if (!Token.isUnresolved(account) && !ACCOUNT_ID.test(account)) throw new Error(`${where}: consumers.accounts has "${account}", not a 12-digit account ID`);
   }
   if (consumers.organizationArn !== undefined && !Token.isUnresolved(consumers.organizationArn) && !ORGANIZATION_ARN.test(consumers.organizationArn)) {
-    throw new Error(`${where}: consumers.organizationArn "${consumers.organizationArn}" is not an organization ARN (arn:aws:organizations::<account>:organization/o-...)`);
+    throw new Error(
+      `${where}: consumers.organizationArn "${consumers.organizationArn}" is not an organization ARN (arn:aws:organizations::<account>:organization/o-...)`,
+    );
   }
   for (const ou of consumers.organizationalUnitArns ?? []) {
-    if (!Token.isUnresolved(ou) && !OU_ARN.test(ou)) throw new Error(`${where}: consumers.organizationalUnitArns has "${ou}", not an OU ARN (arn:aws:organizations::<account>:ou/o-.../ou-...)`);
+    if (!Token.isUnresolved(ou) && !OU_ARN.test(ou))
+      throw new Error(`${where}: consumers.organizationalUnitArns has "${ou}", not an OU ARN (arn:aws:organizations::<account>:ou/o-.../ou-...)`);
   }
-  const principals = [...accounts, ...(consumers.organizationArn !== undefined ? [consumers.organizationArn] : []), ...(consumers.organizationalUnitArns ?? [])];
+  const principals = [
+    ...accounts,
+    ...(consumers.organizationArn !== undefined ? [consumers.organizationArn] : []),
+    ...(consumers.organizationalUnitArns ?? []),
+  ];
   if (principals.length === 0) throw new Error(`${where}: consumers is empty; give accounts, organizationArn or organizationalUnitArns`);
   if (new Set(principals).size !== principals.length) throw new Error(`${where}: consumers lists a principal twice`);
   const permission = props.permission ?? "read-only";
@@ -132,10 +141,15 @@ export class ParameterShare extends Construct {
     });
     // IDs from the parameter and the principal, not list positions: reordering the lists renames nothing.
     this.resourceAssociations = props.parameterArns.map(
-      (arn, index) => new RamResourceAssociation(this, `parameter-${stableId(arn.replace(/^.*:parameter\//, ""), index)}`, { resourceShareArn: this.share.arn, resourceArn: arn }),
+      (arn, index) =>
+        new RamResourceAssociation(this, `parameter-${stableId(arn.replace(/^.*:parameter\//, ""), index)}`, {
+          resourceShareArn: this.share.arn,
+          resourceArn: arn,
+        }),
     );
     this.principalAssociations = principals.map(
-      (principal, index) => new RamPrincipalAssociation(this, `consumer-${stableId(principal.replace(/^.*[:/]/, ""), index)}`, { resourceShareArn: this.share.arn, principal }),
+      (principal, index) =>
+        new RamPrincipalAssociation(this, `consumer-${stableId(principal.replace(/^.*[:/]/, ""), index)}`, { resourceShareArn: this.share.arn, principal }),
     );
   }
 }

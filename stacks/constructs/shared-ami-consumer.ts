@@ -36,10 +36,14 @@ export class SharedAmiLaunchTemplate extends Construct {
     if (!Token.isUnresolved(props.parameterArn)) {
       const match = SHARED_PARAMETER_ARN.exec(props.parameterArn);
       if (!match) {
-        throw new Error(`${where}: parameterArn "${props.parameterArn}" must be the full ARN of the shared parameter (arn:aws:ssm:<region>:<owner account>:parameter/<name>): another account's parameter cannot be named by its name`);
+        throw new Error(
+          `${where}: parameterArn "${props.parameterArn}" must be the full ARN of the shared parameter (arn:aws:ssm:<region>:<owner account>:parameter/<name>): another account's parameter cannot be named by its name`,
+        );
       }
       if (!Token.isUnresolved(props.region) && match[1] !== props.region) {
-        throw new Error(`${where}: parameterArn is in ${String(match[1])}, but this launch template is in ${props.region}; RAM shares are regional: use the parameter of ${props.region}`);
+        throw new Error(
+          `${where}: parameterArn is in ${String(match[1])}, but this launch template is in ${props.region}; RAM shares are regional: use the parameter of ${props.region}`,
+        );
       }
     }
     this.launchTemplate = new LaunchTemplate(this, "launch-template", {

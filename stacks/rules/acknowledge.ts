@@ -26,7 +26,9 @@ export function acknowledgeRule(construct: IConstruct, ruleId: string, reason: s
   const where = `acknowledgeRule(${construct.node.path}, "${ruleId}")`;
   if (ruleById(ruleId) === undefined) throw new Error(`${where}: no rule "${ruleId}" in the rule pack (stacks/rules/rules.ts)`);
   if (reason.trim().length < MIN_REASON_LENGTH) {
-    throw new Error(`${where}: a reason is required (got ${JSON.stringify(reason)}): say why the rule does not hold here, in at least ${MIN_REASON_LENGTH} characters`);
+    throw new Error(
+      `${where}: a reason is required (got ${JSON.stringify(reason)}): say why the rule does not hold here, in at least ${MIN_REASON_LENGTH} characters`,
+    );
   }
   construct.node.addMetadata(ACKNOWLEDGEMENT_METADATA, { ruleId, reason: reason.trim() });
 }

@@ -48,7 +48,10 @@ const RULES_BY_TYPE: ReadonlyMap<string, readonly Rule[]> = (() => {
 })();
 
 /** Runs every rule on every resource of a synthesized stack; `acknowledged(resource, ruleId)` returns a reason or undefined. */
-export function evaluate(index: StackIndex, acknowledged: (resource: SynthesizedBlock, ruleId: string) => string | undefined): Omit<StackReport, "stack" | "acknowledgementProblems"> {
+export function evaluate(
+  index: StackIndex,
+  acknowledged: (resource: SynthesizedBlock, ruleId: string) => string | undefined,
+): Omit<StackReport, "stack" | "acknowledgementProblems"> {
   const findings: Finding[] = [];
   const passed: { rule: Rule; resource: SynthesizedBlock; note: string | undefined }[] = [];
   let evaluated = 0;
@@ -94,9 +97,14 @@ function inspect(stack: TerraformStack): { report: StackReport; constructs: Read
     const path = construct.node.path;
     for (const ack of acknowledgementsOn(construct)) {
       if (ruleById(ack.ruleId) === undefined) problems.push({ level: "error", path, message: `acknowledgement of unknown rule "${ack.ruleId}"` });
-      else if (ack.reason.length === 0) problems.push({ level: "error", path, message: `acknowledgement of ${ack.ruleId} has no reason: every acknowledgement says why` });
+      else if (ack.reason.length === 0)
+        problems.push({ level: "error", path, message: `acknowledgement of ${ack.ruleId} has no reason: every acknowledgement says why` });
       else if (!used.has(`${path}|${ack.ruleId}`)) {
-        problems.push({ level: "warning", path, message: `acknowledgement of ${ack.ruleId} matches no non-compliant resource here: remove it ("${ack.reason}")` });
+        problems.push({
+          level: "warning",
+          path,
+          message: `acknowledgement of ${ack.ruleId} matches no non-compliant resource here: remove it ("${ack.reason}")`,
+        });
       }
     }
   }

@@ -12,7 +12,15 @@ import { kinesisEncrypted, logGroupKms, logRetention, s3Encrypted, s3KmsEncrypte
 import { deletionExcludesInUseAmis } from "./checks/imagebuilder";
 import { nativeParameterWritable, resolvedParameterCreatedFirst, SERVICE_LINKED_ROLE_TYPES, serviceLinkedRolesListed } from "./checks/deploy";
 import { IDENTITY_POLICY_TYPES, noAdminManagedPolicy, noWildcardAction, noWildcardResource, policyReadable, RESOURCE_POLICY_TYPES } from "./checks/iam";
-import { activeTracing, asyncFailureDestination, concurrencyDecided, consumedQueueHasDeadLetterQueue, noPlaintextSecrets, timeoutSet, visibilityCoversRetries } from "./checks/lambda";
+import {
+  activeTracing,
+  asyncFailureDestination,
+  concurrencyDecided,
+  consumedQueueHasDeadLetterQueue,
+  noPlaintextSecrets,
+  timeoutSet,
+  visibilityCoversRetries,
+} from "./checks/lambda";
 import { publicAccessBlocked, tlsOnly } from "./checks/s3";
 import type { Rule } from "./types";
 
@@ -66,9 +74,16 @@ export const RULES: readonly Rule[] = [
   {
     id: "IAM-4",
     level: "error",
-    appliesTo: ["aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment", "aws_iam_role"],
+    appliesTo: [
+      "aws_iam_role_policy_attachment",
+      "aws_iam_user_policy_attachment",
+      "aws_iam_group_policy_attachment",
+      "aws_iam_policy_attachment",
+      "aws_iam_role",
+    ],
     checkov: ["CKV_AWS_274"],
-    explanation: "No AWS-managed AdministratorAccess, PowerUserAccess or IAMFullAccess policy is attached to a role, user or group (IAM-1 cannot see inside managed policies).",
+    explanation:
+      "No AWS-managed AdministratorAccess, PowerUserAccess or IAMFullAccess policy is attached to a role, user or group (IAM-1 cannot see inside managed policies).",
     check: noAdminManagedPolicy,
   },
   {
@@ -76,7 +91,8 @@ export const RULES: readonly Rule[] = [
     level: "error",
     appliesTo: ["aws_sns_topic"],
     checkov: ["CKV_AWS_26"],
-    explanation: "SNS topics are encrypted with KMS (kms_master_key_id): the AWS-managed alias/aws/sns, or a customer-managed key when another service publishes.",
+    explanation:
+      "SNS topics are encrypted with KMS (kms_master_key_id): the AWS-managed alias/aws/sns, or a customer-managed key when another service publishes.",
     check: snsEncrypted,
   },
   {
@@ -124,7 +140,8 @@ export const RULES: readonly Rule[] = [
     level: "error",
     appliesTo: ["aws_cloudwatch_log_group"],
     checkov: ["CKV_AWS_66"],
-    explanation: "Log groups set retention_in_days (unset keeps logs forever). CKV_AWS_338 (at least 365 days) is not mirrored: retention is configured per environment.",
+    explanation:
+      "Log groups set retention_in_days (unset keeps logs forever). CKV_AWS_338 (at least 365 days) is not mirrored: retention is configured per environment.",
     check: logRetention,
   },
   {
@@ -176,7 +193,8 @@ export const RULES: readonly Rule[] = [
     level: "warning",
     appliesTo: ["aws_lambda_event_source_mapping"],
     checkov: [],
-    explanation: "A consumed queue's visibility_timeout_seconds is at least 6 times the function's timeout (the Lambda developer guide's advice for SQS event sources).",
+    explanation:
+      "A consumed queue's visibility_timeout_seconds is at least 6 times the function's timeout (the Lambda developer guide's advice for SQS event sources).",
     check: visibilityCoversRetries,
   },
   {

@@ -188,7 +188,9 @@ export class StackIndex implements StackLookup {
     if (reference !== null) {
       const document = this.byAddress.get(`data.aws_iam_policy_document.${reference[1] ?? ""}`);
       if (document === undefined) return { readable: false, why: `${value} is not in this stack` };
-      const statements = asList(document.config.statement).map(fromDocumentStatement).filter((s): s is Statement => s !== undefined);
+      const statements = asList(document.config.statement)
+        .map(fromDocumentStatement)
+        .filter((s): s is Statement => s !== undefined);
       const merged = [...statements];
       for (const key of ["source_policy_documents", "override_policy_documents"]) {
         for (const nested of stringsOf(document.config[key])) {

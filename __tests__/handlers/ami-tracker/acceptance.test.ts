@@ -95,7 +95,14 @@ describe("a value that fails validation", () => {
     expect(clock.time).toBeGreaterThan(ACCEPTANCE_BUDGET_MS - 2_000);
     const errors = output.lines().filter((line) => line.level === "ERROR");
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ message: "value not accepted by SSM in time: tags left on the previous build", decision: "failed", action: "ssm:GetParameter", awsError: "ValueNotAcceptedError", version: 1, amiId: NEW_AMI });
+    expect(errors[0]).toMatchObject({
+      message: "value not accepted by SSM in time: tags left on the previous build",
+      decision: "failed",
+      action: "ssm:GetParameter",
+      awsError: "ValueNotAcceptedError",
+      version: 1,
+      amiId: NEW_AMI,
+    });
 
     // Act 2: Lambda retries the event; this time validation passes (e.g. the AMI finished sharing)
     fake.rejectsValue = () => false;
@@ -166,39 +173,36 @@ test("an update of an existing parameter is tagged only after its new version is
 
 test("property: whatever the validation delay, outcome and remaining time, tags never name a value SSM did not accept", async () => {
   await fc.assert(
-    fc.asyncProperty(
-      fc.nat({ max: 40 }),
-      fc.boolean(),
-      fc.boolean(),
-      fc.integer({ min: 0, max: 60_000 }),
-      async (delay, rejected, seeded, remainingMs) => {
-        // Prepare
-        const fake = new FakeSsm();
-        if (seeded) fake.seed("us-west-1", NAME, OLD_TAGS.AMI_ID, OLD_TAGS);
-        fake.validationDelayCalls = delay;
-        fake.rejectsValue = (value) => rejected && value === NEW_AMI;
-        const clock = new FakeClock();
+    fc.asyncProperty(fc.nat({ max: 40 }), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 60_000 }), async (delay, rejected, seeded, remainingMs) => {
+      // Prepare
+      const fake = new FakeSsm();
+      if (seeded) fake.seed("us-west-1", NAME, OLD_TAGS.AMI_ID, OLD_TAGS);
+      fake.validationDelayCalls = delay;
+      fake.rejectsValue = (value) => rejected && value === NEW_AMI;
+      const clock = new FakeClock();
 
-        // Act
-        const outcome = await trackerOverHttp(fake, undefined, clock)
-          .handle(snsEvent(fixtureText(DOCS)), { ...context, getRemainingTimeInMillis: () => remainingMs }, config())
-          .then(() => "resolved" as const, (error: unknown) => (error instanceof Error ? error.message : String(error)));
-        fake.settleAll();
+      // Act
+      const outcome = await trackerOverHttp(fake, undefined, clock)
+        .handle(snsEvent(fixtureText(DOCS)), { ...context, getRemainingTimeInMillis: () => remainingMs }, config())
+        .then(
+          () => "resolved" as const,
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
+      fake.settleAll();
 
-        // Assess
-        expect(clock.time).toBeLessThanOrEqual(Math.min(ACCEPTANCE_BUDGET_MS, remainingMs - reserveMs(remainingMs)));
-        const stored = fake.get("us-west-1", NAME);
-        // The tags name a value that became a version; after a success, the current one.
-        if (stored !== undefined && stored.tags.size > 0) expect([...stored.history.values()]).toContain(stored.tags.get("AMI_ID"));
-        if (rejected) expect(outcome).toMatch(/ValueNotAcceptedError/);
-        if (outcome === "resolved") {
-          expect(stored?.tags.get("AMI_ID")).toBe(stored?.value);
-          expect(stored?.tags.get("IMAGE_ARN")).toBe(NEW_IMAGE_ARN);
-        } else {
-          expect(stored?.tags.get("IMAGE_ARN")).toBe(seeded ? OLD_TAGS.IMAGE_ARN : undefined);
-        }
-      },
-    ),
+      // Assess
+      expect(clock.time).toBeLessThanOrEqual(Math.min(ACCEPTANCE_BUDGET_MS, remainingMs - reserveMs(remainingMs)));
+      const stored = fake.get("us-west-1", NAME);
+      // The tags name a value that became a version; after a success, the current one.
+      if (stored !== undefined && stored.tags.size > 0) expect([...stored.history.values()]).toContain(stored.tags.get("AMI_ID"));
+      if (rejected) expect(outcome).toMatch(/ValueNotAcceptedError/);
+      if (outcome === "resolved") {
+        expect(stored?.tags.get("AMI_ID")).toBe(stored?.value);
+        expect(stored?.tags.get("IMAGE_ARN")).toBe(NEW_IMAGE_ARN);
+      } else {
+        expect(stored?.tags.get("IMAGE_ARN")).toBe(seeded ? OLD_TAGS.IMAGE_ARN : undefined);
+      }
+    }),
     { numRuns: 150 },
   );
 });

@@ -13,13 +13,28 @@ describe("readConfig", () => {
   });
 
   test("reads PARAMETER_NAME, TRACKED_REGIONS (comma-separated, spaces allowed) and METRICS_NAMESPACE", () => {
-    const config = readConfig({ AWS_REGION: "eu-west-1", PARAMETER_NAME: "/ami/{pipeline}", TRACKED_REGIONS: "us-east-1, us-east-2", METRICS_NAMESPACE: "Ops" });
-    expect(config).toEqual({ parameterTemplate: "/ami/{pipeline}", trackedRegions: ["us-east-1", "us-east-2"], metricsNamespace: "Ops", advancedParameters: [] });
+    const config = readConfig({
+      AWS_REGION: "eu-west-1",
+      PARAMETER_NAME: "/ami/{pipeline}",
+      TRACKED_REGIONS: "us-east-1, us-east-2",
+      METRICS_NAMESPACE: "Ops",
+    });
+    expect(config).toEqual({
+      parameterTemplate: "/ami/{pipeline}",
+      trackedRegions: ["us-east-1", "us-east-2"],
+      metricsNamespace: "Ops",
+      advancedParameters: [],
+    });
   });
 
   test("reads ADVANCED_TIER_PARAMETERS (comma-separated full names): the shared parameters", () => {
-    expect(readConfig({ AWS_REGION: "eu-west-1", ADVANCED_TIER_PARAMETERS: "/ec2-imagebuilder/web/latest, /b" }).advancedParameters).toEqual(["/ec2-imagebuilder/web/latest", "/b"]);
-    expect(() => readConfig({ AWS_REGION: "eu-west-1", ADVANCED_TIER_PARAMETERS: "ec2/web" })).toThrow(/ADVANCED_TIER_PARAMETERS: "ec2\/web" is not a parameter name/);
+    expect(readConfig({ AWS_REGION: "eu-west-1", ADVANCED_TIER_PARAMETERS: "/ec2-imagebuilder/web/latest, /b" }).advancedParameters).toEqual([
+      "/ec2-imagebuilder/web/latest",
+      "/b",
+    ]);
+    expect(() => readConfig({ AWS_REGION: "eu-west-1", ADVANCED_TIER_PARAMETERS: "ec2/web" })).toThrow(
+      /ADVANCED_TIER_PARAMETERS: "ec2\/web" is not a parameter name/,
+    );
   });
 
   test("a region that is not a region is rejected, naming it", () => {

@@ -95,7 +95,9 @@ describe("a 5xx storm", () => {
     const result = trackerOverHttp(fake).handle(snsEvent(fixtureText(DOCS)), context, config());
 
     // Assess
-    await expect(result).rejects.toThrow(/1 parameter update\(s\) failed after retries: us-west-1 \/ec2-imagebuilder\/latest \(ssm:ListTagsForResource ServiceUnavailable\)/);
+    await expect(result).rejects.toThrow(
+      /1 parameter update\(s\) failed after retries: us-west-1 \/ec2-imagebuilder\/latest \(ssm:ListTagsForResource ServiceUnavailable\)/,
+    );
     expect(fake.count("ListTagsForResource")).toBe(6);
     expect(fake.count("PutParameter")).toBe(0);
     expectConsistent(fake, OLD_TAGS.AMI_ID, OLD_TAGS.IMAGE_ARN);
@@ -133,7 +135,9 @@ describe("access denied", () => {
     // Prepare
     const fake = new FakeSsm();
     fake.interceptor = (called) =>
-      called === operation ? new FakeAwsError("AccessDeniedException", 400, `User: arn:aws:sts::123456789012:assumed-role/tracker is not authorized to perform: ${action}`) : undefined;
+      called === operation
+        ? new FakeAwsError("AccessDeniedException", 400, `User: arn:aws:sts::123456789012:assumed-role/tracker is not authorized to perform: ${action}`)
+        : undefined;
 
     // Act
     const result = trackerOverHttp(fake).handle(snsEvent(fixtureText(DOCS)), context, config());
@@ -143,7 +147,9 @@ describe("access denied", () => {
     expect(fake.count(operation)).toBe(1);
     const errors = output.lines().filter((line) => line.level === "ERROR");
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toBe(`access denied: the function's role needs ${action} on arn:aws:ssm:us-west-1:123456789012:parameter/ec2-imagebuilder/latest`);
+    expect(errors[0]?.message).toBe(
+      `access denied: the function's role needs ${action} on arn:aws:ssm:us-west-1:123456789012:parameter/ec2-imagebuilder/latest`,
+    );
   });
 });
 
@@ -156,7 +162,8 @@ describe("a timeout close to the deadline", () => {
       clientConfig: {
         requestHandler: {
           ...handler,
-          handle: (request: HttpRequest) => (String(request.headers["x-amz-target"]) === `AmazonSSM.${operation}` ? new Promise(() => undefined) : handler.handle(request)),
+          handle: (request: HttpRequest) =>
+            String(request.headers["x-amz-target"]) === `AmazonSSM.${operation}` ? new Promise(() => undefined) : handler.handle(request),
         },
         credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
       },

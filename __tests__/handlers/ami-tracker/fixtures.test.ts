@@ -80,7 +80,11 @@ describe("AVAILABLE build from the user guide (us-west-1, account 123456789012)"
     ]);
     const written = emfLines(output.lines(), "ParametersWritten");
     expect(written).toHaveLength(1);
-    expect(written[0]).toMatchObject({ ParametersWritten: 1, _aws: { CloudWatchMetrics: [{ Namespace: "AmiTracker", Dimensions: [["service"]] }] }, service: "ami-tracker" });
+    expect(written[0]).toMatchObject({
+      ParametersWritten: 1,
+      _aws: { CloudWatchMetrics: [{ Namespace: "AmiTracker", Dimensions: [["service"]] }] },
+      service: "ami-tracker",
+    });
   });
 
   test("logs one JSON line per decision with the correlation id, never the whole event", async () => {

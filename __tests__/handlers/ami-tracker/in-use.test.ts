@@ -38,8 +38,15 @@ beforeEach(() => {
 afterEach(() => output.restore());
 
 function tracker(fake: FakeSsm) {
-  const clientFor = createClientCache({ backoff: () => 0, clientConfig: { requestHandler: fake.requestHandler(), credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } } });
-  return createTracker({ clientFor, ec2For: (region) => new EC2Client({ region, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } }), clock: new FakeClock() });
+  const clientFor = createClientCache({
+    backoff: () => 0,
+    clientConfig: { requestHandler: fake.requestHandler(), credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } },
+  });
+  return createTracker({
+    clientFor,
+    ec2For: (region) => new EC2Client({ region, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } }),
+    clock: new FakeClock(),
+  });
 }
 
 function edits(command: "create" | "delete"): string[] {
@@ -91,7 +98,11 @@ test("a seeded parameter (no build tags): only the new AMI is tagged current; no
 test("a stale build moves nothing", async () => {
   // Prepare
   const fake = new FakeSsm();
-  fake.seed(REGION, NAME, OLD_AMI, { ...OLD_TAGS, IMAGE_BUILD_VERSION: "9", IMAGE_ARN: "arn:aws:imagebuilder:us-west-1:123456789012:image/example-linux-image/1.0.0/9" });
+  fake.seed(REGION, NAME, OLD_AMI, {
+    ...OLD_TAGS,
+    IMAGE_BUILD_VERSION: "9",
+    IMAGE_ARN: "arn:aws:imagebuilder:us-west-1:123456789012:image/example-linux-image/1.0.0/9",
+  });
 
   // Act
   await tracker(fake).handle(snsEvent(fixtureText("sns-message-available-docs.json")), context, config());
@@ -114,6 +125,10 @@ test("UnauthorizedOperation on CreateTags: the invocation fails naming ec2:Creat
   await expect(handled).rejects.toThrow(/us-west-1 \/ec2-imagebuilder\/latest \(ec2:CreateTags UnauthorizedOperation\)/);
   expect(fake.get(REGION, NAME)?.tags.get("AMI_ID")).toBe(OLD_AMI);
   expect(ec2.commandCalls(DeleteTagsCommand)).toHaveLength(0);
-  expect(output.lines()).toContainEqual(expect.objectContaining({ level: "ERROR", message: `access denied: the function's role needs ec2:CreateTags on arn:aws:ec2:${REGION}::image/${NEW_AMI}` }));
-  expect(output.lines()).toContainEqual(expect.objectContaining({ level: "ERROR", message: `access denied: the function's role needs ec2:CreateTags on arn:aws:ec2:${REGION}::image/${NEW_AMI}` }));
+  expect(output.lines()).toContainEqual(
+    expect.objectContaining({ level: "ERROR", message: `access denied: the function's role needs ec2:CreateTags on arn:aws:ec2:${REGION}::image/${NEW_AMI}` }),
+  );
+  expect(output.lines()).toContainEqual(
+    expect.objectContaining({ level: "ERROR", message: `access denied: the function's role needs ec2:CreateTags on arn:aws:ec2:${REGION}::image/${NEW_AMI}` }),
+  );
 });

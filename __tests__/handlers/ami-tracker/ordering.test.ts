@@ -55,7 +55,12 @@ describe("compareBuilds", () => {
     expect(parseVersion(text)).toBeUndefined();
   });
 
-  test.each([["1.0.0", "0"], ["1.0.0", "x"], ["1.0.0", undefined], [undefined, "1"]])("unusable tags %p/%p give no order", (version, build) => {
+  test.each([
+    ["1.0.0", "0"],
+    ["1.0.0", "x"],
+    ["1.0.0", undefined],
+    [undefined, "1"],
+  ])("unusable tags %p/%p give no order", (version, build) => {
     expect(parseBuildOrder(version, build)).toBeUndefined();
   });
 });

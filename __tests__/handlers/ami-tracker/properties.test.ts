@@ -61,11 +61,7 @@ function mutate(root: Json, path: Array<string | number>, replacement: unknown, 
   else container[last] = replacement;
 }
 
-const amiLike = fc.oneof(
-  fc.stringMatching(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/),
-  fc.stringMatching(/^ami-[0-9a-fA-F]{0,20}$/),
-  fc.string(),
-);
+const amiLike = fc.oneof(fc.stringMatching(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/), fc.stringMatching(/^ami-[0-9a-fA-F]{0,20}$/), fc.string());
 
 const FIXTURES: Array<[string, string]> = [
   ["sns-message-available-docs.json", "123456789012"],
@@ -108,27 +104,32 @@ test("mutated fixture messages (dropped fields, changed types, random AMI IDs): 
   const mutation = fc.record({ pick: fc.nat(), drop: fc.boolean(), value: fc.oneof(fc.jsonValue(), amiLike) });
   let writes = 0;
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...FIXTURES), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.array(amiLike, { maxLength: 5 }), async ([file, account], mutations, amiIds) => {
-      // Prepare
-      const message = fixtureJson(file);
-      const resources = message.outputResources as { amis?: Array<Record<string, unknown>> } | undefined;
-      amiIds.forEach((id, index) => {
-        const ami = resources?.amis?.[index];
-        if (ami !== undefined) ami.image = id;
-      });
-      for (const { pick, drop, value } of mutations) {
-        const all = paths(message);
-        const path = all[pick % all.length];
-        if (path !== undefined) mutate(message, path, value, drop);
-      }
+    fc.asyncProperty(
+      fc.constantFrom(...FIXTURES),
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+      fc.array(amiLike, { maxLength: 5 }),
+      async ([file, account], mutations, amiIds) => {
+        // Prepare
+        const message = fixtureJson(file);
+        const resources = message.outputResources as { amis?: Array<Record<string, unknown>> } | undefined;
+        amiIds.forEach((id, index) => {
+          const ami = resources?.amis?.[index];
+          if (ami !== undefined) ami.image = id;
+        });
+        for (const { pick, drop, value } of mutations) {
+          const all = paths(message);
+          const path = all[pick % all.length];
+          if (path !== undefined) mutate(message, path, value, drop);
+        }
 
-      // Act
-      const values = await run(snsEvent(JSON.stringify(message)), account);
+        // Act
+        const values = await run(snsEvent(JSON.stringify(message)), account);
 
-      // Assess
-      expect(values.every((v) => AMI.test(v))).toBe(true);
-      writes += values.length;
-    }),
+        // Assess
+        expect(values.every((v) => AMI.test(v))).toBe(true);
+        writes += values.length;
+      },
+    ),
     { numRuns: 300 },
   );
   // Not vacuous: many mutations leave a writable message.

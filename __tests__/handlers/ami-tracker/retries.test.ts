@@ -115,7 +115,8 @@ test("one region failing does not stop the others; the error names the failed re
     { ...first, region: "eu-west-1", image: "ami-0123456789abcdef0" },
   ];
   const fake = new FakeSsm();
-  fake.interceptor = (operation, region) => (operation === "PutParameter" && region === "us-east-1" ? new FakeAwsError("InternalServerError", 500, "boom") : undefined);
+  fake.interceptor = (operation, region) =>
+    operation === "PutParameter" && region === "us-east-1" ? new FakeAwsError("InternalServerError", 500, "boom") : undefined;
   const tracker = trackerOverHttp(fake, 2);
 
   // Act

@@ -44,9 +44,13 @@ describe("channel parameter names", () => {
   });
 
   test("a tracked name SSM rejects, or a result too deep, names the field and the fix", () => {
-    expect(() => channelParameterName("/aws/latest", "stable")).toThrow(/parameter: "\/aws\/latest" is not an SSM parameter name: the name starts with the reserved prefix/);
+    expect(() => channelParameterName("/aws/latest", "stable")).toThrow(
+      /parameter: "\/aws\/latest" is not an SSM parameter name: the name starts with the reserved prefix/,
+    );
     const deep = `/${Array.from({ length: 15 }, (_, i) => `l${i}`).join("/")}`;
-    expect(() => channelParameterName(deep, "stable")).toThrow(/gives ".*", which SSM rejects: the name has more than 15 levels; use a shorter parameter or channel name/);
+    expect(() => channelParameterName(deep, "stable")).toThrow(
+      /gives ".*", which SSM rejects: the name has more than 15 levels; use a shorter parameter or channel name/,
+    );
   });
 
   test("property: a channel name is a valid SSM name, never the tracked one, and distinct per channel", () => {
@@ -77,7 +81,15 @@ describe("builds", () => {
 
 describe("pointer tags", () => {
   const ami = { region: "us-east-1", amiId: "ami-new", amiName: "golden 1.2.0/3", imageArn: IMAGE_ARN };
-  const change = { tracked: "/ec2-imagebuilder/latest", pointer: "stable", by: "arn:aws:iam::111122223333:user/jane", at: new Date("2026-11-30T08:00:00Z"), from: "latest", rollback: false, replacedAmiId: "ami-old" };
+  const change = {
+    tracked: "/ec2-imagebuilder/latest",
+    pointer: "stable",
+    by: "arn:aws:iam::111122223333:user/jane",
+    at: new Date("2026-11-30T08:00:00Z"),
+    from: "latest",
+    rollback: false,
+    replacedAmiId: "ami-old",
+  };
 
   test("build tags like the tracker's, then who, when, from where, and the rollback flag", () => {
     expect(Object.fromEntries(pointerTags(ami, change).map((tag) => [tag.Key, tag.Value]))).toEqual({
@@ -101,13 +113,23 @@ describe("pointer tags", () => {
 
   test("a change record is read only while it describes the current value", () => {
     const tags = new Map(pointerTags(ami, { ...change, rollback: true }).map((tag) => [tag.Key, tag.Value]));
-    expect(readChangeRecord(tags, "ami-new")).toEqual({ by: change.by, at: "2026-11-30T08:00:00.000Z", from: "latest", rollback: true, replacedAmiId: "ami-old" });
+    expect(readChangeRecord(tags, "ami-new")).toEqual({
+      by: change.by,
+      at: "2026-11-30T08:00:00.000Z",
+      from: "latest",
+      rollback: true,
+      replacedAmiId: "ami-old",
+    });
     // The tracker wrote latest since: its own build tags moved, the operator tags did not.
     expect(readChangeRecord(tags, "ami-newer")).toBeUndefined();
   });
 
   test("owned tags the new set lacks are stale; foreign tags are left alone", () => {
-    const current = new Map([["RECIPE_NAME", "old"], ["AMI_ID", "ami-old"], ["team", "platform"]]);
+    const current = new Map([
+      ["RECIPE_NAME", "old"],
+      ["AMI_ID", "ami-old"],
+      ["team", "platform"],
+    ]);
     expect(staleTagKeys(current, pointerTags(ami, change))).toEqual(["RECIPE_NAME"]);
   });
 
@@ -125,15 +147,27 @@ describe("in-use tag moves (ami-in-use.ts)", () => {
 
   test("A -> B: B current, A previous, the old previous and A's current removed", () => {
     expect(planInUseMove(P, "ami-a", "ami-b", { current: ["ami-a"], previous: ["ami-z"] })).toEqual({
-      create: [{ imageId: "ami-b", key: cur }, { imageId: "ami-a", key: prev }],
-      remove: [{ imageId: "ami-a", key: cur }, { imageId: "ami-z", key: prev }],
+      create: [
+        { imageId: "ami-b", key: cur },
+        { imageId: "ami-a", key: prev },
+      ],
+      remove: [
+        { imageId: "ami-a", key: cur },
+        { imageId: "ami-z", key: prev },
+      ],
     });
   });
 
   test("rollback B -> A: A current (its previous tag goes), B previous: the rollback target stays protected", () => {
     expect(planInUseMove(P, "ami-b", "ami-a", { current: ["ami-b"], previous: ["ami-a"] })).toEqual({
-      create: [{ imageId: "ami-a", key: cur }, { imageId: "ami-b", key: prev }],
-      remove: [{ imageId: "ami-b", key: cur }, { imageId: "ami-a", key: prev }],
+      create: [
+        { imageId: "ami-a", key: cur },
+        { imageId: "ami-b", key: prev },
+      ],
+      remove: [
+        { imageId: "ami-b", key: cur },
+        { imageId: "ami-a", key: prev },
+      ],
     });
   });
 

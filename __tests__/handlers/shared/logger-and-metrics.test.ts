@@ -18,11 +18,16 @@ const TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;
 
 test("logger: one JSON line with Powertools' keys, the Lambda context, the trace id, and the child's fields; undefined dropped", async () => {
   // Prepare
-  const powertools = await withEnv({ _X_AMZN_TRACE_ID: TRACE, AWS_LAMBDA_LOG_LEVEL: undefined, POWERTOOLS_LOG_LEVEL: undefined }, () => new PowertoolsLogger({ serviceName: "ami-tracker" }));
+  const powertools = await withEnv(
+    { _X_AMZN_TRACE_ID: TRACE, AWS_LAMBDA_LOG_LEVEL: undefined, POWERTOOLS_LOG_LEVEL: undefined },
+    () => new PowertoolsLogger({ serviceName: "ami-tracker" }),
+  );
   powertools.addContext(lambdaContext("123456789012"));
 
   // Act
-  await withEnv({ _X_AMZN_TRACE_ID: TRACE }, () => loggerOver(powertools, { correlationId: "m1" }).child({ region: "us-east-1" }).info("written", { decision: "written", skipped: undefined }));
+  await withEnv({ _X_AMZN_TRACE_ID: TRACE }, () =>
+    loggerOver(powertools, { correlationId: "m1" }).child({ region: "us-east-1" }).info("written", { decision: "written", skipped: undefined }),
+  );
 
   // Assess
   const [line] = output.lines();
@@ -78,7 +83,11 @@ test("an error line carries the error's name, message and stack", () => {
     level: "ERROR",
     message: "AWS call failed after retries",
     action: "ssm:PutParameter",
-    error: { name: "SsmCallError", message: "ssm:PutParameter on /x failed: ThrottlingException", stack: expect.stringContaining("SsmCallError: ssm:PutParameter on /x failed") },
+    error: {
+      name: "SsmCallError",
+      message: "ssm:PutParameter on /x failed: ThrottlingException",
+      stack: expect.stringContaining("SsmCallError: ssm:PutParameter on /x failed"),
+    },
   });
   expect((line?.error as { location?: string }).location).toMatch(/logger-and-metrics\.test\.ts/);
 });
@@ -94,13 +103,19 @@ test("metrics: one EMF line per count, the service dimension, the properties as 
   // Assess
   expect(output.lines()).toEqual([
     {
-      _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [{ Namespace: "AmiTracker", Dimensions: [["service"]], Metrics: [{ Name: "BuildsFailed", Unit: "Count" }] }] },
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [{ Namespace: "AmiTracker", Dimensions: [["service"]], Metrics: [{ Name: "BuildsFailed", Unit: "Count" }] }],
+      },
       service: "ami-tracker",
       imageArn: "arn:x",
       BuildsFailed: 1,
     },
     {
-      _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [{ Namespace: "AmiTracker", Dimensions: [["service"]], Metrics: [{ Name: "MessagesSkipped", Unit: "Count" }] }] },
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [{ Namespace: "AmiTracker", Dimensions: [["service"]], Metrics: [{ Name: "MessagesSkipped", Unit: "Count" }] }],
+      },
       service: "ami-tracker",
       MessagesSkipped: 2,
     },

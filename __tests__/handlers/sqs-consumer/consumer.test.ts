@@ -3,7 +3,14 @@ import type { Context, SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { handler } from "../../../handlers/sqs-consumer";
-import { DownstreamError, MalformedMessageError, parseRecord, processBatch, type ConsumedMessage, type Downstream } from "../../../handlers/sqs-consumer/consumer";
+import {
+  DownstreamError,
+  MalformedMessageError,
+  parseRecord,
+  processBatch,
+  type ConsumedMessage,
+  type Downstream,
+} from "../../../handlers/sqs-consumer/consumer";
 import { DETAIL_TYPE, eventBusDownstream } from "../../../handlers/sqs-consumer/downstream";
 import { loggerOver, PowertoolsLogger, type Logger } from "../../../handlers/shared/logger";
 import { captureOutput } from "../support/output";
@@ -198,10 +205,7 @@ describe("eventBusDownstream and the handler, with the SDK mocked", () => {
       return Promise.resolve({ FailedEntryCount: 0, Entries: [{ EventId: "ok" }] });
     });
     const context = { awsRequestId: "request-1" } as Context;
-    const response = await handler(
-      { Records: [record("m1", '{"a":1}'), record("m2", '{"a":2}'), record("m3", "garbage"), record("m4", '{"a":4}')] },
-      context,
-    );
+    const response = await handler({ Records: [record("m1", '{"a":1}'), record("m2", '{"a":2}'), record("m3", "garbage"), record("m4", '{"a":4}')] }, context);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "m2" }, { itemIdentifier: "m3" }] });
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(3);
     expect(eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]).toMatchObject({

@@ -30,7 +30,12 @@ function record(messageId: string, body: string, receiveCount = 1): SQSRecord {
     messageId,
     receiptHandle: `AQEB${messageId}`,
     body,
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: "1545082649183", SenderId: "AIDAIENQZJOLO23YVJ4VO", ApproximateFirstReceiveTimestamp: "1545082649185" },
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: "1545082649183",
+      SenderId: "AIDAIENQZJOLO23YVJ4VO",
+      ApproximateFirstReceiveTimestamp: "1545082649185",
+    },
     messageAttributes: {},
     md5OfBody: "e4e68fb7bd0e697a0ae8f1bb342846b3",
     eventSource: "aws:sqs",
@@ -171,7 +176,11 @@ describe("through the real SDK retry path", () => {
   });
 
   test("a 5xx storm: every message is reported failed (none acknowledged, none lost), after 3 attempts each", async () => {
-    const { client, calls } = eventBridgeOverHttp(() => ({ status: 500, errorType: "InternalException", body: { __type: "InternalException", message: "boom" } }));
+    const { client, calls } = eventBridgeOverHttp(() => ({
+      status: 500,
+      errorType: "InternalException",
+      body: { __type: "InternalException", message: "boom" },
+    }));
     const { logger } = captureLines();
     const response = await processBatch(records, { downstream: eventBusDownstream({ client, eventBusName: "bus", source: "src" }), logger });
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(["m1", "m2", "m3"]);
@@ -183,18 +192,27 @@ describe("through the real SDK retry path", () => {
     const denied = {
       status: 400,
       errorType: "AccessDeniedException",
-      body: { __type: "AccessDeniedException", message: "User: arn:aws:sts::123456789012:assumed-role/consumer is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:123456789012:event-bus/bus" },
+      body: {
+        __type: "AccessDeniedException",
+        message:
+          "User: arn:aws:sts::123456789012:assumed-role/consumer is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:123456789012:event-bus/bus",
+      },
     };
     const { client, calls } = eventBridgeOverHttp(() => denied);
     const { lines, logger } = captureLines();
 
     // Act
-    const response = await processBatch([records[0] ?? record("m1", "{}")], { downstream: eventBusDownstream({ client, eventBusName: "bus", source: "src" }), logger });
+    const response = await processBatch([records[0] ?? record("m1", "{}")], {
+      downstream: eventBusDownstream({ client, eventBusName: "bus", source: "src" }),
+      logger,
+    });
 
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m1" }]);
     expect(calls).toHaveLength(1);
-    expect(lines).toContainEqual(expect.objectContaining({ messageId: "m1", kind: "AccessDeniedException", reason: expect.stringContaining("events:PutEvents") }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ messageId: "m1", kind: "AccessDeniedException", reason: expect.stringContaining("events:PutEvents") }),
+    );
   });
 
   test("a timeout close to the deadline: the whole batch returns to the queue; messages delivered before it are delivered again (at least once, dedupe by messageId)", async () => {
@@ -212,7 +230,10 @@ describe("through the real SDK retry path", () => {
     });
 
     // Act 1
-    const outcome = await Promise.race([processBatch(records, { downstream: eventBusDownstream({ client, eventBusName: "bus", source: "src" }), logger }), deadline]);
+    const outcome = await Promise.race([
+      processBatch(records, { downstream: eventBusDownstream({ client, eventBusName: "bus", source: "src" }), logger }),
+      deadline,
+    ]);
     clearTimeout(timer);
 
     // Assess 1: no partial batch response was returned, so SQS makes all three visible again
@@ -224,10 +245,13 @@ describe("through the real SDK retry path", () => {
       delivered.push(id);
       return OK;
     });
-    const second = await processBatch(records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: "2" } })), {
-      downstream: eventBusDownstream({ client: retry.client, eventBusName: "bus", source: "src" }),
-      logger,
-    });
+    const second = await processBatch(
+      records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: "2" } })),
+      {
+        downstream: eventBusDownstream({ client: retry.client, eventBusName: "bus", source: "src" }),
+        logger,
+      },
+    );
 
     // Assess 2: every message delivered at least once; m1 and m2 twice
     expect(second.batchItemFailures).toEqual([]);

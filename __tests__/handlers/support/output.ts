@@ -14,7 +14,9 @@ export interface CapturedOutput {
 export function captureOutput(into: Array<Record<string, unknown>> = []): CapturedOutput {
   const written: string[] = [];
   const swallow = ((chunk: unknown): boolean => {
-    for (const line of String(chunk).split("\n").filter((text) => text.length > 0)) {
+    for (const line of String(chunk)
+      .split("\n")
+      .filter((text) => text.length > 0)) {
       written.push(line);
       if (line.startsWith("{")) into.push(JSON.parse(line) as Record<string, unknown>);
     }

@@ -25,7 +25,10 @@ let sleeps: number[];
 /** Three builds in both regions; latest holds 1.2.0/3; stable was promoted 1.0.0/1 then 1.1.0/2. */
 function seed(): void {
   const builds = ["1.0.0/1", "1.1.0/2", "1.2.0/3"];
-  for (const [region, prefix] of [[EAST, "ami-e"], [WEST, "ami-w"]] as const) {
+  for (const [region, prefix] of [
+    [EAST, "ami-e"],
+    [WEST, "ami-w"],
+  ] as const) {
     builds.forEach((build, index) => fake.image(region, `${prefix}${index + 1}`, build));
     fake.parameter(region, LATEST, [`${prefix}1`, `${prefix}2`, `${prefix}3`], { AMI_ID: `${prefix}3`, IMAGE_VERSION: "1.2.0", IMAGE_BUILD_VERSION: "3" });
     fake.parameter(region, STABLE, [`${prefix}1`, `${prefix}2`], { AMI_ID: `${prefix}2`, CHANNEL: "stable", RECIPE_NAME: "old" });
@@ -37,13 +40,17 @@ function seed(): void {
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(argv, { out: (text) => out.push(text), err: (text) => err.push(text) }, {
-    clients: fake.clients(),
-    now: () => NOW,
-    sleep: async (ms) => {
-      sleeps.push(ms);
+  const code = await run(
+    argv,
+    { out: (text) => out.push(text), err: (text) => err.push(text) },
+    {
+      clients: fake.clients(),
+      now: () => NOW,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
     },
-  });
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -58,7 +65,8 @@ describe("--help and usage", () => {
   test("--help lists every command and the common options, exit 0, no AWS call", async () => {
     const result = await cli("--help");
     expect(result.code).toBe(0);
-    for (const word of ["status", "history", "promote", "rollback", "policy", "--dry-run", "--json", "--parameter", "--region"]) expect(result.out).toContain(word);
+    for (const word of ["status", "history", "promote", "rollback", "policy", "--dry-run", "--json", "--parameter", "--region"])
+      expect(result.out).toContain(word);
     expect(fake.calls).toHaveLength(0);
   });
 
@@ -85,7 +93,11 @@ describe("status", () => {
     expect(result.code).toBe(0);
     const lines = result.out.split("\n");
     expect(lines[0]).toMatch(/^PARAMETER\s+REGION\s+POINTER\s+AMI\s+BUILD\s+VERSION\s+AGE\s+WRITTEN BY$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^\/ec2-imagebuilder\/latest\s+us-east-1\s+latest\s+ami-e3\s+1\.2\.0\/3\s+3\s+\d+h\s+arn:aws:sts::111122223333:assumed-role\/tracker\/fn$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\/ec2-imagebuilder\/latest\s+us-east-1\s+latest\s+ami-e3\s+1\.2\.0\/3\s+3\s+\d+h\s+arn:aws:sts::111122223333:assumed-role\/tracker\/fn$/,
+      ),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^\/ec2-imagebuilder\/stable\s+eu-west-1\s+stable\s+ami-w2\s+1\.1\.0\/2\s+2\s+/));
     expect(lines).toContainEqual(expect.stringMatching(/^\/ec2-imagebuilder\/prod\s+us-east-1\s+prod\s+-.*not created yet$/));
     expect(fake.writes()).toHaveLength(0);
@@ -113,10 +125,13 @@ describe("status", () => {
   });
 
   test("AccessDenied names the action, the ARN and the missing permission; exit 1", async () => {
-    fake.interceptor = (call) => (call.action === "ssm:GetParameterHistory" && call.region === WEST ? awsError("AccessDeniedException", "User is not authorized") : undefined);
+    fake.interceptor = (call) =>
+      call.action === "ssm:GetParameterHistory" && call.region === WEST ? awsError("AccessDeniedException", "User is not authorized") : undefined;
     const result = await cli("status", ...TARGET);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`ssm:GetParameterHistory on ${arn(WEST, LATEST)} was denied (AccessDeniedException): the caller lacks permission "ssm:GetParameterHistory" on ${arn(WEST, LATEST)}`);
+    expect(result.err).toContain(
+      `ssm:GetParameterHistory on ${arn(WEST, LATEST)} was denied (AccessDeniedException): the caller lacks permission "ssm:GetParameterHistory" on ${arn(WEST, LATEST)}`,
+    );
   });
 
   test("AccessDenied with --json: the error object on stdout", async () => {
@@ -138,7 +153,14 @@ describe("history", () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.out);
     expect(report.regions[0]).toMatchObject({ region: EAST, arn: arn(EAST, STABLE), exists: true });
-    expect(report.regions[0].versions.map((entry: { version: number; amiId: string; build: string; current: boolean }) => [entry.version, entry.amiId, entry.build, entry.current])).toEqual([
+    expect(
+      report.regions[0].versions.map((entry: { version: number; amiId: string; build: string; current: boolean }) => [
+        entry.version,
+        entry.amiId,
+        entry.build,
+        entry.current,
+      ]),
+    ).toEqual([
       [1, "ami-e1", "1.0.0/1", false],
       [2, "ami-e2", "1.1.0/2", true],
     ]);
@@ -157,7 +179,10 @@ describe("promote", () => {
 
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^DONE: promote latest -> stable of \/ec2-imagebuilder\/latest/);
-    for (const [region, p] of [[EAST, "ami-e"], [WEST, "ami-w"]] as const) {
+    for (const [region, p] of [
+      [EAST, "ami-e"],
+      [WEST, "ami-w"],
+    ] as const) {
       expect(fake.value(region, STABLE)).toBe(`${p}3`);
       expect(Object.fromEntries(fake.tags(region, STABLE) ?? [])).toEqual({
         Source: "EC2 Image Builder",
@@ -305,7 +330,9 @@ describe("promote", () => {
       status: "undo-failed",
       leftInPlace: [`${STABLE} holds ami-e3 (was ami-e2)`],
     });
-    expect(report.regions[0]?.error).toContain(`undo of "${STABLE} holds ami-e3 (was ami-e2)" failed: ssm:PutParameter on ${arn(EAST, STABLE)} failed: ThrottlingException`);
+    expect(report.regions[0]?.error).toContain(
+      `undo of "${STABLE} holds ami-e3 (was ami-e2)" failed: ssm:PutParameter on ${arn(EAST, STABLE)} failed: ThrottlingException`,
+    );
     expect(report.regions[1]?.status).toBe("failed");
     expect(report.error).toContain("the undo failed in us-east-1");
     expect(fake.value(EAST, STABLE)).toBe("ami-e3");

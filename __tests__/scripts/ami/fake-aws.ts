@@ -51,7 +51,14 @@ export interface Call {
   readonly input: Record<string, unknown>;
 }
 
-export const WRITE_ACTIONS = new Set(["ssm:PutParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:DeleteParameter", "ec2:CreateTags", "ec2:DeleteTags"]);
+export const WRITE_ACTIONS = new Set([
+  "ssm:PutParameter",
+  "ssm:AddTagsToResource",
+  "ssm:RemoveTagsFromResource",
+  "ssm:DeleteParameter",
+  "ec2:CreateTags",
+  "ec2:DeleteTags",
+]);
 
 /** Returns an error to throw instead of answering the call, or undefined. */
 export type Interceptor = (call: Call) => Error | undefined;
@@ -93,7 +100,12 @@ export class FakeAws {
   /** An AMI built by Image Builder (`Ec2ImageBuilderArn` tag) in `region`. */
   image(region: string, id: string, build: string, extraTags: Record<string, string> = {}): void {
     const imageArn = `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:image/golden/${build}`;
-    this.images.set(`${region}|${id}`, { id, name: `golden ${build}`, imageArn, tags: new Map(Object.entries({ Ec2ImageBuilderArn: imageArn, ...extraTags })) });
+    this.images.set(`${region}|${id}`, {
+      id,
+      name: `golden ${build}`,
+      imageArn,
+      tags: new Map(Object.entries({ Ec2ImageBuilderArn: imageArn, ...extraTags })),
+    });
   }
 
   /** A parameter with these values as versions 1..n (oldest first) and these tags. */
@@ -210,7 +222,13 @@ export class FakeAws {
       this.parameters.set(key, stored);
       const last = stored.pending?.version.version ?? stored.versions[stored.versions.length - 1]?.version ?? 0;
       this.clock += 60_000;
-      const version: Version = { version: last + 1, value: input.Value, description: input.Description ?? "", modified: new Date(this.clock), user: CALLER_ARN };
+      const version: Version = {
+        version: last + 1,
+        value: input.Value,
+        description: input.Description ?? "",
+        modified: new Date(this.clock),
+        user: CALLER_ARN,
+      };
       stored.pending = { version, readsLeft: this.validationReads };
       return { Version: version.version, Tier: "Standard" };
     });

@@ -44,7 +44,12 @@ test("every call of status, history, promote (with undo) and rollback is allowed
     await run(["promote", "--to", "prod", ...TARGET], io, deps);
     fake.interceptor = () => undefined;
 
-    const document = amiOperatorPolicy({ partition: "aws", account: ACCOUNT, regions: REGIONS, tracked: [{ parameter: LATEST, channels: ["stable", "prod"] }] });
+    const document = amiOperatorPolicy({
+      partition: "aws",
+      account: ACCOUNT,
+      regions: REGIONS,
+      tracked: [{ parameter: LATEST, channels: ["stable", "prod"] }],
+    });
     const actions = new Set(fake.calls.map((call) => call.action));
     expect([...actions].sort()).toEqual([
       "ec2:CreateTags",

@@ -27,7 +27,10 @@ function stub(errorType: string, statusCode: number, failures: number) {
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
   };
-  const clients = createAwsClients({ backoff: () => 0, clientConfig: { requestHandler: handler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } } });
+  const clients = createAwsClients({
+    backoff: () => 0,
+    clientConfig: { requestHandler: handler, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } },
+  });
   return { clients, targets };
 }
 

@@ -67,7 +67,11 @@ const ConsumerSettings = Section({
   maximumBatchingWindowSeconds: Defaulted(WholeNumber(0, 300, "Standard queues only."), 0),
   logRetentionDays: Retention("Log retention"),
   reservedConcurrency: Optional(
-    WholeNumber(2, 1000, "Reserved concurrency. Default: unreserved, since new accounts have a concurrency quota of 10 and reserving any of it fails the deploy there."),
+    WholeNumber(
+      2,
+      1000,
+      "Reserved concurrency. Default: unreserved, since new accounts have a concurrency quota of 10 and reserving any of it fails the deploy there.",
+    ),
   ),
   ...LOG_LEVEL_SETTINGS,
 });
@@ -82,7 +86,9 @@ const AppConfigSettings = Section({
   profile: Defaulted(Text('AppConfig configuration profile name: 1-64 letters, digits, "_", "." or "-".'), "settings"),
   content: Optional(MapOf(AnyValue(), 'The hosted configuration (application/json) that is deployed. Default: { "maintenance": false }.')),
 });
-const StateMachineSettings = Section({ type: OneOf(["STANDARD", "EXPRESS"] as const, "EXPRESS machines alone take StartSyncExecution; STANDARD alone take StopExecution.") });
+const StateMachineSettings = Section({
+  type: OneOf(["STANDARD", "EXPRESS"] as const, "EXPRESS machines alone take StartSyncExecution; STANDARD alone take StopExecution."),
+});
 /** The storage-first HTTP API (the `storageFirstApi` section). */
 export const StorageFirstApiSettings = Section(
   {
@@ -120,7 +126,8 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
   const record = reader.object(raw, path, keysOf(settings));
 
   const name = reader.read(settings, record, "name", path);
-  if (!NAME.test(name)) reader.fail(joinPath(path, "name"), `${describe(name)} must be 1-20 lowercase letters, digits or "-", starting with a letter, e.g. "api"`);
+  if (!NAME.test(name))
+    reader.fail(joinPath(path, "name"), `${describe(name)} must be 1-20 lowercase letters, digits or "-", starting with a letter, e.g. "api"`);
 
   // Stage.
   const stagePath = joinPath(path, "stage");
@@ -142,10 +149,14 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
     const jwtRecord = reader.object(authRecord["jwt"], jwtPath, keysOf(JwtSettings));
     const issuer = reader.read(JwtSettings, jwtRecord, "issuer", jwtPath, { fallback: "" });
     if (!/^https:\/\/[^\s]+$/.test(issuer)) {
-      reader.fail(joinPath(jwtPath, "issuer"), `${describe(issuer)} is not an https URL; set the token issuer, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123"`);
+      reader.fail(
+        joinPath(jwtPath, "issuer"),
+        `${describe(issuer)} is not an https URL; set the token issuer, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123"`,
+      );
     }
     const audience = reader.read(JwtSettings, jwtRecord, "audience", jwtPath, { fallback: [] });
-    if (audience.length === 0) reader.fail(joinPath(jwtPath, "audience"), `${describe(jwtRecord["audience"])} is empty; list at least one audience (client ID), e.g. ["my-app-client"]`);
+    if (audience.length === 0)
+      reader.fail(joinPath(jwtPath, "audience"), `${describe(jwtRecord["audience"])} is empty; list at least one audience (client ID), e.g. ["my-app-client"]`);
     jwt = { issuer, audience };
   }
   if (defaultAuthorization === "JWT" && jwt === undefined) {
@@ -178,7 +189,10 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
     retentionHours: reader.read(StreamSettings, streamRecord, "retentionHours", streamPath),
   };
   if (stream.mode === "ON_DEMAND" && streamRecord["shardCount"] !== undefined) {
-    reader.fail(joinPath(streamPath, "shardCount"), `${describe(streamRecord["shardCount"])} applies to PROVISIONED streams only; remove it or set "mode": "PROVISIONED"`);
+    reader.fail(
+      joinPath(streamPath, "shardCount"),
+      `${describe(streamRecord["shardCount"])} applies to PROVISIONED streams only; remove it or set "mode": "PROVISIONED"`,
+    );
   }
 
   const eventBusPath = joinPath(path, "eventBus");
@@ -190,8 +204,12 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
   const appConfigRecord = reader.object(record["appConfig"], appConfigPath, keysOf(AppConfigSettings));
   const appConfigEnvironment = reader.read(AppConfigSettings, appConfigRecord, "environment", appConfigPath);
   const appConfigProfile = reader.read(AppConfigSettings, appConfigRecord, "profile", appConfigPath);
-  for (const [key, value] of [["environment", appConfigEnvironment], ["profile", appConfigProfile]] as const) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) reader.fail(joinPath(appConfigPath, key), `${describe(value)} is not an AppConfig name; use 1-64 letters, digits, "_", "." or "-"`);
+  for (const [key, value] of [
+    ["environment", appConfigEnvironment],
+    ["profile", appConfigProfile],
+  ] as const) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value))
+      reader.fail(joinPath(appConfigPath, key), `${describe(value)} is not an AppConfig name; use 1-64 letters, digits, "_", "." or "-"`);
   }
   let content: Record<string, unknown> = { ...DEFAULT_APPCONFIG_CONTENT };
   const rawContent = appConfigRecord["content"];
@@ -209,7 +227,8 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
   const rawMachines = readMap(reader, record, "stateMachines", path) ?? DEFAULT_STATE_MACHINES;
   for (const [machineName, rawMachine] of Object.entries(rawMachines)) {
     const machinePath = joinPath(machinesPath, machineName);
-    if (!NAME.test(machineName)) reader.fail(machinePath, `${describe(machineName)} is not a usable state machine key; use 1-20 lowercase letters, digits or "-", e.g. "workflow"`);
+    if (!NAME.test(machineName))
+      reader.fail(machinePath, `${describe(machineName)} is not a usable state machine key; use 1-20 lowercase letters, digits or "-", e.g. "workflow"`);
     const machineRecord = reader.object(rawMachine, machinePath, keysOf(StateMachineSettings));
     if (machineRecord["type"] === undefined) reader.fail(joinPath(machinePath, "type"), `nothing is set; write "STANDARD" or "EXPRESS"`);
     stateMachines[machineName] = { type: readEnum<"STANDARD" | "EXPRESS">(reader, StateMachineSettings, machineRecord, "type", machinePath, "STANDARD") };
@@ -237,4 +256,3 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
     routes,
   };
 }
-

@@ -24,18 +24,27 @@ interface ConsumerTiming {
 }
 
 /** The `queues` of the section at `path`: each queue's settings with its defaults applied. */
-export function readQueues(reader: ConfigReader, record: Record<string, unknown>, path: string, consumer: ConsumerTiming, consumerPath: string): Record<string, QueueConfig> {
+export function readQueues(
+  reader: ConfigReader,
+  record: Record<string, unknown>,
+  path: string,
+  consumer: ConsumerTiming,
+  consumerPath: string,
+): Record<string, QueueConfig> {
   const queues: Record<string, QueueConfig> = {};
   const queuesPath = joinPath(path, "queues");
   const rawQueues = readMap(reader, record, "queues", path) ?? DEFAULT_QUEUES;
   for (const [queueName, rawQueue] of Object.entries(rawQueues)) {
     const queuePath = joinPath(queuesPath, queueName);
-    if (!NAME.test(queueName)) reader.fail(queuePath, `${describe(queueName)} is not a usable queue key; use 1-20 lowercase letters, digits or "-", e.g. "orders"`);
+    if (!NAME.test(queueName))
+      reader.fail(queuePath, `${describe(queueName)} is not a usable queue key; use 1-20 lowercase letters, digits or "-", e.g. "orders"`);
     const queueRecord = reader.object(rawQueue, queuePath, keysOf(QueueSettings));
     const fifo = reader.read(QueueSettings, queueRecord, "fifo", queuePath);
     const isConsumed = reader.read(QueueSettings, queueRecord, "consumer", queuePath);
     const minimumVisibility = 6 * consumer.timeoutSeconds;
-    const visibilityTimeoutSeconds = reader.read(QueueSettings, queueRecord, "visibilityTimeoutSeconds", queuePath, { fallback: isConsumed ? minimumVisibility : 30 });
+    const visibilityTimeoutSeconds = reader.read(QueueSettings, queueRecord, "visibilityTimeoutSeconds", queuePath, {
+      fallback: isConsumed ? minimumVisibility : 30,
+    });
     if (isConsumed && visibilityTimeoutSeconds < minimumVisibility) {
       reader.fail(
         joinPath(queuePath, "visibilityTimeoutSeconds"),
@@ -55,7 +64,10 @@ export function readQueues(reader: ConfigReader, record: Record<string, unknown>
       consumer: isConsumed,
     };
     if (fifo && isConsumed && consumer.maximumBatchingWindowSeconds > 0) {
-      reader.fail(joinPath(consumerPath, "maximumBatchingWindowSeconds"), `${consumer.maximumBatchingWindowSeconds} is not supported with FIFO queue "${queueName}"; set it to 0`);
+      reader.fail(
+        joinPath(consumerPath, "maximumBatchingWindowSeconds"),
+        `${consumer.maximumBatchingWindowSeconds} is not supported with FIFO queue "${queueName}"; set it to 0`,
+      );
     }
   }
   return queues;

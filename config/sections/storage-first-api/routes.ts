@@ -40,7 +40,8 @@ const IntegrationSettings = Section({
 });
 export const RouteSettings = Section({ integration: IntegrationSettings, authorization: Optional(RouteAuthorizationSettings) });
 
-const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))+$|^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/$/;
+const ROUTE_KEY =
+  /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))+$|^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/$/;
 /** The value forms of an HTTP API parameter mapping; anything not starting with "$" is a literal. */
 const MAPPING =
   /^\$(request\.body(\.[A-Za-z0-9_.[\]*-]+)?|request\.header\.[A-Za-z0-9_-]+|request\.querystring\.[A-Za-z0-9_.-]+|request\.path\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+|stageVariables\.[A-Za-z0-9_]+)$/;
@@ -80,7 +81,10 @@ function pickTarget(
   const list = available.map((name) => `"${name}"`).join(", ");
   if (named === undefined) {
     if (available.length === 1) return available[0];
-    reader.fail(joinPath(path, key), `nothing is set and ${SECTION}.${collection} has ${available.length === 0 ? "none" : list}; ${available.length === 0 ? `add one to ${SECTION}.${collection}` : "name one of them"}`);
+    reader.fail(
+      joinPath(path, key),
+      `nothing is set and ${SECTION}.${collection} has ${available.length === 0 ? "none" : list}; ${available.length === 0 ? `add one to ${SECTION}.${collection}` : "name one of them"}`,
+    );
     return undefined;
   }
   if (!available.includes(named)) {
@@ -106,29 +110,41 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
     if (type === "NONE") {
       const reason = reader.string(authRecord, "reason", authPath, "");
       if (reason.trim().length < 10) {
-        reader.fail(joinPath(authPath, "reason"), `${describe(authRecord["reason"])} does not explain why "${routeKey}" is open to anyone; write the reason (10+ characters) or use "AWS_IAM"`);
+        reader.fail(
+          joinPath(authPath, "reason"),
+          `${describe(authRecord["reason"])} does not explain why "${routeKey}" is open to anyone; write the reason (10+ characters) or use "AWS_IAM"`,
+        );
       }
       authorization = { type, reason };
     } else if (type === "JWT") {
-      if (!context.hasJwt) reader.fail(joinPath(authPath, "type"), `"JWT" needs ${SECTION}.authorization.jwt with issuer and audience; add it or use "AWS_IAM"`);
+      if (!context.hasJwt)
+        reader.fail(joinPath(authPath, "type"), `"JWT" needs ${SECTION}.authorization.jwt with issuer and audience; add it or use "AWS_IAM"`);
       authorization = { type, scopes: reader.read(RouteAuthorizationSettings, authRecord, "scopes", authPath, { fallback: [] }) };
     } else {
       authorization = { type };
     }
-    if (type !== "JWT" && authRecord["scopes"] !== undefined) reader.fail(joinPath(authPath, "scopes"), `${describe(authRecord["scopes"])} applies to JWT routes only; remove it`);
-    if (type !== "NONE" && authRecord["reason"] !== undefined) reader.fail(joinPath(authPath, "reason"), `${describe(authRecord["reason"])} applies to "NONE" only; remove it`);
+    if (type !== "JWT" && authRecord["scopes"] !== undefined)
+      reader.fail(joinPath(authPath, "scopes"), `${describe(authRecord["scopes"])} applies to JWT routes only; remove it`);
+    if (type !== "NONE" && authRecord["reason"] !== undefined)
+      reader.fail(joinPath(authPath, "reason"), `${describe(authRecord["reason"])} applies to "NONE" only; remove it`);
   }
 
   // Integration.
   const integrationPath = joinPath(path, "integration");
   if (record["integration"] === undefined) {
-    reader.fail(integrationPath, `nothing is set; write { "subtype": "SQS-SendMessage", "parameters": { ... } } (subtypes: ${INTEGRATION_SUBTYPES.join(", ")})`);
+    reader.fail(
+      integrationPath,
+      `nothing is set; write { "subtype": "SQS-SendMessage", "parameters": { ... } } (subtypes: ${INTEGRATION_SUBTYPES.join(", ")})`,
+    );
     return undefined;
   }
   const integration = reader.object(record["integration"], integrationPath, keysOf(IntegrationSettings));
   const subtype = reader.string(integration, "subtype", integrationPath, "");
   if (!isIntegrationSubtype(subtype)) {
-    reader.fail(joinPath(integrationPath, "subtype"), `${describe(integration["subtype"])} is not an HTTP API integration subtype; use one of ${INTEGRATION_SUBTYPES.join(", ")}`);
+    reader.fail(
+      joinPath(integrationPath, "subtype"),
+      `${describe(integration["subtype"])} is not an HTTP API integration subtype; use one of ${INTEGRATION_SUBTYPES.join(", ")}`,
+    );
     return undefined;
   }
   const spec = SUBTYPES[subtype];
@@ -145,13 +161,23 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
     } else if (parameter === "Region") {
       reader.fail(parameterPath, `${describe(value)}: every target is in the stack's region and the credentials role allows no other; remove it`);
     } else if (!allowed.includes(parameter)) {
-      reader.fail(parameterPath, `is not a parameter of ${subtype} (value ${describe(value)}); use ${allowed.length > 0 ? allowed.join(", ") : "none: it takes only its target"}`);
+      reader.fail(
+        parameterPath,
+        `is not a parameter of ${subtype} (value ${describe(value)}); use ${allowed.length > 0 ? allowed.join(", ") : "none: it takes only its target"}`,
+      );
     } else if (value.startsWith("$")) {
       if (!MAPPING.test(value)) {
-        reader.fail(parameterPath, `${describe(value)} is not a mapping HTTP APIs understand; use $request.body, $request.body.<jsonpath>, $request.header.<name>, $request.querystring.<name>, $request.path.<name> or $context.<variable>`);
+        reader.fail(
+          parameterPath,
+          `${describe(value)} is not a mapping HTTP APIs understand; use $request.body, $request.body.<jsonpath>, $request.header.<name>, $request.querystring.<name>, $request.path.<name> or $context.<variable>`,
+        );
       } else if (value.startsWith("$request.path.")) {
         const name = value.slice("$request.path.".length);
-        if (!routeKey.includes(`{${name}}`)) reader.fail(parameterPath, `${describe(value)} names a path parameter that "${routeKey}" does not have; add {${name}} to the route's path or map another value`);
+        if (!routeKey.includes(`{${name}}`))
+          reader.fail(
+            parameterPath,
+            `${describe(value)} names a path parameter that "${routeKey}" does not have; add {${name}} to the route's path or map another value`,
+          );
       }
     } else if (value.trim() === "") {
       reader.fail(parameterPath, `${describe(value)} is empty; map a value such as "$request.body" or remove it`);
@@ -159,7 +185,10 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
   }
   for (const parameter of spec.required) {
     if (parameters[parameter] === undefined) {
-      reader.fail(joinPath(parametersPath, parameter), `nothing is set, but ${subtype} requires ${parameter}; map it, e.g. ${JSON.stringify(exampleValue(parameter))}`);
+      reader.fail(
+        joinPath(parametersPath, parameter),
+        `nothing is set, but ${subtype} requires ${parameter}; map it, e.g. ${JSON.stringify(exampleValue(parameter))}`,
+      );
     }
   }
 
@@ -170,13 +199,22 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
     const queueConfig = queue === undefined ? undefined : context.queues[queue];
     if (queueConfig?.fifo && subtype === "SQS-SendMessage") {
       if (parameters["MessageGroupId"] === undefined) {
-        reader.fail(joinPath(parametersPath, "MessageGroupId"), `nothing is set, but queue "${queue}" is FIFO and needs a message group; map it, e.g. "$request.header.x-message-group-id"`);
+        reader.fail(
+          joinPath(parametersPath, "MessageGroupId"),
+          `nothing is set, but queue "${queue}" is FIFO and needs a message group; map it, e.g. "$request.header.x-message-group-id"`,
+        );
       }
       if (parameters["DelaySeconds"] !== undefined) {
-        reader.fail(joinPath(parametersPath, "DelaySeconds"), `${describe(parameters["DelaySeconds"])} is refused: queue "${queue}" is FIFO, which has no per-message delay; remove it`);
+        reader.fail(
+          joinPath(parametersPath, "DelaySeconds"),
+          `${describe(parameters["DelaySeconds"])} is refused: queue "${queue}" is FIFO, which has no per-message delay; remove it`,
+        );
       }
       if (!queueConfig.contentBasedDeduplication && parameters["MessageDeduplicationId"] === undefined) {
-        reader.fail(joinPath(parametersPath, "MessageDeduplicationId"), `nothing is set, but queue "${queue}" is FIFO without content-based deduplication; map it, e.g. "$request.header.idempotency-key", or set contentBasedDeduplication`);
+        reader.fail(
+          joinPath(parametersPath, "MessageDeduplicationId"),
+          `nothing is set, but queue "${queue}" is FIFO without content-based deduplication; map it, e.g. "$request.header.idempotency-key", or set contentBasedDeduplication`,
+        );
       }
     }
   } else if (integration["queue"] !== undefined) {
@@ -186,10 +224,16 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
     stateMachine = pickTarget(reader, integration, "stateMachine", integrationPath, Object.keys(context.stateMachines), "stateMachines");
     const machine = stateMachine === undefined ? undefined : context.stateMachines[stateMachine];
     if (machine?.type === "STANDARD" && subtype === "StepFunctions-StartSyncExecution") {
-      reader.fail(joinPath(integrationPath, "stateMachine"), `"${stateMachine}" is a STANDARD state machine; StartSyncExecution runs EXPRESS machines only: name an EXPRESS machine or use StepFunctions-StartExecution`);
+      reader.fail(
+        joinPath(integrationPath, "stateMachine"),
+        `"${stateMachine}" is a STANDARD state machine; StartSyncExecution runs EXPRESS machines only: name an EXPRESS machine or use StepFunctions-StartExecution`,
+      );
     }
     if (machine?.type === "EXPRESS" && subtype === "StepFunctions-StopExecution") {
-      reader.fail(joinPath(integrationPath, "stateMachine"), `"${stateMachine}" is an EXPRESS state machine, whose executions StopExecution cannot stop; name a STANDARD machine`);
+      reader.fail(
+        joinPath(integrationPath, "stateMachine"),
+        `"${stateMachine}" is an EXPRESS state machine, whose executions StopExecution cannot stop; name a STANDARD machine`,
+      );
     }
   } else if (integration["stateMachine"] !== undefined) {
     reader.fail(joinPath(integrationPath, "stateMachine"), `${describe(integration["stateMachine"])} applies to Step Functions subtypes only; remove it`);

@@ -73,7 +73,10 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
 
 /** `"POST /orders/{id}"` -> `"post-orders-id"`: the route's construct ID and role-name suffix. */
 export function routeSlug(routeKey: string): string {
-  return routeKey.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return routeKey
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 /**
@@ -137,9 +140,7 @@ export class HttpApi extends Construct {
     const target = options.integration;
     const roleName = boundedName(`${this.props.roleNamePrefix ?? this.props.name}-${slug}`, 64);
 
-    const statements: PolicyStatement[] = [
-      { sid: "Integration", actions: [target.action], resources: [...target.resources] },
-    ];
+    const statements: PolicyStatement[] = [{ sid: "Integration", actions: [target.action], resources: [...target.resources] }];
     if (target.kmsKeyArns && target.kmsKeyArns.length > 0) {
       statements.push({ sid: "TargetEncryptionKey", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [...target.kmsKeyArns] });
     }

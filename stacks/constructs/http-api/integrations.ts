@@ -38,7 +38,12 @@ function literal(parameters: Readonly<Record<string, string>>): Record<string, D
   return Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, { value, display: value }]));
 }
 
-function target(subtype: IntegrationSubtype, fixed: Record<string, DocumentedValue>, parameters: Readonly<Record<string, string>>, resources: readonly string[]): IntegrationTarget {
+function target(
+  subtype: IntegrationSubtype,
+  fixed: Record<string, DocumentedValue>,
+  parameters: Readonly<Record<string, string>>,
+  resources: readonly string[],
+): IntegrationTarget {
   return {
     subtype,
     requestParameters: { ...fixed, ...literal(parameters) },
@@ -55,12 +60,9 @@ export function sqsIntegration(
   region: string,
   parameters: Readonly<Record<string, string>>,
 ): IntegrationTarget {
-  return target(
-    subtype,
-    { QueueUrl: { value: queue.url, display: `https://sqs.${region}.amazonaws.com/${ACCOUNT_PLACEHOLDER}/${queueName}` } },
-    parameters,
-    [queue.arn],
-  );
+  return target(subtype, { QueueUrl: { value: queue.url, display: `https://sqs.${region}.amazonaws.com/${ACCOUNT_PLACEHOLDER}/${queueName}` } }, parameters, [
+    queue.arn,
+  ]);
 }
 
 /** EventBridge-PutEvents to one custom bus. */

@@ -7,7 +7,9 @@ export function routeAuthorized(route: SynthesizedBlock): RuleOutcome {
   const type = route.config.authorization_type;
   const key = typeof route.config.route_key === "string" ? route.config.route_key : route.name;
   if (typeof type === "string" && type !== "NONE") return compliant(`${key}: ${type}`);
-  return nonCompliant(`route "${key}" has authorization_type ${typeof type === "string" ? type : "unset (NONE)"}: anyone can call it; set an authorizer, or acknowledge API-1 with why the route is public`);
+  return nonCompliant(
+    `route "${key}" has authorization_type ${typeof type === "string" ? type : "unset (NONE)"}: anyone can call it; set an authorizer, or acknowledge API-1 with why the route is public`,
+  );
 }
 
 function positive(value: unknown): boolean {
@@ -20,8 +22,12 @@ export function stageThrottled(stage: SynthesizedBlock): RuleOutcome {
   const burst = settings?.throttling_burst_limit;
   const rate = settings?.throttling_rate_limit;
   if (positive(burst) && positive(rate)) return compliant(`burst ${String(burst)}, rate ${String(rate)}/s`);
-  const missing = [positive(burst) ? undefined : "throttling_burst_limit", positive(rate) ? undefined : "throttling_rate_limit"].filter((m): m is string => m !== undefined);
-  return nonCompliant(`default_route_settings lacks ${missing.join(" and ")} (a missing value is 0 on an HTTP API stage: every request gets 429, or the account limit applies)`);
+  const missing = [positive(burst) ? undefined : "throttling_burst_limit", positive(rate) ? undefined : "throttling_rate_limit"].filter(
+    (m): m is string => m !== undefined,
+  );
+  return nonCompliant(
+    `default_route_settings lacks ${missing.join(" and ")} (a missing value is 0 on an HTTP API stage: every request gets 429, or the account limit applies)`,
+  );
 }
 
 /** API-3: the stage writes access logs (destination and format). */

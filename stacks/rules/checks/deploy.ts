@@ -27,10 +27,14 @@ export function resolvedParameterCreatedFirst(resource: SynthesizedBlock, stack:
   }
   const address = `aws_ssm_parameter.${parameter.name}`;
   if (!stringsOf(resource.config["depends_on"]).includes(address)) {
-    return nonCompliant(`resolves ${name}, created by ${address}, without depends_on it: Terraform may create both at once and EC2 would not find the parameter`);
+    return nonCompliant(
+      `resolves ${name}, created by ${address}, without depends_on it: Terraform may create both at once and EC2 would not find the parameter`,
+    );
   }
   if (parameter.config["data_type"] !== "aws:ec2:image") {
-    return nonCompliant(`${address} has data_type ${JSON.stringify(parameter.config["data_type"] ?? "text")}; EC2 resolves only aws:ec2:image parameters in an image ID`);
+    return nonCompliant(
+      `${address} has data_type ${JSON.stringify(parameter.config["data_type"] ?? "text")}; EC2 resolves only aws:ec2:image parameters in an image ID`,
+    );
   }
   return compliant(`${name} is created first by ${address}`);
 }

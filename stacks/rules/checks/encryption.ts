@@ -58,13 +58,18 @@ function bucketEncryption(bucket: SynthesizedBlock, stack: StackLookup): { algor
 export function s3Encrypted(bucket: SynthesizedBlock, stack: StackLookup): RuleOutcome {
   const encryption = bucketEncryption(bucket, stack);
   if (encryption === undefined) return nonCompliant("no aws_s3_bucket_server_side_encryption_configuration for the bucket: state SSE-S3 or SSE-KMS in code");
-  return compliant(encryption.algorithm === "AES256" ? `SSE-S3 (${encryption.where})` : `${encryption.algorithm} with ${describeKey(encryption.key, stack)} (${encryption.where})`);
+  return compliant(
+    encryption.algorithm === "AES256"
+      ? `SSE-S3 (${encryption.where})`
+      : `${encryption.algorithm} with ${describeKey(encryption.key, stack)} (${encryption.where})`,
+  );
 }
 
 /** ENC-5: S3 bucket encrypted with KMS (key policy and CloudTrail record every use). */
 export function s3KmsEncrypted(bucket: SynthesizedBlock, stack: StackLookup): RuleOutcome {
   const encryption = bucketEncryption(bucket, stack);
-  if (encryption !== undefined && encryption.algorithm.startsWith("aws:kms")) return compliant(`${encryption.algorithm} with ${describeKey(encryption.key, stack)}`);
+  if (encryption !== undefined && encryption.algorithm.startsWith("aws:kms"))
+    return compliant(`${encryption.algorithm} with ${describeKey(encryption.key, stack)}`);
   return nonCompliant(encryption === undefined ? "no default encryption configuration" : `${encryption.algorithm} (SSE-S3), not SSE-KMS`);
 }
 

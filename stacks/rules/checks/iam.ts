@@ -90,7 +90,8 @@ export function noWildcardAction(block: SynthesizedBlock, stack: StackLookup): R
       if (statement.effect !== "Allow") return;
       const wild = statement.actions.filter((action) => action === "*" || /^[a-z0-9-]+:\*$/i.test(action));
       if (wild.length > 0) problems.push(`${source} ${describe(statement, index)} allows ${wild.map((a) => `"${a}"`).join(", ")}`);
-      if (statement.notActions.length > 0) problems.push(`${source} ${describe(statement, index)} allows everything but ${statement.notActions.join(", ")} (NotAction)`);
+      if (statement.notActions.length > 0)
+        problems.push(`${source} ${describe(statement, index)} allows everything but ${statement.notActions.join(", ")} (NotAction)`);
     });
   }
   return problems.length > 0 ? nonCompliant(`${problems.join("; ")}: name each action`) : compliant();
@@ -113,7 +114,9 @@ export function noWildcardResource(block: SynthesizedBlock, stack: StackLookup):
     });
   }
   return problems.length > 0
-    ? nonCompliant(`${problems.join("; ")}: name the resources (or, if the action really has no resource-level permissions, add it to ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS)`)
+    ? nonCompliant(
+        `${problems.join("; ")}: name the resources (or, if the action really has no resource-level permissions, add it to ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS)`,
+      )
     : compliant();
 }
 

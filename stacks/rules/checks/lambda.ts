@@ -39,7 +39,8 @@ export function asyncFailureDestination(fn: SynthesizedBlock, stack: StackLookup
   for (const invokeConfig of stack.referencing(fn, "aws_lambda_function_event_invoke_config")) {
     const destinations = firstBlock(invokeConfig.config.destination_config);
     const onFailure = firstBlock(destinations?.on_failure)?.destination;
-    if (typeof onFailure === "string" && onFailure.length > 0) return compliant(`on-failure destination ${stack.referenced(onFailure)?.address ?? onFailure} (${invokeConfig.address})`);
+    if (typeof onFailure === "string" && onFailure.length > 0)
+      return compliant(`on-failure destination ${stack.referenced(onFailure)?.address ?? onFailure} (${invokeConfig.address})`);
   }
   const triggers = asyncTriggers(fn, stack);
   if (triggers.length === 0) return notApplicable;
@@ -51,7 +52,9 @@ export function asyncFailureDestination(fn: SynthesizedBlock, stack: StackLookup
 /** LAMBDA-2: the timeout is a decision, not the 3 s default. */
 export function timeoutSet(fn: SynthesizedBlock): RuleOutcome {
   const timeout = fn.config.timeout;
-  return typeof timeout === "number" || isExpression(timeout) ? compliant(`${String(timeout)} s`) : nonCompliant("timeout is not set (Lambda's default is 3 s)");
+  return typeof timeout === "number" || isExpression(timeout)
+    ? compliant(`${String(timeout)} s`)
+    : nonCompliant("timeout is not set (Lambda's default is 3 s)");
 }
 
 /** LAMBDA-3: reserved concurrency set, or its absence acknowledged with a reason. */
@@ -85,7 +88,9 @@ export function noPlaintextSecrets(fn: SynthesizedBlock): RuleOutcome {
     .filter(([name, value]) => SECRET_NAME.test(name) && typeof value === "string" && value.length > 0 && !isExpression(value) && !POINTER.test(value))
     .map(([name]) => name);
   return leaked.length > 0
-    ? nonCompliant(`environment variable(s) ${leaked.join(", ")} hold a literal value: pass the name or ARN of a Secrets Manager secret or SecureString parameter and read it at run time`)
+    ? nonCompliant(
+        `environment variable(s) ${leaked.join(", ")} hold a literal value: pass the name or ARN of a Secrets Manager secret or SecureString parameter and read it at run time`,
+      )
     : compliant();
 }
 
@@ -105,7 +110,9 @@ export function consumedQueueHasDeadLetterQueue(mapping: SynthesizedBlock, stack
   const separate = stack.referencing(pair.queue, "aws_sqs_queue_redrive_policy").map((block) => block.config.redrive_policy);
   const policy = [inline, ...separate].find((value) => typeof value === "string" && value.includes("deadLetterTargetArn"));
   if (policy !== undefined) return compliant(`${pair.queue.address} redrives to ${stack.referenced(policy)?.address ?? "a dead-letter queue"}`);
-  return nonCompliant(`${pair.queue.address} has no redrive_policy with deadLetterTargetArn: a message that always fails is retried until its retention ends, then lost`);
+  return nonCompliant(
+    `${pair.queue.address} has no redrive_policy with deadLetterTargetArn: a message that always fails is retried until its retention ends, then lost`,
+  );
 }
 
 /** SQS-2: the consumed queue's visibility timeout is at least 6 times the function's timeout. */
@@ -116,7 +123,9 @@ export function visibilityCoversRetries(mapping: SynthesizedBlock, stack: StackL
   const timeout = pair.fn.config.timeout ?? 3;
   if (typeof visibility !== "number" || typeof timeout !== "number") return compliant("computed at plan time");
   if (visibility >= 6 * timeout) return compliant(`visibility ${visibility} s >= 6 x ${timeout} s`);
-  return nonCompliant(`${pair.queue.address} visibility_timeout_seconds ${visibility} is below 6 x the function's timeout ${timeout} s: a message can become visible again while a retry of it still runs`);
+  return nonCompliant(
+    `${pair.queue.address} visibility_timeout_seconds ${visibility} is below 6 x the function's timeout ${timeout} s: a message can become visible again while a retry of it still runs`,
+  );
 }
 
 /** What a role needs for active tracing; both take only Resource "*". */
@@ -136,12 +145,15 @@ function grants(actions: readonly string[], wanted: string): boolean {
 export function activeTracing(fn: SynthesizedBlock, stack: StackLookup): RuleOutcome {
   const mode = firstBlock(fn.config.tracing_config)?.mode;
   if (mode !== "Active") {
-    const now = mode === undefined ? "tracing_config is not set (PassThrough: traced only when the caller samples)" : `tracing_config.mode is ${JSON.stringify(mode)}`;
+    const now =
+      mode === undefined ? "tracing_config is not set (PassThrough: traced only when the caller samples)" : `tracing_config.mode is ${JSON.stringify(mode)}`;
     return nonCompliant(`${now}; set tracing_config { mode = "Active" } and grant the role xray:PutTraceSegments and xray:PutTelemetryRecords`);
   }
   const role = stack.referenced(fn.config.role);
   if (role === undefined) return compliant("Active; the role is outside this stack (it needs xray:PutTraceSegments and xray:PutTelemetryRecords)");
-  const managed = stack.referencing(role, "aws_iam_role_policy_attachment").some((attachment) => TRACE_WRITE_MANAGED_POLICIES.test(String(attachment.config.policy_arn)));
+  const managed = stack
+    .referencing(role, "aws_iam_role_policy_attachment")
+    .some((attachment) => TRACE_WRITE_MANAGED_POLICIES.test(String(attachment.config.policy_arn)));
   const granted = stack.referencing(role, "aws_iam_role_policy").flatMap((policy) => {
     const read = stack.policy(policy.config.policy);
     return read.readable ? read.statements.filter((statement) => statement.effect === "Allow").flatMap((statement) => statement.actions) : [];

@@ -85,7 +85,13 @@ export class FakeSsm {
 
   /** Seeds a parameter as if an earlier build had written it. */
   seed(region: string, name: string, value: string, tags: Record<string, string>): void {
-    this.parameters.set(`${region}|${name}`, { value, dataType: "aws:ec2:image", tags: new Map(Object.entries(tags)), version: 1, history: new Map([[1, value]]) });
+    this.parameters.set(`${region}|${name}`, {
+      value,
+      dataType: "aws:ec2:image",
+      tags: new Map(Object.entries(tags)),
+      version: 1,
+      history: new Map([[1, value]]),
+    });
   }
 
   /** Ends every validation still running (as time passing would). */
@@ -131,7 +137,8 @@ export class FakeSsm {
         return { TagList: [...parameter.tags].map(([Key, Value]) => ({ Key, Value })) };
       }
       case "PutParameter": {
-        if (input.Tags !== undefined && input.Overwrite === true) throw new FakeAwsError("ValidationException", 400, "Tags and Overwrite can't be used together.");
+        if (input.Tags !== undefined && input.Overwrite === true)
+          throw new FakeAwsError("ValidationException", 400, "Tags and Overwrite can't be used together.");
         const name = str(input.Name);
         const existing = this.get(region, name);
         if (existing !== undefined && input.Overwrite !== true) throw new FakeAwsError("ParameterAlreadyExists", 400, "exists");
@@ -149,7 +156,16 @@ export class FakeSsm {
         const version = selector === undefined ? parameter.version : Number(selector);
         const value = parameter.history.get(version);
         if (value === undefined) throw new FakeAwsError("ParameterVersionNotFound", 400, `Systems Manager could not find version ${selector} of ${name}.`);
-        return { Parameter: { Name: name, Type: "String", Value: value, Version: version, DataType: parameter.dataType, ...(selector !== undefined ? { Selector: `:${selector}` } : {}) } };
+        return {
+          Parameter: {
+            Name: name,
+            Type: "String",
+            Value: value,
+            Version: version,
+            DataType: parameter.dataType,
+            ...(selector !== undefined ? { Selector: `:${selector}` } : {}),
+          },
+        };
       }
       case "AddTagsToResource": {
         const parameter = this.get(region, str(input.ResourceId));
@@ -176,7 +192,12 @@ export class FakeSsm {
         return this.invoke(operation, region, input);
       } catch (error) {
         if (error instanceof FakeAwsError) {
-          throw new SSMServiceException({ name: error.errorType, $fault: error.statusCode >= 500 ? "server" : "client", $metadata: { httpStatusCode: error.statusCode }, message: error.message });
+          throw new SSMServiceException({
+            name: error.errorType,
+            $fault: error.statusCode >= 500 ? "server" : "client",
+            $metadata: { httpStatusCode: error.statusCode },
+            message: error.message,
+          });
         }
         throw error;
       }
@@ -189,13 +210,20 @@ export class FakeSsm {
   }
 
   /** A `requestHandler` for a real SSMClient: answers HTTP requests from the fake's state. */
-  requestHandler(): { handle: (request: HttpRequest) => Promise<{ response: HttpResponse }>; updateHttpClientConfig: () => void; httpHandlerConfigs: () => Record<string, never> } {
+  requestHandler(): {
+    handle: (request: HttpRequest) => Promise<{ response: HttpResponse }>;
+    updateHttpClientConfig: () => void;
+    httpHandlerConfigs: () => Record<string, never>;
+  } {
     return {
       handle: async (request) => {
         const target = String(request.headers["x-amz-target"] ?? "");
         const operation = target.replace(/^AmazonSSM\./, "") as Operation;
         const region = request.hostname.split(".")[1] ?? "unknown";
-        const input = JSON.parse(typeof request.body === "string" ? request.body : Buffer.from(request.body as Uint8Array).toString("utf8")) as Record<string, unknown>;
+        const input = JSON.parse(typeof request.body === "string" ? request.body : Buffer.from(request.body as Uint8Array).toString("utf8")) as Record<
+          string,
+          unknown
+        >;
         try {
           return { response: jsonResponse(200, this.invoke(operation, region, input)) };
         } catch (error) {
