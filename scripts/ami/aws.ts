@@ -142,6 +142,8 @@ export interface ParameterVersion {
   readonly modified?: Date;
   readonly user?: string;
   readonly description?: string;
+  /** The tier SSM reports for this version (GetParameterHistory's `Tier`). */
+  readonly tier?: string;
 }
 
 /** Every kept version, oldest first, or undefined when the parameter does not exist. */
@@ -162,6 +164,7 @@ export async function parameterHistory(clients: AwsClients, ref: PointerRef): Pr
           ...(entry.LastModifiedDate ? { modified: entry.LastModifiedDate } : {}),
           ...(entry.LastModifiedUser ? { user: entry.LastModifiedUser } : {}),
           ...(entry.Description ? { description: entry.Description } : {}),
+          ...(entry.Tier ? { tier: entry.Tier } : {}),
         });
       }
       nextToken = page.NextToken;
@@ -186,12 +189,27 @@ export async function parameterTags(clients: AwsClients, ref: PointerRef): Promi
   }
 }
 
-/** Writes an `aws:ec2:image` value; returns the version SSM assigned (visible only once validated). */
-export async function putImageValue(clients: AwsClients, ref: PointerRef, amiId: string, description: string): Promise<number> {
+/** The tiers the CLI writes: it never leaves the tier to the account's default setting. */
+export type WriteTier = "Standard" | "Advanced";
+
+/**
+ * Writes an `aws:ec2:image` value with an explicit Tier; returns the version SSM assigned (visible only
+ * once validated). Without Tier, SSM applies the account's default tier setting (ps-default-tier.html),
+ * so the tier would depend on the account, not on what the pointer needs.
+ */
+export async function putImageValue(clients: AwsClients, ref: PointerRef, amiId: string, description: string, tier: WriteTier): Promise<number> {
   const output = await call("ssm:PutParameter", ref.arn, () =>
-    clients
-      .ssm(ref.region)
-      .send(new PutParameterCommand({ Name: ref.name, Value: amiId, Type: "String", DataType: "aws:ec2:image", Overwrite: true, Description: description })),
+    clients.ssm(ref.region).send(
+      new PutParameterCommand({
+        Name: ref.name,
+        Value: amiId,
+        Type: "String",
+        DataType: "aws:ec2:image",
+        Overwrite: true,
+        Description: description,
+        Tier: tier,
+      }),
+    ),
   );
   if (output.Version === undefined) throw new AwsCallError("ssm:PutParameter", ref.arn, "NoVersion", "PutParameter returned no version");
   return output.Version;

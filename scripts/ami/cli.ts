@@ -33,6 +33,9 @@ Options:
   --json            machine-readable output on stdout
   --help            this text
 
+Every write sends an explicit parameter tier: Advanced for a pipeline shared through RAM (its
+configuration's share) or a pointer that is Advanced already, Standard otherwise.
+
 Exit status: 0 done, 1 failed (nothing half-done is reported as done), 2 bad usage.
 `;
 
@@ -141,22 +144,33 @@ export function parseOptions(argv: readonly string[]): Options {
  * Channels: `channels` when given (--channel), else the pipeline's configured channels, else DEFAULT_CHANNELS.
  */
 export function targetsFromConfig(config: AppConfig, channels?: readonly string[]): Target[] {
-  const byName = new Map<string, { regions: Set<string>; channels: readonly string[] }>();
-  const add = (parameter: string, regions: readonly string[], configured: readonly string[]) => {
-    const entry = byName.get(parameter) ?? { regions: new Set<string>(), channels: channels ?? (configured.length > 0 ? configured : DEFAULT_CHANNELS) };
+  const byName = new Map<string, { regions: Set<string>; channels: readonly string[]; advanced: boolean }>();
+  const add = (parameter: string, regions: readonly string[], configured: readonly string[], shared: boolean) => {
+    const entry = byName.get(parameter) ?? {
+      regions: new Set<string>(),
+      channels: channels ?? (configured.length > 0 ? configured : DEFAULT_CHANNELS),
+      advanced: false,
+    };
     for (const region of regions) entry.regions.add(region);
+    entry.advanced ||= shared;
     byName.set(parameter, entry);
   };
   for (const pipeline of config.imageBuilder.pipelines) {
     const regions = pipeline.mode === "tracker" ? pipeline.regions.filter((region) => config.amiTracker.trackedRegions.includes(region)) : pipeline.regions;
-    add(pipeline.parameterName, regions, pipeline.channels);
+    // A shared pipeline's pointers are Advanced in every region, as the tracker writes them (ADVANCED_TIER_PARAMETERS).
+    add(pipeline.parameterName, regions, pipeline.channels, pipeline.share !== undefined);
   }
   if (config.imageBuilder.pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) {
-    add(config.amiTracker.parameterName, config.amiTracker.trackedRegions, []);
+    add(config.amiTracker.parameterName, config.amiTracker.trackedRegions, [], false);
   }
   return [...byName.entries()]
     .filter(([, entry]) => entry.regions.size > 0)
-    .map(([parameter, entry]) => ({ parameter, regions: [...entry.regions], channels: [...entry.channels] }));
+    .map(([parameter, entry]) => ({
+      parameter,
+      regions: [...entry.regions],
+      channels: [...entry.channels],
+      ...(entry.advanced ? { advanced: true } : {}),
+    }));
 }
 
 function resolveTargets(options: Options, deps: CliDeps): Target[] {
@@ -167,11 +181,15 @@ function resolveTargets(options: Options, deps: CliDeps): Target[] {
   const configured = targetsFromConfig(config, options.channelsGiven === false ? undefined : options.channels);
   let targets: Target[] =
     options.parameters.length > 0
-      ? options.parameters.map((parameter) => ({
-          parameter,
-          regions: configured.find((target) => target.parameter === parameter)?.regions ?? config.amiTracker.trackedRegions,
-          channels: options.channels,
-        }))
+      ? options.parameters.map((parameter) => {
+          const known = configured.find((target) => target.parameter === parameter);
+          return {
+            parameter,
+            regions: known?.regions ?? config.amiTracker.trackedRegions,
+            channels: options.channels,
+            ...(known?.advanced === true ? { advanced: true } : {}),
+          };
+        })
       : configured;
   if (options.regions.length > 0) targets = targets.map((target) => ({ ...target, regions: options.regions }));
   if (targets.length === 0) {
@@ -250,7 +268,7 @@ export function formatChange(report: ChangeReport): string {
   const lines = [head];
   for (const region of report.regions) {
     const from = region.fromAmiId === undefined ? "(new)" : `${region.fromAmiId} ${region.fromBuild ?? ""}`.trim();
-    lines.push(`  ${region.region}  ${region.status.toUpperCase()}  ${from} -> ${region.toAmiId} ${region.toBuild}  ${region.arn}`);
+    lines.push(`  ${region.region}  ${region.status.toUpperCase()}  ${from} -> ${region.toAmiId} ${region.toBuild}  ${region.arn} (${region.tier} tier)`);
     const tagLabel = region.status === "changed" ? "ami tag" : region.status === "would-change" ? "would tag ami" : "planned ami tag (not in place)";
     for (const edit of region.amiTags) lines.push(`      ${tagLabel} ${edit}`);
     if (region.error !== undefined) lines.push(`      error: ${region.error}`);

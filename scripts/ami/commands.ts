@@ -45,6 +45,7 @@ import {
   removeParameterTags,
   type Sleep,
   waitForVersion,
+  type WriteTier,
 } from "./aws";
 
 /** One tracked parameter (the tracker's `latest`), its regions and the channels beside it. */
@@ -52,6 +53,11 @@ export interface Target {
   readonly parameter: string;
   readonly regions: readonly string[];
   readonly channels: readonly string[];
+  /**
+   * The pointers are shared through AWS RAM (the configuration's `share`): written in the Advanced tier,
+   * which RAM requires. @default false: the tier each pointer has now (Standard for a new one)
+   */
+  readonly advanced?: boolean;
 }
 
 export interface CommandDeps {
@@ -208,7 +214,22 @@ interface Before {
   readonly version?: number;
   readonly amiId?: string;
   readonly description?: string;
+  /** The current version's tier (GetParameterHistory). */
+  readonly tier?: string;
   readonly tags: ReadonlyMap<string, string>;
+}
+
+/**
+ * The Tier a write sends, always explicit (without it SSM applies the account's default tier setting):
+ * Advanced for a shared pointer (RAM shares only Advanced parameters) and for one that is Advanced
+ * already (SSM refuses to downgrade Advanced to Standard: "You can change a standard parameter to an
+ * advanced parameter any time. But you can't revert an advanced parameter to a standard parameter",
+ * PutParameter API reference, Tier); Standard otherwise, which costs nothing.
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-default-tier.html
+ */
+export function writeTier(target: Pick<Target, "advanced">, before: Pick<Before, "tier">): WriteTier {
+  return target.advanced === true || before.tier === "Advanced" ? "Advanced" : "Standard";
 }
 
 /** One region's decided change. */
@@ -219,6 +240,8 @@ interface RegionPlan {
   readonly toAmiId: string;
   readonly toBuild?: Build;
   readonly fromBuild?: Build;
+  /** The Tier every write of this pointer sends, the undo's too (an upgrade to Advanced cannot be undone). */
+  readonly tier: WriteTier;
   readonly tags: readonly Tag[];
   readonly staleKeys: readonly string[];
   readonly description: string;
@@ -236,6 +259,8 @@ export interface RegionOutcome {
   readonly fromBuild?: string;
   readonly toAmiId: string;
   readonly toBuild: string;
+  /** The Tier the write sends (or would send). */
+  readonly tier: WriteTier;
   /** In-use tag edits on AMIs (ami-in-use.ts), as `+key on ami` / `-key on ami`. */
   readonly amiTags: readonly string[];
   /** The error that stopped this region, or the undo that failed. */
@@ -282,14 +307,14 @@ async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, 
       `${ref.arn} changed since it was read (version ${before.version ?? "none"}, now ${seen ?? "none"}): someone else wrote it; run the command again`,
     );
   }
-  const version = await putImageValue(clients, ref, plan.toAmiId, plan.description);
+  const version = await putImageValue(clients, ref, plan.toAmiId, plan.description, plan.tier);
   if (before.exists && before.amiId !== undefined) {
     const oldAmi = before.amiId;
     done.push({
       region,
       what: `${ref.name} holds ${plan.toAmiId} (was ${oldAmi})`,
       undo: async () => {
-        const restored = await putImageValue(clients, ref, oldAmi, before.description ?? "");
+        const restored = await putImageValue(clients, ref, oldAmi, before.description ?? "", plan.tier);
         await waitForVersion(clients, ref, restored, oldAmi, deps.sleep);
       },
     });
@@ -335,6 +360,7 @@ function outcome(plan: RegionPlan, status: RegionStatus, extra: { error?: string
     ...(plan.before.amiId !== undefined ? { fromAmiId: plan.before.amiId, fromBuild: buildText(plan.fromBuild) } : {}),
     toAmiId: plan.toAmiId,
     toBuild: buildText(plan.toBuild),
+    tier: plan.tier,
     amiTags: plan.unchanged ? [] : editText(plan.inUse),
     ...(extra.error !== undefined ? { error: extra.error } : {}),
     ...(extra.leftInPlace !== undefined && extra.leftInPlace.length > 0 ? { leftInPlace: extra.leftInPlace } : {}),
@@ -420,7 +446,14 @@ async function readBefore(deps: CommandDeps, ref: PointerRef): Promise<{ before:
   if (versions === undefined || current === undefined) return { before: { exists: false, tags: new Map() } };
   const tags = (await parameterTags(deps.clients, ref)) ?? new Map<string, string>();
   return {
-    before: { exists: true, version: current.version, amiId: current.value, ...(current.description ? { description: current.description } : {}), tags },
+    before: {
+      exists: true,
+      version: current.version,
+      amiId: current.value,
+      ...(current.description ? { description: current.description } : {}),
+      ...(current.tier ? { tier: current.tier } : {}),
+      tags,
+    },
     history: versions,
   };
 }
@@ -448,6 +481,7 @@ async function planRegion(
   toAmiId: string,
   change: PointerChange,
   sourceTags: ReadonlyMap<string, string> | undefined,
+  tier: WriteTier,
 ): Promise<RegionPlan> {
   const images = await imagesById(deps.clients, caller.partition, region, [toAmiId, ...(before.amiId ? [before.amiId] : [])]);
   const image = images.get(toAmiId);
@@ -465,6 +499,7 @@ async function planRegion(
     toAmiId,
     ...(toBuild ? { toBuild } : {}),
     ...(fromBuild ? { fromBuild } : {}),
+    tier,
     tags,
     staleKeys: staleTagKeys(before.tags, tags),
     description: pointerDescription(facts, change),
@@ -540,7 +575,7 @@ export async function promote(deps: CommandDeps, request: PromoteRequest): Promi
       rollback: false,
       ...(before.amiId && before.amiId !== toAmiId ? { replacedAmiId: before.amiId } : {}),
     };
-    plans.push(await planRegion(deps, caller, region, channelRef, before, toAmiId, change, sourceTags));
+    plans.push(await planRegion(deps, caller, region, channelRef, before, toAmiId, change, sourceTags, writeTier(target, before)));
   }
   if (problems.length > 0) throw new OperatorError(`promote to ${request.to}: nothing was written:\n  - ${problems.join("\n  - ")}`);
 
@@ -614,7 +649,7 @@ export async function rollback(deps: CommandDeps, request: RollbackRequest): Pro
       rollback: true,
       ...(before.amiId ? { replacedAmiId: before.amiId } : {}),
     };
-    plans.push(await planRegion(deps, caller, region, ref, before, previous.value, change, undefined));
+    plans.push(await planRegion(deps, caller, region, ref, before, previous.value, change, undefined, writeTier(target, before)));
   }
   if (problems.length > 0) throw new OperatorError(`rollback of ${pointer}: nothing was written:\n  - ${problems.join("\n  - ")}`);
   return finish(deps, caller, "rollback", request.dryRun, target.parameter, pointer, pointer, plans);

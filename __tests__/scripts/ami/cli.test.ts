@@ -261,6 +261,7 @@ describe("promote", () => {
           fromBuild: "1.1.0/2",
           toAmiId: `${p}3`,
           toBuild: "1.2.0/3",
+          tier: "Standard",
           amiTags: [`+${current(STABLE)} on ${p}3`, `+${previous(STABLE)} on ${p}2`, `-${current(STABLE)} on ${p}2`, `-${previous(STABLE)} on ${p}1`],
         };
       }),
@@ -444,7 +445,8 @@ describe("which parameters and regions", () => {
 
   test("channels come from the configuration (imageBuilder.pipelines[].channels) unless --channel names them", () => {
     const [web] = targetsFromConfig(loadConfig("ami-loop"));
-    expect(web).toEqual({ parameter: "/ec2-imagebuilder/ssm-patterns-ami-loop-web/latest", regions: [EAST], channels: ["stable", "prod"] });
+    // The pipeline is shared through RAM (share.accounts): its pointers are written Advanced.
+    expect(web).toEqual({ parameter: "/ec2-imagebuilder/ssm-patterns-ami-loop-web/latest", regions: [EAST], channels: ["stable", "prod"], advanced: true });
     expect(targetsFromConfig(loadConfig("ami-loop"), ["canary"])[0]?.channels).toEqual(["canary"]);
     // A pipeline that declares none keeps the CLI's default channel.
     expect(targetsFromConfig(loadConfig("default"))[0]?.channels).toEqual(["stable"]);

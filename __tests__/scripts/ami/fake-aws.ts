@@ -33,6 +33,8 @@ export interface Version {
 interface Parameter {
   versions: Version[];
   tags: Map<string, string>;
+  /** Standard or Advanced; Advanced never goes back (PutParameter API reference, Tier). */
+  tier: string;
   /** Written but not yet validated: invisible until `readsLeft` GetParameter calls have passed. */
   pending?: { version: Version; readsLeft: number };
 }
@@ -109,7 +111,7 @@ export class FakeAws {
   }
 
   /** A parameter with these values as versions 1..n (oldest first) and these tags. */
-  parameter(region: string, name: string, values: readonly string[], tags: Record<string, string> = {}): void {
+  parameter(region: string, name: string, values: readonly string[], tags: Record<string, string> = {}, tier = "Standard"): void {
     const versions = values.map((value, index) => ({
       version: index + 1,
       value,
@@ -117,7 +119,11 @@ export class FakeAws {
       modified: new Date(this.clock - (values.length - index) * 86_400_000),
       user: "arn:aws:sts::111122223333:assumed-role/tracker/fn",
     }));
-    this.parameters.set(`${region}|${name}`, { versions, tags: new Map(Object.entries(tags)) });
+    this.parameters.set(`${region}|${name}`, { versions, tags: new Map(Object.entries(tags)), tier });
+  }
+
+  tier(region: string, name: string): string | undefined {
+    return this.parameters.get(`${region}|${name}`)?.tier;
   }
 
   value(region: string, name: string): string | undefined {
@@ -199,6 +205,7 @@ export class FakeAws {
           LastModifiedDate: entry.modified,
           LastModifiedUser: entry.user,
           DataType: "aws:ec2:image",
+          Tier: stored.tier,
         })),
         ...(next !== undefined ? { NextToken: next } : {}),
       };
@@ -218,7 +225,16 @@ export class FakeAws {
       const region = await regionOf(getClient);
       this.record("ssm:PutParameter", region, parameterArn(region, input.Name), input);
       const key = `${region}|${input.Name}`;
-      const stored = this.parameters.get(key) ?? { versions: [], tags: new Map<string, string>() };
+      const stored = this.parameters.get(key) ?? { versions: [], tags: new Map<string, string>(), tier: "Standard" };
+      // Without Tier, SSM applies the account's default tier setting: Standard unless changed (ps-default-tier.html).
+      const tier = input.Tier ?? "Standard";
+      if (stored.tier === "Advanced" && tier === "Standard") {
+        throw awsError(
+          "ValidationException",
+          "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier.",
+        );
+      }
+      stored.tier = tier;
       this.parameters.set(key, stored);
       const last = stored.pending?.version.version ?? stored.versions[stored.versions.length - 1]?.version ?? 0;
       this.clock += 60_000;
@@ -230,7 +246,7 @@ export class FakeAws {
         user: CALLER_ARN,
       };
       stored.pending = { version, readsLeft: this.validationReads };
-      return { Version: version.version, Tier: "Standard" };
+      return { Version: version.version, Tier: stored.tier as "Standard" | "Advanced" };
     });
 
     this.ssm.on(ListTagsForResourceCommand).callsFake(async (input, getClient) => {
