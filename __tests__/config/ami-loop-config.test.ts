@@ -105,8 +105,19 @@ describe("AMI loop settings of a pipeline", () => {
       "tracker",
       /fleetRefresh: is set but the pipeline's regions \["eu-west-1"\] leave out the app's region "us-east-1"/,
     ],
+    [
+      "a group in a region the loop does not cover",
+      { regions: ["us-east-1", "eu-west-1"], fleetRefresh: [{ autoScalingGroupName: "web", region: "eu-west-1" }] },
+      "tracker",
+      /fleetRefresh\[0\]\.region: "eu-west-1" is not covered: this app builds the fleet refresh and the rejection alarm only in its own region "us-east-1"; leave region out for a group in "us-east-1", or remove this entry and refresh a group in "eu-west-1" yourself/,
+    ],
   ])("%s: the message names the field, the value and the fix", (_case, extra, mode, expected) => {
     expect(problems(withPipeline(extra, mode)).join("\n")).toMatch(expected);
+  });
+
+  test("a refresh's region may name the app's region, the only one the loop covers", () => {
+    const [pipeline] = parseConfig(withPipeline({ fleetRefresh: [{ autoScalingGroupName: "web", region: "us-east-1" }] }), "test").imageBuilder.pipelines;
+    expect(pipeline?.fleetRefresh).toEqual([{ autoScalingGroupName: "web", channel: "latest", minHealthyPercentage: 90 }]);
   });
 
   test("loop alarms: severity and category of the OpsItems, checked", () => {

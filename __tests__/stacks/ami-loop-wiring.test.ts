@@ -154,6 +154,39 @@ describe("the tracker's role may move in-use tags, and only those", () => {
   });
 });
 
+describe("the loop covers the app's region only (README, Limits)", () => {
+  // A pipeline distributed to two regions, with a channel and a refreshed group.
+  const twoRegions = synthesize(
+    new AmiTrackerStack(
+      Testing.app(),
+      testConfig({
+        imageBuilder: {
+          pipelines: [{ name: "web", regions: ["us-east-1", "eu-west-1"], channels: ["stable"], fleetRefresh: [{ autoScalingGroupName: "web" }] }],
+        },
+      }),
+    ),
+  );
+
+  test("one AWS provider, in the app's region, builds every piece: no alias, no resource on another provider", () => {
+    const providers = (twoRegions.provider as Record<string, Array<Record<string, unknown>>> | undefined)?.["aws"] ?? [];
+    expect(providers).toHaveLength(1);
+    expect(providers[0]?.["region"]).toBe("us-east-1");
+    expect(providers[0]?.["alias"]).toBeUndefined();
+    for (const type of ["aws_cloudwatch_event_rule", "aws_sfn_state_machine", "aws_cloudwatch_metric_alarm"]) {
+      expect(resourcesOf(twoRegions, type).length).toBeGreaterThan(0);
+      for (const resource of resourcesOf(twoRegions, type)) expect(resource["provider"]).toBeUndefined();
+    }
+  });
+
+  test("the refresh may start a refresh of the app region's group only", () => {
+    const [machine] = resourcesOf(twoRegions, "aws_sfn_state_machine");
+    expect(String(machine?.["definition"])).toContain('"AutoScalingGroupName":"web"');
+    const role = resourcesOf(twoRegions, "aws_iam_role_policy").find((policy) => policy["name"] === "start-instance-refresh");
+    const statement = policyBehind(twoRegions, role?.["policy"]).statement.find((entry) => entry.sid === "StartInstanceRefreshOfTheGroup");
+    expect(statement?.resources).toEqual([expect.stringMatching(/:autoscaling:us-east-1:.*:autoScalingGroupName\/web$/)]);
+  });
+});
+
 describe("without the loop's settings nothing of it is built", () => {
   test("a pipeline with no channel, refresh, share or cleanup adds no loop resource", () => {
     const plain = synthesize(new AmiTrackerStack(Testing.app(), testConfig({ imageBuilder: { pipelines: [{ name: "web" }] } })));

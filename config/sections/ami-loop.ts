@@ -19,6 +19,11 @@ export const FleetRefreshSettings = Section(
   {
     autoScalingGroupName: Text("The Auto Scaling group to refresh (this account, the app's region); its launch template reads the pointer by resolve:ssm:."),
     channel: Optional(Text('The pointer the group\'s launch template reads: "latest" or one of the pipeline\'s channels. Default: "latest".')),
+    region: Optional(
+      Text(
+        "The group's region. Default, and the only value accepted: the app's region, where the loop's fleet refresh and rejection alarm run (README, Limits).",
+      ),
+    ),
     minHealthyPercentage: Defaulted(WholeNumber(0, 100, "Percentage of the group that stays in service during the refresh."), 90),
     instanceWarmupSeconds: Optional(WholeNumber(0, 86400, "Seconds a new instance gets before it counts as healthy. Default: the group's instance warmup.")),
     skipMatching: Defaulted(
@@ -200,6 +205,15 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       );
     const channel = reader.read(settings, entry, "channel", at, { fallback: LATEST_POINTER });
     checkPointer(channel, joinPath(at, "channel"));
+    // The loop's per-region pieces (the refresh's rule and state machine, the rejection alarm) are built
+    // by the stack's one AWS provider, in the app's region; a group elsewhere would never be refreshed.
+    const region = reader.read(settings, entry, "region", at);
+    if (region !== undefined && region !== pipeline.region) {
+      reader.fail(
+        joinPath(at, "region"),
+        `${describe(region)} is not covered: this app builds the fleet refresh and the rejection alarm only in its own region "${pipeline.region}"; leave region out for a group in "${pipeline.region}", or remove this entry and refresh a group in ${describe(region)} yourself (aws autoscaling start-instance-refresh) after a promote (README, Limits)`,
+      );
+    }
     if (reader.read(settings, entry, "skipMatching", at)) {
       reader.fail(
         joinPath(at, "skipMatching"),
