@@ -224,7 +224,8 @@ interface Before {
  * Advanced for a shared pointer (RAM shares only Advanced parameters) and for one that is Advanced
  * already (SSM refuses to downgrade Advanced to Standard: "You can change a standard parameter to an
  * advanced parameter any time. But you can't revert an advanced parameter to a standard parameter",
- * PutParameter API reference, Tier); Standard otherwise, which costs nothing.
+ * PutParameter API reference, Tier; hashicorp/terraform-provider-aws internal/service/ssm/parameter.go
+ * quotes the ValidationException); Standard otherwise, which costs nothing.
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-default-tier.html
  */

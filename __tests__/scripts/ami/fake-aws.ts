@@ -228,6 +228,8 @@ export class FakeAws {
       const stored = this.parameters.get(key) ?? { versions: [], tags: new Map<string, string>(), tier: "Standard" };
       // Without Tier, SSM applies the account's default tier setting: Standard unless changed (ps-default-tier.html).
       const tier = input.Tier ?? "Standard";
+      // SSM's refusal, as quoted in hashicorp/terraform-provider-aws internal/service/ssm/parameter.go
+      // (which forces a replacement on Advanced -> Standard for that reason).
       if (stored.tier === "Advanced" && tier === "Standard") {
         throw awsError(
           "ValidationException",
