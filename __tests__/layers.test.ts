@@ -31,6 +31,42 @@ function offending(folder: string, forbidden: (target: string) => boolean): stri
   );
 }
 
+/** The names a file imports by name (`import { A, type B as C }`) from modules in `folder`. */
+function namesImportedFrom(file: string, folder: string): string[] {
+  const text = readFileSync(join(ROOT, file), "utf8");
+  return [...text.matchAll(/\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s*["']([^"']+)["']/g)]
+    .filter(
+      (match) =>
+        String(match[2]).startsWith(".") &&
+        inFolder(folder)(
+          relative(ROOT, resolve(ROOT, dirname(file), String(match[2])))
+            .split(sep)
+            .join("/"),
+        ),
+    )
+    .flatMap((match) => String(match[1]).split(","))
+    .map(
+      (binding) =>
+        binding
+          .trim()
+          .replace(/^type\s+/, "")
+          .split(/\s+as\s+/)[0] ?? "",
+    )
+    .filter((name) => name !== "");
+}
+
+/** The parameter lists of a file's constructors, as written. */
+function constructorParameters(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), "utf8");
+  return [...text.matchAll(/\bconstructor\s*\(([^)]*)\)/g)].map((match) => String(match[1]));
+}
+
+/**
+ * The files of stacks/ that may name the whole configuration (AppConfig): app.ts maps it onto each stack's
+ * props, app-stack.ts derives AppStackProps from it (a Pick), synth-output.ts hands it to buildApp.
+ */
+const TAKE_THE_WHOLE_CONFIGURATION = new Set(["stacks/app.ts", "stacks/app-stack.ts", "stacks/synth-output.ts"]);
+
 const inFolder = (folder: string) => (target: string) => target === folder || target.startsWith(`${folder}/`);
 
 describe("layers", () => {
@@ -44,6 +80,26 @@ describe("layers", () => {
 
   test("aws/ (the AWS facts) depends on nothing but itself", () => {
     expect(offending("aws", (target) => !inFolder("aws")(target))).toEqual([]);
+  });
+
+  test("no stack takes the whole configuration (AppConfig): each takes its own props", () => {
+    const stacks = sourceFiles("stacks").filter((file) => !TAKE_THE_WHOLE_CONFIGURATION.has(file));
+    const naming = stacks.filter((file) => namesImportedFrom(file, "config").includes("AppConfig"));
+    const taking = stacks.flatMap((file) =>
+      constructorParameters(file)
+        .filter((parameters) => /\bAppConfig\b/.test(parameters))
+        .map((parameters) => `${file}: constructor(${parameters})`),
+    );
+
+    expect(naming).toEqual([]);
+    expect(taking).toEqual([]);
+  });
+
+  test("the configuration checks find AppConfig where it is", () => {
+    expect(namesImportedFrom("stacks/app.ts", "config")).toContain("AppConfig");
+    expect(namesImportedFrom("__tests__/layers.test.ts", "config")).toEqual([]);
+    expect(constructorParameters("stacks/ci-access-stack.ts")).toEqual([expect.stringMatching(/config: CiAccessStackProps/)]);
+    expect(sourceFiles("stacks").filter((file) => file.endsWith("-stack.ts")).length).toBeGreaterThanOrEqual(6);
   });
 
   test("the check finds imports across folders when there are some", () => {

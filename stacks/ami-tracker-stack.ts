@@ -11,9 +11,9 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { AppConfig, PipelineConfig } from "../config";
+import type { AmiTrackerConfig, ImageBuilderConfig, OpsAlarmsConfig, PipelineConfig } from "../config";
 import { isArmInstanceType, trackerRegions } from "../config/sections/image-builder";
-import { AppStack } from "./app-stack";
+import { AppStack, type AppStackProps } from "./app-stack";
 import { CustomerManagedKey, snsUsesKey, type KeyLocation } from "./constructs/customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
@@ -31,6 +31,13 @@ import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const AMI_TRACKER_STACK = "ami-tracker";
+
+/** The stack's slice of the configuration: what every stack takes, the tracker, its pipelines and its alarms. */
+export interface AmiTrackerStackProps extends AppStackProps {
+  readonly amiTracker: AmiTrackerConfig;
+  readonly imageBuilder: ImageBuilderConfig;
+  readonly alarms: OpsAlarmsConfig;
+}
 /** The tracker's Powertools service name: its log lines' `service` and its metrics' only dimension. */
 export const TRACKER_SERVICE_NAME = "ami-tracker";
 
@@ -119,7 +126,7 @@ export class AmiTrackerStack extends AppStack {
   /** The OpsCenter alarms, by purpose. */
   readonly alarms: Readonly<Record<string, OpsCenterAlarm>> = {};
 
-  constructor(scope: Construct, config: AppConfig) {
+  constructor(scope: Construct, config: AmiTrackerStackProps) {
     super(scope, AMI_TRACKER_STACK, config);
     const tracker = config.amiTracker;
     const name = `${this.namePrefix}-ami-tracker`;
@@ -287,7 +294,7 @@ export class AmiTrackerStack extends AppStack {
   }
 
   /** Image Builder: one shared build instance profile, then one whole pipeline per configured entry. */
-  private buildPipelines(config: AppConfig): Record<string, ImagePipeline> {
+  private buildPipelines(config: AmiTrackerStackProps): Record<string, ImagePipeline> {
     const { pipelines, logRetentionDays, subnetId, securityGroupIds } = config.imageBuilder;
     if (pipelines.length === 0) return {};
     const instanceProfile = new BuildInstanceProfile(this, "image-builder-instance", {
@@ -337,7 +344,7 @@ export class AmiTrackerStack extends AppStack {
    * Amazon Linux 2023 AMI of the template's architecture (an aws:ec2:image value must be a real AMI of
    * the region); the tracker treats an untagged value as older than any build and replaces it.
    */
-  private seedParameters(config: AppConfig): Record<string, SsmParameter> {
+  private seedParameters(config: AmiTrackerStackProps): Record<string, SsmParameter> {
     const seeded: Record<string, SsmParameter> = {};
     for (const pipeline of config.imageBuilder.pipelines) {
       const architecture = isArmInstanceType(launchTemplateInstanceType(pipeline)) ? "arm64" : "x86_64";
@@ -368,7 +375,7 @@ export class AmiTrackerStack extends AppStack {
    * refresh of configured groups and of an example group, a RAM share of the pointers, an in-use-aware
    * lifecycle policy; one alarm on rejected aws:ec2:image values over every pointer; the operator's policy.
    */
-  private buildAmiLoop(config: AppConfig, seeded: Readonly<Record<string, SsmParameter>>): void {
+  private buildAmiLoop(config: AmiTrackerStackProps, seeded: Readonly<Record<string, SsmParameter>>): void {
     const { pipelines, loopAlarms } = config.imageBuilder;
     const location: OpsItemLocation = { partition: this.partition, region: config.region, account: this.accountId };
     const logRetentionDays = config.imageBuilder.logRetentionDays;
@@ -483,7 +490,7 @@ export class AmiTrackerStack extends AppStack {
    * channels, as JSON. amiOperatorPolicy checks a literal partition and account, so it is built with
    * placeholders that are then replaced by this stack's partition and account (Terraform expressions).
    */
-  private operatorPolicyOutput(config: AppConfig): void {
+  private operatorPolicyOutput(config: AmiTrackerStackProps): void {
     const { pipelines } = config.imageBuilder;
     const tracked = pipelines.map((pipeline) => ({ parameter: pipeline.parameterName, channels: pipeline.channels }));
     if (pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) tracked.push({ parameter: config.amiTracker.parameterName, channels: [] });
@@ -500,7 +507,7 @@ export class AmiTrackerStack extends AppStack {
   }
 
   /** Consumers: a launch template whose image is whatever the parameter holds when an instance launches. */
-  private buildLaunchTemplates(config: AppConfig, parameters: Readonly<Record<string, SsmParameter>>): Record<string, LaunchTemplate> {
+  private buildLaunchTemplates(config: AmiTrackerStackProps, parameters: Readonly<Record<string, SsmParameter>>): Record<string, LaunchTemplate> {
     const templates: Record<string, LaunchTemplate> = {};
     for (const pipeline of config.imageBuilder.pipelines) {
       if (!pipeline.exampleLaunchTemplate) continue;
@@ -526,7 +533,7 @@ export class AmiTrackerStack extends AppStack {
   }
 
   /** Alarms on the tracker's errors, its dead-letter queue and failed builds, each opening an OpsItem. */
-  private buildAlarms(config: AppConfig): Record<string, OpsCenterAlarm> {
+  private buildAlarms(config: AmiTrackerStackProps): Record<string, OpsCenterAlarm> {
     const alarms = config.alarms;
     if (!alarms.enabled) return {};
     const location: OpsItemLocation = { partition: this.partition, region: config.region, account: this.accountId };

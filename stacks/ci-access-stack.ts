@@ -5,9 +5,9 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Fn, TerraformDataSource, TerraformOutput, TerraformResource, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import type { AppConfig } from "../config";
+import type { CiAccessConfig, StateBootstrapConfig } from "../config";
 import { kmsKeyForm } from "../config/sections/backend";
-import { AppStack } from "./app-stack";
+import { AppStack, type AppStackProps } from "./app-stack";
 import { cloudWorkspaceName } from "./backend";
 import {
   iamArn,
@@ -59,6 +59,16 @@ const POLICY_BUDGET = 5500;
 type Phase = "plan" | "apply";
 
 /**
+ * The stack's slice of the configuration: what every stack takes, the `ciAccess` section, and the state
+ * bucket's KMS key (`stateBootstrap.kmsKeyArn`), which the roles may use on the state when
+ * `backend.kmsKeyId` is not set.
+ */
+export interface CiAccessStackProps extends AppStackProps {
+  readonly ciAccess: CiAccessConfig;
+  readonly stateBootstrap: Pick<StateBootstrapConfig, "kmsKeyArn">;
+}
+
+/**
  * What CI needs in AWS: OIDC identity providers for GitHub Actions and HCP Terraform (each optional,
  * or an existing one by ARN), a read-only plan role and an apply role.
  *
@@ -83,12 +93,12 @@ export class CiAccessStack extends AppStack {
   readonly githubProviderArn: string | undefined;
   readonly hcpProviderArn: string | undefined;
 
-  /** The configuration the roles' names come from (AppStack keeps only its own narrow props). */
-  private readonly appConfig: AppConfig;
+  /** The roles' names (ciRoleName), which their policies' names start with. */
+  private readonly roleNames: Readonly<Record<Phase, string>>;
 
-  constructor(scope: Construct, config: AppConfig, workloads: readonly TerraformStack[]) {
+  constructor(scope: Construct, config: CiAccessStackProps, workloads: readonly TerraformStack[]) {
     super(scope, CI_ACCESS_STACK, config);
-    this.appConfig = config;
+    this.roleNames = { plan: ciRoleName(config, "plan"), apply: ciRoleName(config, "apply") };
     const ci = config.ciAccess;
     this.workloadStacks = workloads.map((stack) => stack.node.id).sort();
     this.permissions = requiredPermissions(declaredBlocks(workloads));
@@ -111,8 +121,8 @@ export class CiAccessStack extends AppStack {
     const account = Fn.element(Fn.split(":", anyProvider), 4);
     const arns: ArnContext = { partition, region: config.region, account, namePrefix: this.namePrefix };
 
-    this.planRole = this.role("plan", ciRoleName(config, "plan"), config);
-    this.applyRole = this.role("apply", ciRoleName(config, "apply"), config);
+    this.planRole = this.role("plan", config.ciAccess);
+    this.applyRole = this.role("apply", config.ciAccess);
 
     const state = stateAccess(config, this.workloadStacks, partition, account);
     const guard: PolicyStatement[] = [
@@ -135,9 +145,9 @@ export class CiAccessStack extends AppStack {
     new TerraformOutput(this, "apply_role_arn", { value: this.applyRole.arn, description: "GitHub: AWS_APPLY_ROLE_ARN; HCP: TFC_AWS_APPLY_ROLE_ARN" });
   }
 
-  private role(phase: Phase, name: string, config: AppConfig): IamRole {
+  private role(phase: Phase, ci: CiAccessConfig): IamRole {
     const statements: PolicyStatement[] = [];
-    const github = config.ciAccess.github;
+    const github = ci.github;
     if (github !== undefined && this.githubProviderArn !== undefined) {
       const mainBranch = `repo:${github.repository}:ref:refs/heads/${github.mainBranch}`;
       // The plan role also serves drift.yml, which runs on the main branch; the apply role trusts that branch already.
@@ -152,7 +162,7 @@ export class CiAccessStack extends AppStack {
         ],
       });
     }
-    const hcp = config.ciAccess.hcp;
+    const hcp = ci.hcp;
     if (hcp !== undefined && this.hcpProviderArn !== undefined) {
       statements.push({
         sid: phase === "plan" ? "HcpTerraformPlanPhase" : "HcpTerraformApplyPhase",
@@ -171,7 +181,7 @@ export class CiAccessStack extends AppStack {
       });
     }
     return new IamRole(this, `${phase}-role`, {
-      name,
+      name: this.roleNames[phase],
       description: phase === "plan" ? "CI: terraform plan of the workload stacks (read-only)" : "CI: terraform apply of the workload stacks",
       maxSessionDuration: 3600,
       assumeRolePolicy: policyDocument(this, `${phase}-trust`, statements).json,
@@ -199,7 +209,7 @@ export class CiAccessStack extends AppStack {
       });
     }
     const groups = pack([...guard, ...scoped]);
-    const policyName = (suffix: string): string => `${ciRoleName(this.appConfig, phase)}-${suffix}`;
+    const policyName = (suffix: string): string => `${this.roleNames[phase]}-${suffix}`;
     groups.forEach((statements, index) => {
       const policy = new IamPolicy(this, `${phase}-policy-${index + 1}`, {
         name: policyName(String(index + 1)),
@@ -230,7 +240,7 @@ export class CiAccessStack extends AppStack {
  * A CI role's name: `<project>-<environment>-ci-<phase>-<region>`. IAM names are global per account, so
  * the region keeps one environment deployed in two regions from colliding.
  */
-export function ciRoleName(config: Pick<AppConfig, "project" | "environment" | "region">, phase: Phase): string {
+export function ciRoleName(config: Pick<AppStackProps, "project" | "environment" | "region">, phase: Phase): string {
   return `${config.project}-${config.environment}-ci-${phase}-${config.region}`;
 }
 
@@ -256,7 +266,7 @@ export function declaredBlocks(stacks: readonly TerraformStack[]): DeclaredBlock
 
 /** The state objects of the workload stacks: read for plan, read and write (with the S3 lock file) for apply. */
 function stateAccess(
-  config: AppConfig,
+  config: CiAccessStackProps,
   stacks: readonly string[],
   partition: string,
   account: string,
