@@ -14,7 +14,7 @@ import type { Construct } from "constructs";
 import type { AmiTrackerConfig, ImageBuilderConfig, OpsAlarmsConfig, PipelineConfig } from "../config";
 import { isArmInstanceType, trackerRegions } from "../config/sections/image-builder";
 import { AppStack, type AppStackProps } from "./app-stack";
-import { CustomerManagedKey, snsUsesKey, type KeyLocation } from "./constructs/customer-managed-key";
+import { CustomerManagedKey, snsUsesKey } from "./constructs/customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
@@ -25,9 +25,9 @@ import { inUseTagKey } from "../handlers/shared/ami-in-use";
 import { AmiLifecyclePolicy } from "./constructs/ami-lifecycle-policy";
 import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "./constructs/fleet-refresh";
 import { ParameterShare } from "./constructs/parameter-share";
-import { ssmParameterArn } from "../aws/arn";
+import { arnAt, ec2ImageArn, formatArn, iamArn, relocateArns, ssmParameterArn, type AwsLocation } from "../aws/arn";
 import { boundedName } from "./constructs/http-api/http-api";
-import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
+import { AlarmNotificationTopic, OpsCenterAlarm } from "./constructs/ops-center-alarm";
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const AMI_TRACKER_STACK = "ami-tracker";
@@ -53,7 +53,7 @@ export function parameterArnPath(parameterName: string): string {
  */
 export function parentImageArn(parentImage: string, partition: string, region: string): string {
   if (parentImage.startsWith("arn:") || parentImage.startsWith("ami-")) return parentImage;
-  return `arn:${partition}:imagebuilder:${region}:aws:image/${parentImage}/x.x.x`;
+  return formatArn({ partition, service: "imagebuilder", region, account: "aws", resource: `image/${parentImage}/x.x.x` });
 }
 
 /** Every tag key the tracker writes on a parameter (handlers/ami-tracker/tags.ts): Terraform leaves them alone. */
@@ -95,8 +95,8 @@ export function pointersToSeed(pipeline: PipelineConfig): string[] {
 }
 
 /** The role EC2 Image Builder publishes with; it exists once Image Builder has been used in the account. */
-function imageBuilderServiceLinkedRole({ partition, account }: KeyLocation): string {
-  return `arn:${partition}:iam::${account}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder`;
+function imageBuilderServiceLinkedRole(location: AwsLocation): string {
+  return iamArn(location, "role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder");
 }
 
 /**
@@ -147,7 +147,7 @@ export class AmiTrackerStack extends AppStack {
     });
     this.key = topicKey.key;
     this.accountId = topicKey.location.account;
-    const accountRoot = `arn:${this.partition}:iam::${this.accountId}:root`;
+    const accountRoot = iamArn({ partition: this.partition, account: this.accountId }, "root");
     const imageBuilderRole = imageBuilderServiceLinkedRole(topicKey.location);
 
     this.topic = new SnsTopic(this, "image-builds", {
@@ -191,7 +191,9 @@ export class AmiTrackerStack extends AppStack {
     // The tracker writes in its own regions and in every tracker-mode pipeline's (never a native-mode
     // pipeline's parameter: the configuration refuses a template that covers one).
     const regions = trackerRegions(tracker, config.imageBuilder.pipelines);
-    const parameterArns = regions.map((region) => `arn:${this.partition}:ssm:${region}:${this.accountId}:parameter/${parameterArnPath(tracker.parameterName)}`);
+    const parameterArns = regions.map((region) =>
+      arnAt({ partition: this.partition, region, account: this.accountId }, "ssm", `parameter/${parameterArnPath(tracker.parameterName)}`),
+    );
     this.tracker = new NodejsFunction(this, "tracker", {
       functionName: name,
       roleName: this.globalName("ami-tracker"),
@@ -233,7 +235,7 @@ export class AmiTrackerStack extends AppStack {
           // writes; Null false refuses a DeleteTags without keys, which would delete every tag of the AMI.
           sid: "MoveInUseTagsOfAmis",
           actions: ["ec2:CreateTags", "ec2:DeleteTags"],
-          resources: regions.map((region) => `arn:${this.partition}:ec2:${region}::image/*`),
+          resources: regions.map((region) => ec2ImageArn({ partition: this.partition, region }, "*")),
           conditions: [
             { test: "ForAllValues:StringLike", variable: "aws:TagKeys", values: trackerInUseTagKeys(tracker.parameterName, config.imageBuilder.pipelines) },
             { test: "Null", variable: "aws:TagKeys", values: ["false"] },
@@ -377,7 +379,7 @@ export class AmiTrackerStack extends AppStack {
    */
   private buildAmiLoop(config: AmiTrackerStackProps, seeded: Readonly<Record<string, SsmParameter>>): void {
     const { pipelines, loopAlarms } = config.imageBuilder;
-    const location: OpsItemLocation = { partition: this.partition, region: config.region, account: this.accountId };
+    const location: AwsLocation = { partition: this.partition, region: config.region, account: this.accountId };
     const logRetentionDays = config.imageBuilder.logRetentionDays;
     const refreshes: Record<string, string> = {};
     for (const pipeline of pipelines) {
@@ -496,9 +498,9 @@ export class AmiTrackerStack extends AppStack {
     if (pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) tracked.push({ parameter: config.amiTracker.parameterName, channels: [] });
     if (tracked.length === 0) return;
     const regions = [...new Set([...config.amiTracker.trackedRegions, ...pipelines.flatMap((pipeline) => pipeline.regions)])];
-    const placeholderAccount = "000000000000";
-    const policy = JSON.stringify(amiOperatorPolicy({ partition: "aws", account: placeholderAccount, regions, tracked }));
-    const located = policy.split("arn:aws:").join(`arn:${this.partition}:`).split(`:${placeholderAccount}:`).join(`:${this.accountId}:`);
+    const placeholder = { partition: "aws", account: "000000000000" };
+    const policy = JSON.stringify(amiOperatorPolicy({ ...placeholder, regions, tracked }));
+    const located = relocateArns(policy, placeholder, { partition: this.partition, account: this.accountId });
     new TerraformOutput(this, "operator_policy", {
       // jsonencode of the document, not a JSON string holding references: HCL output can only render the former.
       value: Fn.jsonencode(JSON.parse(located)),
@@ -536,7 +538,7 @@ export class AmiTrackerStack extends AppStack {
   private buildAlarms(config: AmiTrackerStackProps): Record<string, OpsCenterAlarm> {
     const alarms = config.alarms;
     if (!alarms.enabled) return {};
-    const location: OpsItemLocation = { partition: this.partition, region: config.region, account: this.accountId };
+    const location: AwsLocation = { partition: this.partition, region: config.region, account: this.accountId };
     const name = `${this.namePrefix}-ami-tracker`;
     const notificationTopic =
       alarms.emailAddresses.length > 0

@@ -5,19 +5,12 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Fn, TerraformDataSource, TerraformOutput, TerraformResource, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { arnAt, formatArn, iamArn, type AwsLocation } from "../aws/arn";
 import type { CiAccessConfig, StateBootstrapConfig } from "../config";
 import { kmsKeyForm } from "../config/sections/backend";
 import { AppStack, type AppStackProps } from "./app-stack";
 import { cloudWorkspaceName } from "./backend";
-import {
-  iamArn,
-  requiredPermissions,
-  SCOPES,
-  type ArnContext,
-  type DeclaredBlock,
-  type RequiredPermissions,
-  type ScopeName,
-} from "./constructs/deploy-permissions";
+import { requiredPermissions, SCOPES, type DeclaredBlock, type RequiredPermissions, type Scope, type ScopeName } from "./constructs/deploy-permissions";
 import { policyDocument, type PolicyStatement } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS } from "./rules/checks/iam";
@@ -119,7 +112,7 @@ export class CiAccessStack extends AppStack {
     if (anyProvider === undefined) throw new Error("ciAccess: neither github nor hcp is configured (the configuration check should have said so)");
     // The account ID from a provider's ARN: no data source that calls AWS at plan time.
     const account = Fn.element(Fn.split(":", anyProvider), 4);
-    const arns: ArnContext = { partition, region: config.region, account, namePrefix: this.namePrefix };
+    const location: AwsLocation = { partition, region: config.region, account };
 
     this.planRole = this.role("plan", config.ciAccess);
     this.applyRole = this.role("apply", config.ciAccess);
@@ -130,14 +123,14 @@ export class CiAccessStack extends AppStack {
         sid: "DenyChangesToCiAccess",
         effect: "Deny",
         actions: ROLE_CHANGES,
-        resources: [iamArn(arns, `role/${this.namePrefix}-ci-*`)],
+        resources: [iamArn(location, `role/${this.namePrefix}-ci-*`)],
       },
       ...(state.bucketArn !== undefined
         ? [{ sid: "DenyChangesToStateBucket", effect: "Deny" as const, actions: BUCKET_CHANGES, resources: [state.bucketArn] }]
         : []),
     ];
-    this.attach("plan", this.planRole, arns, this.permissions.plan, state.plan, []);
-    this.attach("apply", this.applyRole, arns, this.permissions.apply, state.apply, guard);
+    this.attach("plan", this.planRole, location, this.permissions.plan, state.plan, []);
+    this.attach("apply", this.applyRole, location, this.permissions.apply, state.apply, guard);
 
     if (this.githubProviderArn !== undefined) new TerraformOutput(this, "github_oidc_provider_arn", { value: this.githubProviderArn });
     if (this.hcpProviderArn !== undefined) new TerraformOutput(this, "hcp_oidc_provider_arn", { value: this.hcpProviderArn });
@@ -192,7 +185,7 @@ export class CiAccessStack extends AppStack {
   private attach(
     phase: Phase,
     role: IamRole,
-    arns: ArnContext,
+    location: AwsLocation,
     required: ReadonlyMap<ScopeName, ReadonlySet<string>>,
     stateStatements: readonly PolicyStatement[],
     guard: readonly PolicyStatement[],
@@ -200,11 +193,11 @@ export class CiAccessStack extends AppStack {
     const scoped: PolicyStatement[] = [...stateStatements];
     for (const scope of [...required.keys()].sort()) {
       if (scope === "any") continue;
-      const definition: { resources: (c: ArnContext) => readonly string[]; conditions?: PolicyStatement["conditions"] } = SCOPES[scope];
+      const definition: Scope = SCOPES[scope];
       scoped.push({
         sid: `${capitalize(scope)}${phase === "plan" ? "Read" : "Deploy"}`,
         actions: [...(required.get(scope) ?? [])].sort(),
-        resources: definition.resources(arns),
+        resources: definition.resources(location, this.namePrefix),
         ...(definition.conditions !== undefined ? { conditions: definition.conditions } : {}),
       });
     }
@@ -273,12 +266,13 @@ function stateAccess(
 ): { plan: PolicyStatement[]; apply: PolicyStatement[]; bucketArn: string | undefined } {
   const backend = config.backend;
   if (backend.type !== "s3") return { plan: [], apply: [], bucketArn: undefined };
-  const bucketArn = `arn:${partition}:s3:::${backend.bucket}`;
+  const bucketArn = formatArn({ partition, service: "s3", resource: backend.bucket });
   const keys = stacks.map((stack) => `${bucketArn}/${backend.keyPrefix}/${stack}.tfstate`);
   const locks = keys.map((key) => `${key}.tflock`);
   const kmsKey = backend.kmsKeyId ?? config.stateBootstrap.kmsKeyArn;
   const key = kmsKey === undefined ? undefined : stateKeyGrant(kmsKey, { partition, region: backend.region, account });
-  const table = backend.dynamodbTable === undefined ? undefined : `arn:${partition}:dynamodb:${backend.region}:${account}:table/${backend.dynamodbTable}`;
+  const table =
+    backend.dynamodbTable === undefined ? undefined : arnAt({ partition, region: backend.region, account }, "dynamodb", `table/${backend.dynamodbTable}`);
   const list: PolicyStatement = { sid: "StateList", actions: ["s3:ListBucket"], resources: [bucketArn] };
   const plan: PolicyStatement[] = [
     list,
@@ -305,12 +299,9 @@ function stateAccess(
  * a bare key ID becomes the key ARN in the bucket's region (SSE-KMS keys are in the bucket's region)
  * and this account. Anything else throws: the configuration check rejects it first.
  */
-export function stateKeyGrant(
-  kmsKeyId: string,
-  where: { readonly partition: string; readonly region: string; readonly account: string },
-): Pick<PolicyStatement, "resources" | "conditions"> {
+export function stateKeyGrant(kmsKeyId: string, where: AwsLocation): Pick<PolicyStatement, "resources" | "conditions"> {
   const byAlias = (alias: string, region: string, account: string): Pick<PolicyStatement, "resources" | "conditions"> => ({
-    resources: [`arn:${where.partition}:kms:${region}:${account}:key/*`],
+    resources: [arnAt({ partition: where.partition, region, account }, "kms", "key/*")],
     conditions: [{ test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: [alias] }],
   });
   const form = kmsKeyForm(kmsKeyId);
@@ -322,7 +313,7 @@ export function stateKeyGrant(
     case "alias-name":
       return byAlias(kmsKeyId, where.region, where.account);
     case "key-id":
-      return { resources: [`arn:${where.partition}:kms:${where.region}:${where.account}:key/${kmsKeyId}`] };
+      return { resources: [arnAt(where, "kms", `key/${kmsKeyId}`)] };
     default:
       throw new Error(`backend.kmsKeyId: ${JSON.stringify(kmsKeyId)} is not a KMS key ID, key ARN, alias name or alias ARN`);
   }

@@ -86,9 +86,7 @@ function roleStatements(ci: SynthesizedStack, config: AppConfig, phase: "plan" |
 }
 
 function expectedResources(scope: ScopeName, config: AppConfig): string[] {
-  return [
-    ...SCOPES[scope].resources({ partition: "PARTITION", account: "ACCOUNT", region: config.region, namePrefix: `${config.project}-${config.environment}` }),
-  ];
+  return [...SCOPES[scope].resources({ partition: "PARTITION", account: "ACCOUNT", region: config.region }, `${config.project}-${config.environment}`)];
 }
 
 /** The (scope, action) pairs a role lacks: no Allow statement with the action on exactly the scope's resources (and conditions). */
