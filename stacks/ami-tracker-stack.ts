@@ -56,8 +56,6 @@ export function parentImageArn(parentImage: string, partition: string, region: s
   return formatArn({ partition, service: "imagebuilder", region, account: "aws", resource: `image/${parentImage}/x.x.x` });
 }
 
-/** Every tag key the tracker writes on a parameter (handlers/ami-tracker/tags.ts): Terraform leaves them alone. */
-export const TRACKER_TAG_KEYS: readonly string[] = BUILD_TAG_KEYS;
 /** Every tag key a writer of a pointer sets (tracker or operator CLI): Terraform leaves them alone on seeded pointers. */
 export const POINTER_WRITER_TAG_KEYS: readonly string[] = [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS];
 
