@@ -10,7 +10,7 @@ import type { CiAccessConfig, StateBootstrapConfig } from "../config";
 import { kmsKeyForm } from "../config/sections/backend";
 import { AppStack, type AppStackProps } from "./app-stack";
 import { cloudWorkspaceName } from "./backend";
-import { requiredPermissions, SCOPES, type DeclaredBlock, type RequiredPermissions, type Scope, type ScopeName } from "./constructs/deploy-permissions";
+import { requiredPermissions, SCOPES, type DeclaredBlock, type RequiredPermissions, type Scope, type ScopeName } from "./ci-access/deploy-permissions";
 import { policyDocument, type PolicyStatement } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS } from "./rules/checks/iam";
@@ -68,7 +68,7 @@ export interface CiAccessStackProps extends AppStackProps {
  * - plan role: trusted by the repository's pull requests (`repo:<owner>/<repo>:pull_request`), by the
  *   main branch (drift.yml's scheduled, read-only plans) and by
  *   the HCP workspaces' plan phase; the read calls of every resource, argument and data source the
- *   workload stacks declare (stacks/constructs/deploy-permissions.ts), and state reads.
+ *   workload stacks declare (stacks/ci-access/deploy-permissions.ts), and state reads.
  * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; all their
  *   create, read, update and delete calls, limited to `<project>-<environment>-*` where the ARN holds
  *   the name, state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
@@ -81,7 +81,7 @@ export class CiAccessStack extends AppStack {
   readonly applyRole: IamRole;
   /** The stacks CI plans and applies, sorted. */
   readonly workloadStacks: readonly string[];
-  /** What the roles hold, by scope (stacks/constructs/deploy-permissions.ts), from the workload stacks' resources, arguments and data sources. */
+  /** What the roles hold, by scope (stacks/ci-access/deploy-permissions.ts), from the workload stacks' resources, arguments and data sources. */
   readonly permissions: RequiredPermissions;
   readonly githubProviderArn: string | undefined;
   readonly hcpProviderArn: string | undefined;
@@ -221,7 +221,7 @@ export class CiAccessStack extends AppStack {
         acknowledgeRule(
           policy,
           "IAM-2",
-          `these actions have no resource-level permissions, so IAM accepts only Resource "*" (ONLY_RESOURCE_STAR in stacks/constructs/deploy-permissions.ts cites the Service Authorization Reference): ${unlisted.join(", ")}`,
+          `these actions have no resource-level permissions, so IAM accepts only Resource "*" (ONLY_RESOURCE_STAR in stacks/ci-access/deploy-permissions.ts cites the Service Authorization Reference): ${unlisted.join(", ")}`,
         );
       }
       new IamRolePolicyAttachment(this, `${phase}-unscoped-attachment`, { role: role.name, policyArn: policy.arn });

@@ -886,7 +886,7 @@ const add = (into: Map<ScopeName, Set<string>>, grants: readonly Grant[] | undef
 /** Every problem: a type, data source, argument or value the table does not cover, with where to add it. */
 export function coverageProblems(blocks: Iterable<DeclaredBlock>): string[] {
   const problems = new Set<string>();
-  const where = "stacks/constructs/deploy-permissions.ts";
+  const where = "stacks/ci-access/deploy-permissions.ts";
   for (const block of blocks) {
     if (block.kind === "data") {
       if (DATA_SOURCE_PERMISSIONS[block.type] === undefined) {
