@@ -31,6 +31,60 @@ function offending(folder: string, forbidden: (target: string) => boolean): stri
   );
 }
 
+/** The names a file imports by name (`import { A, type B as C }`) from modules in `folder`. */
+function namesImportedFrom(file: string, folder: string): string[] {
+  const text = readFileSync(join(ROOT, file), "utf8");
+  return [...text.matchAll(/\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s*["']([^"']+)["']/g)]
+    .filter(
+      (match) =>
+        String(match[2]).startsWith(".") &&
+        inFolder(folder)(
+          relative(ROOT, resolve(ROOT, dirname(file), String(match[2])))
+            .split(sep)
+            .join("/"),
+        ),
+    )
+    .flatMap((match) => String(match[1]).split(","))
+    .map(
+      (binding) =>
+        binding
+          .trim()
+          .replace(/^type\s+/, "")
+          .split(/\s+as\s+/)[0] ?? "",
+    )
+    .filter((name) => name !== "");
+}
+
+/** The parameter lists of a file's constructors, as written. */
+function constructorParameters(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), "utf8");
+  return [...text.matchAll(/\bconstructor\s*\(([^)]*)\)/g)].map((match) => String(match[1]));
+}
+
+/**
+ * The files of stacks/ that may name the whole configuration (AppConfig): app.ts maps it onto each stack's
+ * props, app-stack.ts derives AppStackProps from it (a Pick), synth-output.ts hands it to buildApp.
+ */
+const TAKE_THE_WHOLE_CONFIGURATION = new Set(["stacks/app.ts", "stacks/app-stack.ts", "stacks/synth-output.ts"]);
+
+/**
+ * Where a file builds an ARN by hand: a template literal that starts with `arn:` and fills in a part
+ * (`` `arn:${partition}:...` ``), or an `"arn:..."` string joined with `+`. Comment lines are skipped
+ * (they document ARN forms); complete literal ARNs (sample events, examples in messages) and prefix
+ * checks (`startsWith("arn:")`) are data, not built.
+ */
+function handBuiltArns(file: string): string[] {
+  return readFileSync(join(ROOT, file), "utf8")
+    .split("\n")
+    .map((line, index) => ({ line, number: index + 1 }))
+    .filter(({ line }) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+    .filter(({ line }) => /`arn:[^`]*\$\{/.test(line) || /["'`]arn:[^"'`]*["'`]\s*\+/.test(line))
+    .map(({ line, number }) => `${file}:${number}: ${line.trim()}`);
+}
+
+/** The one module that knows the ARN format (formatArn and the forms built on it). */
+const ARN_MODULE = "aws/arn.ts";
+
 const inFolder = (folder: string) => (target: string) => target === folder || target.startsWith(`${folder}/`);
 
 describe("layers", () => {
@@ -44,6 +98,50 @@ describe("layers", () => {
 
   test("aws/ (the AWS facts) depends on nothing but itself", () => {
     expect(offending("aws", (target) => !inFolder("aws")(target))).toEqual([]);
+  });
+
+  test("no stack takes the whole configuration (AppConfig): each takes its own props", () => {
+    const stacks = sourceFiles("stacks").filter((file) => !TAKE_THE_WHOLE_CONFIGURATION.has(file));
+    const naming = stacks.filter((file) => namesImportedFrom(file, "config").includes("AppConfig"));
+    const taking = stacks.flatMap((file) =>
+      constructorParameters(file)
+        .filter((parameters) => /\bAppConfig\b/.test(parameters))
+        .map((parameters) => `${file}: constructor(${parameters})`),
+    );
+
+    expect(naming).toEqual([]);
+    expect(taking).toEqual([]);
+  });
+
+  test("the configuration checks find AppConfig where it is", () => {
+    expect(namesImportedFrom("stacks/app.ts", "config")).toContain("AppConfig");
+    expect(namesImportedFrom("__tests__/layers.test.ts", "config")).toEqual([]);
+    expect(constructorParameters("stacks/ci-access-stack.ts")).toEqual([expect.stringMatching(/config: CiAccessStackProps/)]);
+    expect(sourceFiles("stacks").filter((file) => file.endsWith("-stack.ts")).length).toBeGreaterThanOrEqual(6);
+  });
+
+  test(`every ARN is built by ${ARN_MODULE} (formatArn, one location type: AwsLocation)`, () => {
+    const files = ["main.ts", ...["aws", "config", "stacks", "handlers", "scripts"].flatMap(sourceFiles)].filter((file) => file !== ARN_MODULE);
+
+    expect(files.flatMap(handBuiltArns)).toEqual([]);
+  });
+
+  test("the ARN check finds a hand-built ARN where there is one", () => {
+    expect(handBuiltArns(ARN_MODULE)).toEqual(
+      expect.arrayContaining([expect.stringContaining("return `arn:${partition}:${service}:${region}:${account}:${resource}`")]),
+    );
+  });
+
+  test("one location type: nothing renames AwsLocation or brings back the old names", () => {
+    // This file names them, to look for them.
+    const files = ["main.ts", ...["aws", "config", "stacks", "handlers", "scripts", "__tests__"].flatMap(sourceFiles)].filter(
+      (file) => file !== "__tests__/layers.test.ts",
+    );
+    const renamed = files.filter((file) =>
+      /\btype\s+\w+\s*=\s*AwsLocation\b|\b(KeyLocation|OpsItemLocation|ArnContext)\b/.test(readFileSync(join(ROOT, file), "utf8")),
+    );
+
+    expect(renamed).toEqual([]);
   });
 
   test("the check finds imports across folders when there are some", () => {

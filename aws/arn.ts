@@ -34,6 +34,16 @@ export function arnAt(location: AwsLocation, service: string, resource: string):
   return formatArn({ ...location, service, resource });
 }
 
+/** An IAM resource (`role/<name>`, `root`, ...): IAM is global, so its ARNs have no region. */
+export function iamArn({ partition, account }: Pick<AwsLocation, "partition" | "account">, resource: string): string {
+  return formatArn({ partition, service: "iam", account, resource });
+}
+
+/** An AMI: `arn:<partition>:ec2:<region>::image/<image ID or *>`; AMIs have no account in their ARN. */
+export function ec2ImageArn({ partition, region }: Pick<AwsLocation, "partition" | "region">, imageId: string): string {
+  return formatArn({ partition, service: "ec2", region, resource: `image/${imageId}` });
+}
+
 /** An AWS-managed IAM policy: `arn:<partition>:iam::aws:policy/<name>`. */
 export function managedPolicyArn(partition: string, name: string): string {
   return formatArn({ partition, service: "iam", account: "aws", resource: `policy/${name}` });
@@ -42,4 +52,14 @@ export function managedPolicyArn(partition: string, name: string): string {
 /** An SSM parameter's ARN: the name without its leading "/" follows `parameter/`. */
 export function ssmParameterArn(location: AwsLocation, parameterName: string): string {
   return arnAt(location, "ssm", `parameter/${parameterName.replace(/^\//, "")}`);
+}
+
+/**
+ * `text` with the partition and account of its ARNs moved from `from` to `to`: for a document built
+ * with literal stand-ins (its builder checks for a real partition and account) that is then given
+ * Terraform expressions. Every `:<from account>:` in the text moves, inside an ARN or not.
+ */
+export function relocateArns(text: string, from: Pick<AwsLocation, "partition" | "account">, to: Pick<AwsLocation, "partition" | "account">): string {
+  const prefix = (partition: string) => `arn:${partition}:`;
+  return text.split(prefix(from.partition)).join(prefix(to.partition)).split(`:${from.account}:`).join(`:${to.account}:`);
 }

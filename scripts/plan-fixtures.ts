@@ -21,6 +21,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { formatArn, ssmParameterArn } from "../aws/arn";
 import { loadConfig } from "../config";
 import { NO_NETWORK, prepareTerraform, synthesize, type PlanJson, type TerraformContext } from "./offline-plan";
 import { backendOverride, providerOverride, type Json, type JsonObject } from "./lib/stack-json";
@@ -157,7 +158,7 @@ function stateBootstrapFixtures(root: string, context: TerraformContext): void {
   write("create.json", json(create));
   const bucketChange = ((create.resource_changes ?? []) as readonly Resource[]).find((resource) => resource.type === "aws_s3_bucket");
   const bucket = String((bucketChange?.change.after as JsonObject | undefined)?.["bucket"]);
-  const known = { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}` };
+  const known = { id: bucket, bucket, arn: formatArn({ partition: "aws", service: "s3", resource: bucket }) };
 
   // Two passes: the first resolves what depended on unknown values (the bucket policy's JSON).
   let current = create;
@@ -199,7 +200,7 @@ function trackerFixtures(root: string, context: TerraformContext): void {
       { id: "/ec2-imagebuilder/latest", arn: "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/latest", version: "1" },
       (type, attributes) => {
         attributes["id"] = attributes["name"] ?? null;
-        attributes["arn"] = `arn:aws:ssm:us-east-1:111122223333:parameter${String(attributes["name"])}`;
+        attributes["arn"] = ssmParameterArn({ partition: "aws", region: "us-east-1", account: "111122223333" }, String(attributes["name"]));
         attributes["version"] = 1;
         edit?.(type, attributes);
       },

@@ -1,10 +1,15 @@
 import type { Construct } from "constructs";
-import type { AppConfig } from "../config";
-import { AppStack } from "./app-stack";
+import type { AmiConsumerConfig } from "../config";
+import { AppStack, type AppStackProps } from "./app-stack";
 import { SharedAmiLaunchTemplate } from "./constructs/shared-ami-consumer";
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const AMI_CONSUMER_STACK = "ami-consumer";
+
+/** The stack's slice of the configuration: what every stack takes, and the `amiConsumer` section. */
+export interface AmiConsumerStackProps extends AppStackProps {
+  readonly amiConsumer: AmiConsumerConfig;
+}
 
 /**
  * The consumer account's side of a shared AMI pointer (amiConsumer): one launch template per entry,
@@ -15,7 +20,7 @@ export const AMI_CONSUMER_STACK = "ami-consumer";
 export class AmiConsumerStack extends AppStack {
   readonly launchTemplates: Readonly<Record<string, SharedAmiLaunchTemplate>>;
 
-  constructor(scope: Construct, config: AppConfig) {
+  constructor(scope: Construct, config: AmiConsumerStackProps) {
     super(scope, AMI_CONSUMER_STACK, config);
     const templates: Record<string, SharedAmiLaunchTemplate> = {};
     for (const entry of config.amiConsumer.launchTemplates) {

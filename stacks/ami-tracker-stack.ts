@@ -11,10 +11,10 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { AppConfig, PipelineConfig } from "../config";
+import type { AmiTrackerConfig, ImageBuilderConfig, OpsAlarmsConfig, PipelineConfig } from "../config";
 import { isArmInstanceType, trackerRegions } from "../config/sections/image-builder";
-import { AppStack } from "./app-stack";
-import { CustomerManagedKey, snsUsesKey, type KeyLocation } from "./constructs/customer-managed-key";
+import { AppStack, type AppStackProps } from "./app-stack";
+import { CustomerManagedKey, snsUsesKey } from "./constructs/customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
@@ -25,12 +25,19 @@ import { inUseTagKey } from "../handlers/shared/ami-in-use";
 import { AmiLifecyclePolicy } from "./constructs/ami-lifecycle-policy";
 import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "./constructs/fleet-refresh";
 import { ParameterShare } from "./constructs/parameter-share";
-import { ssmParameterArn } from "../aws/arn";
+import { arnAt, ec2ImageArn, formatArn, iamArn, relocateArns, ssmParameterArn, type AwsLocation } from "../aws/arn";
 import { boundedName } from "./constructs/http-api/http-api";
-import { AlarmNotificationTopic, OpsCenterAlarm, type OpsItemLocation } from "./constructs/ops-center-alarm";
+import { AlarmNotificationTopic, OpsCenterAlarm } from "./constructs/ops-center-alarm";
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const AMI_TRACKER_STACK = "ami-tracker";
+
+/** The stack's slice of the configuration: what every stack takes, the tracker, its pipelines and its alarms. */
+export interface AmiTrackerStackProps extends AppStackProps {
+  readonly amiTracker: AmiTrackerConfig;
+  readonly imageBuilder: ImageBuilderConfig;
+  readonly alarms: OpsAlarmsConfig;
+}
 /** The tracker's Powertools service name: its log lines' `service` and its metrics' only dimension. */
 export const TRACKER_SERVICE_NAME = "ami-tracker";
 
@@ -46,11 +53,9 @@ export function parameterArnPath(parameterName: string): string {
  */
 export function parentImageArn(parentImage: string, partition: string, region: string): string {
   if (parentImage.startsWith("arn:") || parentImage.startsWith("ami-")) return parentImage;
-  return `arn:${partition}:imagebuilder:${region}:aws:image/${parentImage}/x.x.x`;
+  return formatArn({ partition, service: "imagebuilder", region, account: "aws", resource: `image/${parentImage}/x.x.x` });
 }
 
-/** Every tag key the tracker writes on a parameter (handlers/ami-tracker/tags.ts): Terraform leaves them alone. */
-export const TRACKER_TAG_KEYS: readonly string[] = BUILD_TAG_KEYS;
 /** Every tag key a writer of a pointer sets (tracker or operator CLI): Terraform leaves them alone on seeded pointers. */
 export const POINTER_WRITER_TAG_KEYS: readonly string[] = [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS];
 
@@ -88,8 +93,8 @@ export function pointersToSeed(pipeline: PipelineConfig): string[] {
 }
 
 /** The role EC2 Image Builder publishes with; it exists once Image Builder has been used in the account. */
-function imageBuilderServiceLinkedRole({ partition, account }: KeyLocation): string {
-  return `arn:${partition}:iam::${account}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder`;
+function imageBuilderServiceLinkedRole(location: AwsLocation): string {
+  return iamArn(location, "role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder");
 }
 
 /**
@@ -119,7 +124,7 @@ export class AmiTrackerStack extends AppStack {
   /** The OpsCenter alarms, by purpose. */
   readonly alarms: Readonly<Record<string, OpsCenterAlarm>> = {};
 
-  constructor(scope: Construct, config: AppConfig) {
+  constructor(scope: Construct, config: AmiTrackerStackProps) {
     super(scope, AMI_TRACKER_STACK, config);
     const tracker = config.amiTracker;
     const name = `${this.namePrefix}-ami-tracker`;
@@ -140,7 +145,7 @@ export class AmiTrackerStack extends AppStack {
     });
     this.key = topicKey.key;
     this.accountId = topicKey.location.account;
-    const accountRoot = `arn:${this.partition}:iam::${this.accountId}:root`;
+    const accountRoot = iamArn({ partition: this.partition, account: this.accountId }, "root");
     const imageBuilderRole = imageBuilderServiceLinkedRole(topicKey.location);
 
     this.topic = new SnsTopic(this, "image-builds", {
@@ -184,7 +189,9 @@ export class AmiTrackerStack extends AppStack {
     // The tracker writes in its own regions and in every tracker-mode pipeline's (never a native-mode
     // pipeline's parameter: the configuration refuses a template that covers one).
     const regions = trackerRegions(tracker, config.imageBuilder.pipelines);
-    const parameterArns = regions.map((region) => `arn:${this.partition}:ssm:${region}:${this.accountId}:parameter/${parameterArnPath(tracker.parameterName)}`);
+    const parameterArns = regions.map((region) =>
+      arnAt({ partition: this.partition, region, account: this.accountId }, "ssm", `parameter/${parameterArnPath(tracker.parameterName)}`),
+    );
     this.tracker = new NodejsFunction(this, "tracker", {
       functionName: name,
       roleName: this.globalName("ami-tracker"),
@@ -226,7 +233,7 @@ export class AmiTrackerStack extends AppStack {
           // writes; Null false refuses a DeleteTags without keys, which would delete every tag of the AMI.
           sid: "MoveInUseTagsOfAmis",
           actions: ["ec2:CreateTags", "ec2:DeleteTags"],
-          resources: regions.map((region) => `arn:${this.partition}:ec2:${region}::image/*`),
+          resources: regions.map((region) => ec2ImageArn({ partition: this.partition, region }, "*")),
           conditions: [
             { test: "ForAllValues:StringLike", variable: "aws:TagKeys", values: trackerInUseTagKeys(tracker.parameterName, config.imageBuilder.pipelines) },
             { test: "Null", variable: "aws:TagKeys", values: ["false"] },
@@ -287,7 +294,7 @@ export class AmiTrackerStack extends AppStack {
   }
 
   /** Image Builder: one shared build instance profile, then one whole pipeline per configured entry. */
-  private buildPipelines(config: AppConfig): Record<string, ImagePipeline> {
+  private buildPipelines(config: AmiTrackerStackProps): Record<string, ImagePipeline> {
     const { pipelines, logRetentionDays, subnetId, securityGroupIds } = config.imageBuilder;
     if (pipelines.length === 0) return {};
     const instanceProfile = new BuildInstanceProfile(this, "image-builder-instance", {
@@ -337,7 +344,7 @@ export class AmiTrackerStack extends AppStack {
    * Amazon Linux 2023 AMI of the template's architecture (an aws:ec2:image value must be a real AMI of
    * the region); the tracker treats an untagged value as older than any build and replaces it.
    */
-  private seedParameters(config: AppConfig): Record<string, SsmParameter> {
+  private seedParameters(config: AmiTrackerStackProps): Record<string, SsmParameter> {
     const seeded: Record<string, SsmParameter> = {};
     for (const pipeline of config.imageBuilder.pipelines) {
       const architecture = isArmInstanceType(launchTemplateInstanceType(pipeline)) ? "arm64" : "x86_64";
@@ -368,9 +375,9 @@ export class AmiTrackerStack extends AppStack {
    * refresh of configured groups and of an example group, a RAM share of the pointers, an in-use-aware
    * lifecycle policy; one alarm on rejected aws:ec2:image values over every pointer; the operator's policy.
    */
-  private buildAmiLoop(config: AppConfig, seeded: Readonly<Record<string, SsmParameter>>): void {
+  private buildAmiLoop(config: AmiTrackerStackProps, seeded: Readonly<Record<string, SsmParameter>>): void {
     const { pipelines, loopAlarms } = config.imageBuilder;
-    const location: OpsItemLocation = { partition: this.partition, region: config.region, account: this.accountId };
+    const location: AwsLocation = { partition: this.partition, region: config.region, account: this.accountId };
     const logRetentionDays = config.imageBuilder.logRetentionDays;
     const refreshes: Record<string, string> = {};
     for (const pipeline of pipelines) {
@@ -483,15 +490,15 @@ export class AmiTrackerStack extends AppStack {
    * channels, as JSON. amiOperatorPolicy checks a literal partition and account, so it is built with
    * placeholders that are then replaced by this stack's partition and account (Terraform expressions).
    */
-  private operatorPolicyOutput(config: AppConfig): void {
+  private operatorPolicyOutput(config: AmiTrackerStackProps): void {
     const { pipelines } = config.imageBuilder;
     const tracked = pipelines.map((pipeline) => ({ parameter: pipeline.parameterName, channels: pipeline.channels }));
     if (pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) tracked.push({ parameter: config.amiTracker.parameterName, channels: [] });
     if (tracked.length === 0) return;
     const regions = [...new Set([...config.amiTracker.trackedRegions, ...pipelines.flatMap((pipeline) => pipeline.regions)])];
-    const placeholderAccount = "000000000000";
-    const policy = JSON.stringify(amiOperatorPolicy({ partition: "aws", account: placeholderAccount, regions, tracked }));
-    const located = policy.split("arn:aws:").join(`arn:${this.partition}:`).split(`:${placeholderAccount}:`).join(`:${this.accountId}:`);
+    const placeholder = { partition: "aws", account: "000000000000" };
+    const policy = JSON.stringify(amiOperatorPolicy({ ...placeholder, regions, tracked }));
+    const located = relocateArns(policy, placeholder, { partition: this.partition, account: this.accountId });
     new TerraformOutput(this, "operator_policy", {
       // jsonencode of the document, not a JSON string holding references: HCL output can only render the former.
       value: Fn.jsonencode(JSON.parse(located)),
@@ -500,7 +507,7 @@ export class AmiTrackerStack extends AppStack {
   }
 
   /** Consumers: a launch template whose image is whatever the parameter holds when an instance launches. */
-  private buildLaunchTemplates(config: AppConfig, parameters: Readonly<Record<string, SsmParameter>>): Record<string, LaunchTemplate> {
+  private buildLaunchTemplates(config: AmiTrackerStackProps, parameters: Readonly<Record<string, SsmParameter>>): Record<string, LaunchTemplate> {
     const templates: Record<string, LaunchTemplate> = {};
     for (const pipeline of config.imageBuilder.pipelines) {
       if (!pipeline.exampleLaunchTemplate) continue;
@@ -526,10 +533,10 @@ export class AmiTrackerStack extends AppStack {
   }
 
   /** Alarms on the tracker's errors, its dead-letter queue and failed builds, each opening an OpsItem. */
-  private buildAlarms(config: AppConfig): Record<string, OpsCenterAlarm> {
+  private buildAlarms(config: AmiTrackerStackProps): Record<string, OpsCenterAlarm> {
     const alarms = config.alarms;
     if (!alarms.enabled) return {};
-    const location: OpsItemLocation = { partition: this.partition, region: config.region, account: this.accountId };
+    const location: AwsLocation = { partition: this.partition, region: config.region, account: this.accountId };
     const name = `${this.namePrefix}-ami-tracker`;
     const notificationTopic =
       alarms.emailAddresses.length > 0

@@ -5,19 +5,12 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Fn, TerraformDataSource, TerraformOutput, TerraformResource, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import type { AppConfig } from "../config";
+import { arnAt, formatArn, iamArn, type AwsLocation } from "../aws/arn";
+import type { CiAccessConfig, StateBootstrapConfig } from "../config";
 import { kmsKeyForm } from "../config/sections/backend";
-import { AppStack } from "./app-stack";
+import { AppStack, type AppStackProps } from "./app-stack";
 import { cloudWorkspaceName } from "./backend";
-import {
-  iamArn,
-  requiredPermissions,
-  SCOPES,
-  type ArnContext,
-  type DeclaredBlock,
-  type RequiredPermissions,
-  type ScopeName,
-} from "./constructs/deploy-permissions";
+import { requiredPermissions, SCOPES, type DeclaredBlock, type RequiredPermissions, type Scope, type ScopeName } from "./ci-access/deploy-permissions";
 import { policyDocument, type PolicyStatement } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS } from "./rules/checks/iam";
@@ -59,13 +52,23 @@ const POLICY_BUDGET = 5500;
 type Phase = "plan" | "apply";
 
 /**
+ * The stack's slice of the configuration: what every stack takes, the `ciAccess` section, and the state
+ * bucket's KMS key (`stateBootstrap.kmsKeyArn`), which the roles may use on the state when
+ * `backend.kmsKeyId` is not set.
+ */
+export interface CiAccessStackProps extends AppStackProps {
+  readonly ciAccess: CiAccessConfig;
+  readonly stateBootstrap: Pick<StateBootstrapConfig, "kmsKeyArn">;
+}
+
+/**
  * What CI needs in AWS: OIDC identity providers for GitHub Actions and HCP Terraform (each optional,
  * or an existing one by ARN), a read-only plan role and an apply role.
  *
  * - plan role: trusted by the repository's pull requests (`repo:<owner>/<repo>:pull_request`), by the
  *   main branch (drift.yml's scheduled, read-only plans) and by
  *   the HCP workspaces' plan phase; the read calls of every resource, argument and data source the
- *   workload stacks declare (stacks/constructs/deploy-permissions.ts), and state reads.
+ *   workload stacks declare (stacks/ci-access/deploy-permissions.ts), and state reads.
  * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; all their
  *   create, read, update and delete calls, limited to `<project>-<environment>-*` where the ARN holds
  *   the name, state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
@@ -78,17 +81,17 @@ export class CiAccessStack extends AppStack {
   readonly applyRole: IamRole;
   /** The stacks CI plans and applies, sorted. */
   readonly workloadStacks: readonly string[];
-  /** What the roles hold, by scope (stacks/constructs/deploy-permissions.ts), from the workload stacks' resources, arguments and data sources. */
+  /** What the roles hold, by scope (stacks/ci-access/deploy-permissions.ts), from the workload stacks' resources, arguments and data sources. */
   readonly permissions: RequiredPermissions;
   readonly githubProviderArn: string | undefined;
   readonly hcpProviderArn: string | undefined;
 
-  /** The configuration the roles' names come from (AppStack keeps only its own narrow props). */
-  private readonly appConfig: AppConfig;
+  /** The roles' names (ciRoleName), which their policies' names start with. */
+  private readonly roleNames: Readonly<Record<Phase, string>>;
 
-  constructor(scope: Construct, config: AppConfig, workloads: readonly TerraformStack[]) {
+  constructor(scope: Construct, config: CiAccessStackProps, workloads: readonly TerraformStack[]) {
     super(scope, CI_ACCESS_STACK, config);
-    this.appConfig = config;
+    this.roleNames = { plan: ciRoleName(config, "plan"), apply: ciRoleName(config, "apply") };
     const ci = config.ciAccess;
     this.workloadStacks = workloads.map((stack) => stack.node.id).sort();
     this.permissions = requiredPermissions(declaredBlocks(workloads));
@@ -109,10 +112,10 @@ export class CiAccessStack extends AppStack {
     if (anyProvider === undefined) throw new Error("ciAccess: neither github nor hcp is configured (the configuration check should have said so)");
     // The account ID from a provider's ARN: no data source that calls AWS at plan time.
     const account = Fn.element(Fn.split(":", anyProvider), 4);
-    const arns: ArnContext = { partition, region: config.region, account, namePrefix: this.namePrefix };
+    const location: AwsLocation = { partition, region: config.region, account };
 
-    this.planRole = this.role("plan", ciRoleName(config, "plan"), config);
-    this.applyRole = this.role("apply", ciRoleName(config, "apply"), config);
+    this.planRole = this.role("plan", config.ciAccess);
+    this.applyRole = this.role("apply", config.ciAccess);
 
     const state = stateAccess(config, this.workloadStacks, partition, account);
     const guard: PolicyStatement[] = [
@@ -120,14 +123,14 @@ export class CiAccessStack extends AppStack {
         sid: "DenyChangesToCiAccess",
         effect: "Deny",
         actions: ROLE_CHANGES,
-        resources: [iamArn(arns, `role/${this.namePrefix}-ci-*`)],
+        resources: [iamArn(location, `role/${this.namePrefix}-ci-*`)],
       },
       ...(state.bucketArn !== undefined
         ? [{ sid: "DenyChangesToStateBucket", effect: "Deny" as const, actions: BUCKET_CHANGES, resources: [state.bucketArn] }]
         : []),
     ];
-    this.attach("plan", this.planRole, arns, this.permissions.plan, state.plan, []);
-    this.attach("apply", this.applyRole, arns, this.permissions.apply, state.apply, guard);
+    this.attach("plan", this.planRole, location, this.permissions.plan, state.plan, []);
+    this.attach("apply", this.applyRole, location, this.permissions.apply, state.apply, guard);
 
     if (this.githubProviderArn !== undefined) new TerraformOutput(this, "github_oidc_provider_arn", { value: this.githubProviderArn });
     if (this.hcpProviderArn !== undefined) new TerraformOutput(this, "hcp_oidc_provider_arn", { value: this.hcpProviderArn });
@@ -135,9 +138,9 @@ export class CiAccessStack extends AppStack {
     new TerraformOutput(this, "apply_role_arn", { value: this.applyRole.arn, description: "GitHub: AWS_APPLY_ROLE_ARN; HCP: TFC_AWS_APPLY_ROLE_ARN" });
   }
 
-  private role(phase: Phase, name: string, config: AppConfig): IamRole {
+  private role(phase: Phase, ci: CiAccessConfig): IamRole {
     const statements: PolicyStatement[] = [];
-    const github = config.ciAccess.github;
+    const github = ci.github;
     if (github !== undefined && this.githubProviderArn !== undefined) {
       const mainBranch = `repo:${github.repository}:ref:refs/heads/${github.mainBranch}`;
       // The plan role also serves drift.yml, which runs on the main branch; the apply role trusts that branch already.
@@ -152,7 +155,7 @@ export class CiAccessStack extends AppStack {
         ],
       });
     }
-    const hcp = config.ciAccess.hcp;
+    const hcp = ci.hcp;
     if (hcp !== undefined && this.hcpProviderArn !== undefined) {
       statements.push({
         sid: phase === "plan" ? "HcpTerraformPlanPhase" : "HcpTerraformApplyPhase",
@@ -171,7 +174,7 @@ export class CiAccessStack extends AppStack {
       });
     }
     return new IamRole(this, `${phase}-role`, {
-      name,
+      name: this.roleNames[phase],
       description: phase === "plan" ? "CI: terraform plan of the workload stacks (read-only)" : "CI: terraform apply of the workload stacks",
       maxSessionDuration: 3600,
       assumeRolePolicy: policyDocument(this, `${phase}-trust`, statements).json,
@@ -182,7 +185,7 @@ export class CiAccessStack extends AppStack {
   private attach(
     phase: Phase,
     role: IamRole,
-    arns: ArnContext,
+    location: AwsLocation,
     required: ReadonlyMap<ScopeName, ReadonlySet<string>>,
     stateStatements: readonly PolicyStatement[],
     guard: readonly PolicyStatement[],
@@ -190,16 +193,16 @@ export class CiAccessStack extends AppStack {
     const scoped: PolicyStatement[] = [...stateStatements];
     for (const scope of [...required.keys()].sort()) {
       if (scope === "any") continue;
-      const definition: { resources: (c: ArnContext) => readonly string[]; conditions?: PolicyStatement["conditions"] } = SCOPES[scope];
+      const definition: Scope = SCOPES[scope];
       scoped.push({
         sid: `${capitalize(scope)}${phase === "plan" ? "Read" : "Deploy"}`,
         actions: [...(required.get(scope) ?? [])].sort(),
-        resources: definition.resources(arns),
+        resources: definition.resources(location, this.namePrefix),
         ...(definition.conditions !== undefined ? { conditions: definition.conditions } : {}),
       });
     }
     const groups = pack([...guard, ...scoped]);
-    const policyName = (suffix: string): string => `${ciRoleName(this.appConfig, phase)}-${suffix}`;
+    const policyName = (suffix: string): string => `${this.roleNames[phase]}-${suffix}`;
     groups.forEach((statements, index) => {
       const policy = new IamPolicy(this, `${phase}-policy-${index + 1}`, {
         name: policyName(String(index + 1)),
@@ -218,7 +221,7 @@ export class CiAccessStack extends AppStack {
         acknowledgeRule(
           policy,
           "IAM-2",
-          `these actions have no resource-level permissions, so IAM accepts only Resource "*" (ONLY_RESOURCE_STAR in stacks/constructs/deploy-permissions.ts cites the Service Authorization Reference): ${unlisted.join(", ")}`,
+          `these actions have no resource-level permissions, so IAM accepts only Resource "*" (ONLY_RESOURCE_STAR in stacks/ci-access/deploy-permissions.ts cites the Service Authorization Reference): ${unlisted.join(", ")}`,
         );
       }
       new IamRolePolicyAttachment(this, `${phase}-unscoped-attachment`, { role: role.name, policyArn: policy.arn });
@@ -230,7 +233,7 @@ export class CiAccessStack extends AppStack {
  * A CI role's name: `<project>-<environment>-ci-<phase>-<region>`. IAM names are global per account, so
  * the region keeps one environment deployed in two regions from colliding.
  */
-export function ciRoleName(config: Pick<AppConfig, "project" | "environment" | "region">, phase: Phase): string {
+export function ciRoleName(config: Pick<AppStackProps, "project" | "environment" | "region">, phase: Phase): string {
   return `${config.project}-${config.environment}-ci-${phase}-${config.region}`;
 }
 
@@ -256,19 +259,20 @@ export function declaredBlocks(stacks: readonly TerraformStack[]): DeclaredBlock
 
 /** The state objects of the workload stacks: read for plan, read and write (with the S3 lock file) for apply. */
 function stateAccess(
-  config: AppConfig,
+  config: CiAccessStackProps,
   stacks: readonly string[],
   partition: string,
   account: string,
 ): { plan: PolicyStatement[]; apply: PolicyStatement[]; bucketArn: string | undefined } {
   const backend = config.backend;
   if (backend.type !== "s3") return { plan: [], apply: [], bucketArn: undefined };
-  const bucketArn = `arn:${partition}:s3:::${backend.bucket}`;
+  const bucketArn = formatArn({ partition, service: "s3", resource: backend.bucket });
   const keys = stacks.map((stack) => `${bucketArn}/${backend.keyPrefix}/${stack}.tfstate`);
   const locks = keys.map((key) => `${key}.tflock`);
   const kmsKey = backend.kmsKeyId ?? config.stateBootstrap.kmsKeyArn;
   const key = kmsKey === undefined ? undefined : stateKeyGrant(kmsKey, { partition, region: backend.region, account });
-  const table = backend.dynamodbTable === undefined ? undefined : `arn:${partition}:dynamodb:${backend.region}:${account}:table/${backend.dynamodbTable}`;
+  const table =
+    backend.dynamodbTable === undefined ? undefined : arnAt({ partition, region: backend.region, account }, "dynamodb", `table/${backend.dynamodbTable}`);
   const list: PolicyStatement = { sid: "StateList", actions: ["s3:ListBucket"], resources: [bucketArn] };
   const plan: PolicyStatement[] = [
     list,
@@ -295,12 +299,9 @@ function stateAccess(
  * a bare key ID becomes the key ARN in the bucket's region (SSE-KMS keys are in the bucket's region)
  * and this account. Anything else throws: the configuration check rejects it first.
  */
-export function stateKeyGrant(
-  kmsKeyId: string,
-  where: { readonly partition: string; readonly region: string; readonly account: string },
-): Pick<PolicyStatement, "resources" | "conditions"> {
+export function stateKeyGrant(kmsKeyId: string, where: AwsLocation): Pick<PolicyStatement, "resources" | "conditions"> {
   const byAlias = (alias: string, region: string, account: string): Pick<PolicyStatement, "resources" | "conditions"> => ({
-    resources: [`arn:${where.partition}:kms:${region}:${account}:key/*`],
+    resources: [arnAt({ partition: where.partition, region, account }, "kms", "key/*")],
     conditions: [{ test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: [alias] }],
   });
   const form = kmsKeyForm(kmsKeyId);
@@ -312,7 +313,7 @@ export function stateKeyGrant(
     case "alias-name":
       return byAlias(kmsKeyId, where.region, where.account);
     case "key-id":
-      return { resources: [`arn:${where.partition}:kms:${where.region}:${where.account}:key/${kmsKeyId}`] };
+      return { resources: [arnAt(where, "kms", `key/${kmsKeyId}`)] };
     default:
       throw new Error(`backend.kmsKeyId: ${JSON.stringify(kmsKeyId)} is not a KMS key ID, key ARN, alias name or alias ARN`);
   }

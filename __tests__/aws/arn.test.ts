@@ -1,4 +1,4 @@
-import { arnAt, formatArn, managedPolicyArn, ssmParameterArn } from "../../aws/arn";
+import { arnAt, ec2ImageArn, formatArn, iamArn, managedPolicyArn, relocateArns, ssmParameterArn } from "../../aws/arn";
 import { opsItemArn } from "../../aws/ops-center";
 
 // ARN forms: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html and each service's
@@ -30,6 +30,13 @@ describe("formatArn", () => {
       ssmParameterArn(location, "/ec2-imagebuilder/latest"),
       "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/latest",
     ],
+    [
+      "an SSM parameter without a leading slash",
+      ssmParameterArn({ partition: "aws", region: "us-east-1", account: "" }, "plain"),
+      "arn:aws:ssm:us-east-1::parameter/plain",
+    ],
+    ["an IAM role: global, no region", iamArn(location, "role/ci-plan"), "arn:aws:iam::111122223333:role/ci-plan"],
+    ["an AMI: no account", ec2ImageArn(location, "ami-0123"), "arn:aws:ec2:us-east-1::image/ami-0123"],
     ["an OpsItem alarm action", opsItemArn(location, 2, "Availability"), "arn:aws:ssm:us-east-1:111122223333:opsitem:2#CATEGORY=Availability"],
   ])("%s", (_, actual, expected) => {
     expect(actual).toBe(expected);
@@ -39,5 +46,28 @@ describe("formatArn", () => {
     const partition = "${data.aws_partition.partition.partition}";
     const account = '${element(split(":", aws_cloudwatch_event_bus.event-bus.arn), 4)}';
     expect(arnAt({ partition, region: "us-east-1", account }, "cloudwatch", "alarm:*")).toBe(`arn:${partition}:cloudwatch:us-east-1:${account}:alarm:*`);
+  });
+});
+
+describe("relocateArns", () => {
+  test("moves the partition and account of every ARN; leaves other text alone", () => {
+    // Prepare
+    const placeholder = { partition: "aws", account: "000000000000" };
+    const document = JSON.stringify({
+      Resource: [ssmParameterArn({ ...placeholder, region: "us-east-1" }, "/a"), ec2ImageArn({ ...placeholder, region: "us-east-1" }, "*")],
+      Sid: "awsRead",
+    });
+
+    // Act
+    const moved = relocateArns(document, placeholder, { partition: "${data.aws_partition.p.partition}", account: "${local.account}" });
+
+    // Assess
+    expect(JSON.parse(moved)).toEqual({
+      Resource: [
+        "arn:${data.aws_partition.p.partition}:ssm:us-east-1:${local.account}:parameter/a",
+        "arn:${data.aws_partition.p.partition}:ec2:us-east-1::image/*",
+      ],
+      Sid: "awsRead",
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { ALARMS_SSM_SERVICE } from "../../stacks/constructs/deploy-permissions";
+import { ALARMS_SSM_SERVICE } from "../../stacks/ci-access/deploy-permissions";
 import { readFileSync } from "node:fs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -14,7 +14,7 @@ import { checkStack } from "../../stacks/rules/rule-pack";
 import { policyDocument, serviceTrust, type PolicyStatement } from "../../stacks/constructs/iam";
 import { resolvedParameterName } from "../../stacks/rules/checks/deploy";
 import { createCommand, PREREQUISITE_SERVICE_LINKED_ROLES } from "../../stacks/rules/service-linked-roles";
-import { README_PATH } from "../../stacks/rules/doc";
+import { README_PATH } from "../../scripts/rule-docs";
 import { minimalStack, passes, report, violations } from "./support";
 
 const PARAMETER = "/golden-ami/web";

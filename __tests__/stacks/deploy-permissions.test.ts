@@ -26,7 +26,7 @@ import {
   type Grant,
   type Scope,
   type ScopeName,
-} from "../../stacks/constructs/deploy-permissions";
+} from "../../stacks/ci-access/deploy-permissions";
 import { policyBehind, resourcesOf, synthesize, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
 
 const ENVIRONMENTS = readdirSync(CONFIG_DIRECTORY)
@@ -86,9 +86,7 @@ function roleStatements(ci: SynthesizedStack, config: AppConfig, phase: "plan" |
 }
 
 function expectedResources(scope: ScopeName, config: AppConfig): string[] {
-  return [
-    ...SCOPES[scope].resources({ partition: "PARTITION", account: "ACCOUNT", region: config.region, namePrefix: `${config.project}-${config.environment}` }),
-  ];
+  return [...SCOPES[scope].resources({ partition: "PARTITION", account: "ACCOUNT", region: config.region }, `${config.project}-${config.environment}`)];
 }
 
 /** The (scope, action) pairs a role lacks: no Allow statement with the action on exactly the scope's resources (and conditions). */
@@ -155,7 +153,7 @@ describe("a type, argument or data source the table lacks fails, naming it and w
     [
       "a new resource type",
       block("aws_ecr_repository", { name: "x" }),
-      /resource type aws_ecr_repository \(x\/aws_ecr_repository\.a\): add its create\/read\/update\/delete calls to RESOURCE_PERMISSIONS in stacks\/constructs\/deploy-permissions\.ts/,
+      /resource type aws_ecr_repository \(x\/aws_ecr_repository\.a\): add its create\/read\/update\/delete calls to RESOURCE_PERMISSIONS in stacks\/ci-access\/deploy-permissions\.ts/,
     ],
     [
       "a new argument",

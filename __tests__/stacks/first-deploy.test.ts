@@ -1,8 +1,9 @@
 import { Testing } from "cdktf";
 import { buildTags } from "../../handlers/ami-tracker/tags";
+import { BUILD_TAG_KEYS } from "../../handlers/shared/channels";
 import { parseMessage } from "../../handlers/ami-tracker/message";
 import { loadConfig } from "../../config";
-import { AmiTrackerStack, TRACKER_TAG_KEYS } from "../../stacks/ami-tracker-stack";
+import { AmiTrackerStack } from "../../stacks/ami-tracker-stack";
 import { publicAmiParameter } from "../../stacks/constructs/seeded-image-parameter";
 import { captureConsole, fixtureJson, lambdaContext, snsEvent } from "../handlers/ami-tracker/support/events";
 import { FakeSsm } from "../handlers/ami-tracker/support/fake-ssm";
@@ -53,12 +54,12 @@ describe.each(["default", "multi-pipeline"])("%s: every parameter a launch templ
     for (const [, parameter] of Object.entries(stack.resource["aws_ssm_parameter"] ?? {})) {
       const ignored = (parameter["lifecycle"] as { ignore_changes: string[] }).ignore_changes;
       expect(ignored).toEqual(expect.arrayContaining(["value", "insecure_value", "description"]));
-      for (const key of TRACKER_TAG_KEYS) expect(ignored).toContain(`tags["${key}"]`);
+      for (const key of BUILD_TAG_KEYS) expect(ignored).toContain(`tags["${key}"]`);
     }
   });
 });
 
-test("TRACKER_TAG_KEYS are exactly the keys the tracker writes (a message with every optional field)", () => {
+test("BUILD_TAG_KEYS are exactly the keys the tracker writes (a message with every optional field)", () => {
   // Prepare
   const message = fixtureJson("sns-message-available-multiaccount-multiregion.json");
   const parsed = parseMessage(JSON.stringify(message));
@@ -73,7 +74,7 @@ test("TRACKER_TAG_KEYS are exactly the keys the tracker writes (a message with e
   ).map((tag) => tag.Key);
 
   // Assess
-  expect([...keys].sort()).toEqual([...TRACKER_TAG_KEYS].sort());
+  expect([...keys].sort()).toEqual([...BUILD_TAG_KEYS].sort());
 });
 
 test("no launch template: Terraform creates no parameter and reads none (the tracker owns them all)", () => {

@@ -10,6 +10,7 @@
  * so that an error names the AMI. DeleteTags names the key: a DeleteTags without keys deletes every tag.
  */
 import { CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { ec2ImageArn } from "../../aws/arn";
 import { IN_USE_TAG_VALUE, inUseTagKey } from "../shared/ami-in-use";
 import { planInUseMove, type InUseHolders, type InUseMove } from "../shared/channels";
 
@@ -44,7 +45,7 @@ export async function readHolders(client: EC2Client, partition: string, region: 
   const previous = new Set<string>();
   let token: string | undefined;
   do {
-    const output = await call("ec2:DescribeImages", `arn:${partition}:ec2:${region}::image/*`, () =>
+    const output = await call("ec2:DescribeImages", ec2ImageArn({ partition, region }, "*"), () =>
       client.send(
         new DescribeImagesCommand({
           Owners: ["self"],
@@ -67,12 +68,12 @@ export async function readHolders(client: EC2Client, partition: string, region: 
 /** Applies a move: creates first, so that an AMI is never unprotected between the two steps. */
 export async function applyMove(client: EC2Client, partition: string, region: string, move: InUseMove): Promise<void> {
   for (const edit of move.create) {
-    await call("ec2:CreateTags", `arn:${partition}:ec2:${region}::image/${edit.imageId}`, () =>
+    await call("ec2:CreateTags", ec2ImageArn({ partition, region }, edit.imageId), () =>
       client.send(new CreateTagsCommand({ Resources: [edit.imageId], Tags: [{ Key: edit.key, Value: IN_USE_TAG_VALUE }] })),
     );
   }
   for (const edit of move.remove) {
-    await call("ec2:DeleteTags", `arn:${partition}:ec2:${region}::image/${edit.imageId}`, () =>
+    await call("ec2:DeleteTags", ec2ImageArn({ partition, region }, edit.imageId), () =>
       client.send(new DeleteTagsCommand({ Resources: [edit.imageId], Tags: [{ Key: edit.key }] })),
     );
   }

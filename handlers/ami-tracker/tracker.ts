@@ -5,6 +5,7 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
+import { ssmParameterArn } from "../../aws/arn";
 import { ConfigError } from "../../config/errors";
 import { createPowertoolsLogger, loggerOver, type Logger, type PowertoolsLogger } from "../shared/logger";
 import { createMetrics, type Metrics } from "../shared/metrics";
@@ -157,8 +158,7 @@ function parseFunctionArn(arn: unknown): { partition: string; account: string | 
 }
 
 function parameterArn(invocation: Invocation, region: string, name: string): string {
-  const path = name.startsWith("/") ? name : `/${name}`;
-  return `arn:${invocation.partition}:ssm:${region}:${invocation.ownAccount ?? "<account>"}:parameter${path}`;
+  return ssmParameterArn({ partition: invocation.partition, region, account: invocation.ownAccount ?? "<account>" }, name);
 }
 
 function asError(error: unknown): Error {

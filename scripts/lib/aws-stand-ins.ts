@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ssmParameterArn } from "../../aws/arn";
 
 /**
  * The AWS calls hashicorp/aws 5.100.0 makes while planning that the offline plan answers locally
@@ -90,7 +91,14 @@ export function getParameterAnswer(body: string): { status: number; body: Record
   return {
     status: 200,
     body: {
-      Parameter: { Name: name, Type: "String", Value: offlineAmiId(name), Version: 1, DataType: "text", ARN: `arn:aws:ssm:us-east-1::parameter${name}` },
+      Parameter: {
+        Name: name,
+        Type: "String",
+        Value: offlineAmiId(name),
+        Version: 1,
+        DataType: "text",
+        ARN: ssmParameterArn({ partition: "aws", region: "us-east-1", account: "" }, name),
+      },
     },
   };
 }

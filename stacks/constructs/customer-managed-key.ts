@@ -6,9 +6,6 @@ import { Construct } from "constructs";
 import { KEY_ADMINISTRATION_ACTIONS, policyDocument, type PolicyStatement } from "./iam";
 import { formatArn, type AwsLocation } from "../../aws/arn";
 
-/** @deprecated use AwsLocation (aws/arn.ts); kept while stacks/ami-tracker-stack.ts still names it. */
-export type KeyLocation = AwsLocation;
-
 export interface CustomerManagedKeyProps {
   readonly description: string;
   /** `alias/<alias>`. @default - no alias */

@@ -9,9 +9,6 @@ import { denyInsecureTransport, policyDocument } from "./iam";
 import { arnAt, type AwsLocation } from "../../aws/arn";
 import { OPS_ITEM_CATEGORIES, opsItemArn, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
 
-/** @deprecated use AwsLocation (aws/arn.ts); kept while stacks/ami-tracker-stack.ts still names it. */
-export type OpsItemLocation = AwsLocation;
-
 /** The metric an alarm watches (one statistic over one period). */
 export interface AlarmMetric {
   readonly namespace: string;

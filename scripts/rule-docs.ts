@@ -1,15 +1,15 @@
 /**
  * The rule tables of docs/rules.md and README.md, rendered from RULES. Regenerate with
- * `npx tsx stacks/rules/doc.ts`; __tests__/rules/doc.test.ts fails when a doc and the table differ.
+ * `npm run rules:doc`; __tests__/scripts/rule-docs.test.ts fails when a doc and the table differ.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RULES, VERIFIED_CHECKOV_IDS } from "./rules";
+import { RULES, VERIFIED_CHECKOV_IDS } from "../stacks/rules/rules";
 
-export const DOC_PATH = join(__dirname, "..", "..", "docs", "rules.md");
+export const DOC_PATH = join(__dirname, "..", "docs", "rules.md");
 /** The README shows the table without the resource types, which the full doc lists. */
-export const README_PATH = join(__dirname, "..", "..", "README.md");
-export const BEGIN = "<!-- rules:begin (generated from stacks/rules/rules.ts by `npx tsx stacks/rules/doc.ts`; do not edit by hand) -->";
+export const README_PATH = join(__dirname, "..", "README.md");
+export const BEGIN = "<!-- rules:begin (generated from stacks/rules/rules.ts by `npm run rules:doc`; do not edit by hand) -->";
 export const END = "<!-- rules:end -->";
 
 function cell(text: string): string {

@@ -12,16 +12,8 @@
  * A resource type, data source or argument missing here fails synth of the ci-access stack (and the
  * coverage test) with what to add: a new resource cannot reach CI without its permissions reviewed.
  */
+import { arnAt, ec2ImageArn, formatArn, iamArn, type AwsLocation } from "../../aws/arn";
 import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
-
-/** Where the ARN patterns come from. */
-export interface ArnContext {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-  /** `<project>-<environment>`: every named resource of the app starts with it. */
-  readonly namePrefix: string;
-}
 
 export interface ScopeCondition {
   readonly test: string;
@@ -31,13 +23,10 @@ export interface ScopeCondition {
 
 /** The IAM resources (and conditions) a group of actions is granted on. */
 export interface Scope {
-  readonly resources: (context: ArnContext) => readonly string[];
+  /** The resources in `location` (the stacks' partition, region and account); `namePrefix` (`<project>-<environment>`) starts every name the app chooses. */
+  readonly resources: (location: AwsLocation, namePrefix: string) => readonly string[];
   readonly conditions?: readonly ScopeCondition[];
 }
-
-const arn = (c: ArnContext, service: string, resource: string): string => `arn:${c.partition}:${service}:${c.region}:${c.account}:${resource}`;
-/** IAM is global: no region in its ARNs. */
-export const iamArn = (c: Pick<ArnContext, "partition" | "account">, resource: string): string => `arn:${c.partition}:iam::${c.account}:${resource}`;
 
 /** The service-linked role CloudWatch creates for the first alarm with an OpsItem action. */
 export const ALARMS_SSM_SERVICE = "ssm.alarms.cloudwatch.amazonaws.com";
@@ -47,56 +36,53 @@ const SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference"
 /** Scopes, by name. Names in ARNs start with `<project>-<environment>-` wherever the ARN holds a name the app chooses. */
 export const SCOPES = {
   any: { resources: () => ["*"] },
-  sqsQueues: { resources: (c) => [arn(c, "sqs", `${c.namePrefix}-*`)] },
-  snsTopics: { resources: (c) => [arn(c, "sns", `${c.namePrefix}-*`)] },
+  sqsQueues: { resources: (c, prefix) => [arnAt(c, "sqs", `${prefix}-*`)] },
+  snsTopics: { resources: (c, prefix) => [arnAt(c, "sns", `${prefix}-*`)] },
   // Key IDs are random; "all keys in the account and Region" is also what tags in CreateKey need (KMS guide, manage-tags-api).
-  kmsKeys: { resources: (c) => [arn(c, "kms", "key/*")] },
-  kmsAliases: { resources: (c) => [arn(c, "kms", `alias/${c.namePrefix}-*`)] },
-  iamRoles: { resources: (c) => [iamArn(c, `role/${c.namePrefix}-*`)] },
-  iamInstanceProfiles: { resources: (c) => [iamArn(c, `instance-profile/${c.namePrefix}-*`)] },
+  kmsKeys: { resources: (c) => [arnAt(c, "kms", "key/*")] },
+  kmsAliases: { resources: (c, prefix) => [arnAt(c, "kms", `alias/${prefix}-*`)] },
+  iamRoles: { resources: (c, prefix) => [iamArn(c, `role/${prefix}-*`)] },
+  iamInstanceProfiles: { resources: (c, prefix) => [iamArn(c, `instance-profile/${prefix}-*`)] },
   alarmsSsmServiceLinkedRole: {
     resources: (c) => [iamArn(c, `role/aws-service-role/${ALARMS_SSM_SERVICE}/AWSServiceRoleForCloudWatchAlarms_ActionSSM`)],
     conditions: [{ test: "StringEquals", variable: "iam:AWSServiceName", values: [ALARMS_SSM_SERVICE] }],
   },
   // Log group names follow the service (/aws/lambda/, /aws/vendedlogs/, /aws/events/): this account and region.
-  logGroups: { resources: (c) => [arn(c, "logs", "log-group:*")] },
-  events: { resources: (c) => [arn(c, "events", `event-bus/${c.namePrefix}-*`), arn(c, "events", `rule/${c.namePrefix}-*`)] },
-  alarms: { resources: (c) => [arn(c, "cloudwatch", `alarm:${c.namePrefix}-*`)] },
-  lambdaFunctions: { resources: (c) => [arn(c, "lambda", `function:${c.namePrefix}-*`)] },
-  lambdaEventSourceMappings: { resources: (c) => [arn(c, "lambda", "event-source-mapping:*")] },
-  // API IDs are random: this region's HTTP APIs and their tags.
+  logGroups: { resources: (c) => [arnAt(c, "logs", "log-group:*")] },
+  events: { resources: (c, prefix) => [arnAt(c, "events", `event-bus/${prefix}-*`), arnAt(c, "events", `rule/${prefix}-*`)] },
+  alarms: { resources: (c, prefix) => [arnAt(c, "cloudwatch", `alarm:${prefix}-*`)] },
+  lambdaFunctions: { resources: (c, prefix) => [arnAt(c, "lambda", `function:${prefix}-*`)] },
+  lambdaEventSourceMappings: { resources: (c) => [arnAt(c, "lambda", "event-source-mapping:*")] },
+  // API IDs are random: this region's HTTP APIs and their tags (API Gateway's ARNs have no account).
   httpApis: {
-    resources: (c) => [
-      `arn:${c.partition}:apigateway:${c.region}::/apis`,
-      `arn:${c.partition}:apigateway:${c.region}::/apis/*`,
-      `arn:${c.partition}:apigateway:${c.region}::/tags/*`,
-    ],
+    resources: (c) =>
+      ["/apis", "/apis/*", "/tags/*"].map((resource) => formatArn({ partition: c.partition, service: "apigateway", region: c.region, resource })),
   },
-  appconfig: { resources: (c) => [arn(c, "appconfig", "application/*"), arn(c, "appconfig", "deploymentstrategy/*")] },
-  kinesisStreams: { resources: (c) => [arn(c, "kinesis", `stream/${c.namePrefix}-*`)] },
-  stateMachines: { resources: (c) => [arn(c, "states", `stateMachine:${c.namePrefix}-*`)] },
-  imagebuilder: { resources: (c) => [arn(c, "imagebuilder", "*")] },
-  ssmParameters: { resources: (c) => [arn(c, "ssm", "parameter/*")] },
+  appconfig: { resources: (c) => [arnAt(c, "appconfig", "application/*"), arnAt(c, "appconfig", "deploymentstrategy/*")] },
+  kinesisStreams: { resources: (c, prefix) => [arnAt(c, "kinesis", `stream/${prefix}-*`)] },
+  stateMachines: { resources: (c, prefix) => [arnAt(c, "states", `stateMachine:${prefix}-*`)] },
+  imagebuilder: { resources: (c) => [arnAt(c, "imagebuilder", "*")] },
+  ssmParameters: { resources: (c) => [arnAt(c, "ssm", "parameter/*")] },
   // AWS's public parameters have no account in their ARN (seeds read at plan time: /aws/service/ami-amazon-linux-latest/...).
-  publicSsmParameters: { resources: (c) => [`arn:${c.partition}:ssm:${c.region}::parameter/aws/service/*`] },
-  launchTemplates: { resources: (c) => [arn(c, "ec2", "launch-template/*")] },
+  publicSsmParameters: { resources: (c) => [formatArn({ partition: c.partition, service: "ssm", region: c.region, resource: "parameter/aws/service/*" })] },
+  launchTemplates: { resources: (c) => [arnAt(c, "ec2", "launch-template/*")] },
   autoScalingGroups: {
-    resources: (c) => [`arn:${c.partition}:autoscaling:${c.region}:${c.account}:autoScalingGroup:*:autoScalingGroupName/${c.namePrefix}-*`],
+    resources: (c, prefix) => [arnAt(c, "autoscaling", `autoScalingGroup:*:autoScalingGroupName/${prefix}-*`)],
   },
   // What ec2:RunInstances touches when Auto Scaling checks (and later uses) a group's launch template.
   // AMIs have no account in their ARN; subnets and security groups are the account's own.
   ec2Launch: {
     resources: (c) => [
-      arn(c, "ec2", "launch-template/*"),
-      `arn:${c.partition}:ec2:${c.region}::image/*`,
-      ...["instance/*", "volume/*", "network-interface/*", "subnet/*", "security-group/*"].map((resource) => arn(c, "ec2", resource)),
+      arnAt(c, "ec2", "launch-template/*"),
+      ec2ImageArn(c, "*"),
+      ...["instance/*", "volume/*", "network-interface/*", "subnet/*", "security-group/*"].map((resource) => arnAt(c, "ec2", resource)),
     ],
   },
   ec2LaunchTags: {
-    resources: (c) => ["instance/*", "volume/*", "network-interface/*"].map((resource) => arn(c, "ec2", resource)),
+    resources: (c) => ["instance/*", "volume/*", "network-interface/*"].map((resource) => arnAt(c, "ec2", resource)),
     conditions: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["RunInstances"] }],
   },
-  ramShares: { resources: (c) => [arn(c, "ram", "resource-share/*"), arn(c, "ram", "resource-share-invitation/*")] },
+  ramShares: { resources: (c) => [arnAt(c, "ram", "resource-share/*"), arnAt(c, "ram", "resource-share-invitation/*")] },
 } satisfies Record<string, Scope>;
 
 export type ScopeName = keyof typeof SCOPES;
@@ -900,7 +886,7 @@ const add = (into: Map<ScopeName, Set<string>>, grants: readonly Grant[] | undef
 /** Every problem: a type, data source, argument or value the table does not cover, with where to add it. */
 export function coverageProblems(blocks: Iterable<DeclaredBlock>): string[] {
   const problems = new Set<string>();
-  const where = "stacks/constructs/deploy-permissions.ts";
+  const where = "stacks/ci-access/deploy-permissions.ts";
   for (const block of blocks) {
     if (block.kind === "data") {
       if (DATA_SOURCE_PERMISSIONS[block.type] === undefined) {
