@@ -4,13 +4,13 @@
  * Request on stdin: { options, schemaPackages }; answer on stdout: the metafile.
  *
  * Its plugin gives the AWS SDK's generated schemas back to esbuild's tree shaking. Since SDK
- * 3.930.0 a client's dist-es/schemas/schemas_0.js writes every trait as a computed key,
- * `{ [_xN]: _m }`, where `_xN` is a top-level `const _xN = "xmlName"`. esbuild cannot prove that a
- * computed key has no side effect (its toString could run code) and inlines a string constant only
- * up to 3 characters, so it keeps every schema of the file: ~480 KB of EC2's ~1,700 shapes for the
- * three the tracker calls (aws/aws-sdk-js-v3#7607; evanw/esbuild#4373; the generator's own fix,
- * literal keys, is smithy-lang/smithy-typescript#1889). Writing each such key as the string literal
- * it names is the same object, and lets esbuild drop the unused shapes.
+ * 3.930.0 a client's dist-es/schemas/schemas_0.js writes traits as computed keys, `{ [_xN]: _m }`,
+ * where `_xN` is a top-level `const _xN = "xmlName"`. esbuild cannot prove that a computed key has
+ * no side effect (its toString could run code) and inlines a string constant only up to 3
+ * characters, so it keeps every schema with a trait and what those reference: ~480 KB of EC2's
+ * 3,728 schemas for the three calls the tracker makes (aws/aws-sdk-js-v3#7607, evanw/esbuild#4373;
+ * the generator's own fix, literal keys, is smithy-lang/smithy-typescript#1889). Writing each such
+ * key as the string literal it names gives the same objects, and lets esbuild drop the unused ones.
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { readFileSync } from "node:fs";
