@@ -845,11 +845,14 @@ function main(): void {
     reportPowertools(powertools);
     const sdk = benchSdk();
     reportSdk(sdk);
-    console.log(
-      `\nload at the end ${loadavg()
-        .map((value) => value.toFixed(2))
-        .join(" ")}\n\n${powertoolsTable(powertools)}\n\n${sdkTable(sdk)}`,
+    const load = loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ");
+    const summary = table(
+      ["section", "measure", "value", "goal", "verdict"],
+      rows.map((line) => [line.section, line.measure, line.value, line.goal, verdict(line.holds)]),
     );
+    console.log(`\nload at the end ${load}\n\n${summary}\n\n${powertoolsTable(powertools)}\n\n${sdkTable(sdk)}`);
     return;
   }
   const synth = benchSynth(options);
