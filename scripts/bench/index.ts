@@ -6,6 +6,7 @@
  *   npm run bench                        # everything (the terraform tier takes minutes)
  *   npm run bench -- --skip-terraform    # all but the terraform test tier
  *   npm run bench -- --runs 7 --quick    # more synth runs; --quick: fewer scale points and iterations
+ *   npm run bench -- --bundles-only      # bundles, Powertools and SDK clients only; prints, does not write BENCHMARKS.md
  *   npm run bench -- --tier-only [--npm-test] [--root DIR] [--env NAME]
  *                                        # terraform calls and seconds per stack of plan:offline (scripts/bench/tier.ts)
  */
@@ -13,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { bundleHandler, runWorker, SCHEMA_KEY_PACKAGES } from "../../stacks/constructs/bundle";
 import { directoryEntries, makeZip } from "../lib/zip";
 import { describeMachine, firstLines, kb, mb, median, ms, PROJECT_ROOT, runProcess, series, type Machine, type ProcessRun, type Series } from "./measure";
 import { summarizeProfile, type ProfileSummary } from "./profile";
@@ -379,33 +381,46 @@ interface BundleFigures {
   readonly mapBytes: number;
   readonly zipBytes: number;
   readonly initMs: number;
+  readonly initCpuMs: number;
 }
 
 const INIT_PROBE = `
 const started = process.hrtime.bigint();
+const cpu = process.cpuUsage();
 require(process.argv[1]);
-process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
+const used = process.cpuUsage(cpu);
+process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6) + " " + String((used.user + used.system) / 1e3));
 `;
+
+/** Module init of a bundle: 20 cold `require`s, each in a fresh Node.js process; medians of wall and CPU (user + system) time. */
+function measureInit(file: string, env: NodeJS.ProcessEnv, what: string): { wallMs: number; cpuMs: number } {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let run = 0; run < 20; run++) {
+    const result = spawnSync(process.execPath, ["-e", INIT_PROBE, file], { env, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`init of ${what} failed: ${firstLines(result.stderr, 6)}`);
+    const [wall, cpu] = result.stdout.trim().split(" ").map(Number);
+    walls.push(wall ?? Number.NaN);
+    cpus.push(cpu ?? Number.NaN);
+  }
+  return { wallMs: median(walls), cpuMs: median(cpus) };
+}
 
 function benchBundles(): BundleFigures[] {
   const figures: BundleFigures[] = [];
   for (const name of ["ami-tracker", "sqs-consumer"]) {
-    const record = JSON.parse(readFileSync(join(PROJECT_ROOT, ".build", `${name}.inputs.json`), "utf8")) as { hash: string };
-    const directory = join(PROJECT_ROOT, ".build", `${name}-${record.hash}`);
+    // The bundle synth writes (built here if a change made it stale).
+    const { directory } = bundleHandler(name, `handlers/${name}/index.ts`);
     const zip = makeZip(directoryEntries(directory));
     const env = { ...process.env, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
-    const inits: number[] = [];
-    for (let run = 0; run < 20; run++) {
-      const result = spawnSync(process.execPath, ["-e", INIT_PROBE, join(directory, "index.js")], { env, encoding: "utf8" });
-      if (result.status !== 0) throw new Error(`init of ${name} failed: ${firstLines(result.stderr, 6)}`);
-      inits.push(Number(result.stdout));
-    }
+    const init = measureInit(join(directory, "index.js"), env, name);
     figures.push({
       name,
       indexBytes: readFileSync(join(directory, "index.js")).length,
       mapBytes: readFileSync(join(directory, "index.js.map")).length,
       zipBytes: zip.length,
-      initMs: median(inits),
+      initMs: init.wallMs,
+      initCpuMs: init.cpuMs,
     });
   }
   return figures;
@@ -429,7 +444,7 @@ function reportBundles(figures: readonly BundleFigures[]): void {
     row(
       "bundles",
       `${bundle.name}: module init, require to ready (median of 20)`,
-      ms(bundle.initMs),
+      `${ms(bundle.initMs)} wall, ${ms(bundle.initCpuMs)} CPU`,
       `<= ${INIT_BUDGET_MS} ms`,
       bundle.initMs <= INIT_BUDGET_MS,
     );
@@ -467,14 +482,12 @@ function benchPowertools(): PowertoolsFigure[] {
   };
   const perHandler = new Map<string, Record<string, number>>();
   for (const handler of ["ami-tracker", "sqs-consumer"]) {
-    const result = esbuild.buildSync({
-      ...base,
-      entryPoints: [`handlers/${handler}/index.ts`],
-      outfile: join(BENCH_BUILD, `${handler}.js`),
-      write: false,
-      metafile: true,
+    // Through the handlers' own build (bundle.ts), literal schema keys included.
+    const metafile = runWorker({
+      options: { ...base, entryPoints: [`handlers/${handler}/index.ts`], outfile: join(BENCH_BUILD, `${handler}.js`), write: false },
+      schemaPackages: SCHEMA_KEY_PACKAGES,
     });
-    const output = Object.values(result.metafile?.outputs ?? {}).find((entry) => entry.entryPoint !== undefined);
+    const output = Object.values(metafile.outputs).find((entry) => entry.entryPoint !== undefined);
     const sums: Record<string, number> = {};
     for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
       const match = /node_modules\/@aws-lambda-powertools\/([^/]+)\//.exec(input);
@@ -494,18 +507,13 @@ function benchPowertools(): PowertoolsFigure[] {
       sourcemap: "external",
       sourcesContent: false,
     });
-    const inits: number[] = [];
-    for (let run = 0; run < 20; run++) {
-      const result = spawnSync(process.execPath, ["-e", INIT_PROBE, join(directory, "index.js")], { env, encoding: "utf8" });
-      if (result.status !== 0) throw new Error(`init of @aws-lambda-powertools/${name} failed: ${firstLines(result.stderr, 6)}`);
-      inits.push(Number(result.stdout));
-    }
+    const init = measureInit(join(directory, "index.js"), env, `@aws-lambda-powertools/${name}`);
     return {
       name: `@aws-lambda-powertools/${name}`,
       inHandler: Object.fromEntries([...perHandler].map(([handler, sums]) => [handler, sums[name] ?? 0])),
       aloneBytes: readFileSync(join(directory, "index.js")).length,
       aloneZipBytes: makeZip(directoryEntries(directory)).length,
-      aloneInitMs: median(inits),
+      aloneInitMs: init.wallMs,
     };
   });
 }
@@ -522,6 +530,102 @@ function reportPowertools(figures: readonly PowertoolsFigure[]): void {
       `${kb(figure.aloneBytes)} / ${kb(figure.aloneZipBytes)} / ${ms(figure.aloneInitMs)}`,
     );
   }
+}
+
+// ---------------------------------------------------------------------------------------------- sdk
+
+/** The tracker's SDK clients, in the order of the table. */
+const SDK_GROUPS = ["@aws-sdk/client-ec2", "@aws-sdk/client-ssm", "@aws-sdk/* (other)", "@smithy/*"] as const;
+
+interface SdkFigure {
+  readonly variant: string;
+  /** Minified bytes in the tracker's index.js, per SDK_GROUPS entry. */
+  readonly groups: Readonly<Record<string, number>>;
+  readonly indexBytes: number;
+  readonly zipBytes: number;
+  readonly initMs: number;
+  readonly initCpuMs: number;
+}
+
+function sdkGroup(input: string): string | undefined {
+  const match = /node_modules\/((@aws-sdk|@smithy)\/[^/]+)\//.exec(input);
+  if (match?.[1] === undefined) return undefined;
+  if ((SDK_GROUPS as readonly string[]).includes(match[1])) return match[1];
+  return match[2] === "@smithy" ? "@smithy/*" : "@aws-sdk/* (other)";
+}
+
+/**
+ * The tracker built twice with the handlers' options: with literal schema keys (as bundle.ts builds
+ * it) and with the SDK's files as published (computed keys, nothing of EC2's schemas dropped).
+ */
+function benchSdk(): SdkFigure[] {
+  const variants = [
+    { variant: "literal schema keys (bundle.ts, deployed)", schemaPackages: SCHEMA_KEY_PACKAGES, folder: "tracker-literal-keys" },
+    { variant: "computed schema keys (the SDK as published)", schemaPackages: [], folder: "tracker-computed-keys" },
+  ];
+  const env = { ...process.env, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
+  return variants.map(({ variant, schemaPackages, folder }) => {
+    const directory = join(BENCH_BUILD, folder);
+    rmSync(directory, { recursive: true, force: true });
+    const metafile = runWorker({
+      options: {
+        entryPoints: ["handlers/ami-tracker/index.ts"],
+        bundle: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        minify: true,
+        sourcemap: "external",
+        sourcesContent: false,
+        legalComments: "none",
+        mainFields: ["module", "main"],
+        logLevel: "error",
+        absWorkingDir: PROJECT_ROOT,
+        outfile: join(directory, "index.js"),
+      },
+      schemaPackages,
+    });
+    const output = Object.values(metafile.outputs).find((entry) => entry.entryPoint !== undefined);
+    const groups: Record<string, number> = Object.fromEntries(SDK_GROUPS.map((group) => [group, 0]));
+    for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+      const group = sdkGroup(input);
+      if (group !== undefined) groups[group] = (groups[group] ?? 0) + bytesInOutput;
+    }
+    const init = measureInit(join(directory, "index.js"), env, `the tracker (${variant})`);
+    return {
+      variant,
+      groups,
+      indexBytes: readFileSync(join(directory, "index.js")).length,
+      zipBytes: makeZip(directoryEntries(directory)).length,
+      initMs: init.wallMs,
+      initCpuMs: init.cpuMs,
+    };
+  });
+}
+
+function reportSdk(figures: readonly SdkFigure[]): void {
+  for (const figure of figures) {
+    const groups = SDK_GROUPS.map((group) => `${group} ${kb(figure.groups[group] ?? 0)}`).join(", ");
+    row(
+      "sdk",
+      `tracker, ${figure.variant}: index.js / zip / init`,
+      `${kb(figure.indexBytes)} / ${kb(figure.zipBytes)} / ${ms(figure.initMs)} wall, ${ms(figure.initCpuMs)} CPU`,
+    );
+    row("sdk", `tracker, ${figure.variant}: in index.js`, groups);
+  }
+}
+
+function sdkTable(figures: readonly SdkFigure[]): string {
+  return table(
+    ["tracker built with", ...SDK_GROUPS, "index.js", "zip (with map)", "init wall / CPU (median of 20)"],
+    figures.map((figure) => [
+      figure.variant,
+      ...SDK_GROUPS.map((group) => kb(figure.groups[group] ?? 0)),
+      kb(figure.indexBytes),
+      kb(figure.zipBytes),
+      `${ms(figure.initMs)} / ${ms(figure.initCpuMs)}`,
+    ]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- handlers
@@ -557,6 +661,33 @@ function table(headers: readonly string[], lines: readonly (readonly string[])[]
   return [`| ${headers.join(" | ")} |`, `| ${headers.map(() => "---").join(" | ")} |`, ...lines.map((line) => `| ${line.join(" | ")} |`)].join("\n");
 }
 
+function powertoolsTable(powertools: readonly PowertoolsFigure[]): string {
+  return table(
+    ["package", "ami-tracker index.js", "sqs-consumer index.js", "alone: index.js", "alone: zip", "alone: init"],
+    powertools.map((figure) => [
+      figure.name,
+      kb(figure.inHandler["ami-tracker"] ?? 0),
+      kb(figure.inHandler["sqs-consumer"] ?? 0),
+      kb(figure.aloneBytes),
+      kb(figure.aloneZipBytes),
+      ms(figure.aloneInitMs),
+    ]),
+  );
+}
+
+const SDK_SECTION = [
+  "## What the AWS SDK clients cost the tracker",
+  "",
+  "The tracker bundles `@aws-sdk/client-ssm` and `@aws-sdk/client-ec2` (CreateTags, DeleteTags, DescribeImages). Since SDK",
+  "3.930.0 each client's generated `schemas_0.js` writes its traits as computed keys (`{ [_xN]: _m }`), which esbuild cannot",
+  "prove free of side effects, so it keeps every schema with a trait and what those reference: 481 KB of EC2's 3,728 schemas",
+  "(aws/aws-sdk-js-v3#7607). bundle.ts rewrites those keys as the string literals they name (stacks/constructs/bundle-worker.ts,",
+  "an esbuild plugin in a child process), and esbuild drops the schemas the tracker never uses. Both builds below use the",
+  "handlers' options (written to .build/bench/, so their zips differ from the deployed one by the source map's relative paths);",
+  "bytes per package are esbuild's metafile; init as in the bundle rows, wall and CPU (user + system) medians of 20 fresh",
+  "processes, both builds in the same minute.",
+];
+
 function verdict(holds: boolean | undefined): string {
   return holds === undefined ? "" : holds ? "holds" : "**missed**";
 }
@@ -568,6 +699,7 @@ function writeReport(
   tests: readonly TestRun[],
   options: Options,
   powertools: readonly PowertoolsFigure[],
+  sdk: readonly SdkFigure[],
 ): void {
   const profile = synth.profile;
   const machineLine =
@@ -600,17 +732,11 @@ function writeReport(
     "it imports): its index.js, its zip with the source map as archive_file would make it, and the median of 20 cold",
     "`require`s in a fresh Node.js process. The bundle rows above are the whole handlers, Powertools included.",
     "",
-    table(
-      ["package", "ami-tracker index.js", "sqs-consumer index.js", "alone: index.js", "alone: zip", "alone: init"],
-      powertools.map((figure) => [
-        figure.name,
-        kb(figure.inHandler["ami-tracker"] ?? 0),
-        kb(figure.inHandler["sqs-consumer"] ?? 0),
-        kb(figure.aloneBytes),
-        kb(figure.aloneZipBytes),
-        ms(figure.aloneInitMs),
-      ]),
-    ),
+    powertoolsTable(powertools),
+    "",
+    ...SDK_SECTION,
+    "",
+    sdkTable(sdk),
     "",
     "## Synth variants",
     "",
@@ -716,6 +842,22 @@ function main(): void {
   console.log(
     `${machine.date}: ${machine.cores} cores, ${machine.cpuModel}, Node.js ${machine.node}, load ${machine.loadAverage.map((value) => value.toFixed(2)).join(" ")}\n`,
   );
+  if (argv.includes("--bundles-only")) {
+    reportBundles(benchBundles());
+    const powertools = benchPowertools();
+    reportPowertools(powertools);
+    const sdk = benchSdk();
+    reportSdk(sdk);
+    const load = loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ");
+    const summary = table(
+      ["section", "measure", "value", "goal", "verdict"],
+      rows.map((line) => [line.section, line.measure, line.value, line.goal, verdict(line.holds)]),
+    );
+    console.log(`\nload at the end ${load}\n\n${summary}\n\n${powertoolsTable(powertools)}\n\n${sdkTable(sdk)}`);
+    return;
+  }
   const synth = benchSynth(options);
   reportSynth(synth);
   const scale = benchScale(options);
@@ -723,10 +865,12 @@ function main(): void {
   reportBundles(benchBundles());
   const powertools = benchPowertools();
   reportPowertools(powertools);
+  const sdk = benchSdk();
+  reportSdk(sdk);
   reportHandlers(benchHandlers(options));
   const tests = benchTests(options);
   reportTests(tests);
-  writeReport(machine, synth, scale, tests, options, powertools);
+  writeReport(machine, synth, scale, tests, options, powertools, sdk);
   console.log("\nwritten: BENCHMARKS.md");
 }
 

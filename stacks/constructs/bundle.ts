@@ -1,7 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import type { BuildOptions } from "esbuild";
+import type { BuildOptions, Metafile } from "esbuild";
+import type { BundleRequest } from "./bundle-worker";
 
 /** The project folder: bundles are written below it so source map paths are the same on every machine. */
 export const PROJECT_ROOT = join(__dirname, "..", "..");
@@ -23,6 +25,14 @@ interface BuildRecord {
 const bundles = new Map<string, Bundle>();
 
 /**
+ * SDK clients whose generated schemas are rewritten with literal keys so that esbuild drops the
+ * shapes a handler never sends (bundle-worker.ts says why). The tracker's clients: EC2's schemas are
+ * ~480 KB of its bundle otherwise. The consumer's EventBridge client is left as it is, as are the
+ * credential chain's SSO clients: their schemas are small and their bundles already within budget.
+ */
+export const SCHEMA_KEY_PACKAGES: readonly string[] = ["@aws-sdk/client-ec2", "@aws-sdk/client-ssm"];
+
+/**
  * Bundles a handler with esbuild (Node.js 22, CommonJS, minified, external source map, AWS SDK
  * included so the code runs against the SDK version it was tested with). esbuild takes about a
  * second for the SDK, so a bundle is rebuilt only when one of its input files changed.
@@ -32,7 +42,9 @@ export function bundleHandler(name: string, entry: string): Bundle {
   if (cached) return cached;
   const recordFile = join(BUILD_ROOT, `${name}.inputs.json`);
   const options = buildOptions(entry);
-  const key = hashText(JSON.stringify({ options, esbuild: esbuildVersion(), inputs: "package-lock" }));
+  const key = hashText(
+    JSON.stringify({ options, esbuild: esbuildVersion(), inputs: "package-lock", schemaPackages: SCHEMA_KEY_PACKAGES, worker: hashFile(WORKER_SOURCE) }),
+  );
 
   const previous = readRecord(recordFile);
   const bundle =
@@ -71,10 +83,11 @@ function buildOptions(entry: string): BuildOptions {
  * (jest's workers, a synth beside a test run) never see each other's half-written files.
  */
 function build(name: string, options: BuildOptions, recordFile: string, key: string): Bundle {
-  // Loaded here, not at the top: a synth whose bundles are current never starts esbuild.
-  const esbuild = require("esbuild") as typeof import("esbuild");
   const scratch = join(BUILD_ROOT, `.${name}-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const result = esbuild.buildSync({ ...options, outfile: join(scratch, "index.js"), absWorkingDir: PROJECT_ROOT, metafile: true });
+  const metafile = runWorker({
+    options: { ...options, outfile: join(scratch, "index.js"), absWorkingDir: PROJECT_ROOT },
+    schemaPackages: SCHEMA_KEY_PACKAGES,
+  });
   normalizeSourceMap(join(scratch, "index.js.map"), scratch);
   const hash = createHash("sha256");
   for (const file of readdirSync(scratch).sort()) {
@@ -88,11 +101,48 @@ function build(name: string, options: BuildOptions, recordFile: string, key: str
     // Another process placed the same bundle first: same hash, same bytes.
     rmSync(scratch, { recursive: true, force: true });
   }
-  const inputs = Object.fromEntries(recordedInputs(Object.keys(result.metafile.inputs)).map((input) => [input, hashFile(join(PROJECT_ROOT, input))]));
+  const inputs = Object.fromEntries(recordedInputs(Object.keys(metafile.inputs)).map((input) => [input, hashFile(join(PROJECT_ROOT, input))]));
   const recordScratch = `${scratch}.json`;
   writeFileSync(recordScratch, JSON.stringify({ key, inputs, hash: bundleHash } satisfies BuildRecord));
   renameSync(recordScratch, recordFile);
   return { directory, hash: bundleHash };
+}
+
+const WORKER_SOURCE = join(PROJECT_ROOT, "stacks", "constructs", "bundle-worker.ts");
+
+/**
+ * Compiles bundle-worker.ts into .build/ (where it finds esbuild in node_modules) and runs it with this
+ * Node.js, synchronously: esbuild's plugins need its asynchronous API. Each build compiles its own
+ * worker file and removes it after.
+ */
+export function runWorker(request: BundleRequest): Metafile {
+  // Loaded here, not at the top: a synth whose bundles are current never starts esbuild.
+  const esbuild = require("esbuild") as typeof import("esbuild");
+  const workerFile = join(BUILD_ROOT, `.worker-${process.pid}-${randomBytes(4).toString("hex")}.cjs`);
+  esbuild.buildSync({
+    entryPoints: [WORKER_SOURCE],
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    outfile: workerFile,
+    logLevel: "error",
+  });
+  try {
+    const output = execFileSync(process.execPath, [workerFile], {
+      cwd: PROJECT_ROOT,
+      input: JSON.stringify(request),
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: "pipe",
+    });
+    return JSON.parse(output.toString("utf8")) as Metafile;
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString("utf8").trim();
+    throw new Error(`esbuild failed for ${projectPath(String(request.options.outfile))}: ${stderr || String(error)}`);
+  } finally {
+    rmSync(workerFile, { force: true });
+  }
 }
 
 /**
