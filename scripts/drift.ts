@@ -15,14 +15,11 @@
  */
 import { readFileSync } from "node:fs";
 import { loadConfig, type AppConfig } from "../config";
-import { BUILD_TAG_KEYS, LATEST, OPERATOR_TAG_KEYS, pointerParameterName } from "../handlers/shared/channels";
+import { isWriterTagKey, LATEST, pointerParameterName } from "../handlers/shared/channels";
 import { IN_USE_TAG_PREFIX } from "../handlers/shared/ami-in-use";
 import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
 import { safeTerraformError } from "./lib/redact";
 import { parsePlan, planFromText, stackSection, type PlanDocument, type PlanResourceChange } from "./plan-summary";
-
-/** The tags the tracker and the operator CLI write on parameters and channels (handlers/shared/channels.ts). */
-export const TRACKER_TAG_KEYS: ReadonlySet<string> = new Set<string>([...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS]);
 
 /** Attributes of aws_ssm_parameter whose changes the tracker makes. */
 export const TRACKER_OWNED_ATTRIBUTES: ReadonlySet<string> = new Set(["value", "insecure_value", "version", "tags", "tags_all"]);
@@ -50,7 +47,7 @@ export function trackerParameterPatterns(config: AppConfig): RegExp[] {
 }
 
 function isTrackerTag(key: string): boolean {
-  return TRACKER_TAG_KEYS.has(key) || key.startsWith(IN_USE_TAG_PREFIX);
+  return isWriterTagKey(key) || key.startsWith(IN_USE_TAG_PREFIX);
 }
 
 type Values = Readonly<Record<string, unknown>>;

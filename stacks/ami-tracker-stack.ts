@@ -19,7 +19,7 @@ import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { seededImageParameter } from "./constructs/seeded-image-parameter";
-import { BUILD_TAG_KEYS, OPERATOR_TAG_KEYS, pointerParameterName } from "../handlers/shared/channels";
+import { pointerParameterName, WRITER_TAG_KEYS } from "../handlers/shared/channels";
 import { amiOperatorPolicy } from "../handlers/shared/ami-operator-policy";
 import { inUseTagKey } from "../handlers/shared/ami-in-use";
 import { AmiLifecyclePolicy } from "./constructs/ami-lifecycle-policy";
@@ -55,9 +55,6 @@ export function parentImageArn(parentImage: string, partition: string, region: s
   if (parentImage.startsWith("arn:") || parentImage.startsWith("ami-")) return parentImage;
   return formatArn({ partition, service: "imagebuilder", region, account: "aws", resource: `image/${parentImage}/x.x.x` });
 }
-
-/** Every tag key a writer of a pointer sets (tracker or operator CLI): Terraform leaves them alone on seeded pointers. */
-export const POINTER_WRITER_TAG_KEYS: readonly string[] = [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS];
 
 /** The parameters (tracker mode) shared through RAM: the tracker writes them in the Advanced tier. */
 export function advancedTierParameters(pipelines: readonly PipelineConfig[]): string[] {
@@ -361,7 +358,7 @@ export class AmiTrackerStack extends AppStack {
             description: channel
               ? `Channel ${pointer} of ${pipeline.parameterName}, seeded by Terraform with the latest Amazon Linux 2023 AMI; npm run ami -- promote writes each promoted build`
               : `Seeded by Terraform with the latest Amazon Linux 2023 AMI; the ${pipeline.mode === "native" ? "pipeline's distribution" : "AMI tracker"} writes each new build`,
-            writerTagKeys: POINTER_WRITER_TAG_KEYS,
+            writerTagKeys: WRITER_TAG_KEYS,
             ...tier,
           },
         );

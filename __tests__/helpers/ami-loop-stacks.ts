@@ -14,7 +14,7 @@ import { ssmParameterArn } from "../../aws/arn";
 import { ParameterShare } from "../../stacks/constructs/parameter-share";
 import { seededImageParameter } from "../../stacks/constructs/seeded-image-parameter";
 import { SharedAmiLaunchTemplate } from "../../stacks/constructs/shared-ami-consumer";
-import { BUILD_TAG_KEYS, OPERATOR_TAG_KEYS } from "../../handlers/shared/channels";
+import { WRITER_TAG_KEYS } from "../../handlers/shared/channels";
 
 export const OWNER_ACCOUNT = "111122223333";
 export const CONSUMER_ACCOUNT = "444455556666";
@@ -47,7 +47,7 @@ export function amiLoopStacks(app: App): AmiLoopStacks {
     name: STABLE,
     architecture: "arm64",
     description: "Channel stable of the web pipeline, seeded by Terraform",
-    writerTagKeys: [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS],
+    writerTagKeys: WRITER_TAG_KEYS,
   });
   const example = new ExampleFleet(owner, "example-fleet", {
     name: "ami-loop-web-example",

@@ -2,7 +2,7 @@
  * Drift detection (scripts/drift.ts) on real plans: a state changed in the console is drift; the value
  * and tags the tracker writes on its parameter never are; one issue per stack, opened, updated, closed.
  */
-import { BUILD_TAG_KEYS, OPERATOR_TAG_KEYS, pointerParameterName } from "../../handlers/shared/channels";
+import { pointerParameterName, WRITER_TAG_KEYS } from "../../handlers/shared/channels";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../config";
@@ -12,7 +12,6 @@ import {
   driftIssueBody,
   driftMarker,
   reconcileDriftIssue,
-  TRACKER_TAG_KEYS,
   trackerParameterPatterns,
   type DriftIssues,
   type DriftReport,
@@ -140,5 +139,29 @@ test("a pipeline's channels are writer-owned too, with the operator's tags", () 
   // Assess
   expect(channels.length).toBeGreaterThan(0);
   for (const name of channels) expect(owned.some((pattern) => pattern.test(name))).toBe(true);
-  for (const key of [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS]) expect(TRACKER_TAG_KEYS.has(key)).toBe(true);
+});
+
+test("every tag a pointer writer owns (WRITER_TAG_KEYS) is left out of drift; a tag beside them is not", () => {
+  // Prepare: the tracker-owned plan, with every writer tag on the parameter before the update.
+  const document = plan("tracker-owned.json");
+  const writerTags = Object.fromEntries(WRITER_TAG_KEYS.map((key) => [key, "set-by-a-writer"]));
+  const withBefore = (extra: Record<string, string>): PlanDocument => ({
+    ...document,
+    resource_changes: (document.resource_changes ?? []).map((change) => {
+      if (change.address !== "aws_ssm_parameter.web") return change;
+      const before = change.change.before as Record<string, Record<string, string>>;
+      return {
+        ...change,
+        change: { ...change.change, before: { ...before, tags: { ...before["tags"], ...extra }, tags_all: { ...before["tags_all"], ...extra } } },
+      };
+    }),
+  });
+  const web = [/^\/ec2-imagebuilder\/web\/latest$/];
+  // Act
+  const writersOnly = classifyDrift(withBefore(writerTags), web);
+  const withOwner = classifyDrift(withBefore({ ...writerTags, Owner: "someone" }), web);
+  // Assess
+  expect(WRITER_TAG_KEYS.length).toBeGreaterThan(0);
+  expect(writersOnly.drifted).toEqual([]);
+  expect(withOwner.drifted).toEqual(["aws_ssm_parameter.web"]);
 });

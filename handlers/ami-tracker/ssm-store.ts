@@ -63,12 +63,33 @@ export async function readTags(client: SSMClient, name: string): Promise<Readonl
 }
 
 /**
+ * SSM's answer to a write that would take an Advanced parameter back to Standard (ValidationException:
+ * "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the
+ * advanced-parameter tier to the standard-parameter tier. ...", quoted in hashicorp/terraform-provider-aws
+ * internal/service/ssm/parameter.go, CustomizeDiff).
+ */
+const ADVANCED_DOWNGRADE = /can't downgrade a parameter from the advanced-parameter tier/i;
+
+function isAdvancedDowngrade(error: unknown): boolean {
+  return errorName(error) === "ValidationException" && ADVANCED_DOWNGRADE.test(errorMessage(error));
+}
+
+/**
  * Writes the AMI ID as an `aws:ec2:image` String parameter, overwriting the current value; returns the
  * version PutParameter assigned. For this DataType a 200 does not mean the value was accepted: SSM
  * validates it asynchronously (see `waitUntilAccepted`).
+ *
+ * Tier: "Advanced" for a shared parameter (RAM shares only Advanced parameters). Otherwise no Tier, and
+ * SSM "assigns the tier based on the current Parameter Store default tier configuration" (PutParameter
+ * API reference, Tier; https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-default-tier.html),
+ * Standard unless the account changed it, while "you can't revert an advanced parameter to a standard
+ * parameter" (same page). The docs do not say that an omitted Tier keeps an Advanced parameter Advanced:
+ * a parameter that is Advanced already (shared once, upgraded by `npm run ami`) may be refused with
+ * SSM's downgrade error. Then the write is sent again with Tier "Advanced", the tier it has, which costs
+ * nothing more and needs no other IAM action than PutParameter. Any other error is not retried here.
  */
 export async function writeValue(client: SSMClient, name: string, amiId: string, description: string, tier?: "Advanced"): Promise<number> {
-  const output = await call("ssm:PutParameter", name, () =>
+  const put = (sent: "Advanced" | undefined) =>
     client.send(
       new PutParameterCommand({
         Name: name,
@@ -77,11 +98,18 @@ export async function writeValue(client: SSMClient, name: string, amiId: string,
         DataType: "aws:ec2:image",
         Overwrite: true,
         Description: description,
-        // A shared parameter must be Advanced (RAM refuses Standard); Advanced never goes back to Standard.
-        ...(tier !== undefined ? { Tier: tier } : {}),
+        ...(sent !== undefined ? { Tier: sent } : {}),
       }),
-    ),
-  );
+    );
+  const output = await call("ssm:PutParameter", name, async () => {
+    try {
+      return await put(tier);
+    } catch (error) {
+      // Refused before anything was written: the same write in the parameter's own tier.
+      if (tier === undefined && isAdvancedDowngrade(error)) return await put("Advanced");
+      throw error;
+    }
+  });
   if (output.Version === undefined) throw new SsmCallError("ssm:PutParameter", name, "MissingVersion", "PutParameter returned no Version");
   return output.Version;
 }

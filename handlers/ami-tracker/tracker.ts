@@ -55,7 +55,8 @@ export interface TrackerConfig {
   readonly metricsNamespace: string;
   /**
    * Parameters (resolved names) shared through AWS RAM, written with Tier "Advanced": RAM shares only
-   * Advanced parameters. Others are written without a tier (the account's default, Standard).
+   * Advanced parameters. Others are written without a tier (the account's default, Standard), and again
+   * with Tier "Advanced" if SSM refuses that as a downgrade of an Advanced parameter (ssm-store.ts).
    */
   readonly advancedParameters: readonly string[];
 }

@@ -70,6 +70,18 @@ export const OPERATOR_TAG_KEYS = [
   TAG_REPLACED_AMI_ID,
   TAG_PROMOTED_AMI_ID,
 ] as const;
+/**
+ * Every tag key a writer of a pointer owns (the tracker or the operator CLI): a write replaces all of them,
+ * drift never reports them, and Terraform ignores them on seeded pointers. The one list: the stack's
+ * ignore_changes follows this order, so reordering it changes the synthesized JSON.
+ */
+export const WRITER_TAG_KEYS: readonly string[] = [...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS];
+const WRITER_TAG_KEY_SET: ReadonlySet<string> = new Set(WRITER_TAG_KEYS);
+
+/** True when a pointer writer owns the tag `key` (WRITER_TAG_KEYS). */
+export function isWriterTagKey(key: string): boolean {
+  return WRITER_TAG_KEY_SET.has(key);
+}
 
 /** Undefined when `channel` can name a channel, else why not. */
 export function channelNameProblem(channel: string): string | undefined {
@@ -199,9 +211,8 @@ export function pointerTags(ami: AmiFacts, change: PointerChange): Tag[] {
 
 /** Keys the pointer has now that a write of `next` would leave stale: remove them. */
 export function staleTagKeys(current: ReadonlyMap<string, string>, next: readonly Tag[]): string[] {
-  const owned = new Set<string>([...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS]);
   const kept = new Set(next.map((tag) => tag.Key));
-  return [...current.keys()].filter((key) => owned.has(key) && !kept.has(key)).sort();
+  return [...current.keys()].filter((key) => isWriterTagKey(key) && !kept.has(key)).sort();
 }
 
 /** The parameter's description (at most 1024 characters); it ends in the build, as the tracker's does. */

@@ -20,8 +20,7 @@ import {
   readChangeRecord,
   staleTagKeys,
   type PointerChange,
-  BUILD_TAG_KEYS,
-  OPERATOR_TAG_KEYS,
+  isWriterTagKey,
 } from "../../handlers/shared/channels";
 import { parameterArn } from "../../handlers/shared/ami-operator-policy";
 import { type Tag, TAG_AMI_ID, TAG_RECIPE_NAME, TAG_SOURCE_PIPELINE_ARN } from "../../handlers/ami-tracker/tags";
@@ -294,8 +293,7 @@ function editText(move: InUseMove): string[] {
 }
 
 function ownedTags(tags: ReadonlyMap<string, string>): Tag[] {
-  const owned = new Set<string>([...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS]);
-  return [...tags.entries()].filter(([key]) => owned.has(key)).map(([Key, Value]) => ({ Key, Value }));
+  return [...tags.entries()].filter(([key]) => isWriterTagKey(key)).map(([Key, Value]) => ({ Key, Value }));
 }
 
 async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, done: Done[]): Promise<void> {

@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { parameterNameProblem } from "../../../handlers/ami-tracker/parameter-name";
 import {
   buildFromDescription,
@@ -13,6 +15,10 @@ import {
   pointerTags,
   readChangeRecord,
   staleTagKeys,
+  BUILD_TAG_KEYS,
+  isWriterTagKey,
+  OPERATOR_TAG_KEYS,
+  WRITER_TAG_KEYS,
 } from "../../../handlers/shared/channels";
 
 const IMAGE_ARN = "arn:aws:imagebuilder:us-east-1:111122223333:image/golden/1.2.0/3";
@@ -124,6 +130,16 @@ describe("pointer tags", () => {
     expect(readChangeRecord(tags, "ami-newer")).toBeUndefined();
   });
 
+  test("every writer tag (WRITER_TAG_KEYS) the new set lacks is stale, and only those", () => {
+    // Prepare: a pointer carrying every writer tag and one foreign tag.
+    const current = new Map([...WRITER_TAG_KEYS.map((key): [string, string] => [key, "old"]), ["team", "platform"]]);
+    // Act
+    const stale = staleTagKeys(current, []);
+    // Assess
+    expect(stale).toEqual([...WRITER_TAG_KEYS].sort());
+    expect(isWriterTagKey("team")).toBe(false);
+  });
+
   test("owned tags the new set lacks are stale; foreign tags are left alone", () => {
     const current = new Map([
       ["RECIPE_NAME", "old"],
@@ -191,5 +207,33 @@ describe("in-use tag moves (ami-in-use.ts)", () => {
         expect(apply(previous, prev)).toEqual(from !== undefined && from !== to ? [from] : []);
       }),
     );
+  });
+});
+
+describe("one list of the tags a pointer writer owns", () => {
+  const ROOT = join(__dirname, "../../..");
+  const CHANNELS = "handlers/shared/channels.ts";
+
+  function sourceFiles(folder: string): string[] {
+    return readdirSync(join(ROOT, folder), { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+      .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
+  }
+
+  test("WRITER_TAG_KEYS is the build keys then the operator keys, each once", () => {
+    expect(WRITER_TAG_KEYS).toEqual([...BUILD_TAG_KEYS, ...OPERATOR_TAG_KEYS]);
+    expect(new Set(WRITER_TAG_KEYS).size).toBe(WRITER_TAG_KEYS.length);
+  });
+
+  test("no product file but channels.ts names the build or operator key lists: the stack, drift and the CLI use WRITER_TAG_KEYS", () => {
+    // Prepare: every TypeScript file of the product (not the tests).
+    const files = ["handlers", "stacks", "scripts", "config"].flatMap(sourceFiles);
+    // Act
+    const naming = files.filter((file) => file !== CHANNELS && /\b(BUILD_TAG_KEYS|OPERATOR_TAG_KEYS)\b/.test(readFileSync(join(ROOT, file), "utf8")));
+    const users = files.filter((file) => /\b(WRITER_TAG_KEYS|isWriterTagKey)\b/.test(readFileSync(join(ROOT, file), "utf8")));
+    // Assess
+    expect(files).toContain(CHANNELS);
+    expect(naming).toEqual([]);
+    expect(users.sort()).toEqual([CHANNELS, "scripts/ami/commands.ts", "scripts/drift.ts", "stacks/ami-tracker-stack.ts"]);
   });
 });
