@@ -98,7 +98,7 @@ export interface FleetRefreshProps {
   readonly name: string;
   /** The `aws:ec2:image` parameter (or channel) the group's launch template reads, in this region. */
   readonly parameterName: string;
-  /** The Auto Scaling group to refresh (in the stack's region and account). */
+  /** The Auto Scaling group to refresh (in `location`'s region and account). */
   readonly autoScalingGroupName: string;
   /** Partition, region and account of the group and the alarms. */
   readonly location: AwsLocation;
