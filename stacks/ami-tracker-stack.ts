@@ -397,6 +397,9 @@ export class AmiTrackerStack extends AppStack {
     const logRetentionDays = config.imageBuilder.logRetentionDays;
     const refreshes: Record<string, string> = {};
     for (const pipeline of pipelines) {
+      // Each piece is built in its group's region: EventBridge delivers a parameter's "Parameter Store Change"
+      // only to rules of the parameter's region (https://repost.aws/knowledge-center/use-eventbridge-rule-across-regions),
+      // and EC2 resolves resolve:ssm: in the launch template's region.
       // Construct IDs and output keys of the app's region are the addresses of the first deploy; another region adds its name.
       const inRegion = (region: string, id: string): string => (region === config.region ? id : `${id}-${region}`);
       const refresh = (

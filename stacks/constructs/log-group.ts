@@ -8,7 +8,10 @@ import { placeOnProvider } from "./provider";
 const LOGS_KEY_ID = "logs-key";
 
 /** One customer-managed key per stack for its log groups, created with the first of them. */
-/** The stack's logs key of the provider's region: CloudWatch Logs takes only a key of the log group's region. */
+/**
+ * The stack's logs key of the provider's region: KMS keys are regional and CloudWatch Logs encrypts a log
+ * group with a key of its own region (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+ */
 function logsKeyOf(scope: Construct, provider: TerraformProvider | undefined): CustomerManagedKey {
   const stack = TerraformStack.of(scope);
   // `logs-key` is the default region's address since the first deploy: keep it.
