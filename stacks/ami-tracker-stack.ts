@@ -79,14 +79,25 @@ export function trackerInUseTagKeys(template: string, pipelines: readonly Pipeli
   return [...new Set(names.flatMap((name) => [inUseTagKey(name, "current"), inUseTagKey(name, "previous")]))].sort();
 }
 
-/** The pointers of a pipeline a launch template, a fleet or a share needs to exist in the app's region. */
-export function pointersToSeed(pipeline: PipelineConfig): string[] {
+/**
+ * The pointers of a pipeline that a launch template, a fleet or a share needs to exist in `region`:
+ * in the app's region (`appRegion`) the example launch template's and the share's too; in any region
+ * those of its refreshed groups and example fleet there.
+ */
+export function pointersToSeed(pipeline: PipelineConfig, region: string, appRegion: string): string[] {
   const pointers = new Set<string>();
-  if (pipeline.exampleLaunchTemplate) pointers.add("latest");
-  for (const refresh of pipeline.fleetRefresh) pointers.add(refresh.channel);
-  if (pipeline.exampleFleet !== undefined) pointers.add(pipeline.exampleFleet.channel);
-  if (pipeline.share !== undefined) for (const pointer of ["latest", ...pipeline.channels]) pointers.add(pointer);
+  const inAppRegion = region === appRegion;
+  if (inAppRegion && pipeline.exampleLaunchTemplate) pointers.add("latest");
+  for (const refresh of pipeline.fleetRefresh) if (refresh.region === region) pointers.add(refresh.channel);
+  if (pipeline.exampleFleet !== undefined && pipeline.exampleFleet.region === region) pointers.add(pipeline.exampleFleet.channel);
+  if (inAppRegion && pipeline.share !== undefined) for (const pointer of ["latest", ...pipeline.channels]) pointers.add(pointer);
   return [...pointers];
+}
+
+/** The regions other than the app's where a pipeline's loop runs: those of its refreshed groups and example fleet, sorted. */
+export function extraLoopRegions(pipeline: PipelineConfig, appRegion: string): string[] {
+  const regions = [...pipeline.fleetRefresh.map((refresh) => refresh.region), ...(pipeline.exampleFleet !== undefined ? [pipeline.exampleFleet.region] : [])];
+  return [...new Set(regions)].filter((region) => region !== appRegion).sort();
 }
 
 /** The role EC2 Image Builder publishes with; it exists once Image Builder has been used in the account. */
@@ -116,7 +127,10 @@ export class AmiTrackerStack extends AppStack {
   readonly pipelines: Readonly<Record<string, ImagePipeline>> = {};
   /** The example launch templates, by pipeline name. */
   readonly launchTemplates: Readonly<Record<string, LaunchTemplate>> = {};
-  /** The parameters the launch templates resolve, created (seeded) by Terraform, by pipeline name. */
+  /**
+   * The parameters launch templates resolve, created (seeded) by Terraform: by pipeline name (its latest
+   * pointer) or `<pipeline>/<channel>`, with `@<region>` in a region other than the app's (seedKey).
+   */
   readonly seededParameters: Readonly<Record<string, SsmParameter>> = {};
   /** The OpsCenter alarms, by purpose. */
   readonly alarms: Readonly<Record<string, OpsCenterAlarm>> = {};
@@ -345,14 +359,15 @@ export class AmiTrackerStack extends AppStack {
     const seeded: Record<string, SsmParameter> = {};
     for (const pipeline of config.imageBuilder.pipelines) {
       const architecture = isArmInstanceType(launchTemplateInstanceType(pipeline)) ? "arm64" : "x86_64";
+      // Shared pointers are Advanced: the tracker writes them so in every region, and a tier never goes back down.
       const tier = pipeline.share !== undefined ? { tier: "Advanced" as const } : {};
-      for (const pointer of pointersToSeed(pipeline)) {
-        const channel = pointer !== "latest";
-        // `parameter-<pipeline>` is the latest pointer's address since the first deploy: keep it.
-        seeded[pointerKey(pipeline.name, pointer)] = seededImageParameter(
-          this,
-          channel ? `channel-${pipeline.name}-${pointer}` : `parameter-${pipeline.name}`,
-          {
+      for (const region of [config.region, ...extraLoopRegions(pipeline, config.region)]) {
+        const provider = this.providerIn(region);
+        for (const pointer of pointersToSeed(pipeline, region, config.region)) {
+          const channel = pointer !== "latest";
+          // `parameter-<pipeline>` is the latest pointer's address since the first deploy: keep it; other regions add theirs in front.
+          const id = channel ? `channel-${pipeline.name}-${pointer}` : `parameter-${pipeline.name}`;
+          seeded[seedKey(pipeline.name, pointer, region, config.region)] = seededImageParameter(this, provider === undefined ? id : `${region}-${id}`, {
             name: pointerParameterName(pipeline.parameterName, pointer),
             architecture,
             description: channel
@@ -360,8 +375,9 @@ export class AmiTrackerStack extends AppStack {
               : `Seeded by Terraform with the latest Amazon Linux 2023 AMI; the ${pipeline.mode === "native" ? "pipeline's distribution" : "AMI tracker"} writes each new build`,
             writerTagKeys: WRITER_TAG_KEYS,
             ...tier,
-          },
-        );
+            ...(provider !== undefined ? { provider } : {}),
+          });
+        }
       }
     }
     return seeded;
@@ -374,47 +390,61 @@ export class AmiTrackerStack extends AppStack {
    */
   private buildAmiLoop(config: AmiTrackerStackProps, seeded: Readonly<Record<string, SsmParameter>>): void {
     const { pipelines, loopAlarms } = config.imageBuilder;
-    const location: AwsLocation = { partition: this.partition, region: config.region, account: this.accountId };
+    const locationIn = (region: string): AwsLocation => ({ partition: this.partition, region, account: this.accountId });
     const logRetentionDays = config.imageBuilder.logRetentionDays;
     const refreshes: Record<string, string> = {};
     for (const pipeline of pipelines) {
+      // Each piece is built in its group's region: EventBridge delivers a parameter's "Parameter Store Change"
+      // only to rules of the parameter's region (https://repost.aws/knowledge-center/use-eventbridge-rule-across-regions),
+      // and EC2 resolves resolve:ssm: in the launch template's region.
+      // Construct IDs and output keys of the app's region are the addresses of the first deploy; another region adds its name.
+      const inRegion = (region: string, id: string): string => (region === config.region ? id : `${id}-${region}`);
       const refresh = (
         id: string,
         groupName: string,
         pointer: string,
         suffix: string,
         preferences: { minHealthyPercentage: number; instanceWarmupSeconds?: number },
+        region: string,
       ) => {
+        const provider = this.providerIn(region);
         new FleetRefresh(this, id, {
-          // IAM role names are account-global: the region is part of the name.
-          name: boundedName(`${this.globalNamePrefix}-${pipeline.name}-${suffix}`, 40),
+          // IAM role names are account-global: the app's region is part of the name, and the group's when it differs
+          // (the same environment deployed from two app regions may refresh groups in one third region).
+          name: boundedName(`${this.globalNamePrefix}-${region === config.region ? "" : `${region}-`}${pipeline.name}-${suffix}`, 40),
           parameterName: pointerParameterName(pipeline.parameterName, pointer),
           autoScalingGroupName: groupName,
-          location,
+          location: locationIn(region),
           preferences,
           logRetentionDays,
           failureOpsItem: loopAlarms.fleetRefreshFailed,
+          ...(provider !== undefined ? { provider } : {}),
         });
-        refreshes[`${pipeline.name}/${suffix}`] = groupName;
+        refreshes[region === config.region ? `${pipeline.name}/${suffix}` : `${pipeline.name}/${region}/${suffix}`] = groupName;
       };
       pipeline.fleetRefresh.forEach((entry, index) => {
         const preferences = {
           minHealthyPercentage: entry.minHealthyPercentage,
           ...(entry.instanceWarmupSeconds !== undefined ? { instanceWarmupSeconds: entry.instanceWarmupSeconds } : {}),
         };
-        refresh(`fleet-refresh-${pipeline.name}-${index}`, entry.autoScalingGroupName, entry.channel, `group${index}`, preferences);
+        const id = entry.region === config.region ? `fleet-refresh-${pipeline.name}-${index}` : `fleet-refresh-${pipeline.name}-${entry.region}-${index}`;
+        refresh(id, entry.autoScalingGroupName, entry.channel, `group${index}`, preferences, entry.region);
       });
       if (pipeline.exampleFleet !== undefined) {
         const example = pipeline.exampleFleet;
-        const parameterResource = seeded[pointerKey(pipeline.name, example.channel)];
-        const fleet = new ExampleFleet(this, `example-fleet-${pipeline.name}`, {
-          name: boundedName(`${pipeline.resourceName}-example-${example.channel}`, 128),
+        const provider = this.providerIn(example.region);
+        const parameterResource = seeded[seedKey(pipeline.name, example.channel, example.region, config.region)];
+        const fleet = new ExampleFleet(this, inRegion(example.region, `example-fleet-${pipeline.name}`), {
+          // Names are regional; in another region the app's region keeps two deployments of one environment apart.
+          name: boundedName(`${pipeline.resourceName}-${example.region === config.region ? "" : `${config.region}-`}example-${example.channel}`, 128),
           parameter: pointerParameterName(pipeline.parameterName, example.channel),
           ...(parameterResource !== undefined ? { parameterResource } : {}),
           instanceType: example.instanceType,
           placement: { availabilityZones: example.availabilityZones },
+          ...(provider !== undefined ? { provider } : {}),
         });
-        refresh(`fleet-refresh-${pipeline.name}-example`, fleet.group.name, example.channel, "example", { minHealthyPercentage: 90 });
+        const id = example.region === config.region ? `fleet-refresh-${pipeline.name}-example` : `fleet-refresh-${pipeline.name}-${example.region}-example`;
+        refresh(id, fleet.group.name, example.channel, "example", { minHealthyPercentage: 90 }, example.region);
       }
       if (pipeline.share !== undefined) {
         const share = pipeline.share;
@@ -459,25 +489,34 @@ export class AmiTrackerStack extends AppStack {
       });
     }
 
-    // Pointers in the app's region the loop watches: every pipeline's parameter and channels.
-    const watched = [
-      ...new Set(
-        pipelines
-          .filter((pipeline) => pipeline.regions.includes(config.region))
-          .flatMap((pipeline) => ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer))),
-      ),
-    ];
     this.operatorPolicyOutput(config);
-    if (
-      pipelines.some((pipeline) => pipeline.channels.length > 0 || pipeline.fleetRefresh.length > 0 || pipeline.exampleFleet !== undefined) &&
-      watched.length > 0
-    ) {
-      new ParameterRejectionAlarm(this, "parameter-rejected", {
-        name: boundedName(`${this.namePrefix}-ami-pointers`, 40),
+    // Rejected values are watched where the loop runs: in the app's region as soon as a pipeline has
+    // channels or a refresh there; in another region where a refresh or example fleet is. Each watches the
+    // parameter and channels of every pipeline written in that region.
+    const loopHere = (pipeline: PipelineConfig, region: string): boolean =>
+      pipeline.fleetRefresh.some((entry) => entry.region === region) || pipeline.exampleFleet?.region === region;
+    const extraRegions = [...new Set(pipelines.flatMap((pipeline) => extraLoopRegions(pipeline, config.region)))].sort();
+    for (const region of [config.region, ...extraRegions]) {
+      const watched = [
+        ...new Set(
+          pipelines
+            .filter((pipeline) => pipeline.regions.includes(region))
+            .flatMap((pipeline) => ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer))),
+        ),
+      ];
+      const wanted =
+        region === config.region
+          ? pipelines.some((pipeline) => pipeline.channels.length > 0 || loopHere(pipeline, region))
+          : pipelines.some((pipeline) => loopHere(pipeline, region));
+      if (!wanted || watched.length === 0) continue;
+      const provider = this.providerIn(region);
+      new ParameterRejectionAlarm(this, region === config.region ? "parameter-rejected" : `parameter-rejected-${region}`, {
+        name: boundedName(`${region === config.region ? this.namePrefix : this.globalNamePrefix}-ami-pointers`, 40),
         parameterNames: watched,
-        location,
+        location: locationIn(region),
         logRetentionDays,
         opsItem: loopAlarms.parameterRejected,
+        ...(provider !== undefined ? { provider } : {}),
       });
     }
   }
@@ -582,6 +621,11 @@ export class AmiTrackerStack extends AppStack {
 /** Key of a seeded pointer: the pipeline's name for its latest parameter (as before channels), `<pipeline>/<channel>` for a channel. */
 function pointerKey(pipelineName: string, pointer: string): string {
   return pointer === "latest" ? pipelineName : `${pipelineName}/${pointer}`;
+}
+
+/** Key of a seeded pointer in a region: pointerKey in the app's region, `<pointerKey>@<region>` in another. */
+export function seedKey(pipelineName: string, pointer: string, region: string, appRegion: string): string {
+  return region === appRegion ? pointerKey(pipelineName, pointer) : `${pointerKey(pipelineName, pointer)}@${region}`;
 }
 
 function launchTemplateInstanceType(pipeline: PipelineConfig): string {

@@ -40,6 +40,7 @@ export class AppStack extends TerraformStack {
    * instance profiles), so one environment in two regions, or two environments, never collide.
    */
   readonly globalNamePrefix: string;
+  private readonly providerTags: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, stackName: string, config: AppStackProps) {
     super(scope, stackName);
@@ -49,11 +50,22 @@ export class AppStack extends TerraformStack {
     configureBackend(this, stackName, config.backend);
     this.addOverride("terraform.required_version", VERSION_CONSTRAINTS.terraform);
     this.addOverride("terraform.required_providers.aws.version", VERSION_CONSTRAINTS.aws);
-    new AwsProvider(this, "aws", {
-      region: config.region,
-      defaultTags: [{ tags: { ...config.tags, Stack: stackName } }],
-    });
+    this.providerTags = { ...config.tags, Stack: stackName };
+    new AwsProvider(this, "aws", { region: config.region, defaultTags: [{ tags: this.providerTags }] });
     Aspects.of(this).add(new RulePackAspect());
+  }
+
+  /**
+   * The AWS provider that creates resources in `region`: undefined for the stack's own region (its
+   * default provider), else one aliased by the region's name, `aws.<region>`, with the same default
+   * tags. The alias is the region so that the provider's address never depends on the order of use.
+   */
+  providerIn(region: string): AwsProvider | undefined {
+    if (region === this.region) return undefined;
+    const id = `aws-${region}`;
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof AwsProvider) return existing;
+    return new AwsProvider(this, id, { alias: region, region, defaultTags: [{ tags: this.providerTags }] });
   }
 
   /** An account-global name (IAM role, instance profile): `<globalNamePrefix>-<suffix>`, at most 64 characters. */

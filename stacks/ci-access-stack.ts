@@ -1,4 +1,5 @@
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -10,7 +11,15 @@ import type { CiAccessConfig, StateBootstrapConfig } from "../config";
 import { kmsKeyForm } from "../config/sections/backend";
 import { AppStack, type AppStackProps } from "./app-stack";
 import { cloudWorkspaceName } from "./backend";
-import { requiredPermissions, SCOPES, type DeclaredBlock, type RequiredPermissions, type Scope, type ScopeName } from "./ci-access/deploy-permissions";
+import {
+  requiredPermissions,
+  SCOPES,
+  scopeResources,
+  type DeclaredBlock,
+  type RequiredPermissions,
+  type Scope,
+  type ScopeName,
+} from "./ci-access/deploy-permissions";
 import { policyDocument, type PolicyStatement } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS } from "./rules/checks/iam";
@@ -197,7 +206,7 @@ export class CiAccessStack extends AppStack {
       scoped.push({
         sid: `${capitalize(scope)}${phase === "plan" ? "Read" : "Deploy"}`,
         actions: [...(required.get(scope) ?? [])].sort(),
-        resources: definition.resources(location, this.namePrefix),
+        resources: scopeResources(definition, location, this.namePrefix, this.permissions.otherRegions.get(scope)),
         ...(definition.conditions !== undefined ? { conditions: definition.conditions } : {}),
       });
     }
@@ -244,12 +253,16 @@ export function declaredBlocks(stacks: readonly TerraformStack[]): DeclaredBlock
     for (const construct of stack.node.findAll()) {
       if (!(construct instanceof TerraformResource) && !(construct instanceof TerraformDataSource)) continue;
       const kind = construct instanceof TerraformResource ? "resource" : "data";
+      // An aliased AWS provider puts the block in its region (AppStack.providerIn).
+      const provider = construct.provider;
+      const region = provider instanceof AwsProvider && provider.alias !== undefined ? provider.region : undefined;
       const rendered = construct.toTerraform() as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
       for (const [type, byId] of Object.entries(rendered[kind] ?? {})) {
         for (const [id, all] of Object.entries(byId)) {
           // toTerraform() lists every attribute; only the ones set reach the synthesized JSON.
           const set = Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined && value !== null));
-          blocks.push({ kind, type, address: `${stack.node.id}/${kind === "data" ? "data." : ""}${type}.${id}`, arguments: set });
+          const address = `${stack.node.id}/${kind === "data" ? "data." : ""}${type}.${id}`;
+          blocks.push({ kind, type, address, arguments: set, ...(region !== undefined ? { region } : {}) });
         }
       }
     }

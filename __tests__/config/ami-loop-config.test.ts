@@ -33,8 +33,8 @@ describe("AMI loop settings of a pipeline", () => {
       }),
       "test",
     ).imageBuilder.pipelines;
-    expect(pipeline?.fleetRefresh).toEqual([{ autoScalingGroupName: "web", channel: "latest", minHealthyPercentage: 90 }]);
-    expect(pipeline?.exampleFleet).toEqual({ channel: "stable", instanceType: "t4g.small", availabilityZones: ["us-east-1a"] });
+    expect(pipeline?.fleetRefresh).toEqual([{ autoScalingGroupName: "web", channel: "latest", region: "us-east-1", minHealthyPercentage: 90 }]);
+    expect(pipeline?.exampleFleet).toEqual({ channel: "stable", region: "us-east-1", instanceType: "t4g.small", availabilityZones: ["us-east-1a"] });
     expect(pipeline?.share).toEqual({ accounts: ["444455556666"], organizationalUnitArns: [], permission: "read-only", allowExternalPrincipals: false });
     expect(pipeline?.cleanup).toEqual({ type: "age", value: 90, unit: "DAYS", retainAtLeast: 3, previousRecipeVersions: [] });
   });
@@ -106,18 +106,55 @@ describe("AMI loop settings of a pipeline", () => {
       /fleetRefresh: is set but the pipeline's regions \["eu-west-1"\] leave out the app's region "us-east-1"/,
     ],
     [
-      "a group in a region the loop does not cover",
-      { regions: ["us-east-1", "eu-west-1"], fleetRefresh: [{ autoScalingGroupName: "web", region: "eu-west-1" }] },
+      "a group in a region the pipeline does not distribute to",
+      { regions: ["us-east-1", "eu-west-1"], fleetRefresh: [{ autoScalingGroupName: "web", region: "ap-south-1" }] },
       "tracker",
-      /fleetRefresh\[0\]\.region: "eu-west-1" is not covered: this app builds the fleet refresh and the rejection alarm only in its own region "us-east-1"; leave region out for a group in "us-east-1", or remove this entry and refresh a group in "eu-west-1" yourself/,
+      /fleetRefresh\[0\]\.region: "ap-south-1" is not one of the pipeline's regions \["us-east-1","eu-west-1"\], where its parameter and channels are written; use one of them, or add "ap-south-1" to regions/,
+    ],
+    [
+      "an example fleet in a region the pipeline does not distribute to",
+      { regions: ["us-east-1", "eu-west-1"], exampleFleet: { enabled: true, region: "us-west-2" } },
+      "tracker",
+      /exampleFleet\.region: "us-west-2" is not one of the pipeline's regions \["us-east-1","eu-west-1"\]/,
+    ],
+    [
+      "an example fleet's zone outside its region",
+      { regions: ["us-east-1", "eu-west-1"], exampleFleet: { enabled: true, region: "eu-west-1", availabilityZones: ["us-east-1a"] } },
+      "tracker",
+      /exampleFleet\.availabilityZones\[0\]: "us-east-1a" is not an availability zone of "eu-west-1"; write it like "eu-west-1a"/,
     ],
   ])("%s: the message names the field, the value and the fix", (_case, extra, mode, expected) => {
     expect(problems(withPipeline(extra, mode)).join("\n")).toMatch(expected);
   });
 
-  test("a refresh's region may name the app's region, the only one the loop covers", () => {
-    const [pipeline] = parseConfig(withPipeline({ fleetRefresh: [{ autoScalingGroupName: "web", region: "us-east-1" }] }), "test").imageBuilder.pipelines;
-    expect(pipeline?.fleetRefresh).toEqual([{ autoScalingGroupName: "web", channel: "latest", minHealthyPercentage: 90 }]);
+  test("a refresh's region is any of the pipeline's regions; left out, the app's", () => {
+    const [pipeline] = parseConfig(
+      withPipeline({
+        regions: ["us-east-1", "eu-west-1"],
+        fleetRefresh: [
+          { autoScalingGroupName: "web", region: "us-east-1" },
+          { autoScalingGroupName: "web-eu", region: "eu-west-1" },
+          { autoScalingGroupName: "web-default" },
+        ],
+      }),
+      "test",
+    ).imageBuilder.pipelines;
+    expect(pipeline?.fleetRefresh).toEqual([
+      { autoScalingGroupName: "web", channel: "latest", region: "us-east-1", minHealthyPercentage: 90 },
+      { autoScalingGroupName: "web-eu", channel: "latest", region: "eu-west-1", minHealthyPercentage: 90 },
+      { autoScalingGroupName: "web-default", channel: "latest", region: "us-east-1", minHealthyPercentage: 90 },
+    ]);
+  });
+
+  test("a pipeline that leaves out the app's region may refresh a group in one of its own regions", () => {
+    const config = withPipeline({
+      regions: ["eu-west-1"],
+      fleetRefresh: [{ autoScalingGroupName: "web", region: "eu-west-1" }],
+      exampleFleet: { enabled: true, region: "eu-west-1" },
+    });
+    expect(problems(config)).toEqual([]);
+    const [pipeline] = parseConfig(config, "test").imageBuilder.pipelines;
+    expect(pipeline?.exampleFleet).toMatchObject({ region: "eu-west-1", availabilityZones: ["eu-west-1a"] });
   });
 
   test("loop alarms: severity and category of the OpsItems, checked", () => {

@@ -6,6 +6,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { ImagebuilderDistributionConfiguration } from "@cdktf/provider-aws/lib/imagebuilder-distribution-configuration";
 import { ImagebuilderImagePipeline } from "@cdktf/provider-aws/lib/imagebuilder-image-pipeline";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { TerraformStack, Testing } from "cdktf";
 import { loadConfig } from "../../config";
@@ -63,6 +64,27 @@ describe("DEPLOY-1: a resolve:ssm: parameter exists before what resolves it", ()
     launchTemplate(stack, [parameter(stack)]);
     expect(violations(stack, "DEPLOY-1")).toEqual([]);
     expect(passes(stack, "DEPLOY-1")).toEqual([expect.stringContaining("/golden-ami/web is created first by aws_ssm_parameter.parameter")]);
+  });
+
+  test("Noncompliance 25: the parameter is created in another region (provider) than the template", () => {
+    const stack = minimalStack();
+    const ireland = new AwsProvider(stack, "aws-eu-west-1", { alias: "eu-west-1", region: "eu-west-1" });
+    const created = parameter(stack);
+    launchTemplate(stack, [created]).provider = ireland;
+    expect(violations(stack, "DEPLOY-1")).toEqual([
+      expect.stringContaining(
+        "resolves the parameter /golden-ami/web, which no aws_ssm_parameter of this stack creates with provider aws.eu-west-1 (the same region)",
+      ),
+    ]);
+  });
+
+  test("Compliance 25: parameter and template on the same aliased provider", () => {
+    const stack = minimalStack();
+    const ireland = new AwsProvider(stack, "aws-eu-west-1", { alias: "eu-west-1", region: "eu-west-1" });
+    const created = parameter(stack);
+    created.provider = ireland;
+    launchTemplate(stack, [created]).provider = ireland;
+    expect(violations(stack, "DEPLOY-1")).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { checkDefinitionShape, offlineAmiId, startAwsStandIn } from "../../scripts/lib/aws-stand-ins";
-import { planTimeDataSources, providerOverride, readsPublicAmiParameter } from "../../scripts/lib/stack-json";
+import { planTimeDataSources, providerOverride, readsPublicAmiParameter, type JsonObject } from "../../scripts/lib/stack-json";
 
 const VALID = JSON.stringify({ StartAt: "Store", States: { Store: { Type: "Pass", End: true } } });
 
@@ -89,5 +89,26 @@ describe("the Systems Manager stand-in of the offline plan (public AMI parameter
     expect(readsPublicAmiParameter(stack)).toBe(true);
     expect(readsPublicAmiParameter({ data: { aws_ssm_parameter: { own: { name: "/ec2-imagebuilder/latest" } } } })).toBe(false);
     expect(override.provider.aws[0]?.endpoints).toEqual([{ ssm: "http://127.0.0.1:1" }]);
+  });
+
+  test("a seed read through an aliased provider (the AMI loop in a second region) gets the stand-in too: its alias gets the endpoints and dummy credentials", () => {
+    // Prepare
+    const stack: JsonObject = {
+      provider: { aws: [{ region: "us-east-1" }, { alias: "eu-west-1", region: "eu-west-1" }] },
+      data: { aws_ssm_parameter: { "seed-eu-west-1": { name: PUBLIC, provider: "aws.eu-west-1" } } },
+    };
+
+    // Act
+    const override = providerOverride(stack, { ssmEndpoint: "http://127.0.0.1:1", sfnEndpoint: "http://127.0.0.1:2" }) as {
+      provider: { aws: Record<string, unknown>[] };
+    };
+
+    // Assess
+    expect(planTimeDataSources(stack)).toEqual([]);
+    expect(readsPublicAmiParameter(stack)).toBe(true);
+    expect(override.provider.aws.map((provider) => provider["alias"])).toEqual([undefined, "eu-west-1"]);
+    for (const provider of override.provider.aws) {
+      expect(provider).toMatchObject({ endpoints: [{ sfn: "http://127.0.0.1:2", ssm: "http://127.0.0.1:1" }], skip_region_validation: true });
+    }
   });
 });

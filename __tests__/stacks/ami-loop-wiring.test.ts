@@ -9,7 +9,8 @@ import { loadConfig } from "../../config";
 import { inUseExclusionTags } from "../../handlers/shared/ami-in-use";
 import { WRITER_TAG_KEYS } from "../../handlers/shared/channels";
 import { AmiTrackerStack } from "../../stacks/ami-tracker-stack";
-import { policyBehind, resourcesOf, synthesize, testConfig } from "../helpers/synth";
+import { dataOf, policyBehind, resourcesOf, synthesize, testConfig } from "../helpers/synth";
+import { violations } from "../rules/support";
 
 const stack = synthesize(new AmiTrackerStack(Testing.app(), loadConfig("ami-loop")));
 const LATEST = "/ec2-imagebuilder/ssm-patterns-ami-loop-web/latest";
@@ -159,36 +160,123 @@ describe("the tracker's role may move in-use tags, and only those", () => {
   });
 });
 
-describe("the loop covers the app's region only (README, Limits)", () => {
-  // A pipeline distributed to two regions, with a channel and a refreshed group.
-  const twoRegions = synthesize(
-    new AmiTrackerStack(
-      Testing.app(),
-      testConfig({
-        imageBuilder: {
-          pipelines: [{ name: "web", regions: ["us-east-1", "eu-west-1"], channels: ["stable"], fleetRefresh: [{ autoScalingGroupName: "web" }] }],
-        },
-      }),
-    ),
-  );
+describe("the loop in a second distribution region (README, Operating the AMI loop)", () => {
+  // A pipeline distributed to two regions: a refreshed group in each, and the example fleet in the second.
+  const appRegionOnly = { autoScalingGroupName: "web" };
+  const pipeline = (extra: Record<string, unknown>) => ({
+    imageBuilder: { pipelines: [{ name: "web", regions: ["us-east-1", "eu-west-1"], channels: ["stable"], ...extra }] },
+  });
+  const build = (extra: Record<string, unknown>) => new AmiTrackerStack(Testing.app(), testConfig(pipeline(extra)));
+  const twoRegionStack = build({
+    fleetRefresh: [appRegionOnly, { autoScalingGroupName: "web-eu", channel: "stable", region: "eu-west-1" }],
+    exampleFleet: { enabled: true, region: "eu-west-1" },
+  });
+  const twoRegions = synthesize(twoRegionStack);
+  const oneRegion = synthesize(build({ fleetRefresh: [appRegionOnly] }));
+  const IRELAND = "aws.eu-west-1";
+  const TEST_LATEST = "/ec2-imagebuilder/latest";
+  const TEST_STABLE = "/ec2-imagebuilder/stable";
+  const blocks = (synthesized: typeof twoRegions, kind: "resource" | "data") =>
+    Object.entries(synthesized[kind] ?? {}).flatMap(([type, byId]) => Object.entries(byId).map(([id, body]) => ({ address: `${type}.${id}`, type, body })));
+  const inIreland = (type: string) => resourcesOf(twoRegions, type).filter((resource) => resource["provider"] === IRELAND);
+  const machineOf = (group: string) => {
+    const machine = inIreland("aws_sfn_state_machine").find((candidate) => String(candidate["definition"]).includes(`"AutoScalingGroupName":"${group}"`));
+    if (machine === undefined) throw new Error(`no state machine in eu-west-1 refreshing ${group}`);
+    return machine;
+  };
 
-  test("one AWS provider, in the app's region, builds every piece: no alias, no resource on another provider", () => {
-    const providers = (twoRegions.provider as Record<string, Array<Record<string, unknown>>> | undefined)?.["aws"] ?? [];
-    expect(providers).toHaveLength(1);
-    expect(providers[0]?.["region"]).toBe("us-east-1");
-    expect(providers[0]?.["alias"]).toBeUndefined();
-    for (const type of ["aws_cloudwatch_event_rule", "aws_sfn_state_machine", "aws_cloudwatch_metric_alarm"]) {
-      expect(resourcesOf(twoRegions, type).length).toBeGreaterThan(0);
-      for (const resource of resourcesOf(twoRegions, type)) expect(resource["provider"]).toBeUndefined();
-    }
+  test("a second AWS provider, aliased by its region, with the same default tags; the default provider is unchanged", () => {
+    const providers = twoRegions.provider["aws"] as Array<Record<string, unknown>>;
+    expect(providers).toHaveLength(2);
+    expect(providers[0]).toEqual((oneRegion.provider["aws"] as unknown[])[0]);
+    expect(providers[1]).toEqual({ ...providers[0], alias: "eu-west-1", region: "eu-west-1" });
   });
 
-  test("the refresh may start a refresh of the app region's group only", () => {
-    const [machine] = resourcesOf(twoRegions, "aws_sfn_state_machine");
-    expect(String(machine?.["definition"])).toContain('"AutoScalingGroupName":"web"');
-    const role = resourcesOf(twoRegions, "aws_iam_role_policy").find((policy) => policy["name"] === "start-instance-refresh");
-    const statement = policyBehind(twoRegions, role?.["policy"]).statement.find((entry) => entry.sid === "StartInstanceRefreshOfTheGroup");
-    expect(statement?.resources).toEqual([expect.stringMatching(/:autoscaling:us-east-1:.*:autoScalingGroupName\/web$/)]);
+  test("the app region's resources keep their addresses and bodies: the second region only adds", () => {
+    const after = new Map(blocks(twoRegions, "resource").map((block) => [block.address, block.body]));
+    for (const block of blocks(oneRegion, "resource")) expect([block.address, after.get(block.address)]).toEqual([block.address, block.body]);
+  });
+
+  test("every resource and data source of the second region is on its provider, and only those (IDs name the region)", () => {
+    for (const kind of ["resource", "data"] as const) {
+      for (const block of blocks(twoRegions, kind)) {
+        expect([block.address, block.body["provider"]]).toEqual([block.address, block.address.includes("eu-west-1") ? IRELAND : undefined]);
+      }
+    }
+    expect(inIreland("aws_sfn_state_machine")).toHaveLength(2);
+    expect(inIreland("aws_autoscaling_group")).toHaveLength(1);
+    expect(inIreland("aws_launch_template")).toHaveLength(1);
+  });
+
+  test("the second region's pointer is seeded there, from that region's Amazon Linux parameter, before the example's template (DEPLOY-1)", () => {
+    const [seed] = inIreland("aws_ssm_parameter");
+    expect(inIreland("aws_ssm_parameter")).toHaveLength(1);
+    expect(seed).toMatchObject({ name: TEST_STABLE, data_type: "aws:ec2:image" });
+    const source = dataOf(twoRegions, "aws_ssm_parameter").filter((data) => data["provider"] === IRELAND);
+    expect(source).toHaveLength(1);
+    expect(String(seed?.["insecure_value"])).toMatch(/^\$\{data\.aws_ssm_parameter\.latest-amazon-linux-[a-z0-9_]+-eu-west-1\.insecure_value\}$/);
+    const [template] = inIreland("aws_launch_template");
+    const seedAddress = Object.entries(twoRegions.resource["aws_ssm_parameter"] ?? {}).find(([, body]) => body === seed)?.[0];
+    expect(template).toMatchObject({ image_id: `resolve:ssm:${TEST_STABLE}`, depends_on: [`aws_ssm_parameter.${seedAddress}`] });
+    expect(violations(twoRegionStack, "DEPLOY-1")).toEqual([]);
+  });
+
+  test("the second region's rule matches its pointer's successful changes and starts that region's state machine", () => {
+    const machine = machineOf("web-eu");
+    const machineId = Object.entries(twoRegions.resource["aws_sfn_state_machine"] ?? {}).find(([, body]) => body === machine)?.[0];
+    const rule = inIreland("aws_cloudwatch_event_rule").find((candidate) => String(candidate["description"]).includes("refresh web-eu"));
+    expect(JSON.parse(String(rule?.["event_pattern"]))).toEqual({
+      source: ["aws.ssm"],
+      "detail-type": ["Parameter Store Change"],
+      detail: { name: [TEST_STABLE], operation: ["Create", "Update"], exception: [{ exists: false }] },
+    });
+    const target = inIreland("aws_cloudwatch_event_target").find((candidate) => candidate["arn"] === `\${aws_sfn_state_machine.${machineId}.arn}`);
+    expect(target).toBeDefined();
+    const eventsPolicy = inIreland("aws_iam_role_policy").find(
+      (policy) =>
+        policy["name"] === "start-execution" &&
+        target?.["role_arn"] !== undefined &&
+        String(policy["role"]).split(".")[1] === String(target["role_arn"]).split(".")[1],
+    );
+    expect(policyBehind(twoRegions, eventsPolicy?.["policy"]).statement).toEqual([
+      expect.objectContaining({ effect: "Allow", actions: ["states:StartExecution"], resources: [`\${aws_sfn_state_machine.${machineId}.arn}`] }),
+    ]);
+  });
+
+  test("IAM, exactly: the second region's machine may StartInstanceRefresh on that region's group only; role names differ per region", () => {
+    const machine = machineOf("web-eu");
+    const roleId = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(machine["role_arn"]))?.[1];
+    const policy = inIreland("aws_iam_role_policy").find((candidate) => candidate["role"] === `\${aws_iam_role.${roleId}.id}`);
+    const statement = policyBehind(twoRegions, policy?.["policy"]).statement.find((entry) => entry.sid === "StartInstanceRefreshOfTheGroup");
+    expect(statement?.actions).toEqual(["autoscaling:StartInstanceRefresh"]);
+    expect(statement?.resources).toEqual([
+      expect.stringMatching(/^arn:\$\{[^}]+\}:autoscaling:eu-west-1:.+:autoScalingGroup:\*:autoScalingGroupName\/web-eu$/),
+    ]);
+    const names = resourcesOf(twoRegions, "aws_iam_role").map((role) => role["name"]);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test("the second region's alarms open OpsItems there; its rejection alarm watches the pointers written there", () => {
+    for (const alarm of inIreland("aws_cloudwatch_metric_alarm")) {
+      expect(alarm["alarm_actions"]).toEqual([expect.stringMatching(/^arn:\$\{[^}]+\}:ssm:eu-west-1:.+:opsitem:\d/)]);
+    }
+    const rejected = inIreland("aws_cloudwatch_event_rule").find((candidate) => String(candidate["name"]).endsWith("-parameter-rejected"));
+    expect(JSON.parse(String(rejected?.["event_pattern"]))).toEqual({
+      source: ["aws.ssm"],
+      "detail-type": ["Parameter Store Change"],
+      detail: { name: [TEST_LATEST, TEST_STABLE], exception: [{ exists: true }] },
+    });
+    // The second region's log groups are encrypted with a key of that region (CloudWatch Logs takes no other).
+    const key = inIreland("aws_kms_key");
+    expect(key).toHaveLength(1);
+    const keyId = Object.entries(twoRegions.resource["aws_kms_key"] ?? {}).find(([, body]) => body === key[0])?.[0];
+    for (const group of inIreland("aws_cloudwatch_log_group")) expect(group["kms_key_id"]).toBe(`\${aws_kms_key.${keyId}.arn}`);
+  });
+
+  test("the shipped everything-on environment has an example fleet in its second distribution region", () => {
+    const [web] = loadConfig("everything-on").imageBuilder.pipelines;
+    expect(web?.regions).toContain("eu-west-1");
+    expect(web?.exampleFleet?.region).toBe("eu-west-1");
   });
 });
 

@@ -22,6 +22,8 @@ import {
   RESOURCE_PERMISSIONS,
   requiredPermissions,
   SCOPES,
+  scopeResources,
+  type RequiredPermissions,
   type DeclaredBlock,
   type Grant,
   type Scope,
@@ -54,12 +56,23 @@ function synthesizeApp(config: AppConfig): { workloads: SynthesizedStack[]; ci: 
   return { workloads: stacks.filter((stack) => !ADMIN_STACKS.includes(stack.node.id)).map((stack) => synthesize(stack)), ci: synthesize(ci) };
 }
 
-/** Resources and data sources as they are in the synthesized JSON (not through the constructs, as synth reads them). */
+/**
+ * Resources and data sources as they are in the synthesized JSON (not through the constructs, as synth
+ * reads them), each with the region of its aliased aws provider, read from the stack's provider blocks.
+ */
 function blocksOf(stack: SynthesizedStack, name: string): DeclaredBlock[] {
+  const regionOfAlias = new Map<string, string>(
+    ((stack.provider?.["aws"] ?? []) as Array<Record<string, unknown>>).flatMap((provider) =>
+      typeof provider["alias"] === "string" ? [[`aws.${provider["alias"]}`, String(provider["region"])] as const] : [],
+    ),
+  );
   const blocks: DeclaredBlock[] = [];
   for (const kind of ["resource", "data"] as const) {
     for (const [type, byId] of Object.entries(stack[kind] ?? {})) {
-      for (const [id, args] of Object.entries(byId)) blocks.push({ kind, type, address: `${name}/${type}.${id}`, arguments: args });
+      for (const [id, args] of Object.entries(byId)) {
+        const region = regionOfAlias.get(String(args["provider"]));
+        blocks.push({ kind, type, address: `${name}/${type}.${id}`, arguments: args, ...(region !== undefined ? { region } : {}) });
+      }
     }
   }
   return blocks;
@@ -85,15 +98,26 @@ function roleStatements(ci: SynthesizedStack, config: AppConfig, phase: "plan" |
     .map((statement) => normalize(statement) as PolicyStatementJson);
 }
 
-function expectedResources(scope: ScopeName, config: AppConfig): string[] {
-  return [...SCOPES[scope].resources({ partition: "PARTITION", account: "ACCOUNT", region: config.region }, `${config.project}-${config.environment}`)];
+/** A scope's resources in the app's region and in every other region where blocks of that scope are declared. */
+function expectedResources(scope: ScopeName, config: AppConfig, otherRegions: Iterable<string> = []): string[] {
+  return scopeResources(
+    SCOPES[scope],
+    { partition: "PARTITION", account: "ACCOUNT", region: config.region },
+    `${config.project}-${config.environment}`,
+    otherRegions,
+  );
 }
 
 /** The (scope, action) pairs a role lacks: no Allow statement with the action on exactly the scope's resources (and conditions). */
-function missing(statements: PolicyStatementJson[], required: ReadonlyMap<ScopeName, ReadonlySet<string>>, config: AppConfig): string[] {
+function missing(
+  statements: PolicyStatementJson[],
+  required: ReadonlyMap<ScopeName, ReadonlySet<string>>,
+  config: AppConfig,
+  otherRegions: RequiredPermissions["otherRegions"] = new Map(),
+): string[] {
   const gaps: string[] = [];
   for (const [scope, actions] of required) {
-    const resources = expectedResources(scope, config);
+    const resources = expectedResources(scope, config, otherRegions.get(scope));
     const definition: Scope = SCOPES[scope];
     const conditions = (definition.conditions ?? []).map((condition) => ({ ...condition, values: [...condition.values] }));
     for (const action of actions) {
@@ -121,16 +145,33 @@ describe.each(ENVIRONMENTS)("environment %s: the CI roles cover every resource, 
   });
 
   test("the plan role holds every read call, on the table's scope", () => {
-    expect(missing(roleStatements(ci, config, "plan"), requiredPermissions(blocks).plan, config)).toEqual([]);
+    expect(missing(roleStatements(ci, config, "plan"), requiredPermissions(blocks).plan, config, requiredPermissions(blocks).otherRegions)).toEqual([]);
   });
 
   test("the apply role holds every create, read, update and delete call, on the table's scope", () => {
-    expect(missing(roleStatements(ci, config, "apply"), requiredPermissions(blocks).apply, config)).toEqual([]);
+    expect(missing(roleStatements(ci, config, "apply"), requiredPermissions(blocks).apply, config, requiredPermissions(blocks).otherRegions)).toEqual([]);
   });
 });
 
 describe("the everything-on environment turns everything on", () => {
   const config = loadConfig("everything-on");
+
+  test("its example fleet in eu-west-1: the CI roles get that region's ARNs for exactly the scopes declared there", () => {
+    const { workloads, ci } = synthesizeApp(config);
+    const blocks = workloads.flatMap((stack, index) => blocksOf(stack, `everything-on/${index}`));
+    const { apply, otherRegions } = requiredPermissions(blocks);
+    expect([...(otherRegions.get("autoScalingGroups") ?? [])]).toEqual(["eu-west-1"]);
+    expect(otherRegions.has("lambdaFunctions")).toBe(false);
+    const statements = roleStatements(ci, config, "apply");
+    const groups = statements.find((statement) => statement.sid === "AutoScalingGroupsDeploy");
+    expect(groups?.resources).toEqual([
+      "arn:PARTITION:autoscaling:us-east-1:ACCOUNT:autoScalingGroup:*:autoScalingGroupName/ssm-patterns-everything-on-*",
+      "arn:PARTITION:autoscaling:eu-west-1:ACCOUNT:autoScalingGroup:*:autoScalingGroupName/ssm-patterns-everything-on-*",
+    ]);
+    // Checked against the app's region alone, the roles' scopes are wider: the check sees the difference.
+    expect(missing(statements, apply, config)).not.toEqual([]);
+    expect(missing(statements, apply, config, otherRegions)).toEqual([]);
+  });
 
   test("ciAccess, the S3 backend with a KMS key, every stack, tracker-mode and native-mode pipelines with launch templates", () => {
     expect(config.ciAccess.enabled).toBe(true);
@@ -246,7 +287,11 @@ describe("issue 11 rows owned by the CI roles", () => {
     statements.filter((statement) => statement.effect === "Allow" && statement.actions.includes(action));
 
   test('row 3: tags sent in CreateKey: kms:TagResource on every key of the account and region, kms:CreateKey on "*"', () => {
-    expect(grantedOn(apply, "kms:TagResource").map((statement) => statement.resources)).toContainEqual(["arn:PARTITION:kms:us-east-1:ACCOUNT:key/*"]);
+    expect(grantedOn(apply, "kms:TagResource").map((statement) => statement.resources)).toContainEqual([
+      "arn:PARTITION:kms:us-east-1:ACCOUNT:key/*",
+      // everything-on's example fleet in eu-west-1 has a logs key there.
+      "arn:PARTITION:kms:eu-west-1:ACCOUNT:key/*",
+    ]);
     expect(grantedOn(apply, "kms:CreateKey").map((statement) => statement.resources)).toEqual([["*"]]);
   });
 
@@ -280,7 +325,10 @@ describe("issue 11 rows owned by the CI roles", () => {
     for (const action of ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries"]) {
       expect(grantedOn(apply, action).map((statement) => statement.resources)).toEqual([["*"]]);
     }
-    expect(grantedOn(apply, "ssm:GetParameters").map((statement) => statement.resources)).toEqual([["arn:PARTITION:ssm:us-east-1:ACCOUNT:parameter/*"]]);
+    // The example fleet's launch template in eu-west-1 resolves its parameter there.
+    expect(grantedOn(apply, "ssm:GetParameters").map((statement) => statement.resources)).toEqual([
+      ["arn:PARTITION:ssm:us-east-1:ACCOUNT:parameter/*", "arn:PARTITION:ssm:eu-west-1:ACCOUNT:parameter/*"],
+    ]);
   });
 
   describe("row 8: backend.kmsKeyId in every form KMS accepts reaches the state key grant", () => {

@@ -1,6 +1,8 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import {
   autoScalingGroupArn,
+  ExampleFleet,
   FleetRefresh,
   launchTemplateImageId,
   ParameterRejectionAlarm,
@@ -242,5 +244,57 @@ describe("bad props fail before anything is created", () => {
       "resolve:ssm:arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/web/stable",
     );
     expect(() => launchTemplateImageId("ami-0123456789abcdef0 ")).toThrow(/neither a parameter name nor a parameter ARN/);
+  });
+});
+
+describe("the loop's constructs on another region's provider", () => {
+  // Prepare: each construct given an aliased provider of eu-west-1, beside one on the stack's default provider.
+  const app = Testing.app();
+  const regional = new TerraformStack(app, "regional");
+  new AwsProvider(regional, "aws", { region: "us-east-1" });
+  const ireland = new AwsProvider(regional, "aws-eu-west-1", { alias: "eu-west-1", region: "eu-west-1" });
+  const location = { partition: "aws", region: "eu-west-1", account: "111122223333" };
+  new FleetRefresh(regional, "home", { name: "home", parameterName: LATEST, autoScalingGroupName: "web", location: { ...location, region: "us-east-1" } });
+  new FleetRefresh(regional, "away", { name: "away", parameterName: LATEST, autoScalingGroupName: "web", location, provider: ireland });
+  new ParameterRejectionAlarm(regional, "away-rejected", { name: "away", parameterNames: [LATEST], location, provider: ireland });
+  new ExampleFleet(regional, "away-fleet", {
+    name: "away",
+    parameter: LATEST,
+    instanceType: "t4g.micro",
+    placement: { availabilityZones: ["eu-west-1a"] },
+    provider: ireland,
+  });
+
+  // Act
+  const synthesized = synthesize(regional);
+  const all = (kind: "resource" | "data") =>
+    Object.entries(synthesized[kind] ?? {}).flatMap(([type, byId]) => Object.entries(byId).map(([id, body]) => ({ address: `${type}.${id}`, body })));
+
+  test("every resource and data source of the aliased constructs is on the provider; the default one's are not", () => {
+    for (const kind of ["resource", "data"] as const) {
+      for (const { address, body } of all(kind)) {
+        const away = /^[a-z_]+\.(away|logs-key-eu-west-1)/.test(address);
+        expect([address, body["provider"]]).toEqual([address, away ? "aws.eu-west-1" : undefined]);
+      }
+    }
+  });
+
+  test("log groups use a logs key of their own region: one key per provider", () => {
+    const keys = Object.entries(synthesized.resource["aws_kms_key"] ?? {});
+    expect(keys.map(([, key]) => key["provider"]).sort()).toEqual(["aws.eu-west-1", undefined]);
+    const irelandKey = keys.find(([, key]) => key["provider"] === "aws.eu-west-1")?.[0];
+    const groups = resourcesOf(synthesized, "aws_cloudwatch_log_group");
+    for (const group of groups) {
+      expect(group["kms_key_id"] === `\${aws_kms_key.${irelandKey}.arn}`).toBe(group["provider"] === "aws.eu-west-1");
+    }
+  });
+
+  test("the state machine's IAM names exactly that region's group", () => {
+    const machine = resourcesOf(synthesized, "aws_sfn_state_machine").find((candidate) => candidate["name"] === "away-fleet-refresh");
+    const roleId = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(machine?.["role_arn"]))?.[1];
+    const policy = resourcesOf(synthesized, "aws_iam_role_policy").find((candidate) => candidate["role"] === `\${aws_iam_role.${roleId}.id}`);
+    const statement = policyBehind(synthesized, policy?.["policy"]).statement.find((entry) => entry.sid === "StartInstanceRefreshOfTheGroup");
+    expect(statement).toMatchObject({ actions: ["autoscaling:StartInstanceRefresh"], resources: [autoScalingGroupArn(location, "web")] });
+    expect(autoScalingGroupArn(location, "web")).toBe("arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/web");
   });
 });

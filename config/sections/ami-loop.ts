@@ -17,11 +17,11 @@ export const LATEST_POINTER = "latest";
 
 export const FleetRefreshSettings = Section(
   {
-    autoScalingGroupName: Text("The Auto Scaling group to refresh (this account, the app's region); its launch template reads the pointer by resolve:ssm:."),
+    autoScalingGroupName: Text("The Auto Scaling group to refresh (this account, in region); its launch template reads the pointer by resolve:ssm:."),
     channel: Optional(Text('The pointer the group\'s launch template reads: "latest" or one of the pipeline\'s channels. Default: "latest".')),
     region: Optional(
       Text(
-        "The group's region. Default, and the only value accepted: the app's region, where the loop's fleet refresh and rejection alarm run (README, Limits).",
+        "The group's region: one of the pipeline's regions (where its parameter and channels are written); the refresh and the rejection alarm are built there. Default: the app's region.",
       ),
     ),
     minHealthyPercentage: Defaulted(WholeNumber(0, 100, "Percentage of the group that stays in service during the refresh."), 90),
@@ -45,6 +45,7 @@ export const ExampleFleetSettings = Section(
       false,
     ),
     channel: Optional(Text('The pointer the example reads: "latest" or one of the pipeline\'s channels. Default: the first channel, else "latest".')),
+    region: Optional(Text("The example's region: one of the pipeline's regions; its refresh and rejection alarm are built there. Default: the app's region.")),
     instanceType: Optional(Text("Instance type of the example. Default: the pipeline's first build instance type.")),
     availabilityZones: Optional(TextList('Availability zones of the default VPC for the group. Default: ["<region>a"].')),
   },
@@ -105,11 +106,15 @@ export const LoopAlarmsSettings = Section(
 export interface FleetRefreshConfig {
   readonly autoScalingGroupName: string;
   readonly channel: string;
+  /** The group's region, one of the pipeline's regions (default: the app's). */
+  readonly region: string;
   readonly minHealthyPercentage: number;
   readonly instanceWarmupSeconds?: number;
 }
 export interface ExampleFleetConfig {
   readonly channel: string;
+  /** The example's region, one of the pipeline's regions (default: the app's). */
+  readonly region: string;
   readonly instanceType: string;
   readonly availabilityZones: readonly string[];
 }
@@ -192,7 +197,17 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
     return false;
   };
 
+  const inPipelineRegions = (region: string, at: string): boolean => {
+    if (pipeline.regions.includes(region)) return true;
+    reader.fail(
+      at,
+      `${describe(region)} is not one of the pipeline's regions ${JSON.stringify(pipeline.regions)}, where its parameter and channels are written; use one of them, or add ${describe(region)} to regions`,
+    );
+    return false;
+  };
+
   const fleetPath = joinPath(path, "fleetRefresh");
+  let defaultRegion = false;
   const fleetRefresh = list(reader, record["fleetRefresh"], fleetPath).map((raw, index): FleetRefreshConfig => {
     const at = joinPath(fleetPath, index);
     const settings = FleetRefreshSettings;
@@ -205,15 +220,11 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       );
     const channel = reader.read(settings, entry, "channel", at, { fallback: LATEST_POINTER });
     checkPointer(channel, joinPath(at, "channel"));
-    // The loop's per-region pieces (the refresh's rule and state machine, the rejection alarm) are built
-    // by the stack's one AWS provider, in the app's region; a group elsewhere would never be refreshed.
+    // The loop's per-region pieces are built where the group is: a region where the pipeline's parameter
+    // (and the CLI's channels) are written, else nothing would ever change the pointer it watches.
     const region = reader.read(settings, entry, "region", at);
-    if (region !== undefined && region !== pipeline.region) {
-      reader.fail(
-        joinPath(at, "region"),
-        `${describe(region)} is not covered: this app builds the fleet refresh and the rejection alarm only in its own region "${pipeline.region}"; leave region out for a group in "${pipeline.region}", or remove this entry and refresh a group in ${describe(region)} yourself (aws autoscaling start-instance-refresh) after a promote (README, Limits)`,
-      );
-    }
+    if (region === undefined) defaultRegion = true;
+    else inPipelineRegions(region, joinPath(at, "region"));
     if (reader.read(settings, entry, "skipMatching", at)) {
       reader.fail(
         joinPath(at, "skipMatching"),
@@ -230,35 +241,39 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
     return {
       autoScalingGroupName,
       channel,
+      region: region ?? pipeline.region,
       minHealthyPercentage: reader.read(settings, entry, "minHealthyPercentage", at),
       ...(instanceWarmupSeconds !== undefined ? { instanceWarmupSeconds } : {}),
     };
   });
-  if (fleetRefresh.length > 0) inAppRegion("fleetRefresh");
+  if (defaultRegion) inAppRegion("fleetRefresh");
 
   let exampleFleet: ExampleFleetConfig | undefined;
   if (record["exampleFleet"] !== undefined) {
     const at = joinPath(path, "exampleFleet");
     const settings = ExampleFleetSettings;
     const entry = reader.object(record["exampleFleet"], at, keysOf(settings));
-    if (reader.read(settings, entry, "enabled", at) && inAppRegion("exampleFleet")) {
+    const region = reader.read(settings, entry, "region", at);
+    const placed = (): boolean => (region === undefined ? inAppRegion("exampleFleet") : inPipelineRegions(region, joinPath(at, "region")));
+    if (reader.read(settings, entry, "enabled", at) && placed()) {
+      const where = region ?? pipeline.region;
       const channel = reader.read(settings, entry, "channel", at, { fallback: channels[0] ?? LATEST_POINTER });
       checkPointer(channel, joinPath(at, "channel"));
       const instanceType = reader.read(settings, entry, "instanceType", at, { fallback: pipeline.instanceTypes[0] ?? "t4g.small" });
       if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType))
         reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
-      const availabilityZones = reader.read(settings, entry, "availabilityZones", at, { fallback: [`${pipeline.region}a`] });
+      const availabilityZones = reader.read(settings, entry, "availabilityZones", at, { fallback: [`${where}a`] });
       if (availabilityZones.length === 0)
-        reader.fail(joinPath(at, "availabilityZones"), `is empty; list at least one zone, e.g. ["${pipeline.region}a"], or leave it out`);
+        reader.fail(joinPath(at, "availabilityZones"), `is empty; list at least one zone, e.g. ["${where}a"], or leave it out`);
       availabilityZones.forEach((zone, index) => {
-        if (!AVAILABILITY_ZONE.test(zone) || !zone.startsWith(pipeline.region)) {
+        if (!AVAILABILITY_ZONE.test(zone) || !zone.startsWith(where)) {
           reader.fail(
             joinPath(joinPath(at, "availabilityZones"), index),
-            `${describe(zone)} is not an availability zone of "${pipeline.region}"; write it like "${pipeline.region}a"`,
+            `${describe(zone)} is not an availability zone of "${where}"; write it like "${where}a"`,
           );
         }
       });
-      exampleFleet = { channel, instanceType, availabilityZones };
+      exampleFleet = { channel, region: where, instanceType, availabilityZones };
     }
   }
 

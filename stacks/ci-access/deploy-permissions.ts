@@ -21,6 +21,15 @@ export interface ScopeCondition {
   readonly values: readonly string[];
 }
 
+/**
+ * The resources of a scope in the stack's region and in each of `otherRegions` (blocks declared with an
+ * aliased provider), without repeats: a global service's ARNs (IAM) are the same in every region.
+ */
+export function scopeResources(scope: Scope, location: AwsLocation, namePrefix: string, otherRegions: Iterable<string> = []): string[] {
+  const regions = [location.region, ...[...otherRegions].filter((region) => region !== location.region).sort()];
+  return [...new Set(regions.flatMap((region) => scope.resources({ ...location, region }, namePrefix)))];
+}
+
 /** The IAM resources (and conditions) a group of actions is granted on. */
 export interface Scope {
   /** The resources in `location` (the stacks' partition, region and account); `namePrefix` (`<project>-<environment>`) starts every name the app chooses. */
@@ -864,21 +873,33 @@ export interface DeclaredBlock {
   readonly type: string;
   readonly address: string;
   readonly arguments: Readonly<Record<string, unknown>>;
+  /** The region of the aliased provider the block is declared with. @default - the stack's region (its default provider) */
+  readonly region?: string;
 }
 
 /** What the CI roles need for some declared blocks: actions by scope, for plan and for apply. */
 export interface RequiredPermissions {
   readonly plan: ReadonlyMap<ScopeName, ReadonlySet<string>>;
   readonly apply: ReadonlyMap<ScopeName, ReadonlySet<string>>;
+  /**
+   * Per scope, the regions besides the stack's own where blocks of that scope are declared (an aliased
+   * provider): the scope's resources are granted in each of them too.
+   */
+  readonly otherRegions: ReadonlyMap<ScopeName, ReadonlySet<string>>;
 }
 
-const add = (into: Map<ScopeName, Set<string>>, grants: readonly Grant[] | undefined): void => {
+const add = (into: Map<ScopeName, Set<string>>, grants: readonly Grant[] | undefined, regions?: Map<ScopeName, Set<string>>, region?: string): void => {
   for (const grant of grants ?? []) {
     for (const action of grant.actions) {
       const scope: ScopeName = ONLY_RESOURCE_STAR[action] !== undefined ? "any" : grant.scope;
       let actions = into.get(scope);
       if (actions === undefined) into.set(scope, (actions = new Set()));
       actions.add(action);
+      if (regions !== undefined && region !== undefined && scope !== "any") {
+        let scopeRegions = regions.get(scope);
+        if (scopeRegions === undefined) regions.set(scope, (scopeRegions = new Set()));
+        scopeRegions.add(region);
+      }
     }
   }
 };
@@ -925,10 +946,11 @@ export function requiredPermissions(blocks: readonly DeclaredBlock[]): RequiredP
   if (problems.length > 0) throw new Error(`ciAccess: the deploy permission table does not cover what the stacks declare:\n  - ${problems.join("\n  - ")}`);
   const plan = new Map<ScopeName, Set<string>>();
   const apply = new Map<ScopeName, Set<string>>();
+  const otherRegions = new Map<ScopeName, Set<string>>();
   for (const block of blocks) {
     if (block.kind === "data") {
       const entry = DATA_SOURCE_PERMISSIONS[block.type];
-      add(plan, entry?.read);
+      add(plan, entry?.read, otherRegions, block.region);
       add(apply, entry?.read);
       continue;
     }
@@ -940,9 +962,9 @@ export function requiredPermissions(blocks: readonly DeclaredBlock[]): RequiredP
       if (argument !== undefined && (argument.when === undefined || argument.when(value))) sources.push(argument);
     }
     for (const calls of sources) {
-      add(plan, calls.read);
-      for (const phase of PHASES) add(apply, calls[phase]);
+      add(plan, calls.read, otherRegions, block.region);
+      for (const phase of PHASES) add(apply, calls[phase], otherRegions, block.region);
     }
   }
-  return { plan, apply };
+  return { plan, apply, otherRegions };
 }

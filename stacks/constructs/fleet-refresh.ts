@@ -47,11 +47,12 @@ import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { Token } from "cdktf";
+import { Token, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument, serviceTrust } from "./iam";
 import { encryptedLogGroup } from "./log-group";
 import { OpsCenterAlarm } from "./ops-center-alarm";
+import { placeOnProvider } from "./provider";
 import { arnAt, formatArn, type AwsLocation } from "../../aws/arn";
 import type { OpsItemCategory, OpsItemSeverity } from "../../aws/ops-center";
 import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
@@ -97,7 +98,7 @@ export interface FleetRefreshProps {
   readonly name: string;
   /** The `aws:ec2:image` parameter (or channel) the group's launch template reads, in this region. */
   readonly parameterName: string;
-  /** The Auto Scaling group to refresh (in the stack's region and account). */
+  /** The Auto Scaling group to refresh (in `location`'s region and account). */
   readonly autoScalingGroupName: string;
   /** Partition, region and account of the group and the alarms. */
   readonly location: AwsLocation;
@@ -109,6 +110,11 @@ export interface FleetRefreshProps {
   readonly failureOpsItem?: OpsItemSettings;
   /** Also notify this topic on ALARM and OK. @default - OpsCenter only */
   readonly notificationTopic?: SnsTopic;
+  /**
+   * The provider of \`location\`'s region, when that is not the stack's: every resource here is created
+   * with it (IAM roles too, IAM being global). @default - the stack's default provider
+   */
+  readonly provider?: TerraformProvider;
 }
 
 /** Values of the defaults, in one place. */
@@ -229,6 +235,7 @@ export class FleetRefresh extends Construct {
     this.logGroup = encryptedLogGroup(this, "logs", {
       name: `/aws/vendedlogs/states/${machineName}`,
       retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
+      ...(props.provider !== undefined ? { provider: props.provider } : {}),
     });
 
     this.machineRole = new IamRole(this, "machine-role", {
@@ -345,6 +352,7 @@ export class FleetRefresh extends Construct {
         { namespace: "AWS/Events", metricName: "FailedInvocations", dimensions: { RuleName: this.rule.name } },
       ),
     };
+    placeOnProvider(this, props.provider);
   }
 }
 
@@ -360,6 +368,11 @@ export interface ParameterRejectionAlarmProps {
   readonly opsItem?: OpsItemSettings;
   /** @default - OpsCenter only */
   readonly notificationTopic?: SnsTopic;
+  /**
+   * The provider of \`location\`'s region, when that is not the stack's: every resource here is created
+   * with it (IAM roles too, IAM being global). @default - the stack's default provider
+   */
+  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -389,6 +402,7 @@ export class ParameterRejectionAlarm extends Construct {
     this.logGroup = encryptedLogGroup(this, "logs", {
       name: `/aws/events/${props.name}-parameter-rejected`,
       retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
+      ...(props.provider !== undefined ? { provider: props.provider } : {}),
     });
     // EventBridge writes to a log group through the group's resource policy, not through a role:
     // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions
@@ -421,6 +435,7 @@ export class ParameterRejectionAlarm extends Construct {
       location: props.location,
       ...(props.notificationTopic !== undefined ? { notificationTopic: props.notificationTopic } : {}),
     });
+    placeOnProvider(this, props.provider);
   }
 }
 
@@ -438,6 +453,8 @@ export interface ExampleFleetProps {
   readonly instanceType: string;
   /** Where the group may launch: subnet IDs, or availability zones of the default VPC. */
   readonly placement: { readonly subnetIds: readonly string[] } | { readonly availabilityZones: readonly string[] };
+  /** The provider of the group's region, when that is not the stack's. @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -474,6 +491,7 @@ export class ExampleFleet extends Construct {
       // A numbered version, so a later launch template change is a deliberate new version.
       launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
     });
+    placeOnProvider(this, props.provider);
   }
 }
 

@@ -12,6 +12,7 @@
  */
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import type { TerraformProvider } from "cdktf";
 import type { Construct } from "constructs";
 
 export type ImageArchitecture = "arm64" | "x86_64";
@@ -21,12 +22,16 @@ export function publicAmiParameter(architecture: ImageArchitecture): string {
   return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
 }
 
-/** The public parameter read at plan time, one data source per architecture and scope. */
-export function amazonLinuxSeed(scope: Construct, architecture: ImageArchitecture): DataAwsSsmParameter {
-  const id = `latest-amazon-linux-${architecture}`;
+/**
+ * The public parameter read at plan time, one data source per architecture, scope and provider (an
+ * AMI ID belongs to one region: a parameter in another region is seeded from that region's).
+ */
+export function amazonLinuxSeed(scope: Construct, architecture: ImageArchitecture, provider?: TerraformProvider): DataAwsSsmParameter {
+  // `latest-amazon-linux-<architecture>` is the default region's address since the first deploy: keep it.
+  const id = `latest-amazon-linux-${architecture}${provider !== undefined ? `-${provider.alias ?? provider.node.id}` : ""}`;
   const existing = scope.node.tryFindChild(id);
   if (existing instanceof DataAwsSsmParameter) return existing;
-  return new DataAwsSsmParameter(scope, id, { name: publicAmiParameter(architecture) });
+  return new DataAwsSsmParameter(scope, id, { name: publicAmiParameter(architecture), ...(provider !== undefined ? { provider } : {}) });
 }
 
 export interface SeededImageParameterProps {
@@ -42,6 +47,8 @@ export interface SeededImageParameterProps {
    * writes the same tier). @default - the provider's default, Standard
    */
   readonly tier?: "Standard" | "Advanced";
+  /** The provider of the parameter's region, when that is not the stack's. @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 /** Creates the seeded parameter as `scope`'s child `id` (a Terraform address: keep it stable). */
@@ -50,9 +57,10 @@ export function seededImageParameter(scope: Construct, id: string, props: Seeded
     name: props.name,
     type: "String",
     dataType: "aws:ec2:image",
-    insecureValue: amazonLinuxSeed(scope, props.architecture).insecureValue,
+    insecureValue: amazonLinuxSeed(scope, props.architecture, props.provider).insecureValue,
     description: props.description,
     ...(props.tier !== undefined ? { tier: props.tier } : {}),
+    ...(props.provider !== undefined ? { provider: props.provider } : {}),
     lifecycle: {
       // Written by the parameter's writer after the seed: an apply must never revert them.
       ignoreChanges: ["value", "insecure_value", "description", ...props.writerTagKeys.map((key) => `tags["${key}"]`)],

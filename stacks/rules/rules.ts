@@ -261,7 +261,7 @@ export const RULES: readonly Rule[] = [
     appliesTo: ["aws_launch_template", "aws_instance"],
     checkov: [],
     explanation:
-      "An image ID resolve:ssm:NAME names an aws:ec2:image aws_ssm_parameter the stack creates, and depends_on it: EC2 checks the parameter when the template or instance is created (https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html).",
+      "An image ID resolve:ssm:NAME names an aws:ec2:image aws_ssm_parameter the stack creates with the same provider (region), and depends_on it: EC2 checks the parameter when the template or instance is created (https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html).",
     check: resolvedParameterCreatedFirst,
   },
   {

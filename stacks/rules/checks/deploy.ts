@@ -15,14 +15,26 @@ export function resolvedParameterName(value: Json | undefined): string | undefin
   return value.slice("resolve:ssm:".length).replace(/:[^:/]+$/, "");
 }
 
-/** DEPLOY-1: a `resolve:ssm:` parameter is created in the stack, and before the resource that resolves it. */
+/** The provider a block is declared with: `aws.<alias>`, or "" for the stack's default one. */
+function providerOf(block: SynthesizedBlock): string {
+  const provider = block.config["provider"];
+  return typeof provider === "string" ? provider : "";
+}
+
+/**
+ * DEPLOY-1: a `resolve:ssm:` parameter is created in the stack, with the same provider (so in the same
+ * region: a parameter of one region is invisible in another), and before the resource that resolves it.
+ */
 export function resolvedParameterCreatedFirst(resource: SynthesizedBlock, stack: StackLookup): RuleOutcome {
   const name = resolvedParameterName(resource.config[IMAGE_ATTRIBUTES[resource.type] ?? ""]);
   if (name === undefined) return notApplicable;
-  const parameter = stack.resourcesOfType("aws_ssm_parameter").find((candidate) => candidate.config["name"] === name);
+  const parameter = stack
+    .resourcesOfType("aws_ssm_parameter")
+    .find((candidate) => candidate.config["name"] === name && providerOf(candidate) === providerOf(resource));
   if (parameter === undefined) {
+    const where = providerOf(resource) === "" ? "the stack's default provider" : `provider ${providerOf(resource)}`;
     return nonCompliant(
-      `resolves the parameter ${name}, which no aws_ssm_parameter of this stack creates: EC2 checks it when the ${resource.type} is created, so the first apply fails until something writes it; create it in the stack (seeded with a real AMI of the region, value ignored afterwards)`,
+      `resolves the parameter ${name}, which no aws_ssm_parameter of this stack creates with ${where} (the same region): EC2 checks it when the ${resource.type} is created, so the first apply fails until something writes it; create it in the stack (seeded with a real AMI of the region, value ignored afterwards)`,
     );
   }
   const address = `aws_ssm_parameter.${parameter.name}`;
