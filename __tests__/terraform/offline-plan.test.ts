@@ -15,7 +15,9 @@ import {
   formatSummary,
   SCHEMA_FREE_COMMANDS,
   listEnvironments,
+  planStackDirectory,
   planTargets,
+  prepareTerraform,
   runLimited,
   synthesize,
   type PlanReport,
@@ -25,6 +27,7 @@ import {
 } from "../../scripts/offline-plan";
 import { isObject, type Json } from "../../scripts/lib/stack-json";
 import { stackFormat, STACK_FILES } from "../../scripts/lib/stack-file";
+import { SharedProviderPool, type SharedProvider } from "../../scripts/lib/shared-provider";
 import { terraformTierWithoutTerraform } from "../../scripts/lib/terraform-env";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
@@ -366,6 +369,48 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     expect(outputsDecoded).toEqual([]);
     expect(stackFormat(join(root, "synth", HCL, "stacks", "ami-tracker"))).toBe("hcl");
     expect(STACK_FILES.hcl).toBe("cdk.tf");
+  });
+
+  it("plans every stack with one aws provider configuration through a running provider, one process per worker", () => {
+    const pids = report?.sharedProviderPids ?? [];
+    // No provider exited, so none was started again: one per worker at most.
+    expect(pids.length).toBeGreaterThan(0);
+    expect(pids.length).toBeLessThanOrEqual(CONCURRENCY);
+    const planned = all().filter((result) => result.failedPhase !== "refuse" && result.id !== "fixture/aliased-providers");
+    for (const result of planned) expect({ stack: result.id, pid: pids.includes(result.sharedProviderPid ?? -1) }).toEqual({ stack: result.id, pid: true });
+    // Two aws provider configurations would share one configured client in one process: terraform starts its own.
+    expect(fixture("aliased-providers").sharedProviderPid).toBeUndefined();
+  });
+
+  it("fails a stack loudly, naming the provider process, when its shared provider dies", async () => {
+    // Prepare: a pool whose provider is killed as soon as it is handed out.
+    class DyingPool extends SharedProviderPool {
+      override async acquire(slot: number, binary: string): Promise<SharedProvider> {
+        const provider = await super.acquire(slot, binary);
+        process.kill(provider.pid, "SIGKILL");
+        while (provider.exited() === undefined) await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
+        return provider;
+      }
+    }
+    const work = join(root, "dying");
+    mkdirSync(work, { recursive: true });
+    const prepared = prepareTerraform(work, "auto", terraform);
+    const pool = new DyingPool(prepared.env);
+    const defaults = targets.find((target) => target.label === "default");
+    if (!defaults) throw new Error("no default target");
+    try {
+      // Act
+      const result = await planStackDirectory(join(defaults.outdir, "stacks", "state-bootstrap"), join(work, "state-bootstrap"), {
+        ...prepared,
+        sharedProviders: pool,
+      });
+      // Assess
+      expect(result.ok).toBe(false);
+      expect(result.failedPhase).toBe("plan");
+      expect(result.error).toMatch(/the shared aws provider process \(.*terraform-provider-aws.* -debug, pid \d+\) was stopped by SIGKILL/);
+    } finally {
+      await pool.stopAll();
+    }
   });
 
   it("ran with at most the configured number of terraform processes at once", async () => {
