@@ -15,6 +15,7 @@ import {
   formatSummary,
   SCHEMA_FREE_COMMANDS,
   listEnvironments,
+  listStacks,
   planStackDirectory,
   planTargets,
   prepareTerraform,
@@ -25,10 +26,11 @@ import {
   type ResourceChange,
   type StackResult,
 } from "../../scripts/offline-plan";
-import { isObject, type Json } from "../../scripts/lib/stack-json";
+import { isObject, type Json, type JsonObject } from "../../scripts/lib/stack-json";
 import { stackFormat, STACK_FILES } from "../../scripts/lib/stack-file";
 import { SharedProviderPool, type SharedProvider } from "../../scripts/lib/shared-provider";
-import { terraformTierWithoutTerraform } from "../../scripts/lib/terraform-env";
+import { type CoverageCandidate, coveringSelection, stackFeatures, uncovered } from "../../scripts/lib/plan-coverage";
+import { terraformTierScope, terraformTierWithoutTerraform } from "../../scripts/lib/terraform-env";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
 /** Hand-written stacks in the layout of a synth output: fixtures/stacks/<name>/cdk.tf.json. */
@@ -40,6 +42,8 @@ const HCL = "hcl/default";
 /** Fixture stacks whose failure is what they show. */
 const FAILING_FIXTURES = ["broken-runtime", "plan-time-data"];
 const CONCURRENCY = DEFAULT_CONCURRENCY;
+/** Every stack of every environment where CI is set; elsewhere the stacks that cover every resource type and argument. */
+const SCOPE = terraformTierScope(process.env);
 // A bound on a hang, not a speed check: on 2 cores shared by eight engineers a stack took up to 140 s.
 const TIER_TIMEOUT_MS = 45 * 60 * 1000;
 
@@ -139,6 +143,8 @@ describeTier("offline terraform plan of every synthesized stack", () => {
   let targets: PlanTarget[] = [];
   let report: PlanReport | undefined;
   let callLog = "";
+  /** Every stack of every configuration, with what it gives the provider to check: planned or not. */
+  let candidates: CoverageCandidate[] = [];
 
   beforeAll(async () => {
     root = realpathSync(mkdtempSync(join(tmpdir(), "terraform-tier-")));
@@ -150,6 +156,29 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     targets.push({ label: MULTI_REGION.environment, outdir: synthesize(MULTI_REGION, join(root, "synth", MULTI_REGION.environment)) });
     const defaults = targets.find((target) => target.label === "default");
     if (!defaults) throw new Error("config/environments/default.json is missing");
+    candidates = targets.flatMap((target) =>
+      listStacks(target.outdir).map((stack) => ({
+        id: `${target.label ?? ""}/${stack}`,
+        features: stackFeatures(JSON.parse(readFileSync(join(target.outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as JsonObject),
+      })),
+    );
+    if (SCOPE === "covering") {
+      // The default configuration (compared with its HCL and its copy) and the multi-region tracker are always planned.
+      const required = candidates.filter((candidate) => candidate.id.startsWith("default/") || candidate.id === `${MULTI_REGION.environment}/ami-tracker`);
+      const selected = new Set(
+        coveringSelection(
+          candidates,
+          required.map((candidate) => candidate.id),
+        ),
+      );
+      const skipped = candidates.filter((candidate) => !selected.has(candidate.id)).map((candidate) => candidate.id);
+      console.log(
+        `terraform tier without CI: ${selected.size} of ${candidates.length} stacks cover every resource type and argument; not planned: ${skipped.join(", ")} (CI=true plans every stack)`,
+      );
+      targets = targets
+        .map((target) => ({ ...target, stacks: listStacks(target.outdir).filter((stack) => selected.has(`${target.label ?? ""}/${stack}`)) }))
+        .filter((target) => target.stacks.length > 0);
+    }
     // One pool for everything: the same tracker folder planned from a second place, and the fixture stacks.
     const hcl = synthesize(loadConfig("default"), join(root, "synth", HCL), "hcl");
     const all: PlanTarget[] = [
@@ -184,6 +213,16 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     if (!result) throw new Error(`fixture ${name} was not planned`);
     return result;
   };
+
+  it(`plans every resource type and argument of every configuration's stacks (${SCOPE === "every stack" ? "every stack: CI is set" : "the stacks that cover them"})`, () => {
+    const planned = results()
+      .filter((result) => result.ok)
+      .map((result) => result.id);
+    expect(uncovered(candidates, planned)).toEqual([]);
+    if (SCOPE === "every stack") expect(planned.sort()).toEqual(candidates.map((candidate) => candidate.id).sort());
+    // The features are what the provider is given: every type of every stack is among them.
+    expect(candidates.every((candidate) => [...candidate.features].some((feature) => feature.startsWith("resource.")))).toBe(true);
+  });
 
   it("plans the default configuration and at least one other", () => {
     const labels = new Set(results().map((result) => result.id.split("/")[0]));

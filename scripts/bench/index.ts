@@ -6,7 +6,7 @@
  *   npm run bench                        # everything (the terraform tier takes minutes)
  *   npm run bench -- --skip-terraform    # all but the terraform test tier
  *   npm run bench -- --runs 7 --quick    # more synth runs; --quick: fewer scale points and iterations
- *   npm run bench -- --tier-only [--npm-test] [--root DIR] [--env NAME]
+ *   npm run bench -- --tier-only [--npm-test] [--root DIR] [--env NAME] [--plan-arg ARG ...]
  *                                        # terraform calls and seconds per stack of plan:offline (scripts/bench/tier.ts)
  */
 import { spawnSync } from "node:child_process";
@@ -707,7 +707,8 @@ function main(): void {
   if (argv.includes("--tier-only")) {
     const root = flagValue(argv, "--root");
     const environment = flagValue(argv, "--env");
-    const figures = benchTier({ ...(root ? { root } : {}), ...(environment ? { environment } : {}), npmTest: argv.includes("--npm-test"), loadavg });
+    const planArgs = argv.flatMap((flag, index) => (flag === "--plan-arg" && argv[index + 1] !== undefined ? [argv[index + 1] ?? ""] : []));
+    const figures = benchTier({ ...(root ? { root } : {}), ...(environment ? { environment } : {}), npmTest: argv.includes("--npm-test"), planArgs, loadavg });
     console.log(`${new Date().toISOString()}: ${formatTier(figures)}`);
     return;
   }
