@@ -708,8 +708,9 @@ function main(): void {
     const root = flagValue(argv, "--root");
     const environment = flagValue(argv, "--env");
     const planArgs = argv.flatMap((flag, index) => (flag === "--plan-arg" && argv[index + 1] !== undefined ? [argv[index + 1] ?? ""] : []));
+    const started = new Date().toISOString();
     const figures = benchTier({ ...(root ? { root } : {}), ...(environment ? { environment } : {}), npmTest: argv.includes("--npm-test"), planArgs, loadavg });
-    console.log(`${new Date().toISOString()}: ${formatTier(figures)}`);
+    console.log(`started ${started}, ended ${new Date().toISOString()}: ${formatTier(figures)}`);
     return;
   }
   const options = parseOptions(argv);
