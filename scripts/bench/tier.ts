@@ -108,10 +108,12 @@ export function benchTier(options: {
       .split("\n")
       .filter((line) => /^(Tests|Test Suites):/.test(line.trim()))
       .join("; ");
+    // The failing tests' names, so a failed run says what failed.
+    const failed = [...new Set(test.stderr.split("\n").filter((line) => /^\s+● .+ › /.test(line)))].map((line) => line.trim());
     npmTest = {
       wallMs: test.wallMs,
       status: test.status,
-      summary,
+      summary: failed.length > 0 ? `${summary}; failed: ${failed.join(" | ")}` : summary,
       ci: !(ci === "" || ci === "false" || ci === "0"),
       loadBefore: testLoadBefore,
       loadAfter: testLoadAfter,
