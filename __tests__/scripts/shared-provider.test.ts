@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installedAwsProvider, parseReattachLine, SharedProviderPool, startSharedProvider } from "../../scripts/lib/shared-provider";
+import { installedAwsProvider, parseReattachLine, reattachSocket, SharedProviderPool, startSharedProvider } from "../../scripts/lib/shared-provider";
 
 const REATTACH =
   '{"registry.terraform.io/hashicorp/aws":{"Protocol":"grpc","ProtocolVersion":5,"Pid":1,"Test":true,"Addr":{"Network":"unix","String":"/tmp/p"}}}';
@@ -38,6 +38,11 @@ describe("parseReattachLine", () => {
 
   it("waits for more output while the line is missing", () => {
     expect(parseReattachLine("Provider started. To attach")).toBeUndefined();
+  });
+
+  it("gives the unix socket to remove after a killed provider", () => {
+    expect(reattachSocket(REATTACH)).toBe("/tmp/p");
+    expect(reattachSocket('{"registry.terraform.io/hashicorp/aws":{"Addr":{"Network":"tcp","String":"127.0.0.1:1"}}}')).toBeUndefined();
   });
 
   it("refuses a configuration that names another provider", () => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, realpathSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 
 /**
@@ -98,6 +98,11 @@ export function startSharedProvider(binary: string, env: NodeJS.ProcessEnv, time
       if (reattach === undefined) return;
       ready = true;
       clearTimeout(timer);
+      // A provider that is killed leaves its unix socket behind (a clean interrupt removes it).
+      const socket = reattachSocket(reattach);
+      child.on("close", () => {
+        if (socket !== undefined && isSocket(socket)) rmSync(socket, { force: true });
+      });
       const pid = child.pid ?? -1;
       resolvePromise({
         binary,
@@ -167,6 +172,21 @@ export class SharedProviderPool {
   async stopAll(): Promise<void> {
     await Promise.all(this.started.map((provider) => provider.stop()));
     this.slots.clear();
+  }
+}
+
+/** The unix socket path of a reattach configuration, if it names one. */
+export function reattachSocket(reattach: string, provider = AWS_PROVIDER): string | undefined {
+  const parsed = JSON.parse(reattach) as Record<string, { Addr?: { Network?: string; String?: string } } | undefined>;
+  const address = parsed[provider]?.Addr;
+  return address?.Network === "unix" && typeof address.String === "string" ? address.String : undefined;
+}
+
+function isSocket(path: string): boolean {
+  try {
+    return lstatSync(path).isSocket();
+  } catch {
+    return false;
   }
 }
 
