@@ -21,7 +21,9 @@ import { CONFIG_DIRECTORY, loadConfig, type AppConfig } from "../config";
 import { synthesizeApp } from "../stacks/synth-output";
 import { startAwsStandIn } from "./lib/aws-stand-ins";
 import { readStackFile, stackFormat, standInArchivesHcl, type StackFormat } from "./lib/stack-file";
+import { installedAwsProvider, SharedProviderPool } from "./lib/shared-provider";
 import {
+  awsProviderAliases,
   backendOverride,
   declaresResource,
   isObject,
@@ -66,7 +68,7 @@ export interface PlanJson {
  * "plan" is the one schema-loading command: Terraform's validation (the provider's argument checks
  * included) and the plan both fail there, with Terraform's own message, file and line.
  */
-export type Phase = "copy" | "refuse" | "archive" | "init" | "plan";
+export type Phase = "copy" | "refuse" | "archive" | "init" | "provider" | "plan";
 
 /** Subcommands that load no provider schema; every other one started per stack is counted as a provider load. */
 export const SCHEMA_FREE_COMMANDS: ReadonlySet<string> = new Set(["init", "version", "fmt"]);
@@ -96,6 +98,8 @@ export interface StackResult {
   readonly archiveStandIns: readonly ArchiveStandIn[];
   /** Whether the stack's Step Functions definitions were checked by the local stand-in instead of AWS. */
   readonly sfnStandIn: boolean;
+  /** Process id of the shared aws provider the plan used; undefined: terraform started its own (see shared-provider.ts). */
+  readonly sharedProviderPid?: number;
   /** Wall-clock seconds of the whole stack (copy, init, plan). */
   readonly seconds: number;
   readonly phaseSeconds: Readonly<Partial<Record<Phase, number>>>;
@@ -129,6 +133,11 @@ export interface PlanOptions {
   readonly onProgress?: (line: string) => void;
   /** The terraform binary (e.g. a counting wrapper). @default - the one on the PATH */
   readonly terraform?: string;
+  /**
+   * Plan through one running aws provider per worker (TF_REATTACH_PROVIDERS) instead of terraform starting
+   * the provider three times per stack; stacks with aliased aws providers keep their own. @default true
+   */
+  readonly sharedProvider?: boolean;
 }
 
 export interface PlanReport {
@@ -137,6 +146,8 @@ export interface PlanReport {
   readonly seconds: number;
   readonly mirror: ProviderMirror | undefined;
   readonly archiveMode: Exclude<ArchiveMode, "auto">;
+  /** Process ids of the shared aws providers started, in order (empty when none was used). */
+  readonly sharedProviderPids: readonly number[];
 }
 
 /** A bound on every terraform command: a hung provider download fails the tier instead of hanging it. */
@@ -223,6 +234,8 @@ export interface TerraformContext {
   readonly archiveMode: Exclude<ArchiveMode, "auto">;
   /** The local stand-in of Step Functions' ValidateStateMachineDefinition. @default - none: such plans fail offline */
   readonly sfnEndpoint?: string;
+  /** Running aws providers that stacks plan through. @default - none: terraform starts its own */
+  readonly sharedProviders?: SharedProviderPool;
 }
 
 /** Finds terraform and the mirror, writes the CLI config into `workRoot`. Throws when terraform is absent. */
@@ -260,6 +273,8 @@ export async function planStackDirectory(
   context: TerraformContext,
   id = basename(source),
   expectedToFail = false,
+  /** The worker running this stack: it owns one shared provider process. */
+  slot = 0,
 ): Promise<StackResult> {
   const started = performance.now();
   const phaseSeconds: Partial<Record<Phase, number>> = {};
@@ -276,6 +291,7 @@ export async function planStackDirectory(
     expectedToFail,
     format: "json" as StackFormat,
     terraformCommands: commands,
+    sharedProviderPid: undefined as number | undefined,
   };
   const finish = (extra: Partial<StackResult> & { ok: boolean }): StackResult => ({
     ...base,
@@ -367,11 +383,30 @@ export async function planStackDirectory(
   const init = await timed("init", () => terraform(["init", "-input=false", "-no-color"], context.env));
   if (init.code !== 0) return finish({ ok: false, failedPhase: "init", error: message(init) });
 
-  // One provider start: `terraform test` validates, plans and prints the plan (-verbose) in one process.
+  // One schema load: `terraform test` validates, plans and prints the plan (-verbose) in one process,
+  // through this worker's running provider when the stack has one aws provider configuration.
+  let testEnv = offline;
+  let shared: Awaited<ReturnType<SharedProviderPool["acquire"]>> | undefined;
+  const providerBinary = context.sharedProviders !== undefined && awsProviderAliases(json).length === 1 ? installedAwsProvider(target) : undefined;
+  if (context.sharedProviders !== undefined && providerBinary !== undefined) {
+    const pool = context.sharedProviders;
+    try {
+      shared = await timed("provider", () => pool.acquire(slot, providerBinary));
+    } catch (error) {
+      return finish({ ok: false, failedPhase: "provider", error: `${stack}: ${(error as Error).message}` });
+    }
+    base.sharedProviderPid = shared.pid;
+    testEnv = { ...offline, TF_REATTACH_PROVIDERS: shared.reattach };
+  }
   writeFileSync(join(target, PLAN_TEST_FILE), PLAN_TEST);
-  const test = await timed("plan", () => terraform(["test", "-json", "-verbose", "-no-color"], offline));
+  const test = await timed("plan", () => terraform(["test", "-json", "-verbose", "-no-color"], testEnv));
   const outcome = readTestOutput(test.stdout);
   warnings.push(...outcome.warnings);
+  // A shared provider that died fails the stack it served, loudly, whatever terraform printed.
+  if (shared?.exited() !== undefined) {
+    const text = [outcome.errors.join("\n\n"), message(test)].filter((part) => part !== "").join("\n");
+    return finish({ ok: false, failedPhase: "plan", error: `${shared.describeExit()}\n${text}` });
+  }
   if (test.code !== 0 || outcome.errors.length > 0 || outcome.plan === undefined) {
     const text = outcome.errors.length > 0 ? outcome.errors.join("\n\n") : message(test);
     return finish({ ok: false, failedPhase: "plan", error: text.includes("127.0.0.1:9") ? `${text}${BLOCKED_HINT}` : text });
@@ -442,15 +477,18 @@ export function readTestOutput(stdout: string): TestOutput {
   return { ...(plan !== undefined ? { plan } : {}), errors, warnings };
 }
 
-/** Runs `work` over `items`, at most `limit` at a time, keeping the order of the items in the results. */
-export async function runLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `work` over `items`, at most `limit` at a time, keeping the order of the items in the results;
+ * `slot` (0 to limit - 1) names the worker, which runs one item at a time.
+ */
+export async function runLimited<T, R>(items: readonly T[], limit: number, work: (item: T, slot: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
-  const worker = async (): Promise<void> => {
+  const worker = async (_: unknown, slot: number): Promise<void> => {
     while (next < items.length) {
       const index = next++;
       const item = items[index];
-      if (item !== undefined) results[index] = await work(item);
+      if (item !== undefined) results[index] = await work(item, slot);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
@@ -467,7 +505,7 @@ export function listStacks(outdir: string): string[] {
 }
 
 export function formatProgress(result: StackResult): string {
-  const phases = (["init", "plan"] as const)
+  const phases = (["init", "provider", "plan"] as const)
     .filter((phase) => result.phaseSeconds[phase] !== undefined)
     .map((phase) => `${phase} ${(result.phaseSeconds[phase] ?? 0).toFixed(1)}`)
     .join(", ");
@@ -546,10 +584,14 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
   const workRoot = options.workRoot ?? mkdtempSync(join(tmpdir(), "offline-plan-"));
   mkdirSync(workRoot, { recursive: true });
   let stopStandIn = async (): Promise<void> => undefined;
+  let sharedProviders: SharedProviderPool | undefined;
   try {
     const sfn = await startAwsStandIn();
     stopStandIn = sfn.close;
-    const context: TerraformContext = { ...prepareTerraform(workRoot, options.archive ?? "auto", options.terraform), sfnEndpoint: sfn.url };
+    const prepared = prepareTerraform(workRoot, options.archive ?? "auto", options.terraform);
+    // The provider reads proxies and AWS variables from its own environment: the same as the plans'.
+    if (options.sharedProvider ?? true) sharedProviders = new SharedProviderPool({ ...prepared.env, ...NO_NETWORK });
+    const context: TerraformContext = { ...prepared, sfnEndpoint: sfn.url, ...(sharedProviders !== undefined ? { sharedProviders } : {}) };
     const progress = options.onProgress ?? ((): void => undefined);
     if (context.archiveMode === "stand-in") {
       progress(
@@ -565,8 +607,8 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
         expectedToFail: target.expectedToFail?.includes(name) ?? false,
       })),
     );
-    const results = await runLimited(jobs, options.concurrency ?? DEFAULT_CONCURRENCY, async (job) => {
-      const result = await planStackDirectory(job.source, job.work, context, job.id, job.expectedToFail);
+    const results = await runLimited(jobs, options.concurrency ?? DEFAULT_CONCURRENCY, async (job, slot) => {
+      const result = await planStackDirectory(job.source, job.work, context, job.id, job.expectedToFail, slot);
       progress(formatProgress(result));
       if (!options.keep) rmSync(job.work, { recursive: true, force: true });
       return result;
@@ -577,8 +619,10 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
       seconds: (performance.now() - started) / 1000,
       mirror: context.mirror,
       archiveMode: context.archiveMode,
+      sharedProviderPids: sharedProviders?.pids() ?? [],
     };
   } finally {
+    await sharedProviders?.stopAll();
     await stopStandIn();
     if (ownWorkRoot && !options.keep) rmSync(workRoot, { recursive: true, force: true });
   }
@@ -607,6 +651,7 @@ interface CliArguments {
   readonly archive: ArchiveMode;
   readonly keep: boolean;
   readonly format: StackFormat;
+  readonly sharedProvider: boolean;
 }
 
 const USAGE = `usage: npm run plan:offline -- [options]
@@ -618,6 +663,8 @@ const USAGE = `usage: npm run plan:offline -- [options]
   --concurrency N     stacks planned at once (default ${DEFAULT_CONCURRENCY})
   --archive MODE      auto | stand-in | provider (default auto; see docs/offline-plan.md)
   --keep              keep the work folder and print where it is
+  --own-providers     let terraform start the aws provider itself for every stack (default: one running
+                      provider per worker, reattached with TF_REATTACH_PROVIDERS; docs/offline-plan.md)
   --help              this text`;
 
 function parseArguments(argv: readonly string[]): CliArguments | "help" {
@@ -627,6 +674,7 @@ function parseArguments(argv: readonly string[]): CliArguments | "help" {
   let concurrency = DEFAULT_CONCURRENCY;
   let archive: ArchiveMode = "auto";
   let keep = false;
+  let sharedProvider = true;
   let all = false;
   let format: StackFormat = "json";
   for (let index = 0; index < argv.length; index++) {
@@ -662,6 +710,9 @@ function parseArguments(argv: readonly string[]): CliArguments | "help" {
         archive = mode;
         break;
       }
+      case "--own-providers":
+        sharedProvider = false;
+        break;
       case "--keep":
         keep = true;
         break;
@@ -673,7 +724,16 @@ function parseArguments(argv: readonly string[]): CliArguments | "help" {
     }
   }
   const chosen = all ? listEnvironments() : environments.length > 0 ? environments : [process.env["APP_ENV"] ?? "default"];
-  return { environments: chosen, ...(from !== undefined ? { from } : {}), ...(stacks.length > 0 ? { stacks } : {}), concurrency, archive, keep, format };
+  return {
+    environments: chosen,
+    ...(from !== undefined ? { from } : {}),
+    ...(stacks.length > 0 ? { stacks } : {}),
+    concurrency,
+    archive,
+    keep,
+    format,
+    sharedProvider,
+  };
 }
 
 async function main(): Promise<number> {
@@ -698,6 +758,7 @@ async function main(): Promise<number> {
     const report = await planTargets(targets, {
       workRoot: join(workRoot, "plan"),
       concurrency: args.concurrency,
+      sharedProvider: args.sharedProvider,
       archive: args.archive,
       keep: args.keep,
       onProgress: log,

@@ -15,7 +15,10 @@ import {
   formatSummary,
   SCHEMA_FREE_COMMANDS,
   listEnvironments,
+  listStacks,
+  planStackDirectory,
   planTargets,
+  prepareTerraform,
   runLimited,
   synthesize,
   type PlanReport,
@@ -23,9 +26,11 @@ import {
   type ResourceChange,
   type StackResult,
 } from "../../scripts/offline-plan";
-import { isObject, type Json } from "../../scripts/lib/stack-json";
+import { isObject, type Json, type JsonObject } from "../../scripts/lib/stack-json";
 import { stackFormat, STACK_FILES } from "../../scripts/lib/stack-file";
-import { terraformTierWithoutTerraform } from "../../scripts/lib/terraform-env";
+import { SharedProviderPool, type SharedProvider } from "../../scripts/lib/shared-provider";
+import { type CoverageCandidate, coveringSelection, stackFeatures, uncovered } from "../../scripts/lib/plan-coverage";
+import { terraformTierScope, terraformTierWithoutTerraform } from "../../scripts/lib/terraform-env";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
 /** Hand-written stacks in the layout of a synth output: fixtures/stacks/<name>/cdk.tf.json. */
@@ -37,6 +42,8 @@ const HCL = "hcl/default";
 /** Fixture stacks whose failure is what they show. */
 const FAILING_FIXTURES = ["broken-runtime", "plan-time-data"];
 const CONCURRENCY = DEFAULT_CONCURRENCY;
+/** Every stack of every environment where CI is set; elsewhere the stacks that cover every resource type and argument. */
+const SCOPE = terraformTierScope(process.env);
 // A bound on a hang, not a speed check: on 2 cores shared by eight engineers a stack took up to 140 s.
 const TIER_TIMEOUT_MS = 45 * 60 * 1000;
 
@@ -136,6 +143,8 @@ describeTier("offline terraform plan of every synthesized stack", () => {
   let targets: PlanTarget[] = [];
   let report: PlanReport | undefined;
   let callLog = "";
+  /** Every stack of every configuration, with what it gives the provider to check: planned or not. */
+  let candidates: CoverageCandidate[] = [];
 
   beforeAll(async () => {
     root = realpathSync(mkdtempSync(join(tmpdir(), "terraform-tier-")));
@@ -147,6 +156,29 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     targets.push({ label: MULTI_REGION.environment, outdir: synthesize(MULTI_REGION, join(root, "synth", MULTI_REGION.environment)) });
     const defaults = targets.find((target) => target.label === "default");
     if (!defaults) throw new Error("config/environments/default.json is missing");
+    candidates = targets.flatMap((target) =>
+      listStacks(target.outdir).map((stack) => ({
+        id: `${target.label ?? ""}/${stack}`,
+        features: stackFeatures(JSON.parse(readFileSync(join(target.outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as JsonObject),
+      })),
+    );
+    if (SCOPE === "covering") {
+      // The default configuration (compared with its HCL and its copy) and the multi-region tracker are always planned.
+      const required = candidates.filter((candidate) => candidate.id.startsWith("default/") || candidate.id === `${MULTI_REGION.environment}/ami-tracker`);
+      const selected = new Set(
+        coveringSelection(
+          candidates,
+          required.map((candidate) => candidate.id),
+        ),
+      );
+      const skipped = candidates.filter((candidate) => !selected.has(candidate.id)).map((candidate) => candidate.id);
+      console.log(
+        `terraform tier without CI: ${selected.size} of ${candidates.length} stacks cover every resource type and argument; not planned: ${skipped.join(", ")} (CI=true plans every stack)`,
+      );
+      targets = targets
+        .map((target) => ({ ...target, stacks: listStacks(target.outdir).filter((stack) => selected.has(`${target.label ?? ""}/${stack}`)) }))
+        .filter((target) => target.stacks.length > 0);
+    }
     // One pool for everything: the same tracker folder planned from a second place, and the fixture stacks.
     const hcl = synthesize(loadConfig("default"), join(root, "synth", HCL), "hcl");
     const all: PlanTarget[] = [
@@ -181,6 +213,16 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     if (!result) throw new Error(`fixture ${name} was not planned`);
     return result;
   };
+
+  it(`plans every resource type and argument of every configuration's stacks (${SCOPE === "every stack" ? "every stack: CI is set" : "the stacks that cover them"})`, () => {
+    const planned = results()
+      .filter((result) => result.ok)
+      .map((result) => result.id);
+    expect(uncovered(candidates, planned)).toEqual([]);
+    if (SCOPE === "every stack") expect(planned.sort()).toEqual(candidates.map((candidate) => candidate.id).sort());
+    // The features are what the provider is given: every type of every stack is among them.
+    expect(candidates.every((candidate) => [...candidate.features].some((feature) => feature.startsWith("resource.")))).toBe(true);
+  });
 
   it("plans the default configuration and at least one other", () => {
     const labels = new Set(results().map((result) => result.id.split("/")[0]));
@@ -366,6 +408,48 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     expect(outputsDecoded).toEqual([]);
     expect(stackFormat(join(root, "synth", HCL, "stacks", "ami-tracker"))).toBe("hcl");
     expect(STACK_FILES.hcl).toBe("cdk.tf");
+  });
+
+  it("plans every stack with one aws provider configuration through a running provider, one process per worker", () => {
+    const pids = report?.sharedProviderPids ?? [];
+    // No provider exited, so none was started again: one per worker at most.
+    expect(pids.length).toBeGreaterThan(0);
+    expect(pids.length).toBeLessThanOrEqual(CONCURRENCY);
+    const planned = all().filter((result) => result.failedPhase !== "refuse" && result.id !== "fixture/aliased-providers");
+    for (const result of planned) expect({ stack: result.id, pid: pids.includes(result.sharedProviderPid ?? -1) }).toEqual({ stack: result.id, pid: true });
+    // Two aws provider configurations would share one configured client in one process: terraform starts its own.
+    expect(fixture("aliased-providers").sharedProviderPid).toBeUndefined();
+  });
+
+  it("fails a stack loudly, naming the provider process, when its shared provider dies", async () => {
+    // Prepare: a pool whose provider is killed as soon as it is handed out.
+    class DyingPool extends SharedProviderPool {
+      override async acquire(slot: number, binary: string): Promise<SharedProvider> {
+        const provider = await super.acquire(slot, binary);
+        process.kill(provider.pid, "SIGKILL");
+        while (provider.exited() === undefined) await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
+        return provider;
+      }
+    }
+    const work = join(root, "dying");
+    mkdirSync(work, { recursive: true });
+    const prepared = prepareTerraform(work, "auto", terraform);
+    const pool = new DyingPool(prepared.env);
+    const defaults = targets.find((target) => target.label === "default");
+    if (!defaults) throw new Error("no default target");
+    try {
+      // Act
+      const result = await planStackDirectory(join(defaults.outdir, "stacks", "state-bootstrap"), join(work, "state-bootstrap"), {
+        ...prepared,
+        sharedProviders: pool,
+      });
+      // Assess
+      expect(result.ok).toBe(false);
+      expect(result.failedPhase).toBe("plan");
+      expect(result.error).toMatch(/the shared aws provider process \(.*terraform-provider-aws.* -debug, pid \d+\) was stopped by SIGKILL/);
+    } finally {
+      await pool.stopAll();
+    }
   });
 
   it("ran with at most the configured number of terraform processes at once", async () => {

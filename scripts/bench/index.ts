@@ -7,7 +7,7 @@
  *   npm run bench -- --skip-terraform    # all but the terraform test tier
  *   npm run bench -- --runs 7 --quick    # more synth runs; --quick: fewer scale points and iterations
  *   npm run bench -- --bundles-only      # bundles, Powertools and SDK clients only; prints, does not write BENCHMARKS.md
- *   npm run bench -- --tier-only [--npm-test] [--root DIR] [--env NAME]
+ *   npm run bench -- --tier-only [--npm-test] [--root DIR] [--env NAME] [--plan-arg ARG ...]
  *                                        # terraform calls and seconds per stack of plan:offline (scripts/bench/tier.ts)
  */
 import { spawnSync } from "node:child_process";
@@ -833,8 +833,10 @@ function main(): void {
   if (argv.includes("--tier-only")) {
     const root = flagValue(argv, "--root");
     const environment = flagValue(argv, "--env");
-    const figures = benchTier({ ...(root ? { root } : {}), ...(environment ? { environment } : {}), npmTest: argv.includes("--npm-test"), loadavg });
-    console.log(`${new Date().toISOString()}: ${formatTier(figures)}`);
+    const planArgs = argv.flatMap((flag, index) => (flag === "--plan-arg" && argv[index + 1] !== undefined ? [argv[index + 1] ?? ""] : []));
+    const started = new Date().toISOString();
+    const figures = benchTier({ ...(root ? { root } : {}), ...(environment ? { environment } : {}), npmTest: argv.includes("--npm-test"), planArgs, loadavg });
+    console.log(`started ${started}, ended ${new Date().toISOString()}: ${formatTier(figures)}`);
     return;
   }
   const options = parseOptions(argv);

@@ -188,6 +188,19 @@ function isFile(path: string): boolean {
  * without terraform cannot pass the tier by skipping it.
  */
 export function terraformTierWithoutTerraform(env: Readonly<Record<string, string | undefined>> = process.env): "skip" | "fail" {
+  return ciIsSet(env) ? "fail" : "skip";
+}
+
+/**
+ * Which stacks the terraform tier plans: every stack of every environment where CI is set; elsewhere the
+ * stacks that together hold every resource type and argument of them all (scripts/lib/plan-coverage.ts).
+ */
+export function terraformTierScope(env: Readonly<Record<string, string | undefined>> = process.env): "every stack" | "covering" {
+  return ciIsSet(env) ? "every stack" : "covering";
+}
+
+/** GitHub Actions and most CI systems set CI=true; empty, "false" and "0" read as unset. */
+function ciIsSet(env: Readonly<Record<string, string | undefined>>): boolean {
   const ci = (env["CI"] ?? "").trim().toLowerCase();
-  return ci === "" || ci === "false" || ci === "0" ? "skip" : "fail";
+  return !(ci === "" || ci === "false" || ci === "0");
 }
