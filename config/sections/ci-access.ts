@@ -46,16 +46,18 @@ export interface HcpCiConfig {
   readonly hostname: string;
 }
 
+/** The same switch for both identity providers: each account has one provider per host. */
+const CreateOidcProvider = Optional(
+  Flag(
+    "Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own.",
+  ),
+);
 const GitHubSettings = Section(
   {
     repository: Text('"<owner>/<repo>": only this repository\'s workflows may assume the roles.'),
     mainBranch: Defaulted(Text("The branch whose pushes may apply."), "main"),
     oidcProviderArn: Optional(Text("An existing token.actions.githubusercontent.com provider (one per account). Default: the stack creates it.")),
-    createOidcProvider: Optional(
-      Flag(
-        "Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own.",
-      ),
-    ),
+    createOidcProvider: CreateOidcProvider,
   },
   "GitHub Actions: plan on pull requests, apply on the main branch.",
 );
@@ -63,11 +65,7 @@ const HcpSettings = Section(
   {
     audience: Defaulted(Text("The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE)."), "aws.workload.identity"),
     oidcProviderArn: Optional(Text("An existing provider for the HCP Terraform host (one per account). Default: the stack creates it.")),
-    createOidcProvider: Optional(
-      Flag(
-        "Create the OIDC provider in this environment. Default: true without oidcProviderArn. Set true in each environment that deploys to an account of its own.",
-      ),
-    ),
+    createOidcProvider: CreateOidcProvider,
   },
   'HCP Terraform dynamic credentials (needs backend.type "cloud").',
 );

@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleHandler, runWorker, SCHEMA_KEY_PACKAGES } from "../../stacks/constructs/bundle";
+import { buildOptions, bundleHandler, runWorker, SCHEMA_KEY_PACKAGES } from "../../stacks/constructs/bundle";
 import { directoryEntries, makeZip } from "../lib/zip";
 import { describeMachine, firstLines, kb, mb, median, ms, PROJECT_ROOT, runProcess, series, type Machine, type ProcessRun, type Series } from "./measure";
 import { summarizeProfile, type ProfileSummary } from "./profile";
@@ -568,21 +568,7 @@ function benchSdk(): SdkFigure[] {
     const directory = join(BENCH_BUILD, folder);
     rmSync(directory, { recursive: true, force: true });
     const metafile = runWorker({
-      options: {
-        entryPoints: ["handlers/ami-tracker/index.ts"],
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        minify: true,
-        sourcemap: "external",
-        sourcesContent: false,
-        legalComments: "none",
-        mainFields: ["module", "main"],
-        logLevel: "error",
-        absWorkingDir: PROJECT_ROOT,
-        outfile: join(directory, "index.js"),
-      },
+      options: { ...buildOptions("handlers/ami-tracker/index.ts"), absWorkingDir: PROJECT_ROOT, outfile: join(directory, "index.js") },
       schemaPackages,
     });
     const output = Object.values(metafile.outputs).find((entry) => entry.entryPoint !== undefined);

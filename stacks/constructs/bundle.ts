@@ -62,7 +62,8 @@ function bundleDirectory(name: string, hash: string): string {
   return join(BUILD_ROOT, `${name}-${hash}`);
 }
 
-function buildOptions(entry: string): BuildOptions {
+/** The esbuild options of every handler bundle (the bench builds its variants from them too). */
+export function buildOptions(entry: string): BuildOptions {
   return {
     entryPoints: [relative(PROJECT_ROOT, join(PROJECT_ROOT, entry))],
     bundle: true,

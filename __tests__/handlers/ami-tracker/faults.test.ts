@@ -12,19 +12,8 @@ import { checkStack } from "../../../stacks/rules/rule-pack";
 import { onlyResource, synthesize, testConfig } from "../../helpers/synth";
 import { captureConsole, emfLines, fixtureText, lambdaContext, snsEvent } from "./support/events";
 import { FakeAwsError, FakeSsm, type Operation } from "./support/fake-ssm";
-import { config, trackerOverHttp } from "./support/tracker";
+import { config, DOCS, NAME, NEW_AMI, NEW_IMAGE_ARN, OLD_TAGS, trackerOverHttp } from "./support/tracker";
 
-const NAME = "/ec2-imagebuilder/latest";
-const DOCS = "sns-message-available-docs.json";
-const NEW_AMI = "ami-01a23bc4def5a6789";
-const NEW_IMAGE_ARN = "arn:aws:imagebuilder:us-west-1:123456789012:image/example-linux-image/1.0.0/3";
-const OLD_TAGS = {
-  Source: "EC2 Image Builder",
-  AMI_ID: "ami-0aaaaaaaaaaaaaaaa",
-  IMAGE_ARN: "arn:aws:imagebuilder:us-west-1:123456789012:image/example-linux-image/1.0.0/2",
-  IMAGE_VERSION: "1.0.0",
-  IMAGE_BUILD_VERSION: "2",
-};
 const context = lambdaContext("123456789012", "us-west-1");
 let output: ReturnType<typeof captureConsole>;
 
