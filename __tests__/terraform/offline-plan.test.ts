@@ -5,6 +5,7 @@
  * also synthesized as HCL and must plan to the same resource_changes. Where `terraform` is not on the
  * PATH the tier is skipped loudly, or fails when CI is set.
  */
+import { App } from "cdktf";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +32,9 @@ import { stackFormat, STACK_FILES } from "../../scripts/lib/stack-file";
 import { SharedProviderPool, type SharedProvider } from "../../scripts/lib/shared-provider";
 import { type CoverageCandidate, coveringSelection, stackFeatures, uncovered } from "../../scripts/lib/plan-coverage";
 import { terraformTierScope, terraformTierWithoutTerraform } from "../../scripts/lib/terraform-env";
+import { GITHUB_COMMENT_LIMIT, changesOf, countByAction, summarize, type PlanDocument } from "../../scripts/plan-summary";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
+import { amiLoopStacks, SHARED_ARN } from "../helpers/ami-loop-stacks";
 
 /** Hand-written stacks in the layout of a synth output: fixtures/stacks/<name>/cdk.tf.json. */
 const FIXTURES = join(__dirname, "fixtures");
@@ -39,6 +42,10 @@ const FIXTURES = join(__dirname, "fixtures");
 const ELSEWHERE = "copied/elsewhere";
 /** The default configuration synthesized as HCL (cdk.tf). */
 const HCL = "hcl/default";
+/** The real plans the plan summary is checked on (always planned): a bucket and its protections, the OIDC roles. */
+const SUMMARIZED = ["default/state-bootstrap", "hcp-example/ci-access"];
+/** The label of the test stacks holding every AMI-loop construct (__tests__/helpers/ami-loop-stacks.ts), always planned. */
+const AMI_LOOP_CONSTRUCTS = "ami-loop-constructs";
 /** Fixture stacks whose failure is what they show. */
 const FAILING_FIXTURES = ["broken-runtime", "plan-time-data"];
 const CONCURRENCY = DEFAULT_CONCURRENCY;
@@ -156,6 +163,11 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       outdir: synthesize(loadConfig(environment), join(root, "synth", environment)),
     }));
     targets.push({ label: MULTI_REGION.environment, outdir: synthesize(MULTI_REGION, join(root, "synth", MULTI_REGION.environment)) });
+    const constructsOutdir = join(root, "synth", AMI_LOOP_CONSTRUCTS);
+    const constructsApp = new App({ outdir: constructsOutdir });
+    amiLoopStacks(constructsApp);
+    constructsApp.synth();
+    targets.push({ label: AMI_LOOP_CONSTRUCTS, outdir: constructsOutdir });
     const defaults = targets.find((target) => target.label === "default");
     if (!defaults) throw new Error("config/environments/default.json is missing");
     candidates = targets.flatMap((target) =>
@@ -167,8 +179,15 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       }),
     );
     if (SCOPE === "covering") {
-      // The default configuration (compared with its HCL and its copy) and the multi-region tracker are always planned.
-      const required = candidates.filter((candidate) => candidate.id.startsWith("default/") || candidate.id === `${MULTI_REGION.environment}/ami-tracker`);
+      // Always planned: the default configuration (compared with its HCL and its copy), the multi-region tracker,
+      // the AMI-loop construct stacks and the summarized stacks.
+      const required = candidates.filter(
+        (candidate) =>
+          candidate.id.startsWith("default/") ||
+          candidate.id.startsWith(`${AMI_LOOP_CONSTRUCTS}/`) ||
+          candidate.id === `${MULTI_REGION.environment}/ami-tracker` ||
+          SUMMARIZED.includes(candidate.id),
+      );
       const selected = new Set(
         coveringSelection(
           candidates,
@@ -470,5 +489,82 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       running--;
     });
     expect(peak).toBe(CONCURRENCY);
+  });
+
+  describe("plan summary of the real plans (terraform test's plan JSON)", () => {
+    const plan = (id: string): PlanDocument => {
+      const result = all().find((candidate) => candidate.id === id);
+      if (result === undefined || !result.ok || result.plan === undefined) {
+        throw new Error(`${id} was not planned: ${result?.failedPhase ?? "missing"} ${result?.error ?? ""}`);
+      }
+      return result.plan;
+    };
+
+    test.each(SUMMARIZED)("%s: a create-only plan is counted exactly, with no warning", (id) => {
+      const document = plan(id);
+      const changes = (document.resource_changes ?? []).filter((change) => change.mode === "managed");
+      const counts = countByAction(changesOf(document));
+      expect(counts).toEqual({ create: changes.length, update: 0, replace: 0, delete: 0, "no-op": 0, read: 0 });
+      expect(counts.create).toBeGreaterThan(0);
+
+      const stack = id.split("/")[1] ?? id;
+      const text = summarize([{ stack, plan: document }], { marker: `<!-- plan:${stack} -->` });
+      expect(text.startsWith(`<!-- plan:${stack} -->\n### Plan: \`${stack}\``)).toBe(true);
+      expect(text).toContain(
+        `**${changes.length} to create, 0 to update, 0 to replace, 0 to delete**, 0 unchanged (Terraform ${document.terraform_version ?? ""})`,
+      );
+      expect(text).not.toMatch(/\[!(WARNING|CAUTION)\]/);
+      for (const change of changes) expect(text).toContain(`\`${change.address}\``);
+      expect(text.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+    });
+
+    test("the state bucket and its protections are in the real plan", () => {
+      const types = (plan("default/state-bootstrap").resource_changes ?? [])
+        .filter((change) => change.mode === "managed")
+        .map((change) => change.type)
+        .sort();
+      expect(types).toEqual([
+        "aws_s3_bucket",
+        "aws_s3_bucket_lifecycle_configuration",
+        "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_policy",
+        "aws_s3_bucket_public_access_block",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_versioning",
+      ]);
+    });
+
+    test("the ci-access plan creates both OIDC providers and both roles", () => {
+      const types = (plan("hcp-example/ci-access").resource_changes ?? []).filter((change) => change.mode === "managed").map((change) => change.type);
+      expect(types.filter((type) => type === "aws_iam_openid_connect_provider")).toHaveLength(2);
+      expect(types.filter((type) => type === "aws_iam_role")).toHaveLength(2);
+      expect(types).toContain("aws_iam_role_policy_attachment");
+    });
+  });
+
+  describe("the AMI-loop constructs (fleet refresh, rejection alarm, RAM share, consumer launch template, lifecycle policy)", () => {
+    const planned = (stack: string, type: string): Record<string, Json>[] => {
+      const result = all().find((candidate) => candidate.id === `${AMI_LOOP_CONSTRUCTS}/${stack}`);
+      if (!result) throw new Error(`${AMI_LOOP_CONSTRUCTS}/${stack} was not planned`);
+      return managed(result)
+        .filter((change) => change.type === type)
+        .map((change) => change.change.after as Record<string, Json>);
+    };
+
+    it("plans both test stacks (the generic checks above create every resource they declare)", () => {
+      const ids = results()
+        .filter((result) => result.id.startsWith(`${AMI_LOOP_CONSTRUCTS}/`))
+        .map((result) => `${result.id}: ${result.ok ? "ok" : (result.error ?? "failed")}`);
+      expect(ids).toEqual([`${AMI_LOOP_CONSTRUCTS}/ami-loop-consumer: ok`, `${AMI_LOOP_CONSTRUCTS}/ami-loop-owner: ok`]);
+    });
+
+    it("plans the refresh machine's SDK task, the lifecycle exclusion and the consumer's resolve:ssm: by ARN as synthesized", () => {
+      const [machine] = planned("ami-loop-owner", "aws_sfn_state_machine");
+      expect(String(machine?.["definition"])).toContain('"Resource":"arn:aws:states:::aws-sdk:autoscaling:startInstanceRefresh"');
+      const [lifecycle] = planned("ami-loop-owner", "aws_imagebuilder_lifecycle_policy");
+      expect(JSON.stringify(lifecycle?.["policy_detail"])).toContain("ami-loop:previous:/ec2-imagebuilder/web/stable");
+      const [template] = planned("ami-loop-consumer", "aws_launch_template");
+      expect(template?.["image_id"]).toBe(`resolve:ssm:${SHARED_ARN}`);
+    });
   });
 });
