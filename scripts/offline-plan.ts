@@ -22,6 +22,7 @@ import { synthesizeApp } from "../stacks/synth-output";
 import { startAwsStandIn } from "./lib/aws-stand-ins";
 import { readStackFile, stackFormat, standInArchivesHcl, type StackFormat } from "./lib/stack-file";
 import { installedAwsProvider, SharedProviderPool } from "./lib/shared-provider";
+import { PlanCache, planCacheKey, toolchainDigest } from "./lib/plan-cache";
 import {
   awsProviderAliases,
   backendOverride,
@@ -100,6 +101,8 @@ export interface StackResult {
   readonly sfnStandIn: boolean;
   /** Process id of the shared aws provider the plan used; undefined: terraform started its own (see shared-provider.ts). */
   readonly sharedProviderPid?: number;
+  /** When terraform made the plan this result reuses (ISO 8601); undefined: planned in this run (see plan-cache.ts). */
+  readonly cachedFrom?: string;
   /** Wall-clock seconds of the whole stack (copy, init, plan). */
   readonly seconds: number;
   readonly phaseSeconds: Readonly<Partial<Record<Phase, number>>>;
@@ -138,6 +141,11 @@ export interface PlanOptions {
    * the provider three times per stack; stacks with aliased aws providers keep their own. @default true
    */
   readonly sharedProvider?: boolean;
+  /**
+   * Reuse passing plans kept in this folder when a stack, terraform, the provider mirror and the planning
+   * code are unchanged (scripts/lib/plan-cache.ts); used only with a provider mirror. @default - none: every stack is planned
+   */
+  readonly cacheDirectory?: string;
 }
 
 export interface PlanReport {
@@ -236,6 +244,8 @@ export interface TerraformContext {
   readonly sfnEndpoint?: string;
   /** Running aws providers that stacks plan through. @default - none: terraform starts its own */
   readonly sharedProviders?: SharedProviderPool;
+  /** Passing plans of earlier runs. @default - none */
+  readonly cache?: PlanCache<PlanJson>;
 }
 
 /** Finds terraform and the mirror, writes the CLI config into `workRoot`. Throws when terraform is absent. */
@@ -275,6 +285,8 @@ export async function planStackDirectory(
   expectedToFail = false,
   /** The worker running this stack: it owns one shared provider process. */
   slot = 0,
+  /** Reuse a kept plan when the context has a cache. */
+  useCache = true,
 ): Promise<StackResult> {
   const started = performance.now();
   const phaseSeconds: Partial<Record<Phase, number>> = {};
@@ -374,6 +386,17 @@ export async function planStackDirectory(
     ...(parameterStandIn && context.sfnEndpoint !== undefined ? { ssmEndpoint: context.sfnEndpoint } : {}),
   });
   if (providers) writeFileSync(join(target, "zz_offline_plan_provider_override.tf.json"), `${JSON.stringify(providers, null, 2)}\n`);
+  writeFileSync(join(target, PLAN_TEST_FILE), PLAN_TEST);
+
+  // Everything terraform will read is in place: an unchanged stack gets its earlier passing plan back.
+  const cache = useCache ? context.cache : undefined;
+  const key = cache !== undefined ? planCacheKey(target, cache.toolchain) : undefined;
+  const kept = key !== undefined ? cache?.get(key) : undefined;
+  if (kept !== undefined) {
+    const { plannedAt, ...planned } = kept;
+    warnings.push(...planned.warnings);
+    return finish({ ok: true, ...planned, cachedFrom: plannedAt });
+  }
 
   const offline = { ...context.env, ...NO_NETWORK };
   const terraform = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> => {
@@ -398,7 +421,6 @@ export async function planStackDirectory(
     base.sharedProviderPid = shared.pid;
     testEnv = { ...offline, TF_REATTACH_PROVIDERS: shared.reattach };
   }
-  writeFileSync(join(target, PLAN_TEST_FILE), PLAN_TEST);
   const test = await timed("plan", () => terraform(["test", "-json", "-verbose", "-no-color"], testEnv));
   const outcome = readTestOutput(test.stdout);
   warnings.push(...outcome.warnings);
@@ -411,7 +433,11 @@ export async function planStackDirectory(
     const text = outcome.errors.length > 0 ? outcome.errors.join("\n\n") : message(test);
     return finish({ ok: false, failedPhase: "plan", error: text.includes("127.0.0.1:9") ? `${text}${BLOCKED_HINT}` : text });
   }
-  return finish({ ok: true, ...countActions(outcome.plan.resource_changes ?? []), plan: outcome.plan });
+  const counts = countActions(outcome.plan.resource_changes ?? []);
+  if (cache !== undefined && key !== undefined) {
+    cache.put(key, { plannedAt: new Date().toISOString(), ...counts, warnings: [...new Set(warnings)], plan: outcome.plan });
+  }
+  return finish({ ok: true, ...counts, plan: outcome.plan });
 }
 
 /** What one `terraform test -json -verbose` run printed: its plan, and its diagnostics as Terraform's human text. */
@@ -515,6 +541,9 @@ export function formatProgress(result: StackResult): string {
   const standIn =
     (result.archiveStandIns.length > 0 ? `, archive stand-in for ${result.archiveStandIns.length} zip(s)` : "") +
     (result.sfnStandIn ? ", Step Functions definitions checked by the local stand-in" : "");
+  if (result.cachedFrom !== undefined) {
+    return `[offline-plan] ${result.id}: ${status}${standIn}: unchanged since its plan of ${result.cachedFrom}, reused (${result.seconds.toFixed(1)} s)`;
+  }
   return `[offline-plan] ${result.id}: ${status}${standIn} in ${result.seconds.toFixed(1)} s (${phases})`;
 }
 
@@ -537,7 +566,7 @@ export function formatSummary(results: readonly StackResult[]): string {
     String(r.toReplace),
     String(r.warnings.length),
     r.seconds.toFixed(1),
-    r.ok ? "ok" : `${failureLabel(r)} (${r.failedPhase ?? "?"})`,
+    r.ok ? (r.cachedFrom !== undefined ? "ok (plan reused: unchanged)" : "ok") : `${failureLabel(r)} (${r.failedPhase ?? "?"})`,
   ]);
   const total = results.reduce((sum, r) => sum + r.seconds, 0);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
@@ -565,6 +594,8 @@ export interface PlanTarget {
   readonly stacks?: readonly string[];
   /** Stacks meant to fail (fixtures): their rows read "failed as expected", not FAILED. @default - none */
   readonly expectedToFail?: readonly string[];
+  /** Reuse kept plans for these stacks when PlanOptions.cacheDirectory is set. @default true */
+  readonly cache?: boolean;
 }
 
 /** Plans every stack of a synthesized output folder; see PlanOptions. */
@@ -591,7 +622,13 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
     const prepared = prepareTerraform(workRoot, options.archive ?? "auto", options.terraform);
     // The provider reads proxies and AWS variables from its own environment: the same as the plans'.
     if (options.sharedProvider ?? true) sharedProviders = new SharedProviderPool({ ...prepared.env, ...NO_NETWORK });
-    const context: TerraformContext = { ...prepared, sfnEndpoint: sfn.url, ...(sharedProviders !== undefined ? { sharedProviders } : {}) };
+    const cache = options.cacheDirectory !== undefined ? await openCache(options.cacheDirectory, prepared, workRoot) : undefined;
+    const context: TerraformContext = {
+      ...prepared,
+      sfnEndpoint: sfn.url,
+      ...(sharedProviders !== undefined ? { sharedProviders } : {}),
+      ...(cache !== undefined ? { cache } : {}),
+    };
     const progress = options.onProgress ?? ((): void => undefined);
     if (context.archiveMode === "stand-in") {
       progress(
@@ -605,10 +642,11 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
         work: join(workRoot, target.label ?? "stacks", name),
         id: target.label === undefined ? name : `${target.label}/${name}`,
         expectedToFail: target.expectedToFail?.includes(name) ?? false,
+        useCache: target.cache ?? true,
       })),
     );
     const results = await runLimited(jobs, options.concurrency ?? DEFAULT_CONCURRENCY, async (job, slot) => {
-      const result = await planStackDirectory(job.source, job.work, context, job.id, job.expectedToFail, slot);
+      const result = await planStackDirectory(job.source, job.work, context, job.id, job.expectedToFail, slot, job.useCache);
       progress(formatProgress(result));
       if (!options.keep) rmSync(job.work, { recursive: true, force: true });
       return result;
@@ -626,6 +664,18 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
     await stopStandIn();
     if (ownWorkRoot && !options.keep) rmSync(workRoot, { recursive: true, force: true });
   }
+}
+
+/** The plan cache of this terraform and provider mirror, or undefined without a mirror (the providers then come from elsewhere). */
+async function openCache(directory: string, context: TerraformContext, workRoot: string): Promise<PlanCache<PlanJson> | undefined> {
+  if (context.mirror === undefined) return undefined;
+  const version = await run(context.terraform, ["version", "-json"], workRoot, context.env);
+  if (version.code !== 0) return undefined;
+  const { terraform_version: release, platform } = JSON.parse(version.stdout) as { terraform_version?: string; platform?: string };
+  if (release === undefined) return undefined;
+  const cache = new PlanCache<PlanJson>(directory, toolchainDigest(`${release} ${platform ?? ""}`, context.mirror.path));
+  cache.prune();
+  return cache;
 }
 
 /** Every environment with a file in config/environments/, sorted. */
@@ -652,7 +702,11 @@ interface CliArguments {
   readonly keep: boolean;
   readonly format: StackFormat;
   readonly sharedProvider: boolean;
+  readonly reusePlans: boolean;
 }
+
+/** Where `--reuse-plans` and the terraform tier without CI keep passing plans (git-ignored). */
+export const PLAN_CACHE_DIRECTORY = join(__dirname, "..", ".build", "plan-cache");
 
 const USAGE = `usage: npm run plan:offline -- [options]
   --env NAME          plan config/environments/NAME.json (repeatable; default APP_ENV, else "default")
@@ -665,6 +719,8 @@ const USAGE = `usage: npm run plan:offline -- [options]
   --keep              keep the work folder and print where it is
   --own-providers     let terraform start the aws provider itself for every stack (default: one running
                       provider per worker, reattached with TF_REATTACH_PROVIDERS; docs/offline-plan.md)
+  --reuse-plans       give a stack unchanged since its last passing plan here that plan back instead of
+                      running terraform (kept in .build/plan-cache/; what npm test does without CI)
   --help              this text`;
 
 function parseArguments(argv: readonly string[]): CliArguments | "help" {
@@ -675,6 +731,7 @@ function parseArguments(argv: readonly string[]): CliArguments | "help" {
   let archive: ArchiveMode = "auto";
   let keep = false;
   let sharedProvider = true;
+  let reusePlans = false;
   let all = false;
   let format: StackFormat = "json";
   for (let index = 0; index < argv.length; index++) {
@@ -716,6 +773,9 @@ function parseArguments(argv: readonly string[]): CliArguments | "help" {
       case "--keep":
         keep = true;
         break;
+      case "--reuse-plans":
+        reusePlans = true;
+        break;
       case "--hcl":
         format = "hcl";
         break;
@@ -733,6 +793,7 @@ function parseArguments(argv: readonly string[]): CliArguments | "help" {
     keep,
     format,
     sharedProvider,
+    reusePlans,
   };
 }
 
@@ -762,6 +823,7 @@ async function main(): Promise<number> {
       archive: args.archive,
       keep: args.keep,
       onProgress: log,
+      ...(args.reusePlans ? { cacheDirectory: PLAN_CACHE_DIRECTORY } : {}),
     });
     results.push(...report.results);
   } finally {

@@ -17,6 +17,7 @@ import {
   SCHEMA_FREE_COMMANDS,
   listEnvironments,
   listStacks,
+  PLAN_CACHE_DIRECTORY,
   planStackDirectory,
   planTargets,
   prepareTerraform,
@@ -51,6 +52,12 @@ const FAILING_FIXTURES = ["broken-runtime", "plan-time-data"];
 const CONCURRENCY = DEFAULT_CONCURRENCY;
 /** Every stack of every environment where CI is set; elsewhere the stacks that cover every resource type and argument. */
 const SCOPE = terraformTierScope(process.env);
+/**
+ * Without CI, a stack unchanged since its last passing plan here gets that plan back (scripts/lib/plan-cache.ts);
+ * the fixtures and the copied stack are always planned, so every run runs terraform and the shared provider.
+ * With CI set, every stack is planned afresh.
+ */
+const PLAN_CACHE = SCOPE === "covering" ? PLAN_CACHE_DIRECTORY : undefined;
 // A bound on a hang, not a speed check: on 2 cores shared by eight engineers a stack took up to 140 s.
 const TIER_TIMEOUT_MS = 45 * 60 * 1000;
 
@@ -207,8 +214,8 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     const all: PlanTarget[] = [
       ...targets,
       { label: HCL, outdir: hcl },
-      { label: ELSEWHERE, outdir: defaults.outdir, stacks: ["ami-tracker"] },
-      { label: "fixture", outdir: FIXTURES, expectedToFail: FAILING_FIXTURES },
+      { label: ELSEWHERE, outdir: defaults.outdir, stacks: ["ami-tracker"], cache: false },
+      { label: "fixture", outdir: FIXTURES, expectedToFail: FAILING_FIXTURES, cache: false },
     ];
     const counting = countingTerraform(join(root, "bin"), terraform ?? "terraform");
     callLog = counting.log;
@@ -217,11 +224,19 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       concurrency: CONCURRENCY,
       terraform: counting.binary,
       onProgress: (line) => console.log(line),
+      ...(PLAN_CACHE !== undefined ? { cacheDirectory: PLAN_CACHE } : {}),
     });
   }, TIER_TIMEOUT_MS);
 
   afterAll(() => {
-    if (report) console.log(`offline plan tier (one terraform test -verbose per stack, plan mode)\n${formatSummary(report.results)}`);
+    if (report) {
+      const reused = report.results.filter((result) => result.cachedFrom !== undefined).length;
+      const cacheLine =
+        PLAN_CACHE === undefined
+          ? "CI is set: every plan made afresh"
+          : `${reused} of ${report.results.length} plans reused from .build/plan-cache/ (unchanged since their last passing plan; CI=true or deleting the folder plans all afresh)`;
+      console.log(`offline plan tier (one terraform test -verbose per stack, plan mode); ${cacheLine}\n${formatSummary(report.results)}`);
+    }
     if (root !== "") rmSync(root, { recursive: true, force: true });
   });
 
@@ -322,7 +337,7 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     }
   });
 
-  it("plans a stack folder copied elsewhere the same", () => {
+  it("plans a stack folder copied elsewhere the same (afresh, whether or not the original's plan was reused)", () => {
     const first = all().find((result) => result.id === "default/ami-tracker");
     const moved = all().find((result) => result.id === `${ELSEWHERE}/ami-tracker`);
     if (!first || !moved) throw new Error("default/ami-tracker was not planned twice");
@@ -382,8 +397,12 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       const [folder = "", command = ""] = line.split("\t");
       calls.set(folder, [...(calls.get(folder) ?? []), command]);
     }
-    const ranTerraform = all().filter((result) => result.failedPhase !== "refuse");
+    const ranTerraform = all().filter((result) => result.failedPhase !== "refuse" && result.cachedFrom === undefined);
     expect(ranTerraform.length).toBeGreaterThan(0);
+    // A reused plan ran no terraform in this run; with CI set none is reused.
+    const reused = all().filter((result) => result.cachedFrom !== undefined);
+    if (PLAN_CACHE === undefined) expect(reused).toEqual([]);
+    for (const result of reused) expect({ stack: result.id, commands: calls.get(result.workDirectory) ?? [] }).toEqual({ stack: result.id, commands: [] });
     for (const result of ranTerraform) {
       const seen = calls.get(result.workDirectory) ?? [];
       const loads = seen.filter((command) => !SCHEMA_FREE_COMMANDS.has(command));
@@ -438,7 +457,12 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     // No provider exited, so none was started again: one per worker at most.
     expect(pids.length).toBeGreaterThan(0);
     expect(pids.length).toBeLessThanOrEqual(CONCURRENCY);
-    const planned = all().filter((result) => result.failedPhase !== "refuse" && result.id !== "fixture/aliased-providers" && !aliasedStacks.has(result.id));
+    const planned = all().filter(
+      (result) =>
+        result.failedPhase !== "refuse" && result.cachedFrom === undefined && result.id !== "fixture/aliased-providers" && !aliasedStacks.has(result.id),
+    );
+    // The copied stack is never reused, so at least it went through a running provider in this run.
+    expect(planned.map((result) => result.id)).toContain(`${ELSEWHERE}/ami-tracker`);
     for (const result of planned) expect({ stack: result.id, pid: pids.includes(result.sharedProviderPid ?? -1) }).toEqual({ stack: result.id, pid: true });
     // Two aws provider configurations would share one configured client in one process: terraform starts its own.
     expect(fixture("aliased-providers").sharedProviderPid).toBeUndefined();
