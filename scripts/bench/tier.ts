@@ -4,14 +4,16 @@
  * stack (the script's own summary), and optionally the whole `npm test`.
  *
  *   npm run bench -- --tier-only                         # plan:offline of the default environment, counted
- *   npm run bench -- --tier-only --npm-test              # and time the whole npm test
+ *   npm run bench -- --tier-only --npm-test              # and time the whole npm test: plans made afresh, then reused
  *   npm run bench -- --tier-only --root /tmp/old-copy    # measure another checkout (e.g. the commit before)
  *   npm run bench -- --tier-only --plan-arg --own-providers  # pass an option to plan:offline (repeatable)
  *
  * `npm test` is timed as a user runs it: without CI the terraform tier plans the covering stacks, with
- * CI=true in the environment every stack (docs/offline-plan.md#which-stacks-the-tier-plans).
+ * CI=true in the environment every stack (docs/offline-plan.md#which-stacks-the-tier-plans). Without CI it
+ * runs twice: first with .build/plan-cache/ emptied (every plan made afresh, as on a fresh clone), then
+ * again with what that run kept (a second run with nothing changed: unchanged stacks' plans reused).
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { findTerraform } from "../lib/terraform-env";
@@ -61,14 +63,20 @@ export interface TierFigures {
   readonly loadBefore: readonly number[];
   readonly loadAfter: readonly number[];
   readonly planArgs: readonly string[];
-  readonly npmTest?: {
-    readonly wallMs: number;
-    readonly status: number | null;
-    readonly summary: string;
-    readonly ci: boolean;
-    readonly loadBefore: readonly number[];
-    readonly loadAfter: readonly number[];
-  };
+  readonly npmTest?: readonly NpmTestRun[];
+}
+
+export interface NpmTestRun {
+  /** What .build/plan-cache/ held at the start: "emptied" (every plan afresh), "kept" (the previous run's), or "unused" (CI set). */
+  readonly planCache: "emptied" | "kept" | "unused";
+  /** Entries in .build/plan-cache/ at the end of the run. */
+  readonly keptPlans: number;
+  readonly wallMs: number;
+  readonly status: number | null;
+  readonly summary: string;
+  readonly ci: boolean;
+  readonly loadBefore: readonly number[];
+  readonly loadAfter: readonly number[];
 }
 
 export function benchTier(options: {
@@ -98,30 +106,55 @@ export function benchTier(options: {
   const seconds = secondsPerStack(run.stdout);
   const stacks = callsPerStack(readFileSync(log, "utf8")).map((calls) => ({ ...calls, seconds: seconds.get(calls.stack) }));
   const loadAfter = options.loadavg();
-  let npmTest: TierFigures["npmTest"];
+  let npmTest: NpmTestRun[] | undefined;
   if (options.npmTest) {
-    const testLoadBefore = options.loadavg();
-    const test = runProcess("npm", ["test"], { cwd: root, env: { ...process.env, CHECKPOINT_DISABLE: "1" }, timeoutMs: 60 * 60 * 1000 });
-    const testLoadAfter = options.loadavg();
     const ci = (process.env["CI"] ?? "").trim().toLowerCase();
-    const summary = test.stderr
-      .split("\n")
-      .filter((line) => /^(Tests|Test Suites):/.test(line.trim()))
-      .join("; ");
-    // The failing tests' names, so a failed run says what failed.
-    const failed = [...new Set(test.stderr.split("\n").filter((line) => /^\s+● .+ › /.test(line)))].map((line) => line.trim());
-    npmTest = {
-      wallMs: test.wallMs,
-      status: test.status,
-      summary: failed.length > 0 ? `${summary}; failed: ${failed.join(" | ")}` : summary,
-      ci: !(ci === "" || ci === "false" || ci === "0"),
-      loadBefore: testLoadBefore,
-      loadAfter: testLoadAfter,
+    const ciSet = !(ci === "" || ci === "false" || ci === "0");
+    const cache = join(root, ".build", "plan-cache");
+    const kept = (): number => {
+      try {
+        return readdirSync(cache).length;
+      } catch {
+        return 0;
+      }
     };
+    const timeNpmTest = (planCache: NpmTestRun["planCache"]): NpmTestRun => {
+      const testLoadBefore = options.loadavg();
+      const test = runProcess("npm", ["test"], { cwd: root, env: { ...process.env, CHECKPOINT_DISABLE: "1" }, timeoutMs: 60 * 60 * 1000 });
+      const testLoadAfter = options.loadavg();
+      const summary = test.stderr
+        .split("\n")
+        .filter((line) => /^(Tests|Test Suites):/.test(line.trim()))
+        .join("; ");
+      // The failing tests' names, so a failed run says what failed.
+      const failed = [...new Set(test.stderr.split("\n").filter((line) => /^\s+● .+ › /.test(line)))].map((line) => line.trim());
+      return {
+        planCache,
+        keptPlans: kept(),
+        wallMs: test.wallMs,
+        status: test.status,
+        summary: failed.length > 0 ? `${summary}; failed: ${failed.join(" | ")}` : summary,
+        ci: ciSet,
+        loadBefore: testLoadBefore,
+        loadAfter: testLoadAfter,
+      };
+    };
+    if (ciSet) npmTest = [timeNpmTest("unused")];
+    else {
+      rmSync(cache, { recursive: true, force: true });
+      const cold = timeNpmTest("emptied");
+      npmTest = [cold, timeNpmTest("kept")];
+    }
   }
   rmSync(scratch, { recursive: true, force: true });
   return { root, environment, stacks, wallMs: run.wallMs, status: run.status, loadBefore, loadAfter, planArgs, ...(npmTest ? { npmTest } : {}) };
 }
+
+const PLAN_CACHE_WORDS: Readonly<Record<NpmTestRun["planCache"], string>> = {
+  emptied: ".build/plan-cache/ emptied first: every plan made afresh, as on a fresh clone",
+  kept: "the previous run's plans kept: unchanged stacks' plans reused",
+  unused: "no plan reused",
+};
 
 export function formatTier(figures: TierFigures): string {
   const lines = figures.stacks.map(
@@ -138,11 +171,11 @@ export function formatTier(figures: TierFigures): string {
     ...lines,
     "",
     `${figures.stacks.length} stack(s), ${mean.toFixed(1)} s per stack, ${(figures.wallMs / 1000).toFixed(1)} s wall for the command (exit ${String(figures.status)})`,
-    ...(figures.npmTest
-      ? [
-          `whole npm test${figures.npmTest.ci ? " (CI set: every stack)" : " (no CI: the covering stacks)"}: ${(figures.npmTest.wallMs / 1000).toFixed(1)} s wall ` +
-            `(exit ${String(figures.npmTest.status)}; ${figures.npmTest.summary}); load average before ${load(figures.npmTest.loadBefore)}, after ${load(figures.npmTest.loadAfter)}`,
-        ]
-      : []),
+    ...(figures.npmTest ?? []).map(
+      (test) =>
+        `whole npm test${test.ci ? " (CI set: every stack, every plan afresh)" : ` (no CI: the covering stacks; ${PLAN_CACHE_WORDS[test.planCache]})`}: ` +
+        `${(test.wallMs / 1000).toFixed(1)} s wall (exit ${String(test.status)}; ${test.summary}); ${test.keptPlans} plans kept at the end; ` +
+        `load average before ${load(test.loadBefore)}, after ${load(test.loadAfter)}`,
+    ),
   ].join("\n");
 }
