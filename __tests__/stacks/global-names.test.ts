@@ -66,8 +66,20 @@ function inRegion(raw: Record<string, unknown>, region: string): Record<string, 
   };
 }
 
+/** Names already computed, by environment and region: the tests below ask for some deployments twice. */
+const computed = new Map<string, string[]>();
+
 /** Every account-global name the workload stacks of one deployment create, as `type name`. */
 function globalNames(raw: Record<string, unknown>, environment: string, region: string): string[] {
+  const key = `${environment} ${region} ${JSON.stringify(raw)}`;
+  const known = computed.get(key);
+  if (known !== undefined) return known;
+  const names = synthesizedGlobalNames(raw, environment, region);
+  computed.set(key, names);
+  return names;
+}
+
+function synthesizedGlobalNames(raw: Record<string, unknown>, environment: string, region: string): string[] {
   const config = parseConfig(inRegion(raw, region), environment);
   const app = buildApp(config, { outdir: Testing.app().outdir });
   const stacks = app.node.children.filter(
