@@ -66,6 +66,8 @@ describe("a 100-record batch with random failures, through the handler", () => {
   // Mocks every EventBridgeClient's send until afterAll restores it (the next block uses real clients).
   const mocked: { stub?: ReturnType<typeof mockEventBridge> } = {};
   const environment = { ...process.env };
+  /** The handler's log lines (Powertools writes them on process.stdout), parsed. */
+  const logged: Record<string, unknown>[] = [];
   beforeAll(() => {
     mocked.stub = mockEventBridge();
   });
@@ -74,6 +76,7 @@ describe("a 100-record batch with random failures, through the handler", () => {
     process.env["EVENT_BUS_NAME"] = "ssm-patterns-default-api-events";
     process.env["EVENT_SOURCE"] = "ssm-patterns-default-api.consumer";
     jest.spyOn(console, "log").mockImplementation(() => undefined);
+    captureOutput(logged); // restored by jest.restoreAllMocks below
   });
   afterEach(() => {
     process.env = { ...environment };
@@ -90,6 +93,7 @@ describe("a 100-record batch with random failures, through the handler", () => {
         const eventBridge = mocked.stub;
         if (eventBridge === undefined) throw new Error("beforeAll did not run");
         eventBridge.reset();
+        logged.length = 0;
         const fateOf = new Map(fates.map((fate, index) => [`m${index}`, fate]));
         const delivered: string[] = [];
         eventBridge.on(PutEventsCommand).callsFake((input: { Entries?: { Detail?: string }[] }) => {
@@ -115,6 +119,9 @@ describe("a 100-record batch with random failures, through the handler", () => {
         const expectedFailed = fates.flatMap((fate, index) => (fate === "ok" ? [] : [`m${index}`]));
         expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(expectedFailed);
         expect(delivered.sort()).toEqual(fates.flatMap((fate, index) => (fate === "ok" ? [`m${index}`] : [])).sort());
+        // Each malformed message is logged as such, once: it never fails in silence.
+        const malformedLogged = logged.filter((line) => line["level"] === "ERROR" && line["kind"] === "MalformedMessageError").map((line) => line["messageId"]);
+        expect(malformedLogged.sort()).toEqual(fates.flatMap((fate, index) => (fate === "malformed" ? [`m${index}`] : [])).sort());
       }),
       { numRuns: 25, seed: 7 },
     );
