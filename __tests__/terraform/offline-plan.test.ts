@@ -3,7 +3,8 @@
  * 5.100.0), offline, at one schema-loading command per stack (`terraform test` in plan mode, which
  * validates, plans and prints the plan), with assertions on the plan JSON. The default configuration is
  * also synthesized as HCL and must plan to the same resource_changes. Where `terraform` is not on the
- * PATH the tier is skipped loudly, or fails when CI is set.
+ * PATH the tier is skipped loudly, or fails when CI is set. Without CI it plans the covering stacks and
+ * reuses the plans of those unchanged since their last passing plan (PLAN_CACHE below).
  */
 import { App } from "cdktf";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
