@@ -14,7 +14,7 @@
  * --keep (leave the work folder for inspection). See docs/offline-plan.md.
  */
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { CONFIG_DIRECTORY, loadConfig, type AppConfig } from "../config";
@@ -23,6 +23,7 @@ import { startAwsStandIn } from "./lib/aws-stand-ins";
 import { readStackFile, stackFormat, standInArchivesHcl, type StackFormat } from "./lib/stack-file";
 import { installedAwsProvider, SharedProviderPool } from "./lib/shared-provider";
 import { PlanCache, planCacheKey, toolchainDigest } from "./lib/plan-cache";
+import { InitPool, initSignature, type InitializedProviders } from "./lib/shared-init";
 import {
   awsProviderAliases,
   backendOverride,
@@ -246,6 +247,8 @@ export interface TerraformContext {
   readonly sharedProviders?: SharedProviderPool;
   /** Passing plans of earlier runs. @default - none */
   readonly cache?: PlanCache<PlanJson>;
+  /** One `init` per set of required providers (shared-init.ts). @default - none: every stack runs its own */
+  readonly initPool?: InitPool;
 }
 
 /** Finds terraform and the mirror, writes the CLI config into `workRoot`. Throws when terraform is absent. */
@@ -403,14 +406,36 @@ export async function planStackDirectory(
     commands.push(args[0] ?? "");
     return run(context.terraform, args, target, env);
   };
-  const init = await timed("init", () => terraform(["init", "-input=false", "-no-color"], context.env));
-  if (init.code !== 0) return finish({ ok: false, failedPhase: "init", error: message(init) });
+  // One `init` per set of required providers in the run; a stack that calls modules, or whose set's first
+  // `init` failed, runs its own.
+  const initArgs = ["init", "-input=false", "-no-color"] as const;
+  // HCL stacks are read through hcl2json, whose shape the signature does not parse: they run their own.
+  const signature = context.initPool !== undefined && base.format === "json" ? initSignature(json) : undefined;
+  let initialized: InitializedProviders | undefined;
+  if (context.initPool !== undefined && signature !== undefined) {
+    const firstInit: { result?: CommandResult } = {};
+    const { first, ready } = context.initPool.providers(signature, target, async (dataDirectory) => {
+      firstInit.result = await timed("init", () => terraform(initArgs, { ...context.env, TF_DATA_DIR: dataDirectory }));
+      return firstInit.result.code === 0;
+    });
+    initialized = await ready;
+    if (first && firstInit.result !== undefined && firstInit.result.code !== 0) {
+      return finish({ ok: false, failedPhase: "init", error: message(firstInit.result) });
+    }
+    if (initialized !== undefined && !first) copyFileSync(initialized.lockFile, join(target, ".terraform.lock.hcl"));
+  }
+  if (initialized === undefined) {
+    const init = await timed("init", () => terraform(initArgs, context.env));
+    if (init.code !== 0) return finish({ ok: false, failedPhase: "init", error: message(init) });
+  }
+  const dataDirectory = initialized?.dataDirectory ?? join(target, ".terraform");
 
   // One schema load: `terraform test` validates, plans and prints the plan (-verbose) in one process,
   // through this worker's running provider when the stack has one aws provider configuration.
-  let testEnv = offline;
+  let testEnv: NodeJS.ProcessEnv = initialized !== undefined ? { ...offline, TF_DATA_DIR: dataDirectory } : offline;
   let shared: Awaited<ReturnType<SharedProviderPool["acquire"]>> | undefined;
-  const providerBinary = context.sharedProviders !== undefined && awsProviderAliases(json).length === 1 ? installedAwsProvider(target) : undefined;
+  const providerBinary =
+    context.sharedProviders !== undefined && awsProviderAliases(json).length === 1 ? installedAwsProvider(target, dataDirectory) : undefined;
   if (context.sharedProviders !== undefined && providerBinary !== undefined) {
     const pool = context.sharedProviders;
     try {
@@ -419,7 +444,7 @@ export async function planStackDirectory(
       return finish({ ok: false, failedPhase: "provider", error: `${stack}: ${(error as Error).message}` });
     }
     base.sharedProviderPid = shared.pid;
-    testEnv = { ...offline, TF_REATTACH_PROVIDERS: shared.reattach };
+    testEnv = { ...testEnv, TF_REATTACH_PROVIDERS: shared.reattach };
   }
   const test = await timed("plan", () => terraform(["test", "-json", "-verbose", "-no-color"], testEnv));
   const outcome = readTestOutput(test.stdout);
@@ -628,6 +653,7 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
       sfnEndpoint: sfn.url,
       ...(sharedProviders !== undefined ? { sharedProviders } : {}),
       ...(cache !== undefined ? { cache } : {}),
+      initPool: new InitPool(join(workRoot, "init")),
     };
     const progress = options.onProgress ?? ((): void => undefined);
     if (context.archiveMode === "stand-in") {

@@ -99,7 +99,7 @@ describe("reusing passing plans", () => {
     const code = join(root, "code");
     mkdirSync(join(code, "lib"), { recursive: true });
     const files = ["offline-plan.ts", "lib/plan-cache.ts", "lib/stack-json.ts", "lib/stack-file.ts", "lib/aws-stand-ins.ts", "lib/shared-provider.ts"];
-    for (const file of [...files, "lib/terraform-env.ts", "lib/zip.ts"]) writeFileSync(join(code, file), file);
+    for (const file of [...files, "lib/shared-init.ts", "lib/terraform-env.ts", "lib/zip.ts"]) writeFileSync(join(code, file), file);
     const before = toolchainDigest("1.11.4 linux_amd64", join(root, "mirror"), join(code, "lib"));
     writeFileSync(join(code, "lib", "zip.ts"), "changed");
     expect(toolchainDigest("1.11.4 linux_amd64", join(root, "mirror"), join(code, "lib"))).not.toBe(before);

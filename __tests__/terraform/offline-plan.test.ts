@@ -407,9 +407,14 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     for (const result of ranTerraform) {
       const seen = calls.get(result.workDirectory) ?? [];
       const loads = seen.filter((command) => !SCHEMA_FREE_COMMANDS.has(command));
-      expect({ stack: result.id, commands: seen, loads: loads.length }).toEqual({ stack: result.id, commands: ["init", "test"], loads: 1 });
+      // The first stack of a set of required providers runs `init` for all of them (shared-init.ts).
+      const commands = seen[0] === "init" ? ["init", "test"] : ["test"];
+      expect({ stack: result.id, commands: seen, loads: loads.length }).toEqual({ stack: result.id, commands, loads: 1 });
       expect(result.terraformCommands).toEqual(seen);
     }
+    // JSON stacks that require the same providers share one `init` (shared-init.ts; HCL stacks run their own).
+    const initialized = ranTerraform.filter((result) => result.terraformCommands.includes("init"));
+    expect(initialized.length).toBeLessThan(ranTerraform.length);
     // A refused stack never starts terraform.
     expect(calls.has(fixture("plan-time-data").workDirectory)).toBe(false);
   });

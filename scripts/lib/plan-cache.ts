@@ -22,6 +22,7 @@ const PLANNING_CODE = [
   "./stack-file.ts",
   "./aws-stand-ins.ts",
   "./shared-provider.ts",
+  "./shared-init.ts",
   "./terraform-env.ts",
   "./zip.ts",
 ];

@@ -126,12 +126,12 @@ export function startSharedProvider(binary: string, env: NodeJS.ProcessEnv, time
 }
 
 /**
- * The aws provider binary `terraform init` installed into a stack folder, by its real path, when it
- * lives outside the folder (a symlink into a provider mirror, as with the offline CLI config): one
+ * The aws provider binary `terraform init` installed into a stack folder (or the data directory it plans
+ * with, TF_DATA_DIR), by its real path, when it lives outside the folder (a symlink into a provider mirror, as with the offline CLI config): one
  * file every stack shares. Undefined when there is none or it is the folder's own copy.
  */
-export function installedAwsProvider(stackFolder: string): string | undefined {
-  const base = join(stackFolder, ".terraform", "providers", AWS_PROVIDER);
+export function installedAwsProvider(stackFolder: string, dataDirectory = join(stackFolder, ".terraform")): string | undefined {
+  const base = join(dataDirectory, "providers", AWS_PROVIDER);
   for (const version of listNames(base)) {
     for (const platform of listNames(join(base, version))) {
       const file = listNames(join(base, version, platform)).find((name) => name.startsWith("terraform-provider-aws"));
