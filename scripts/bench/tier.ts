@@ -10,7 +10,7 @@
  *
  * `npm test` is timed as a user runs it: without CI the terraform tier plans the covering stacks, with
  * CI=true in the environment every stack (docs/offline-plan.md#which-stacks-the-tier-plans). Without CI it
- * runs twice: first with .build/plan-cache/ emptied (every plan made afresh, as on a fresh clone), then
+ * runs twice: first with .build/plan-cache/ emptied (every plan made afresh, as on a first run), then
  * again with what that run kept (a second run with nothing changed: unchanged stacks' plans reused).
  */
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -151,7 +151,7 @@ export function benchTier(options: {
 }
 
 const PLAN_CACHE_WORDS: Readonly<Record<NpmTestRun["planCache"], string>> = {
-  emptied: ".build/plan-cache/ emptied first: every plan made afresh, as on a fresh clone",
+  emptied: ".build/plan-cache/ emptied first: every plan made afresh, as on a first run (tsc's and jest's caches are kept)",
   kept: "the previous run's plans kept: unchanged stacks' plans reused",
   unused: "no plan reused",
 };
