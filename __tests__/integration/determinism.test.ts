@@ -14,6 +14,9 @@ function copyProject(): string {
   return root;
 }
 
+/** A fresh build on a busy 2-core machine can take minutes. */
+const SYNTH_TIMEOUT_MS = 10 * 60_000;
+
 function runSynth(root: string, environment: string): Promise<{ status: number | null; stderr: string }> {
   // `npm run synth`: the precompiled entry, built from scratch in the fresh folder.
   return new Promise((resolvePromise) => {
@@ -47,6 +50,7 @@ describe("synth output", () => {
   const roots = [copyProject(), copyProject()];
   let outputs: Map<string, Buffer>[] = [];
   // Both fresh folders at once: each synth waits on its own esbuild builds.
+  // SYNTH_TIMEOUT_MS bounds a hang, it is not a speed check.
   beforeAll(async () => {
     outputs = await Promise.all(
       roots.map(async (root) => {
@@ -55,7 +59,7 @@ describe("synth output", () => {
         return filesBelow(join(root, "cdktf.out"));
       }),
     );
-  }, 120_000);
+  }, SYNTH_TIMEOUT_MS);
   afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
   test("is byte-identical when synthesized in two different folders", () => {
