@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
+import { directoryEntries } from "./zip";
 
 /**
  * Passing offline plans, kept by what produced them, for `npm test` on a developer's machine: a stack whose
@@ -27,31 +28,22 @@ const PLANNING_CODE = [
   "./zip.ts",
 ];
 
-/** Terraform's own files from an earlier run: never part of the key (the work folder is a fresh copy anyway). */
-const NOT_INPUTS = new Set([".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"]);
-
 /** The local stand-ins listen on a new port every run; the port is not an input of the plan. */
 export function withoutStandInPorts(text: string): string {
   return text.replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT");
 }
 
-/** Every file below `folder` (sorted by path), with its bytes; the stand-ins' ports masked in the overrides. */
+/**
+ * Every file below `folder` (sorted by path), with its bytes; the stand-ins' ports masked in the overrides.
+ * The key is taken before `init`, on a fresh copy: no file of Terraform's own is there yet.
+ */
 function folderDigest(folder: string, hash: ReturnType<typeof createHash>): void {
-  const walk = (current: string): void => {
-    for (const name of readdirSync(current).sort()) {
-      if (NOT_INPUTS.has(name)) continue;
-      const path = join(current, name);
-      if (statSync(path).isDirectory()) {
-        walk(path);
-        continue;
-      }
-      const bytes = readFileSync(path);
-      const content = name.startsWith("zz_offline_plan") ? Buffer.from(withoutStandInPorts(bytes.toString("utf8"))) : bytes;
-      hash.update(`file ${relative(folder, path)} ${content.length}\n`);
-      hash.update(content);
-    }
-  };
-  walk(folder);
+  const entries = directoryEntries(folder).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const { name, data } of entries) {
+    const content = name.split("/").pop()?.startsWith("zz_offline_plan") ? Buffer.from(withoutStandInPorts(data.toString("utf8"))) : data;
+    hash.update(`file ${name} ${content.length}\n`);
+    hash.update(content);
+  }
 }
 
 /** Every file below `folder` by path, size and modification time: the identity of installed binaries without reading 675 MB. */
