@@ -29,23 +29,12 @@ import {
   type Scope,
   type ScopeName,
 } from "../../stacks/ci-access/deploy-permissions";
-import { policyBehind, resourcesOf, synthesize, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
+import { policyBehind, resourcesOf, synthesize, withCiAccess, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
 
 const ENVIRONMENTS = readdirSync(CONFIG_DIRECTORY)
   .filter((file) => file.endsWith(".json"))
   .map((file) => file.slice(0, -".json".length))
   .sort();
-
-/** Turns CI access on for an environment that has none, so its workload stacks get roles to check. */
-function withCiAccess(environment: string): AppConfig {
-  const config = loadConfig(environment);
-  if (config.ciAccess.enabled) return config;
-  return {
-    ...config,
-    backend: { type: "s3", bucket: "acme-tf-state", region: config.region, keyPrefix: "acme", useLockfile: true },
-    ciAccess: { enabled: true, github: { repository: "acme/app", mainBranch: "main", createOidcProvider: true } },
-  };
-}
 
 /** The synthesized workload stacks and ci-access stack of a configuration. */
 function synthesizeApp(config: AppConfig): { workloads: SynthesizedStack[]; ci: SynthesizedStack } {
