@@ -79,9 +79,9 @@ describe("the checker, on statements that break each rule", () => {
   });
 
   test('Noncompliance 3: an action that takes only "*" gets an ARN: the grant is void', () => {
-    expect(problems(identity(statement({ actions: ["appconfig:CreateApplication"], resources: ["arn:aws:appconfig:us-east-1:123456789012:application/*"] })))).toEqual([
-      expect.stringContaining('appconfig:CreateApplication on arn:aws:appconfig:us-east-1:123456789012:application/*: takes only Resource "*"'),
-    ]);
+    expect(
+      problems(identity(statement({ actions: ["appconfig:CreateApplication"], resources: ["arn:aws:appconfig:us-east-1:123456789012:application/*"] }))),
+    ).toEqual([expect.stringContaining('appconfig:CreateApplication on arn:aws:appconfig:us-east-1:123456789012:application/*: takes only Resource "*"')]);
   });
 
   test("Noncompliance 4: a required resource type not covered (StartStreamEncryption needs the KMS key too)", () => {

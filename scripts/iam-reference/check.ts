@@ -133,7 +133,11 @@ export function policiesOf(stackName: string, synthesized: JsonObject): { polici
     }
     // A policy document used by a type this module does not know is a policy left unchecked.
     if (JSON.stringify(block.config).includes("${data.aws_iam_policy_document.")) {
-      unreadable.push({ address: `${stackName}/${block.address}`, action: "(policy)", problem: `${block.type} holds a policy document: add it to POLICY_ATTRIBUTES` });
+      unreadable.push({
+        address: `${stackName}/${block.address}`,
+        action: "(policy)",
+        problem: `${block.type} holds a policy document: add it to POLICY_ATTRIBUTES`,
+      });
     }
   }
   const outputs = synthesized["output"];
@@ -318,7 +322,10 @@ export function checkPolicy(policy: PolicyUnderTest, reference: IamReference): F
 
   for (const statement of policy.statements) {
     if (statement.notActions.length > 0 || statement.notResources.length > 0) {
-      find(statement.notActions.join(",") || statement.actions.join(","), "NotAction/NotResource cannot be checked against the reference: name the actions and resources");
+      find(
+        statement.notActions.join(",") || statement.actions.join(","),
+        "NotAction/NotResource cannot be checked against the reference: name the actions and resources",
+      );
       continue;
     }
     // Resources as patterns: a resource-based policy's "*" (or no Resource at all) is its own resource.
@@ -373,7 +380,8 @@ export function checkPolicy(policy: PolicyUnderTest, reference: IamReference): F
       if (isWildcard(pattern)) {
         for (const { resource, tokens } of resources) {
           if (tokens === "any") continue;
-          if (actions.every((action) => action.resourceTypes.length === 0)) find(pattern, 'every action it matches takes only Resource "*": the grant is void', resource);
+          if (actions.every((action) => action.resourceTypes.length === 0))
+            find(pattern, 'every action it matches takes only Resource "*": the grant is void', resource);
           else if (!actions.some((action) => action.resourceTypes.some((type) => intersects(tokens, formatTokens(type.arn))))) {
             find(pattern, "fits none of the resource types of the actions it matches", resource);
           }

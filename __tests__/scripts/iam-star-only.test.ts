@@ -1,0 +1,26 @@
+import { readFileSync } from "node:fs";
+import { STAR_ONLY_ACTIONS } from "../../aws/iam-star-only";
+import { loadReference } from "../../scripts/iam-reference/reference";
+import { STAR_ONLY_FILE, starOnlyModuleText, tableActions } from "../../scripts/iam-star-only";
+
+describe("aws/iam-star-only.ts", () => {
+  test("is current: npm run iam:star-only writes the same bytes from the installed reference data", async () => {
+    expect(readFileSync(STAR_ONLY_FILE, "utf8")).toBe(await starOnlyModuleText());
+  });
+
+  test("lists exactly the table's actions the reference gives no resource type (the ones issue 22 found among them)", async () => {
+    const actions = tableActions();
+    const reference = await loadReference(actions.map((action) => action.split(":")[0] ?? ""));
+    expect([...STAR_ONLY_ACTIONS]).toEqual(actions.filter((action) => reference.action(action)?.resourceTypes.length === 0));
+    for (const action of ["appconfig:CreateApplication", "kinesis:UpdateShardCount", "kinesis:UpdateStreamMode", "ram:CreateResourceShare", "kms:CreateKey"]) {
+      expect(STAR_ONLY_ACTIONS.has(action)).toBe(true);
+    }
+    expect(STAR_ONLY_ACTIONS.has("kinesis:StartStreamEncryption")).toBe(false);
+  });
+
+  test("synth does not load the reference data: no module of the app imports it", () => {
+    for (const file of ["aws/iam-star-only.ts", "stacks/ci-access/deploy-permissions.ts", "stacks/ci-access-stack.ts"]) {
+      expect([file, /from\s+["']@cloud-copilot\/iam-data/.test(readFileSync(file, "utf8"))]).toEqual([file, false]);
+    }
+  });
+});
