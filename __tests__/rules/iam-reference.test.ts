@@ -169,5 +169,6 @@ describe.each(ENVIRONMENTS)("environment %s: every policy against the Service Au
     const environmentReference = await loadReference(services, globalKeys);
     const findings = [...unreadable, ...policies.flatMap((policy) => checkPolicy(policy, environmentReference))].map(formatFinding);
     expect(findings).toEqual([]);
-  });
+    // Synth of every stack plus reading the reference: seconds alone, more beside other suites on two cores.
+  }, 60_000);
 });
