@@ -52,7 +52,7 @@ const SERVICES = ["kinesis", "kms", "sqs", "appconfig", "iam", "sts", "ssm", "s3
 let reference: IamReference;
 beforeAll(async () => {
   reference = await loadReference(SERVICES, ["aws:RequestTag/Project", "aws:SecureTransport"]);
-});
+}, 30_000);
 
 describe("the checker, on statements that break each rule", () => {
   const problems = (policy: PolicyUnderTest): string[] => checkPolicy(policy, reference).map(formatFinding);
