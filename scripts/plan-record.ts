@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parsePlan } from "./plan-summary";
 import { fetchRunPlanJson, runFromLog, tokenVariable } from "./lib/hcp-plan";
 import { reviewRecord, type ReviewRecord } from "./lib/plan-digest";
-import { safeTerraformError } from "./lib/redact";
+import { safeTerraformError, secretsFromEnvironment } from "./lib/redact";
 
 export type ReviewFile =
   | { readonly kind: "plan"; readonly head: string; readonly record: ReviewRecord }
@@ -53,7 +53,7 @@ export async function buildReviewFile(argv: readonly string[], context: RecordEn
   if (!/^[0-9a-f]{40}$/.test(head)) throw new Error(`--head ${head}: expected the 40-hex-digit commit planned`);
   if (values.failed !== undefined) {
     const log = values.log !== undefined && context.exists(values.log) ? context.read(values.log) : "(no log)";
-    return { kind: "failed", stack, head, phase: values.failed, error: safeTerraformError(log) };
+    return { kind: "failed", stack, head, phase: values.failed, error: safeTerraformError(log, secretsFromEnvironment(context.env)) };
   }
   let planText: string;
   if (values["hcp-log"] !== undefined) {
