@@ -71,11 +71,7 @@ const CORPUS: ReadonlyArray<readonly [string, string, string]> = [
   ],
   ["the job's secret key", box("x", `secret ${ENV.AWS_SECRET_ACCESS_KEY} used`), ENV.AWS_SECRET_ACCESS_KEY],
   ["the job's secret key, URL-encoded", box("x", `https://sts.amazonaws.com/?SecretKey=${url(ENV.AWS_SECRET_ACCESS_KEY)}`), url(ENV.AWS_SECRET_ACCESS_KEY)],
-  [
-    "the job's secret key, URL-encoded lowercase",
-    box("x", `q=${url(ENV.AWS_SECRET_ACCESS_KEY).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())}`),
-    "3kLm",
-  ],
+  ["the job's secret key, URL-encoded lowercase", box("x", `q=${url(ENV.AWS_SECRET_ACCESS_KEY).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())}`), "3kLm"],
   ["the job's secret key, JSON-escaped", box("x", `{"k":"${json(ENV.AWS_SECRET_ACCESS_KEY).replace(/\//g, "\\/")}"}`), "3kLm"],
   ["the job's session token, URL-encoded", box("x", `token=${url(ENV.AWS_SESSION_TOKEN)}`), "wEaCXVzLWVhc3Qt"],
   ["the job's GitHub token in a git URL", box("x", `https://x-access-token:${ENV.GITHUB_TOKEN}@github.com/acme/repo.git`), ENV.GITHUB_TOKEN],
