@@ -6,6 +6,7 @@
  *   npm run --silent drift -- --stack ami-tracker --exit-code 2 plan.json
  *   npm run --silent drift -- --stack ami-tracker --exit-code 1 --log plan.log     # the plan failed
  *   npm run --silent drift -- --stack ami-tracker --exit-code 2 --text plan.txt    # HCP Terraform
+ *   npm run --silent drift -- --stack ami-tracker --from drift                      # what drift.yml's plan job left
  *   env: GITHUB_TOKEN (the plan-review App's token), GITHUB_REPOSITORY, APP_ENV, DRIFT_ISSUE_AUTHOR (the App's
  *   bot login); exits 1 when the plan failed. The job that runs this holds no AWS credentials and runs no
  *   terraform: it reads the plan job's artifact (plan.json or the log).
@@ -15,7 +16,8 @@
  * imageBuilder.pipelines[].parameterName and its channels, `{pipeline}`/`{image}` as wildcards). Terraform
  * seeds some of them with lifecycle ignore_changes; whatever their writers change later never opens an issue.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadConfig, type AppConfig } from "../config";
 import { isWriterTagKey, LATEST, pointerParameterName } from "../handlers/shared/channels";
 import { IN_USE_TAG_PREFIX } from "../handlers/shared/ami-in-use";
@@ -215,7 +217,7 @@ export function githubDriftIssues(request: GitHubRequest): DriftIssues {
   };
 }
 
-interface Arguments {
+export interface Arguments {
   readonly stack: string;
   readonly exitCode: number;
   readonly plan?: string;
@@ -223,17 +225,35 @@ interface Arguments {
   readonly log?: string;
 }
 
-function parseArguments(argv: readonly string[]): Arguments {
+/**
+ * The command line. `--from DIR` reads what the plan job left in DIR: `exit-code`, `plan.log`, and
+ * `plan.json` (S3 backend) or the log's text (BACKEND=cloud).
+ */
+export function parseArguments(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  read: (file: string) => string = (file) => readFileSync(file, "utf8"),
+  exists: (file: string) => boolean = existsSync,
+): Arguments {
   const values: Record<string, string> = {};
   const files: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? "";
-    if (["--stack", "--exit-code", "--text", "--log"].includes(argument)) values[argument.slice(2)] = argv[++index] ?? "";
+    if (["--stack", "--exit-code", "--text", "--log", "--from"].includes(argument)) values[argument.slice(2)] = argv[++index] ?? "";
     else files.push(argument);
+  }
+  const from = values["from"];
+  if (from !== undefined && from !== "") {
+    const code = exists(join(from, "exit-code")) ? read(join(from, "exit-code")).trim() : "1";
+    values["exit-code"] = code;
+    values["log"] = join(from, "plan.log");
+    if (code !== "1" && env["BACKEND"] === "cloud") values["text"] = join(from, "plan.log");
+    else if (code !== "1" && exists(join(from, "plan.json"))) files.unshift(join(from, "plan.json"));
   }
   const stack = values["stack"];
   const exitCode = Number.parseInt(values["exit-code"] ?? "", 10);
-  if (!stack || !Number.isInteger(exitCode)) throw new Error("usage: drift --stack NAME --exit-code N (plan.json | --text plan.txt | --log plan.log)");
+  if (!stack || !Number.isInteger(exitCode))
+    throw new Error("usage: drift --stack NAME (--from DIR | --exit-code N (plan.json | --text plan.txt | --log plan.log))");
   return {
     stack,
     exitCode,
@@ -255,7 +275,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
   const author = requiredEnv("DRIFT_ISSUE_AUTHOR");
   if (args.exitCode === 1 || args.exitCode > 2) {
-    const log = args.log !== undefined ? readFileSync(args.log, "utf8") : "(no log)";
+    const log = args.log !== undefined && existsSync(args.log) ? readFileSync(args.log, "utf8") : "(no log)";
     const outcome = await reconcileDriftIssue(api, report, driftFailureBody(report, log), author);
     process.stdout.write(`[drift] ${args.stack}: the plan failed; issue ${outcome}\n`);
     return 1;

@@ -10,7 +10,8 @@
  *   npm run --silent ci:plan-record -- --stack S --head SHA --out review.json --hcp-log plan.log [--lock-file F]
  *   npm run --silent ci:plan-record -- --stack S --head SHA --out review.json --failed plan --log plan.log
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parsePlan } from "./plan-summary";
 import { fetchRunPlanJson, runFromLog, tokenVariable } from "./lib/hcp-plan";
 import { reviewRecord, type ReviewRecord } from "./lib/plan-digest";
@@ -81,6 +82,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const out = parseArguments(argv).values.out;
   if (out === undefined) throw new Error("--out FILE is required");
   const file = await buildReviewFile(argv, { env: process.env, read: (path) => readFileSync(path, "utf8"), exists: existsSync });
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(file)}\n`);
   process.stdout.write(`[plan-record] ${file.kind === "plan" ? file.record.stack : file.stack}: ${file.kind} -> ${out}\n`);
 }

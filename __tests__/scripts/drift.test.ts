@@ -11,6 +11,7 @@ import {
   driftFailureBody,
   driftIssueBody,
   driftMarker,
+  parseArguments,
   reconcileDriftIssue,
   trackerParameterPatterns,
   type DriftIssues,
@@ -185,4 +186,31 @@ test("every tag a pointer writer owns (WRITER_TAG_KEYS) is left out of drift; a 
   expect(WRITER_TAG_KEYS.length).toBeGreaterThan(0);
   expect(writersOnly.drifted).toEqual([]);
   expect(withOwner.drifted).toEqual(["aws_ssm_parameter.web"]);
+});
+
+describe("drift.yml's report job reads what the plan job left (--from DIR)", () => {
+  const folder = (files: Record<string, string>) => ({
+    read: (file: string) => files[file] ?? "",
+    exists: (file: string) => file in files,
+  });
+  test.each([
+    [
+      "changes, S3 backend: the JSON plan",
+      { "d/exit-code": "2\n", "d/plan.json": "{}", "d/plan.log": "" },
+      {},
+      { exitCode: 2, plan: "d/plan.json", log: "d/plan.log" },
+    ],
+    ["clean, S3 backend", { "d/exit-code": "0", "d/plan.json": "{}" }, {}, { exitCode: 0, plan: "d/plan.json", log: "d/plan.log" }],
+    [
+      "changes, HCP Terraform: the log's text",
+      { "d/exit-code": "2", "d/plan.log": "" },
+      { BACKEND: "cloud" },
+      { exitCode: 2, text: "d/plan.log", log: "d/plan.log" },
+    ],
+    ["an error: the log only", { "d/exit-code": "1", "d/plan.log": "Error: x" }, {}, { exitCode: 1, log: "d/plan.log" }],
+    ["no exit code at all (the plan job died): an error", {}, {}, { exitCode: 1, log: "d/plan.log" }],
+  ])("%s", (_case, files, env, expected) => {
+    const { read, exists } = folder(files);
+    expect(parseArguments(["--stack", "ami-tracker", "--from", "d"], env, read, exists)).toEqual({ stack: "ami-tracker", ...expected });
+  });
 });
