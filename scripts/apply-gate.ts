@@ -24,14 +24,15 @@
 import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { githubComments, upsertStickyComment } from "./plan-comment";
-import { changeMap, parsePlan, type Action } from "./plan-summary";
+import { actionOf, parsePlan } from "./plan-summary";
 import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
 import { codeSpan } from "./lib/markdown";
-import { recordAsPlan, reviewDigest, reviewRecord } from "./lib/plan-digest";
+import { reviewDigest, reviewRecord, type ReviewRecord } from "./lib/plan-digest";
 
 export interface CurrentPlan {
   readonly digest: string;
-  readonly changes: Readonly<Record<string, Action>>;
+  /** address -> what the apply does to it: create, update, replace, delete, forget, import. */
+  readonly changes: Readonly<Record<string, string>>;
 }
 
 export interface PullRequest {
@@ -195,7 +196,7 @@ export function approversOf(reviews: readonly Review[], pullRequest: PullRequest
 }
 
 /** The fresh changes, each address escaped. */
-export function changeTable(changes: Readonly<Record<string, Action>>): string {
+export function changeTable(changes: Readonly<Record<string, string>>): string {
   const rows = Object.entries(changes)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([address, action]) => `| ${codeSpan(address)} | ${action} |`);
@@ -294,10 +295,25 @@ export function parseArguments(argv: readonly string[]): Arguments {
   return { stack, plan, ...(values["lock-file"] ? { lockFile: values["lock-file"] } : {}) };
 }
 
+/** Every change the apply makes, forgets and imports included (an import-only plan is not "no changes"). */
+export function changesOfRecord(record: ReviewRecord): Record<string, string> {
+  return Object.fromEntries(
+    record.resource_changes
+      .filter((change) => change.mode === undefined || change.mode === "managed")
+      .map((change) => {
+        const actions = change.change.actions;
+        const importing = (change.change as { importing?: unknown }).importing !== undefined;
+        const action = actions.includes("forget") ? "forget" : actionOf(actions);
+        return [change.address, importing ? (action === "no-op" ? "import" : `import, ${action}`) : action] as const;
+      })
+      .filter(([, action]) => action !== "no-op" && action !== "read"),
+  );
+}
+
 export function currentPlan(stack: string, planText: string, lockFile: string | undefined, key: string | undefined): CurrentPlan {
   const plan = parsePlan(planText, "plan.json");
   const record = reviewRecord(plan, { stack, ...(lockFile !== undefined ? { lockFile } : {}), ...(key ? { key } : {}) });
-  return { digest: reviewDigest(record), changes: changeMap(recordAsPlan(record)) };
+  return { digest: reviewDigest(record), changes: changesOfRecord(record) };
 }
 
 export function appIdFromEnv(env: NodeJS.ProcessEnv = process.env): number {

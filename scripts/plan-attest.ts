@@ -20,7 +20,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { githubComments, type IssueComment, type PullRequestComments } from "./plan-comment";
 import { summarize } from "./plan-summary";
-import { attestationId, checkRunName } from "./apply-gate";
+import { attestationId, changesOfRecord, checkRunName } from "./apply-gate";
 import { githubRequest, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
 import { codeSpan, fencedBlock } from "./lib/markdown";
 import { parseReviewRecord, recordAsPlan, reviewDigest } from "./lib/plan-digest";
@@ -80,10 +80,22 @@ export function reviewOf(text: string, source: string, runHead: string, runUrl?:
   const record = parseReviewRecord(JSON.stringify(parsed.record), source);
   const digest = reviewDigest(record);
   const summary = summarize([{ stack: record.stack, plan: recordAsPlan(record) }], { limit: TEXT_LIMIT - 1000 });
+  // The summary renderer knows create/update/replace/delete; what it would show as unchanged is listed here.
+  const others = Object.entries(changesOfRecord(record)).filter(([, action]) => /forget|import/.test(action));
+  const otherBlock =
+    others.length === 0
+      ? []
+      : [
+          "",
+          "> [!IMPORTANT]",
+          `> **Also in this plan** (not in the table above):`,
+          ...others.map(([address, action]) => `> - ${codeSpan(address)}: ${action}`),
+        ];
   const providers = record.providers.map((provider) => `${codeSpan(`${provider.source} ${provider.version}`)}`).join(", ");
   const body = [
     stickyMarker(record.stack),
     summary.trimEnd(),
+    ...otherBlock,
     "",
     `<sub>plan-review of ${codeSpan(runHead.slice(0, 12))}${link} · digest ${codeSpan(digest)}${providers !== "" ? ` · providers ${providers}` : ""}. ` +
       "Approve the pull request after reading this: the merge applies this plan only if it is still exactly this one.</sub>",

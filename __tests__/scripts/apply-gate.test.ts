@@ -73,6 +73,21 @@ describe("the apply gate", () => {
     expect(decide({ stack: STACK, current: current("no-changes.json") }).outcome).toBe("skip");
   });
 
+  test("attack: a plan that only forgets or only imports is not taken for an empty one (skipped unreviewed)", () => {
+    const empty = JSON.parse(fixture("no-changes.json")) as { resource_changes: unknown[] };
+    const withChange = (change: Record<string, unknown>) =>
+      JSON.stringify({
+        ...empty,
+        resource_changes: [...empty.resource_changes, { address: "aws_sqs_queue.q", mode: "managed", type: "aws_sqs_queue", name: "q", change }],
+      });
+    const forget = currentPlan(STACK, withChange({ actions: ["forget"], before: {}, after: null }), undefined, undefined);
+    const imported = currentPlan(STACK, withChange({ actions: ["no-op"], before: {}, after: {}, importing: { id: "q" } }), undefined, undefined);
+    expect(forget.changes).toEqual({ "aws_sqs_queue.q": "forget" });
+    expect(imported.changes).toEqual({ "aws_sqs_queue.q": "import" });
+    expect(decide({ stack: STACK, current: forget }).outcome).toBe("hold");
+    expect(decide({ stack: STACK, current: imported }).outcome).toBe("hold");
+  });
+
   test.each([
     ["the same tree: the state changed since the review", { merge: "t1", reviewedHead: "t1" }, /state changed since the review/],
     ["another tree: the main branch moved", { merge: "t2", reviewedHead: "t1" }, /main branch moved since the review/],

@@ -75,6 +75,28 @@ describe("plan-attest (trusted side)", () => {
     expect(review.body).toContain(review.digest);
   });
 
+  test("a forget or an import, which the summary table would count as unchanged, is listed for the reviewer", () => {
+    const record = JSON.parse(planFile).record;
+    const change = (address: string, extra: Record<string, unknown>) => ({
+      address,
+      mode: "managed",
+      type: "aws_sqs_queue",
+      name: "q",
+      change: { before: {}, after: {}, ...extra },
+    });
+    const withMore = {
+      ...record,
+      resource_changes: [
+        ...record.resource_changes,
+        change("aws_sqs_queue.kept", { actions: ["forget"] }),
+        change("aws_sqs_queue.adopted", { actions: ["no-op"], importing: { id: "q" } }),
+      ],
+    };
+    const review = reviewOf(JSON.stringify({ kind: "plan", head: HEAD, record: withMore }), "f.json", HEAD);
+    expect(review.body).toContain("> - `aws_sqs_queue.kept`: forget");
+    expect(review.body).toContain("> - `aws_sqs_queue.adopted`: import");
+  });
+
   test("attack: a review file for another commit than the run's head is refused", () => {
     expect(() => reviewOf(planFile, "f.json", "b".repeat(40))).toThrow(/planned a{40}, but the run's head commit is b{40}: refused/);
   });
