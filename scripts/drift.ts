@@ -19,8 +19,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type AppConfig } from "../config";
-import { isWriterTagKey, LATEST, pointerParameterName } from "../handlers/shared/channels";
-import { IN_USE_TAG_PREFIX } from "../handlers/shared/ami-in-use";
+import { isWriterTagKey, LATEST, pointerParameterName } from "../ami-pointers/channels";
+import { IN_USE_TAG_PREFIX } from "../ami-pointers/in-use";
 import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
 import { fencedBlock } from "./lib/markdown";
 import { safeTerraformError } from "./lib/redact";
