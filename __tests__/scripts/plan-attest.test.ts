@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { attestationOf, checkRunName } from "../../scripts/apply-gate";
+import { attestationOf, checkRunName, currentPlan } from "../../scripts/apply-gate";
 import { tokenVariable, runFromLog } from "../../scripts/lib/hcp-plan";
 import { reviewDigest, reviewRecord } from "../../scripts/lib/plan-digest";
 import { createCheckRun, findOwnComment, reviewOf, upsertOwnComment } from "../../scripts/plan-attest";
@@ -148,5 +148,20 @@ describe("plan-attest (trusted side)", () => {
     const api = { list: async () => comments, create: async () => undefined, update: async (id: number) => void updated.push(id) };
     await expect(upsertOwnComment(api, review, "plan-review[bot]")).resolves.toBe("updated");
     expect(updated).toEqual([2]);
+  });
+});
+
+describe("end to end on a real plan: what the pull request records is what the apply recomputes", () => {
+  const lock = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.100.0"\n  hashes = [\n    "h1:x=",\n  ]\n}\n';
+  test.each([
+    ["without PLAN_DIGEST_KEY", {}],
+    ["with PLAN_DIGEST_KEY", { PLAN_DIGEST_KEY: "k".repeat(32) }],
+  ])("%s: the attested digest equals the apply's for the same plan and lock file, and differs for another", async (_case, env) => {
+    const file = await buildReviewFile(["--stack", "ami-tracker", "--head", HEAD, "replace.json", "--lock-file", "lock"], context({ lock }, env));
+    const review = reviewOf(JSON.stringify(file), "ami-tracker.json", HEAD);
+    const key = (env as { PLAN_DIGEST_KEY?: string }).PLAN_DIGEST_KEY;
+    expect(currentPlan("ami-tracker", fixture("replace.json"), lock, key).digest).toBe(review.digest);
+    expect(currentPlan("ami-tracker", fixture("destroy.json"), lock, key).digest).not.toBe(review.digest);
+    expect(currentPlan("ami-tracker", fixture("replace.json"), undefined, key).digest).not.toBe(review.digest);
   });
 });
