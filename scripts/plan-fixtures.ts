@@ -322,39 +322,33 @@ function changesFixtures(root: string, context: TerraformContext): void {
     Object.assign(attributes, ids[type]?.(attributes) ?? {});
   };
   const clean = settle(workspace, workspace.plan().plan, {}, identify);
-  const seededWith = (edit: (type: string, attributes: JsonObject) => void): PlanJson => {
+  const seededWith = (edit: (type: string, attributes: JsonObject) => void): { plan: PlanJson; text: string } => {
     workspace.seed(
       stateFromPlan(clean, {}, (type, attributes) => {
         identify(type, attributes);
         edit(type, attributes);
       }),
     );
-    return workspace.plan(["-refresh=false"]).plan;
+    return workspace.plan(["-refresh=false"]);
   };
-  write(
-    "update.json",
-    json(
-      seededWith((type, attributes) => {
-        if (type === "aws_security_group") {
-          const ingress = (attributes["ingress"] as JsonObject[] | undefined)?.[0];
-          if (ingress) ingress["cidr_blocks"] = ["10.0.0.0/16", "10.2.0.0/16"];
-          attributes["tags"] = { Env: "staging", Name: "web" };
-        }
-        if (type === "aws_sqs_queue") attributes["visibility_timeout_seconds"] = 30;
-        if (type === "aws_iam_policy") attributes["policy"] = String(attributes["policy"]).replace(',"sqs:DeleteMessage"', "");
-        if (type === "aws_ssm_parameter" && attributes["type"] === "String") attributes["insecure_value"] = "v1";
-      }),
-    ),
-  );
-  write(
-    "sensitive.json",
-    json(
-      seededWith((type, attributes) => {
-        if (type === "aws_ssm_parameter" && attributes["type"] === "SecureString") attributes["value"] = "fixture-token-before-0000";
-        if (type === "aws_sqs_queue") attributes["tags"] = { ...(attributes["tags"] as JsonObject), Token: "fixture-token-before-0000" };
-      }),
-    ),
-  );
+  const update = seededWith((type, attributes) => {
+    if (type === "aws_security_group") {
+      const ingress = (attributes["ingress"] as JsonObject[] | undefined)?.[0];
+      if (ingress) ingress["cidr_blocks"] = ["10.0.0.0/16", "10.2.0.0/16"];
+      attributes["tags"] = { Env: "staging", Name: "web" };
+    }
+    if (type === "aws_sqs_queue") attributes["visibility_timeout_seconds"] = 30;
+    if (type === "aws_iam_policy") attributes["policy"] = String(attributes["policy"]).replace(',"sqs:DeleteMessage"', "");
+    if (type === "aws_ssm_parameter" && attributes["type"] === "String") attributes["insecure_value"] = "v1";
+  });
+  write("update.json", json(update.plan));
+  // Terraform's own text of the same plan: what tfcmt and Atlantis post, and what goes to the job summary.
+  write("update.txt", update.text);
+  const sensitive = seededWith((type, attributes) => {
+    if (type === "aws_ssm_parameter" && attributes["type"] === "SecureString") attributes["value"] = "fixture-token-before-0000";
+    if (type === "aws_sqs_queue") attributes["tags"] = { ...(attributes["tags"] as JsonObject), Token: "fixture-token-before-0000" };
+  });
+  write("sensitive.json", json(sensitive.plan));
 }
 
 function failureFixture(root: string, context: TerraformContext): void {
