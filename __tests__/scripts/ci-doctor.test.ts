@@ -147,7 +147,7 @@ describe("ci:doctor", () => {
     github.routes = COMPLETE_GITHUB;
     const { code, out } = await doctor(["--env", "everything-on", "--api-url", github.url]);
     expect(out).toContain('CI setup of environment "everything-on"');
-    expect(out).not.toMatch(/MISSING|\?  /);
+    expect(out).not.toMatch(/MISSING|\? {2}/);
     expect(line(out, "state bucket")).toMatch(/ok +step 1: state bucket ssm-patterns-everything-on-tfstate-example: exists, versioning enabled/);
     expect(line(out, "OIDC provider")).toContain("ok");
     expect(line(out, PLAN_ROLE)).toContain(`ok      step 3: plan role ${PLAN_ROLE}: ${roleArn(PLAN_ROLE)}`);
