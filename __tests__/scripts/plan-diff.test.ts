@@ -94,6 +94,16 @@ describe("changed arguments", () => {
     expect(changedArguments({ actions: ["delete"], before: { name: "q" }, after: null })).toEqual([]);
   });
 
+  test("a string holding a JSON document (a policy): the changed leaves inside it; a string that is not JSON stays one value", () => {
+    const policy = (actions: string[]): string => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
+    expect(changedArguments({ actions: ["update"], before: { policy: policy(["s3:GetObject"]) }, after: { policy: policy(["s3:PutObject"]) } })).toEqual([
+      { path: "policy (JSON) Statement[0].Action[0]", before: '"s3:GetObject"', after: '"s3:PutObject"', forcesReplacement: false },
+    ]);
+    expect(changedArguments({ actions: ["update"], before: { description: "{not json" }, after: { description: "{still not" } })).toEqual([
+      { path: "description", before: '"{not json"', after: '"{still not"', forcesReplacement: false },
+    ]);
+  });
+
   test("long values are shortened with a marker saying how much was left out", () => {
     const long = "p".repeat(500);
     const [entry] = changedArguments({ actions: ["update"], before: { policy: long }, after: { policy: `${long}!` } });

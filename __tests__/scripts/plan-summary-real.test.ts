@@ -53,7 +53,7 @@ describe("the comment shows what changes, on real plans", () => {
     expect(comment).toContain("- `+` create `aws_s3_bucket_policy.tls-only`\n");
   });
 
-  test("update: the changed leaves by path, before -> after; a long value shortened with a marker; unchanged arguments absent", () => {
+  test("update: the changed leaves by path, before -> after, also inside a JSON policy; unchanged arguments absent", () => {
     const comment = run(["update.json"], read);
     expect(comment).toContain("**0 to create, 4 to update, 0 to replace, 0 to delete**, 1 unchanged");
     const group = detailsOf(comment, "aws_security_group.web");
@@ -63,8 +63,8 @@ describe("the comment shows what changes, on real plans", () => {
     expect(group).not.toContain("cidr_blocks[0]");
     expect(group).not.toContain("tags.Name");
     expect(detailsOf(comment, "aws_sqs_queue.jobs")).toContain("| `visibility_timeout_seconds` | `30` | `60` |");
-    const policy = detailsOf(comment, "aws_iam_policy.reader");
-    expect(policy).toMatch(/\| `policy` \| `"\{\\"Statement\\":\[.*… \(\d+ more characters\)` \|/);
+    // A policy is a JSON string: the changed leaf inside it, as Terraform's jsonencode diff shows it.
+    expect(detailsOf(comment, "aws_iam_policy.reader")).toContain('| `policy (JSON) Statement[0].Action[2]` | _(none)_ | `"sqs:DeleteMessage"` |');
     // The secret parameter did not change: not listed at all.
     expect(comment).not.toContain("aws_ssm_parameter.secret");
   });

@@ -32,15 +32,18 @@ export interface ValueChange {
   readonly replace_paths?: readonly unknown[];
 }
 
-type Segment = string | number;
+/** A step into a value: a key, an index, or into the document a JSON string holds (a policy). */
+type Segment = string | number | typeof INSIDE_JSON;
+const INSIDE_JSON: unique symbol = Symbol("inside JSON");
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export function formatPath(path: readonly Segment[]): string {
   let text = "";
   for (const segment of path) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (IDENTIFIER.test(segment)) text += text === "" ? segment : `.${segment}`;
+    if (segment === INSIDE_JSON) text += " (JSON) ";
+    else if (typeof segment === "number") text += `[${segment}]`;
+    else if (IDENTIFIER.test(segment)) text += text === "" || text.endsWith(" ") ? segment : `.${segment}`;
     else text += `[${JSON.stringify(segment)}]`;
   }
   return text;
@@ -71,6 +74,17 @@ function render(value: unknown): string {
 
 function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0);
+}
+
+/** The object or array a string holds as JSON (an IAM policy, a state machine definition), or undefined. */
+function jsonDocument(value: unknown): object | undefined {
+  if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function samePath(a: readonly unknown[], b: readonly Segment[]): boolean {
@@ -119,6 +133,16 @@ export function changedArguments(change: ValueChange): ArgumentChange[] {
           { value: childValue(after.value, key), sensitive: child(after.sensitive, key), unknown: child(after.unknown, key) },
         );
       }
+      return;
+    }
+    // Two JSON documents (a policy before and after): the changed leaves inside, as Terraform shows them.
+    const documents = !creating && !beforeSensitive && !afterSensitive && !afterUnknown ? [jsonDocument(before.value), jsonDocument(after.value)] : [];
+    if (documents[0] !== undefined && documents[1] !== undefined && before.value !== after.value) {
+      visit(
+        [...path, INSIDE_JSON],
+        { value: documents[0], sensitive: undefined, unknown: undefined },
+        { value: documents[1], sensitive: undefined, unknown: undefined },
+      );
       return;
     }
     if (creating) {
