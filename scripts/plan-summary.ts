@@ -190,6 +190,21 @@ function cell(value: string | undefined): string {
  * one line. Everything from the plan is escaped (scripts/lib/markdown.ts).
  */
 export function resourceItem(change: Change, detailed: boolean): string {
+  const key = change.change;
+  if (key === undefined) return renderItem(change, detailed);
+  const cached = ITEMS.get(key)?.[detailed ? 1 : 0];
+  if (cached !== undefined) return cached;
+  const rendered = renderItem(change, detailed);
+  const entry = ITEMS.get(key) ?? [undefined, undefined];
+  entry[detailed ? 1 : 0] = rendered;
+  ITEMS.set(key, entry);
+  return rendered;
+}
+
+/** Rendered items by the plan's change object (line, details): fitting a section renders it several times. */
+const ITEMS = new WeakMap<ValueChange, [string | undefined, string | undefined]>();
+
+function renderItem(change: Change, detailed: boolean): string {
   const args = change.change !== undefined ? changedArguments(change.change) : [];
   const forced = change.change !== undefined ? replacePathsOf(change.change) : [];
   const stateful = change.stateful && (change.action === "delete" || change.action === "replace");

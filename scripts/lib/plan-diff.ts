@@ -103,6 +103,17 @@ interface Side {
  * and unknown ones left out); for a delete, nothing.
  */
 export function changedArguments(change: ValueChange): ArgumentChange[] {
+  // The comment renders a section several times to fit GitHub's limit: each change is read once.
+  const cached = CACHE.get(change);
+  if (cached !== undefined) return [...cached];
+  const computed = computeChangedArguments(change);
+  CACHE.set(change, computed);
+  return [...computed];
+}
+
+const CACHE = new WeakMap<ValueChange, readonly ArgumentChange[]>();
+
+function computeChangedArguments(change: ValueChange): ArgumentChange[] {
   const actions = change.actions;
   if (actions.length === 1 && (actions[0] === "delete" || actions[0] === "no-op" || actions[0] === "read")) return [];
   const creating = !actions.includes("update") && actions.includes("create") && !actions.includes("delete");
