@@ -250,7 +250,7 @@ async function repositoryVariables(context: DoctorContext, arns: Partial<Record<
         context,
         5,
         `repository secret ${HCP_TOKEN_SECRET}`,
-        `gh secret set ${HCP_TOKEN_SECRET} --repo ${where} (a team token of ${config.backend.organization} on ${config.backend.hostname}; the workflows pass it as ${terraformTokenVariable(config.backend.hostname)})`,
+        `gh secret set ${HCP_TOKEN_SECRET} --repo ${where} (a team token of ${config.backend.organization} on ${config.backend.hostname}; Terraform reads it as ${terraformTokenVariable(config.backend.hostname)})`,
         async (github, repo) => {
           await github.rest.actions.getRepoSecret({ ...repo, secret_name: HCP_TOKEN_SECRET });
           return { status: "ok", detail: "set (its value cannot be read back)" };

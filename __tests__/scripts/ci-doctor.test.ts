@@ -223,7 +223,7 @@ describe("ci:doctor", () => {
     expect(line(out, "plan role ssm-patterns-hcp-example-ci-plan-us-east-1")).toContain("ok");
     expect(line(out, "OIDC provider app.terraform.io")).toContain("ok");
     expect(line(out, "repository secret TF_API_TOKEN")).toContain("MISSING");
-    expect(fixAfter(out, "repository secret TF_API_TOKEN")).toContain("the workflows pass it as TF_TOKEN_app_terraform_io");
+    expect(fixAfter(out, "repository secret TF_API_TOKEN")).toContain("Terraform reads it as TF_TOKEN_app_terraform_io");
     expect(line(out, "HCP Terraform workspaces")).toContain("? ");
     expect(fixAfter(out, "HCP Terraform workspaces")).toContain("TFC_AWS_PROVIDER_AUTH=true");
     expect(line(out, "GitHub environment")).toContain("wait timer 30 min");
