@@ -17,7 +17,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "./errors";
-import { ConfigReader, joinPath } from "./reader";
+import { ACCOUNT_ID } from "./patterns";
+import { ConfigReader, describe, joinPath } from "./reader";
 import { readAmiTracker, type AmiTrackerConfig } from "./sections/ami-tracker";
 import { readAmiConsumer, type AmiConsumerConfig } from "./sections/ami-consumer";
 import { readBackend, type BackendConfig } from "./sections/backend";
@@ -48,6 +49,8 @@ export interface AppConfig {
   readonly project: string;
   /** The region the stacks deploy to. @default "us-east-1" */
   readonly region: string;
+  /** The account every AWS provider is limited to (allowed_account_ids). @default - any account */
+  readonly accountId?: string;
   /** Tags on every resource that takes them (the provider's default_tags). */
   readonly tags: Readonly<Record<string, string>>;
   readonly backend: BackendConfig;
@@ -84,6 +87,11 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
   const regionProblem = checkRegion(region);
   if (regionProblem) reader.fail("region", regionProblem);
 
+  const accountId = reader.read(settings, record, "accountId", "");
+  if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) {
+    reader.fail("accountId", `${describe(accountId)} is not a 12-digit AWS account ID; write it like "111122223333", or leave it out to allow any account`);
+  }
+
   const tags = reader.read(settings, record, "tags", "") ?? {};
   for (const key of Object.keys(tags)) {
     if (key.toLowerCase().startsWith("aws:")) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
@@ -99,6 +107,7 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
     environment,
     project,
     region,
+    ...(accountId !== undefined ? { accountId } : {}),
     tags: { Project: project, Environment: environment, ManagedBy: "cdktf", ...tags },
     backend,
     amiTracker,
@@ -163,21 +172,31 @@ export function loadConfig(environment = process.env["APP_ENV"] ?? "default", di
   return config;
 }
 
+/** The account a raw environment file names, or undefined (any account). */
+function accountOf(raw: unknown): string | undefined {
+  const value = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["accountId"] : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
 /**
  * IAM holds one OIDC provider per URL per account: two environment files that both create one for the
- * same host collide at apply (EntityAlreadyExists) if they share an account. Allowed only when every
- * one of them says `createOidcProvider: true` (separate accounts).
+ * same host collide at apply (EntityAlreadyExists) if they share an account. Only environments that may
+ * share one are compared: the same accountId, or neither naming one (the shipped examples name none, so
+ * an environment with its accountId never meets them). Allowed also when every one of them says
+ * `createOidcProvider: true` (separate accounts, not named).
  */
 function sharedOidcProviders(raw: unknown, environment: string, directory: string): { path: string; message: string }[] {
   const mine = createdOidcProviders(raw);
   if (mine.length === 0) return [];
+  const account = accountOf(raw);
   const problems: { path: string; message: string }[] = [];
   const others = readdirSync(directory)
     .filter((file) => file.endsWith(".json") && file !== `${environment}.json`)
     .sort()
     .flatMap((file) => {
       try {
-        return [{ name: file.slice(0, -".json".length), hosts: createdOidcProviders(JSON.parse(readFileSync(join(directory, file), "utf8"))) }];
+        const other: unknown = JSON.parse(readFileSync(join(directory, file), "utf8"));
+        return accountOf(other) === account ? [{ name: file.slice(0, -".json".length), hosts: createdOidcProviders(other) }] : [];
       } catch {
         return [];
       }
@@ -186,12 +205,15 @@ function sharedOidcProviders(raw: unknown, environment: string, directory: strin
     const rivals = others.filter((other) => other.hosts.some((host) => host.host === provider.host && !(host.explicit && provider.explicit)));
     if (rivals.length === 0) continue;
     const ci = provider.host === "token.actions.githubusercontent.com" ? "github" : "hcp";
+    const where = account === undefined ? "" : ` (both in account ${account})`;
     problems.push({
       path: `ciAccess.${ci}`,
       message:
-        `creates the OIDC provider for ${provider.host}, and so does environment ${rivals.map((other) => `"${other.name}"`).join(", ")}; IAM holds one per account: ` +
-        `set ciAccess.${ci}.oidcProviderArn in all but one (the ARN is that ci-access stack's ${ci === "github" ? "github" : "hcp"}_oidc_provider_arn output), ` +
-        `or, if they deploy to different accounts, set ciAccess.${ci}.createOidcProvider to true in each`,
+        `creates the OIDC provider for ${provider.host}, and so does environment ${rivals.map((other) => `"${other.name}"`).join(", ")}${where}; IAM holds one per account: ` +
+        `set ciAccess.${ci}.oidcProviderArn in all but one (the ARN is that ci-access stack's ${ci === "github" ? "github" : "hcp"}_oidc_provider_arn output)` +
+        (account === undefined
+          ? `, or, if this one deploys to another account, set accountId to it (environments of different accounts are not compared) or ciAccess.${ci}.createOidcProvider to true in each`
+          : ""),
     });
   }
   return problems;

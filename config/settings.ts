@@ -46,6 +46,11 @@ export function OneOf<const T extends readonly string[]>(values: T, description?
   return Unsafe<T[number]>({ type: "string", enum: [...values], ...(description !== undefined ? { description } : {}) });
 }
 
+/** A string that matches `pattern` (JSON Schema "pattern"; the section tests the same RegExp for its message). */
+export function Matching(pattern: RegExp, description?: string) {
+  return StringSchema({ pattern: pattern.source, ...(description !== undefined ? { description } : {}) });
+}
+
 export const Text = (description?: string) => StringSchema(description !== undefined ? { description } : {});
 export const Flag = (description?: string) => BooleanSchema(description !== undefined ? { description } : {});
 export const TextList = (description?: string) => ArraySchema(StringSchema(), description !== undefined ? { description } : {});

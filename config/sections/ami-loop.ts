@@ -8,6 +8,7 @@ import { Unsafe } from "@sinclair/typebox";
 import { channelNameProblem } from "../../handlers/shared/channels";
 import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
+import { ACCOUNT_ID } from "../patterns";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber } from "../settings";
@@ -157,7 +158,6 @@ interface PipelineFacts {
   readonly instanceTypes: readonly string[];
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
 const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
 const GROUP_NAME = /^[\x20-\x7e]{1,255}$/;
