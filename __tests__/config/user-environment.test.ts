@@ -73,14 +73,13 @@ describe("a user environment beside the shipped examples", () => {
 
     // Act
     const providers = stacks.flatMap((stack) =>
-      (synthesize(stack).provider["aws"] ?? []).map((provider) => ({ stack: stack.node.id, ...(provider as Record<string, unknown>) })),
+      (synthesize(stack).provider["aws"] ?? []).map((provider) => ({ stack: stack.node.id, block: provider as Record<string, unknown> })),
     );
 
     // Assess
     expect(stacks.map((stack) => stack.node.id).sort()).toEqual(["ami-tracker", "ci-access", "state-bootstrap"]);
-    expect(providers).toContainEqual(expect.objectContaining({ stack: "ami-tracker", alias: "eu-west-1" }));
-    for (const provider of providers)
-      expect([provider.stack, provider["alias"], provider["allowed_account_ids"]]).toEqual([provider.stack, provider["alias"], [ACCOUNT]]);
+    expect(providers).toContainEqual({ stack: "ami-tracker", block: expect.objectContaining({ alias: "eu-west-1", region: "eu-west-1" }) });
+    for (const { stack, block } of providers) expect([stack, block["alias"], block["allowed_account_ids"]]).toEqual([stack, block["alias"], [ACCOUNT]]);
   });
 
   test("an environment without accountId gets no allowed_account_ids (the shipped examples synthesize as before)", () => {
