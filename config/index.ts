@@ -28,7 +28,7 @@ import { readImageBuilder, type ImageBuilderConfig } from "./sections/image-buil
 import { readOpsAlarms, type OpsAlarmsConfig } from "./sections/ops-alarms";
 import { readStorageFirstApi, type StorageFirstApiConfig } from "./sections/storage-first-api";
 import { checkNamePrefix, checkRegion } from "./validators";
-import { ConfigFileSettings } from "./schema";
+import { ConfigFileSettings, TAG_KEY } from "./schema";
 import { keysOf } from "./settings";
 
 export { ConfigError } from "./errors";
@@ -94,7 +94,7 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
 
   const tags = reader.read(settings, record, "tags", "") ?? {};
   for (const key of Object.keys(tags)) {
-    if (key.toLowerCase().startsWith("aws:")) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
+    if (!TAG_KEY.test(key)) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
   }
 
   const amiTracker = readAmiTracker(reader, record["amiTracker"], { region });

@@ -8,20 +8,28 @@ import { Unsafe } from "@sinclair/typebox";
 import { channelNameProblem } from "../../handlers/shared/channels";
 import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
-import { ACCOUNT_ID } from "../patterns";
+import { ACCOUNT_ID, INSTANCE_TYPE, SEMANTIC_VERSION } from "../patterns";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, OneOf, Optional, Region, Section, Text, TextList, WholeNumber } from "../settings";
 
 /** The pointer a group's launch template reads: the pipeline's own parameter. */
 export const LATEST_POINTER = "latest";
 
+const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
+const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
+const GROUP_NAME = /^[\x20-\x7e]{1,255}$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+
 export const FleetRefreshSettings = Section(
   {
-    autoScalingGroupName: Text("The Auto Scaling group to refresh (this account, in region); its launch template reads the pointer by resolve:ssm:."),
+    autoScalingGroupName: Matching(
+      GROUP_NAME,
+      "The Auto Scaling group to refresh (this account, in region); its launch template reads the pointer by resolve:ssm:.",
+    ),
     channel: Optional(Text('The pointer the group\'s launch template reads: "latest" or one of the pipeline\'s channels. Default: "latest".')),
     region: Optional(
-      Text(
+      Region(
         "The group's region: one of the pipeline's regions (where its parameter and channels are written); the refresh and the rejection alarm are built there. Default: the app's region.",
       ),
     ),
@@ -46,18 +54,22 @@ export const ExampleFleetSettings = Section(
       false,
     ),
     channel: Optional(Text('The pointer the example reads: "latest" or one of the pipeline\'s channels. Default: the first channel, else "latest".')),
-    region: Optional(Text("The example's region: one of the pipeline's regions; its refresh and rejection alarm are built there. Default: the app's region.")),
-    instanceType: Optional(Text("Instance type of the example. Default: the pipeline's first build instance type.")),
-    availabilityZones: Optional(TextList('Availability zones of the default VPC for the group. Default: ["<region>a"].')),
+    region: Optional(
+      Region("The example's region: one of the pipeline's regions; its refresh and rejection alarm are built there. Default: the app's region."),
+    ),
+    instanceType: Optional(Matching(INSTANCE_TYPE, "Instance type of the example. Default: the pipeline's first build instance type.")),
+    availabilityZones: Optional(
+      ListOf(Matching(AVAILABILITY_ZONE), 'Availability zones of the default VPC for the group. Default: ["<region>a"].', { minItems: 1 }),
+    ),
   },
   "An example group of desired capacity 0 whose launch template reads a pointer, refreshed on change.",
 );
 
 export const ShareSettings = Section(
   {
-    accounts: Defaulted(TextList("12-digit account IDs to share the pipeline's parameter and channels with."), []),
-    organizationArn: Optional(Text('Share with a whole organization: "arn:aws:organizations::<management account>:organization/o-...".')),
-    organizationalUnitArns: Defaulted(TextList('Share with OUs: "arn:aws:organizations::<management account>:ou/o-.../ou-...".'), []),
+    accounts: Defaulted(ListOf(Matching(ACCOUNT_ID), "12-digit account IDs to share the pipeline's parameter and channels with."), []),
+    organizationArn: Optional(Matching(ORGANIZATION_ARN, 'Share with a whole organization: "arn:aws:organizations::<management account>:organization/o-...".')),
+    organizationalUnitArns: Defaulted(ListOf(Matching(OU_ARN), 'Share with OUs: "arn:aws:organizations::<management account>:ou/o-.../ou-...".'), []),
     permission: Defaulted(OneOf(["read-only", "read-only-with-history"] as const, "The AWS managed RAM permission the consumers get."), "read-only"),
     allowExternalPrincipals: Defaulted(Flag("Allow accounts outside the organization (they accept a RAM invitation)."), false),
   },
@@ -72,7 +84,10 @@ export const CleanupSettings = Section(
     retainAtLeast: Defaulted(WholeNumber(1, 10, "An age rule keeps at least this many AMIs."), 3),
     protectLaunchedWithinDays: Optional(WholeNumber(1, 365, "Also keep AMIs launched within this many days. Default: no launch-based exclusion.")),
     previousRecipeVersions: Defaulted(
-      TextList('Older recipe versions whose AMIs the policy also cleans up (list the old recipeVersion after a bump), e.g. ["1.0.0"].'),
+      ListOf(
+        Matching(SEMANTIC_VERSION),
+        'Older recipe versions whose AMIs the policy also cleans up (list the old recipeVersion after a bump), e.g. ["1.0.0"].',
+      ),
       [],
     ),
   },
@@ -81,7 +96,10 @@ export const CleanupSettings = Section(
 
 /** The pipeline settings of the loop, spread into PipelineSettings. */
 export const AMI_LOOP_PIPELINE_SETTINGS = {
-  channels: Defaulted(TextList('Promotion channels beside "latest", e.g. ["stable"]: each a parameter of its own that `npm run ami -- promote` writes.'), []),
+  channels: Defaulted(
+    TextList('Promotion channels beside "latest", e.g. ["stable"]: each a parameter of its own that `npm run ami -- promote` writes.', { uniqueItems: true }),
+    [],
+  ),
   fleetRefresh: Defaulted(ListOf(FleetRefreshSettings, "Auto Scaling groups refreshed when their pointer changes."), []),
   exampleFleet: Optional(ExampleFleetSettings),
   share: Optional(ShareSettings),
@@ -157,11 +175,6 @@ interface PipelineFacts {
   readonly regions: readonly string[];
   readonly instanceTypes: readonly string[];
 }
-
-const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
-const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
-const GROUP_NAME = /^[\x20-\x7e]{1,255}$/;
-const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 
 function list(reader: ConfigReader, value: unknown, path: string): unknown[] {
   if (value === undefined) return [];
@@ -260,7 +273,7 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       const channel = reader.read(settings, entry, "channel", at, { fallback: channels[0] ?? LATEST_POINTER });
       checkPointer(channel, joinPath(at, "channel"));
       const instanceType = reader.read(settings, entry, "instanceType", at, { fallback: pipeline.instanceTypes[0] ?? "t4g.small" });
-      if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType))
+      if (!INSTANCE_TYPE.test(instanceType))
         reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
       const availabilityZones = reader.read(settings, entry, "availabilityZones", at, { fallback: [`${where}a`] });
       if (availabilityZones.length === 0)
@@ -337,7 +350,7 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       reader.fail(joinPath(at, "unit"), `${describe(unit)} is not a unit; use "DAYS", "WEEKS", "MONTHS" or "YEARS" (capitals)`);
     const previousRecipeVersions = reader.read(settings, entry, "previousRecipeVersions", at);
     previousRecipeVersions.forEach((version, index) => {
-      if (!/^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(version))
+      if (!SEMANTIC_VERSION.test(version))
         reader.fail(joinPath(joinPath(at, "previousRecipeVersions"), index), `${describe(version)} is not a semantic version; write it like "1.0.0"`);
     });
     if (pipeline.mode === "native") {
