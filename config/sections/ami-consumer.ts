@@ -4,7 +4,7 @@
  */
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { Defaulted, Flag, keysOf, ListOf, Matching, Optional, Section } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, Optional, Section, type Resolved } from "../settings";
 import { INSTANCE_TYPE } from "../patterns";
 
 const SHARED_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/[A-Za-z0-9_.\-/]+$/;
@@ -30,15 +30,8 @@ export const AmiConsumerSettings = Section(
   "The consumer side of a shared AMI pointer: launch templates that read a parameter shared through AWS RAM by its full ARN.",
 );
 
-export interface SharedLaunchTemplateConfig {
-  readonly name: string;
-  readonly parameterArn: string;
-  readonly instanceType: string;
-}
-export interface AmiConsumerConfig {
-  readonly enabled: boolean;
-  readonly launchTemplates: readonly SharedLaunchTemplateConfig[];
-}
+export type SharedLaunchTemplateConfig = Resolved<typeof SharedLaunchTemplateSettings>;
+export type AmiConsumerConfig = Resolved<typeof AmiConsumerSettings, never, { launchTemplates: readonly SharedLaunchTemplateConfig[] }>;
 
 export function readAmiConsumer(reader: ConfigReader, raw: unknown, context: { readonly region: string }): AmiConsumerConfig {
   const path = "amiConsumer";

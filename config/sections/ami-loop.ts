@@ -4,14 +4,14 @@
  * constructs that build them (stacks/constructs/{fleet-refresh,parameter-share,ami-lifecycle-policy}.ts)
  * check the same AWS limits again; here each problem is reported with the setting, the value and the fix.
  */
-import { Unsafe } from "@sinclair/typebox";
+import { Unsafe, type TObject } from "@sinclair/typebox";
 import { channelNameProblem } from "../../handlers/shared/channels";
-import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
+import { OPS_ITEM_CATEGORIES, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
 import { ACCOUNT_ID, INSTANCE_TYPE, SEMANTIC_VERSION } from "../patterns";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { Defaulted, Flag, keysOf, ListOf, Matching, OneOf, Optional, Region, Section, Text, TextList, WholeNumber } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, OneOf, Optional, Region, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
 
 /** The pointer a group's launch template reads: the pipeline's own parameter. */
 export const LATEST_POINTER = "latest";
@@ -70,7 +70,10 @@ export const ShareSettings = Section(
     accounts: Defaulted(ListOf(Matching(ACCOUNT_ID), "12-digit account IDs to share the pipeline's parameter and channels with."), []),
     organizationArn: Optional(Matching(ORGANIZATION_ARN, 'Share with a whole organization: "arn:aws:organizations::<management account>:organization/o-...".')),
     organizationalUnitArns: Defaulted(ListOf(Matching(OU_ARN), 'Share with OUs: "arn:aws:organizations::<management account>:ou/o-.../ou-...".'), []),
-    permission: Defaulted(OneOf(["read-only", "read-only-with-history"] as const, "The AWS managed RAM permission the consumers get."), "read-only"),
+    permission: Defaulted(
+      OneOf(Object.keys(PARAMETER_SHARE_PERMISSIONS) as ParameterSharePermission[], "The AWS managed RAM permission the consumers get."),
+      "read-only",
+    ),
     allowExternalPrincipals: Defaulted(Flag("Allow accounts outside the organization (they accept a RAM invitation)."), false),
   },
   "Share the pipeline's parameter and channels (in the app's region) through AWS RAM. Needs the Advanced tier: USD 0.05 per parameter per month.",
@@ -122,52 +125,20 @@ export const LoopAlarmsSettings = Section(
   "OpsItems of the AMI loop's alarms: a fleet refresh that failed, an aws:ec2:image value SSM refused. Default: severity 2, Availability.",
 );
 
-export interface FleetRefreshConfig {
-  readonly autoScalingGroupName: string;
-  readonly channel: string;
-  /** The group's region, one of the pipeline's regions (default: the app's). */
-  readonly region: string;
-  readonly minHealthyPercentage: number;
-  readonly instanceWarmupSeconds?: number;
-}
-export interface ExampleFleetConfig {
-  readonly channel: string;
-  /** The example's region, one of the pipeline's regions (default: the app's). */
-  readonly region: string;
-  readonly instanceType: string;
-  readonly availabilityZones: readonly string[];
-}
-export interface ShareConfig {
-  readonly accounts: readonly string[];
-  readonly organizationArn?: string;
-  readonly organizationalUnitArns: readonly string[];
-  readonly permission: ParameterSharePermission;
-  readonly allowExternalPrincipals: boolean;
-}
-export interface CleanupConfig {
-  readonly type: "age" | "count";
-  readonly value: number;
-  readonly unit: "DAYS" | "WEEKS" | "MONTHS" | "YEARS";
-  readonly retainAtLeast: number;
-  readonly protectLaunchedWithinDays?: number;
-  readonly previousRecipeVersions: readonly string[];
-}
-export interface PipelineLoopConfig {
-  readonly channels: readonly string[];
-  readonly fleetRefresh: readonly FleetRefreshConfig[];
-  /** Undefined unless enabled. */
-  readonly exampleFleet?: ExampleFleetConfig;
-  readonly share?: ShareConfig;
-  readonly cleanup?: CleanupConfig;
-}
-export interface OpsItemConfig {
-  readonly severity: OpsItemSeverity;
-  readonly category: OpsItemCategory;
-}
-export interface LoopAlarmsConfig {
-  readonly fleetRefreshFailed: OpsItemConfig;
-  readonly parameterRejected: OpsItemConfig;
-}
+/** A fleet refresh once read: its pointer and region resolved (skipMatching and autoRollback must stay false, so they are not kept). */
+export type FleetRefreshConfig = Omit<Resolved<typeof FleetRefreshSettings, "channel" | "region">, "skipMatching" | "autoRollback">;
+/** An enabled example fleet, its defaults resolved. */
+export type ExampleFleetConfig = Omit<Resolved<typeof ExampleFleetSettings, "channel" | "region" | "instanceType" | "availabilityZones">, "enabled">;
+export type ShareConfig = Resolved<typeof ShareSettings>;
+export type CleanupConfig = Resolved<typeof CleanupSettings>;
+export type OpsItemConfig = Resolved<typeof OpsItemSettings>;
+export type LoopAlarmsConfig = Resolved<typeof LoopAlarmsSettings, never, { fleetRefreshFailed: OpsItemConfig; parameterRejected: OpsItemConfig }>;
+/** A pipeline's loop settings once read; exampleFleet is there only when enabled. */
+export type PipelineLoopConfig = Resolved<
+  TObject<typeof AMI_LOOP_PIPELINE_SETTINGS>,
+  never,
+  { fleetRefresh: readonly FleetRefreshConfig[]; exampleFleet?: ExampleFleetConfig; share?: ShareConfig; cleanup?: CleanupConfig }
+>;
 
 interface PipelineFacts {
   readonly region: string;
