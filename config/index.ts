@@ -29,7 +29,7 @@ import { readOpsAlarms, type OpsAlarmsConfig } from "./sections/ops-alarms";
 import { readStorageFirstApi, type StorageFirstApiConfig } from "./sections/storage-first-api";
 import { checkNamePrefix, checkRegion } from "./validators";
 import { ConfigFileSettings, TAG_KEY } from "./schema";
-import { keysOf } from "./settings";
+import { keysOf, type Resolved } from "./settings";
 
 export { ConfigError } from "./errors";
 export type { AmiTrackerConfig } from "./sections/ami-tracker";
@@ -41,32 +41,31 @@ export type { ImageBuilderConfig, PipelineConfig, PipelineMode } from "./section
 export type { OpsAlarmConfig, OpsAlarmsConfig } from "./sections/ops-alarms";
 export type { StorageFirstApiConfig } from "./sections/storage-first-api";
 
-/** The whole app's configuration, validated, with every default applied. */
-export interface AppConfig {
-  /** Which file under config/environments/ this came from. */
-  readonly environment: string;
-  /** Prefix of every resource name. @default "ssm-patterns" */
-  readonly project: string;
-  /** The region the stacks deploy to. @default "us-east-1" */
-  readonly region: string;
-  /** The account every AWS provider is limited to (allowed_account_ids). @default - any account */
-  readonly accountId?: string;
-  /** Tags on every resource that takes them (the provider's default_tags). */
-  readonly tags: Readonly<Record<string, string>>;
-  readonly backend: BackendConfig;
-  readonly amiTracker: AmiTrackerConfig;
-  /** EC2 Image Builder pipelines that feed the tracker (or write their parameter natively). */
-  readonly imageBuilder: ImageBuilderConfig;
-  /** The tracker's CloudWatch alarms, whose actions open OpsItems in OpsCenter. */
-  readonly alarms: OpsAlarmsConfig;
-  readonly storageFirstApi: StorageFirstApiConfig;
-  /** The stack that creates the S3 state bucket (always local state). */
-  readonly stateBootstrap: StateBootstrapConfig;
-  /** The stack with CI's OIDC providers and plan/apply roles. */
-  readonly ciAccess: CiAccessConfig;
-  /** The consumer side of a shared AMI pointer: launch templates reading another account's parameter by ARN. */
-  readonly amiConsumer: AmiConsumerConfig;
-}
+/**
+ * The whole app's configuration, validated, with every default applied: the file's schema
+ * (ConfigFileSettings, config/schema.ts) once read, each section as its read function returns it.
+ */
+export type AppConfig = Omit<
+  Resolved<
+    typeof ConfigFileSettings,
+    never,
+    {
+      /** Which file under config/environments/ this came from. */
+      environment: string;
+      /** The file's tags plus Project, Environment and ManagedBy (the provider's default_tags). */
+      tags: Readonly<Record<string, string>>;
+      backend: BackendConfig;
+      amiTracker: AmiTrackerConfig;
+      imageBuilder: ImageBuilderConfig;
+      alarms: OpsAlarmsConfig;
+      storageFirstApi: StorageFirstApiConfig;
+      stateBootstrap: StateBootstrapConfig;
+      ciAccess: CiAccessConfig;
+      amiConsumer: AmiConsumerConfig;
+    }
+  >,
+  "$schema"
+>;
 
 export const CONFIG_DIRECTORY = join(__dirname, "environments");
 

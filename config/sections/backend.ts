@@ -1,53 +1,9 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkBucketName, checkRegion } from "../validators";
-import { Defaulted, Flag, keysOf, Matching, OneOf, Optional, Region, Section, Text } from "../settings";
+import type { TObject } from "@sinclair/typebox";
+import { Defaulted, Flag, keysOf, Matching, OneOf, Optional, Region, Section, Text, type Resolved } from "../settings";
 import { BUCKET_NAME } from "../patterns";
-
-/** Where Terraform keeps the state of each stack. */
-export type BackendConfig = LocalBackendConfig | S3BackendConfig | CloudBackendConfig;
-
-/** State in a file next to the project: for trying the app out, never for a team. */
-export interface LocalBackendConfig {
-  readonly type: "local";
-}
-
-/** State in S3, one key per stack: https://developer.hashicorp.com/terraform/language/backend/s3 */
-export interface S3BackendConfig {
-  readonly type: "s3";
-  /** The state bucket (created by hand or by a bootstrap stack). */
-  readonly bucket: string;
-  /** The bucket's region. @default the app's region */
-  readonly region: string;
-  /** Each stack's key is `<keyPrefix>/<stack>.tfstate`. @default "<project>/<environment>" */
-  readonly keyPrefix: string;
-  /**
-   * A KMS key for the state objects: key ID, key ARN, alias name (`alias/...`) or alias ARN. The CI roles
-   * get Decrypt/Encrypt/GenerateDataKey on it (an alias through `kms:ResourceAliases`).
-   * @default - SSE-S3 (state is always encrypted)
-   */
-  readonly kmsKeyId?: string;
-  /** S3-native state locking (Terraform >= 1.10). @default true */
-  readonly useLockfile: boolean;
-  /** A DynamoDB lock table, for Terraform older than 1.10. @default - none */
-  readonly dynamodbTable?: string;
-}
-
-/**
- * HCP Terraform (Terraform Cloud): one named workspace per stack, `<workspacePrefix><stack>`.
- * https://developer.hashicorp.com/terraform/cli/cloud/settings
- */
-export interface CloudBackendConfig {
-  readonly type: "cloud";
-  /** The HCP Terraform organization. */
-  readonly organization: string;
-  /** The HCP Terraform project the workspaces belong to. @default "Default Project" */
-  readonly project: string;
-  /** Each stack's workspace is `<workspacePrefix><stack>`. @default "<project>-<environment>-" */
-  readonly workspacePrefix: string;
-  /** HCP Terraform or a Terraform Enterprise host. @default "app.terraform.io" */
-  readonly hostname: string;
-}
 
 const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
@@ -99,6 +55,20 @@ export const BackendSettings = Section(
 );
 const S3_KEYS = Object.keys(S3_SETTINGS);
 const CLOUD_KEYS = Object.keys(CLOUD_SETTINGS);
+
+/** State in a file next to the project: for trying the app out, never for a team. */
+export interface LocalBackendConfig {
+  readonly type: "local";
+}
+/** State in S3, one key per stack: https://developer.hashicorp.com/terraform/language/backend/s3 (settings and defaults: S3_SETTINGS). */
+export type S3BackendConfig = { readonly type: "s3" } & Resolved<TObject<typeof S3_SETTINGS>, "bucket" | "region" | "keyPrefix">;
+/**
+ * HCP Terraform (Terraform Cloud): one named workspace per stack, `<workspacePrefix><stack>` (settings
+ * and defaults: CLOUD_SETTINGS). https://developer.hashicorp.com/terraform/cli/cloud/settings
+ */
+export type CloudBackendConfig = { readonly type: "cloud" } & Resolved<TObject<typeof CLOUD_SETTINGS>, "organization" | "workspacePrefix">;
+/** Where Terraform keeps the state of each stack: the one `type` of BackendSettings, with that type's settings. */
+export type BackendConfig = LocalBackendConfig | S3BackendConfig | CloudBackendConfig;
 
 /** The forms KMS accepts for a key (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id). */
 export type KmsKeyForm =

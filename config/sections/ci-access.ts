@@ -1,50 +1,7 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import type { BackendConfig } from "./backend";
-import { Defaulted, Flag, keysOf, Matching, Optional, Section } from "../settings";
-
-/**
- * The ci-access stack: OIDC identity providers and the two roles CI assumes, a read-only plan role
- * and an apply role. https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
- */
-export interface CiAccessConfig {
-  /** Synthesize the ci-access stack. @default true when `github` or `hcp` is set */
-  readonly enabled: boolean;
-  /** GitHub Actions: plan on pull requests, apply on the main branch. @default - no GitHub trust */
-  readonly github?: GitHubCiConfig;
-  /** HCP Terraform dynamic credentials (needs backend.type "cloud"). @default - no HCP Terraform trust */
-  readonly hcp?: HcpCiConfig;
-}
-
-export interface GitHubCiConfig {
-  /** `<owner>/<repo>`: only this repository's workflows may assume the roles. */
-  readonly repository: string;
-  /** The branch whose pushes may apply. @default "main" */
-  readonly mainBranch: string;
-  /** An existing token.actions.githubusercontent.com provider (one per account). @default - the stack creates it */
-  readonly oidcProviderArn?: string;
-  /**
-   * Whether this environment creates the provider. IAM holds one provider per URL per account, so when
-   * several environment files would create it, synth fails unless each says `true` (they deploy to
-   * different accounts); otherwise give all but one `oidcProviderArn`.
-   * @default true without oidcProviderArn, false with it
-   */
-  readonly createOidcProvider: boolean;
-}
-
-export interface HcpCiConfig {
-  /** The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE). @default "aws.workload.identity" */
-  readonly audience: string;
-  /** An existing provider for the HCP Terraform host (one per account). @default - the stack creates it */
-  readonly oidcProviderArn?: string;
-  /** As for GitHub: whether this environment creates the HCP Terraform provider. @default true without oidcProviderArn */
-  readonly createOidcProvider: boolean;
-  /** From backend: organization, project, workspace prefix and host the trust is limited to. */
-  readonly organization: string;
-  readonly project: string;
-  readonly workspacePrefix: string;
-  readonly hostname: string;
-}
+import type { BackendConfig, CloudBackendConfig } from "./backend";
+import { Defaulted, Flag, keysOf, Matching, Optional, Section, type Resolved } from "../settings";
 
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 /** A branch's short name ("main", not "refs/heads/main"). */
@@ -88,6 +45,16 @@ export const CiAccessSettings = Section(
   },
   "The stack with CI's OIDC providers and plan/apply roles.",
 );
+/**
+ * The ci-access stack once read: OIDC identity providers and the two roles CI assumes, a read-only plan
+ * role and an apply role. https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
+ */
+export type CiAccessConfig = Resolved<typeof CiAccessSettings, "enabled", { github?: GitHubCiConfig; hcp?: HcpCiConfig }>;
+/** GitHub Actions' trust, whether this environment creates the provider resolved. */
+export type GitHubCiConfig = Resolved<typeof GitHubSettings, "createOidcProvider">;
+/** HCP Terraform's trust; organization, project, workspace prefix and host come from the cloud backend. */
+export type HcpCiConfig = Resolved<typeof HcpSettings, "createOidcProvider"> & Pick<CloudBackendConfig, "organization" | "project" | "workspacePrefix" | "hostname">;
+
 /** IAM's limit on a role name. */
 const ROLE_NAME_MAX = 64;
 
