@@ -1,18 +1,20 @@
 /**
  * The configuration: one JSON file per environment, validated in full before any construct exists.
  *
- * Adding a setting to a section (e.g. `amiTracker.logLevel`):
- *  1. In config/sections/<section>.ts, add it to the section's schema (`AmiTrackerSettings`), with
- *     its description and, when it has a fixed one, its default: `Defaulted(OneOf([...]), "INFO")`,
- *     `Defaulted(WholeNumber(min, max, "..."), 30)`, `Optional(Text("... Default: ..."))`.
- *     The key order there is the order of the "unknown setting; expected one of" message.
- *  2. Read it in the section's read function: `reader.read(settings, record, "logLevel", path)`
- *     (type, range, default and the message of a wrong value come from the schema), add any check
- *     the schema cannot express, and put it in the returned object. Sections whose read type is
- *     `Resolved<typeof XSettings>` get the new field's type for free; the others (backend,
- *     imageBuilder pipelines, storageFirstApi, ciAccess) list it in their interface too.
- *  3. `npm run config:schema` rewrites config/schema.json (a test fails until then), and a test in
- *     __tests__/config/ shows the default and the message of a wrong value.
+ * Adding a setting to a section (e.g. `amiTracker.logLevel`) is one edit plus its test:
+ *  1. In config/sections/<section>.ts, add it to the section's schema (`AmiTrackerSettings`) with all a
+ *     single field can say: type, range, enum or pattern (`Matching(REGEX, ...)`, the RegExp the section
+ *     tests for its message), description and default: `Defaulted(OneOf([...]), "INFO")`,
+ *     `Defaulted(WholeNumber(min, max, "..."), 30)`, `Optional(Region("... Default: ..."))`. The key order
+ *     there is the order of the "unknown setting; expected one of" message. The read type follows
+ *     (every section's type is `Resolved<typeof XSettings>`), and a section whose read function returns
+ *     `reader.rest(settings, record, path, [...])` (amiTracker, stateBootstrap) reads it too: type,
+ *     range, default and the message of a wrong value come from the schema. Elsewhere, or when the
+ *     setting needs a friendly message or a check against other settings, read it with
+ *     `reader.read(settings, record, "logLevel", path)` in the read function and add the check there.
+ *  2. `npm run config:schema` rewrites config/schema.json (a test fails until then); a test in
+ *     __tests__/config/ shows the default and the message of a wrong value, and, for a mistake in the
+ *     field alone, that ajv rejects it too (single-field.test.ts).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

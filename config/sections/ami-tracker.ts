@@ -64,7 +64,6 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
     reader.fail(joinPath(path, "trackedRegions"), `lists ${duplicates.join(", ")} twice; list each region once`);
   }
 
-  const timeoutSeconds = reader.read(settings, record, "timeoutSeconds", path);
   const logRetentionDays = reader.read(settings, record, "logRetentionDays", path);
   const retentionProblem = checkLogRetention(logRetentionDays);
   if (retentionProblem) reader.fail(joinPath(path, "logRetentionDays"), retentionProblem);
@@ -80,14 +79,18 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
   }
 
   return {
-    enabled: reader.read(settings, record, "enabled", path),
+    ...reader.rest(settings, record, path, [
+      "parameterName",
+      "trackedRegions",
+      "logRetentionDays",
+      "reservedConcurrency",
+      "metricsNamespace",
+      "applicationLogLevel",
+      "systemLogLevel",
+    ]),
     parameterName,
     trackedRegions: [...new Set(trackedRegions)],
-    memoryMb: reader.read(settings, record, "memoryMb", path),
-    timeoutSeconds,
     logRetentionDays,
-    maxRetryAttempts: reader.read(settings, record, "maxRetryAttempts", path),
-    maxEventAgeSeconds: reader.read(settings, record, "maxEventAgeSeconds", path),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     metricsNamespace,
     ...readLogLevels(reader, record, path),

@@ -53,7 +53,8 @@ export type CiAccessConfig = Resolved<typeof CiAccessSettings, "enabled", { gith
 /** GitHub Actions' trust, whether this environment creates the provider resolved. */
 export type GitHubCiConfig = Resolved<typeof GitHubSettings, "createOidcProvider">;
 /** HCP Terraform's trust; organization, project, workspace prefix and host come from the cloud backend. */
-export type HcpCiConfig = Resolved<typeof HcpSettings, "createOidcProvider"> & Pick<CloudBackendConfig, "organization" | "project" | "workspacePrefix" | "hostname">;
+export type HcpCiConfig = Resolved<typeof HcpSettings, "createOidcProvider"> &
+  Pick<CloudBackendConfig, "organization" | "project" | "workspacePrefix" | "hostname">;
 
 /** IAM's limit on a role name. */
 const ROLE_NAME_MAX = 64;

@@ -81,11 +81,10 @@ export function readStateBootstrap(
     reader.fail(joinPath(path, "kmsKeyArn"), `${describe(kmsKeyArn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it out for SSE-S3`);
   }
   return {
+    ...reader.rest(settings, record, path, ["enabled", "bucketName", "bucketPrefix", "kmsKeyArn"]),
     enabled,
     ...(bucketName !== undefined ? { bucketName } : {}),
     bucketPrefix,
-    noncurrentVersionDays: reader.read(settings, record, "noncurrentVersionDays", path),
-    noncurrentVersionsToKeep: reader.read(settings, record, "noncurrentVersionsToKeep", path),
     ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
   };
 }

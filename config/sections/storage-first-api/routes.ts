@@ -5,7 +5,6 @@ import { INTEGRATION_SUBTYPES, isIntegrationSubtype, SUBTYPES, type IntegrationS
 import type { QueueConfig } from "./queues";
 import { readEnum, readMap, SECTION } from "./shared";
 
-
 /** At least 10 characters between the first and last that are not blank (unanchored: found anywhere). */
 const REASON = /\S[\s\S]{8,}\S/;
 
