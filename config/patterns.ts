@@ -18,7 +18,7 @@ export const BUCKET_NAME = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * An SSM parameter name that may hold the tracker's placeholders {pipeline} and {image}: the rules of
- * config/ssm-parameter-name.ts (characters; "/" first when hierarchical; first level not "aws" or "ssm"
+ * aws/ssm-parameter-name.ts (characters; "/" first when hierarchical; first level not "aws" or "ssm"
  * in any case; no empty level; at most 15 levels) as one pattern. The length limit applies after the
  * placeholders are filled in, which only synth knows.
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html

@@ -3,7 +3,7 @@ import { joinPath } from "../reader";
 import { Defaulted, Flag, keysOf, Matching, Optional, RegionList, RetentionDays, Section, WholeNumber, type Resolved } from "../settings";
 import { PARAMETER_NAME_TEMPLATE } from "../patterns";
 import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
-import { DEFAULT_PARAMETER_NAME } from "../ssm-parameter-name";
+import { DEFAULT_PARAMETER_NAME } from "../../aws/ssm-parameter-name";
 import { LOG_LEVEL_SETTINGS, readLogLevels } from "./lambda-logging";
 
 export { DEFAULT_PARAMETER_NAME };
