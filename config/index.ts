@@ -8,7 +8,8 @@
  *     `Defaulted(WholeNumber(min, max, "..."), 30)`, `Optional(Region("... Default: ..."))`. The key order
  *     there is the order of the "unknown setting; expected one of" message. The read type follows
  *     (every section's type is `Resolved<typeof XSettings>`), and a section whose read function returns
- *     `reader.rest(settings, record, path, [...])` (amiTracker, stateBootstrap) reads it too: type,
+ *     `reader.rest(settings, record, path, [...])` (amiTracker, stateBootstrap, imageBuilder.pipelines[] and
+ *     their fleetRefresh, share and cleanup) reads it too: type,
  *     range, default and the message of a wrong value come from the schema. Elsewhere, or when the
  *     setting needs a friendly message or a check against other settings, read it with
  *     `reader.read(settings, record, "logLevel", path)` in the read function and add the check there.

@@ -61,6 +61,10 @@ export class ConfigReader {
     const values: Record<string, unknown> = {};
     for (const key of Object.keys(section.properties)) {
       if ((handled as readonly string[]).includes(key)) continue;
+      const schema = section.properties[key] as TSchema & { readonly properties?: unknown; readonly items?: { readonly type?: unknown } };
+      if (schema.properties !== undefined || schema.items?.type === "object") {
+        throw new Error(`${joinPath(path, key)}: a nested section is read by its own read function; list "${key}" as handled`);
+      }
       const value: unknown = this.read(section, record, key, path);
       if (value !== undefined) values[key] = value;
     }

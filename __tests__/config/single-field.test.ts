@@ -208,3 +208,55 @@ describe("a mistake in one setting: ajv with config/schema.json and synth both r
     expect(synthProblems(zone)).toContainEqual(expect.stringMatching(/"Europe\/Pariss" is not an IANA time zone \(did you mean "Europe\/Paris"\?\)/));
   });
 });
+
+describe("a new setting is one edit: what the schema says is what synth reads", () => {
+  const properties = (schema as { properties: Record<string, { properties?: Record<string, { default?: unknown }> }> }).properties;
+
+  test.each(["amiTracker", "imageBuilder", "alarms", "stateBootstrap", "storageFirstApi", "amiConsumer"])(
+    "%s: every setting with a default in config/schema.json is read with that default from an empty file",
+    (section) => {
+      const read = parseConfig({}, "test") as unknown as Record<string, Record<string, unknown>>;
+      const defaults = Object.entries(properties[section]?.properties ?? {}).filter(([, setting]) => setting.default !== undefined);
+      expect(defaults.length).toBeGreaterThan(0);
+      for (const [key, setting] of defaults) expect([key, read[section]?.[key]]).toEqual([key, setting.default]);
+    },
+  );
+
+  test("a pipeline's settings with a default, its loop's included, are read with that default", () => {
+    const pipelineSchema = (
+      properties["imageBuilder"]?.properties as unknown as {
+        pipelines: { items: { properties: Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }> } };
+      }
+    ).pipelines.items.properties;
+    const config = parseConfig(
+      {
+        imageBuilder: {
+          pipelines: [
+            {
+              name: "web",
+              share: { organizationArn: "arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5" },
+              cleanup: {},
+              fleetRefresh: [{ autoScalingGroupName: "web" }],
+            },
+          ],
+        },
+      },
+      "test",
+    );
+    const pipeline = config.imageBuilder.pipelines[0] as unknown as Record<string, Record<string, unknown>>;
+    const withDefault = (settings: Record<string, { default?: unknown }> | undefined) =>
+      Object.entries(settings ?? {}).filter(([, setting]) => setting.default !== undefined);
+    for (const [key, setting] of withDefault(pipelineSchema).filter(([key]) => key !== "fleetRefresh")) {
+      expect([key, pipeline[key]]).toEqual([key, setting.default]);
+    }
+    for (const nested of ["share", "cleanup"]) {
+      for (const [key, setting] of withDefault(pipelineSchema[nested]?.properties))
+        expect([nested, key, pipeline[nested]?.[key]]).toEqual([nested, key, setting.default]);
+    }
+    const fleet = (pipelineSchema["fleetRefresh"] as unknown as { items: { properties: Record<string, { default?: unknown }> } }).items.properties;
+    const refresh = (pipeline["fleetRefresh"] as unknown as Record<string, unknown>[])[0] ?? {};
+    for (const [key, setting] of withDefault(fleet).filter(([key]) => key !== "skipMatching" && key !== "autoRollback")) {
+      expect([key, refresh[key]]).toEqual([key, setting.default]);
+    }
+  });
+});

@@ -221,13 +221,11 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
         "true is refused by Auto Scaling for a launch template that reads the AMI from an SSM parameter; leave it out and roll back the pointer (`npm run ami -- rollback`), which starts another refresh",
       );
     }
-    const instanceWarmupSeconds = reader.read(settings, entry, "instanceWarmupSeconds", at);
     return {
+      ...reader.rest(settings, entry, at, ["autoScalingGroupName", "channel", "region", "skipMatching", "autoRollback"]),
       autoScalingGroupName,
       channel,
       region: region ?? pipeline.region,
-      minHealthyPercentage: reader.read(settings, entry, "minHealthyPercentage", at),
-      ...(instanceWarmupSeconds !== undefined ? { instanceWarmupSeconds } : {}),
     };
   });
   if (defaultRegion) inAppRegion("fleetRefresh");
@@ -305,7 +303,7 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       ...(organizationArn !== undefined ? { organizationArn } : {}),
       organizationalUnitArns: [...new Set(organizationalUnitArns)],
       permission: permission ?? "read-only",
-      allowExternalPrincipals: reader.read(settings, entry, "allowExternalPrincipals", at),
+      ...reader.rest(settings, entry, at, ["accounts", "organizationArn", "organizationalUnitArns", "permission"]),
     };
   }
 
@@ -330,13 +328,10 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
         'is set on a native-mode pipeline: Image Builder writes its parameter and tags no AMI in use, so the policy could delete the AMI the parameter points to; set mode "tracker" or remove cleanup',
       );
     }
-    const protectLaunchedWithinDays = reader.read(settings, entry, "protectLaunchedWithinDays", at);
     cleanup = {
+      ...reader.rest(settings, entry, at, ["type", "unit", "previousRecipeVersions"]),
       type: type === "count" ? "count" : "age",
-      value: reader.read(settings, entry, "value", at),
       unit: (["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(unit) ? unit : "DAYS") as CleanupConfig["unit"],
-      retainAtLeast: reader.read(settings, entry, "retainAtLeast", at),
-      ...(protectLaunchedWithinDays !== undefined ? { protectLaunchedWithinDays } : {}),
       previousRecipeVersions: [...new Set(previousRecipeVersions)],
     };
   }

@@ -41,6 +41,8 @@ export const DEFAULT_PARENT_IMAGE = "amazon-linux-2023-arm64";
 const SECTION = "imageBuilder";
 const MODES = ["tracker", "native"] as const satisfies readonly PipelineMode[];
 
+/** The loop's settings, read by readPipelineLoop. */
+const LOOP_KEYS = Object.keys(AMI_LOOP_PIPELINE_SETTINGS) as (keyof typeof AMI_LOOP_PIPELINE_SETTINGS)[];
 const PIPELINE_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$|^[a-z]$/;
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
@@ -315,6 +317,19 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   }
 
   return {
+    ...reader.rest(settings, record, path, [
+      "name",
+      "mode",
+      "parameterName",
+      "regions",
+      "schedule",
+      "scheduleTimezone",
+      "parentImage",
+      "instanceTypes",
+      "recipeVersion",
+      "exampleLaunchTemplate",
+      ...LOOP_KEYS,
+    ]),
     name,
     resourceName,
     mode,
@@ -322,11 +337,9 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
     regions: [...new Set(regions)],
     schedule,
     scheduleTimezone,
-    onlyWhenUpdated: reader.read(settings, record, "onlyWhenUpdated", path),
     parentImage,
     instanceTypes,
     recipeVersion,
-    volumeSizeGb: reader.read(settings, record, "volumeSizeGb", path),
     exampleLaunchTemplate,
     ...readPipelineLoop(reader, record, path, { region: context.region, mode, regions, instanceTypes }),
   };
