@@ -83,6 +83,11 @@ export class FakeSsm {
   readonly calls: Call[] = [];
   interceptor: Interceptor = () => undefined;
   /**
+   * Awaited before each call through `attach`: a test's scheduler holds the call here, so concurrent
+   * invocations interleave in the order the test chooses (concurrency.test.ts). @default at once
+   */
+  gate: (operation: Operation, region: string) => Promise<void> = async () => undefined;
+  /**
    * Asynchronous validation of `aws:ec2:image` values: a write stays invisible (a new parameter does not
    * exist, an existing one keeps its value and version) for this many calls after PutParameter. 0: at once.
    */
@@ -246,6 +251,7 @@ export class FakeSsm {
   attach(mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, SSMClientResolvedConfig>): void {
     const bind = (operation: Operation) => async (input: Record<string, unknown>, getClient: () => { config: SSMClientResolvedConfig }) => {
       const region = await getClient().config.region();
+      await this.gate(operation, region);
       try {
         return this.invoke(operation, region, input);
       } catch (error) {
