@@ -22,7 +22,7 @@
  * - a repair (`| copy of v<N>`) changes nothing: it only makes the winner's value current again;
  * - anything else (a seed, a console edit) wins: it was written by something outside the loop.
  */
-import { type Build, buildFromDescription, isWriterTagKey, pointerTags, staleTagKeys } from "./channels";
+import { type AmiFacts, type Build, buildFromDescription, isWriterTagKey, type PointerChange, pointerDescription, pointerTags, staleTagKeys } from "./channels";
 import { compareBuilds, parseBuildOrder } from "../ami-tracker/ordering";
 import {
   sanitizeTagValue,
@@ -85,6 +85,25 @@ export function recordDescription(head: string, fields: ReadonlyArray<readonly [
     if (text.length + part.length <= MAX_RECORD) text += part;
   }
   return text.slice(0, MAX_RECORD);
+}
+
+/**
+ * An operator's (the CLI's) description: channels.ts's text, the record recordTags reads back, and the
+ * version its writer read last (`seen`, 0 for a new parameter).
+ */
+export function operatorDescription(ami: AmiFacts, change: PointerChange, seen: number): string {
+  const record = recordDescription(pointerDescription(ami, change), [
+    ["image", ami.imageArn],
+    ["ami", ami.amiName],
+    ["recipe", ami.recipeName],
+    ["pipeline", ami.sourcePipelineArn],
+    ["pointer", change.pointer],
+    ["of", change.tracked],
+    ["from", change.from],
+    ["replaced", change.replacedAmiId],
+    ["rollback", change.rollback ? "true" : undefined],
+  ]);
+  return afterVersion(record, seen);
 }
 
 /** Appends the operator marker: the writer decided after reading version `seen`. */
@@ -166,7 +185,8 @@ export function decide(versions: readonly PointerVersion[], buildOf?: (version: 
     if (entry.record.kind === "copy" && winner !== undefined) continue;
     let wins: boolean;
     if (winner === undefined) wins = true;
-    else if (entry.record.kind === "tracker") wins = newer(entry.record.build, winner.record.build);
+    // A tracker version whose build cannot be read (written before records) wins, as it did when written.
+    else if (entry.record.kind === "tracker") wins = entry.record.build === undefined || newer(entry.record.build, winner.record.build);
     else if (entry.record.kind === "operator")
       wins = (entry.record.after !== undefined && winner.version <= entry.record.after) || newer(entry.record.build, winner.record.build);
     else wins = true;

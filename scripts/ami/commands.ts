@@ -14,7 +14,6 @@ import {
   type InUseMove,
   LATEST,
   planInUseMove,
-  pointerDescription,
   pointerParameterName,
   pointerTags,
   readChangeRecord,
@@ -23,6 +22,7 @@ import {
   isWriterTagKey,
 } from "../../handlers/shared/channels";
 import { parameterArn } from "../../handlers/shared/ami-operator-policy";
+import { afterVersion, converge, operatorDescription, type PointerPort } from "../../handlers/shared/newest-wins";
 import { type Tag, TAG_AMI_ID, TAG_RECIPE_NAME, TAG_SOURCE_PIPELINE_ARN } from "../../handlers/ami-tracker/tags";
 import {
   addParameterTags,
@@ -307,13 +307,15 @@ async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, 
     );
   }
   const version = await putImageValue(clients, ref, plan.toAmiId, plan.description, plan.tier);
+  const regionSteps = done.length;
   if (before.exists && before.amiId !== undefined) {
     const oldAmi = before.amiId;
     done.push({
       region,
       what: `${ref.name} holds ${plan.toAmiId} (was ${oldAmi})`,
       undo: async () => {
-        const restored = await putImageValue(clients, ref, oldAmi, before.description ?? "", plan.tier);
+        // An operator write that saw this command's own version: it wins the fold (newest-wins.ts).
+        const restored = await putImageValue(clients, ref, oldAmi, afterVersion(before.description ?? "", version), plan.tier);
         await waitForVersion(clients, ref, restored, oldAmi, deps.sleep);
       },
     });
@@ -349,6 +351,41 @@ async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, 
     await deleteAmiTags(clients, caller.partition, region, [edit]);
     done.push({ region, what: `-${edit.key} on ${edit.imageId}`, undo: () => createAmiTags(clients, caller.partition, region, [edit]) });
   }
+  // The same rule as the tracker's: if a newer build was written concurrently, it wins, and the
+  // parameter's value, tags and in-use marks are brought to it; this region then has nothing to undo.
+  const converged = await converge(pointerPort(deps, caller, ref, plan.tier));
+  const winner = converged?.decision.winner;
+  if (winner !== undefined && winner.value !== plan.toAmiId) {
+    done.splice(regionSteps);
+    throw new OperatorError(
+      `${ref.arn}: ${winner.value} (${buildText(winner.record.build)}) was written concurrently and wins over ${plan.toAmiId} (newest build wins); the parameter holds it`,
+    );
+  }
+}
+
+/** One pointer in one region as newest-wins.ts reaches it, through the CLI's SDK edge. */
+function pointerPort(deps: CommandDeps, caller: Caller, ref: PointerRef, tier: WriteTier): PointerPort {
+  const { clients } = deps;
+  return {
+    region: ref.region,
+    history: () => parameterHistory(clients, ref),
+    currentVersion: () => currentVersion(clients, ref),
+    async put(value, description) {
+      const written = await putImageValue(clients, ref, value, description, tier);
+      await waitForVersion(clients, ref, written, value, deps.sleep);
+    },
+    tags: async () => (await parameterTags(clients, ref)) ?? new Map<string, string>(),
+    async setTags(add, remove) {
+      await removeParameterTags(clients, ref, remove);
+      await addParameterTags(clients, ref, add);
+    },
+    async moveInUse(from, to) {
+      const holders = await inUseHolders(clients, caller.partition, ref.region, ref.name);
+      const move = planInUseMove(ref.name, from, to, holders);
+      await createAmiTags(clients, caller.partition, ref.region, move.create);
+      await deleteAmiTags(clients, caller.partition, ref.region, move.remove);
+    },
+  };
 }
 
 function outcome(plan: RegionPlan, status: RegionStatus, extra: { error?: string; leftInPlace?: string[] } = {}): RegionOutcome {
@@ -501,7 +538,7 @@ async function planRegion(
     tier,
     tags,
     staleKeys: staleTagKeys(before.tags, tags),
-    description: pointerDescription(facts, change),
+    description: operatorDescription(facts, change, before.version ?? 0),
     inUse: planInUseMove(ref.name, before.amiId, toAmiId, holders),
     unchanged,
   };

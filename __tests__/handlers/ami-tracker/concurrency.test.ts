@@ -54,7 +54,9 @@ function message(build: number): string {
   const body = fixtureJson("sns-message-available-docs.json");
   body.buildVersion = build;
   body.arn = `arn:aws:imagebuilder:us-west-1:${ACCOUNT}:image/example-linux-image/1.0.0/${build}`;
-  body.outputResources = { amis: REGIONS.map((region) => ({ region, image: ami(build, region), name: `example-linux-image build ${build}`, accountId: ACCOUNT })) };
+  body.outputResources = {
+    amis: REGIONS.map((region) => ({ region, image: ami(build, region), name: `example-linux-image build ${build}`, accountId: ACCOUNT })),
+  };
   return JSON.stringify(body);
 }
 
@@ -222,26 +224,30 @@ const DELIVERIES: ReadonlyArray<readonly number[]> = [
 describe("every schedule with one preemption, every priority order", () => {
   // One region here (a region's calls are the same in the other); the tests below run both.
   const ONE = ["us-west-1"];
-  test.each(DELIVERIES.map((builds) => [builds.join(","), builds] as const))("builds %s: the newest wins", async (_label, builds) => {
-    let schedules = 0;
-    let maxPuts = 0;
-    for (const order of permutations(builds.map((_build, id) => id))) {
-      // The first invocation's calls when it is never preempted bound the preemption points.
-      const alone = world(0, ONE);
-      const { results, calls } = await interleave(alone, builds, preemptOnce(order, Number.POSITIVE_INFINITY));
-      expectNewestEverywhere(alone, builds, results);
-      for (let preemptAt = 0; preemptAt <= calls; preemptAt++) {
-        const w = world(0, ONE);
-        const run = await interleave(w, builds, preemptOnce(order, preemptAt));
-        expectNewestEverywhere(w, builds, run.results);
-        maxPuts = Math.max(maxPuts, w.ssm.count("PutParameter"));
-        schedules++;
+  test.each(DELIVERIES.map((builds) => [builds.join(","), builds] as const))(
+    "builds %s: the newest wins",
+    async (_label, builds) => {
+      let schedules = 0;
+      let maxPuts = 0;
+      for (const order of permutations(builds.map((_build, id) => id))) {
+        // The first invocation's calls when it is never preempted bound the preemption points.
+        const alone = world(0, ONE);
+        const { results, calls } = await interleave(alone, builds, preemptOnce(order, Number.POSITIVE_INFINITY));
+        expectNewestEverywhere(alone, builds, results);
+        for (let preemptAt = 0; preemptAt <= calls; preemptAt++) {
+          const w = world(0, ONE);
+          const run = await interleave(w, builds, preemptOnce(order, preemptAt));
+          expectNewestEverywhere(w, builds, run.results);
+          maxPuts = Math.max(maxPuts, w.ssm.count("PutParameter"));
+          schedules++;
+        }
       }
-    }
-    // At most one write per invocation and region, plus one repair per stale write that landed last.
-    expect(maxPuts).toBeLessThanOrEqual(2 * builds.length - 1);
-    expect(schedules).toBeGreaterThan(builds.length);
-  }, 120_000);
+      // At most one write per invocation and region, plus one repair per stale write that landed last.
+      expect(maxPuts).toBeLessThanOrEqual(2 * builds.length - 1);
+      expect(schedules).toBeGreaterThan(builds.length);
+    },
+    120_000,
+  );
 
   test.each(DELIVERIES.map((builds) => [builds.join(","), builds] as const))(
     "builds %s: every read before any write (the issue's race), every priority order",

@@ -36,7 +36,7 @@ interface Parameter {
   /** Standard or Advanced; Advanced never goes back (PutParameter API reference, Tier). */
   tier: string;
   /** Written but not yet validated: invisible until `readsLeft` GetParameter calls have passed. */
-  pending?: { version: Version; readsLeft: number };
+  pending?: Array<{ version: Version; readsLeft: number }>;
 }
 
 interface Image {
@@ -165,12 +165,13 @@ export class FakeAws {
   }
 
   private settle(stored: Parameter): void {
-    if (stored.pending === undefined) return;
-    if (this.invalidAmis.has(stored.pending.version.value)) return;
-    stored.pending.readsLeft -= 1;
-    if (stored.pending.readsLeft <= 0) {
-      stored.versions.push(stored.pending.version);
-      delete stored.pending;
+    // Writes validate in the order they were made; a rejected one never becomes a version.
+    for (const write of [...(stored.pending ?? [])]) {
+      if (this.invalidAmis.has(write.version.value)) continue;
+      write.readsLeft -= 1;
+      if (write.readsLeft > 0) continue;
+      stored.versions.push(write.version);
+      stored.pending?.splice(stored.pending.indexOf(write), 1);
     }
   }
 
@@ -238,7 +239,7 @@ export class FakeAws {
       }
       stored.tier = tier;
       this.parameters.set(key, stored);
-      const last = stored.pending?.version.version ?? stored.versions[stored.versions.length - 1]?.version ?? 0;
+      const last = stored.pending?.at(-1)?.version.version ?? stored.versions[stored.versions.length - 1]?.version ?? 0;
       this.clock += 60_000;
       const version: Version = {
         version: last + 1,
@@ -247,7 +248,7 @@ export class FakeAws {
         modified: new Date(this.clock),
         user: CALLER_ARN,
       };
-      stored.pending = { version, readsLeft: this.validationReads };
+      stored.pending = [...(stored.pending ?? []), { version, readsLeft: this.validationReads }];
       return { Version: version.version, Tier: stored.tier as "Standard" | "Advanced" };
     });
 
