@@ -96,6 +96,39 @@ describe("layers", () => {
     expect(offending("config", inFolder("stacks"))).toEqual([]);
   });
 
+  test("ami-pointers/ (the AMI-pointer model) depends on nothing but itself and aws/", () => {
+    expect(offending("ami-pointers", (target) => !inFolder("ami-pointers")(target) && !inFolder("aws")(target) && !target.startsWith("node:"))).toEqual([]);
+  });
+
+  test("nothing reaches up into handlers/ for a shared fact: config/, stacks/, scripts/ and ami-pointers/ import no handler module", () => {
+    // stacks/ names a handler's entry as a path string (bundled by esbuild) and imports only its environment contract;
+    // the bench runs handlers to time them.
+    const contract = (target: string) => /^handlers\/[^/]+\/environment$/.test(target);
+    const folders = ["config", "stacks", "scripts", "ami-pointers"];
+    const found = folders
+      .flatMap((folder) => offending(folder, (target) => inFolder("handlers")(target) && !(folder === "stacks" && contract(target))))
+      .filter((line) => !line.startsWith("scripts/bench/"));
+    expect(found).toEqual([]);
+  });
+
+  test("a handler's environment contract (handlers/<name>/environment.ts) imports only AWS facts and the app's ConfigError: the stack that imports it gets no handler runtime", () => {
+    const contracts = sourceFiles("handlers").filter((file) => file.endsWith("/environment.ts"));
+    expect(contracts.sort()).toEqual(["handlers/ami-tracker/environment.ts", "handlers/sqs-consumer/environment.ts"]);
+    const allowed = (target: string) => inFolder("aws")(target) || target === "config/errors";
+    expect(
+      contracts.flatMap((file) =>
+        importsOf(file)
+          .filter((target) => !allowed(target))
+          .map((target) => `${file} imports ${target}`),
+      ),
+    ).toEqual([]);
+  });
+
+  test("handlers/ import nothing from stacks/, scripts/ or config/ but the app's one ConfigError", () => {
+    const up = (target: string) => inFolder("stacks")(target) || inFolder("scripts")(target) || (inFolder("config")(target) && target !== "config/errors");
+    expect(offending("handlers", up)).toEqual([]);
+  });
+
   test("aws/ (the AWS facts) depends on nothing but itself", () => {
     expect(offending("aws", (target) => !inFolder("aws")(target))).toEqual([]);
   });
@@ -121,7 +154,7 @@ describe("layers", () => {
   });
 
   test(`every ARN is built by ${ARN_MODULE} (formatArn, one location type: AwsLocation)`, () => {
-    const files = ["main.ts", ...["aws", "config", "stacks", "handlers", "scripts"].flatMap(sourceFiles)].filter((file) => file !== ARN_MODULE);
+    const files = ["main.ts", ...["aws", "ami-pointers", "config", "stacks", "handlers", "scripts"].flatMap(sourceFiles)].filter((file) => file !== ARN_MODULE);
 
     expect(files.flatMap(handBuiltArns)).toEqual([]);
   });

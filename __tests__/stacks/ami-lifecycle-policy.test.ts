@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from "cdktf";
-import { inUseTagKey } from "../../handlers/shared/ami-in-use";
+import { inUseTagKey } from "../../ami-pointers/in-use";
 import { AmiLifecyclePolicy, exclusionTagMap, MAX_EXCLUSION_TAGS, type AmiLifecyclePolicyProps } from "../../stacks/constructs/ami-lifecycle-policy";
 import { amiLoopStacks, LATEST, STABLE } from "../helpers/ami-loop-stacks";
 import { onlyResource, policyBehind, resourcesOf, synthesize } from "../helpers/synth";
@@ -33,7 +33,7 @@ describe("AmiLifecyclePolicy", () => {
   });
 
   test("a rollback target stays protected: after stable moves A -> B, A carries the previous tag and is excluded; the AMI before it is not", () => {
-    // Prepare: the tags the writer leaves after moving stable from ami-A to ami-B (handlers/shared/ami-in-use.ts).
+    // Prepare: the tags the writer leaves after moving stable from ami-A to ami-B (ami-pointers/in-use.ts).
     const amiB = { [inUseTagKey(STABLE, "current")]: "true", Pipeline: "ami-loop-web" };
     const amiA = { [inUseTagKey(STABLE, "previous")]: "true", Pipeline: "ami-loop-web" };
     const amiOlder = { Pipeline: "ami-loop-web" };

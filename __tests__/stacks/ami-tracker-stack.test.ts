@@ -48,7 +48,7 @@ describe("AmiTrackerStack", () => {
       "ssm:AddTagsToResource",
       // waits for the aws:ec2:image value to be accepted before tagging (handlers/ami-tracker/ssm-store.ts)
       "ssm:GetParameter",
-      // decides which of two concurrent writes wins (handlers/shared/newest-wins.ts)
+      // decides which of two concurrent writes wins (ami-pointers/newest-wins.ts)
       "ssm:GetParameterHistory",
       "ssm:ListTagsForResource",
       "ssm:PutParameter",

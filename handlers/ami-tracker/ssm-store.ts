@@ -2,7 +2,7 @@
  * The SDK edge: the parameter's value and tags in one region's Parameter Store.
  * PutParameter rejects `Tags` together with `Overwrite`, so tags go through AddTagsToResource.
  */
-import type { PointerVersion } from "../shared/newest-wins";
+import type { PointerVersion } from "../../ami-pointers/newest-wins";
 import {
   AddTagsToResourceCommand,
   GetParameterCommand,

@@ -23,7 +23,7 @@
  * - anything else (a seed, a console edit) wins: it was written by something outside the loop.
  */
 import { type AmiFacts, type Build, buildFromDescription, isWriterTagKey, type PointerChange, pointerDescription, pointerTags, staleTagKeys } from "./channels";
-import { compareBuilds, parseBuildOrder } from "../ami-tracker/ordering";
+import { compareBuilds, parseBuildOrder } from "./build-order";
 import {
   sanitizeTagValue,
   SOURCE_VALUE,
@@ -37,7 +37,7 @@ import {
   TAG_SOURCE,
   TAG_SOURCE_PIPELINE_ARN,
   type Tag,
-} from "../ami-tracker/tags";
+} from "./tags";
 
 /** The tracker's description starts with this (kept from before records, so old versions still parse). */
 export const TRACKER_HEAD = "Latest AMI from EC2 Image Builder: ";
@@ -57,7 +57,7 @@ export interface PointerRecord {
   readonly after?: number;
   /** copy: the version whose value it restores. */
   readonly copyOf?: number;
-  /** `image`, `ami`, `recipe`, `pipeline`, `pointer`, `of`, `from`, `replaced`, `rollback`. */
+  /** `image`, `ami`, `recipe`, `pipeline`, `pointer`, `of`, `source`, `replaced`, `rollback`. */
   readonly fields: ReadonlyMap<string, string>;
 }
 
@@ -70,7 +70,7 @@ export interface PointerVersion {
   readonly user?: string;
 }
 
-const FIELD = /^(image|ami|recipe|pipeline|pointer|of|from|replaced|rollback) (.+)$/;
+const FIELD = /^(image|ami|recipe|pipeline|pointer|of|source|replaced|rollback) (.+)$/;
 const AFTER = /^after v(\d+)$/;
 const COPY = /^copy of v(\d+)$/;
 
@@ -99,7 +99,7 @@ export function operatorDescription(ami: AmiFacts, change: PointerChange, seen: 
     ["pipeline", ami.sourcePipelineArn],
     ["pointer", change.pointer],
     ["of", change.tracked],
-    ["from", change.from],
+    ["source", change.from],
     ["replaced", change.replacedAmiId],
     ["rollback", change.rollback ? "true" : undefined],
   ]);
@@ -243,7 +243,7 @@ export function recordTags(region: string, winner: Decided): Tag[] {
         pointer,
         by: winner.user ?? "unknown",
         at: winner.modified ?? new Date(0),
-        from: field("from") ?? pointer,
+        from: field("source") ?? pointer,
         rollback: field("rollback") === "true",
         ...(replaced !== undefined ? { replacedAmiId: replaced } : {}),
       },

@@ -1,12 +1,12 @@
 /**
- * The fold that decides which of a pointer's versions wins (handlers/shared/newest-wins.ts), and the
+ * The fold that decides which of a pointer's versions wins (ami-pointers/newest-wins.ts), and the
  * records it reads: the tags any writer rebuilds from a version equal the tags its writer wrote.
  */
 import fc from "fast-check";
-import { parseMessage } from "../../../handlers/ami-tracker/message";
-import { buildTags } from "../../../handlers/ami-tracker/tags";
-import { trackerDescription } from "../../../handlers/ami-tracker/tracker";
-import { pointerTags } from "../../../handlers/shared/channels";
+import { parseMessage } from "../../handlers/ami-tracker/message";
+import { buildTags } from "../../handlers/ami-tracker/tags";
+import { trackerDescription } from "../../handlers/ami-tracker/tracker";
+import { pointerTags } from "../../ami-pointers/channels";
 import {
   afterVersion,
   copyDescription,
@@ -16,8 +16,8 @@ import {
   type PointerVersion,
   recordTags,
   stripMarkers,
-} from "../../../handlers/shared/newest-wins";
-import { fixtureText } from "../ami-tracker/support/events";
+} from "../../ami-pointers/newest-wins";
+import { fixtureText } from "../handlers/ami-tracker/support/events";
 
 const tracker = (version: number, value: string, build: number): PointerVersion => ({
   version,
