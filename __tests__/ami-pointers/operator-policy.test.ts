@@ -43,7 +43,36 @@ describe("the operator's least-privilege policy", () => {
           Null: { "aws:TagKeys": "false" },
         },
       },
+      {
+        // revoke and restore (EC2 API reference: EnableImageDeprecation, DisableImage and their inverses), on `image`.
+        Sid: "RevokeImages",
+        Effect: "Allow",
+        Action: ["ec2:DisableImage", "ec2:DisableImageDeprecation", "ec2:EnableImage", "ec2:EnableImageDeprecation"],
+        Resource: ["arn:aws:ec2:eu-west-1::image/*", "arn:aws:ec2:us-east-1::image/*"],
+      },
     ]);
+  });
+
+  test("a scan gate adds Image Builder's reads: GetImage on the account's images, ListImageScanFindings on * (no resource type)", () => {
+    const document = amiOperatorPolicy({ ...PROPS, tracked: [{ ...PROPS.tracked[0]!, gates: [{ channel: "stable", maxSeverity: "HIGH" }] }] });
+    expect(document.Statement.slice(-2)).toEqual([
+      {
+        Sid: "ReadImageScans",
+        Effect: "Allow",
+        Action: ["imagebuilder:GetImage"],
+        Resource: ["arn:aws:imagebuilder:eu-west-1:111122223333:image/*", "arn:aws:imagebuilder:us-east-1:111122223333:image/*"],
+      },
+      { Sid: "ListImageScanFindings", Effect: "Allow", Action: ["imagebuilder:ListImageScanFindings"], Resource: ["*"] },
+    ]);
+    // A bake-time gate reads only DescribeImages' CreationDate.
+    const baked = amiOperatorPolicy({ ...PROPS, tracked: [{ ...PROPS.tracked[0]!, gates: [{ channel: "stable" }] }] });
+    expect(baked.Statement.map((statement) => statement.Sid)).not.toContain("ReadImageScans");
+  });
+
+  test("restore only: the tracked parameters' tags and the image state, nothing else written", () => {
+    const document = amiOperatorPolicy({ ...PROPS, commands: ["restore"] });
+    expect(document.Statement.map((statement) => statement.Sid)).toEqual(["ReadPointers", "DescribeImages", "RecordRevocation", "RevokeImages"]);
+    expect(document.Statement[2]?.Resource).toEqual(arns("/ec2-imagebuilder/latest"));
   });
 
   test("status and history only: reads, no write statement", () => {
