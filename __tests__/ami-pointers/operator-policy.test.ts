@@ -54,7 +54,9 @@ describe("the operator's least-privilege policy", () => {
   });
 
   test("a scan gate adds Image Builder's reads: GetImage on the account's images, ListImageScanFindings on * (no resource type)", () => {
-    const document = amiOperatorPolicy({ ...PROPS, tracked: [{ ...PROPS.tracked[0]!, gates: [{ channel: "stable", maxSeverity: "HIGH" }] }] });
+    const [tracked] = PROPS.tracked;
+    if (tracked === undefined) throw new Error("PROPS tracks one parameter");
+    const document = amiOperatorPolicy({ ...PROPS, tracked: [{ ...tracked, gates: [{ channel: "stable", maxSeverity: "HIGH" }] }] });
     expect(document.Statement.slice(-2)).toEqual([
       {
         Sid: "ReadImageScans",
@@ -65,7 +67,7 @@ describe("the operator's least-privilege policy", () => {
       { Sid: "ListImageScanFindings", Effect: "Allow", Action: ["imagebuilder:ListImageScanFindings"], Resource: ["*"] },
     ]);
     // A bake-time gate reads only DescribeImages' CreationDate.
-    const baked = amiOperatorPolicy({ ...PROPS, tracked: [{ ...PROPS.tracked[0]!, gates: [{ channel: "stable" }] }] });
+    const baked = amiOperatorPolicy({ ...PROPS, tracked: [{ ...tracked, gates: [{ channel: "stable" }] }] });
     expect(baked.Statement.map((statement) => statement.Sid)).not.toContain("ReadImageScans");
   });
 
