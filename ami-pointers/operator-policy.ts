@@ -15,7 +15,8 @@
  *   `image` too.
  * - Image Builder: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2imagebuilder.html
  *   (GetImage on `image`, `arn:${Partition}:imagebuilder:${Region}:${Account}:image/${ImageName}/${ImageVersion}/${ImageBuildVersion}`;
- *   ListImageScanFindings names no resource type, so `*`): only for a channel with a scan gate (maxSeverity).
+ *   ListImageScanFindings on `image` too, optional there, and the CLI filters on one image build version):
+ *   only for a channel with a scan gate (maxSeverity).
  * - sts:GetCallerIdentity needs no permission.
  * - Writing an `aws:ec2:image` value needs ec2:DescribeImages too (SSM validates the AMI as the caller):
  *   https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-ec2-aliases.html
@@ -148,15 +149,15 @@ export function amiOperatorPolicy(props: OperatorPolicyProps): PolicyDocument {
   const scanned = props.tracked.filter((tracked) => (tracked.gates ?? []).some((gate) => gate.maxSeverity !== undefined));
   if (commands.has("promote") && scanned.length > 0) {
     const regions = [...new Set(scanned.flatMap((tracked) => tracked.regions))].sort();
+    // Both act on `image` (ListImageScanFindings optionally, here filtered on one image build version).
     statements.push({
       Sid: "ReadImageScans",
       Effect: "Allow",
-      Action: ["imagebuilder:GetImage"],
+      Action: ["imagebuilder:GetImage", "imagebuilder:ListImageScanFindings"],
       Resource: regions.map((region) =>
         formatArn({ partition: props.partition, service: "imagebuilder", region, account: props.account, resource: "image/*" }),
       ),
     });
-    statements.push({ Sid: "ListImageScanFindings", Effect: "Allow", Action: ["imagebuilder:ListImageScanFindings"], Resource: ["*"] });
   }
   return { Version: "2012-10-17", Statement: statements };
 }

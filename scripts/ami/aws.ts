@@ -478,7 +478,7 @@ export async function imageScan(clients: AwsClients, imageBuilderArn: string): P
   let token: string | undefined;
   do {
     const next = token;
-    const page = await call("imagebuilder:ListImageScanFindings", "*", () =>
+    const page = await call("imagebuilder:ListImageScanFindings", imageBuilderArn, () =>
       client.send(
         new ListImageScanFindingsCommand({
           filters: [{ name: "imageBuildVersionArn", values: [imageBuilderArn] }],

@@ -405,8 +405,8 @@ export class FakeAws {
     });
     this.imagebuilder.on(ListImageScanFindingsCommand).callsFake(async (input, getClient) => {
       const region = await regionOf(getClient);
-      this.record("imagebuilder:ListImageScanFindings", region, "*", input);
       const arnText = input.filters?.[0]?.values?.[0] ?? "";
+      this.record("imagebuilder:ListImageScanFindings", region, arnText, input);
       const all = this.scans.get(arnText)?.severities ?? [];
       const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
       const page = all.slice(start, start + (input.maxResults ?? 25));
