@@ -222,8 +222,16 @@ export class AmiTrackerStack extends AppStack {
           sid: "WriteLatestAmiParameters",
           // ListTagsForResource reads the build the parameter holds, for ordering; RemoveTagsFromResource
           // drops SOURCE_PIPELINE_ARN when a build that no pipeline started replaces a pipeline's;
-          // GetParameter waits for the asynchronously validated aws:ec2:image value before tagging.
-          actions: ["ssm:PutParameter", "ssm:GetParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:RemoveTagsFromResource"],
+          // GetParameter waits for the asynchronously validated aws:ec2:image value before tagging;
+          // GetParameterHistory decides which concurrent write wins (ami-pointers/newest-wins.ts).
+          actions: [
+            "ssm:PutParameter",
+            "ssm:GetParameter",
+            "ssm:GetParameterHistory",
+            "ssm:AddTagsToResource",
+            "ssm:ListTagsForResource",
+            "ssm:RemoveTagsFromResource",
+          ],
           resources: parameterArns,
         },
         {

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, parseConfig } from "../../config";
+import { targetsFromConfig } from "../../scripts/ami/cli";
 
 /** The AMI loop's settings of a pipeline (config/sections/ami-loop.ts): defaults, and what a wrong value says. */
 const withPipeline = (extra: Record<string, unknown>, mode = "tracker") => ({ imageBuilder: { pipelines: [{ name: "web", mode, ...extra }] } });
@@ -171,5 +172,41 @@ describe("AMI loop settings of a pipeline", () => {
     expect(web?.exampleFleet).toBeDefined();
     expect(web?.share?.accounts).toEqual(["444455556666"]);
     expect(web?.cleanup).toBeDefined();
+  });
+});
+
+describe("channelGates (promotion gates, ami-pointers/gates.ts)", () => {
+  test("a gate per channel reaches the pointer model and the CLI's targets", () => {
+    const config = parseConfig(withPipeline({ channels: ["stable", "prod"], channelGates: [{ channel: "prod", bakeHours: 24, maxSeverity: "HIGH" }] }), "test");
+    expect(config.imageBuilder.pipelines[0]?.channelGates).toEqual([{ channel: "prod", bakeHours: 24, maxSeverity: "HIGH" }]);
+    expect(targetsFromConfig(config)[0]?.gates).toEqual([{ channel: "prod", bakeHours: 24, maxSeverity: "HIGH" }]);
+    expect(parseConfig(withPipeline({}), "test").imageBuilder.pipelines[0]?.channelGates).toEqual([]);
+  });
+
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      "a gate on an undeclared channel",
+      { channelGates: [{ channel: "prod", bakeHours: 1 }] },
+      /channelGates\[0\]\.channel: "prod" is not one of the pipeline's channels \[\]/,
+    ],
+    [
+      "two gates on one channel",
+      {
+        channels: ["stable"],
+        channelGates: [
+          { channel: "stable", bakeHours: 1 },
+          { channel: "stable", bakeHours: 2 },
+        ],
+      },
+      /channelGates\[1\]\.channel: "stable" has a gate already/,
+    ],
+    [
+      "a gate that gates nothing",
+      { channels: ["stable"], channelGates: [{ channel: "stable" }] },
+      /channelGates\[0\]: gates nothing; give bakeHours, maxSeverity or both/,
+    ],
+    ["a lowercase severity", { channels: ["stable"], channelGates: [{ channel: "stable", maxSeverity: "high" }] }, /channelGates\[0\]\.maxSeverity: .*"high"/],
+  ])("%s is refused, naming the setting", (_label, extra, expected) => {
+    expect(problems(withPipeline(extra)).join("\n")).toMatch(expected);
   });
 });

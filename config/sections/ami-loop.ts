@@ -6,6 +6,7 @@
  */
 import { Unsafe, type TObject } from "@sinclair/typebox";
 import { CHANNEL_NAME, channelNameProblem } from "../../ami-pointers/channels";
+import { type ChannelGate, SEVERITIES } from "../../ami-pointers/gates";
 import { OPS_ITEM_CATEGORIES, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
 import { ACCOUNT_ID, INSTANCE_TYPE, SEMANTIC_VERSION } from "../patterns";
@@ -97,6 +98,17 @@ export const CleanupSettings = Section(
   "An Image Builder lifecycle policy for the pipeline's AMIs that never deletes one a parameter or channel points to now or before (in-use tags). Tracker mode only.",
 );
 
+export const ChannelGateSettings = Section(
+  {
+    channel: Text("The channel the gate guards: one of the pipeline's channels."),
+    bakeHours: Optional(WholeNumber(1, 8760, "The build's AMI must be at least this many hours old. Default: no bake time.")),
+    maxSeverity: Optional(
+      OneOf(SEVERITIES, "Refuse a build with an image scan finding (Amazon Inspector) at or above this severity; needs image scanning on the pipeline."),
+    ),
+  },
+  "A promotion gate: `npm run ami -- promote --to <channel>` refuses a build that fails it, unless --override REASON (recorded on the channel).",
+);
+
 /** The pipeline settings of the loop, spread into PipelineSettings. */
 export const AMI_LOOP_PIPELINE_SETTINGS = {
   channels: Defaulted(
@@ -107,6 +119,7 @@ export const AMI_LOOP_PIPELINE_SETTINGS = {
     ),
     [],
   ),
+  channelGates: Defaulted(ListOf(ChannelGateSettings, "Promotion gates, at most one per channel."), []),
   fleetRefresh: Defaulted(ListOf(FleetRefreshSettings, "Auto Scaling groups refreshed when their pointer changes."), []),
   exampleFleet: Optional(ExampleFleetSettings),
   share: Optional(ShareSettings),
@@ -141,7 +154,13 @@ export type LoopAlarmsConfig = Resolved<typeof LoopAlarmsSettings, never, { flee
 export type PipelineLoopConfig = Resolved<
   TObject<typeof AMI_LOOP_PIPELINE_SETTINGS>,
   never,
-  { fleetRefresh: readonly FleetRefreshConfig[]; exampleFleet?: ExampleFleetConfig; share?: ShareConfig; cleanup?: CleanupConfig }
+  {
+    channelGates: readonly ChannelGate[];
+    fleetRefresh: readonly FleetRefreshConfig[];
+    exampleFleet?: ExampleFleetConfig;
+    share?: ShareConfig;
+    cleanup?: CleanupConfig;
+  }
 >;
 
 interface PipelineFacts {
@@ -340,8 +359,31 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
     };
   }
 
+  const channelGates: ChannelGate[] = [];
+  list(reader, record["channelGates"], joinPath(path, "channelGates")).forEach((raw, index) => {
+    const at = joinPath(joinPath(path, "channelGates"), index);
+    const settings = ChannelGateSettings;
+    const entry = reader.object(raw, at, keysOf(settings));
+    const channel = reader.read(settings, entry, "channel", at, { fallback: "" });
+    if (!channels.includes(channel))
+      reader.fail(
+        joinPath(at, "channel"),
+        `${describe(channel)} is not one of the pipeline's channels ${JSON.stringify(channels)}; a gate guards a channel: add it to channels first`,
+      );
+    if (channelGates.some((gate) => gate.channel === channel))
+      reader.fail(joinPath(at, "channel"), `${describe(channel)} has a gate already; give each channel one gate`);
+    const bakeHours = reader.read(settings, entry, "bakeHours", at);
+    const severityText = reader.read(settings, entry, "maxSeverity", at) as string | undefined;
+    const maxSeverity = SEVERITIES.find((severity) => severity === severityText);
+    if (severityText !== undefined && maxSeverity === undefined)
+      reader.fail(joinPath(at, "maxSeverity"), `${describe(severityText)} is not a severity; use one of ${SEVERITIES.join(", ")} (capitals)`);
+    if (bakeHours === undefined && severityText === undefined) reader.fail(at, "gates nothing; give bakeHours, maxSeverity or both, or remove the gate");
+    channelGates.push({ channel, ...(bakeHours !== undefined ? { bakeHours } : {}), ...(maxSeverity !== undefined ? { maxSeverity } : {}) });
+  });
+
   return {
     channels,
+    channelGates,
     fleetRefresh,
     ...(exampleFleet !== undefined ? { exampleFleet } : {}),
     ...(share !== undefined ? { share } : {}),
