@@ -176,7 +176,9 @@ function checkStages(where: string, rule: AgeRule | CountRule, stages: Lifecycle
       throw new Error(`${where}: stages.${stage.setting} ${stage.value} must be 1 to 1000 (${terms})`);
     }
     if (previous !== undefined && stage.value <= previous.value) {
-      throw new Error(`${where}: stages.${stage.setting} ${stage.value} must be more than stages.${previous.setting} ${previous.value} (${terms}): deprecate, then disable, then delete`);
+      throw new Error(
+        `${where}: stages.${stage.setting} ${stage.value} must be more than stages.${previous.setting} ${previous.value} (${terms}): deprecate, then disable, then delete`,
+      );
     }
     if (stage.value >= rule.value) {
       throw new Error(
@@ -221,7 +223,9 @@ export class AmiLifecyclePolicy extends Construct {
     const launchedSetting = props.protectLaunchedWithinDays ?? DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS;
     const launched = launchedSetting === false ? undefined : launchedSetting;
     if (launched !== undefined && (!Number.isInteger(launched) || launched < 1 || launched > 365)) {
-      throw new Error(`${where}: protectLaunchedWithinDays ${launched} must be 1 to 365 (Image Builder's last_launched range), or false for no launch backstop`);
+      throw new Error(
+        `${where}: protectLaunchedWithinDays ${launched} must be 1 to 365 (Image Builder's last_launched range), or false for no launch backstop`,
+      );
     }
     const stages = checkStages(where, props.rule, props.stages ?? {});
     this.exclusionTags = exclusionTagMap(where, props.trackedPointers, props.extraExclusionTags);
@@ -251,7 +255,11 @@ export class AmiLifecyclePolicy extends Construct {
         ],
       },
     ];
-    const staged = stages.map(({ action, value }) => ({ action: [{ type: action, includeResources: [{ amis: true }] }], filter: [filter(value, false)], exclusionRules }));
+    const staged = stages.map(({ action, value }) => ({
+      action: [{ type: action, includeResources: [{ amis: true }] }],
+      filter: [filter(value, false)],
+      exclusionRules,
+    }));
     this.actions = [...stages.map((stage) => stage.action), "DELETE"];
     this.policy = new ImagebuilderLifecyclePolicy(this, "policy", {
       name: props.name,

@@ -154,7 +154,8 @@ function launchPermissionBlock(where: string, permission: AmiLaunchPermission | 
   const organizationArns = [...(permission?.organizationArns ?? [])];
   const organizationalUnitArns = [...(permission?.organizationalUnitArns ?? [])];
   for (const account of userIds) {
-    if (!Token.isUnresolved(account) && !SHARE_ACCOUNT.test(account)) throw new Error(`${where}: launchPermission.accounts has "${account}", not a 12-digit account ID`);
+    if (!Token.isUnresolved(account) && !SHARE_ACCOUNT.test(account))
+      throw new Error(`${where}: launchPermission.accounts has "${account}", not a 12-digit account ID`);
   }
   if (userIds.length + organizationArns.length + organizationalUnitArns.length === 0) return undefined;
   return {
@@ -177,17 +178,23 @@ function volumeKeys(where: string, props: ImagePipelineProps, shared: boolean): 
   }
   if ("unencryptedReason" in encryption) {
     if (encryption.unencryptedReason.trim().length < 10) {
-      throw new Error(`${where}: volumeEncryption.unencryptedReason "${encryption.unencryptedReason}" must say why the AMIs may be unencrypted (10 characters at least)`);
+      throw new Error(
+        `${where}: volumeEncryption.unencryptedReason "${encryption.unencryptedReason}" must say why the AMIs may be unencrypted (10 characters at least)`,
+      );
     }
     return undefined;
   }
   for (const region of [encryption.buildRegion, ...props.regions]) {
     const key = encryption.keyArns[region];
     if (key === undefined) {
-      throw new Error(`${where}: volumeEncryption.keyArns has no key for ${region}; KMS keys are regional: give one for the build region and every distribution region`);
+      throw new Error(
+        `${where}: volumeEncryption.keyArns has no key for ${region}; KMS keys are regional: give one for the build region and every distribution region`,
+      );
     }
     if (!Token.isUnresolved(key) && isAwsManagedEbsKey(key)) {
-      throw new Error(`${where}: volumeEncryption.keyArns.${region} is the AWS managed EBS key ("${key}"), whose snapshots cannot be shared; use a customer-managed key`);
+      throw new Error(
+        `${where}: volumeEncryption.keyArns.${region} is the AWS managed EBS key ("${key}"), whose snapshots cannot be shared; use a customer-managed key`,
+      );
     }
   }
   return encryption.keyArns;
@@ -224,7 +231,8 @@ export class ImagePipeline extends Construct {
     const retention = props.logRetentionDays ?? 30;
     const launchPermission = launchPermissionBlock(`ImagePipeline ${props.name}`, props.launchPermission);
     const keys = volumeKeys(`ImagePipeline ${props.name}`, props, launchPermission !== undefined);
-    const unencrypted = props.volumeEncryption !== undefined && "unencryptedReason" in props.volumeEncryption ? props.volumeEncryption.unencryptedReason : undefined;
+    const unencrypted =
+      props.volumeEncryption !== undefined && "unencryptedReason" in props.volumeEncryption ? props.volumeEncryption.unencryptedReason : undefined;
     const buildKey = props.volumeEncryption !== undefined && "keyArns" in props.volumeEncryption ? keys?.[props.volumeEncryption.buildRegion] : undefined;
 
     this.buildLogGroup = encryptedLogGroup(this, "build-logs", { name: `/aws/imagebuilder/${props.name}`, retentionInDays: retention });

@@ -92,14 +92,20 @@ export class AutoScalingKeyGrant extends Construct {
     if (!/^[a-zA-Z0-9:/_-]{1,256}$/.test(props.name)) throw new Error(`${where}: name must be 1-256 letters, digits, ":", "/", "_" or "-"`);
     if (!Token.isUnresolved(props.keyArn)) {
       if (isAwsManagedEbsKey(props.keyArn)) {
-        throw new Error(`${where}: keyArn is the AWS managed EBS key, which no other account can use; the owner must encrypt shared AMIs with a customer-managed key`);
+        throw new Error(
+          `${where}: keyArn is the AWS managed EBS key, which no other account can use; the owner must encrypt shared AMIs with a customer-managed key`,
+        );
       }
       const key = parseKeyArn(props.keyArn);
       if (key === undefined) {
-        throw new Error(`${where}: keyArn "${props.keyArn}" must be a full key ARN (arn:aws:kms:<region>:<owner account>:key/<id>): another account's key is not reachable by alias or ID`);
+        throw new Error(
+          `${where}: keyArn "${props.keyArn}" must be a full key ARN (arn:aws:kms:<region>:<owner account>:key/<id>): another account's key is not reachable by alias or ID`,
+        );
       }
       if (!Token.isUnresolved(props.region) && key.region !== props.region) {
-        throw new Error(`${where}: keyArn is in ${key.region}, but the groups launch in ${props.region}; KMS keys are regional: use the owner's key of ${props.region}`);
+        throw new Error(
+          `${where}: keyArn is in ${key.region}, but the groups launch in ${props.region}; KMS keys are regional: use the owner's key of ${props.region}`,
+        );
       }
     }
     const arnPart = (index: number): string => Fn.element(Fn.split(":", props.accountOf.arn), index);

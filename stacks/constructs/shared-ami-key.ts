@@ -23,8 +23,14 @@
  */
 import { Token, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { AUTO_SCALING_GRANT_OPERATIONS, AUTO_SCALING_SERVICE_LINKED_ROLE, IMAGE_BUILDER_SERVICE_LINKED_ROLE, SHARED_AMI_KEY_USE_ACTIONS } from "../../aws/ami-sharing";
+import {
+  AUTO_SCALING_GRANT_OPERATIONS,
+  AUTO_SCALING_SERVICE_LINKED_ROLE,
+  IMAGE_BUILDER_SERVICE_LINKED_ROLE,
+  SHARED_AMI_KEY_USE_ACTIONS,
+} from "../../aws/ami-sharing";
 import { iamArn, type AwsLocation } from "../../aws/arn";
+import { acknowledgeRule } from "../rules/acknowledge";
 import { CustomerManagedKey } from "./customer-managed-key";
 import type { PolicyStatement } from "./iam";
 import type { ShareConsumers } from "./parameter-share";
@@ -118,7 +124,11 @@ export function consumerKeyStatements(where: string, consumers: ShareConsumers, 
       principals,
       ...only([
         ...conditions,
-        { test: "StringEquals", variable: "kms:GranteePrincipal", values: [iamArn({ partition, account: "&{aws:PrincipalAccount}" }, AUTO_SCALING_SERVICE_LINKED_ROLE)] },
+        {
+          test: "StringEquals",
+          variable: "kms:GranteePrincipal",
+          values: [iamArn({ partition, account: "&{aws:PrincipalAccount}" }, AUTO_SCALING_SERVICE_LINKED_ROLE)],
+        },
         { test: "ForAllValues:StringEquals", variable: "kms:GrantOperations", values: [...AUTO_SCALING_GRANT_OPERATIONS] },
       ]),
     },
@@ -166,6 +176,11 @@ export class SharedAmiKey extends Construct {
       },
     });
     this.arn = this.key.key.arn;
+    acknowledgeRule(
+      this.key.policy,
+      "DEPLOY-3",
+      "the key policy names AWSServiceRoleForAutoScaling of the consumer accounts (kms:GranteePrincipal of their grants), not a role this account needs",
+    );
     placeOnProvider(this, props.provider);
   }
 }
