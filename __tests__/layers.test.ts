@@ -96,6 +96,22 @@ describe("layers", () => {
     expect(offending("config", inFolder("stacks"))).toEqual([]);
   });
 
+  test("ami-pointers/ (the AMI-pointer model) depends on nothing but itself and aws/", () => {
+    expect(offending("ami-pointers", (target) => !inFolder("ami-pointers")(target) && !inFolder("aws")(target) && !target.startsWith("node:"))).toEqual([]);
+  });
+
+  test("nothing reaches up into handlers/ for a shared fact: config/, stacks/, scripts/ and ami-pointers/ import no handler module", () => {
+    // stacks/ names a handler's entry as a path string (bundled by esbuild), never as an import; the bench runs handlers to time them.
+    const folders = ["config", "stacks", "scripts", "ami-pointers"];
+    const found = folders.flatMap((folder) => offending(folder, inFolder("handlers"))).filter((line) => !line.startsWith("scripts/bench/"));
+    expect(found).toEqual([]);
+  });
+
+  test("handlers/ import nothing from stacks/, scripts/ or config/ but the app's one ConfigError", () => {
+    const up = (target: string) => inFolder("stacks")(target) || inFolder("scripts")(target) || (inFolder("config")(target) && target !== "config/errors");
+    expect(offending("handlers", up)).toEqual([]);
+  });
+
   test("aws/ (the AWS facts) depends on nothing but itself", () => {
     expect(offending("aws", (target) => !inFolder("aws")(target))).toEqual([]);
   });
@@ -121,7 +137,7 @@ describe("layers", () => {
   });
 
   test(`every ARN is built by ${ARN_MODULE} (formatArn, one location type: AwsLocation)`, () => {
-    const files = ["main.ts", ...["aws", "config", "stacks", "handlers", "scripts"].flatMap(sourceFiles)].filter((file) => file !== ARN_MODULE);
+    const files = ["main.ts", ...["aws", "ami-pointers", "config", "stacks", "handlers", "scripts"].flatMap(sourceFiles)].filter((file) => file !== ARN_MODULE);
 
     expect(files.flatMap(handBuiltArns)).toEqual([]);
   });

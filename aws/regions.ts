@@ -1,3 +1,6 @@
+/** The shape of a region code (`us-east-1`, `us-gov-west-1`): what a message or a flag must look like before it is looked up. */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
 /** AWS regions this app accepts. A typo here would fail only at deploy time, so it fails synth instead. */
 export const AWS_REGIONS: readonly string[] = [
   "af-south-1",

@@ -6,7 +6,7 @@ import {
   PARAMETER_NAME_MAX_LEVELS,
   PARAMETER_NAME_PLACEHOLDERS,
   type ParameterNameRule,
-} from "./ssm-parameter-name";
+} from "../aws/ssm-parameter-name";
 
 /** Each returns `undefined` when the value is fine, or the problem and its fix. */
 
@@ -60,7 +60,7 @@ const MESSAGES: Readonly<Record<ParameterNameRule, (value: string, fix: string) 
 
 /**
  * An SSM parameter name, which may hold the tracker's placeholders `{pipeline}` and `{image}`.
- * The rules are config/ssm-parameter-name.ts's, which the tracker Lambda applies too.
+ * The rules are aws/ssm-parameter-name.ts's, which the tracker Lambda applies too.
  */
 export function checkParameterName(value: string, options: { readonly allowPlaceholders: boolean }): string | undefined {
   const fix = `use letters, digits and _ . - / only, starting with "/", e.g. "/ec2-imagebuilder/latest"`;

@@ -15,8 +15,8 @@
  */
 import { readFileSync } from "node:fs";
 import { loadConfig, type AppConfig } from "../config";
-import { isWriterTagKey, LATEST, pointerParameterName } from "../handlers/shared/channels";
-import { IN_USE_TAG_PREFIX } from "../handlers/shared/ami-in-use";
+import { isWriterTagKey, LATEST, pointerParameterName } from "../ami-pointers/channels";
+import { IN_USE_TAG_PREFIX } from "../ami-pointers/in-use";
 import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
 import { safeTerraformError } from "./lib/redact";
 import { parsePlan, planFromText, stackSection, type PlanDocument, type PlanResourceChange } from "./plan-summary";

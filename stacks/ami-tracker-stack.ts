@@ -12,16 +12,17 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AmiTrackerConfig, ImageBuilderConfig, OpsAlarmsConfig, PipelineConfig } from "../config";
-import { isArmInstanceType, trackerRegions } from "../config/sections/image-builder";
+import { isArmInstanceType } from "../config/sections/image-builder";
 import { AppStack, type AppStackProps } from "./app-stack";
 import { CustomerManagedKey, snsUsesKey } from "./constructs/customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
 import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { seededImageParameter } from "./constructs/seeded-image-parameter";
-import { pointerParameterName, WRITER_TAG_KEYS } from "../handlers/shared/channels";
-import { amiOperatorPolicy } from "../handlers/shared/ami-operator-policy";
-import { inUseTagKey } from "../handlers/shared/ami-in-use";
+import { pointerParameterName, WRITER_TAG_KEYS } from "../ami-pointers/channels";
+import { advancedTierParameters, pointerNamesOf, pointersOf, type PointerSources, trackedParameters, trackerRegions } from "../ami-pointers/model";
+import { amiOperatorPolicy } from "../ami-pointers/operator-policy";
+import { inUseTagKey } from "../ami-pointers/in-use";
 import { AmiLifecyclePolicy } from "./constructs/ami-lifecycle-policy";
 import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "./constructs/fleet-refresh";
 import { ParameterShare } from "./constructs/parameter-share";
@@ -56,11 +57,6 @@ export function parentImageArn(parentImage: string, partition: string, region: s
   return formatArn({ partition, service: "imagebuilder", region, account: "aws", resource: `image/${parentImage}/x.x.x` });
 }
 
-/** The parameters (tracker mode) shared through RAM: the tracker writes them in the Advanced tier. */
-export function advancedTierParameters(pipelines: readonly PipelineConfig[]): string[] {
-  return pipelines.filter((pipeline) => pipeline.share !== undefined && pipeline.mode === "tracker").map((pipeline) => pipeline.parameterName);
-}
-
 /**
  * The in-use tag keys the tracker may set or remove on AMIs: both keys of each tracker-mode pipeline's
  * parameter, and of the tracker's template with each placeholder as IAM's `*` (a bring-your-own pipeline's
@@ -90,7 +86,7 @@ export function pointersToSeed(pipeline: PipelineConfig, region: string, appRegi
   if (inAppRegion && pipeline.exampleLaunchTemplate) pointers.add("latest");
   for (const refresh of pipeline.fleetRefresh) if (refresh.region === region) pointers.add(refresh.channel);
   if (pipeline.exampleFleet !== undefined && pipeline.exampleFleet.region === region) pointers.add(pipeline.exampleFleet.channel);
-  if (inAppRegion && pipeline.share !== undefined) for (const pointer of ["latest", ...pipeline.channels]) pointers.add(pointer);
+  if (inAppRegion && pipeline.share !== undefined) for (const pointer of pointersOf(pipeline)) pointers.add(pointer);
   return [...pointers];
 }
 
@@ -199,7 +195,9 @@ export class AmiTrackerStack extends AppStack {
 
     // The tracker writes in its own regions and in every tracker-mode pipeline's (never a native-mode
     // pipeline's parameter: the configuration refuses a template that covers one).
-    const regions = trackerRegions(tracker, config.imageBuilder.pipelines);
+    const pointerSources: PointerSources = { tracker, pipelines: config.imageBuilder.pipelines };
+    const regions = trackerRegions(pointerSources);
+    const advanced = advancedTierParameters(pointerSources);
     const parameterArns = regions.map((region) =>
       arnAt({ partition: this.partition, region, account: this.accountId }, "ssm", `parameter/${parameterArnPath(tracker.parameterName)}`),
     );
@@ -219,9 +217,7 @@ export class AmiTrackerStack extends AppStack {
         PARAMETER_NAME: tracker.parameterName,
         TRACKED_REGIONS: regions.join(","),
         METRICS_NAMESPACE: tracker.metricsNamespace,
-        ...(advancedTierParameters(config.imageBuilder.pipelines).length > 0
-          ? { ADVANCED_TIER_PARAMETERS: advancedTierParameters(config.imageBuilder.pipelines).join(",") }
-          : {}),
+        ...(advanced.length > 0 ? { ADVANCED_TIER_PARAMETERS: advanced.join(",") } : {}),
       },
       statements: [
         {
@@ -448,7 +444,7 @@ export class AmiTrackerStack extends AppStack {
       }
       if (pipeline.share !== undefined) {
         const share = pipeline.share;
-        const names = ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer));
+        const names = pointerNamesOf({ parameter: pipeline.parameterName, channels: pipeline.channels });
         const shareResource = new ParameterShare(this, `share-${pipeline.name}`, {
           name: `${pipeline.resourceName}-ami-pointers`,
           region: config.region,
@@ -463,7 +459,7 @@ export class AmiTrackerStack extends AppStack {
           partition: this.partition,
         });
         // RAM refuses a parameter that does not exist yet: associate after Terraform created (seeded) it.
-        const created = ["latest", ...pipeline.channels].flatMap((pointer) => seeded[pointerKey(pipeline.name, pointer)] ?? []);
+        const created = pointersOf(pipeline).flatMap((pointer) => seeded[pointerKey(pipeline.name, pointer)] ?? []);
         const addresses = created.map((parameter) => `${parameter.terraformResourceType}.${parameter.friendlyUniqueId}`);
         if (addresses.length > 0) for (const association of shareResource.resourceAssociations) association.addOverride("depends_on", addresses);
       }
@@ -476,7 +472,7 @@ export class AmiTrackerStack extends AppStack {
             cleanup.type === "age"
               ? { type: "age", value: cleanup.value, unit: cleanup.unit, retainAtLeast: cleanup.retainAtLeast }
               : { type: "count", value: cleanup.value },
-          trackedPointers: ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer)),
+          trackedPointers: pointerNamesOf({ parameter: pipeline.parameterName, channels: pipeline.channels }),
           ...(cleanup.protectLaunchedWithinDays !== undefined ? { protectLaunchedWithinDays: cleanup.protectLaunchedWithinDays } : {}),
           partition: this.partition,
         });
@@ -489,7 +485,7 @@ export class AmiTrackerStack extends AppStack {
       });
     }
 
-    this.operatorPolicyOutput(config);
+    this.operatorPolicyOutput({ tracker: config.amiTracker, pipelines });
     // Rejected values are watched where the loop runs: in the app's region as soon as a pipeline has
     // channels or a refresh there; in another region where a refresh or example fleet is. Each watches the
     // parameter and channels of every pipeline written in that region.
@@ -501,7 +497,7 @@ export class AmiTrackerStack extends AppStack {
         ...new Set(
           pipelines
             .filter((pipeline) => pipeline.regions.includes(region))
-            .flatMap((pipeline) => ["latest", ...pipeline.channels].map((pointer) => pointerParameterName(pipeline.parameterName, pointer))),
+            .flatMap((pipeline) => pointerNamesOf({ parameter: pipeline.parameterName, channels: pipeline.channels })),
         ),
       ];
       const wanted =
@@ -526,14 +522,11 @@ export class AmiTrackerStack extends AppStack {
    * channels, as JSON. amiOperatorPolicy checks a literal partition and account, so it is built with
    * placeholders that are then replaced by this stack's partition and account (Terraform expressions).
    */
-  private operatorPolicyOutput(config: AmiTrackerStackProps): void {
-    const { pipelines } = config.imageBuilder;
-    const tracked = pipelines.map((pipeline) => ({ parameter: pipeline.parameterName, channels: pipeline.channels }));
-    if (pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) tracked.push({ parameter: config.amiTracker.parameterName, channels: [] });
+  private operatorPolicyOutput(sources: PointerSources): void {
+    const tracked = trackedParameters(sources);
     if (tracked.length === 0) return;
-    const regions = [...new Set([...config.amiTracker.trackedRegions, ...pipelines.flatMap((pipeline) => pipeline.regions)])];
     const placeholder = { partition: "aws", account: "000000000000" };
-    const policy = JSON.stringify(amiOperatorPolicy({ ...placeholder, regions, tracked }));
+    const policy = JSON.stringify(amiOperatorPolicy({ ...placeholder, tracked }));
     const located = relocateArns(policy, placeholder, { partition: this.partition, account: this.accountId });
     new TerraformOutput(this, "operator_policy", {
       // jsonencode of the document, not a JSON string holding references: HCL output can only render the former.

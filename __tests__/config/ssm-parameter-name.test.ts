@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ConfigError } from "../../config";
 import { checkParameterName } from "../../config/validators";
 import { ConfigError as HandlerConfigError, readConfig } from "../../handlers/ami-tracker/tracker";
-import { parameterNameProblem } from "../../handlers/ami-tracker/parameter-name";
+import { parameterNameProblem } from "../../aws/ssm-parameter-name";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -36,7 +36,7 @@ describe("one set of SSM parameter-name rules for the configuration and the trac
       logLevel: "silent",
     });
     const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs).toEqual(expect.arrayContaining(["config/ssm-parameter-name.ts", "config/errors.ts"]));
+    expect(inputs).toEqual(expect.arrayContaining(["aws/ssm-parameter-name.ts", "config/errors.ts"]));
     expect(inputs.filter((input) => input.includes("typebox") || input.startsWith("config/sections/") || input === "config/reader.ts")).toEqual([]);
   });
 

@@ -18,7 +18,7 @@ import { ssmParameterArn } from "../../aws/arn";
 import { ParameterShare } from "../../stacks/constructs/parameter-share";
 import { seededImageParameter } from "../../stacks/constructs/seeded-image-parameter";
 import { AutoScalingKeyGrant, SharedAmiLaunchTemplate } from "../../stacks/constructs/shared-ami-consumer";
-import { WRITER_TAG_KEYS } from "../../handlers/shared/channels";
+import { WRITER_TAG_KEYS } from "../../ami-pointers/channels";
 
 export const OWNER_ACCOUNT = "111122223333";
 export const CONSUMER_ACCOUNT = "444455556666";

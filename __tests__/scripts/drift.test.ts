@@ -2,7 +2,7 @@
  * Drift detection (scripts/drift.ts) on real plans: a state changed in the console is drift; the value
  * and tags the tracker writes on its parameter never are; one issue per stack, opened, updated, closed.
  */
-import { pointerParameterName, WRITER_TAG_KEYS } from "../../handlers/shared/channels";
+import { pointerParameterName, WRITER_TAG_KEYS } from "../../ami-pointers/channels";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../config";

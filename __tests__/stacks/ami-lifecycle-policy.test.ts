@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from "cdktf";
-import { inUseTagKey } from "../../handlers/shared/ami-in-use";
+import { inUseTagKey } from "../../ami-pointers/in-use";
 import {
   AmiLifecyclePolicy,
   DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS,
@@ -43,7 +43,7 @@ describe("AmiLifecyclePolicy", () => {
   });
 
   test("a rollback target stays protected: after stable moves A -> B, A carries the previous tag and is excluded; the AMI before it is not", () => {
-    // Prepare: the tags the writer leaves after moving stable from ami-A to ami-B (handlers/shared/ami-in-use.ts).
+    // Prepare: the tags the writer leaves after moving stable from ami-A to ami-B (ami-pointers/in-use.ts).
     const amiB = { [inUseTagKey(STABLE, "current")]: "true", Pipeline: "ami-loop-web" };
     const amiA = { [inUseTagKey(STABLE, "previous")]: "true", Pipeline: "ami-loop-web" };
     const amiOlder = { Pipeline: "ami-loop-web" };

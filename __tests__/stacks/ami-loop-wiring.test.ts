@@ -6,8 +6,8 @@
  */
 import { Testing } from "cdktf";
 import { loadConfig } from "../../config";
-import { inUseExclusionTags } from "../../handlers/shared/ami-in-use";
-import { WRITER_TAG_KEYS } from "../../handlers/shared/channels";
+import { inUseExclusionTags } from "../../ami-pointers/in-use";
+import { WRITER_TAG_KEYS } from "../../ami-pointers/channels";
 import { AmiTrackerStack } from "../../stacks/ami-tracker-stack";
 import { dataOf, policyBehind, resourcesOf, synthesize, testConfig } from "../helpers/synth";
 import { violations } from "../rules/support";

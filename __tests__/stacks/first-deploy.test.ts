@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { buildTags } from "../../handlers/ami-tracker/tags";
-import { BUILD_TAG_KEYS } from "../../handlers/shared/channels";
+import { BUILD_TAG_KEYS } from "../../ami-pointers/channels";
 import { parseMessage } from "../../handlers/ami-tracker/message";
 import { loadConfig } from "../../config";
 import { AmiTrackerStack } from "../../stacks/ami-tracker-stack";

@@ -5,7 +5,7 @@
  * check the same AWS limits again; here each problem is reported with the setting, the value and the fix.
  */
 import { Unsafe } from "@sinclair/typebox";
-import { channelNameProblem } from "../../handlers/shared/channels";
+import { channelNameProblem } from "../../ami-pointers/channels";
 import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
 import type { ConfigReader } from "../reader";

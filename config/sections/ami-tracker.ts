@@ -2,7 +2,7 @@ import type { ConfigReader } from "../reader";
 import { joinPath } from "../reader";
 import { Defaulted, Flag, keysOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
 import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
-import { DEFAULT_PARAMETER_NAME } from "../ssm-parameter-name";
+import { DEFAULT_PARAMETER_NAME } from "../../aws/ssm-parameter-name";
 import { LOG_LEVEL_SETTINGS, readLogLevels } from "./lambda-logging";
 
 export { DEFAULT_PARAMETER_NAME };

@@ -1,3 +1,4 @@
+import { trackerRegions } from "../../ami-pointers/model";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkLogRetention, checkParameterName, checkRegion, checkTimeZone } from "../validators";
@@ -322,18 +323,9 @@ function checkNames(reader: ConfigReader, pipelines: readonly PipelineConfig[], 
   });
 }
 
-/** The regions the tracker writes in: its own list plus every tracker-mode pipeline's. */
-export function trackerRegions(tracker: AmiTrackerConfig, pipelines: readonly PipelineConfig[]): string[] {
-  const regions = [...tracker.trackedRegions];
-  for (const pipeline of pipelines) {
-    if (pipeline.mode === "tracker") regions.push(...pipeline.regions);
-  }
-  return [...new Set(regions)];
-}
-
 /** One writer per parameter and region: never the tracker and a distribution, never two pipelines. */
 function checkWriters(reader: ConfigReader, pipelines: readonly PipelineConfig[], path: string, tracker: AmiTrackerConfig): void {
-  const regionsOfTracker = trackerRegions(tracker, pipelines);
+  const regionsOfTracker = trackerRegions({ tracker, pipelines });
   const writers = new Map<string, number>();
   pipelines.forEach((pipeline, index) => {
     const parameterPath = joinPath(joinPath(path, index), "parameterName");

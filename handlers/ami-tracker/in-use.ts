@@ -1,8 +1,8 @@
 /**
- * In-use tags on the AMIs the tracker points its parameter at (handlers/shared/ami-in-use.ts): the AMI
+ * In-use tags on the AMIs the tracker points its parameter at (ami-pointers/in-use.ts): the AMI
  * written gets `ami-loop:current:<parameter>`, the AMI it replaced `ami-loop:previous:<parameter>` (the
  * rollback target), and every other AMI of this account loses both. The move is planned by
- * planInUseMove (handlers/shared/channels.ts), the same plan the operator CLI applies, so an Image
+ * planInUseMove (ami-pointers/channels.ts), the same plan the operator CLI applies, so an Image
  * Builder lifecycle policy excluding those keys never deletes an AMI a pointer holds or held last.
  *
  * Calls (EC2 API reference): DescribeImages with Owners ["self"] and a tag-key filter (no resource-level
@@ -11,8 +11,8 @@
  */
 import { CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { ec2ImageArn } from "../../aws/arn";
-import { IN_USE_TAG_VALUE, inUseTagKey } from "../shared/ami-in-use";
-import { planInUseMove, type InUseHolders, type InUseMove } from "../shared/channels";
+import { IN_USE_TAG_VALUE, inUseTagKey } from "../../ami-pointers/in-use";
+import { planInUseMove, type InUseHolders, type InUseMove } from "../../ami-pointers/channels";
 
 export type Ec2Action = "ec2:DescribeImages" | "ec2:CreateTags" | "ec2:DeleteTags";
 

@@ -3,7 +3,8 @@
  * Whatever is not a usable image object becomes a reason, never an exception: retrying cannot fix it.
  * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-sns.html
  */
-import { parseVersion } from "./ordering";
+import { parseVersion } from "../../ami-pointers/build-order";
+import { REGION_PATTERN } from "../../aws/regions";
 
 /** One AMI of `outputResources.amis`. */
 export interface AmiOutput {
@@ -36,7 +37,6 @@ export type ParsedMessage =
 
 export const EVENTBRIDGE_DETAIL_TYPE = "EC2 Image Builder Image State Change";
 export const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const IMAGE_ARN = /^arn:[a-z-]+:imagebuilder:[a-z0-9-]+:\d{12}:image\/\S+$/;
 const MAX_TEXT = 2048;
@@ -66,7 +66,7 @@ function parseAmi(value: unknown, index: number): AmiOutput {
   const image = text(value, "image", where);
   if (!AMI_ID.test(image)) throw new Invalid(`${where}image "${image.slice(0, 40)}" is not an AMI ID (ami- and 8 or 17 lowercase hex digits)`);
   const region = text(value, "region", where);
-  if (!REGION.test(region)) throw new Invalid(`${where}region "${region.slice(0, 40)}" is not a region`);
+  if (!REGION_PATTERN.test(region)) throw new Invalid(`${where}region "${region.slice(0, 40)}" is not a region`);
   const accountId = optionalText(value, "accountId", where);
   if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) throw new Invalid(`${where}accountId is not a 12-digit account ID`);
   return { image, region, accountId, name: text(value, "name", where) };

@@ -1,32 +1,22 @@
 /**
- * The parameter's tags: the six of the AWS sample (kept for compatibility with what reads them)
- * plus the three the ordering needs. Written after the value, so they are the commit point.
+ * The parameter's tags the tracker writes for one build, after the value, so they are the commit point.
+ * Keys and the value rules: ami-pointers/tags.ts.
  */
+import {
+  sanitizeTagValue,
+  SOURCE_VALUE,
+  TAG_AMI_ID,
+  TAG_AMI_NAME,
+  TAG_AMI_REGION,
+  TAG_IMAGE_ARN,
+  TAG_IMAGE_BUILD_VERSION,
+  TAG_IMAGE_VERSION,
+  TAG_RECIPE_NAME,
+  TAG_SOURCE,
+  TAG_SOURCE_PIPELINE_ARN,
+  type Tag,
+} from "../../ami-pointers/tags";
 import type { AmiOutput, ImageMessage } from "./message";
-
-export interface Tag {
-  readonly Key: string;
-  readonly Value: string;
-}
-
-export const TAG_SOURCE = "Source";
-export const TAG_AMI_REGION = "AMI_REGION";
-export const TAG_AMI_ID = "AMI_ID";
-export const TAG_AMI_NAME = "AMI_NAME";
-export const TAG_RECIPE_NAME = "RECIPE_NAME";
-export const TAG_SOURCE_PIPELINE_ARN = "SOURCE_PIPELINE_ARN";
-export const TAG_IMAGE_ARN = "IMAGE_ARN";
-export const TAG_IMAGE_VERSION = "IMAGE_VERSION";
-export const TAG_IMAGE_BUILD_VERSION = "IMAGE_BUILD_VERSION";
-
-export const SOURCE_VALUE = "EC2 Image Builder";
-const MAX_TAG_VALUE = 256;
-
-/** Keeps what SSM allows in a tag value (letters, digits, spaces, `_ . : / = + - @`), at most 256 characters. */
-export function sanitizeTagValue(value: string): string {
-  const cleaned = value.replace(/[^\p{L}\p{N} _.:/=+\-@]/gu, "_");
-  return Array.from(cleaned).slice(0, MAX_TAG_VALUE).join("");
-}
 
 /** The tags that describe `ami` of `image`, values sanitized. */
 export function buildTags(image: ImageMessage, ami: AmiOutput): Tag[] {

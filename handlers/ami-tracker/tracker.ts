@@ -9,8 +9,9 @@ import { ssmParameterArn } from "../../aws/arn";
 import { ConfigError } from "../../config/errors";
 import { createPowertoolsLogger, loggerOver, type Logger, type PowertoolsLogger } from "../shared/logger";
 import { createMetrics, type Metrics } from "../shared/metrics";
-import { type AmiOutput, type ImageMessage, parseMessage, REGION } from "./message";
-import { compareBuilds, parseBuildOrder, parseVersion } from "./ordering";
+import { type AmiOutput, type ImageMessage, parseMessage } from "./message";
+import { REGION_PATTERN } from "../../aws/regions";
+import { compareBuilds, parseBuildOrder, parseVersion } from "../../ami-pointers/build-order";
 import { DEFAULT_PARAMETER_NAME, resolveParameterName } from "./parameter-name";
 import {
   acceptanceBackoff,
@@ -25,7 +26,8 @@ import {
   writeValue,
 } from "./ssm-store";
 import { Ec2CallError, moveInUseTags } from "./in-use";
-import { buildTags, sanitizeTagValue, TAG_AMI_ID, TAG_IMAGE_ARN, TAG_IMAGE_BUILD_VERSION, TAG_IMAGE_VERSION, TAG_SOURCE_PIPELINE_ARN } from "./tags";
+import { buildTags } from "./tags";
+import { sanitizeTagValue, TAG_AMI_ID, TAG_IMAGE_ARN, TAG_IMAGE_BUILD_VERSION, TAG_IMAGE_VERSION, TAG_SOURCE_PIPELINE_ARN } from "../../ami-pointers/tags";
 
 /** EMF metric names; their only dimension is `service` (see TRACKER_SERVICE). */
 export const METRIC_BUILDS_FAILED = "BuildsFailed";
@@ -84,7 +86,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): T
     .map((region) => region.trim())
     .filter((region) => region.length > 0);
   for (const region of trackedRegions) {
-    if (!REGION.test(region)) {
+    if (!REGION_PATTERN.test(region)) {
       throw new ConfigError(ENVIRONMENT, [{ path: "TRACKED_REGIONS", message: `"${region}" is not an AWS region (expected e.g. "us-east-1")` }]);
     }
   }

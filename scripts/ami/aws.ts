@@ -17,8 +17,8 @@ import {
 } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
-import { IN_USE_TAG_VALUE, inUseTagKey } from "../../handlers/shared/ami-in-use";
-import type { AmiTagEdit, InUseHolders } from "../../handlers/shared/channels";
+import { IN_USE_TAG_VALUE, inUseTagKey } from "../../ami-pointers/in-use";
+import type { AmiTagEdit, InUseHolders } from "../../ami-pointers/channels";
 import { formatArn } from "../../aws/arn";
 
 export const MAX_ATTEMPTS = 6;
@@ -347,7 +347,7 @@ export async function imagesById(clients: AwsClients, partition: string, region:
   return found;
 }
 
-/** Which of the account's AMIs carry the pointer's in-use tags (handlers/shared/ami-in-use.ts). */
+/** Which of the account's AMIs carry the pointer's in-use tags (ami-pointers/in-use.ts). */
 export async function inUseHolders(clients: AwsClients, partition: string, region: string, pointer: string): Promise<InUseHolders> {
   const currentKey = inUseTagKey(pointer, "current");
   const previousKey = inUseTagKey(pointer, "previous");

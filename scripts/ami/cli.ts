@@ -5,13 +5,12 @@
  */
 import { parseArgs } from "node:util";
 import { type AppConfig, loadConfig } from "../../config";
-import { REGION } from "../../handlers/ami-tracker/message";
-import { amiOperatorPolicy } from "../../handlers/shared/ami-operator-policy";
-import { channelNameProblem, ChannelNameError, LATEST, parseBuildText } from "../../handlers/shared/channels";
+import { REGION_PATTERN } from "../../aws/regions";
+import { amiOperatorPolicy } from "../../ami-pointers/operator-policy";
+import { channelNameProblem, ChannelNameError, LATEST, parseBuildText } from "../../ami-pointers/channels";
+import { trackedParameters } from "../../ami-pointers/model";
 import { AwsCallError, type AwsClients, callerIdentity, createAwsClients, realSleep, type Sleep } from "./aws";
 import { type ChangeReport, type HistoryReport, history, OperatorError, promote, rollback, status, type StatusReport, type Target } from "./commands";
-
-export const DEFAULT_CHANNELS: readonly string[] = ["stable"];
 
 export const HELP = `Usage: npm run ami -- <command> [options]
 
@@ -26,8 +25,8 @@ Commands:
 
 Options:
   --parameter NAME  a tracked parameter (repeatable); default: from the configuration
-  --region REGION   a region (repeatable); default: the configuration's tracked regions
-  --channel NAME    a channel beside each parameter (repeatable); default: stable
+  --region REGION   a region (repeatable); default: every region the configuration writes the parameter in
+  --channel NAME    a channel beside each parameter (repeatable); default: the configured channels
   --env NAME        configuration environment (config/environments/NAME.json); default: APP_ENV or "default"
   --dry-run         decide and report, write nothing
   --json            machine-readable output on stdout
@@ -112,8 +111,9 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`"${command}" is not a command; use one of ${COMMANDS.join(", ")}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(" ")}`);
   const regions = values.region ?? [];
-  for (const region of regions) if (!REGION.test(region)) throw new UsageError(`--region: "${region}" is not an AWS region (expected e.g. "us-east-1")`);
-  const channels = values.channel ?? [...DEFAULT_CHANNELS];
+  for (const region of regions)
+    if (!REGION_PATTERN.test(region)) throw new UsageError(`--region: "${region}" is not an AWS region (expected e.g. "us-east-1")`);
+  const channels = values.channel ?? [];
   for (const channel of channels) {
     const problem = channelNameProblem(channel);
     if (problem !== undefined) throw new UsageError(`--channel: ${problem}`);
@@ -138,62 +138,73 @@ export function parseOptions(argv: readonly string[]): Options {
 }
 
 /**
- * The tracked parameters of a configuration: each tracker-mode pipeline's parameter in its regions
- * that the tracker writes, each native-mode pipeline's in its own regions, or, without pipelines,
- * `amiTracker.parameterName` in `amiTracker.trackedRegions` (when it has no placeholder).
- * Channels: `channels` when given (--channel), else the pipeline's configured channels, else DEFAULT_CHANNELS.
+ * The tracked parameters of a configuration, from the AMI-pointer model (ami-pointers/model.ts), the
+ * same the tracker stack builds its parameters and operator_policy output from. Channels: `channels`
+ * when given (--channel), else the configured ones.
  */
 export function targetsFromConfig(config: AppConfig, channels?: readonly string[]): Target[] {
-  const byName = new Map<string, { regions: Set<string>; channels: readonly string[]; advanced: boolean }>();
-  const add = (parameter: string, regions: readonly string[], configured: readonly string[], shared: boolean) => {
-    const entry = byName.get(parameter) ?? {
-      regions: new Set<string>(),
-      channels: channels ?? (configured.length > 0 ? configured : DEFAULT_CHANNELS),
-      advanced: false,
-    };
-    for (const region of regions) entry.regions.add(region);
-    entry.advanced ||= shared;
-    byName.set(parameter, entry);
-  };
-  for (const pipeline of config.imageBuilder.pipelines) {
-    const regions = pipeline.mode === "tracker" ? pipeline.regions.filter((region) => config.amiTracker.trackedRegions.includes(region)) : pipeline.regions;
-    // A shared pipeline's pointers are Advanced in every region, as the tracker writes them (ADVANCED_TIER_PARAMETERS).
-    add(pipeline.parameterName, regions, pipeline.channels, pipeline.share !== undefined);
-  }
-  if (config.imageBuilder.pipelines.length === 0 && !/[{}]/.test(config.amiTracker.parameterName)) {
-    add(config.amiTracker.parameterName, config.amiTracker.trackedRegions, [], false);
-  }
-  return [...byName.entries()]
-    .filter(([, entry]) => entry.regions.size > 0)
-    .map(([parameter, entry]) => ({
-      parameter,
-      regions: [...entry.regions],
-      channels: [...entry.channels],
-      ...(entry.advanced ? { advanced: true } : {}),
-    }));
+  return trackedParameters({ tracker: config.amiTracker, pipelines: config.imageBuilder.pipelines }).map((tracked) => ({
+    parameter: tracked.parameter,
+    regions: [...tracked.regions],
+    channels: [...(channels ?? tracked.channels)],
+    ...(tracked.tier === "Advanced" ? { advanced: true } : {}),
+  }));
 }
 
+/** The channels a command names (--to, --from, a rollback's pointer): an explicit target always covers them. */
+function namedChannels(options: Options): string[] {
+  const named = [options.to, options.from, options.command === "rollback" || options.command === "history" ? options.positional : undefined];
+  return named.filter((name): name is string => name !== undefined && name !== LATEST && channelNameProblem(name) === undefined);
+}
+
+/**
+ * The parameters, regions and channels a command acts on. With --parameter and --region, exactly those
+ * (the configuration is not read); otherwise the configuration's tracked parameters (the AMI-pointer
+ * model), narrowed by --parameter and --region, which must name what the configuration tracks.
+ */
 function resolveTargets(options: Options, deps: CliDeps): Target[] {
   if (options.parameters.length > 0 && options.regions.length > 0) {
-    return options.parameters.map((parameter) => ({ parameter, regions: options.regions, channels: options.channels }));
+    const channels = [...new Set([...options.channels, ...namedChannels(options)])];
+    return options.parameters.map((parameter) => ({ parameter, regions: options.regions, channels }));
   }
   const config = (deps.loadConfig ?? loadConfig)(options.env);
-  const configured = targetsFromConfig(config, options.channelsGiven === false ? undefined : options.channels);
-  let targets: Target[] =
-    options.parameters.length > 0
-      ? options.parameters.map((parameter) => {
-          const known = configured.find((target) => target.parameter === parameter);
-          return {
-            parameter,
-            regions: known?.regions ?? config.amiTracker.trackedRegions,
-            channels: options.channels,
-            ...(known?.advanced === true ? { advanced: true } : {}),
-          };
-        })
-      : configured;
-  if (options.regions.length > 0) targets = targets.map((target) => ({ ...target, regions: options.regions }));
-  if (targets.length === 0) {
-    throw new UsageError(`the configuration "${config.environment}" names no tracked parameter without a placeholder; pass --parameter NAME --region REGION`);
+  const configured = targetsFromConfig(config, options.channelsGiven === true ? options.channels : undefined);
+  const where = `configuration "${config.environment}"`;
+  if (configured.length === 0) {
+    throw new UsageError(`the ${where} names no tracked parameter without a placeholder; pass --parameter NAME --region REGION`);
+  }
+  let targets = configured;
+  if (options.parameters.length > 0) {
+    targets = options.parameters.map((parameter) => {
+      const known = configured.find((target) => target.parameter === parameter);
+      if (known === undefined) {
+        throw new UsageError(
+          `--parameter: "${parameter}" is not tracked by the ${where} (it tracks ${configured.map((target) => target.parameter).join(", ")}); name one of those, or add --region REGION to act on an untracked parameter`,
+        );
+      }
+      return known;
+    });
+  }
+  if (options.regions.length > 0) {
+    targets = targets.map((target) => {
+      const outside = options.regions.filter((region) => !target.regions.includes(region));
+      if (outside.length > 0) {
+        throw new UsageError(
+          `--region: ${outside.join(", ")} is not a region of ${target.parameter} in the ${where} (its regions: ${target.regions.join(", ")})`,
+        );
+      }
+      return { ...target, regions: options.regions };
+    });
+  }
+  if (options.channelsGiven !== true) {
+    for (const channel of namedChannels(options)) {
+      const missing = targets.find((target) => !target.channels.includes(channel));
+      if (missing !== undefined) {
+        throw new UsageError(
+          `"${channel}" is not a channel of ${missing.parameter} in the ${where} (its channels: ${missing.channels.join(", ") || "none"}); add it to the pipeline's "channels" there, or pass --channel ${channel} to act on it anyway`,
+        );
+      }
+    }
   }
   return targets;
 }
@@ -339,8 +350,7 @@ export async function run(argv: readonly string[], io: CliIo, deps: CliDeps = {}
         const document = amiOperatorPolicy({
           partition: options.partition ?? identity?.partition ?? "aws",
           account: options.account ?? identity?.account ?? "",
-          regions: [...new Set(targets.flatMap((target) => target.regions))],
-          tracked: targets.map((target) => ({ parameter: target.parameter, channels: target.channels })),
+          tracked: targets,
         });
         io.out(JSON.stringify(document, null, 2));
         return 0;

@@ -21,9 +21,9 @@ import {
   staleTagKeys,
   type PointerChange,
   isWriterTagKey,
-} from "../../handlers/shared/channels";
-import { parameterArn } from "../../handlers/shared/ami-operator-policy";
-import { type Tag, TAG_AMI_ID, TAG_RECIPE_NAME, TAG_SOURCE_PIPELINE_ARN } from "../../handlers/ami-tracker/tags";
+} from "../../ami-pointers/channels";
+import { parameterArn } from "../../ami-pointers/operator-policy";
+import { type Tag, TAG_AMI_ID, TAG_RECIPE_NAME, TAG_SOURCE_PIPELINE_ARN } from "../../ami-pointers/tags";
 import {
   addParameterTags,
   type AwsClients,

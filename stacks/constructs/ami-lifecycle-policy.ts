@@ -2,7 +2,7 @@
  * Cleanup that knows what is in use: an EC2 Image Builder lifecycle policy for one pipeline's AMIs that
  * deletes by age or count but never an AMI a tracked parameter or channel points to, nor the one it
  * pointed to before (the rollback target). The writers (tracker, operator CLI) tag those AMIs with the
- * keys of handlers/shared/ami-in-use.ts; the policy's `exclusion_rules.amis.tag_map` lists them all.
+ * keys of ami-pointers/in-use.ts; the policy's `exclusion_rules.amis.tag_map` lists them all.
  *
  * What AWS checks (EC2 Image Builder API reference):
  * - `LifecyclePolicyDetailExclusionRulesAmis.tagMap`: at most 50 entries, keys 1-128 characters matching
@@ -54,7 +54,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { ImagebuilderLifecyclePolicy } from "@cdktf/provider-aws/lib/imagebuilder-lifecycle-policy";
 import { Construct } from "constructs";
-import { inUseExclusionTags } from "../../handlers/shared/ami-in-use";
+import { inUseExclusionTags } from "../../ami-pointers/in-use";
 import { serviceTrust } from "./iam";
 import { managedPolicyArn } from "../../aws/arn";
 

@@ -1,12 +1,12 @@
 /**
- * In-use tags (handlers/shared/ami-in-use.ts): when the tracker points its parameter at a new AMI, it
+ * In-use tags (ami-pointers/in-use.ts): when the tracker points its parameter at a new AMI, it
  * tags that AMI `current`, moves `previous` to the AMI it replaced (the rollback target) and removes
  * both keys from every other AMI, with the CLI's plan (planInUseMove). SSM goes through the fake over
  * HTTP (support/), EC2 through aws-sdk-client-mock.
  */
 import { CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
-import { inUseTagKey } from "../../../handlers/shared/ami-in-use";
+import { inUseTagKey } from "../../../ami-pointers/in-use";
 import { createClientCache } from "../../../handlers/ami-tracker/clients";
 import { createTracker } from "../../../handlers/ami-tracker/tracker";
 import { captureConsole, fixtureText, lambdaContext, snsEvent } from "./support/events";

@@ -1,4 +1,4 @@
-import { compareBuilds, parseBuildOrder, parseVersion } from "../../../handlers/ami-tracker/ordering";
+import { compareBuilds, parseBuildOrder, parseVersion } from "../../../ami-pointers/build-order";
 import { captureConsole, fixtureJson, lambdaContext, snsEvent } from "./support/events";
 import { FakeSsm } from "./support/fake-ssm";
 import { config, trackerOverHttp } from "./support/tracker";

@@ -1,5 +1,5 @@
 import { parameterNameProblem, pipelineName } from "../../../handlers/ami-tracker/parameter-name";
-import { sanitizeTagValue } from "../../../handlers/ami-tracker/tags";
+import { sanitizeTagValue } from "../../../ami-pointers/tags";
 import { captureConsole, emfLines, fixtureJson, fixtureText, lambdaContext, snsEvent } from "./support/events";
 import { FakeSsm } from "./support/fake-ssm";
 import { config, trackerOverHttp } from "./support/tracker";

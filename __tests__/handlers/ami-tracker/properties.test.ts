@@ -5,7 +5,7 @@ import type { SNSEvent } from "aws-lambda";
 import fc from "fast-check";
 import { handler } from "../../../handlers/ami-tracker/index";
 import { parseMessage } from "../../../handlers/ami-tracker/message";
-import { compareBuilds } from "../../../handlers/ami-tracker/ordering";
+import { compareBuilds } from "../../../ami-pointers/build-order";
 import { captureConsole, fixtureJson, lambdaContext, snsEvent } from "./support/events";
 import { FakeSsm } from "./support/fake-ssm";
 

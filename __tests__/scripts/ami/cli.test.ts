@@ -2,7 +2,7 @@
  * The operator CLI end to end against an in-memory account (aws-sdk-client-mock): every command, its
  * --dry-run and --json, all-or-nothing promotion across two regions, rollback, AccessDenied.
  */
-import { inUseTagKey } from "../../../handlers/shared/ami-in-use";
+import { inUseTagKey } from "../../../ami-pointers/in-use";
 import { loadConfig } from "../../../config";
 import { run, targetsFromConfig } from "../../../scripts/ami/cli";
 import type { ChangeReport, StatusReport } from "../../../scripts/ami/commands";
@@ -104,7 +104,7 @@ describe("status", () => {
   });
 
   test("--json: one row per pointer and region, with the ARN", async () => {
-    const result = await cli("status", ...TARGET, "--json");
+    const result = await cli("status", ...TARGET, "--channel", "stable", "--json");
     const report = JSON.parse(result.out) as StatusReport;
     expect(report.command).toBe("status");
     expect(report.rows).toHaveLength(4);
@@ -388,10 +388,10 @@ describe("rollback", () => {
     expect(fake.amiTags(EAST, "ami-e2").get(previous(STABLE))).toBe("true");
     expect(fake.amiTags(EAST, "ami-e2").has(current(STABLE))).toBe(false);
 
-    const status = JSON.parse((await cli("status", ...TARGET, "--json")).out) as StatusReport;
+    const status = JSON.parse((await cli("status", ...TARGET, "--channel", "stable", "--json")).out) as StatusReport;
     const row = status.rows.find((entry) => entry.pointer === "stable" && entry.region === WEST);
     expect(row?.change).toEqual({ by: CALLER_ARN, at: NOW.toISOString(), from: "stable", rollback: true, replacedAmiId: "ami-w2" });
-    expect((await cli("status", ...TARGET)).out).toContain(`ROLLBACK by ${CALLER_ARN} (from ami-w2)`);
+    expect((await cli("status", ...TARGET, "--channel", "stable")).out).toContain(`ROLLBACK by ${CALLER_ARN} (from ami-w2)`);
   });
 
   test("latest can be rolled back too", async () => {
@@ -424,7 +424,7 @@ describe("rollback", () => {
 
 describe("policy", () => {
   test("prints the least-privilege policy for the given account without calling AWS", async () => {
-    const result = await cli("policy", ...TARGET, "--account", "444455556666");
+    const result = await cli("policy", ...TARGET, "--channel", "stable", "--account", "444455556666");
     expect(result.code).toBe(0);
     const document = JSON.parse(result.out);
     expect(document.Statement[0].Resource).toContain(`arn:aws:ssm:${WEST}:444455556666:parameter/ec2-imagebuilder/stable`);
@@ -448,17 +448,39 @@ describe("which parameters and regions", () => {
     // The pipeline is shared through RAM (share.accounts): its pointers are written Advanced.
     expect(web).toEqual({ parameter: "/ec2-imagebuilder/ssm-patterns-ami-loop-web/latest", regions: [EAST], channels: ["stable", "prod"], advanced: true });
     expect(targetsFromConfig(loadConfig("ami-loop"), ["canary"])[0]?.channels).toEqual(["canary"]);
-    // A pipeline that declares none keeps the CLI's default channel.
-    expect(targetsFromConfig(loadConfig("default"))[0]?.channels).toEqual(["stable"]);
+    // A pipeline that declares none has none: the CLI assumes no channel the configuration lacks.
+    expect(targetsFromConfig(loadConfig("default"))[0]?.channels).toEqual([]);
   });
 
   test("without --parameter, status reads the configuration (APP_ENV or --env)", async () => {
     const result = await cli("status", "--env", "default", "--json");
     const report = JSON.parse(result.out) as StatusReport;
-    expect(report.rows.map((row) => [row.name, row.region])).toEqual([
-      [LATEST, EAST],
-      [STABLE, EAST],
-    ]);
+    expect(report.rows.map((row) => [row.name, row.region])).toEqual([[LATEST, EAST]]);
+  });
+
+  test("a tracker-mode pipeline's parameter is acted on in every region of the pipeline (multi-pipeline: web in three)", () => {
+    const web = targetsFromConfig(loadConfig("multi-pipeline")).find((target) => target.parameter.includes("-web/"));
+    expect(web?.regions).toEqual(["us-east-1", "eu-west-1", "ap-southeast-2"]);
+  });
+
+  test.each([
+    [
+      ["promote", "--to", "stable", "--env", "default"],
+      /"stable" is not a channel of \/ec2-imagebuilder\/latest in the configuration "default" \(its channels: none\); add it/,
+    ],
+    [
+      ["status", "--env", "default", "--region", "eu-west-1"],
+      /--region: eu-west-1 is not a region of \/ec2-imagebuilder\/latest in the configuration "default" \(its regions: us-east-1\)/,
+    ],
+    [
+      ["status", "--env", "default", "--parameter", "/other/latest"],
+      /--parameter: "\/other\/latest" is not tracked by the configuration "default" \(it tracks \/ec2-imagebuilder\/latest\)/,
+    ],
+  ])("configured targets: %j is refused before any AWS call (exit 2)", async (argv, message) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+    expect(fake.calls).toHaveLength(0);
   });
 
   test("several tracked parameters: promote asks which one", async () => {

@@ -3,7 +3,7 @@
  * the undo of a failed promote) is allowed by `amiOperatorPolicy` on the exact ARN it acted on, with
  * tag keys inside the condition.
  */
-import { amiOperatorPolicy, type PolicyDocument } from "../../../handlers/shared/ami-operator-policy";
+import { amiOperatorPolicy, type PolicyDocument } from "../../../ami-pointers/operator-policy";
 import { run } from "../../../scripts/ami/cli";
 import { ACCOUNT, awsError, type Call, FakeAws } from "./fake-aws";
 
@@ -47,8 +47,7 @@ test("every call of status, history, promote (with undo) and rollback is allowed
     const document = amiOperatorPolicy({
       partition: "aws",
       account: ACCOUNT,
-      regions: REGIONS,
-      tracked: [{ parameter: LATEST, channels: ["stable", "prod"] }],
+      tracked: [{ parameter: LATEST, channels: ["stable", "prod"], regions: REGIONS }],
     });
     const actions = new Set(fake.calls.map((call) => call.action));
     expect([...actions].sort()).toEqual([

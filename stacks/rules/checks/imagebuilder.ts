@@ -4,7 +4,7 @@ import { compliant, nonCompliant, notApplicable, type RuleOutcome, type Synthesi
 
 /**
  * AMI-1: a lifecycle policy that deletes AMIs excludes AMIs by tag (`exclusion_rules.amis.tag_map`) in
- * every DELETE rule, so AMIs tagged in use (handlers/shared/ami-in-use.ts) are never deleted.
+ * every DELETE rule, so AMIs tagged in use (ami-pointers/in-use.ts) are never deleted.
  * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_LifecyclePolicyDetailExclusionRulesAmis.html
  */
 export function deletionExcludesInUseAmis(block: SynthesizedBlock): RuleOutcome {

@@ -1,4 +1,4 @@
-import { IN_USE_TAG_VALUE, inUseExclusionTags, inUseTagKey } from "../../../handlers/shared/ami-in-use";
+import { IN_USE_TAG_VALUE, inUseExclusionTags, inUseTagKey } from "../../ami-pointers/in-use";
 
 describe("in-use tag keys", () => {
   test("a short pointer name is kept whole, one key per role", () => {

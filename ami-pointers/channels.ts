@@ -4,12 +4,12 @@
  * was once `latest` in that region. No SSM labels: a label on a parameter's oldest version blocks
  * further writes once 100 versions exist, so every channel is its own parameter with its own history.
  *
- * Pure: names, tags and the in-use tag moves (handlers/shared/ami-in-use.ts). The SDK calls are in
+ * Pure: names, tags and the in-use tag moves (ami-pointers/in-use.ts). The SDK calls are in
  * scripts/ami/.
  * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-labels.html
  */
-import { parameterNameProblem } from "../ami-tracker/parameter-name";
-import { parseBuildOrder } from "../ami-tracker/ordering";
+import { parameterNameProblem } from "../aws/ssm-parameter-name";
+import { parseBuildOrder } from "./build-order";
 import {
   sanitizeTagValue,
   SOURCE_VALUE,
@@ -23,8 +23,8 @@ import {
   TAG_SOURCE,
   TAG_SOURCE_PIPELINE_ARN,
   type Tag,
-} from "../ami-tracker/tags";
-import { inUseTagKey } from "./ami-in-use";
+} from "./tags";
+import { inUseTagKey } from "./in-use";
 
 /** The pointer the tracker writes; not a channel name. */
 export const LATEST = "latest";

@@ -15,24 +15,24 @@
  * - Writing an `aws:ec2:image` value needs ec2:DescribeImages too (SSM validates the AMI as the caller):
  *   https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-ec2-aliases.html
  */
-import { REGION } from "../ami-tracker/message";
-import { inUseTagKey } from "./ami-in-use";
+import { REGION_PATTERN } from "../aws/regions";
+import { inUseTagKey } from "./in-use";
 import { channelParameterName } from "./channels";
-import { formatArn, ssmParameterArn } from "../../aws/arn";
+import { formatArn, ssmParameterArn } from "../aws/arn";
 
 export type OperatorCommand = "status" | "history" | "promote" | "rollback";
 export const OPERATOR_COMMANDS: readonly OperatorCommand[] = ["status", "history", "promote", "rollback"];
 
-/** One tracked parameter (the tracker's `latest`) and the channels declared beside it. */
+/** One tracked parameter (the tracker's `latest`), the channels declared beside it and the regions they live in (model.ts). */
 export interface TrackedPointers {
   readonly parameter: string;
   readonly channels: readonly string[];
+  readonly regions: readonly string[];
 }
 
 export interface OperatorPolicyProps {
   readonly partition: string;
   readonly account: string;
-  readonly regions: readonly string[];
   readonly tracked: readonly TrackedPointers[];
   /** The commands to allow. @default every command */
   readonly commands?: readonly OperatorCommand[];
@@ -61,32 +61,40 @@ export function parameterArn(partition: string, region: string, account: string,
 function check(props: OperatorPolicyProps): void {
   if (!PARTITIONS.has(props.partition)) throw new Error(`partition: "${props.partition}" is not an AWS partition (expected e.g. "aws")`);
   if (!/^\d{12}$/.test(props.account)) throw new Error(`account: "${props.account}" is not a 12-digit AWS account ID`);
-  if (props.regions.length === 0) throw new Error('regions: is empty; list the tracked regions, e.g. ["us-east-1"]');
-  for (const region of props.regions) if (!REGION.test(region)) throw new Error(`regions: "${region}" is not an AWS region (expected e.g. "us-east-1")`);
   if (props.tracked.length === 0) throw new Error("tracked: is empty; list at least one tracked parameter");
+  for (const tracked of props.tracked) {
+    const where = `tracked "${tracked.parameter.slice(0, 200)}".regions`;
+    if (tracked.regions.length === 0) throw new Error(`${where}: is empty; list the regions it lives in, e.g. ["us-east-1"]`);
+    for (const region of tracked.regions)
+      if (!REGION_PATTERN.test(region)) throw new Error(`${where}: "${region}" is not an AWS region (expected e.g. "us-east-1")`);
+  }
 }
 
 /** The policy document; statements without resources are left out. */
 export function amiOperatorPolicy(props: OperatorPolicyProps): PolicyDocument {
   check(props);
   const commands = new Set(props.commands ?? OPERATOR_COMMANDS);
-  const regions = [...new Set(props.regions)].sort();
-  const arns = (names: readonly string[]) => regions.flatMap((region) => names.map((name) => parameterArn(props.partition, region, props.account, name)));
-
-  const trackedNames = props.tracked.map((tracked) => tracked.parameter);
-  const channelNames = props.tracked.flatMap((tracked) => tracked.channels.map((channel) => channelParameterName(tracked.parameter, channel)));
-  const pointers = [...new Set([...trackedNames, ...channelNames])].sort();
+  // Each pointer's ARNs in its own parameter's regions only; names and ARNs each once, sorted.
+  const located = props.tracked.flatMap((tracked) => {
+    const channels = tracked.channels.map((channel) => channelParameterName(tracked.parameter, channel));
+    return [tracked.parameter, ...channels].map((name) => ({ name, channel: name !== tracked.parameter, regions: tracked.regions }));
+  });
+  const arns = (names: readonly { name: string; regions: readonly string[] }[]) =>
+    [...new Set(names.flatMap(({ name, regions }) => regions.map((region) => parameterArn(props.partition, region, props.account, name))))].sort();
+  const channels = located.filter((pointer) => pointer.channel);
   const writes = commands.has("promote") || commands.has("rollback");
   // promote writes channels only; rollback may write `latest` too.
-  const written = [...new Set([...(commands.has("promote") ? channelNames : []), ...(commands.has("rollback") ? pointers : [])])].sort();
+  const written = commands.has("rollback") ? located : commands.has("promote") ? channels : [];
+  const writtenNames = [...new Set(written.map((pointer) => pointer.name))].sort();
+  const writtenRegions = [...new Set(written.flatMap((pointer) => pointer.regions))].sort();
 
   const statements: PolicyStatement[] = [];
   const readActions = new Set<string>(["ssm:GetParameterHistory"]);
   if (commands.has("status") || writes) readActions.add("ssm:ListTagsForResource");
   if (writes) readActions.add("ssm:GetParameter");
-  statements.push({ Sid: "ReadPointers", Effect: "Allow", Action: [...readActions].sort(), Resource: arns(pointers) });
+  statements.push({ Sid: "ReadPointers", Effect: "Allow", Action: [...readActions].sort(), Resource: arns(located) });
   statements.push({ Sid: "DescribeImages", Effect: "Allow", Action: ["ec2:DescribeImages"], Resource: ["*"] });
-  if (writes && written.length > 0) {
+  if (written.length > 0) {
     statements.push({
       Sid: "WritePointers",
       Effect: "Allow",
@@ -94,18 +102,17 @@ export function amiOperatorPolicy(props: OperatorPolicyProps): PolicyDocument {
       Resource: arns(written),
     });
   }
-  const newChannels = commands.has("promote") ? [...new Set(channelNames)].sort() : [];
-  if (newChannels.length > 0) {
+  if (commands.has("promote") && channels.length > 0) {
     // Undoing a promote that created a channel in one region deletes it again.
-    statements.push({ Sid: "UndoNewChannel", Effect: "Allow", Action: ["ssm:DeleteParameter"], Resource: arns(newChannels) });
+    statements.push({ Sid: "UndoNewChannel", Effect: "Allow", Action: ["ssm:DeleteParameter"], Resource: arns(channels) });
   }
-  if (writes && written.length > 0) {
-    const keys = written.flatMap((name) => [inUseTagKey(name, "current"), inUseTagKey(name, "previous")]).sort();
+  if (written.length > 0) {
+    const keys = writtenNames.flatMap((name) => [inUseTagKey(name, "current"), inUseTagKey(name, "previous")]).sort();
     statements.push({
       Sid: "MoveInUseTags",
       Effect: "Allow",
       Action: ["ec2:CreateTags", "ec2:DeleteTags"],
-      Resource: regions.map((region) => formatArn({ partition: props.partition, service: "ec2", region, resource: "image/*" })),
+      Resource: writtenRegions.map((region) => formatArn({ partition: props.partition, service: "ec2", region, resource: "image/*" })),
       // Null: a DeleteTags without tag keys would delete every tag; ForAllValues alone allows it.
       Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": keys }, Null: { "aws:TagKeys": "false" } },
     });

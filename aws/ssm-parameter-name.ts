@@ -32,3 +32,20 @@ export function brokenParameterNameRule(name: string): ParameterNameRule | undef
   if (name.length > PARAMETER_NAME_MAX_LENGTH) return "too-long";
   return undefined;
 }
+
+/** How a log line or an error words each rule. */
+const REASONS: Readonly<Record<ParameterNameRule, string>> = {
+  empty: "the name is empty",
+  characters: "the name has characters other than a-z A-Z 0-9 _ . - /",
+  "no-leading-slash": "a name with more than one level must start with /",
+  "reserved-prefix": "the name starts with the reserved prefix aws or ssm",
+  "empty-level": "the name has an empty level",
+  "too-many-levels": `the name has more than ${PARAMETER_NAME_MAX_LEVELS} levels`,
+  "too-long": `the name is longer than ${PARAMETER_NAME_MAX_LENGTH} characters`,
+};
+
+/** Undefined when `name` is a valid SSM parameter name, else why not. */
+export function parameterNameProblem(name: string): string | undefined {
+  const rule = brokenParameterNameRule(name);
+  return rule === undefined ? undefined : REASONS[rule];
+}

@@ -1,10 +1,9 @@
-import { amiOperatorPolicy, parameterArn } from "../../../handlers/shared/ami-operator-policy";
+import { amiOperatorPolicy, parameterArn } from "../../ami-pointers/operator-policy";
 
 const PROPS = {
   partition: "aws",
   account: "111122223333",
-  regions: ["us-east-1", "eu-west-1"],
-  tracked: [{ parameter: "/ec2-imagebuilder/latest", channels: ["stable"] }],
+  tracked: [{ parameter: "/ec2-imagebuilder/latest", channels: ["stable"], regions: ["us-east-1", "eu-west-1"] }],
 };
 const arns = (name: string) => [`arn:aws:ssm:eu-west-1:111122223333:parameter${name}`, `arn:aws:ssm:us-east-1:111122223333:parameter${name}`];
 
@@ -60,7 +59,14 @@ describe("the operator's least-privilege policy", () => {
   });
 
   test("another partition and account appear in every ARN", () => {
-    const text = JSON.stringify(amiOperatorPolicy({ ...PROPS, partition: "aws-cn", account: "444455556666", regions: ["cn-north-1"] }));
+    const text = JSON.stringify(
+      amiOperatorPolicy({
+        ...PROPS,
+        partition: "aws-cn",
+        account: "444455556666",
+        tracked: [{ parameter: "/ec2-imagebuilder/latest", channels: ["stable"], regions: ["cn-north-1"] }],
+      }),
+    );
     expect(text).toContain("arn:aws-cn:ssm:cn-north-1:444455556666:parameter/ec2-imagebuilder/stable");
     expect(text).toContain("arn:aws-cn:ec2:cn-north-1::image/*");
     expect(text).not.toContain("arn:aws:");
@@ -73,11 +79,33 @@ describe("the operator's least-privilege policy", () => {
   test.each([
     [{ partition: "amazon" }, /partition: "amazon" is not an AWS partition/],
     [{ account: "1234" }, /account: "1234" is not a 12-digit AWS account ID/],
-    [{ regions: [] }, /regions: is empty/],
-    [{ regions: ["useast1"] }, /regions: "useast1" is not an AWS region/],
+    [{ tracked: [{ parameter: "/p/latest", channels: [], regions: [] }] }, /tracked "\/p\/latest".regions: is empty/],
+    [{ tracked: [{ parameter: "/p/latest", channels: [], regions: ["useast1"] }] }, /tracked "\/p\/latest".regions: "useast1" is not an AWS region/],
     [{ tracked: [] }, /tracked: is empty/],
-    [{ tracked: [{ parameter: "/p/latest", channels: ["Prod"] }] }, /channel: "Prod" is not a channel name/],
+    [{ tracked: [{ parameter: "/p/latest", channels: ["Prod"], regions: ["us-east-1"] }] }, /channel: "Prod" is not a channel name/],
   ])("bad input %j is refused with the field and the value", (override, message) => {
     expect(() => amiOperatorPolicy({ ...PROPS, ...override })).toThrow(message);
+  });
+
+  test("each parameter's ARNs only in its own regions; image ARNs in the regions of written pointers", () => {
+    const document = amiOperatorPolicy({
+      partition: "aws",
+      account: "111122223333",
+      tracked: [
+        { parameter: "/ec2-imagebuilder/web/latest", channels: ["stable"], regions: ["us-east-1", "eu-west-1"] },
+        { parameter: "/golden/bastion", channels: [], regions: ["us-west-2"] },
+      ],
+      commands: ["status", "promote"],
+    });
+    const read = document.Statement.find((statement) => statement.Sid === "ReadPointers");
+    expect(read?.Resource).toEqual([
+      "arn:aws:ssm:eu-west-1:111122223333:parameter/ec2-imagebuilder/web/latest",
+      "arn:aws:ssm:eu-west-1:111122223333:parameter/ec2-imagebuilder/web/stable",
+      "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/web/latest",
+      "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/web/stable",
+      "arn:aws:ssm:us-west-2:111122223333:parameter/golden/bastion",
+    ]);
+    const tags = document.Statement.find((statement) => statement.Sid === "MoveInUseTags");
+    expect(tags?.Resource).toEqual(["arn:aws:ec2:eu-west-1::image/*", "arn:aws:ec2:us-east-1::image/*"]);
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parameterNameProblem } from "../../../handlers/ami-tracker/parameter-name";
+import { parameterNameProblem } from "../../aws/ssm-parameter-name";
 import {
   buildFromDescription,
   buildFromImageArn,
@@ -19,7 +19,7 @@ import {
   isWriterTagKey,
   OPERATOR_TAG_KEYS,
   WRITER_TAG_KEYS,
-} from "../../../handlers/shared/channels";
+} from "../../ami-pointers/channels";
 
 const IMAGE_ARN = "arn:aws:imagebuilder:us-east-1:111122223333:image/golden/1.2.0/3";
 
@@ -211,8 +211,8 @@ describe("in-use tag moves (ami-in-use.ts)", () => {
 });
 
 describe("one list of the tags a pointer writer owns", () => {
-  const ROOT = join(__dirname, "../../..");
-  const CHANNELS = "handlers/shared/channels.ts";
+  const ROOT = join(__dirname, "../..");
+  const CHANNELS = "ami-pointers/channels.ts";
 
   function sourceFiles(folder: string): string[] {
     return readdirSync(join(ROOT, folder), { withFileTypes: true, recursive: true })
@@ -227,7 +227,7 @@ describe("one list of the tags a pointer writer owns", () => {
 
   test("no product file but channels.ts names the build or operator key lists: the stack, drift and the CLI use WRITER_TAG_KEYS", () => {
     // Prepare: every TypeScript file of the product (not the tests).
-    const files = ["handlers", "stacks", "scripts", "config"].flatMap(sourceFiles);
+    const files = ["ami-pointers", "handlers", "stacks", "scripts", "config"].flatMap(sourceFiles);
     // Act
     const naming = files.filter((file) => file !== CHANNELS && /\b(BUILD_TAG_KEYS|OPERATOR_TAG_KEYS)\b/.test(readFileSync(join(ROOT, file), "utf8")));
     const users = files.filter((file) => /\b(WRITER_TAG_KEYS|isWriterTagKey)\b/.test(readFileSync(join(ROOT, file), "utf8")));
