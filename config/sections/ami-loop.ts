@@ -6,6 +6,7 @@
  */
 import { Unsafe } from "@sinclair/typebox";
 import { channelNameProblem } from "../../ami-pointers/channels";
+import { DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS, GET_PARAMETERS_MAX_NAMES, MAX_STALENESS_DAYS } from "../../aws/ami-loop";
 import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
 import type { ConfigReader } from "../reader";
@@ -58,9 +59,19 @@ export const ShareSettings = Section(
     organizationArn: Optional(Text('Share with a whole organization: "arn:aws:organizations::<management account>:organization/o-...".')),
     organizationalUnitArns: Defaulted(TextList('Share with OUs: "arn:aws:organizations::<management account>:ou/o-.../ou-...".'), []),
     permission: Defaulted(OneOf(["read-only", "read-only-with-history"] as const, "The AWS managed RAM permission the consumers get."), "read-only"),
-    allowExternalPrincipals: Defaulted(Flag("Allow accounts outside the organization (they accept a RAM invitation)."), false),
+    allowExternalPrincipals: Defaulted(
+      Flag(
+        "false (the default): every account in accounts must be in this account's AWS Organization (with RAM sharing enabled in it); true: an account outside it gets a RAM invitation that it must accept before its launch templates resolve the parameter. organizationArn and organizationalUnitArns need neither.",
+      ),
+      false,
+    ),
+    unencryptedReason: Optional(
+      Text(
+        "Leave out (the default) to encrypt the shared AMIs with a customer-managed KMS key per region that the consumers may use (the AWS managed EBS key's snapshots cannot be shared). Set only to share unencrypted AMIs, saying why.",
+      ),
+    ),
   },
-  "Share the pipeline's parameter and channels (in the app's region) through AWS RAM. Needs the Advanced tier: USD 0.05 per parameter per month.",
+  "Share the pipeline's parameter and channels (in the app's region) through AWS RAM, and its AMIs (launch permissions in every region, under a customer-managed key per region the consumers may use) with the same accounts, organization or OUs. Plain account IDs work only inside this account's organization unless allowExternalPrincipals is true. Needs the Advanced tier: USD 0.05 per parameter per month.",
 );
 
 export const CleanupSettings = Section(
@@ -69,7 +80,20 @@ export const CleanupSettings = Section(
     value: Defaulted(WholeNumber(1, 1000, "Age (in unit) or count of AMIs to keep."), 90),
     unit: Defaulted(OneOf(["DAYS", "WEEKS", "MONTHS", "YEARS"] as const, "Unit of an age rule."), "DAYS"),
     retainAtLeast: Defaulted(WholeNumber(1, 10, "An age rule keeps at least this many AMIs."), 3),
-    protectLaunchedWithinDays: Optional(WholeNumber(1, 365, "Also keep AMIs launched within this many days. Default: no launch-based exclusion.")),
+    protectLaunchedWithinDays: Defaulted(
+      WholeNumber(0, 365, "Also keep every AMI launched within this many days, whatever its tags (a backstop); 0 turns it off."),
+      DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS,
+    ),
+    deprecateAfter: Optional(
+      WholeNumber(1, 1000, "Deprecate AMIs first: older than this many units (age) or beyond the newest this many (count); less than disableAfter and value."),
+    ),
+    disableAfter: Optional(
+      WholeNumber(
+        1,
+        1000,
+        "Then disable them (private and unlaunchable: every consumer loses them; EnableImage undoes it): older than this many units (age) or beyond the newest this many (count); less than value.",
+      ),
+    ),
     previousRecipeVersions: Defaulted(
       TextList('Older recipe versions whose AMIs the policy also cleans up (list the old recipeVersion after a bump), e.g. ["1.0.0"].'),
       [],
@@ -85,6 +109,19 @@ export const AMI_LOOP_PIPELINE_SETTINGS = {
   exampleFleet: Optional(ExampleFleetSettings),
   share: Optional(ShareSettings),
   cleanup: Optional(CleanupSettings),
+  imageScanning: Defaulted(
+    Flag(
+      "Scan each image with Amazon Inspector (image_scanning_configuration). Amazon Inspector must be activated with EC2 scanning in the account, or the scan finds nothing.",
+    ),
+    false,
+  ),
+  staleAfterDays: Optional(
+    WholeNumber(
+      1,
+      MAX_STALENESS_DAYS,
+      'Open an OpsItem when "latest" or a channel has not moved for more than this many days (measured every 6 hours in the app\'s region). Make it longer than the build schedule. Default: no staleness alarm.',
+    ),
+  ),
 };
 
 const OpsItemSettings = Section(
@@ -99,8 +136,9 @@ export const LoopAlarmsSettings = Section(
   {
     fleetRefreshFailed: Optional(OpsItemSettings),
     parameterRejected: Optional(OpsItemSettings),
+    pointerStale: Optional(OpsItemSettings),
   },
-  "OpsItems of the AMI loop's alarms: a fleet refresh that failed, an aws:ec2:image value SSM refused. Default: severity 2, Availability.",
+  "OpsItems of the AMI loop's alarms: a fleet refresh that failed, an aws:ec2:image value SSM refused, a pointer that has not moved for staleAfterDays. Default: severity 2, Availability.",
 );
 
 export interface FleetRefreshConfig {
@@ -124,13 +162,18 @@ export interface ShareConfig {
   readonly organizationalUnitArns: readonly string[];
   readonly permission: ParameterSharePermission;
   readonly allowExternalPrincipals: boolean;
+  /** Set: the shared AMIs are unencrypted, for this reason; absent: a customer-managed key per region. */
+  readonly unencryptedReason?: string;
 }
 export interface CleanupConfig {
   readonly type: "age" | "count";
   readonly value: number;
   readonly unit: "DAYS" | "WEEKS" | "MONTHS" | "YEARS";
   readonly retainAtLeast: number;
-  readonly protectLaunchedWithinDays?: number;
+  /** 0: no launch backstop. */
+  readonly protectLaunchedWithinDays: number;
+  readonly deprecateAfter?: number;
+  readonly disableAfter?: number;
   readonly previousRecipeVersions: readonly string[];
 }
 export interface PipelineLoopConfig {
@@ -140,6 +183,8 @@ export interface PipelineLoopConfig {
   readonly exampleFleet?: ExampleFleetConfig;
   readonly share?: ShareConfig;
   readonly cleanup?: CleanupConfig;
+  readonly imageScanning: boolean;
+  readonly staleAfterDays?: number;
 }
 export interface OpsItemConfig {
   readonly severity: OpsItemSeverity;
@@ -148,6 +193,7 @@ export interface OpsItemConfig {
 export interface LoopAlarmsConfig {
   readonly fleetRefreshFailed: OpsItemConfig;
   readonly parameterRejected: OpsItemConfig;
+  readonly pointerStale: OpsItemConfig;
 }
 
 interface PipelineFacts {
@@ -315,6 +361,13 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
         'is set on a native-mode pipeline, whose distribution writes the parameter in the Standard tier, which RAM cannot share; set mode "tracker" (the tracker writes Advanced) or remove share',
       );
     }
+    const unencryptedReason = reader.read(settings, entry, "unencryptedReason", at);
+    if (unencryptedReason !== undefined && unencryptedReason.trim().length < 10) {
+      reader.fail(
+        joinPath(at, "unencryptedReason"),
+        `${describe(unencryptedReason)} does not say why the shared AMIs may be unencrypted; write the reason (10 characters at least), or leave it out to encrypt them with a key of the pipeline's own`,
+      );
+    }
     inAppRegion("share");
     share = {
       accounts: [...new Set(accounts)],
@@ -322,6 +375,7 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       organizationalUnitArns: [...new Set(organizationalUnitArns)],
       permission: permission ?? "read-only",
       allowExternalPrincipals: reader.read(settings, entry, "allowExternalPrincipals", at),
+      ...(unencryptedReason !== undefined ? { unencryptedReason } : {}),
     };
   }
 
@@ -346,15 +400,47 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
         'is set on a native-mode pipeline: Image Builder writes its parameter and tags no AMI in use, so the policy could delete the AMI the parameter points to; set mode "tracker" or remove cleanup',
       );
     }
-    const protectLaunchedWithinDays = reader.read(settings, entry, "protectLaunchedWithinDays", at);
+    const value = reader.read(settings, entry, "value", at);
+    const deprecateAfter = reader.read(settings, entry, "deprecateAfter", at);
+    const disableAfter = reader.read(settings, entry, "disableAfter", at);
+    // Deprecate, then disable, then delete: each threshold below the next (a stage after DELETE never acts).
+    const terms = type === "count" ? "newest AMIs kept" : unit;
+    if (deprecateAfter !== undefined && disableAfter !== undefined && disableAfter <= deprecateAfter) {
+      reader.fail(
+        joinPath(at, "disableAfter"),
+        `${disableAfter} must be more than deprecateAfter ${deprecateAfter} (${terms}): AMIs are deprecated, then disabled, then deleted`,
+      );
+    }
+    for (const [setting, stage] of [
+      ["deprecateAfter", deprecateAfter],
+      ["disableAfter", disableAfter],
+    ] as const) {
+      if (stage !== undefined && stage >= value) {
+        reader.fail(joinPath(at, setting), `${stage} must be less than value ${value} (${terms}), when the AMIs are deleted; raise value or lower ${setting}`);
+      }
+    }
     cleanup = {
       type: type === "count" ? "count" : "age",
-      value: reader.read(settings, entry, "value", at),
+      value,
       unit: (["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(unit) ? unit : "DAYS") as CleanupConfig["unit"],
       retainAtLeast: reader.read(settings, entry, "retainAtLeast", at),
-      ...(protectLaunchedWithinDays !== undefined ? { protectLaunchedWithinDays } : {}),
+      protectLaunchedWithinDays: reader.read(settings, entry, "protectLaunchedWithinDays", at),
+      ...(deprecateAfter !== undefined ? { deprecateAfter } : {}),
+      ...(disableAfter !== undefined ? { disableAfter } : {}),
       previousRecipeVersions: [...new Set(previousRecipeVersions)],
     };
+  }
+
+  const loopSettings = Section(AMI_LOOP_PIPELINE_SETTINGS, "A pipeline's AMI loop settings.");
+  const staleAfterDays = reader.read(loopSettings, record, "staleAfterDays", path);
+  if (staleAfterDays !== undefined) {
+    inAppRegion("staleAfterDays");
+    if (pointers.length > GET_PARAMETERS_MAX_NAMES) {
+      reader.fail(
+        joinPath(path, "staleAfterDays"),
+        `watches "latest" and ${channels.length} channels, ${pointers.length} pointers, but one check reads at most ${GET_PARAMETERS_MAX_NAMES} (SSM GetParameters); use at most ${GET_PARAMETERS_MAX_NAMES - 1} channels`,
+      );
+    }
   }
 
   return {
@@ -363,6 +449,8 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
     ...(exampleFleet !== undefined ? { exampleFleet } : {}),
     ...(share !== undefined ? { share } : {}),
     ...(cleanup !== undefined ? { cleanup } : {}),
+    imageScanning: reader.read(loopSettings, record, "imageScanning", path),
+    ...(staleAfterDays !== undefined ? { staleAfterDays } : {}),
   };
 }
 
@@ -390,5 +478,6 @@ export function readLoopAlarms(reader: ConfigReader, raw: unknown, path: string)
   return {
     fleetRefreshFailed: readOpsItem(reader, record["fleetRefreshFailed"], joinPath(path, "fleetRefreshFailed")),
     parameterRejected: readOpsItem(reader, record["parameterRejected"], joinPath(path, "parameterRejected")),
+    pointerStale: readOpsItem(reader, record["pointerStale"], joinPath(path, "pointerStale")),
   };
 }

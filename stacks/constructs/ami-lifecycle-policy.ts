@@ -56,6 +56,7 @@ import { ImagebuilderLifecyclePolicy } from "@cdktf/provider-aws/lib/imagebuilde
 import { Construct } from "constructs";
 import { inUseExclusionTags } from "../../ami-pointers/in-use";
 import { serviceTrust } from "./iam";
+import { DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS, LAST_LAUNCHED_MAX_DAYS } from "../../aws/ami-loop";
 import { managedPolicyArn } from "../../aws/arn";
 
 /** At most 50 entries in an exclusion tag map (Image Builder API reference). */
@@ -100,8 +101,7 @@ export interface LifecycleStages {
   readonly disableAfter?: number;
 }
 
-/** Default of the launch backstop: an AMI launched within 30 days is never acted on. */
-export const DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS = 30;
+export { DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS };
 
 export interface AmiLifecyclePolicyProps {
   /** The policy's name (and its execution role's, with `-lifecycle`). */
@@ -222,9 +222,9 @@ export class AmiLifecyclePolicy extends Construct {
     checkRule(where, props.rule);
     const launchedSetting = props.protectLaunchedWithinDays ?? DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS;
     const launched = launchedSetting === false ? undefined : launchedSetting;
-    if (launched !== undefined && (!Number.isInteger(launched) || launched < 1 || launched > 365)) {
+    if (launched !== undefined && (!Number.isInteger(launched) || launched < 1 || launched > LAST_LAUNCHED_MAX_DAYS)) {
       throw new Error(
-        `${where}: protectLaunchedWithinDays ${launched} must be 1 to 365 (Image Builder's last_launched range), or false for no launch backstop`,
+        `${where}: protectLaunchedWithinDays ${launched} must be 1 to ${LAST_LAUNCHED_MAX_DAYS} (Image Builder's last_launched range), or false for no launch backstop`,
       );
     }
     const stages = checkStages(where, props.rule, props.stages ?? {});

@@ -33,6 +33,7 @@ import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
+import { GET_PARAMETERS_MAX_NAMES, MAX_STALENESS_DAYS } from "../../aws/ami-loop";
 import { formatArn, ssmParameterArn, type AwsLocation } from "../../aws/arn";
 import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
 import type { OpsItemSettings } from "./fleet-refresh";
@@ -47,9 +48,8 @@ export const STALENESS_CHECK_SCHEDULE = "rate(6 hours)";
 /** The alarm's period: one day (4 checks); with one evaluation period it stays within CloudWatch's 7-day look-back. */
 export const STALENESS_ALARM_PERIOD_SECONDS = 86_400;
 /** GetParameters takes at most 10 names. */
-export const MAX_POINTERS_PER_CHECK = 10;
-/** The longest limit accepted, in days. */
-export const MAX_STALENESS_DAYS = 365;
+export const MAX_POINTERS_PER_CHECK = GET_PARAMETERS_MAX_NAMES;
+export { MAX_STALENESS_DAYS };
 
 /** Whether the GetParameters result holds any parameter (JSONata, in a Choice state's Condition). */
 export const ANY_POINTER_FOUND = "$count($states.input.Parameters) > 0";
