@@ -101,10 +101,27 @@ describe("layers", () => {
   });
 
   test("nothing reaches up into handlers/ for a shared fact: config/, stacks/, scripts/ and ami-pointers/ import no handler module", () => {
-    // stacks/ names a handler's entry as a path string (bundled by esbuild), never as an import; the bench runs handlers to time them.
+    // stacks/ names a handler's entry as a path string (bundled by esbuild) and imports only its environment contract;
+    // the bench runs handlers to time them.
+    const contract = (target: string) => /^handlers\/[^/]+\/environment$/.test(target);
     const folders = ["config", "stacks", "scripts", "ami-pointers"];
-    const found = folders.flatMap((folder) => offending(folder, inFolder("handlers"))).filter((line) => !line.startsWith("scripts/bench/"));
+    const found = folders
+      .flatMap((folder) => offending(folder, (target) => inFolder("handlers")(target) && !(folder === "stacks" && contract(target))))
+      .filter((line) => !line.startsWith("scripts/bench/"));
     expect(found).toEqual([]);
+  });
+
+  test("a handler's environment contract (handlers/<name>/environment.ts) imports only AWS facts and the app's ConfigError: the stack that imports it gets no handler runtime", () => {
+    const contracts = sourceFiles("handlers").filter((file) => file.endsWith("/environment.ts"));
+    expect(contracts.sort()).toEqual(["handlers/ami-tracker/environment.ts", "handlers/sqs-consumer/environment.ts"]);
+    const allowed = (target: string) => inFolder("aws")(target) || target === "config/errors";
+    expect(
+      contracts.flatMap((file) =>
+        importsOf(file)
+          .filter((target) => !allowed(target))
+          .map((target) => `${file} imports ${target}`),
+      ),
+    ).toEqual([]);
   });
 
   test("handlers/ import nothing from stacks/, scripts/ or config/ but the app's one ConfigError", () => {

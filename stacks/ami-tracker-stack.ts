@@ -13,6 +13,7 @@ import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { AmiTrackerConfig, ImageBuilderConfig, OpsAlarmsConfig, PipelineConfig } from "../config";
 import { isArmInstanceType } from "../config/sections/image-builder";
+import { METRIC_BUILDS_FAILED, TRACKER_SERVICE, trackerEnvironment } from "../handlers/ami-tracker/environment";
 import { AppStack, type AppStackProps } from "./app-stack";
 import { CustomerManagedKey, snsUsesKey } from "./constructs/customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
@@ -41,8 +42,6 @@ export interface AmiTrackerStackProps extends AppStackProps {
   readonly imageBuilder: ImageBuilderConfig;
   readonly alarms: OpsAlarmsConfig;
 }
-/** The tracker's Powertools service name: its log lines' `service` and its metrics' only dimension. */
-export const TRACKER_SERVICE_NAME = "ami-tracker";
 
 /** `/ec2-imagebuilder/{pipeline}/latest` -> `ec2-imagebuilder/*\/latest`: the ARN path IAM matches. */
 export function parameterArnPath(parameterName: string): string {
@@ -214,13 +213,12 @@ export class AmiTrackerStack extends AppStack {
       ...(tracker.reservedConcurrency !== undefined ? { reservedConcurrency: tracker.reservedConcurrency } : {}),
       applicationLogLevel: tracker.applicationLogLevel,
       systemLogLevel: tracker.systemLogLevel,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: TRACKER_SERVICE_NAME,
-        PARAMETER_NAME: tracker.parameterName,
-        TRACKED_REGIONS: regions.join(","),
-        METRICS_NAMESPACE: tracker.metricsNamespace,
-        ...(advanced.length > 0 ? { ADVANCED_TIER_PARAMETERS: advanced.join(",") } : {}),
-      },
+      environment: trackerEnvironment({
+        parameterTemplate: tracker.parameterName,
+        trackedRegions: regions,
+        metricsNamespace: tracker.metricsNamespace,
+        advancedParameters: advanced,
+      }),
       statements: [
         {
           sid: "WriteLatestAmiParameters",
@@ -665,7 +663,7 @@ export class AmiTrackerStack extends AppStack {
       buildsFailed: new OpsCenterAlarm(this, "alarm-builds-failed", {
         alarmName: `${name}-builds-failed`,
         description: `An EC2 Image Builder build that notifies ${this.topic.name} ended FAILED (metric ${config.amiTracker.metricsNamespace}/BuildsFailed). The tracker's log has the image ARN and the reason.`,
-        metric: { namespace: config.amiTracker.metricsNamespace, metricName: "BuildsFailed", dimensions: { service: TRACKER_SERVICE_NAME }, statistic: "Sum" },
+        metric: { namespace: config.amiTracker.metricsNamespace, metricName: METRIC_BUILDS_FAILED, dimensions: { service: TRACKER_SERVICE }, statistic: "Sum" },
         ...settings(alarms.buildsFailed),
         ...common,
       }),

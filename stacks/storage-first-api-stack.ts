@@ -1,4 +1,5 @@
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
+import { consumerEnvironment } from "../handlers/sqs-consumer/environment";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -170,7 +171,7 @@ export class StorageFirstApiStack extends AppStack {
         ...(settings.consumer.reservedConcurrency !== undefined ? { reservedConcurrency: settings.consumer.reservedConcurrency } : {}),
         applicationLogLevel: settings.consumer.applicationLogLevel,
         systemLogLevel: settings.consumer.systemLogLevel,
-        environment: { POWERTOOLS_SERVICE_NAME: "sqs-consumer", EVENT_BUS_NAME: this.eventBus.name, EVENT_SOURCE: `${name}.consumer` },
+        environment: consumerEnvironment({ eventBusName: this.eventBus.name, source: `${name}.consumer` }),
         statements: [
           {
             sid: "ConsumeQueues",

@@ -10,9 +10,20 @@ import { ConfigError } from "../../config/errors";
 import { createPowertoolsLogger, loggerOver, type Logger, type PowertoolsLogger } from "../shared/logger";
 import { createMetrics, type Metrics } from "../shared/metrics";
 import { type AmiOutput, type ImageMessage, parseMessage } from "./message";
-import { REGION_PATTERN } from "../../aws/regions";
 import { compareBuilds, parseBuildOrder, parseVersion } from "../../ami-pointers/build-order";
-import { DEFAULT_PARAMETER_NAME, resolveParameterName } from "./parameter-name";
+import { resolveParameterName } from "./parameter-name";
+import { METRIC_BUILDS_FAILED, METRIC_MESSAGES_SKIPPED, METRIC_PARAMETERS_WRITTEN, TRACKER_SERVICE, type TrackerConfig } from "./environment";
+
+// The environment contract is declared once, in environment.ts (the stack writes it, this handler reads it).
+export {
+  DEFAULT_METRICS_NAMESPACE,
+  METRIC_BUILDS_FAILED,
+  METRIC_MESSAGES_SKIPPED,
+  METRIC_PARAMETERS_WRITTEN,
+  readConfig,
+  TRACKER_SERVICE,
+  type TrackerConfig,
+} from "./environment";
 import {
   acceptanceBackoff,
   type Clock,
@@ -29,14 +40,6 @@ import { Ec2CallError, moveInUseTags } from "./in-use";
 import { buildTags } from "./tags";
 import { sanitizeTagValue, TAG_AMI_ID, TAG_IMAGE_ARN, TAG_IMAGE_BUILD_VERSION, TAG_IMAGE_VERSION, TAG_SOURCE_PIPELINE_ARN } from "../../ami-pointers/tags";
 
-/** EMF metric names; their only dimension is `service` (see TRACKER_SERVICE). */
-export const METRIC_BUILDS_FAILED = "BuildsFailed";
-export const METRIC_PARAMETERS_WRITTEN = "ParametersWritten";
-export const METRIC_MESSAGES_SKIPPED = "MessagesSkipped";
-export const DEFAULT_METRICS_NAMESPACE = "AmiTracker";
-/** Powertools' `service` key and metric dimension, unless POWERTOOLS_SERVICE_NAME says otherwise. */
-export const TRACKER_SERVICE = "ami-tracker";
-
 /** How long one write waits for SSM to accept an `aws:ec2:image` value before failing the invocation. */
 export const ACCEPTANCE_BUDGET_MS = 20_000;
 /** Left unspent before Lambda's deadline: room for the tag write (with the SDK's retries) and the failure report. */
@@ -47,65 +50,12 @@ export function reserveMs(remainingMs: number): number {
   return Math.min(DEADLINE_RESERVE_MS, Math.max(0, remainingMs) / 2);
 }
 
-/** What the handler is configured with (from the environment, see `readConfig`). */
-export interface TrackerConfig {
-  /** The parameter to write; may contain `{pipeline}` and `{image}`. */
-  readonly parameterTemplate: string;
-  /** Regions whose AMIs are written. */
-  readonly trackedRegions: readonly string[];
-  /** The EMF namespace. */
-  readonly metricsNamespace: string;
-  /**
-   * Parameters (resolved names) shared through AWS RAM, written with Tier "Advanced": RAM shares only
-   * Advanced parameters. Others are written without a tier (the account's default, Standard), and again
-   * with Tier "Advanced" if SSM refuses that as a downgrade of an Advanced parameter (ssm-store.ts).
-   */
-  readonly advancedParameters: readonly string[];
-}
-
 /** A configuration that can never work (the deployment is wrong, not the message): the app's one ConfigError. */
 export { ConfigError };
-
-/** Where the Lambda's configuration comes from, as ConfigError names it. */
-const ENVIRONMENT = "the function's environment variables";
 
 /** Thrown at the end of an invocation when AWS calls still failed after the SDK's retries. */
 export class TrackerWriteError extends Error {
   override readonly name = "TrackerWriteError";
-}
-
-/**
- * Reads PARAMETER_NAME (@default "/ec2-imagebuilder/latest"), TRACKED_REGIONS (comma-separated;
- * @default the function's own AWS_REGION) and METRICS_NAMESPACE (@default "AmiTracker").
- */
-export function readConfig(env: Readonly<Record<string, string | undefined>>): TrackerConfig {
-  const parameterTemplate = env.PARAMETER_NAME?.trim() || DEFAULT_PARAMETER_NAME;
-  const regionsText = env.TRACKED_REGIONS?.trim() || env.AWS_REGION?.trim() || "";
-  const trackedRegions = regionsText
-    .split(",")
-    .map((region) => region.trim())
-    .filter((region) => region.length > 0);
-  for (const region of trackedRegions) {
-    if (!REGION_PATTERN.test(region)) {
-      throw new ConfigError(ENVIRONMENT, [{ path: "TRACKED_REGIONS", message: `"${region}" is not an AWS region (expected e.g. "us-east-1")` }]);
-    }
-  }
-  if (trackedRegions.length === 0) {
-    throw new ConfigError(ENVIRONMENT, [{ path: "TRACKED_REGIONS", message: `is empty and AWS_REGION is not set: set TRACKED_REGIONS (e.g. "us-east-1")` }]);
-  }
-  const metricsNamespace = env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE;
-  const advancedParameters = (env.ADVANCED_TIER_PARAMETERS ?? "")
-    .split(",")
-    .map((name) => name.trim())
-    .filter((name) => name.length > 0);
-  for (const name of advancedParameters) {
-    if (!name.startsWith("/") && name.includes("/")) {
-      throw new ConfigError(ENVIRONMENT, [
-        { path: "ADVANCED_TIER_PARAMETERS", message: `"${name}" is not a parameter name (a name with "/" starts with "/"); list full names, comma-separated` },
-      ]);
-    }
-  }
-  return { parameterTemplate, trackedRegions, metricsNamespace, advancedParameters };
 }
 
 export interface TrackerDeps {

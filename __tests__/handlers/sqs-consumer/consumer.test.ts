@@ -216,6 +216,6 @@ describe("eventBusDownstream and the handler, with the SDK mocked", () => {
 
   test("handler: a missing environment variable fails the invocation loudly (the whole batch is retried)", async () => {
     delete process.env["EVENT_BUS_NAME"];
-    await expect(handler({ Records: [record("m1", "{}")] }, { awsRequestId: "r" } as Context)).rejects.toThrow(/EVENT_BUS_NAME is not set/);
+    await expect(handler({ Records: [record("m1", "{}")] }, { awsRequestId: "r" } as Context)).rejects.toThrow(/EVENT_BUS_NAME: is not set/);
   });
 });
