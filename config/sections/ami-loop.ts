@@ -111,7 +111,7 @@ export const AMI_LOOP_PIPELINE_SETTINGS = {
   cleanup: Optional(CleanupSettings),
   imageScanning: Defaulted(
     Flag(
-      "Scan each image with Amazon Inspector (image_scanning_configuration). Amazon Inspector must be activated with EC2 scanning in the account, or the scan finds nothing.",
+      "Keep the findings of Amazon Inspector's scan of each build's test instance (image_scanning_configuration). Needs Amazon Inspector activated in the account (a paid service).",
     ),
     false,
   ),

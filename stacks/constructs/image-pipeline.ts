@@ -138,9 +138,9 @@ export interface ImagePipelineProps {
   /** Encryption of the AMIs' volumes. @default - encrypted with the account's default EBS key (AWS managed unless changed): not shareable */
   readonly volumeEncryption?: AmiVolumeEncryption;
   /**
-   * Scan each image with Amazon Inspector (the pipeline's `image_scanning_configuration`). Amazon Inspector
-   * must be activated with EC2 scanning in the account, or there are no findings:
-   * https://docs.aws.amazon.com/imagebuilder/latest/userguide/vulnerability-scanning.html
+   * Keep the findings of the Amazon Inspector scan of each build's test instance (the pipeline's
+   * `image_scanning_configuration`; scan type TEST_INSTANCE_CVE, which needs Amazon Inspector activated):
+   * https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-inspector.html
    * @default false
    */
   readonly imageScanning?: boolean;
