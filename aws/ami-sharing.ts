@@ -36,6 +36,12 @@ export const SHARED_AMI_KEY_USE_ACTIONS = [
   "kms:ReEncrypt*",
 ] as const;
 
+/**
+ * What a service-linked role that creates encrypted volumes needs in the key policy of a customer-managed key
+ * (Auto Scaling user guide, example 1, which also allows CreateGrant with `kms:GrantIsForAWSResource`).
+ */
+export const EBS_KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"] as const;
+
 /** The operations of the grant a consumer gives its Auto Scaling service-linked role (Auto Scaling user guide, example 2). */
 export const AUTO_SCALING_GRANT_OPERATIONS = [
   "Decrypt",

@@ -386,6 +386,8 @@ export class AmiTrackerStack extends AppStack {
         alias: `${pipeline.resourceName}-amis`,
         purpose: pipeline.resourceName,
         consumers,
+        // This account's groups that launch the pipeline's AMIs here need the key too (its Auto Scaling role).
+        ownerAutoScaling: pipeline.fleetRefresh.some((entry) => entry.region === region) || pipeline.exampleFleet?.region === region,
         ...(provider !== undefined ? { provider } : {}),
       }).arn;
     }

@@ -48,8 +48,12 @@ describe("ami-loop: the AMIs a shared pointer holds are launchable by the consum
       variable: "kms:GrantOperations",
       values: [...AUTO_SCALING_GRANT_OPERATIONS],
     });
-    expect(statements.find((statement) => statement.sid === "ImageBuilderEncryptsAmiVolumes")?.condition?.[0]?.values).toEqual([
+    expect(statements.find((statement) => statement.sid === "ImageBuilderEncryptsAmiVolumes")?.principals?.[0]?.identifiers).toEqual([
       expect.stringMatching(/:role\/aws-service-role\/imagebuilder\.amazonaws\.com\/AWSServiceRoleForImageBuilder$/),
+    ]);
+    // The owner's example fleet and refreshed group launch the AMIs too: its Auto Scaling role uses the key.
+    expect(statements.find((statement) => statement.sid === "AutoScalingLaunchesAmis")?.principals?.[0]?.identifiers).toEqual([
+      expect.stringMatching(/:role\/aws-service-role\/autoscaling\.amazonaws\.com\/AWSServiceRoleForAutoScaling$/),
     ]);
   });
 

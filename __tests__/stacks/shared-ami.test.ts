@@ -5,7 +5,7 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
-import { AUTO_SCALING_GRANT_OPERATIONS, SHARED_AMI_KEY_USE_ACTIONS } from "../../aws/ami-sharing";
+import { AUTO_SCALING_GRANT_OPERATIONS, EBS_KEY_USE_ACTIONS, SHARED_AMI_KEY_USE_ACTIONS } from "../../aws/ami-sharing";
 import { BuildInstanceProfile, ImagePipeline, type ImagePipelineProps } from "../../stacks/constructs/image-pipeline";
 import { AutoScalingKeyGrant } from "../../stacks/constructs/shared-ami-consumer";
 import { consumerPrincipals, SharedAmiKey } from "../../stacks/constructs/shared-ami-key";
@@ -65,11 +65,12 @@ describe("the owner's pipeline: launch permissions and a customer-managed key on
 });
 
 describe("SharedAmiKey: the key policy", () => {
-  test("the account administers the key and Image Builder's service-linked role encrypts with it (named by aws:PrincipalArn)", () => {
+  test("the account administers the key, Image Builder's service-linked role encrypts with it, the owner's principals launch through EC2", () => {
     expect(statements.map((statement) => statement.sid)).toEqual([
       "AccountAdministersKey",
       "ImageBuilderEncryptsAmiVolumes",
       "ImageBuilderGrantsToEbs",
+      "AccountLaunchesAmisThroughEc2",
       "AccountsUseKeyOfSharedAmis",
       "AccountsGrantToAwsServices",
       "AccountsGrantTheirAutoScalingRole",
@@ -80,17 +81,37 @@ describe("SharedAmiKey: the key policy", () => {
       "OrganizationalUnitsReadTheirGrants",
     ]);
     const builder = bySid("ImageBuilderEncryptsAmiVolumes");
+    expect(builder?.actions).toEqual([...EBS_KEY_USE_ACTIONS]);
     expect(builder?.principals).toEqual([
-      { type: "AWS", identifiers: [expect.stringMatching(/^arn:.*:iam::\$\{element\(split\(":", aws_kms_key\.[^)]+\.arn\), 4\)\}:root$/)] },
+      { type: "AWS", identifiers: [expect.stringMatching(/:role\/aws-service-role\/imagebuilder\.amazonaws\.com\/AWSServiceRoleForImageBuilder$/)] },
     ]);
-    expect(builder?.condition).toEqual([
+    expect(bySid("ImageBuilderGrantsToEbs")?.condition).toEqual([{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }]);
+    expect(bySid("AccountLaunchesAmisThroughEc2")?.condition).toEqual([
       {
-        test: "ArnEquals",
-        variable: "aws:PrincipalArn",
-        values: [expect.stringMatching(/:role\/aws-service-role\/imagebuilder\.amazonaws\.com\/AWSServiceRoleForImageBuilder$/)],
+        test: "StringEquals",
+        variable: "kms:ViaService",
+        values: [expect.stringMatching(/^ec2\.\$\{element\(split\(":", aws_kms_key\.[^)]+\), 3\)\}\.amazonaws\.com$/)],
       },
+      { test: "StringEquals", variable: "kms:CallerAccount", values: [expect.stringMatching(/, 4\)\}$/)] },
     ]);
-    expect(bySid("ImageBuilderGrantsToEbs")?.condition).toContainEqual({ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] });
+  });
+
+  test("with ownerAutoScaling, the owner's own AWSServiceRoleForAutoScaling may use the key (its groups launch the AMIs)", () => {
+    const stack = new TerraformStack(Testing.app(), "owner-groups");
+    new AwsProvider(stack, "aws", { region: "us-east-1" });
+    const key = new SharedAmiKey(stack, "key", { alias: "web-amis", purpose: "web", consumers: { accounts: [CONSUMER_ACCOUNT] }, ownerAutoScaling: true });
+    const synthesized = synthesize(stack);
+    const policy = resourcesOf(synthesized, "aws_kms_key_policy").find((candidate) => String(candidate["key_id"]).includes(key.key.key.friendlyUniqueId));
+    const own = policyBehind(synthesized, policy?.["policy"]).statement.filter((statement) => statement.sid?.startsWith("AutoScaling"));
+    expect(own).toEqual([
+      expect.objectContaining({ sid: "AutoScalingLaunchesAmis", actions: [...EBS_KEY_USE_ACTIONS] }),
+      expect.objectContaining({ sid: "AutoScalingGrantsToEbs", condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }] }),
+    ]);
+    for (const statement of own) {
+      expect(statement.principals).toEqual([
+        { type: "AWS", identifiers: [expect.stringMatching(/:role\/aws-service-role\/autoscaling\.amazonaws\.com\/AWSServiceRoleForAutoScaling$/)] },
+      ]);
+    }
   });
 
   test("the consumer accounts may use it for the shared AMIs' volumes, and grant only to AWS resources", () => {

@@ -7,12 +7,15 @@
  * Who uses it (the key policy; the account only administers the key, CustomerManagedKey):
  * - Image Builder, through its service-linked role `AWSServiceRoleForImageBuilder` (and a pipeline's
  *   execution role, when it has one): it launches the build instance with the recipe's encrypted root
- *   volume and copies the AMI to each distribution region under that region's key. Its managed policy
- *   (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForImageBuilder.html) is an
- *   IAM policy: for a customer-managed key, the key policy must allow the same use, since this key's policy
- *   does not let the account's IAM policies grant use (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
- *   They are named through the account root and `aws:PrincipalArn`, because a policy naming a role that does
- *   not exist yet (the service-linked role before Image Builder's first use) is refused.
+ *   volume and copies the AMI to each distribution region under that region's key. The roles are named as
+ *   principals: a key policy that names only the account leaves the use to IAM policies, and this key's
+ *   policy lets the account administer it, not use it (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
+ *   KMS refuses a principal that does not exist yet: the Image Builder service-linked role is a deploy
+ *   prerequisite already (README, Deploying; rule DEPLOY-3), as for the topic key.
+ * - The owner account's principals, through EC2 in the key's region (`kms:ViaService`), as their IAM policies
+ *   allow; and, with `ownerAutoScaling`, its `AWSServiceRoleForAutoScaling` named directly, whose own policy
+ *   covers AWS managed keys only (Auto Scaling user guide, example 1:
+ *   https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).
  * - The consumers (accounts, an organization, OUs): the actions of SHARED_AMI_KEY_USE_ACTIONS, CreateGrant for
  *   AWS resources (EC2 attaching the volume), and a grant to their own Auto Scaling service-linked role only
  *   (`kms:GranteePrincipal` is that role in the caller's own account, `kms:GrantOperations` the operations of
@@ -26,6 +29,7 @@ import { Construct } from "constructs";
 import {
   AUTO_SCALING_GRANT_OPERATIONS,
   AUTO_SCALING_SERVICE_LINKED_ROLE,
+  EBS_KEY_USE_ACTIONS,
   IMAGE_BUILDER_SERVICE_LINKED_ROLE,
   SHARED_AMI_KEY_USE_ACTIONS,
 } from "../../aws/ami-sharing";
@@ -45,6 +49,12 @@ export interface SharedAmiKeyProps {
   readonly consumers: ShareConsumers;
   /** Roles that run the pipeline besides Image Builder's service-linked role (its execution role). @default [] */
   readonly imageBuilderRoleArns?: readonly string[];
+  /**
+   * This account's Auto Scaling groups launch the AMIs (a fleet refresh, an example fleet): its
+   * `AWSServiceRoleForAutoScaling`, which must exist first (a prerequisite, rule DEPLOY-3), may use the key.
+   * @default false
+   */
+  readonly ownerAutoScaling?: boolean;
   /** The provider of the key's region when that is not the stack's. @default - the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -155,22 +165,32 @@ export class SharedAmiKey extends Construct {
       description: `Encrypts the AMI volumes of ${props.purpose}; usable by EC2 Image Builder and the accounts the AMIs are shared with`,
       alias: props.alias,
       users: (location: AwsLocation) => {
-        const builders = [iamArn(location, IMAGE_BUILDER_SERVICE_LINKED_ROLE), ...(props.imageBuilderRoleArns ?? [])];
-        const builder = { principals: [{ type: "AWS", identifiers: [iamArn(location, "root")] }], resources: ["*"] };
-        const isBuilder = { test: "ArnEquals", variable: "aws:PrincipalArn", values: builders };
+        // Named directly: a key policy naming the account would leave the use to IAM policies, and these
+        // service-linked roles' own policies do not cover customer-managed keys (Auto Scaling user guide).
+        const direct = (arns: readonly string[]) => ({ principals: [{ type: "AWS", identifiers: [...arns] }], resources: ["*"] });
+        const grantsForAwsResources = { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] };
+        const builders = direct([iamArn(location, IMAGE_BUILDER_SERVICE_LINKED_ROLE), ...(props.imageBuilderRoleArns ?? [])]);
+        const autoScaling = direct([iamArn(location, AUTO_SCALING_SERVICE_LINKED_ROLE)]);
+        const account = direct([iamArn(location, "root")]);
         return [
+          { sid: "ImageBuilderEncryptsAmiVolumes", actions: [...EBS_KEY_USE_ACTIONS], ...builders },
+          { sid: "ImageBuilderGrantsToEbs", actions: ["kms:CreateGrant"], ...builders, conditions: [grantsForAwsResources] },
+          // The owner launches its own AMIs too: its principals through EC2, as their IAM policies allow.
           {
-            sid: "ImageBuilderEncryptsAmiVolumes",
-            actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-            ...builder,
-            conditions: [isBuilder],
+            sid: "AccountLaunchesAmisThroughEc2",
+            actions: [...SHARED_AMI_KEY_USE_ACTIONS, "kms:CreateGrant"],
+            ...account,
+            conditions: [
+              { test: "StringEquals", variable: "kms:ViaService", values: [`ec2.${location.region}.amazonaws.com`] },
+              { test: "StringEquals", variable: "kms:CallerAccount", values: [location.account] },
+            ],
           },
-          {
-            sid: "ImageBuilderGrantsToEbs",
-            actions: ["kms:CreateGrant"],
-            ...builder,
-            conditions: [isBuilder, { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
-          },
+          ...(props.ownerAutoScaling === true
+            ? [
+                { sid: "AutoScalingLaunchesAmis", actions: [...EBS_KEY_USE_ACTIONS], ...autoScaling },
+                { sid: "AutoScalingGrantsToEbs", actions: ["kms:CreateGrant"], ...autoScaling, conditions: [grantsForAwsResources] },
+              ]
+            : []),
           ...consumerKeyStatements(where, props.consumers, location.partition),
         ];
       },
@@ -179,7 +199,9 @@ export class SharedAmiKey extends Construct {
     acknowledgeRule(
       this.key.policy,
       "DEPLOY-3",
-      "the key policy names AWSServiceRoleForAutoScaling of the consumer accounts (kms:GranteePrincipal of their grants), not a role this account needs",
+      props.ownerAutoScaling === true
+        ? "the key policy names AWSServiceRoleForAutoScaling: the consumer accounts' (kms:GranteePrincipal of their grants) and this account's, which the fleet's Auto Scaling groups need anyway (a fleet prerequisite, issue 25 item 2)"
+        : "the key policy names AWSServiceRoleForAutoScaling of the consumer accounts (kms:GranteePrincipal of their grants), not a role this account needs",
     );
     placeOnProvider(this, props.provider);
   }
