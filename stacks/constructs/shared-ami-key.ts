@@ -34,7 +34,6 @@ import {
   SHARED_AMI_KEY_USE_ACTIONS,
 } from "../../aws/ami-sharing";
 import { iamArn, type AwsLocation } from "../../aws/arn";
-import { acknowledgeRule } from "../rules/acknowledge";
 import { CustomerManagedKey } from "./customer-managed-key";
 import type { PolicyStatement } from "./iam";
 import type { ShareConsumers } from "./parameter-share";
@@ -196,13 +195,6 @@ export class SharedAmiKey extends Construct {
       },
     });
     this.arn = this.key.key.arn;
-    acknowledgeRule(
-      this.key.policy,
-      "DEPLOY-3",
-      props.ownerAutoScaling === true
-        ? "the key policy names AWSServiceRoleForAutoScaling: the consumer accounts' (kms:GranteePrincipal of their grants) and this account's, which the fleet's Auto Scaling groups need anyway (a fleet prerequisite, issue 25 item 2)"
-        : "the key policy names AWSServiceRoleForAutoScaling of the consumer accounts (kms:GranteePrincipal of their grants), not a role this account needs",
-    );
     placeOnProvider(this, props.provider);
   }
 }
