@@ -60,11 +60,12 @@ export const AUTO_SCALING_SERVICE_LINKED_ROLE = "role/aws-service-role/autoscali
 /** The service-linked role EC2 Image Builder builds, copies and distributes with when a pipeline has no execution role. */
 export const IMAGE_BUILDER_SERVICE_LINKED_ROLE = "role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder";
 
-const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
+/** A KMS key ARN (partition, region, account): how another account's key must be named. */
+export const KMS_KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
 
 /** Partition, region and account of a KMS key ARN (a key ID or an alias is not enough across accounts), or undefined. */
 export function parseKeyArn(arn: string): { partition: string; region: string; account: string } | undefined {
-  const match = KEY_ARN.exec(arn);
+  const match = KMS_KEY_ARN.exec(arn);
   if (!match) return undefined;
   return { partition: String(match[1]), region: String(match[2]), account: String(match[3]) };
 }

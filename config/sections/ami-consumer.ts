@@ -2,20 +2,26 @@
  * The consumer side of a shared AMI pointer (issue 15, sharing): launch templates in this account that
  * launch from a parameter another account shares through AWS RAM, named by its full ARN.
  */
-import { parseKeyArn } from "../../aws/ami-sharing";
+import { KMS_KEY_ARN, parseKeyArn } from "../../aws/ami-sharing";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { Defaulted, Flag, keysOf, ListOf, Optional, Section, Text } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, Optional, Section, type Resolved } from "../settings";
+import { INSTANCE_TYPE } from "../patterns";
+
+const SHARED_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/[A-Za-z0-9_.\-/]+$/;
+const TEMPLATE_NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/;
 
 export const SharedLaunchTemplateSettings = Section(
   {
-    name: Text("The launch template's name (1-128 letters, digits and ( ) . / _ -)."),
-    parameterArn: Text(
+    name: Matching(TEMPLATE_NAME, "The launch template's name (1-128 letters, digits and ( ) . / _ -)."),
+    parameterArn: Matching(
+      SHARED_PARAMETER_ARN,
       "Full ARN of the shared parameter, arn:aws:ssm:<app's region>:<owner account>:parameter/<name>: another account's parameter cannot be named by its name.",
     ),
-    instanceType: Defaulted(Text("Instance type of the launch template; its architecture must match the shared AMI."), "t4g.micro"),
+    instanceType: Defaulted(Matching(INSTANCE_TYPE, "Instance type of the launch template; its architecture must match the shared AMI."), "t4g.micro"),
     amiKeyArn: Optional(
-      Text(
+      Matching(
+        KMS_KEY_ARN,
         "Full ARN of the owner's KMS key of the shared AMIs in the app's region (the owner stack's ami_key_arns output): this account's Auto Scaling service-linked role then gets a grant on it, which an Auto Scaling group launching the AMI needs. Default: no grant (instances launched directly need none).",
       ),
     ),
@@ -31,20 +37,8 @@ export const AmiConsumerSettings = Section(
   "The consumer side of a shared AMI pointer: launch templates that read a parameter shared through AWS RAM by its full ARN.",
 );
 
-export interface SharedLaunchTemplateConfig {
-  readonly name: string;
-  readonly parameterArn: string;
-  readonly instanceType: string;
-  /** The owner's key of the shared AMIs here: grant this account's Auto Scaling role on it. */
-  readonly amiKeyArn?: string;
-}
-export interface AmiConsumerConfig {
-  readonly enabled: boolean;
-  readonly launchTemplates: readonly SharedLaunchTemplateConfig[];
-}
-
-const SHARED_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/[A-Za-z0-9_.\-/]+$/;
-const TEMPLATE_NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/;
+export type SharedLaunchTemplateConfig = Resolved<typeof SharedLaunchTemplateSettings>;
+export type AmiConsumerConfig = Resolved<typeof AmiConsumerSettings, never, { launchTemplates: readonly SharedLaunchTemplateConfig[] }>;
 
 export function readAmiConsumer(reader: ConfigReader, raw: unknown, context: { readonly region: string }): AmiConsumerConfig {
   const path = "amiConsumer";
@@ -80,7 +74,7 @@ export function readAmiConsumer(reader: ConfigReader, raw: unknown, context: { r
       );
     }
     const instanceType = reader.read(SharedLaunchTemplateSettings, entry, "instanceType", at);
-    if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType))
+    if (!INSTANCE_TYPE.test(instanceType))
       reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
     const amiKeyArn = reader.read(SharedLaunchTemplateSettings, entry, "amiKeyArn", at);
     if (amiKeyArn !== undefined) {
