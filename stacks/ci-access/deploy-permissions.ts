@@ -13,6 +13,7 @@
  * coverage test) with what to add: a new resource cannot reach CI without its permissions reviewed.
  */
 import { arnAt, ec2ImageArn, formatArn, iamArn, type AwsLocation } from "../../aws/arn";
+import { AUTO_SCALING_GRANT_OPERATIONS, AUTO_SCALING_SERVICE_LINKED_ROLE } from "../../aws/ami-sharing";
 import { STAR_ONLY_ACTIONS } from "../../aws/iam-star-only";
 import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
 
@@ -103,6 +104,21 @@ export const SCOPES = {
   },
   // No action the table grants on a share takes resource-share-invitation (Service Authorization Reference, list_awsresourceaccessmanagerram.html).
   ramShares: { resources: (c) => [arnAt(c, "ram", "resource-share/*")] },
+  // A shared AMI's key is the owner's, in another account (aws/ami-sharing.ts): keys of any account in this region.
+  sharedAmiKeys: { resources: (c) => [formatArn({ partition: c.partition, service: "kms", region: c.region, account: "*", resource: "key/*" })] },
+  // CreateGrant on such a key only for this account's Auto Scaling service-linked role, with the operations Auto Scaling needs.
+  autoScalingKeyGrants: {
+    resources: (c) => [formatArn({ partition: c.partition, service: "kms", region: c.region, account: "*", resource: "key/*" })],
+    conditions: [
+      // &{aws:PrincipalAccount}: the caller's own account (a policy variable, as aws_iam_policy_document spells it).
+      {
+        test: "StringLike",
+        variable: "kms:GranteePrincipal",
+        values: [iamArn({ partition: "*", account: "&{aws:PrincipalAccount}" }, AUTO_SCALING_SERVICE_LINKED_ROLE)],
+      },
+      { test: "ForAllValues:StringEquals", variable: "kms:GrantOperations", values: [...AUTO_SCALING_GRANT_OPERATIONS] },
+    ],
+  },
 } satisfies Record<string, Scope>;
 
 export type ScopeName = keyof typeof SCOPES;
@@ -256,6 +272,19 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     update: [g("kmsAliases", "kms:UpdateAlias"), g("kmsKeys", "kms:UpdateAlias")],
     delete: [g("kmsAliases", "kms:DeleteAlias"), g("kmsKeys", "kms:DeleteAlias")],
     arguments: inRequest("CreateAlias / UpdateAlias", "name", "target_key_id"),
+  },
+  aws_kms_grant: {
+    source: src("kms/grant.go"),
+    // The consumer's grant for its Auto Scaling role on the AMI owner's key (AutoScalingKeyGrant): CreateGrant, then
+    // ListGrants to read it; every argument forces a new grant; delete with retire_on_delete calls RetireGrant, which
+    // the account that created a grant may call (https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html).
+    create: [g("autoScalingKeyGrants", "kms:CreateGrant"), g("sharedAmiKeys", "kms:ListGrants")],
+    read: [g("sharedAmiKeys", "kms:ListGrants")],
+    delete: [g("sharedAmiKeys", "kms:RetireGrant", "kms:ListGrants")],
+    arguments: {
+      ...inRequest("CreateGrant", "name", "key_id", "grantee_principal", "operations"),
+      retire_on_delete: { why: "true: delete retires the grant (RetireGrant) instead of revoking it; covered by delete" },
+    },
   },
   aws_iam_role: {
     source: src("iam/role.go"),
