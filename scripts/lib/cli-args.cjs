@@ -163,7 +163,7 @@ function parseCommandLine(spec, argv) {
     }
     const problem = option.check?.(value);
     if (problem !== undefined) throw new UsageError(`${flag} ${JSON.stringify(value)}: ${problem}`);
-    if (option.multiple) values[token.name] = [...(/** @type {string[] | undefined} */ (values[token.name]) ?? []), value];
+    if (option.multiple) values[token.name] = [.../** @type {string[] | undefined} */ ((values[token.name]) ?? []), value];
     else if (values[token.name] !== undefined && values[token.name] !== value)
       throw new UsageError(`${flag} given twice (${JSON.stringify(values[token.name])} and ${JSON.stringify(value)}); give it once`);
     else values[token.name] = value;
@@ -245,4 +245,17 @@ function runMain(spec, body) {
   });
 }
 
-module.exports = { defineCommand, EXIT_OK, EXIT_FAILURE, EXIT_USAGE, UsageError, nearest, didYouMean, formatHelp, parseCommandLine, runCommand, runMain, processIo };
+module.exports = {
+  defineCommand,
+  EXIT_OK,
+  EXIT_FAILURE,
+  EXIT_USAGE,
+  UsageError,
+  nearest,
+  didYouMean,
+  formatHelp,
+  parseCommandLine,
+  runCommand,
+  runMain,
+  processIo,
+};
