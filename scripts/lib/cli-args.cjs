@@ -163,9 +163,10 @@ function parseCommandLine(spec, argv) {
     }
     const problem = option.check?.(value);
     if (problem !== undefined) throw new UsageError(`${flag} ${JSON.stringify(value)}: ${problem}`);
-    if (option.multiple) values[token.name] = [.../** @type {string[] | undefined} */ ((values[token.name]) ?? []), value];
-    else if (values[token.name] !== undefined && values[token.name] !== value)
-      throw new UsageError(`${flag} given twice (${JSON.stringify(values[token.name])} and ${JSON.stringify(value)}); give it once`);
+    const earlier = values[token.name];
+    if (option.multiple) values[token.name] = [...(Array.isArray(earlier) ? earlier : []), value];
+    else if (earlier !== undefined && earlier !== value)
+      throw new UsageError(`${flag} given twice (${JSON.stringify(earlier)} and ${JSON.stringify(value)}); give it once`);
     else values[token.name] = value;
   }
   const max = spec.positionals?.max ?? (spec.positionals !== undefined ? Number.POSITIVE_INFINITY : 0);
