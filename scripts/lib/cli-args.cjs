@@ -236,18 +236,27 @@ function defineCommand(spec) {
 }
 
 /**
+ * For `if (require.main === module)`: sets the exit code when the command's promise settles.
+ * @param {Promise<number>} command
+ */
+function exitWith(command) {
+  command.then((code) => {
+    process.exitCode = code;
+  });
+}
+
+/**
  * For `if (require.main === module)`: runs the command on process.argv and sets the exit code.
  * @param {CommandSpec} spec
  * @param {Parameters<typeof runCommand>[3]} body
  */
 function runMain(spec, body) {
-  runCommand(spec, process.argv.slice(2), processIo, body).then((code) => {
-    process.exitCode = code;
-  });
+  exitWith(runCommand(spec, process.argv.slice(2), processIo, body));
 }
 
 module.exports = {
   defineCommand,
+  exitWith,
   EXIT_OK,
   EXIT_FAILURE,
   EXIT_USAGE,

@@ -64,3 +64,4 @@ export declare function runMain<O extends Readonly<Record<string, OptionSpec>>>(
   body: (parsed: Parsed<O>) => number | undefined | Promise<number | undefined>,
 ): void;
 export declare const processIo: CliIo;
+export declare function exitWith(command: Promise<number>): void;
