@@ -2,7 +2,7 @@
  * Writes the plan fixtures of __tests__/fixtures/plans/ with the real terraform and hashicorp/aws,
  * offline (the offline plan tier's CLI config, overrides and blocked network):
  *
- *   npm run plan:fixtures            # about 3 minutes on a busy 2-core machine
+ *   npm run plan:fixtures            # about 3 minutes on a busy 2-core machine (--help: the options, nothing run)
  *
  * - create.json: `terraform show -json` of the default state-bootstrap stack planned from nothing;
  * - no-changes.json, drift.json: the same stack against a state seeded from that plan's values (two
@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { formatArn, ssmParameterArn } from "../aws/arn";
 import { loadConfig } from "../config";
 import { NO_NETWORK, prepareTerraform, synthesize, type PlanJson, type TerraformContext } from "./offline-plan";
+import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "./lib/cli-args.cjs";
 import { backendOverride, providerOverride, type Json, type JsonObject } from "./lib/stack-json";
 
 export const FIXTURE_DIRECTORY = join(__dirname, "../__tests__/fixtures/plans");
@@ -241,24 +242,31 @@ function failureFixture(root: string, context: TerraformContext): void {
   write("plan-failure.log", planned.output);
 }
 
-function main(): void {
-  const root = mkdtempSync(join(tmpdir(), "plan-fixtures-"));
-  try {
-    const context = prepareTerraform(root, "stand-in");
-    mkdirSync(FIXTURE_DIRECTORY, { recursive: true });
-    failureFixture(root, context);
-    trackerFixtures(root, context);
-    stateBootstrapFixtures(root, context);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+export const COMMAND = defineCommand({
+  command: "npm run plan:fixtures --",
+  name: "plan:fixtures",
+  summary:
+    "Rewrites the real plan fixtures of __tests__/fixtures/plans/ with terraform and hashicorp/aws, offline (minutes on a busy " +
+    "2-core machine; the plan-summary and apply-gate tests read them). Commit the files it changes.",
+  options: {},
+});
+
+/** The CLI: every fixture, in a temporary work folder removed after. */
+export function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCommand(COMMAND, argv, io, () => {
+    const root = mkdtempSync(join(tmpdir(), "plan-fixtures-"));
+    try {
+      const context = prepareTerraform(root, "stand-in");
+      mkdirSync(FIXTURE_DIRECTORY, { recursive: true });
+      failureFixture(root, context);
+      trackerFixtures(root, context);
+      stateBootstrapFixtures(root, context);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    io.out(`wrote ${FIXTURE_DIRECTORY.slice(join(__dirname, "..").length + 1)}`);
+    return 0;
+  });
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
-    console.error(`[plan-fixtures] ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -152,7 +152,7 @@ function parseCommandLine(spec, argv) {
     }
     const placeholder = option.value ?? "VALUE";
     // parseArgs (not strict) takes the next argument as the value even when it is an option.
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith("-") && token.value.length > 1)) {
+    if (token.value === undefined || (!token.inlineValue && !option.dashValue && token.value.startsWith("-") && token.value.length > 1)) {
       const after = token.value !== undefined ? ` (got the option ${token.value}; write ${flag}=${token.value} if that is the value)` : "";
       throw new UsageError(`${flag} needs a value: ${flag} ${placeholder}${after}`);
     }
@@ -173,7 +173,9 @@ function parseCommandLine(spec, argv) {
   if (positionals.length > max) {
     const extra = positionals.slice(max);
     const first = extra[0] ?? "";
-    const hint = didYouMean(first.replace(/^-+/, ""), known, (name) => `--${name}`);
+    // "help" for --help; a short word would be a prefix of too much to be a guess.
+    const word = first.replace(/^-+/, "");
+    const hint = word.length >= 3 ? didYouMean(word, known, (name) => `--${name}`) : "";
     const allowed = spec.positionals === undefined ? "it takes no arguments besides options" : `it takes at most ${max} ${spec.positionals.name}`;
     throw new UsageError(`unexpected argument ${extra.map((value) => JSON.stringify(value)).join(" ")}: ${allowed}${hint}`);
   }

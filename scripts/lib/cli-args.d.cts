@@ -12,6 +12,8 @@ export interface OptionSpec {
   readonly description: string;
   /** The values accepted (a function when they are read from disk, evaluated only when the option is given). */
   readonly choices?: readonly string[] | (() => readonly string[]);
+  /** The value may begin with a dash (it is an option of another command): `--plan-arg --keep`. @default false: `--env --hcl` is a missing value */
+  readonly dashValue?: boolean;
   /** What is wrong with a value, or undefined when it is fine. */
   readonly check?: (value: string) => string | undefined;
 }
