@@ -6,18 +6,23 @@
  *   npm run --silent drift -- --stack ami-tracker --exit-code 2 plan.json
  *   npm run --silent drift -- --stack ami-tracker --exit-code 1 --log plan.log     # the plan failed
  *   npm run --silent drift -- --stack ami-tracker --exit-code 2 --text plan.txt    # HCP Terraform
- *   env: GITHUB_TOKEN, GITHUB_REPOSITORY, APP_ENV; exits 1 when the plan failed.
+ *   npm run --silent drift -- --stack ami-tracker --from drift                      # what drift.yml's plan job left
+ *   env: GITHUB_TOKEN (the plan-review App's token), GITHUB_REPOSITORY, APP_ENV, DRIFT_ISSUE_AUTHOR (the App's
+ *   bot login); exits 1 when the plan failed. The job that runs this holds no AWS credentials and runs no
+ *   terraform: it reads the plan job's artifact (plan.json or the log).
  *
  * What the tracker owns (never drift): the value, version and the writers' tags of every parameter the
  * tracker, a native-mode pipeline or the operator CLI writes (amiTracker.parameterName,
  * imageBuilder.pipelines[].parameterName and its channels, `{pipeline}`/`{image}` as wildcards). Terraform
  * seeds some of them with lifecycle ignore_changes; whatever their writers change later never opens an issue.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadConfig, type AppConfig } from "../config";
 import { isWriterTagKey, LATEST, pointerParameterName } from "../ami-pointers/channels";
 import { IN_USE_TAG_PREFIX } from "../ami-pointers/in-use";
 import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
+import { fencedBlock } from "./lib/markdown";
 import { safeTerraformError } from "./lib/redact";
 import { parsePlan, planFromText, stackSection, type PlanDocument, type PlanResourceChange } from "./plan-summary";
 
@@ -145,9 +150,7 @@ export function driftFailureBody(report: DriftReport, log: string, secrets?: rea
     driftMarker(report.stack),
     `**The drift check of \`${report.stack}\` (${report.environment}) failed at ${report.checkedAt}**${report.runUrl !== undefined ? ` ([the run](${report.runUrl}))` : ""}: drift is unknown until it plans again.`,
     "",
-    "```text",
-    safeTerraformError(log, secrets),
-    "```",
+    fencedBlock(safeTerraformError(log, secrets)),
     "",
   ].join("\n");
 }
@@ -157,6 +160,7 @@ export interface Issue {
   readonly body?: string | null;
   readonly state?: string;
   readonly pull_request?: unknown;
+  readonly user?: { readonly login?: string } | null;
 }
 
 /** The issue calls the drift check makes. */
@@ -169,11 +173,18 @@ export interface DriftIssues {
 
 export type DriftOutcome = "opened" | "updated" | "closed" | "clean";
 
-/** Opens or updates the stack's one issue when `body` is given, else closes it if open. */
-export async function reconcileDriftIssue(api: DriftIssues, report: DriftReport, body: string | undefined): Promise<DriftOutcome> {
+/**
+ * Opens or updates the stack's one issue when `body` is given, else closes it if open. Only an issue
+ * `author` wrote counts (the plan-review App's bot login): anyone can open an issue with the marker, and a
+ * decoy that the check updated or closed would hide a real drift.
+ */
+export async function reconcileDriftIssue(api: DriftIssues, report: DriftReport, body: string | undefined, author: string): Promise<DriftOutcome> {
+  if (author === "") throw new Error("the drift issues' author is not known: set DRIFT_ISSUE_AUTHOR to the App's bot login (<app-slug>[bot])");
   const marker = driftMarker(report.stack);
   if (body !== undefined && !body.startsWith(marker)) throw new Error(`the issue body must start with ${marker}, or the next run cannot find the issue`);
-  const open = (await api.listOpen()).find((issue) => issue.pull_request === undefined && (issue.body ?? "").startsWith(marker));
+  const open = (await api.listOpen()).find(
+    (issue) => issue.pull_request === undefined && issue.user?.login === author && (issue.body ?? "").startsWith(marker),
+  );
   if (body !== undefined) {
     if (open === undefined) {
       await api.create(driftIssueTitle(report.stack, report.environment), body);
@@ -197,7 +208,7 @@ export function githubDriftIssues(request: GitHubRequest): DriftIssues {
       await request("POST", "/issues", { title, body, labels: [DRIFT_LABEL] });
     },
     async update(issue, body) {
-      await request("PATCH", `/issues/${issue}`, { body });
+      await request("PATCH", `/issues/${issue}`, { body, labels: [DRIFT_LABEL] });
     },
     async close(issue, comment) {
       await request("POST", `/issues/${issue}/comments`, { body: comment });
@@ -206,7 +217,7 @@ export function githubDriftIssues(request: GitHubRequest): DriftIssues {
   };
 }
 
-interface Arguments {
+export interface Arguments {
   readonly stack: string;
   readonly exitCode: number;
   readonly plan?: string;
@@ -214,17 +225,35 @@ interface Arguments {
   readonly log?: string;
 }
 
-function parseArguments(argv: readonly string[]): Arguments {
+/**
+ * The command line. `--from DIR` reads what the plan job left in DIR: `exit-code`, `plan.log`, and
+ * `plan.json` (S3 backend) or the log's text (BACKEND=cloud).
+ */
+export function parseArguments(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  read: (file: string) => string = (file) => readFileSync(file, "utf8"),
+  exists: (file: string) => boolean = existsSync,
+): Arguments {
   const values: Record<string, string> = {};
   const files: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? "";
-    if (["--stack", "--exit-code", "--text", "--log"].includes(argument)) values[argument.slice(2)] = argv[++index] ?? "";
+    if (["--stack", "--exit-code", "--text", "--log", "--from"].includes(argument)) values[argument.slice(2)] = argv[++index] ?? "";
     else files.push(argument);
+  }
+  const from = values["from"];
+  if (from !== undefined && from !== "") {
+    const code = exists(join(from, "exit-code")) ? read(join(from, "exit-code")).trim() : "1";
+    values["exit-code"] = code;
+    values["log"] = join(from, "plan.log");
+    if (code !== "1" && env["BACKEND"] === "cloud") values["text"] = join(from, "plan.log");
+    else if (code !== "1" && exists(join(from, "plan.json"))) files.unshift(join(from, "plan.json"));
   }
   const stack = values["stack"];
   const exitCode = Number.parseInt(values["exit-code"] ?? "", 10);
-  if (!stack || !Number.isInteger(exitCode)) throw new Error("usage: drift --stack NAME --exit-code N (plan.json | --text plan.txt | --log plan.log)");
+  if (!stack || !Number.isInteger(exitCode))
+    throw new Error("usage: drift --stack NAME (--from DIR | --exit-code N (plan.json | --text plan.txt | --log plan.log))");
   return {
     stack,
     exitCode,
@@ -244,8 +273,10 @@ async function main(argv: readonly string[]): Promise<number> {
     githubRequest({ token: requiredEnv("GITHUB_TOKEN"), repository: requiredEnv("GITHUB_REPOSITORY"), ...(apiUrl ? { apiUrl } : {}) }),
   );
   // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
+  const author = requiredEnv("DRIFT_ISSUE_AUTHOR");
   if (args.exitCode === 1 || args.exitCode > 2) {
-    const outcome = await reconcileDriftIssue(api, report, driftFailureBody(report, args.log !== undefined ? readFileSync(args.log, "utf8") : "(no log)"));
+    const log = args.log !== undefined && existsSync(args.log) ? readFileSync(args.log, "utf8") : "(no log)";
+    const outcome = await reconcileDriftIssue(api, report, driftFailureBody(report, log), author);
     process.stdout.write(`[drift] ${args.stack}: the plan failed; issue ${outcome}\n`);
     return 1;
   }
@@ -257,7 +288,7 @@ async function main(argv: readonly string[]): Promise<number> {
         : undefined;
   if (plan === undefined) throw new Error("no plan: pass plan.json or --text plan.txt");
   const result = classifyDrift(plan, trackerParameterPatterns(loadConfig(environment)));
-  const outcome = await reconcileDriftIssue(api, report, result.drifted.length > 0 ? driftIssueBody(report, result) : undefined);
+  const outcome = await reconcileDriftIssue(api, report, result.drifted.length > 0 ? driftIssueBody(report, result) : undefined, author);
   process.stdout.write(
     `[drift] ${args.stack}: ${result.drifted.length} drifted, ${result.ignored.length} tracker-owned ignored (terraform exit ${args.exitCode}); issue ${outcome}\n`,
   );

@@ -230,7 +230,7 @@ export class CiAccessStack extends AppStack {
         acknowledgeRule(
           policy,
           "IAM-2",
-          `these actions have no resource-level permissions, so IAM accepts only Resource "*" (ONLY_RESOURCE_STAR in stacks/ci-access/deploy-permissions.ts cites the Service Authorization Reference): ${unlisted.join(", ")}`,
+          `these actions have no resource-level permissions, so IAM accepts only Resource "*" (aws/iam-star-only.ts lists them, generated from the Service Authorization Reference): ${unlisted.join(", ")}`,
         );
       }
       new IamRolePolicyAttachment(this, `${phase}-unscoped-attachment`, { role: role.name, policyArn: policy.arn });

@@ -1,9 +1,20 @@
 import { Testing, type TerraformStack } from "cdktf";
-import { parseConfig, type AppConfig } from "../../config";
+import { loadConfig, parseConfig, type AppConfig } from "../../config";
 
 /** A validated configuration from a partial raw object, as if read from config/environments/<env>.json. */
 export function testConfig(raw: Record<string, unknown> = {}, environment = "test"): AppConfig {
   return parseConfig(raw, environment);
+}
+
+/** Turns CI access on for an environment that has none, so its workload stacks get roles to check. */
+export function withCiAccess(environment: string): AppConfig {
+  const config = loadConfig(environment);
+  if (config.ciAccess.enabled) return config;
+  return {
+    ...config,
+    backend: { type: "s3", bucket: "acme-tf-state", region: config.region, keyPrefix: "acme", useLockfile: true },
+    ciAccess: { enabled: true, github: { repository: "acme/app", mainBranch: "main", createOidcProvider: true } },
+  };
 }
 
 /** The resource/data blocks of a synthesized stack, for fine-grained assertions. */

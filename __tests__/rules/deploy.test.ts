@@ -1,5 +1,5 @@
-import { ALARMS_SSM_SERVICE } from "../../stacks/ci-access/deploy-permissions";
-import { readFileSync } from "node:fs";
+import { ALARMS_SSM_SERVICE, AUTOSCALING_SERVICE } from "../../stacks/ci-access/deploy-permissions";
+import { readdirSync, readFileSync } from "node:fs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -9,7 +9,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { TerraformStack, Testing } from "cdktf";
-import { loadConfig } from "../../config";
+import { CONFIG_DIRECTORY, loadConfig } from "../../config";
 import { buildApp } from "../../stacks/app";
 import { checkStack } from "../../stacks/rules/rule-pack";
 import { policyDocument, serviceTrust, type PolicyStatement } from "../../stacks/constructs/iam";
@@ -17,6 +17,10 @@ import { resolvedParameterName } from "../../stacks/rules/checks/deploy";
 import { createCommand, PREREQUISITE_SERVICE_LINKED_ROLES } from "../../stacks/rules/service-linked-roles";
 import { README_PATH } from "../../scripts/rule-docs";
 import { minimalStack, passes, report, violations } from "./support";
+
+const ENVIRONMENTS = readdirSync(CONFIG_DIRECTORY)
+  .filter((file) => file.endsWith(".json"))
+  .map((file) => file.slice(0, -".json".length));
 
 const PARAMETER = "/golden-ami/web";
 
@@ -205,10 +209,13 @@ describe("DEPLOY-3: every service-linked role a resource needs is a listed prere
     expect([...result.findings, ...result.passed].filter((entry) => entry.rule.id === "DEPLOY-3")).toEqual([]);
   });
 
-  test("the default environment's stacks need exactly the listed prerequisite roles, no more", () => {
+  test("the shipped environments' stacks together need exactly the listed prerequisite roles, no more", () => {
     // Act
-    const app = buildApp(loadConfig("default"), { outdir: Testing.app().outdir });
-    const stacks = app.node.children.filter((child): child is TerraformStack => child instanceof TerraformStack);
+    const stacks = ENVIRONMENTS.flatMap((environment) =>
+      buildApp(loadConfig(environment), { outdir: Testing.app().outdir }).node.children.filter(
+        (child): child is TerraformStack => child instanceof TerraformStack,
+      ),
+    );
     const needed = new Set(
       stacks.flatMap((stack) =>
         checkStack(stack)
@@ -243,4 +250,9 @@ describe("DEPLOY-3: every service-linked role a resource needs is a listed prere
 test("the OpsItem alarm role's service principal is the one the CI apply role may create it for", () => {
   const role = PREREQUISITE_SERVICE_LINKED_ROLES.find((candidate) => candidate.roleName === "AWSServiceRoleForCloudWatchAlarms_ActionSSM");
   expect(role?.service).toBe(ALARMS_SSM_SERVICE);
+});
+
+test("the Auto Scaling role's service principal is the one the CI apply role may create it for", () => {
+  const role = PREREQUISITE_SERVICE_LINKED_ROLES.find((candidate) => candidate.roleName === "AWSServiceRoleForAutoScaling");
+  expect(role?.service).toBe(AUTOSCALING_SERVICE);
 });

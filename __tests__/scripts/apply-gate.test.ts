@@ -1,113 +1,202 @@
 /**
- * The apply gate's rule (scripts/apply-gate.ts, docs/plan-review.md#what-is-applied) on real plans:
- * a plan is applied only when it is the one reviewed on the merged pull request's last commit, or when
- * a person confirmed its digest; empty plans are skipped; everything else is held with the difference.
+ * The apply gate (scripts/apply-gate.ts, docs/plan-review.md#what-is-applied) tried as an attacker with
+ * write access to a branch: each attack below must end in "hold". Real plans from __tests__/fixtures/plans.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { decide, holdComment, mergedPullRequest, planDifference, reviewedPlan, type CurrentPlan, type GateInput } from "../../scripts/apply-gate";
+import {
+  approversOf,
+  attestationId,
+  attestationOf,
+  checkRunName,
+  currentPlan,
+  decide,
+  gatherEvidence,
+  holdComment,
+  mergedPullRequest,
+  type GateInput,
+  type PullRequest,
+  type Review,
+} from "../../scripts/apply-gate";
 import { backendOf } from "../../scripts/ci-stacks";
 import type { GitHubRequest } from "../../scripts/lib/github";
-import { changeMap, parsePlan, planDigest, summarize, type PlanDocument } from "../../scripts/plan-summary";
+import { reviewDigest, reviewRecord } from "../../scripts/lib/plan-digest";
+import { parsePlan } from "../../scripts/plan-summary";
 
-const plan = (name: string): PlanDocument => parsePlan(readFileSync(join(__dirname, "../fixtures/plans", name), "utf8"), name);
-const current = (name: string): CurrentPlan => ({ digest: planDigest(plan(name)), changes: changeMap(plan(name)) });
-
-const HEAD = "1".repeat(40);
+const fixture = (name: string): string => readFileSync(join(__dirname, "../fixtures/plans", name), "utf8");
 const STACK = "ami-tracker";
-/** The sticky comment the plan workflow posted for HEAD, as a bot. */
-const stickyFor = (name: string, head = HEAD): { id: number; body: string; user: { type: string } } => ({
-  id: 7,
-  body: summarize([{ stack: STACK, plan: plan(name), head }], { marker: `<!-- plan:${STACK} -->` }),
-  user: { type: "Bot" },
+const HEAD = "1".repeat(40);
+const APP_ID = 4242;
+const ACTIONS_APP_ID = 15368; // GitHub Actions' own app: what any workflow's GITHUB_TOKEN writes as
+const current = (name: string) => currentPlan(STACK, fixture(name), undefined, undefined);
+const digestOf = (name: string): string => reviewDigest(reviewRecord(parsePlan(fixture(name), name), { stack: STACK }));
+const pullRequest: PullRequest = { number: 42, head: HEAD, author: "mallory" };
+const PLANNED_AT = "2026-12-01T10:00:00Z";
+
+const checkRun = (overrides: Record<string, unknown> = {}) => ({
+  name: checkRunName(STACK),
+  head_sha: HEAD,
+  status: "completed",
+  conclusion: "success",
+  completed_at: PLANNED_AT,
+  external_id: attestationId(STACK, HEAD, digestOf("replace.json")),
+  app: { id: APP_ID, slug: "plan-review" },
+  ...overrides,
 });
-const reviewedFrom = (name: string, head = HEAD): GateInput["reviewed"] => reviewedPlan([stickyFor(name, head)], STACK);
+const approval = (overrides: Partial<Review> = {}): Review => ({
+  user: { login: "alice", type: "User" },
+  state: "APPROVED",
+  commit_id: HEAD,
+  submitted_at: "2026-12-01T11:00:00Z",
+  author_association: "MEMBER",
+  ...overrides,
+});
+
+/** A full, honest input: the reviewed plan is replace.json, approved by alice after it was posted. */
+const honest = (name = "replace.json"): GateInput => ({
+  stack: STACK,
+  current: current(name),
+  pullRequest,
+  attestation: attestationOf([checkRun()], STACK, HEAD, APP_ID),
+  approvers: approversOf([approval()], pullRequest, PLANNED_AT),
+});
 
 describe("the apply gate", () => {
-  const pullRequest = { number: 42, head: HEAD };
-
-  test("applies the plan reviewed on the pull request's last commit (same digest), whatever the tree", () => {
-    const input: GateInput = {
-      stack: STACK,
-      current: current("replace.json"),
-      pullRequest,
-      reviewed: reviewedFrom("replace.json"),
-      trees: { merge: "t1", reviewedHead: "t1" },
-    };
-    expect(decide(input)).toEqual({
+  test("applies the attested plan that someone else approved after it was posted", () => {
+    expect(decide(honest())).toEqual({
       outcome: "apply",
-      reason: `the plan is the one reviewed on pull request #42 (digest ${planDigest(plan("replace.json"))}, same tree)`,
+      reason: `the plan is the one alice approved on pull request #42 (digest ${digestOf("replace.json").slice(0, 16)})`,
     });
-    // The main branch moved (another stack's change merged first), but this stack's plan is unchanged: apply.
-    expect(decide({ ...input, trees: { merge: "t2", reviewedHead: "t1" } }).outcome).toBe("apply");
   });
 
-  test("skips an empty plan, reviewed or not", () => {
-    expect(decide({ stack: STACK, current: current("no-changes.json") })).toEqual({ outcome: "skip", reason: "the plan has no changes: nothing to apply" });
+  test("skips an empty plan", () => {
+    expect(decide({ stack: STACK, current: current("no-changes.json") }).outcome).toBe("skip");
+  });
+
+  test("attack: a plan that only forgets or only imports is not taken for an empty one (skipped unreviewed)", () => {
+    const empty = JSON.parse(fixture("no-changes.json")) as { resource_changes: unknown[] };
+    const withChange = (change: Record<string, unknown>) =>
+      JSON.stringify({
+        ...empty,
+        resource_changes: [...empty.resource_changes, { address: "aws_sqs_queue.q", mode: "managed", type: "aws_sqs_queue", name: "q", change }],
+      });
+    const forget = currentPlan(STACK, withChange({ actions: ["forget"], before: {}, after: null }), undefined, undefined);
+    const imported = currentPlan(STACK, withChange({ actions: ["no-op"], before: {}, after: {}, importing: { id: "q" } }), undefined, undefined);
+    expect(forget.changes).toEqual({ "aws_sqs_queue.q": "forget" });
+    expect(imported.changes).toEqual({ "aws_sqs_queue.q": "import" });
+    expect(decide({ stack: STACK, current: forget }).outcome).toBe("hold");
+    expect(decide({ stack: STACK, current: imported }).outcome).toBe("hold");
   });
 
   test.each([
     ["the same tree: the state changed since the review", { merge: "t1", reviewedHead: "t1" }, /state changed since the review/],
     ["another tree: the main branch moved", { merge: "t2", reviewedHead: "t1" }, /main branch moved since the review/],
-  ])("holds a plan that differs from the reviewed one, saying why (%s)", (_case, trees, reason) => {
-    // Reviewed: the parameter replaced. Now: both parameters destroyed.
-    const decision = decide({ stack: STACK, current: current("destroy.json"), pullRequest, reviewed: reviewedFrom("replace.json"), trees });
-    expect(decision.outcome).toBe("hold");
-    expect(decision.reason).toMatch(reason);
-    expect(decision.reason).toContain(`reviewed ${planDigest(plan("replace.json"))}, now ${planDigest(plan("destroy.json"))}`);
-  });
-
-  test.each([
-    ["a direct push (no pull request)", {}, /without a pull request/],
-    ["a pull request without a plan comment", { pullRequest }, /has no plan comment for this stack/],
-    [
-      "a plan made for an earlier commit of the pull request",
-      { pullRequest, reviewed: reviewedFrom("destroy.json", "0".repeat(40)) },
-      /made for 000000000000, not for its last commit 111111111111/,
-    ],
-  ])("holds %s", (_case, extra, reason) => {
-    const decision = decide({ stack: STACK, current: current("destroy.json"), ...extra });
+  ])("holds a plan that differs from the reviewed one (%s)", (_case, trees, reason) => {
+    const decision = decide({ ...honest("destroy.json"), trees });
     expect(decision.outcome).toBe("hold");
     expect(decision.reason).toMatch(reason);
   });
 
-  test("a person's confirmation applies exactly the digest they read, not a plan that changed again", () => {
-    const now = current("destroy.json");
-    expect(decide({ stack: STACK, current: now, confirmedDigest: now.digest }).outcome).toBe("apply");
-    const stale = decide({ stack: STACK, current: now, confirmedDigest: planDigest(plan("replace.json")) });
-    expect(stale.outcome).toBe("hold");
-    expect(stale.reason).toMatch(/is not this plan's/);
+  describe("attack: a forged or edited review", () => {
+    test.each([
+      ["a check run written by GitHub Actions' app (a workflow in the branch, its GITHUB_TOKEN)", { app: { id: ACTIONS_APP_ID, slug: "github-actions" } }],
+      ["a check run with no app", { app: null }],
+      ["the App's check run for another commit", { head_sha: "2".repeat(40) }],
+      ["the App's check run for another stack", { name: checkRunName("storage-first-api") }],
+      ["a failed plan (failure comment) even if it carried a digest", { conclusion: "failure" }],
+      ["a run still in progress", { status: "in_progress", completed_at: null }],
+      ["an external_id naming another stack", { external_id: attestationId("storage-first-api", HEAD, digestOf("replace.json")) }],
+      ["an external_id naming another head", { external_id: attestationId(STACK, "2".repeat(40), digestOf("replace.json")) }],
+      ["an external_id with the digest inside other text", { external_id: `x ${attestationId(STACK, HEAD, digestOf("replace.json"))}` }],
+      ["an external_id with extra keys", { external_id: JSON.stringify({ v: 1, stack: STACK, head: HEAD, digest: digestOf("replace.json"), ok: true }) }],
+      ["a 16-digit digest (the old truncated form)", { external_id: attestationId(STACK, HEAD, digestOf("replace.json").slice(0, 16)) }],
+    ])("is not an attestation: %s", (_case, overrides) => {
+      const attestation = attestationOf([checkRun(overrides)], STACK, HEAD, APP_ID);
+      expect(attestation).toBeUndefined();
+      const decision = decide({ ...honest(), attestation });
+      expect(decision.outcome).toBe("hold");
+      expect(decision.reason).toMatch(/no successful plan-review\/ami-tracker check run by the plan-review App/);
+    });
+
+    test("a newer failed plan withdraws an older success", () => {
+      const older = checkRun();
+      const newer = checkRun({ conclusion: "failure", completed_at: "2026-12-01T10:30:00Z", external_id: null });
+      expect(attestationOf([older, newer], STACK, HEAD, APP_ID)).toBeUndefined();
+      expect(attestationOf([older], STACK, HEAD, APP_ID)?.digest).toBe(digestOf("replace.json"));
+    });
   });
 
-  test("a failure comment, or a person's comment quoting the marker, is never taken for a reviewed plan", () => {
-    const failure = { id: 1, body: `<!-- plan:${STACK} -->\n### Plan: \`${STACK}\`: \`terraform plan\` failed`, user: { type: "Bot" } };
-    expect(reviewedPlan([failure], STACK)).toBeUndefined();
-    expect(reviewedPlan([{ ...stickyFor("replace.json"), user: { type: "User" } }], STACK)).toBeUndefined();
-    expect(reviewedPlan([stickyFor("replace.json")], "storage-first-api")).toBeUndefined();
+  describe("attack: nobody else approved the head commit after the plan", () => {
+    test.each([
+      ["no review at all", []],
+      ["the author approving their own pull request", [approval({ user: { login: "Mallory", type: "User" } })]],
+      ["an approval of an earlier commit", [approval({ commit_id: "0".repeat(40) })]],
+      ["an approval given before the plan was posted", [approval({ submitted_at: "2026-12-01T09:59:59Z" })]],
+      ["an approval by a bot", [approval({ user: { login: "helper[bot]", type: "Bot" } })]],
+      ["an approval by someone without write access", [approval({ author_association: "CONTRIBUTOR" })]],
+      [
+        "an approval withdrawn by the same reviewer's later 'changes requested'",
+        [approval(), approval({ state: "CHANGES_REQUESTED", submitted_at: "2026-12-01T12:00:00Z" })],
+      ],
+      ["a dismissed approval", [approval({ state: "DISMISSED" })]],
+    ])("%s: hold", (_case, reviews) => {
+      const approvers = approversOf(reviews, pullRequest, PLANNED_AT);
+      expect(approvers).toEqual([]);
+      const decision = decide({ ...honest(), approvers });
+      expect(decision.outcome).toBe("hold");
+      expect(decision.reason).toMatch(/nobody but the author \(mallory\) approved commit 111111111111/);
+    });
+
+    test("a later comment-only review does not withdraw an approval", () => {
+      expect(approversOf([approval(), approval({ state: "COMMENTED", submitted_at: "2026-12-01T12:00:00Z" })], pullRequest, PLANNED_AT)).toEqual(["alice"]);
+    });
   });
 
-  test("the held comment shows the difference and the digest to confirm", () => {
-    const input: GateInput = { stack: STACK, current: current("destroy.json"), pullRequest, reviewed: reviewedFrom("replace.json") };
+  test("a direct push to main (no merged pull request) is held", () => {
+    expect(decide({ stack: STACK, current: current("destroy.json") }).reason).toMatch(/without a pull request/);
+  });
+
+  test("the held comment escapes addresses and offers no override, only a new review", () => {
+    const input: GateInput = {
+      ...honest(),
+      current: { digest: "f".repeat(64), changes: { 'aws_s3_bucket.b["x` | destroyed | <details>"]': "delete" } },
+    };
     const body = holdComment(input, decide(input), "https://github.com/acme/repo/actions/runs/9");
     expect(body.startsWith("<!-- apply:ami-tracker -->\n### Apply held: `ami-tracker`")).toBe(true);
-    expect(body).toContain("| `aws_ssm_parameter.latest` | no change | delete |");
-    expect(body).toContain("| `aws_ssm_parameter.web` | replace | delete |");
-    expect(body).toContain(`\`confirm_digest\` = \`${current("destroy.json").digest}\``);
-    expect(planDifference(changeMap(plan("replace.json")), changeMap(plan("replace.json")))).toMatch(/same resources change in the same way/);
+    expect(body).toContain('| ``aws_s3_bucket.b["x` \\| destroyed \\| <details>"]`` | delete |');
+    expect(body).not.toMatch(/confirm_digest|workflow_dispatch|Run workflow/);
+    expect(body).toContain("open a pull request");
   });
 
-  test("the merged pull request of a merge commit comes from GitHub's commit -> pulls list", async () => {
+  test("reads the evidence from GitHub: commit -> pull request, the App's check runs on its head, the reviews", async () => {
     const calls: string[] = [];
     const request: GitHubRequest = async (method, path) => {
       calls.push(`${method} ${path}`);
-      return [
-        { number: 40, merged_at: null, merge_commit_sha: "x", head: { sha: "0".repeat(40) } },
-        { number: 42, merged_at: "2026-11-30T08:00:00Z", merge_commit_sha: "abc", head: { sha: HEAD } },
-      ];
+      if (path === "/commits/abc/pulls")
+        return [
+          { number: 40, merged_at: null, merge_commit_sha: "x", head: { sha: "0".repeat(40) }, user: { login: "bob" } },
+          { number: 42, merged_at: "2026-12-01T12:00:00Z", merge_commit_sha: "abc", head: { sha: HEAD }, user: { login: "mallory" } },
+        ];
+      if (path.startsWith(`/commits/${HEAD}/check-runs`)) return { total_count: 1, check_runs: [checkRun()] };
+      if (path.startsWith("/pulls/42/reviews")) return [approval()];
+      throw new Error(`unexpected ${path}`);
     };
-    await expect(mergedPullRequest(request, "abc")).resolves.toEqual({ number: 42, head: HEAD });
-    expect(calls).toEqual(["GET /commits/abc/pulls"]);
+    const evidence = await gatherEvidence(request, "abc", STACK, APP_ID);
+    expect(evidence).toEqual({
+      pullRequest,
+      attestation: { stack: STACK, head: HEAD, digest: digestOf("replace.json"), completedAt: PLANNED_AT },
+      approvers: ["alice"],
+    });
+    expect(calls).toEqual([
+      "GET /commits/abc/pulls",
+      `GET /commits/${HEAD}/check-runs?check_name=plan-review%2Fami-tracker&app_id=${APP_ID}&filter=all&per_page=100&page=1`,
+      "GET /pulls/42/reviews?per_page=100&page=1",
+    ]);
     await expect(mergedPullRequest(async () => [], "abc")).resolves.toBeUndefined();
+    // A pull request whose merge commit is another commit (the commit was only in its branch) is not the merged one.
+    await expect(
+      mergedPullRequest(async () => [{ number: 9, merged_at: "2026-12-01T12:00:00Z", merge_commit_sha: "other", head: { sha: HEAD } }], "abc"),
+    ).resolves.toBeUndefined();
   });
 });
 

@@ -11,6 +11,7 @@ import {
   driftFailureBody,
   driftIssueBody,
   driftMarker,
+  parseArguments,
   reconcileDriftIssue,
   trackerParameterPatterns,
   type DriftIssues,
@@ -21,6 +22,8 @@ import { parsePlan, type PlanDocument } from "../../scripts/plan-summary";
 
 const plan = (name: string): PlanDocument => parsePlan(readFileSync(join(__dirname, "../fixtures/plans", name), "utf8"), name);
 const patterns = trackerParameterPatterns(loadConfig("default"));
+/** The plan-review App's bot login: the only author whose drift issues count. */
+const BOT = "plan-review[bot]";
 const report: DriftReport = {
   stack: "state-bootstrap",
   environment: "default",
@@ -37,7 +40,7 @@ function fakeIssues(initial: Issue[] = []): DriftIssues & { issues: Issue[]; com
     comments,
     listOpen: async () => issues.filter((issue) => issue.state === "open"),
     async create(_title, body) {
-      issues.push({ number: 100 + issues.length, body, state: "open" });
+      issues.push({ number: 100 + issues.length, body, state: "open", user: { login: BOT } });
     },
     async update(number, body) {
       const index = issues.findIndex((issue) => issue.number === number);
@@ -115,18 +118,37 @@ describe("drift detection", () => {
   });
 
   test("one issue per stack: opened when drifted, updated while it drifts, closed with a comment when clean", async () => {
-    const api = fakeIssues([{ number: 1, body: `${driftMarker("ami-tracker")}\nother stack`, state: "open" }]);
-    await expect(reconcileDriftIssue(api, report, "no marker")).rejects.toThrow(/must start with <!-- drift:state-bootstrap -->/);
-    await expect(reconcileDriftIssue(api, report, `${driftMarker("state-bootstrap")}\nfirst`)).resolves.toBe("opened");
+    const api = fakeIssues([{ number: 1, body: `${driftMarker("ami-tracker")}\nother stack`, state: "open", user: { login: BOT } }]);
+    await expect(reconcileDriftIssue(api, report, "no marker", BOT)).rejects.toThrow(/must start with <!-- drift:state-bootstrap -->/);
+    await expect(reconcileDriftIssue(api, report, `${driftMarker("state-bootstrap")}\nfirst`, BOT)).resolves.toBe("opened");
     const opened = api.issues.find((issue) => issue.number !== 1);
-    await expect(reconcileDriftIssue(api, report, `${driftMarker("state-bootstrap")}\nsecond`)).resolves.toBe("updated");
+    await expect(reconcileDriftIssue(api, report, `${driftMarker("state-bootstrap")}\nsecond`, BOT)).resolves.toBe("updated");
     expect(api.issues).toHaveLength(2);
     expect(opened).toBeDefined();
-    await expect(reconcileDriftIssue(api, report, undefined)).resolves.toBe("closed");
+    await expect(reconcileDriftIssue(api, report, undefined, BOT)).resolves.toBe("closed");
     expect(api.comments[0]).toContain("Clean at 2026-11-30T05:23:00.000Z");
-    await expect(reconcileDriftIssue(api, report, undefined)).resolves.toBe("clean");
+    await expect(reconcileDriftIssue(api, report, undefined, BOT)).resolves.toBe("clean");
     // The other stack's issue is untouched.
     expect(api.issues.find((issue) => issue.number === 1)?.state).toBe("open");
+  });
+
+  test.each([
+    ["a person", { login: "mallory" }],
+    ["GitHub Actions' bot (any workflow's GITHUB_TOKEN, a pull request's too)", { login: "github-actions[bot]" }],
+    ["nobody known", null],
+  ])("attack: a decoy issue with the marker by %s is never updated or closed; the real drift gets its own issue", async (_who, user) => {
+    const decoy = { number: 7, body: `${driftMarker("state-bootstrap")}\nall clean here`, state: "open", user };
+    const api = fakeIssues([decoy]);
+    await expect(reconcileDriftIssue(api, report, `${driftMarker("state-bootstrap")}\nreal drift`, BOT)).resolves.toBe("opened");
+    expect(api.issues.find((issue) => issue.number === 7)).toEqual(decoy);
+    await expect(reconcileDriftIssue(api, report, undefined, BOT)).resolves.toBe("closed");
+    expect(api.issues.find((issue) => issue.number === 7)?.state).toBe("open");
+    await expect(reconcileDriftIssue(api, report, undefined, "")).rejects.toThrow(/set DRIFT_ISSUE_AUTHOR/);
+  });
+
+  test("attack: a failing check's log holding ``` and ~~~ fences stays inside its code block", () => {
+    const body = driftFailureBody(report, "Error: x\n```\n~~~\n# Drift: none\n```", []);
+    expect(body).toContain("````text\nError: x\n```\n~~~\n# Drift: none\n```\n````");
   });
 });
 
@@ -164,4 +186,31 @@ test("every tag a pointer writer owns (WRITER_TAG_KEYS) is left out of drift; a 
   expect(WRITER_TAG_KEYS.length).toBeGreaterThan(0);
   expect(writersOnly.drifted).toEqual([]);
   expect(withOwner.drifted).toEqual(["aws_ssm_parameter.web"]);
+});
+
+describe("drift.yml's report job reads what the plan job left (--from DIR)", () => {
+  const folder = (files: Record<string, string>) => ({
+    read: (file: string) => files[file] ?? "",
+    exists: (file: string) => file in files,
+  });
+  test.each([
+    [
+      "changes, S3 backend: the JSON plan",
+      { "d/exit-code": "2\n", "d/plan.json": "{}", "d/plan.log": "" },
+      {},
+      { exitCode: 2, plan: "d/plan.json", log: "d/plan.log" },
+    ],
+    ["clean, S3 backend", { "d/exit-code": "0", "d/plan.json": "{}" }, {}, { exitCode: 0, plan: "d/plan.json", log: "d/plan.log" }],
+    [
+      "changes, HCP Terraform: the log's text",
+      { "d/exit-code": "2", "d/plan.log": "" },
+      { BACKEND: "cloud" },
+      { exitCode: 2, text: "d/plan.log", log: "d/plan.log" },
+    ],
+    ["an error: the log only", { "d/exit-code": "1", "d/plan.log": "Error: x" }, {}, { exitCode: 1, log: "d/plan.log" }],
+    ["no exit code at all (the plan job died): an error", {}, {}, { exitCode: 1, log: "d/plan.log" }],
+  ])("%s", (_case, files, env, expected) => {
+    const { read, exists } = folder(files);
+    expect(parseArguments(["--stack", "ami-tracker", "--from", "d"], env, read, exists)).toEqual({ stack: "ami-tracker", ...expected });
+  });
 });

@@ -11,14 +11,15 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { TerraformStack, Testing } from "cdktf";
 import { CONFIG_DIRECTORY, loadConfig, parseConfig, type AppConfig } from "../../config";
+import { STAR_ONLY_ACTIONS } from "../../aws/iam-star-only";
 import { ADMIN_STACKS } from "../../scripts/ci-stacks";
 import { buildApp } from "../../stacks/app";
 import { CiAccessStack, ciRoleName } from "../../stacks/ci-access-stack";
 import {
   ALARMS_SSM_SERVICE,
+  AUTOSCALING_SERVICE,
   coverageProblems,
   DATA_SOURCE_PERMISSIONS,
-  ONLY_RESOURCE_STAR,
   RESOURCE_PERMISSIONS,
   requiredPermissions,
   SCOPES,
@@ -29,23 +30,12 @@ import {
   type Scope,
   type ScopeName,
 } from "../../stacks/ci-access/deploy-permissions";
-import { policyBehind, resourcesOf, synthesize, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
+import { policyBehind, resourcesOf, synthesize, withCiAccess, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
 
 const ENVIRONMENTS = readdirSync(CONFIG_DIRECTORY)
   .filter((file) => file.endsWith(".json"))
   .map((file) => file.slice(0, -".json".length))
   .sort();
-
-/** Turns CI access on for an environment that has none, so its workload stacks get roles to check. */
-function withCiAccess(environment: string): AppConfig {
-  const config = loadConfig(environment);
-  if (config.ciAccess.enabled) return config;
-  return {
-    ...config,
-    backend: { type: "s3", bucket: "acme-tf-state", region: config.region, keyPrefix: "acme", useLockfile: true },
-    ciAccess: { enabled: true, github: { repository: "acme/app", mainBranch: "main", createOidcProvider: true } },
-  };
-}
 
 /** The synthesized workload stacks and ci-access stack of a configuration. */
 function synthesizeApp(config: AppConfig): { workloads: SynthesizedStack[]; ci: SynthesizedStack } {
@@ -228,15 +218,13 @@ describe("a type, argument or data source the table lacks fails, naming it and w
       }
     }
     for (const entry of Object.values(DATA_SOURCE_PERMISSIONS)) expect(entry.source).toMatch(/^hashicorp\/terraform-provider-[a-z]+ internal\//);
-    for (const url of Object.values(ONLY_RESOURCE_STAR))
-      expect(url).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/service-authorization\/latest\/reference\/list_[a-z0-9]+\.html$/);
   });
 
   test('actions IAM accepts only on "*" are granted on "*" whatever scope an entry names', () => {
     const grants: Grant[] = Object.values(RESOURCE_PERMISSIONS).flatMap((entry) =>
       [entry.create, entry.read, entry.update, entry.delete].flatMap((grants) => grants ?? []),
     );
-    const starOnly = grants.flatMap((grant) => grant.actions).filter((action) => ONLY_RESOURCE_STAR[action] !== undefined);
+    const starOnly = grants.flatMap((grant) => grant.actions).filter((action) => STAR_ONLY_ACTIONS.has(action));
     expect(starOnly.length).toBeGreaterThan(5);
     const { apply } = requiredPermissions([block("aws_launch_template", { name: "x" })]);
     expect([...(apply.get("any") ?? [])].sort()).toEqual(["ec2:DescribeLaunchTemplateVersions", "ec2:DescribeLaunchTemplates"]);
@@ -296,7 +284,7 @@ describe("issue 11 rows owned by the CI roles", () => {
   });
 
   test("row 4: alarms with OpsItem actions: iam:CreateServiceLinkedRole for AWSServiceRoleForCloudWatchAlarms_ActionSSM only, by iam:AWSServiceName", () => {
-    expect(grantedOn(apply, "iam:CreateServiceLinkedRole")).toEqual([
+    expect(grantedOn(apply, "iam:CreateServiceLinkedRole").filter((statement) => statement.sid !== "AutoscalingServiceLinkedRoleDeploy")).toEqual([
       {
         sid: "AlarmsSsmServiceLinkedRoleDeploy",
         effect: "Allow",
@@ -317,6 +305,31 @@ describe("issue 11 rows owned by the CI roles", () => {
       "quiet",
     );
     expect(grantedOn(roleStatements(synthesizeApp(quiet).ci, quiet, "apply"), "iam:CreateServiceLinkedRole")).toEqual([]);
+  });
+
+  test("issue 25: a fleet (Auto Scaling group): iam:CreateServiceLinkedRole for AWSServiceRoleForAutoScaling only, by iam:AWSServiceName", () => {
+    expect(grantedOn(apply, "iam:CreateServiceLinkedRole").filter((statement) => statement.sid === "AutoscalingServiceLinkedRoleDeploy")).toEqual([
+      {
+        sid: "AutoscalingServiceLinkedRoleDeploy",
+        effect: "Allow",
+        actions: ["iam:CreateServiceLinkedRole"],
+        resources: [`arn:PARTITION:iam::ACCOUNT:role/aws-service-role/${AUTOSCALING_SERVICE}/AWSServiceRoleForAutoScaling`],
+        condition: [{ test: "StringEquals", variable: "iam:AWSServiceName", values: [AUTOSCALING_SERVICE] }],
+      },
+    ]);
+    // Without a group (the default environment has no fleet), no grant for it.
+    const defaults = withCiAccess("default");
+    const defaultApply = roleStatements(synthesizeApp(defaults).ci, defaults, "apply");
+    expect(defaultApply.filter((statement) => statement.sid === "AutoscalingServiceLinkedRoleDeploy")).toEqual([]);
+  });
+
+  test('issue 22: actions the reference gives no resource type are granted on "*" only; StartStreamEncryption on the stream and the KMS key', () => {
+    for (const action of ["appconfig:CreateApplication", "kinesis:UpdateShardCount", "kinesis:UpdateStreamMode"]) {
+      expect([action, grantedOn(apply, action).map((statement) => statement.resources)]).toEqual([action, [["*"]]]);
+    }
+    expect(grantedOn(apply, "kinesis:StartStreamEncryption").map((statement) => statement.resources)).toEqual([
+      ["arn:PARTITION:kinesis:us-east-1:ACCOUNT:stream/ssm-patterns-everything-on-*", "arn:PARTITION:kms:us-east-1:ACCOUNT:key/*"],
+    ]);
   });
 
   test('row 5: states:ValidateStateMachineDefinition for plan and apply; log delivery on "*" for access logs; ssm:GetParameters for resolve:ssm:', () => {

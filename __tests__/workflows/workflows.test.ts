@@ -49,33 +49,35 @@ describe("GitHub Actions workflows", () => {
       expect(text).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
     });
 
-    test("one plan job per stack from the synth job, one sticky comment per stack", () => {
+    test("one plan job per stack from the synth job, each uploading its review file (posted by plan-attest.yml)", () => {
       expect(text).toContain("stack: ${{ fromJSON(needs.synth.outputs.stacks) }}");
-      expect(text).toContain('MARKER: "<!-- plan:${{ matrix.stack }} -->"');
-      expect(text).toContain('--marker "$MARKER" --head "$HEAD_SHA" --run-url "$RUN_URL" plan.json > comment.md');
-      // The upsert itself is scripts/plan-comment.ts, tested in __tests__/scripts/plan-comment.test.ts.
-      expect(text).toContain("npm run --silent plan:comment -- comment.md");
-      expect(text).toContain("pull-requests: write");
+      expect(text).toContain('npm run --silent ci:plan-record -- --stack "${{ matrix.stack }}" --head "$HEAD_SHA" --out "$REVIEW_FILE"');
+      expect(text).toContain("name: plan-review-${{ matrix.stack }}");
+      // The pull request's code posts nothing: the comment and the check run come from the trusted workflow.
+      expect(text).not.toContain("pull-requests: write");
     });
 
     test("plans without taking the lock (the plan role cannot write the lock file)", () => {
       expect(text).toMatch(/plan -input=false -lock=false/);
     });
 
-    test("a failed init or plan still reaches the sticky comment, and the job still fails", () => {
-      expect(text).toContain("if: failure() && (steps.init.outcome == 'failure' || steps.plan.outcome == 'failure'");
-      expect(text).toContain('--failed "$phase" --log "$log" > comment.md');
+    test("a failed init or plan still reaches the review file (then the comment), and the job still fails", () => {
+      expect(text).toContain("if: failure() && steps.init.outcome == 'failure'");
+      expect(text).toContain("if: failure() && (steps.plan.outcome == 'failure' || steps.plan-cloud.outcome == 'failure')");
+      expect(text).toContain("--failed init --log init.log");
+      expect(text).toContain("--failed plan --log plan.log");
       // No continue-on-error: the failed step fails the job.
       expect(text).not.toContain("continue-on-error");
     });
 
-    test("with the cloud backend: a speculative plan in the workspace, its text summarized (run URL inside)", () => {
+    test("with the cloud backend: a speculative plan with the plan-only token, then the run's JSON plan", () => {
       expect(text).toContain("if: needs.synth.outputs.backend == 'cloud'");
-      expect(text).toContain("--text plan.log > comment.md");
-      expect(text).toContain("TF_TOKEN_app_terraform_io: ${{ secrets.TF_API_TOKEN }}");
+      expect(text).toContain("--hcp-log plan.log");
+      expect(text).toContain("TF_TOKEN_app_terraform_io: ${{ secrets.TF_PLAN_TOKEN }}");
+      expect(text).not.toContain("TF_API_TOKEN");
     });
 
-    test.each(["synth", "ci:stacks", "plan:summary", "plan:offline", "test"])("calls the project's own script %s, which package.json defines", (script) => {
+    test.each(["synth", "ci:stacks", "ci:plan-record", "plan:offline", "test"])("calls the project's own script %s, which package.json defines", (script) => {
       expect(text).toMatch(new RegExp(`npm (run (--silent )?)?${script.replace(":", "\\:")}\\b`));
       expect(packageJson.scripts[script]).toBeDefined();
     });
@@ -84,9 +86,9 @@ describe("GitHub Actions workflows", () => {
   describe("apply.yml", () => {
     const text = readFileSync(join(WORKFLOWS, "apply.yml"), "utf8");
 
-    test("runs on pushes to main and by hand with a stack and a digest to confirm", () => {
-      expect(text).toMatch(/^on:\n {2}push:\n {4}branches: \[main\]\n {2}workflow_dispatch:/m);
-      expect(text).toContain("confirm_digest:");
+    test("runs on pushes to main only: no manual run that could stand in for a review", () => {
+      expect(text).toMatch(/^on:\n {2}push:\n {4}branches: \[main\]\n\n/m);
+      expect(text).not.toMatch(/workflow_dispatch|confirm_digest/);
     });
 
     test("a GitHub environment per target environment, on a job that does not assume the apply role", () => {
@@ -103,8 +105,10 @@ describe("GitHub Actions workflows", () => {
 
     test("applies exactly the saved plan file, and only when the gate says apply", () => {
       expect(text).toContain("plan -input=false -no-color -out=plan.tfplan");
-      expect(text).toContain("npm run --silent apply:gate --");
-      expect(text).toMatch(/if: steps.gate.outputs.decision == 'apply'\n {8}run: terraform -chdir="\$STACK_DIR" apply -input=false -no-color plan.tfplan$/m);
+      expect(text).toContain('npm run --silent apply:gate -- --stack "${{ matrix.stack }}" --lock-file "$STACK_DIR/.terraform.lock.hcl" plan.json');
+      expect(text).toMatch(
+        /if: steps.gate.outputs.decision == 'apply'\n(?: {8}.*\n)*? {8}run: terraform -chdir="\$STACK_DIR" apply -input=false -no-color plan.tfplan$/m,
+      );
       expect(text).not.toMatch(/-auto-approve|apply -input=false -no-color\s*$/m);
       expect(packageJson.scripts["apply:gate"]).toBe("tsx scripts/apply-gate.ts");
     });
@@ -122,8 +126,7 @@ describe("GitHub Actions workflows", () => {
     });
 
     test("hands the exit code and the plan to the drift script, which owns the issue", () => {
-      expect(text).toContain("issues: write");
-      expect(text).toContain('npm run --silent drift -- --stack "${{ matrix.stack }}" --exit-code "$code"');
+      expect(text).toContain('npm run --silent drift -- --stack "${{ matrix.stack }}" --from drift');
       expect(packageJson.scripts["drift"]).toBe("tsx scripts/drift.ts");
     });
   });

@@ -13,6 +13,7 @@
  * coverage test) with what to add: a new resource cannot reach CI without its permissions reviewed.
  */
 import { arnAt, ec2ImageArn, formatArn, iamArn, type AwsLocation } from "../../aws/arn";
+import { STAR_ONLY_ACTIONS } from "../../aws/iam-star-only";
 import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
 
 export interface ScopeCondition {
@@ -40,7 +41,8 @@ export interface Scope {
 /** The service-linked role CloudWatch creates for the first alarm with an OpsItem action. */
 export const ALARMS_SSM_SERVICE = "ssm.alarms.cloudwatch.amazonaws.com";
 
-const SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference";
+/** The service-linked role CreateAutoScalingGroup creates when the account has none. */
+export const AUTOSCALING_SERVICE = "autoscaling.amazonaws.com";
 
 /** Scopes, by name. Names in ARNs start with `<project>-<environment>-` wherever the ARN holds a name the app chooses. */
 export const SCOPES = {
@@ -56,6 +58,11 @@ export const SCOPES = {
     resources: (c) => [iamArn(c, `role/aws-service-role/${ALARMS_SSM_SERVICE}/AWSServiceRoleForCloudWatchAlarms_ActionSSM`)],
     conditions: [{ test: "StringEquals", variable: "iam:AWSServiceName", values: [ALARMS_SSM_SERVICE] }],
   },
+  // https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html
+  autoscalingServiceLinkedRole: {
+    resources: (c) => [iamArn(c, `role/aws-service-role/${AUTOSCALING_SERVICE}/AWSServiceRoleForAutoScaling`)],
+    conditions: [{ test: "StringEquals", variable: "iam:AWSServiceName", values: [AUTOSCALING_SERVICE] }],
+  },
   // Log group names follow the service (/aws/lambda/, /aws/vendedlogs/, /aws/events/): this account and region.
   logGroups: { resources: (c) => [arnAt(c, "logs", "log-group:*")] },
   events: { resources: (c, prefix) => [arnAt(c, "events", `event-bus/${prefix}-*`), arnAt(c, "events", `rule/${prefix}-*`)] },
@@ -69,6 +76,9 @@ export const SCOPES = {
   },
   appconfig: { resources: (c) => [arnAt(c, "appconfig", "application/*"), arnAt(c, "appconfig", "deploymentstrategy/*")] },
   kinesisStreams: { resources: (c, prefix) => [arnAt(c, "kinesis", `stream/${prefix}-*`)] },
+  // Start/StopStreamEncryption authorize on the stream and on the KMS key (both required resource types,
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesisdatastreams.html).
+  kinesisStreamEncryption: { resources: (c, prefix) => [arnAt(c, "kinesis", `stream/${prefix}-*`), arnAt(c, "kms", "key/*")] },
   stateMachines: { resources: (c, prefix) => [arnAt(c, "states", `stateMachine:${prefix}-*`)] },
   imagebuilder: { resources: (c) => [arnAt(c, "imagebuilder", "*")] },
   ssmParameters: { resources: (c) => [arnAt(c, "ssm", "parameter/*")] },
@@ -91,37 +101,11 @@ export const SCOPES = {
     resources: (c) => ["instance/*", "volume/*", "network-interface/*"].map((resource) => arnAt(c, "ec2", resource)),
     conditions: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["RunInstances"] }],
   },
-  ramShares: { resources: (c) => [arnAt(c, "ram", "resource-share/*"), arnAt(c, "ram", "resource-share-invitation/*")] },
+  // No action the table grants on a share takes resource-share-invitation (Service Authorization Reference, list_awsresourceaccessmanagerram.html).
+  ramShares: { resources: (c) => [arnAt(c, "ram", "resource-share/*")] },
 } satisfies Record<string, Scope>;
 
 export type ScopeName = keyof typeof SCOPES;
-
-/**
- * Actions IAM accepts only with Resource "*" (no resource types in the Service Authorization Reference),
- * with the page that says so. Whatever scope an entry names, these go into the "*" statement.
- */
-export const ONLY_RESOURCE_STAR: Readonly<Record<string, string>> = {
-  "kms:CreateKey": `${SAR}/list_awskeymanagementservice.html`,
-  "kms:ListAliases": `${SAR}/list_awskeymanagementservice.html`,
-  "logs:DescribeLogGroups": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "logs:DescribeResourcePolicies": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "logs:PutResourcePolicy": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "logs:DeleteResourcePolicy": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "logs:CreateLogDelivery": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "logs:GetLogDelivery": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "logs:UpdateLogDelivery": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "logs:DeleteLogDelivery": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "logs:ListLogDeliveries": `${SAR}/list_amazoncloudwatchlogs.html`,
-  "lambda:CreateEventSourceMapping": `${SAR}/list_awslambda.html`,
-  "ec2:DescribeLaunchTemplates": `${SAR}/list_amazonec2.html`,
-  "ec2:DescribeLaunchTemplateVersions": `${SAR}/list_amazonec2.html`,
-  "ssm:DescribeParameters": `${SAR}/list_awssystemsmanager.html`,
-  "states:ValidateStateMachineDefinition": `${SAR}/list_awsstepfunctions.html`,
-  "autoscaling:DescribeAutoScalingGroups": `${SAR}/list_amazonec2autoscaling.html`,
-  "autoscaling:DescribeScalingActivities": `${SAR}/list_amazonec2autoscaling.html`,
-  "ram:GetResourceShares": `${SAR}/list_awsresourceaccessmanagerram.html`,
-  "ram:GetResourceShareAssociations": `${SAR}/list_awsresourceaccessmanagerram.html`,
-};
 
 /** The calls of one CRUD phase, granted on a scope. */
 export interface Grant {
@@ -485,6 +469,9 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     create: [
       g("autoScalingGroups", "autoscaling:CreateAutoScalingGroup", "autoscaling:CreateOrUpdateTags"),
       g("any", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"),
+      // CreateAutoScalingGroup creates AWSServiceRoleForAutoScaling as the caller when the account has none
+      // (https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html).
+      g("autoscalingServiceLinkedRole", "iam:CreateServiceLinkedRole"),
     ],
     read: [g("any", "autoscaling:DescribeAutoScalingGroups")],
     update: [g("autoScalingGroups", "autoscaling:UpdateAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags")],
@@ -592,8 +579,8 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
       },
       encryption_type: {
         why: "StartStreamEncryption after CreateStream, Start/StopStreamEncryption on change",
-        create: [g("kinesisStreams", "kinesis:StartStreamEncryption")],
-        update: [g("kinesisStreams", "kinesis:StartStreamEncryption", "kinesis:StopStreamEncryption")],
+        create: [g("kinesisStreamEncryption", "kinesis:StartStreamEncryption")],
+        update: [g("kinesisStreamEncryption", "kinesis:StartStreamEncryption", "kinesis:StopStreamEncryption")],
       },
       kms_key_id: {
         why: "the AWS managed key alias/aws/kinesis: nothing more (a customer managed key needs kms:GenerateDataKey for the caller)",
@@ -891,7 +878,8 @@ export interface RequiredPermissions {
 const add = (into: Map<ScopeName, Set<string>>, grants: readonly Grant[] | undefined, regions?: Map<ScopeName, Set<string>>, region?: string): void => {
   for (const grant of grants ?? []) {
     for (const action of grant.actions) {
-      const scope: ScopeName = ONLY_RESOURCE_STAR[action] !== undefined ? "any" : grant.scope;
+      // The reference lists no resource type for these (aws/iam-star-only.ts, generated from it): only "*" grants them.
+      const scope: ScopeName = STAR_ONLY_ACTIONS.has(action) ? "any" : grant.scope;
       let actions = into.get(scope);
       if (actions === undefined) into.set(scope, (actions = new Set()));
       actions.add(action);

@@ -22,9 +22,11 @@ function logsKeyOf(scope: Construct, provider: TerraformProvider | undefined): C
     description: `Encrypts the log groups of the ${stack.node.id} stack`,
     users: ({ partition, region, account }) => [
       {
-        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html. That page also lists
+        // kms:Describe*, but no Describe action has kms:EncryptionContext:* (Service Authorization Reference,
+        // list_awskeymanagementservice.html): under this condition it could never be allowed, so it is left out.
         sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
-        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
         resources: ["*"],
         principals: [{ type: "Service", identifiers: [`logs.${region}.amazonaws.com`] }],
         conditions: [

@@ -279,7 +279,7 @@ export const RULES: readonly Rule[] = [
     appliesTo: SERVICE_LINKED_ROLE_TYPES,
     checkov: [],
     explanation:
-      "Every service-linked role a resource needs at apply time (an OpsItem alarm action, Image Builder, a policy naming aws-service-role/...) is in PREREQUISITE_SERVICE_LINKED_ROLES, which the README's Deploying section lists with its create command (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html).",
+      "Every service-linked role a resource needs at apply time (an OpsItem alarm action, Image Builder, an Auto Scaling group, a policy naming aws-service-role/...) is in PREREQUISITE_SERVICE_LINKED_ROLES, which the README's Deploying section lists with its create command (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html).",
     check: serviceLinkedRolesListed,
   },
 ];

@@ -28,6 +28,12 @@ export const PREREQUISITE_SERVICE_LINKED_ROLES: readonly PrerequisiteServiceLink
     why: "ami-tracker with alarms (the default): the first alarm whose action opens an OpsItem makes CloudWatch create it, which needs iam:CreateServiceLinkedRole; made beforehand, the deploy role needs no IAM write outside its own roles",
     source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-service-linked-roles.html",
   },
+  {
+    roleName: "AWSServiceRoleForAutoScaling",
+    service: "autoscaling.amazonaws.com",
+    why: "ami-tracker with a fleet (an Auto Scaling group): CreateAutoScalingGroup creates it when the account has none, which needs iam:CreateServiceLinkedRole (the CI apply role may, for this role only); made beforehand, nobody needs it",
+    source: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html",
+  },
 ];
 
 /** The command that creates a prerequisite role (run once per account, by an administrator). */

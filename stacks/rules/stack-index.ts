@@ -112,6 +112,15 @@ function fromDocumentStatement(value: Json): Statement | undefined {
   };
 }
 
+/** The statements of an IAM JSON policy document already parsed (`{ Statement: [...] }`). */
+export function jsonStatements(document: Json | undefined): Statement[] {
+  return isJsonObject(document)
+    ? asList(document.Statement)
+        .map(fromJsonStatement)
+        .filter((s): s is Statement => s !== undefined)
+    : [];
+}
+
 const DOCUMENT_REFERENCE = /^\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.json\}$/;
 
 export class StackIndex implements StackLookup {

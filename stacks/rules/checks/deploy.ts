@@ -118,6 +118,8 @@ export function serviceLinkedRolesNeeded(resource: SynthesizedBlock, stack: Stac
     if (actions.some((action) => OPSITEM_ACTION.test(action))) needed.add("AWSServiceRoleForCloudWatchAlarms_ActionSSM");
   }
   if (resource.type.startsWith("aws_imagebuilder_")) needed.add("AWSServiceRoleForImageBuilder");
+  // CreateAutoScalingGroup creates it when the account has none (https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html).
+  if (resource.type === "aws_autoscaling_group") needed.add("AWSServiceRoleForAutoScaling");
   // A policy that names a service-linked role as a principal (KMS refuses a principal that does not exist).
   const documents = ["policy", "assume_role_policy"].flatMap((key) => {
     const document = stack.referenced(resource.config[key]);
@@ -130,6 +132,7 @@ export function serviceLinkedRolesNeeded(resource: SynthesizedBlock, stack: Stac
 }
 
 export const SERVICE_LINKED_ROLE_TYPES: readonly string[] = [
+  "aws_autoscaling_group",
   "aws_cloudwatch_metric_alarm",
   "aws_imagebuilder_image_pipeline",
   "aws_kms_key_policy",
