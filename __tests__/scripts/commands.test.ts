@@ -173,14 +173,21 @@ describe("as npm runs them (child processes)", () => {
     expect(mtimes([bundle])).toEqual(before);
   });
 
+  // Read here, not written down: an environment added later must not break the test.
+  const environments = readdirSync(join(PROJECT_ROOT, "config", "environments"))
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.slice(0, -".json".length))
+    .sort()
+    .join(", ");
+
   test.each([
     [
       ["--env", "acme"],
-      'synth: --env "acme": expected one of ami-consumer, ami-loop, bring-your-own, default, everything-on, fifo-example, hcp-example, multi-pipeline',
+      `synth: --env "acme": expected one of ${environments}`,
     ],
     [
       ["--env", "defualt"],
-      'synth: --env "defualt": expected one of ami-consumer, ami-loop, bring-your-own, default, everything-on, fifo-example, hcp-example, multi-pipeline (did you mean default?)',
+      `synth: --env "defualt": expected one of ${environments} (did you mean default?)`,
     ],
     [["--verbos"], "synth: unknown option --verbos (did you mean --verbose?)"],
     [["--hcl=true"], 'synth: --hcl takes no value (got "true"); write --hcl alone'],
