@@ -181,14 +181,8 @@ describe("as npm runs them (child processes)", () => {
     .join(", ");
 
   test.each([
-    [
-      ["--env", "acme"],
-      `synth: --env "acme": expected one of ${environments}`,
-    ],
-    [
-      ["--env", "defualt"],
-      `synth: --env "defualt": expected one of ${environments} (did you mean default?)`,
-    ],
+    [["--env", "acme"], `synth: --env "acme": expected one of ${environments}`],
+    [["--env", "defualt"], `synth: --env "defualt": expected one of ${environments} (did you mean default?)`],
     [["--verbos"], "synth: unknown option --verbos (did you mean --verbose?)"],
     [["--hcl=true"], 'synth: --hcl takes no value (got "true"); write --hcl alone'],
   ])("synth %j exits 2 naming it, and synthesizes nothing", (args, message) => {
