@@ -61,7 +61,7 @@ const CASES: readonly Case[] = [
     main: planFixtures,
     writes: [FIXTURE_DIRECTORY],
     unknown: [["--hlep"], "plan:fixtures: unknown option --hlep (did you mean --help?)"],
-    badValue: [["create.json"], 'plan:fixtures: unexpected argument "create.json": it takes no arguments besides options'],
+    badValue: [["--only", "trackr"], 'plan:fixtures: --only "trackr": expected one of failure, tracker, changes, state-bootstrap (did you mean tracker?)'],
   },
   {
     script: "rules:doc",
