@@ -6,10 +6,11 @@
  *   npm run --silent ci:stacks -- other.out
  *   npm run --silent ci:stacks -- --backend # s3, cloud or local: which path the workflows take
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CI_ACCESS_STACK } from "../stacks/ci-access-stack";
 import { STATE_BOOTSTRAP_STACK } from "../stacks/state-bootstrap-stack";
+import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "./lib/cli-args.cjs";
 
 export const ADMIN_STACKS: readonly string[] = [STATE_BOOTSTRAP_STACK, CI_ACCESS_STACK];
 
@@ -41,14 +42,31 @@ export function workloadBackend(outdir: string): BackendKind {
   return kinds[0] ?? "local";
 }
 
-if (require.main === module) {
-  const backend = process.argv.includes("--backend");
-  const outdir = process.argv.slice(2).find((argument) => !argument.startsWith("--")) ?? "cdktf.out";
-  try {
-    if (backend) process.stdout.write(`${workloadBackend(outdir)}\n`);
-    else process.stdout.write(`${JSON.stringify(workloadStacks(readFileSync(join(outdir, "manifest.json"), "utf8")))}\n`);
-  } catch (error) {
-    console.error(`[ci-stacks] ${outdir}/manifest.json: ${error instanceof Error ? error.message : String(error)}; run npm run synth first`);
-    process.exitCode = 1;
-  }
+export const COMMAND = defineCommand({
+  command: "npm run --silent ci:stacks --",
+  name: "ci:stacks",
+  summary:
+    "Prints the stacks CI plans as a JSON list for a workflow matrix: every synthesized stack but the two a person applies " +
+    `with administrator credentials (${ADMIN_STACKS.join(", ")}).`,
+  positionals: { name: "OUTDIR", description: "the synthesized folder to read (default cdktf.out)", max: 1 },
+  options: {
+    backend: { type: "boolean", description: "print the workload stacks' backend instead (s3, cloud or local): which path the workflows take" },
+  },
+});
+
+/** The CLI: the list (or the backend) on stdout; a missing manifest says to synthesize first. */
+export function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCommand(COMMAND, argv, io, ({ values, positionals }) => {
+    const outdir = positionals[0] ?? "cdktf.out";
+    const manifest = join(outdir, "manifest.json");
+    if (!existsSync(manifest)) throw new Error(`${manifest} does not exist; run npm run synth first (or name the synthesized folder)`);
+    try {
+      io.out(values.backend === true ? workloadBackend(outdir) : JSON.stringify(workloadStacks(readFileSync(manifest, "utf8"))));
+    } catch (error) {
+      throw new Error(`${manifest}: ${error instanceof Error ? error.message : String(error)}; synthesize again (npm run synth)`);
+    }
+    return 0;
+  });
 }
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

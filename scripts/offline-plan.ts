@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { CONFIG_DIRECTORY, loadConfig, type AppConfig } from "../config";
 import { synthesizeApp } from "../stacks/synth-output";
+import { defineCommand, didYouMean, exitWith, processIo, runCommand, UsageError, type CliIo } from "./lib/cli-args.cjs";
 import { startAwsStandIn } from "./lib/aws-stand-ins";
 import { readStackFile, stackFormat, standInArchivesHcl, type StackFormat } from "./lib/stack-file";
 import { installedAwsProvider, SharedProviderPool } from "./lib/shared-provider";
@@ -112,7 +113,8 @@ export interface StackResult {
   readonly plan?: PlanJson;
 }
 
-export type ArchiveMode = "auto" | "stand-in" | "provider";
+export const ARCHIVE_MODES = ["auto", "stand-in", "provider"] as const;
+export type ArchiveMode = (typeof ARCHIVE_MODES)[number];
 
 export interface PlanOptions {
   /** A synthesized output folder (holding stacks/<name>/cdk.tf.json or cdk.tf). */
@@ -633,11 +635,34 @@ export function planStacks(options: PlanOptions): Promise<PlanReport> {
   return planTargets([target], options);
 }
 
+/** A target's stacks: its `stacks`, each of which must be a folder of its outdir, or every stack there. */
+function chosenStacks(target: PlanTarget): string[] {
+  const present = listStacks(target.outdir);
+  if (target.stacks === undefined) return present;
+  const where = target.label !== undefined ? `environment ${target.label}` : target.outdir;
+  for (const name of target.stacks) {
+    if (!present.includes(name))
+      throw new UsageError(`--stack ${JSON.stringify(name)}: ${where} has no such stack; its stacks are ${present.join(", ")}${didYouMean(name, present)}`);
+  }
+  return [...target.stacks];
+}
+
 /** Plans the stacks of several synthesized folders in one pool (at most `concurrency` terraform runs at once). */
 export async function planTargets(targets: readonly PlanTarget[], options: Omit<PlanOptions, "outdir" | "label" | "stacks"> = {}): Promise<PlanReport> {
   const started = performance.now();
+  // Stack names are checked before anything starts: a typo is listed against the stacks there are.
+  const chosen = targets.map((target) => ({ target, names: chosenStacks(target) }));
   const ownWorkRoot = options.workRoot === undefined;
   const workRoot = options.workRoot ?? mkdtempSync(join(tmpdir(), "offline-plan-"));
+  const jobs = chosen.flatMap(({ target, names }) =>
+    names.map((name) => ({
+      source: join(target.outdir, "stacks", name),
+      work: join(workRoot, target.label ?? "stacks", name),
+      id: target.label === undefined ? name : `${target.label}/${name}`,
+      expectedToFail: target.expectedToFail?.includes(name) ?? false,
+      useCache: target.cache ?? true,
+    })),
+  );
   mkdirSync(workRoot, { recursive: true });
   let stopStandIn = async (): Promise<void> => undefined;
   let sharedProviders: SharedProviderPool | undefined;
@@ -662,15 +687,6 @@ export async function planTargets(targets: readonly PlanTarget[], options: Omit<
           "(same source folder, same output path, its own output_base64sha256); the rest of each stack is planned as synthesized",
       );
     }
-    const jobs = targets.flatMap((target) =>
-      (target.stacks ?? listStacks(target.outdir)).map((name) => ({
-        source: join(target.outdir, "stacks", name),
-        work: join(workRoot, target.label ?? "stacks", name),
-        id: target.label === undefined ? name : `${target.label}/${name}`,
-        expectedToFail: target.expectedToFail?.includes(name) ?? false,
-        useCache: target.cache ?? true,
-      })),
-    );
     const results = await runLimited(jobs, options.concurrency ?? DEFAULT_CONCURRENCY, async (job, slot) => {
       const result = await planStackDirectory(job.source, job.work, context, job.id, job.expectedToFail, slot, job.useCache);
       progress(formatProgress(result));
@@ -719,6 +735,82 @@ export function synthesize(config: AppConfig, outdir: string, format: StackForma
   return outdir;
 }
 
+/** Where `--reuse-plans` and the terraform tier without CI keep passing plans (git-ignored). */
+export const PLAN_CACHE_DIRECTORY = join(__dirname, "..", ".build", "plan-cache");
+
+export const COMMAND = defineCommand({
+  command: "npm run plan:offline --",
+  name: "plan:offline",
+  summary:
+    "A real terraform plan of each synthesized stack without AWS: dummy credentials, local state, a copy of each stack folder " +
+    "(the folders cdktf deploy uses are never touched). See docs/offline-plan.md.",
+  options: {
+    env: {
+      type: "string",
+      multiple: true,
+      value: "NAME",
+      description: 'plan config/environments/NAME.json (default APP_ENV, else "default")',
+      choices: () => listEnvironments(),
+    },
+    "all-envs": { type: "boolean", description: "plan every file in config/environments/" },
+    from: { type: "string", value: "DIR", description: "plan what was already synthesized into DIR (e.g. cdktf.out), as JSON or HCL" },
+    hcl: { type: "boolean", description: "synthesize as HCL (cdk.tf) instead of JSON before planning" },
+    stack: { type: "string", multiple: true, value: "NAME", description: "only this stack" },
+    concurrency: {
+      type: "string",
+      value: "N",
+      description: `stacks planned at once (default ${DEFAULT_CONCURRENCY})`,
+      check: (value) => (/^[1-9]\d*$/.test(value) ? undefined : "expected a whole number of at least 1, e.g. --concurrency 2"),
+    },
+    archive: {
+      type: "string",
+      value: "MODE",
+      description: "how data.archive_file is planned (default auto; see docs/offline-plan.md)",
+      choices: ARCHIVE_MODES,
+    },
+    keep: { type: "boolean", description: "keep the work folder and print where it is" },
+    "own-providers": {
+      type: "boolean",
+      description: "let terraform start the aws provider itself for every stack (default: one running provider per worker, reattached)",
+    },
+    "reuse-plans": {
+      type: "boolean",
+      description: "give a stack unchanged since its last passing plan that plan back instead of running terraform (.build/plan-cache/)",
+    },
+  },
+  notes: [
+    "examples:",
+    "  npm run plan:offline -- --env fifo-example",
+    "  npm run plan:offline -- --all-envs",
+    "  npm run plan:offline -- --from cdktf.out --stack ami-tracker",
+  ].join("\n"),
+});
+
+/** The CLI: parses argv, synthesizes (unless --from), plans, prints the summary; the exit code. */
+export function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCommand(COMMAND, argv, io, async ({ values }) => {
+    if (values.from !== undefined && values.env !== undefined)
+      throw new UsageError("--from and --env exclude each other: --from plans a folder already synthesized");
+    if (values.from !== undefined && !existsSync(values.from))
+      throw new UsageError(`--from ${JSON.stringify(values.from)}: no such folder; synthesize into it first (npm run synth writes cdktf.out)`);
+    const environments = values["all-envs"] === true ? listEnvironments() : (values.env ?? [process.env["APP_ENV"] ?? "default"]);
+    return planCommand(
+      {
+        environments,
+        ...(values.from !== undefined ? { from: values.from } : {}),
+        ...(values.stack !== undefined ? { stacks: values.stack } : {}),
+        concurrency: values.concurrency !== undefined ? Number.parseInt(values.concurrency, 10) : DEFAULT_CONCURRENCY,
+        archive: (values.archive as ArchiveMode | undefined) ?? "auto",
+        keep: values.keep === true,
+        format: values.hcl === true ? "hcl" : "json",
+        sharedProvider: values["own-providers"] !== true,
+        reusePlans: values["reuse-plans"] === true,
+      },
+      io,
+    );
+  });
+}
+
 interface CliArguments {
   readonly environments: readonly string[];
   readonly from?: string;
@@ -731,106 +823,9 @@ interface CliArguments {
   readonly reusePlans: boolean;
 }
 
-/** Where `--reuse-plans` and the terraform tier without CI keep passing plans (git-ignored). */
-export const PLAN_CACHE_DIRECTORY = join(__dirname, "..", ".build", "plan-cache");
-
-const USAGE = `usage: npm run plan:offline -- [options]
-  --env NAME          plan config/environments/NAME.json (repeatable; default APP_ENV, else "default")
-  --all-envs          plan every file in config/environments/
-  --from DIR          plan what was already synthesized into DIR (e.g. cdktf.out), as JSON or HCL
-  --hcl               synthesize as HCL (cdk.tf) instead of JSON before planning
-  --stack NAME        only this stack (repeatable)
-  --concurrency N     stacks planned at once (default ${DEFAULT_CONCURRENCY})
-  --archive MODE      auto | stand-in | provider (default auto; see docs/offline-plan.md)
-  --keep              keep the work folder and print where it is
-  --own-providers     let terraform start the aws provider itself for every stack (default: one running
-                      provider per worker, reattached with TF_REATTACH_PROVIDERS; docs/offline-plan.md)
-  --reuse-plans       give a stack unchanged since its last passing plan here that plan back instead of
-                      running terraform (kept in .build/plan-cache/; what npm test does without CI)
-  --help              this text`;
-
-function parseArguments(argv: readonly string[]): CliArguments | "help" {
-  const environments: string[] = [];
-  const stacks: string[] = [];
-  let from: string | undefined;
-  let concurrency = DEFAULT_CONCURRENCY;
-  let archive: ArchiveMode = "auto";
-  let keep = false;
-  let sharedProvider = true;
-  let reusePlans = false;
-  let all = false;
-  let format: StackFormat = "json";
-  for (let index = 0; index < argv.length; index++) {
-    const flag = argv[index];
-    const value = (): string => {
-      const next = argv[++index];
-      if (next === undefined) throw new Error(`${flag ?? ""} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case "--help":
-      case "-h":
-        return "help";
-      case "--env":
-        environments.push(value());
-        break;
-      case "--all-envs":
-        all = true;
-        break;
-      case "--from":
-        from = value();
-        break;
-      case "--stack":
-        stacks.push(value());
-        break;
-      case "--concurrency":
-        concurrency = Number.parseInt(value(), 10);
-        if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("--concurrency needs a whole number of at least 1");
-        break;
-      case "--archive": {
-        const mode = value();
-        if (mode !== "auto" && mode !== "stand-in" && mode !== "provider") throw new Error(`--archive ${mode}: expected auto, stand-in or provider`);
-        archive = mode;
-        break;
-      }
-      case "--own-providers":
-        sharedProvider = false;
-        break;
-      case "--keep":
-        keep = true;
-        break;
-      case "--reuse-plans":
-        reusePlans = true;
-        break;
-      case "--hcl":
-        format = "hcl";
-        break;
-      default:
-        throw new Error(`unknown argument ${flag ?? ""}\n${USAGE}`);
-    }
-  }
-  const chosen = all ? listEnvironments() : environments.length > 0 ? environments : [process.env["APP_ENV"] ?? "default"];
-  return {
-    environments: chosen,
-    ...(from !== undefined ? { from } : {}),
-    ...(stacks.length > 0 ? { stacks } : {}),
-    concurrency,
-    archive,
-    keep,
-    format,
-    sharedProvider,
-    reusePlans,
-  };
-}
-
-async function main(): Promise<number> {
-  const args = parseArguments(process.argv.slice(2));
-  if (args === "help") {
-    console.log(USAGE);
-    return 0;
-  }
+async function planCommand(args: CliArguments, io: CliIo): Promise<number> {
   const workRoot = mkdtempSync(join(tmpdir(), "offline-plan-"));
-  const log = (line: string): void => console.log(line);
+  const log = (line: string): void => io.out(line);
   const results: StackResult[] = [];
   try {
     const targets: PlanTarget[] = [];
@@ -860,19 +855,9 @@ async function main(): Promise<number> {
   log(formatSummary(results));
   const failed = results.filter((result) => !result.ok);
   for (const result of failed) {
-    console.error(`\n[offline-plan] ${result.id} failed at ${result.failedPhase ?? "?"}:\n${result.error ?? ""}`);
+    io.err(`\n[offline-plan] ${result.id} failed at ${result.failedPhase ?? "?"}:\n${result.error ?? ""}`);
   }
   return failed.length > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`[offline-plan] ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

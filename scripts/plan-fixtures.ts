@@ -4,6 +4,7 @@
  *
  *   npm run plan:fixtures            # about 3 minutes on a busy 2-core machine
  *   npm run plan:fixtures -- --only changes   # one group: failure, tracker, changes or state-bootstrap
+ *   npm run plan:fixtures -- --help  # the options; nothing is run or written
  *
  * - create.json: `terraform show -json` of the default state-bootstrap stack planned from nothing;
  * - no-changes.json, drift.json: the same stack against a state seeded from that plan's values (two
@@ -27,6 +28,7 @@ import { join } from "node:path";
 import { formatArn, ssmParameterArn } from "../aws/arn";
 import { loadConfig } from "../config";
 import { NO_NETWORK, prepareTerraform, synthesize, type PlanJson, type TerraformContext } from "./offline-plan";
+import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "./lib/cli-args.cjs";
 import { changedArguments, type ValueChange } from "./lib/plan-diff";
 import { backendOverride, providerOverride, type Json, type JsonObject } from "./lib/stack-json";
 
@@ -365,26 +367,31 @@ const GROUPS: Readonly<Record<string, (root: string, context: TerraformContext) 
   "state-bootstrap": stateBootstrapFixtures,
 };
 
-function main(argv: readonly string[]): void {
-  const only = argv[0] === "--only" ? argv[1] : undefined;
-  if (argv.length > 0 && (only === undefined || GROUPS[only] === undefined || argv.length > 2)) {
-    throw new Error(`usage: npm run plan:fixtures [-- --only ${Object.keys(GROUPS).join("|")}]; got ${argv.join(" ")}`);
-  }
-  const root = mkdtempSync(join(tmpdir(), "plan-fixtures-"));
-  try {
-    const context = prepareTerraform(root, "stand-in");
-    mkdirSync(FIXTURE_DIRECTORY, { recursive: true });
-    for (const [name, group] of Object.entries(GROUPS)) if (only === undefined || name === only) group(root, context);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+export const COMMAND = defineCommand({
+  command: "npm run plan:fixtures --",
+  name: "plan:fixtures",
+  summary:
+    "Rewrites the real plan fixtures of __tests__/fixtures/plans/ with terraform and hashicorp/aws, offline (minutes on a busy " +
+    "2-core machine; the plan-summary and apply-gate tests read them). Commit the files it changes.",
+  options: {
+    only: { type: "string", value: "GROUP", description: "rewrite one group of fixtures only", choices: Object.keys(GROUPS) },
+  },
+});
+
+/** The CLI: the fixtures (or one group), in a temporary work folder removed after. */
+export function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCommand(COMMAND, argv, io, ({ values }) => {
+    const root = mkdtempSync(join(tmpdir(), "plan-fixtures-"));
+    try {
+      const context = prepareTerraform(root, "stand-in");
+      mkdirSync(FIXTURE_DIRECTORY, { recursive: true });
+      for (const [name, group] of Object.entries(GROUPS)) if (values.only === undefined || name === values.only) group(root, context);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    io.out(`wrote ${FIXTURE_DIRECTORY.slice(join(__dirname, "..").length + 1)}${values.only !== undefined ? ` (${values.only})` : ""}`);
+    return 0;
+  });
 }
 
-if (require.main === module) {
-  try {
-    main(process.argv.slice(2));
-  } catch (error) {
-    console.error(`[plan-fixtures] ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

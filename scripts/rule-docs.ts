@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RULES, VERIFIED_CHECKOV_IDS } from "../stacks/rules/rules";
+import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "./lib/cli-args.cjs";
 
 export const DOC_PATH = join(__dirname, "..", "docs", "rules.md");
 /** The README shows the table without the resource types, which the full doc lists. */
@@ -36,8 +37,21 @@ export function withCurrentTable(doc: string, options: { readonly withResourceTy
   return `${doc.slice(0, start + BEGIN.length)}\n${renderRulesTable(options)}\n${doc.slice(end)}`;
 }
 
-if (require.main === module) {
-  writeFileSync(DOC_PATH, withCurrentTable(readFileSync(DOC_PATH, "utf8")));
-  writeFileSync(README_PATH, withCurrentTable(readFileSync(README_PATH, "utf8"), { withResourceTypes: false }));
-  process.stdout.write(`docs/rules.md, README.md: ${RULES.length} rules\n`);
+export const COMMAND = defineCommand({
+  command: "npm run rules:doc --",
+  name: "rules:doc",
+  summary: "Rewrites the rule tables of docs/rules.md and README.md (between the rules:begin and rules:end markers) from stacks/rules/rules.ts.",
+  options: {},
+});
+
+/** The CLI: rewrites both docs; the paths are for tests. */
+export function main(argv: readonly string[], io: CliIo = processIo, paths = { doc: DOC_PATH, readme: README_PATH }): Promise<number> {
+  return runCommand(COMMAND, argv, io, () => {
+    writeFileSync(paths.doc, withCurrentTable(readFileSync(paths.doc, "utf8")));
+    writeFileSync(paths.readme, withCurrentTable(readFileSync(paths.readme, "utf8"), { withResourceTypes: false }));
+    io.out(`docs/rules.md, README.md: ${RULES.length} rules`);
+    return 0;
+  });
 }
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

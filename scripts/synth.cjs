@@ -13,9 +13,11 @@
  * content hash of node_modules/.package-lock.json, which npm rewrites on every change to node_modules
  * (without that file, e.g. with another package manager, every node_modules input is hashed too).
  *
- *   node scripts/synth.cjs           # build if stale, then synthesize
- *   node scripts/synth.cjs --build   # build if stale, print the bundle's path, do not synthesize
- *   node scripts/synth.cjs --hcl     # every stack as HCL (cdk.tf, terraform fmt-clean) instead of JSON
+ *   node scripts/synth.cjs            # build if stale, then synthesize
+ *   node scripts/synth.cjs --env NAME # config/environments/NAME.json (the same as APP_ENV=NAME)
+ *   node scripts/synth.cjs --build    # build if stale, print the bundle's path, do not synthesize
+ *   node scripts/synth.cjs --hcl      # every stack as HCL (cdk.tf, terraform fmt-clean) instead of JSON
+ *   node scripts/synth.cjs --help     # the options; nothing is built or written
  */
 "use strict";
 const { createHash, randomBytes } = require("node:crypto");
@@ -23,6 +25,7 @@ const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, wr
 const Module = require("node:module");
 const { dirname, join, relative, sep } = require("node:path");
 const vm = require("node:vm");
+const { defineCommand, runMain } = require("./lib/cli-args.cjs");
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, ".build", "synth");
@@ -33,7 +36,7 @@ const LOCKFILE = "node_modules/.package-lock.json";
 const FORMAT = 1;
 
 /**
- * @typedef {{ key: string, bundleHash: string, inputs: Record<string, string> }} BuildRecord
+ * @typedef {{ key: string, bundleHash: string, inputs: Record<string, string>, seconds?: number }} BuildRecord
  */
 
 /** @param {string | Buffer} data */
@@ -87,27 +90,67 @@ const sourceDirname = {
   },
 };
 
+/**
+ * Says on stderr what is taking time once it has taken a second, and how long it took at the end; silent
+ * under jest and under the cdktf CLI (which shows its own spinner and labels stderr [ERROR]).
+ * @param {string} what
+ * @param {string} hint
+ * @param {() => Promise<T>} work
+ * @returns {Promise<T>}
+ * @template T
+ */
+async function withProgress(what, hint, work) {
+  if (process.env.JEST_WORKER_ID !== undefined || process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined) return work();
+  const started = Date.now();
+  let shown = false;
+  const timer = setTimeout(() => {
+    shown = true;
+    process.stderr.write(`${what} (${hint})...\n`);
+  }, 1000);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+    if (shown) process.stderr.write(`${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+}
+
 /** Bundles into a private folder and renames into place: concurrent synths never see half a file. */
 async function build() {
   /** @type {typeof import("esbuild")} */
   const esbuild = require(require.resolve("esbuild", { paths: [ROOT] }));
   mkdirSync(OUT, { recursive: true });
   const scratch = join(OUT, `.build-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const result = await esbuild.build({
-    entryPoints: [join(ROOT, "main.ts")],
-    absWorkingDir: ROOT,
-    outfile: join(scratch, "main.js"),
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    // Loaded lazily by stacks/constructs/bundle.ts, and native: stays a require of node_modules.
-    external: ["esbuild"],
-    legalComments: "none",
-    logLevel: "error",
-    metafile: true,
-    plugins: [sourceDirname],
-  });
+  /** @type {BuildRecord | undefined} */
+  let previous;
+  try {
+    previous = JSON.parse(readFileSync(RECORD, "utf8"));
+  } catch {
+    previous = undefined;
+  }
+  const started = Date.now();
+  // Measured from an empty .build/ on a busy 2-core machine: ~6 s for this bundle, ~10 s and ~4 s for the two handlers.
+  const hint =
+    previous?.seconds === undefined
+      ? "first synth: this and the Lambda handlers take ~25 s, once"
+      : `a source changed; the last build took ${previous.seconds} s`;
+  const result = await withProgress("bundling the synth app (main.ts and its imports)", hint, () =>
+    esbuild.build({
+      entryPoints: [join(ROOT, "main.ts")],
+      absWorkingDir: ROOT,
+      outfile: join(scratch, "main.js"),
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      // Loaded lazily by stacks/constructs/bundle.ts, and native: stays a require of node_modules.
+      external: ["esbuild"],
+      legalComments: "none",
+      logLevel: "error",
+      metafile: true,
+      plugins: [sourceDirname],
+    }),
+  );
   const bundleText = readFileSync(join(scratch, "main.js"));
   const bundleHash = sha256(bundleText).slice(0, 16);
   const lockfile = existsSync(join(ROOT, LOCKFILE));
@@ -119,7 +162,7 @@ async function build() {
   }
   if (lockfile) inputs[LOCKFILE] = hashInput(LOCKFILE);
   /** @type {BuildRecord} */
-  const record = { key: buildKey(), bundleHash, inputs };
+  const record = { key: buildKey(), bundleHash, inputs, seconds: Math.round((Date.now() - started) / 100) / 10 };
   writeFileSync(join(scratch, "inputs.json"), JSON.stringify(record, null, 1));
   renameSync(join(scratch, "main.js"), BUNDLE);
   renameSync(join(scratch, "inputs.json"), RECORD);
@@ -166,18 +209,45 @@ function run(record) {
   script.runInThisContext()(bundleModule.exports, bundleRequire, bundleModule, BUNDLE, OUT);
 }
 
-async function main() {
-  const record = currentRecord() ?? (await build());
-  if (process.argv.includes("--build")) {
-    console.log(relative(ROOT, BUNDLE));
-    return;
-  }
-  // cdktf's own switch, as `cdktf synth --hcl` sets it.
-  if (process.argv.includes("--hcl")) process.env.SYNTH_HCL_OUTPUT = "true";
-  run(record);
+/** The environments there are: config/environments/*.json, read only when --env is given. */
+function environments() {
+  return readdirSync(join(ROOT, "config", "environments"))
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.slice(0, -".json".length))
+    .sort();
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
+const COMMAND = defineCommand({
+  command: "npm run synth --",
+  name: "synth",
+  summary:
+    "Synthesizes every stack of one environment into cdktf.out/stacks/<stack>/ (CDKTF_OUTDIR moves it); stack folders of an " +
+    "earlier synth that this one lacks are removed. The rule pack prints one line per stack; its failures go to stderr.",
+  options: {
+    env: {
+      type: "string",
+      value: "NAME",
+      description: "synthesize config/environments/NAME.json (the same as APP_ENV=NAME; default: APP_ENV, else default)",
+      choices: environments,
+    },
+    hcl: { type: "boolean", description: "write each stack as HCL (cdk.tf, terraform fmt-clean) instead of cdk.tf.json" },
+    build: { type: "boolean", description: "only build the synth bundle if stale and print its path; synthesize nothing" },
+    verbose: { type: "boolean", short: "v", description: "print every rule pack finding, acknowledged ones included, not only the summary" },
+  },
+  notes: "npm run synth:hcl is npm run synth -- --hcl. Bundles are cached in .build/: a first synth builds them (progress on stderr).",
+});
+
+runMain(COMMAND, async ({ values }) => {
+  if (typeof values.env === "string") process.env.APP_ENV = values.env;
+  // Read by the rule pack (stacks/rules/rule-pack.ts) in the bundle.
+  if (values.verbose === true) process.env.RULE_PACK_VERBOSE = "1";
+  const record = currentRecord() ?? (await build());
+  if (values.build === true) {
+    console.log(relative(ROOT, BUNDLE));
+    return 0;
+  }
+  // cdktf's own switch, as `cdktf synth --hcl` sets it.
+  if (values.hcl === true) process.env.SYNTH_HCL_OUTPUT = "true";
+  run(record);
+  return process.exitCode === undefined ? 0 : Number(process.exitCode);
 });

@@ -16,6 +16,18 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** Write each stack as HCL (cdk.tf) instead of JSON. @default - as cdktf decides (HCL when `cdktf synth --hcl` runs the app) */
   readonly hcl?: boolean;
+  /**
+   * Remove the stack folders of earlier synths that this one lacks.
+   * @default true, except when the cdktf CLI runs the app (runByCdktfCli): the CLI lists the folders
+   * before it runs the app and removes the orphans itself afterwards, failing with ENOENT on any the
+   * app already removed (cdktf-cli 0.21, @cdktf/cli-core src/lib/synth-stack.js, SynthStack.synth).
+   */
+  readonly removeStaleStacks?: boolean;
+}
+
+/** Whether the cdktf CLI (`cdktf synth/list/diff/deploy`) runs the app: it sets this variable for the app alone. */
+export function runByCdktfCli(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"] !== undefined;
 }
 
 export interface SynthResult {
@@ -43,10 +55,13 @@ export function synthesizeApp(config: AppConfig, options: SynthOptions = {}): Sy
     else process.env[HCL_SWITCH] = previous;
   }
   const manifest = app.manifest;
-  const removedStacks = removeStaleStacks(
-    app.outdir,
-    Object.values(manifest.stacks).map((stack) => stack.workingDirectory),
-  );
+  const removedStacks =
+    (options.removeStaleStacks ?? !runByCdktfCli())
+      ? removeStaleStacks(
+          app.outdir,
+          Object.values(manifest.stacks).map((stack) => stack.workingDirectory),
+        )
+      : [];
   const stackFiles = Object.values(manifest.stacks).map((stack) => join(app.outdir, stack.synthesizedStackPath));
   for (const file of stackFiles) {
     for (const name of STACK_FILE_NAMES) {

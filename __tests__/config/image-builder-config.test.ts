@@ -31,6 +31,7 @@ describe("imageBuilder configuration", () => {
       volumeSizeGb: 10,
       exampleLaunchTemplate: false,
       channels: [],
+      channelGates: [],
       fleetRefresh: [],
       imageScanning: false,
     });

@@ -102,3 +102,23 @@ describe("synth output folder", () => {
     });
   });
 });
+
+describe("npm run cdktf -- list after another environment's synth", () => {
+  // The cdktf CLI lists cdktf.out/stacks/ before it runs the app and removes the folders the new
+  // manifest lacks afterwards; it crashed (ENOENT) when the app had removed them first.
+  const outdir = mkdtempSync(join(tmpdir(), "cdktf-list-"));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test("lists the stacks of the environment now set, and the CLI removes the other one's folder", () => {
+    synth(outdir, "hcp-example");
+    expect(existsSync(join(outdir, "stacks", "ci-access"))).toBe(true);
+    const list = spawnSync(process.execPath, [join(PROJECT_ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf"), "list", "--output", outdir], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, APP_ENV: "default", CHECKPOINT_DISABLE: "1", CI: "true" },
+      encoding: "utf8",
+    });
+    expect({ status: list.status, crash: /ENOENT/.test(list.stderr + list.stdout) }).toEqual({ status: 0, crash: false });
+    for (const stack of ["ami-tracker", "state-bootstrap", "storage-first-api"]) expect(list.stdout).toMatch(new RegExp(`^${stack}\\s`, "m"));
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["ami-tracker", "state-bootstrap", "storage-first-api"]);
+  });
+});

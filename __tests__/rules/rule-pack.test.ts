@@ -7,14 +7,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acknowledgeRule, ACKNOWLEDGEMENT_METADATA } from "../../stacks/rules/acknowledge";
-import { RulePackAspect } from "../../stacks/rules/rule-pack";
+import { defaultPrinter, RulePackAspect, type Printer } from "../../stacks/rules/rule-pack";
 import { RULES } from "../../stacks/rules/rules";
 import { minimalStack, report } from "./support";
 
-function stackWithAspect(app: App, print: (line: string) => void = () => undefined): TerraformStack {
+type Printed = { line: string; stream: "stdout" | "stderr" };
+
+function stackWithAspect(app: App, print: Printer = () => undefined, verbose = false): TerraformStack {
   const stack = new TerraformStack(app, "checked");
   new AwsProvider(stack, "aws", { region: "us-east-1" });
-  Aspects.of(stack).add(new RulePackAspect({ print }));
+  Aspects.of(stack).add(new RulePackAspect({ print, verbose }));
   return stack;
 }
 
@@ -45,27 +47,72 @@ describe("the aspect", () => {
     expect(existsSync(join(dir, "manifest.json"))).toBe(false);
   });
 
-  test("warnings and acknowledgements are printed, with the acknowledgement's reason, and do not fail synth", () => {
-    // Prepare
+  /** A stack with one acknowledged finding (ENC-2 on a queue) and one compliant topic. */
+  function acknowledgedStack(verbose: boolean): { dir: string; app: App; queue: SqsQueue; printed: Printed[] } {
     const dir = outdir();
     const app = new App({ outdir: dir });
-    const lines: string[] = [];
-    const stack = stackWithAspect(app, (line) => lines.push(line));
+    const printed: Printed[] = [];
+    const stack = stackWithAspect(app, (line, stream) => printed.push({ line, stream }), verbose);
     const queue = new SqsQueue(stack, "queue", { name: "plain" });
     acknowledgeRule(queue, "ENC-2", "holds only public sample data; encryption adds nothing here");
     new SnsTopic(stack, "topic", { name: "t", kmsMasterKeyId: "alias/aws/sns" });
+    return { dir, app, queue, printed };
+  }
+
+  test("an acknowledged finding prints one summary line on stdout, annotates the construct and does not fail synth", () => {
+    // Prepare
+    const { dir, app, queue, printed } = acknowledgedStack(false);
 
     // Act
     app.synth();
 
     // Assess
     expect(readdirSync(join(dir, "stacks", "checked"))).toContain("cdk.tf.json");
-    expect(lines[0]).toMatch(/^rule pack, stack checked: \d+ checks, 1 finding\(s\)$/);
-    expect(lines).toContainEqual(
-      "  ack: [ENC-2] acknowledged on aws_sqs_queue.queue (checked/queue): holds only public sample data; encryption adds nothing here",
-    );
+    expect(printed).toEqual([{ line: expect.stringMatching(/^rule pack: checked \d+ checks, 0 errors, 0 warnings, 1 acknowledged$/), stream: "stdout" }]);
     const infos = queue.node.metadata.filter((entry) => entry.type === AnnotationMetadataEntryType.INFO).map((entry) => String(entry.data));
     expect(infos).toEqual([expect.stringContaining("[ENC-2] acknowledged on aws_sqs_queue.queue")]);
+  });
+
+  test("verbose adds each acknowledgement with its reason under the summary, on stdout", () => {
+    const { app, printed } = acknowledgedStack(true);
+    app.synth();
+    expect(printed).toEqual([
+      { line: expect.stringMatching(/^rule pack: checked \d+ checks, 0 errors, 0 warnings, 1 acknowledged$/), stream: "stdout" },
+      {
+        line: "  ack: [ENC-2] acknowledged on aws_sqs_queue.queue (checked/queue): holds only public sample data; encryption adds nothing here",
+        stream: "stdout",
+      },
+    ]);
+  });
+
+  test("a failure is printed on stderr, summary and finding, whether verbose or not", () => {
+    // Prepare
+    const printed: Printed[] = [];
+    const app = new App({ outdir: outdir() });
+    const stack = stackWithAspect(app, (line, stream) => printed.push({ line, stream }));
+    new SnsTopic(stack, "plain-topic", { name: "plain" });
+
+    // Act
+    expect(() => app.synth()).toThrow(/Encountered Annotations with level "ERROR"/);
+
+    // Assess
+    expect(printed).toEqual([
+      { line: "rule pack: checked 1 check, 1 error, 0 warnings, 0 acknowledged", stream: "stderr" },
+      {
+        line: expect.stringMatching(/^ {2}error: \[ENC-1\] aws_sns_topic\.plain-topic \(checked\/plain-topic\): kms_master_key_id is not set/),
+        stream: "stderr",
+      },
+    ]);
+  });
+
+  test.each([
+    [{}, false],
+    [{ RULE_PACK_VERBOSE: "1" }, true],
+    [{ RULE_PACK_VERBOSE: "0" }, false],
+  ])("prints to the process outside jest and the cdktf CLI; RULE_PACK_VERBOSE %j makes it verbose: %s", (env, verbose) => {
+    expect(defaultPrinter(env)).toEqual({ print: expect.any(Function), verbose });
+    expect(defaultPrinter({ ...env, JEST_WORKER_ID: "1" })).toBeUndefined();
+    expect(defaultPrinter({ ...env, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" })).toBeUndefined();
   });
 
   test("the aspect runs once per stack even when synthesized twice (no duplicate annotations)", () => {

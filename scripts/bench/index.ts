@@ -18,6 +18,8 @@ import { buildOptions, bundleHandler, runWorker, SCHEMA_KEY_PACKAGES } from "../
 import { directoryEntries, makeZip } from "../lib/zip";
 import { describeMachine, firstLines, kb, mb, median, ms, PROJECT_ROOT, runProcess, series, type Machine, type ProcessRun, type Series } from "./measure";
 import { summarizeProfile, type ProfileSummary } from "./profile";
+import { listEnvironments } from "../offline-plan";
+import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../lib/cli-args.cjs";
 import { benchTier, formatTier } from "./tier";
 
 interface Options {
@@ -26,11 +28,71 @@ interface Options {
   readonly quick: boolean;
 }
 
-function parseOptions(argv: readonly string[]): Options {
-  const runsIndex = argv.indexOf("--runs");
-  const runs = runsIndex >= 0 ? Number(argv[runsIndex + 1]) : 5;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a whole number >= 1");
-  return { runs, skipTerraform: argv.includes("--skip-terraform"), quick: argv.includes("--quick") };
+const TIER_ONLY_OPTIONS = ["npm-test", "root", "env", "plan-arg"] as const;
+
+export const COMMAND = defineCommand({
+  command: "npm run bench --",
+  name: "bench",
+  summary:
+    "Synth, scale, bundle, handler and test-tier benchmarks, each beside its goal: prints a table and writes BENCHMARKS.md " +
+    "(the terraform tier takes minutes). Every synth runs in a scratch folder; the tree's cdktf.out is left alone.",
+  options: {
+    runs: {
+      type: "string",
+      value: "N",
+      description: "synth runs per measure (default 5)",
+      check: (value) => (/^[1-9]\d*$/.test(value) ? undefined : "expected a whole number of at least 1, e.g. --runs 7"),
+    },
+    quick: { type: "boolean", description: "fewer scale points and iterations" },
+    "skip-terraform": { type: "boolean", description: "everything but the terraform test tier" },
+    "bundles-only": { type: "boolean", description: "bundles, Powertools and SDK clients only; prints, does not write BENCHMARKS.md" },
+    "tier-only": { type: "boolean", description: "terraform calls and seconds per stack of plan:offline (scripts/bench/tier.ts); writes nothing" },
+    "npm-test": { type: "boolean", description: "with --tier-only: time a whole npm test too" },
+    root: { type: "string", value: "DIR", description: "with --tier-only: the project copy to run in (default this one)" },
+    env: { type: "string", value: "NAME", description: "with --tier-only: the environment plan:offline plans", choices: () => listEnvironments() },
+    "plan-arg": {
+      type: "string",
+      multiple: true,
+      dashValue: true,
+      value: "ARG",
+      description: "with --tier-only: an option passed to plan:offline, e.g. --plan-arg --own-providers",
+    },
+  },
+});
+
+/** The CLI: one of the three runs (whole, --bundles-only, --tier-only). */
+export function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCommand(COMMAND, argv, io, ({ values }) => {
+    if (values["tier-only"] !== true) {
+      const misplaced = TIER_ONLY_OPTIONS.filter((name) => values[name] !== undefined);
+      if (misplaced.length > 0)
+        throw new UsageError(
+          `${misplaced.map((name) => `--${name}`).join(", ")} ${misplaced.length === 1 ? "applies" : "apply"} only with --tier-only; add --tier-only or leave ${misplaced.length === 1 ? "it" : "them"} out`,
+        );
+    }
+    if (values["tier-only"] === true && values["bundles-only"] === true) throw new UsageError("--tier-only and --bundles-only exclude each other: give one");
+    if (values["tier-only"] === true) {
+      const started = new Date().toISOString();
+      const figures = benchTier({
+        ...(values.root !== undefined ? { root: values.root } : {}),
+        ...(values.env !== undefined ? { environment: values.env } : {}),
+        npmTest: values["npm-test"] === true,
+        planArgs: values["plan-arg"] ?? [],
+        loadavg,
+      });
+      io.out(`started ${started}, ended ${new Date().toISOString()}: ${formatTier(figures)}`);
+      return 0;
+    }
+    runBench(
+      {
+        runs: values.runs !== undefined ? Number.parseInt(values.runs, 10) : 5,
+        skipTerraform: values["skip-terraform"] === true,
+        quick: values.quick === true,
+      },
+      values["bundles-only"] === true,
+    );
+    return 0;
+  });
 }
 
 /** One line of the summary table. */
@@ -809,28 +871,13 @@ function writeReport(
   writeFileSync(join(PROJECT_ROOT, "BENCHMARKS.md"), text);
 }
 
-function flagValue(argv: readonly string[], flag: string): string | undefined {
-  const index = argv.indexOf(flag);
-  return index >= 0 ? argv[index + 1] : undefined;
-}
-
-function main(): void {
-  const argv = process.argv.slice(2);
-  if (argv.includes("--tier-only")) {
-    const root = flagValue(argv, "--root");
-    const environment = flagValue(argv, "--env");
-    const planArgs = argv.flatMap((flag, index) => (flag === "--plan-arg" && argv[index + 1] !== undefined ? [argv[index + 1] ?? ""] : []));
-    const started = new Date().toISOString();
-    const figures = benchTier({ ...(root ? { root } : {}), ...(environment ? { environment } : {}), npmTest: argv.includes("--npm-test"), planArgs, loadavg });
-    console.log(`started ${started}, ended ${new Date().toISOString()}: ${formatTier(figures)}`);
-    return;
-  }
-  const options = parseOptions(argv);
+/** Everything, or with bundlesOnly the bundles, Powertools and SDK clients (printed, BENCHMARKS.md left alone). */
+function runBench(options: Options, bundlesOnly: boolean): void {
   const machine = describeMachine();
   console.log(
     `${machine.date}: ${machine.cores} cores, ${machine.cpuModel}, Node.js ${machine.node}, load ${machine.loadAverage.map((value) => value.toFixed(2)).join(" ")}\n`,
   );
-  if (argv.includes("--bundles-only")) {
+  if (bundlesOnly) {
     reportBundles(benchBundles());
     const powertools = benchPowertools();
     reportPowertools(powertools);
@@ -862,4 +909,4 @@ function main(): void {
   console.log("\nwritten: BENCHMARKS.md");
 }
 
-main();
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -20,6 +20,8 @@ interface BuildRecord {
   readonly key: string;
   readonly inputs: Readonly<Record<string, string>>;
   readonly hash: string;
+  /** How long the build took, for the next rebuild's progress line. */
+  readonly seconds?: number;
 }
 
 const bundles = new Map<string, Bundle>();
@@ -50,9 +52,24 @@ export function bundleHandler(name: string, entry: string): Bundle {
   const bundle =
     previous !== undefined && previous.key === key && inputsUnchanged(previous) && existsSync(join(bundleDirectory(name, previous.hash), "index.js"))
       ? { directory: bundleDirectory(name, previous.hash), hash: previous.hash }
-      : build(name, options, recordFile, key);
+      : withProgress(`bundling ${entry}`, previous?.seconds === undefined ? "first build" : `an input changed; the last build took ${previous.seconds} s`, () =>
+          build(name, options, recordFile, key),
+        );
   bundles.set(entry, bundle);
   return bundle;
+}
+
+/**
+ * A rebuild takes seconds (esbuild over the AWS SDK, in a child process): says so on stderr before and
+ * after. Silent under jest, and under the cdktf CLI, which shows its own spinner and labels stderr [ERROR].
+ */
+function withProgress<T>(what: string, hint: string, work: () => T, env: NodeJS.ProcessEnv = process.env): T {
+  if (env["JEST_WORKER_ID"] !== undefined || env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"] !== undefined) return work();
+  const started = Date.now();
+  process.stderr.write(`${what} (${hint})...\n`);
+  const result = work();
+  process.stderr.write(`${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return result;
 }
 
 const BUILD_ROOT = join(PROJECT_ROOT, ".build");
@@ -84,6 +101,7 @@ export function buildOptions(entry: string): BuildOptions {
  * (jest's workers, a synth beside a test run) never see each other's half-written files.
  */
 function build(name: string, options: BuildOptions, recordFile: string, key: string): Bundle {
+  const started = Date.now();
   const scratch = join(BUILD_ROOT, `.${name}-${process.pid}-${randomBytes(4).toString("hex")}`);
   const metafile = runWorker({
     options: { ...options, outfile: join(scratch, "index.js"), absWorkingDir: PROJECT_ROOT },
@@ -104,7 +122,7 @@ function build(name: string, options: BuildOptions, recordFile: string, key: str
   }
   const inputs = Object.fromEntries(recordedInputs(Object.keys(metafile.inputs)).map((input) => [input, hashFile(join(PROJECT_ROOT, input))]));
   const recordScratch = `${scratch}.json`;
-  writeFileSync(recordScratch, JSON.stringify({ key, inputs, hash: bundleHash } satisfies BuildRecord));
+  writeFileSync(recordScratch, JSON.stringify({ key, inputs, hash: bundleHash, seconds: Math.round((Date.now() - started) / 100) / 10 } satisfies BuildRecord));
   renameSync(recordScratch, recordFile);
   return { directory, hash: bundleHash };
 }

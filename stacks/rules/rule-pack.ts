@@ -3,7 +3,8 @@
  * each resource checked only by the rules of its type. `RulePackAspect` (attached by AppStack)
  * turns the findings into annotations: an unacknowledged error fails synth (cdktf's App.synth
  * throws on error annotations before it writes the stack's cdk.tf.json; `cdktf synth` prints them
- * and fails), warnings and acknowledgements are printed.
+ * and fails). It prints one summary line per stack on stdout; errors and warnings, each with the
+ * rule and the fix, on stderr; acknowledged findings only when asked (verbose).
  */
 import { Annotations, TerraformStack, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
@@ -119,24 +120,45 @@ export function describeFinding(finding: Finding): string {
   return `[${finding.rule.id}] ${where}: ${finding.reason}. Rule: ${finding.rule.explanation}${checkov}`;
 }
 
-export type Printer = (line: string) => void;
+/** Where a line goes: the summary and acknowledgements to stdout, what needs fixing to stderr. */
+export type Printer = (line: string, stream: "stdout" | "stderr") => void;
 
 /**
- * Where warnings and acknowledgements are printed when the aspect runs: stderr, except under the
- * cdktf CLI (which prints annotations itself) and under jest.
+ * How the aspect prints when it runs: to the process's streams, except under the cdktf CLI (which
+ * prints annotations itself) and under jest. `RULE_PACK_VERBOSE` (set by `npm run synth -- --verbose`)
+ * adds the acknowledged findings to the one summary line per stack.
  */
-export function defaultPrinter(env: NodeJS.ProcessEnv = process.env): Printer | undefined {
+export function defaultPrinter(env: NodeJS.ProcessEnv = process.env): { print: Printer; verbose: boolean } | undefined {
   if (env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined || env.JEST_WORKER_ID !== undefined) return undefined;
-  return (line) => process.stderr.write(`${line}\n`);
+  return {
+    print: (line, stream) => (stream === "stderr" ? process.stderr : process.stdout).write(`${line}\n`),
+    verbose: env["RULE_PACK_VERBOSE"] !== undefined && env["RULE_PACK_VERBOSE"] !== "" && env["RULE_PACK_VERBOSE"] !== "0",
+  };
+}
+
+/** `rule pack: ami-tracker 52 checks, 0 errors, 0 warnings, 1 acknowledged`. */
+export function summarize(report: StackReport): string {
+  const open = report.findings.filter((finding) => finding.acknowledged === undefined);
+  const problems = report.acknowledgementProblems;
+  const errors = open.filter((finding) => finding.rule.level === "error").length + problems.filter((problem) => problem.level === "error").length;
+  const warnings =
+    open.length - open.filter((finding) => finding.rule.level === "error").length + problems.filter((problem) => problem.level === "warning").length;
+  const acknowledged = report.findings.length - open.length;
+  const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? "" : "s"}`;
+  return `rule pack: ${report.stack} ${plural(report.evaluated, "check")}, ${plural(errors, "error")}, ${plural(warnings, "warning")}, ${acknowledged} acknowledged`;
 }
 
 /** Runs the rule pack on each stack it visits, once per stack. */
 export class RulePackAspect implements IAspect {
   private readonly checked = new WeakSet<TerraformStack>();
   private readonly print: Printer | undefined;
+  private readonly verbose: boolean;
 
-  constructor(options: { readonly print?: Printer } = {}) {
-    this.print = options.print ?? defaultPrinter();
+  /** @param options.print where lines go @default defaultPrinter() @param options.verbose print acknowledged findings too @default RULE_PACK_VERBOSE */
+  constructor(options: { readonly print?: Printer; readonly verbose?: boolean } = {}) {
+    const fallback = options.print === undefined ? defaultPrinter() : undefined;
+    this.print = options.print ?? fallback?.print;
+    this.verbose = options.verbose ?? fallback?.verbose ?? false;
   }
 
   visit(node: IConstruct): void {
@@ -144,24 +166,27 @@ export class RulePackAspect implements IAspect {
     this.checked.add(node);
     const { report, constructs } = inspect(node);
     const target = (path: string | undefined): IConstruct => (path === undefined ? undefined : constructs.get(path)) ?? node;
-    const lines: string[] = [];
+    const details: { line: string; stream: "stdout" | "stderr" }[] = [];
     for (const finding of report.findings) {
       const message = describeFinding(finding);
       const annotations = Annotations.of(target(finding.resource.path));
       if (finding.acknowledged !== undefined) annotations.addInfo(message);
       else if (finding.rule.level === "error") annotations.addError(message);
       else annotations.addWarning(message);
-      lines.push(`${finding.acknowledged !== undefined ? "ack" : finding.rule.level}: ${message}`);
+      if (finding.acknowledged !== undefined) {
+        if (this.verbose) details.push({ line: `  ack: ${message}`, stream: "stdout" });
+      } else details.push({ line: `  ${finding.rule.level}: ${message}`, stream: "stderr" });
     }
     for (const problem of report.acknowledgementProblems) {
-      const message = `[rule-pack] ${problem.path}: ${problem.message}`;
-      if (problem.level === "error") Annotations.of(target(problem.path)).addError(message);
-      else Annotations.of(target(problem.path)).addWarning(message);
-      lines.push(`${problem.level}: ${message}`);
+      const message = `${problem.path}: ${problem.message}`;
+      if (problem.level === "error") Annotations.of(target(problem.path)).addError(`[rule-pack] ${message}`);
+      else Annotations.of(target(problem.path)).addWarning(`[rule-pack] ${message}`);
+      details.push({ line: `  ${problem.level}: ${message}`, stream: "stderr" });
     }
-    if (this.print !== undefined && lines.length > 0) {
-      this.print(`rule pack, stack ${report.stack}: ${report.evaluated} checks, ${report.findings.length} finding(s)`);
-      for (const line of lines) this.print(`  ${line}`);
-    }
+    if (this.print === undefined) return;
+    const failing = details.some((detail) => detail.stream === "stderr");
+    // With a failure the summary goes to stderr too, so the lines under it read in order there.
+    this.print(summarize(report), failing ? "stderr" : "stdout");
+    for (const detail of details) this.print(detail.line, failing ? "stderr" : detail.stream);
   }
 }
