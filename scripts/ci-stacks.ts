@@ -5,8 +5,9 @@
  *   npm run --silent ci:stacks              # reads cdktf.out/manifest.json
  *   npm run --silent ci:stacks -- other.out
  *   npm run --silent ci:stacks -- --backend # s3, cloud or local: which path the workflows take
+ *   npm run --silent ci:stacks -- --github-output # both, as the synth job's outputs `stacks` and `backend`
  */
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CI_ACCESS_STACK } from "../stacks/ci-access-stack";
 import { STATE_BOOTSTRAP_STACK } from "../stacks/state-bootstrap-stack";
@@ -41,11 +42,24 @@ export function workloadBackend(outdir: string): BackendKind {
   return kinds[0] ?? "local";
 }
 
+/** The synth job's outputs, as lines of $GITHUB_OUTPUT. */
+export function githubOutputLines(outdir: string): string {
+  const stacks = workloadStacks(readFileSync(join(outdir, "manifest.json"), "utf8"));
+  return `stacks=${JSON.stringify(stacks)}\nbackend=${stacks.length === 0 ? "local" : workloadBackend(outdir)}\n`;
+}
+
 if (require.main === module) {
   const backend = process.argv.includes("--backend");
+  const githubOutput = process.argv.includes("--github-output");
   const outdir = process.argv.slice(2).find((argument) => !argument.startsWith("--")) ?? "cdktf.out";
   try {
-    if (backend) process.stdout.write(`${workloadBackend(outdir)}\n`);
+    if (githubOutput) {
+      const file = process.env["GITHUB_OUTPUT"];
+      if (file === undefined || file === "") throw new Error("--github-output needs GITHUB_OUTPUT (set by GitHub Actions in every step)");
+      const lines = githubOutputLines(outdir);
+      appendFileSync(file, lines);
+      process.stdout.write(lines);
+    } else if (backend) process.stdout.write(`${workloadBackend(outdir)}\n`);
     else process.stdout.write(`${JSON.stringify(workloadStacks(readFileSync(join(outdir, "manifest.json"), "utf8")))}\n`);
   } catch (error) {
     console.error(`[ci-stacks] ${outdir}/manifest.json: ${error instanceof Error ? error.message : String(error)}; run npm run synth first`);
