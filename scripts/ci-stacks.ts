@@ -5,12 +5,14 @@
  *   npm run --silent ci:stacks              # reads cdktf.out/manifest.json
  *   npm run --silent ci:stacks -- other.out
  *   npm run --silent ci:stacks -- --backend # s3, cloud or local: which path the workflows take
- *   npm run --silent ci:stacks -- --github-output # both, as the synth job's outputs `stacks` and `backend`
+ *   npm run --silent ci:stacks -- --github-output # the synth job's outputs: stacks, backend, token_variable
+ *                                                  # (fails when backend.hostname needs another TF_TOKEN_ variable)
  */
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CI_ACCESS_STACK } from "../stacks/ci-access-stack";
 import { STATE_BOOTSTRAP_STACK } from "../stacks/state-bootstrap-stack";
+import { DEFAULT_TERRAFORM_HOST, terraformTokenVariable } from "./lib/terraform-token";
 
 export const ADMIN_STACKS: readonly string[] = [STATE_BOOTSTRAP_STACK, CI_ACCESS_STACK];
 
@@ -42,10 +44,39 @@ export function workloadBackend(outdir: string): BackendKind {
   return kinds[0] ?? "local";
 }
 
+/**
+ * The variable plan.yml, apply.yml and drift.yml pass the HCP Terraform token in. GitHub Actions cannot
+ * name an env variable from an expression, and the steps that see TF_API_TOKEN must stay plain terraform
+ * calls, so the name is written in the workflows and checked here against backend.hostname.
+ */
+export const WORKFLOW_TOKEN_VARIABLE = "TF_TOKEN_app_terraform_io";
+
+/** The host of a stack's `cloud` block (Terraform's default when it names none), or undefined without one. */
+export function cloudHostname(stackText: string): string | undefined {
+  const cloud = (JSON.parse(stackText) as { terraform?: { cloud?: { hostname?: string } } }).terraform?.cloud;
+  return cloud === undefined ? undefined : (cloud.hostname ?? DEFAULT_TERRAFORM_HOST);
+}
+
+/** The token variable the workload stacks' backend needs; throws when the workflows pass another. */
+export function workloadTokenVariable(outdir: string, stacks: readonly string[], workflowVariable = WORKFLOW_TOKEN_VARIABLE): string {
+  const hosts = [...new Set(stacks.map((stack) => cloudHostname(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"))))].filter(
+    (host): host is string => host !== undefined,
+  );
+  const variable = terraformTokenVariable(hosts[0] ?? DEFAULT_TERRAFORM_HOST);
+  if (hosts.length > 0 && variable !== workflowVariable) {
+    throw new Error(
+      `backend.hostname is "${hosts[0]}": Terraform reads its token from ${variable}, but the workflows pass TF_PLAN_TOKEN and TF_API_TOKEN as ${workflowVariable}; ` +
+        `rename ${workflowVariable} to ${variable} in .github/workflows/plan.yml, apply.yml and drift.yml and in WORKFLOW_TOKEN_VARIABLE (scripts/ci-stacks.ts)`,
+    );
+  }
+  return variable;
+}
+
 /** The synth job's outputs, as lines of $GITHUB_OUTPUT. */
 export function githubOutputLines(outdir: string): string {
   const stacks = workloadStacks(readFileSync(join(outdir, "manifest.json"), "utf8"));
-  return `stacks=${JSON.stringify(stacks)}\nbackend=${stacks.length === 0 ? "local" : workloadBackend(outdir)}\n`;
+  const backend = stacks.length === 0 ? "local" : workloadBackend(outdir);
+  return `stacks=${JSON.stringify(stacks)}\nbackend=${backend}\ntoken_variable=${workloadTokenVariable(outdir, stacks)}\n`;
 }
 
 if (require.main === module) {

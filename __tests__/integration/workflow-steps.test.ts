@@ -256,6 +256,9 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
       expect(plan.result).toBe("success");
       expect(existsSync(join(artifacts, "plan-review-app", "app.json"))).toBe(true);
       expect(stepOf(plan, /--failed plan/).outcome).toBe("skipped");
+      // The job summary: the changed resource and Terraform's whole plan text.
+      expect(plan.summary).toContain("terraform_data.release");
+      expect(plan.summary).toMatch(/will be created/);
 
       const attest = await run("plan-attest.yml", "attest", {
         artifacts,

@@ -77,10 +77,13 @@ describe("GitHub Actions workflows", () => {
       expect(text).not.toContain("TF_API_TOKEN");
     });
 
-    test.each(["synth", "synth:hcl", "ci:stacks", "ci:fmt", "ci:plan-record", "test"])("calls the project's own script %s, which package.json defines", (script) => {
-      expect(text).toMatch(new RegExp(`npm (run (--silent )?)?${script.replace(":", "\\:")}\\b`));
-      expect(packageJson.scripts[script]).toBeDefined();
-    });
+    test.each(["synth", "synth:hcl", "ci:stacks", "ci:fmt", "ci:plan-record", "test"])(
+      "calls the project's own script %s, which package.json defines",
+      (script) => {
+        expect(text).toMatch(new RegExp(`npm (run (--silent )?)?${script.replace(":", "\\:")}\\b`));
+        expect(packageJson.scripts[script]).toBeDefined();
+      },
+    );
   });
 
   test.each(files)("%s: every run: step is one command (logic lives in scripts the workflow-steps test runs)", (file) => {
