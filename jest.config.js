@@ -1,6 +1,7 @@
 // Three tiers, all run by `npm test`:
 // - "unit": in-process and fast (handlers, stacks' JSON, config, rules, scripts);
-// - "integration": whole synths in fresh folders, compared byte for byte (child processes);
+// - "integration": whole synths in fresh folders, compared byte for byte, and the workflows' steps run
+//   offline in fresh copies of the project (child processes);
 // - "terraform": the real terraform validate + plan on every synthesized stack.
 const transform = {
   "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],

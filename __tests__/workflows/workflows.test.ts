@@ -77,10 +77,26 @@ describe("GitHub Actions workflows", () => {
       expect(text).not.toContain("TF_API_TOKEN");
     });
 
-    test.each(["synth", "ci:stacks", "ci:plan-record", "plan:offline", "test"])("calls the project's own script %s, which package.json defines", (script) => {
-      expect(text).toMatch(new RegExp(`npm (run (--silent )?)?${script.replace(":", "\\:")}\\b`));
-      expect(packageJson.scripts[script]).toBeDefined();
-    });
+    test.each(["synth", "synth:hcl", "ci:stacks", "ci:fmt", "ci:plan-record", "test"])(
+      "calls the project's own script %s, which package.json defines",
+      (script) => {
+        expect(text).toMatch(new RegExp(`npm (run (--silent )?)?${script.replace(":", "\\:")}\\b`));
+        expect(packageJson.scripts[script]).toBeDefined();
+      },
+    );
+  });
+
+  test.each(files)("%s: every run: step is one command (logic lives in scripts the workflow-steps test runs)", (file) => {
+    const multiLine = [...readFileSync(join(WORKFLOWS, file), "utf8").matchAll(/^ +run: [|>]/gm)].map((match) => match[0]);
+    expect(multiLine).toEqual([]);
+  });
+
+  test("plan.yml's validate job checks formatting of the project's own Terraform only, never a walk of the checkout", () => {
+    const text = readFileSync(join(WORKFLOWS, "plan.yml"), "utf8");
+    expect(text).toContain("run: npm run --silent ci:fmt -- cdktf.out/stacks");
+    expect(text).not.toMatch(/run: terraform fmt/);
+    // Each stack is planned once per pull request: by npm test's terraform tier, not again here.
+    expect(text).not.toContain("plan:offline");
   });
 
   describe("apply.yml", () => {
@@ -121,8 +137,11 @@ describe("GitHub Actions workflows", () => {
       expect(text).toMatch(/^on:\n {2}schedule:\n {4}- cron: "[^"]+"\n {2}workflow_dispatch:/m);
       expect(text).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
       expect(text).not.toContain("AWS_APPLY_ROLE_ARN");
-      expect(text).toContain("plan -detailed-exitcode");
-      expect(text).toContain("lock=(-lock=false)");
+      expect(text).toContain("run: npm run --silent ci:drift-plan");
+      const script = readFileSync(join(__dirname, "../../scripts/drift-plan.cjs"), "utf8");
+      expect(script).toContain('"plan", "-detailed-exitcode"');
+      expect(script).toContain('"-lock=false"');
+      expect(packageJson.scripts["ci:drift-plan"]).toBe("node scripts/drift-plan.cjs");
     });
 
     test("hands the exit code and the plan to the drift script, which owns the issue", () => {
