@@ -14,3 +14,9 @@ export const VENDED_LOG_DELIVERY_ACTIONS: readonly string[] = [
   "logs:DescribeResourcePolicies",
   "logs:DescribeLogGroups",
 ];
+
+/**
+ * The retention values (days) CloudWatch Logs accepts.
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;

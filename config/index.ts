@@ -1,23 +1,27 @@
 /**
  * The configuration: one JSON file per environment, validated in full before any construct exists.
  *
- * Adding a setting to a section (e.g. `amiTracker.logLevel`):
- *  1. In config/sections/<section>.ts, add it to the section's schema (`AmiTrackerSettings`), with
- *     its description and, when it has a fixed one, its default: `Defaulted(OneOf([...]), "INFO")`,
- *     `Defaulted(WholeNumber(min, max, "..."), 30)`, `Optional(Text("... Default: ..."))`.
- *     The key order there is the order of the "unknown setting; expected one of" message.
- *  2. Read it in the section's read function: `reader.read(settings, record, "logLevel", path)`
- *     (type, range, default and the message of a wrong value come from the schema), add any check
- *     the schema cannot express, and put it in the returned object. Sections whose read type is
- *     `Resolved<typeof XSettings>` get the new field's type for free; the others (backend,
- *     imageBuilder pipelines, storageFirstApi, ciAccess) list it in their interface too.
- *  3. `npm run config:schema` rewrites config/schema.json (a test fails until then), and a test in
- *     __tests__/config/ shows the default and the message of a wrong value.
+ * Adding a setting to a section (e.g. `amiTracker.logLevel`) is one edit plus its test:
+ *  1. In config/sections/<section>.ts, add it to the section's schema (`AmiTrackerSettings`) with all a
+ *     single field can say: type, range, enum or pattern (`Matching(REGEX, ...)`, the RegExp the section
+ *     tests for its message), description and default: `Defaulted(OneOf([...]), "INFO")`,
+ *     `Defaulted(WholeNumber(min, max, "..."), 30)`, `Optional(Region("... Default: ..."))`. The key order
+ *     there is the order of the "unknown setting; expected one of" message. The read type follows
+ *     (every section's type is `Resolved<typeof XSettings>`), and a section whose read function returns
+ *     `reader.rest(settings, record, path, [...])` (amiTracker, stateBootstrap, imageBuilder.pipelines[] and
+ *     their fleetRefresh, share and cleanup) reads it too: type,
+ *     range, default and the message of a wrong value come from the schema. Elsewhere, or when the
+ *     setting needs a friendly message or a check against other settings, read it with
+ *     `reader.read(settings, record, "logLevel", path)` in the read function and add the check there.
+ *  2. `npm run config:schema` rewrites config/schema.json (a test fails until then); a test in
+ *     __tests__/config/ shows the default and the message of a wrong value, and, for a mistake in the
+ *     field alone, that ajv rejects it too (single-field.test.ts).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "./errors";
-import { ConfigReader, joinPath } from "./reader";
+import { ACCOUNT_ID } from "./patterns";
+import { ConfigReader, describe, joinPath } from "./reader";
 import { readAmiTracker, type AmiTrackerConfig } from "./sections/ami-tracker";
 import { readAmiConsumer, type AmiConsumerConfig } from "./sections/ami-consumer";
 import { readBackend, type BackendConfig } from "./sections/backend";
@@ -27,8 +31,8 @@ import { readImageBuilder, type ImageBuilderConfig } from "./sections/image-buil
 import { readOpsAlarms, type OpsAlarmsConfig } from "./sections/ops-alarms";
 import { readStorageFirstApi, type StorageFirstApiConfig } from "./sections/storage-first-api";
 import { checkNamePrefix, checkRegion } from "./validators";
-import { ConfigFileSettings } from "./schema";
-import { keysOf } from "./settings";
+import { ConfigFileSettings, TAG_KEY } from "./schema";
+import { keysOf, type Resolved } from "./settings";
 
 export { ConfigError } from "./errors";
 export type { AmiTrackerConfig } from "./sections/ami-tracker";
@@ -40,30 +44,31 @@ export type { ImageBuilderConfig, PipelineConfig, PipelineMode } from "./section
 export type { OpsAlarmConfig, OpsAlarmsConfig } from "./sections/ops-alarms";
 export type { StorageFirstApiConfig } from "./sections/storage-first-api";
 
-/** The whole app's configuration, validated, with every default applied. */
-export interface AppConfig {
-  /** Which file under config/environments/ this came from. */
-  readonly environment: string;
-  /** Prefix of every resource name. @default "ssm-patterns" */
-  readonly project: string;
-  /** The region the stacks deploy to. @default "us-east-1" */
-  readonly region: string;
-  /** Tags on every resource that takes them (the provider's default_tags). */
-  readonly tags: Readonly<Record<string, string>>;
-  readonly backend: BackendConfig;
-  readonly amiTracker: AmiTrackerConfig;
-  /** EC2 Image Builder pipelines that feed the tracker (or write their parameter natively). */
-  readonly imageBuilder: ImageBuilderConfig;
-  /** The tracker's CloudWatch alarms, whose actions open OpsItems in OpsCenter. */
-  readonly alarms: OpsAlarmsConfig;
-  readonly storageFirstApi: StorageFirstApiConfig;
-  /** The stack that creates the S3 state bucket (always local state). */
-  readonly stateBootstrap: StateBootstrapConfig;
-  /** The stack with CI's OIDC providers and plan/apply roles. */
-  readonly ciAccess: CiAccessConfig;
-  /** The consumer side of a shared AMI pointer: launch templates reading another account's parameter by ARN. */
-  readonly amiConsumer: AmiConsumerConfig;
-}
+/**
+ * The whole app's configuration, validated, with every default applied: the file's schema
+ * (ConfigFileSettings, config/schema.ts) once read, each section as its read function returns it.
+ */
+export type AppConfig = Omit<
+  Resolved<
+    typeof ConfigFileSettings,
+    never,
+    {
+      /** Which file under config/environments/ this came from. */
+      environment: string;
+      /** The file's tags plus Project, Environment and ManagedBy (the provider's default_tags). */
+      tags: Readonly<Record<string, string>>;
+      backend: BackendConfig;
+      amiTracker: AmiTrackerConfig;
+      imageBuilder: ImageBuilderConfig;
+      alarms: OpsAlarmsConfig;
+      storageFirstApi: StorageFirstApiConfig;
+      stateBootstrap: StateBootstrapConfig;
+      ciAccess: CiAccessConfig;
+      amiConsumer: AmiConsumerConfig;
+    }
+  >,
+  "$schema"
+>;
 
 export const CONFIG_DIRECTORY = join(__dirname, "environments");
 
@@ -84,9 +89,14 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
   const regionProblem = checkRegion(region);
   if (regionProblem) reader.fail("region", regionProblem);
 
+  const accountId = reader.read(settings, record, "accountId", "");
+  if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) {
+    reader.fail("accountId", `${describe(accountId)} is not a 12-digit AWS account ID; write it like "111122223333", or leave it out to allow any account`);
+  }
+
   const tags = reader.read(settings, record, "tags", "") ?? {};
   for (const key of Object.keys(tags)) {
-    if (key.toLowerCase().startsWith("aws:")) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
+    if (!TAG_KEY.test(key)) reader.fail(joinPath("tags", key), `tag keys starting with "aws:" are reserved by AWS; rename it`);
   }
 
   const amiTracker = readAmiTracker(reader, record["amiTracker"], { region });
@@ -99,6 +109,7 @@ export function parseConfig(raw: unknown, environment: string, source = `environ
     environment,
     project,
     region,
+    ...(accountId !== undefined ? { accountId } : {}),
     tags: { Project: project, Environment: environment, ManagedBy: "cdktf", ...tags },
     backend,
     amiTracker,
@@ -163,21 +174,31 @@ export function loadConfig(environment = process.env["APP_ENV"] ?? "default", di
   return config;
 }
 
+/** The account a raw environment file names, or undefined (any account). */
+function accountOf(raw: unknown): string | undefined {
+  const value = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>)["accountId"] : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
 /**
  * IAM holds one OIDC provider per URL per account: two environment files that both create one for the
- * same host collide at apply (EntityAlreadyExists) if they share an account. Allowed only when every
- * one of them says `createOidcProvider: true` (separate accounts).
+ * same host collide at apply (EntityAlreadyExists) if they share an account. Only environments that may
+ * share one are compared: the same accountId, or neither naming one (the shipped examples name none, so
+ * an environment with its accountId never meets them). Allowed also when every one of them says
+ * `createOidcProvider: true` (separate accounts, not named).
  */
 function sharedOidcProviders(raw: unknown, environment: string, directory: string): { path: string; message: string }[] {
   const mine = createdOidcProviders(raw);
   if (mine.length === 0) return [];
+  const account = accountOf(raw);
   const problems: { path: string; message: string }[] = [];
   const others = readdirSync(directory)
     .filter((file) => file.endsWith(".json") && file !== `${environment}.json`)
     .sort()
     .flatMap((file) => {
       try {
-        return [{ name: file.slice(0, -".json".length), hosts: createdOidcProviders(JSON.parse(readFileSync(join(directory, file), "utf8"))) }];
+        const other: unknown = JSON.parse(readFileSync(join(directory, file), "utf8"));
+        return accountOf(other) === account ? [{ name: file.slice(0, -".json".length), hosts: createdOidcProviders(other) }] : [];
       } catch {
         return [];
       }
@@ -186,12 +207,15 @@ function sharedOidcProviders(raw: unknown, environment: string, directory: strin
     const rivals = others.filter((other) => other.hosts.some((host) => host.host === provider.host && !(host.explicit && provider.explicit)));
     if (rivals.length === 0) continue;
     const ci = provider.host === "token.actions.githubusercontent.com" ? "github" : "hcp";
+    const where = account === undefined ? "" : ` (both in account ${account})`;
     problems.push({
       path: `ciAccess.${ci}`,
       message:
-        `creates the OIDC provider for ${provider.host}, and so does environment ${rivals.map((other) => `"${other.name}"`).join(", ")}; IAM holds one per account: ` +
-        `set ciAccess.${ci}.oidcProviderArn in all but one (the ARN is that ci-access stack's ${ci === "github" ? "github" : "hcp"}_oidc_provider_arn output), ` +
-        `or, if they deploy to different accounts, set ciAccess.${ci}.createOidcProvider to true in each`,
+        `creates the OIDC provider for ${provider.host}, and so does environment ${rivals.map((other) => `"${other.name}"`).join(", ")}${where}; IAM holds one per account: ` +
+        `set ciAccess.${ci}.oidcProviderArn in all but one (the ARN is that ci-access stack's ${ci === "github" ? "github" : "hcp"}_oidc_provider_arn output)` +
+        (account === undefined
+          ? `, or, if this one deploys to another account, set accountId to it (environments of different accounts are not compared) or ciAccess.${ci}.createOidcProvider to true in each`
+          : ""),
     });
   }
   return problems;

@@ -1,5 +1,6 @@
 import type { Static, TObject, TProperties, TSchema } from "@sinclair/typebox";
 import type { ConfigProblem } from "./errors";
+import type { Resolved } from "./settings";
 
 /** What reading a setting gives: always a value when the schema has a default or a fallback is given. */
 type Read<S extends TSchema, Given> = [Given] extends [undefined] ? (S extends { readonly default: unknown } ? Static<S> : Static<S> | undefined) : Static<S>;
@@ -44,6 +45,30 @@ export class ConfigReader {
       default:
         return (fallback === undefined ? this.optionalString(record, key, path) : this.string(record, key, path, fallback)) as never;
     }
+  }
+
+  /**
+   * Every setting of `section` but the `handled` ones, read as `read` reads each (type, range, default
+   * from the schema): a setting that needs no check of its own is read here, so adding one to the
+   * schema is the whole change. Only for scalar and list settings.
+   */
+  rest<P extends TProperties, H extends keyof P & string>(
+    section: TObject<P>,
+    record: Record<string, unknown>,
+    path: string,
+    handled: readonly H[],
+  ): Resolved<TObject<Omit<P, H>>> {
+    const values: Record<string, unknown> = {};
+    for (const key of Object.keys(section.properties)) {
+      if ((handled as readonly string[]).includes(key)) continue;
+      const schema = section.properties[key] as TSchema & { readonly properties?: unknown; readonly items?: { readonly type?: unknown } };
+      if (schema.properties !== undefined || schema.items?.type === "object") {
+        throw new Error(`${joinPath(path, key)}: a nested section is read by its own read function; list "${key}" as handled`);
+      }
+      const value: unknown = this.read(section, record, key, path);
+      if (value !== undefined) values[key] = value;
+    }
+    return values as Resolved<TObject<Omit<P, H>>>;
   }
 
   /** An object at `path`; `undefined` stands for `{}` so that every section may be left out. */

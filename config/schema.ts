@@ -11,14 +11,30 @@ import { ImageBuilderSettings } from "./sections/image-builder";
 import { OpsAlarmsSettings } from "./sections/ops-alarms";
 import { StateBootstrapSettings } from "./sections/state-bootstrap";
 import { StorageFirstApiSettings } from "./sections/storage-first-api";
-import { Defaulted, Optional, Section, Text, TextMap } from "./settings";
+import { ACCOUNT_ID } from "./patterns";
+import { Defaulted, MapOf, Matching, Optional, Region, Section, Text } from "./settings";
+import { NAME_PREFIX } from "./validators";
+
+/** A tag key of the user's: "aws:" in any case is AWS's. */
+export const TAG_KEY = /^(?![aA][wW][sS]:)/;
 
 export const ConfigFileSettings = Section(
   {
     $schema: Optional(Text('The schema of this file, for editors: "../schema.json".')),
-    project: Defaulted(Text('Prefix of every resource name ("<project>-<environment>-..."): 1-24 lowercase letters, digits or "-".'), "ssm-patterns"),
-    region: Defaulted(Text("The AWS region the stacks deploy to."), "us-east-1"),
-    tags: Optional(TextMap("Extra default tags; Project, Environment, ManagedBy and Stack are always set.")),
+    project: Defaulted(
+      Matching(NAME_PREFIX, 'Prefix of every resource name ("<project>-<environment>-..."): 1-24 lowercase letters, digits or "-".'),
+      "ssm-patterns",
+    ),
+    region: Defaulted(Region("The AWS region the stacks deploy to."), "us-east-1"),
+    accountId: Optional(
+      Matching(
+        ACCOUNT_ID,
+        "The 12-digit AWS account this environment deploys to. Every AWS provider of every stack gets it as allowed_account_ids, so a plan or apply with credentials of another account fails before any change; environments with different account IDs are never compared for resources IAM holds once per account (the OIDC providers). Default: any account, compared with every other environment without accountId.",
+      ),
+    ),
+    tags: Optional(
+      MapOf(Text(), 'Extra default tags; Project, Environment, ManagedBy and Stack are always set. Keys starting with "aws:" are reserved by AWS.', TAG_KEY),
+    ),
     backend: Optional(BackendSettings),
     amiTracker: Optional(AmiTrackerSettings),
     imageBuilder: Optional(ImageBuilderSettings),

@@ -6,9 +6,12 @@
  * region, the backend, ...) have no `default` here: their description says what it is, and the
  * section passes it to ConfigReader.read.
  */
+import { AWS_REGIONS } from "../aws/regions";
+import { LOG_RETENTION_DAYS } from "../aws/logs";
 // Named imports, not the `Type` namespace, so that esbuild keeps only these builders in the synth bundle.
 import {
   Array as ArraySchema,
+  type ArrayOptions,
   Boolean as BooleanSchema,
   Integer,
   Object as ObjectSchema,
@@ -46,18 +49,53 @@ export function OneOf<const T extends readonly string[]>(values: T, description?
   return Unsafe<T[number]>({ type: "string", enum: [...values], ...(description !== undefined ? { description } : {}) });
 }
 
+/** A string that matches `pattern` (JSON Schema "pattern"; the section tests the same RegExp for its message). */
+export function Matching(pattern: RegExp, description?: string) {
+  return StringSchema({ pattern: pattern.source, ...(description !== undefined ? { description } : {}) });
+}
+
 export const Text = (description?: string) => StringSchema(description !== undefined ? { description } : {});
 export const Flag = (description?: string) => BooleanSchema(description !== undefined ? { description } : {});
-export const TextList = (description?: string) => ArraySchema(StringSchema(), description !== undefined ? { description } : {});
+export const TextList = (description?: string, options: ArrayOptions = {}) =>
+  ArraySchema(StringSchema(), { ...options, ...(description !== undefined ? { description } : {}) });
 export const TextMap = (description?: string) => MapOf(StringSchema(), description);
 
-/** A list of `item`. */
-export const ListOf = <S extends TSchema>(item: S, description?: string) => ArraySchema(item, description !== undefined ? { description } : {});
+/** A list of `item`; `options` carries minItems and uniqueItems where synth rejects an empty list or a repeat. */
+export const ListOf = <S extends TSchema>(item: S, description?: string, options: ArrayOptions = {}) =>
+  ArraySchema(item, { ...options, ...(description !== undefined ? { description } : {}) });
 
-/** An object whose keys the user chooses, each value an `item` (JSON Schema patternProperties, as TypeBox's Record writes it). */
-export function MapOf<S extends TSchema>(item: S, description?: string) {
-  return Unsafe<Record<string, Static<S>>>({ ...(description !== undefined ? { description } : {}), type: "object", patternProperties: { "^(.*)$": item } });
+/**
+ * An object whose keys the user chooses, each value an `item` (JSON Schema patternProperties, as
+ * TypeBox's Record writes it); with `keys`, a key that does not match it is an error.
+ */
+export function MapOf<S extends TSchema>(item: S, description?: string, keys?: RegExp) {
+  return Unsafe<Record<string, Static<S>>>({
+    ...(description !== undefined ? { description } : {}),
+    type: "object",
+    patternProperties: { [keys === undefined ? "^(.*)$" : keys.source]: item },
+    ...(keys !== undefined ? { additionalProperties: false } : {}),
+  });
 }
+
+/** One AWS region (aws/regions.ts, the one list): editors complete it. */
+export const Region = (description?: string) => OneOf(AWS_REGIONS, description);
+
+/** Regions: at least one, each once. */
+export const RegionList = (description?: string) => ListOf(Region(), description, { minItems: 1, uniqueItems: true });
+
+/**
+ * Days of log retention, one of the values CloudWatch Logs' PutRetentionPolicy accepts
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+ * minimum and maximum stay for the reader's range message; the enum is what editors offer.
+ */
+export const RetentionDays = (description?: string) =>
+  Unsafe<number>({
+    type: "integer",
+    minimum: LOG_RETENTION_DAYS[0],
+    maximum: LOG_RETENTION_DAYS[LOG_RETENTION_DAYS.length - 1],
+    enum: [...LOG_RETENTION_DAYS],
+    ...(description !== undefined ? { description } : {}),
+  });
 
 /** Any JSON value. */
 export const AnyValue = Unknown;

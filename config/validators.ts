@@ -1,4 +1,6 @@
+import { LOG_RETENTION_DAYS } from "../aws/logs";
 import { AWS_REGIONS, isAwsRegion } from "../aws/regions";
+import { BUCKET_NAME } from "./patterns";
 import { describe } from "./reader";
 import {
   brokenParameterNameRule,
@@ -78,18 +80,19 @@ export function checkParameterName(value: string, options: { readonly allowPlace
 
 /** An S3 bucket name: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
 export function checkBucketName(value: string): string | undefined {
-  if (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) && !value.includes("..")) return undefined;
+  if (BUCKET_NAME.test(value)) return undefined;
   return `${describe(value)} is not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`;
 }
 
-/** A name prefix that fits every resource it ends up in (Lambda, SQS, IAM, S3 key). */
+/** A name prefix that fits every resource it ends up in (Lambda, SQS, IAM, S3 key): 1-24 characters, not ending in "-". */
+export const NAME_PREFIX = /^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
+
 export function checkNamePrefix(value: string): string | undefined {
-  if (/^[a-z][a-z0-9-]{0,23}$/.test(value) && !value.endsWith("-")) return undefined;
+  if (NAME_PREFIX.test(value)) return undefined;
   return `${describe(value)} must be 1-24 lowercase letters, digits or "-", starting with a letter, e.g. "ssm-patterns"`;
 }
 
-/** Retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export { LOG_RETENTION_DAYS };
 
 export function checkLogRetention(value: number): string | undefined {
   if ((LOG_RETENTION_DAYS as readonly number[]).includes(value)) return undefined;

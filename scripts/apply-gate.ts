@@ -26,7 +26,7 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { githubComments, upsertStickyComment } from "./plan-comment";
 import { actionOf, parsePlan } from "./plan-summary";
 import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
-import { codeSpan } from "./lib/markdown";
+import { code } from "./lib/markdown";
 import { reviewDigest, reviewRecord, type ReviewRecord } from "./lib/plan-digest";
 
 export interface CurrentPlan {
@@ -199,7 +199,7 @@ export function approversOf(reviews: readonly Review[], pullRequest: PullRequest
 export function changeTable(changes: Readonly<Record<string, string>>): string {
   const rows = Object.entries(changes)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([address, action]) => `| ${codeSpan(address)} | ${action} |`);
+    .map(([address, action]) => `| ${code(address)} | ${action} |`);
   return ["| resource | now |", "| --- | --- |", ...rows].join("\n");
 }
 
@@ -211,7 +211,7 @@ export function applyMarker(stack: string): string {
 export function holdComment(input: GateInput, decision: GateDecision, runUrl: string | undefined): string {
   return [
     applyMarker(input.stack),
-    `### Apply held: ${codeSpan(input.stack)}`,
+    `### Apply held: ${code(input.stack)}`,
     "",
     `> [!WARNING]\n> **Nothing was applied.** ${decision.reason}.`,
     "",

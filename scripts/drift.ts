@@ -22,7 +22,7 @@ import { loadConfig, type AppConfig } from "../config";
 import { isWriterTagKey, LATEST, pointerParameterName } from "../ami-pointers/channels";
 import { IN_USE_TAG_PREFIX } from "../ami-pointers/in-use";
 import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
-import { fencedBlock } from "./lib/markdown";
+import { fenced } from "./lib/markdown";
 import { safeTerraformError } from "./lib/redact";
 import { parsePlan, planFromText, stackSection, type PlanDocument, type PlanResourceChange } from "./plan-summary";
 
@@ -150,7 +150,7 @@ export function driftFailureBody(report: DriftReport, log: string, secrets?: rea
     driftMarker(report.stack),
     `**The drift check of \`${report.stack}\` (${report.environment}) failed at ${report.checkedAt}**${report.runUrl !== undefined ? ` ([the run](${report.runUrl}))` : ""}: drift is unknown until it plans again.`,
     "",
-    fencedBlock(safeTerraformError(log, secrets)),
+    fenced(safeTerraformError(log, secrets)),
     "",
   ].join("\n");
 }

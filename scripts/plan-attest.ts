@@ -22,7 +22,7 @@ import { githubComments, type IssueComment, type PullRequestComments } from "./p
 import { summarize } from "./plan-summary";
 import { attestationId, changesOfRecord, checkRunName } from "./apply-gate";
 import { githubRequest, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
-import { codeSpan, fencedBlock } from "./lib/markdown";
+import { code, fenced } from "./lib/markdown";
 import { parseReviewRecord, recordAsPlan, reviewDigest } from "./lib/plan-digest";
 import { redactSecrets } from "./lib/redact";
 import type { ReviewFile } from "./plan-record";
@@ -64,12 +64,12 @@ export function reviewOf(text: string, source: string, runHead: string, runUrl?:
     const phase = /^[a-z]{1,16}$/.test(String(failed.phase)) ? failed.phase : "plan";
     const body = [
       stickyMarker(record.stack),
-      `### Plan: ${codeSpan(record.stack)}: ${codeSpan(`terraform ${phase}`)} failed`,
+      `### Plan: ${code(record.stack)}: ${code(`terraform ${phase}`)} failed`,
       "",
-      `> [!CAUTION]\n> **No plan for this stack at ${codeSpan(runHead.slice(0, 12))}: nothing here can be reviewed or applied until it plans.**`,
+      `> [!CAUTION]\n> **No plan for this stack at ${code(runHead.slice(0, 12))}: nothing here can be reviewed or applied until it plans.**`,
       "",
       // Redacted again here (shapes only: this job does not hold the plan job's secrets), then fenced so no line can close the block.
-      fencedBlock(redactSecrets(String(failed.error ?? "")).slice(0, 6000)),
+      fenced(redactSecrets(String(failed.error ?? "")).slice(0, 6000)),
       "",
       `<sub>plan-review${link}</sub>`,
       "",
@@ -85,19 +85,14 @@ export function reviewOf(text: string, source: string, runHead: string, runUrl?:
   const otherBlock =
     others.length === 0
       ? []
-      : [
-          "",
-          "> [!IMPORTANT]",
-          `> **Also in this plan** (not in the table above):`,
-          ...others.map(([address, action]) => `> - ${codeSpan(address)}: ${action}`),
-        ];
-  const providers = record.providers.map((provider) => `${codeSpan(`${provider.source} ${provider.version}`)}`).join(", ");
+      : ["", "> [!IMPORTANT]", `> **Also in this plan** (not in the table above):`, ...others.map(([address, action]) => `> - ${code(address)}: ${action}`)];
+  const providers = record.providers.map((provider) => `${code(`${provider.source} ${provider.version}`)}`).join(", ");
   const body = [
     stickyMarker(record.stack),
     summary.trimEnd(),
     ...otherBlock,
     "",
-    `<sub>plan-review of ${codeSpan(runHead.slice(0, 12))}${link} · digest ${codeSpan(digest)}${providers !== "" ? ` · providers ${providers}` : ""}. ` +
+    `<sub>plan-review of ${code(runHead.slice(0, 12))}${link} · digest ${code(digest)}${providers !== "" ? ` · providers ${providers}` : ""}. ` +
       "Approve the pull request after reading this: the merge applies this plan only if it is still exactly this one.</sub>",
     "",
   ].join("\n");

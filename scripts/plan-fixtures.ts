@@ -3,6 +3,7 @@
  * offline (the offline plan tier's CLI config, overrides and blocked network):
  *
  *   npm run plan:fixtures            # about 3 minutes on a busy 2-core machine
+ *   npm run plan:fixtures -- --only changes   # one group: failure, tracker, changes or state-bootstrap
  *
  * - create.json: `terraform show -json` of the default state-bootstrap stack planned from nothing;
  * - no-changes.json, drift.json: the same stack against a state seeded from that plan's values (two
@@ -13,7 +14,9 @@
  *   the tracker wrote in state (one parameter with ignore_changes, one without);
  * - destroy.json, replace.json: the same parameters destroyed, and replaced (a data_type change);
  * - plan-failure.log: terraform's own output of a failing plan whose diagnostic prints a token;
- * - replace.txt, no-changes.txt: the human `terraform plan` output (what HCP Terraform streams back).
+ * - replace.txt, no-changes.txt: the human `terraform plan` output (what HCP Terraform streams back);
+ * - update.json, sensitive.json: a hand-written stack (a security group, a queue, parameters, a policy)
+ *   against states holding other values: nested, long and sensitive arguments changed in place.
  *
  * Plans with -refresh=false read no AWS API: the seeded state stands for what a refresh would return.
  */
@@ -24,6 +27,7 @@ import { join } from "node:path";
 import { formatArn, ssmParameterArn } from "../aws/arn";
 import { loadConfig } from "../config";
 import { NO_NETWORK, prepareTerraform, synthesize, type PlanJson, type TerraformContext } from "./offline-plan";
+import { changedArguments, type ValueChange } from "./lib/plan-diff";
 import { backendOverride, providerOverride, type Json, type JsonObject } from "./lib/stack-json";
 
 export const FIXTURE_DIRECTORY = join(__dirname, "../__tests__/fixtures/plans");
@@ -35,6 +39,8 @@ interface Resource {
   readonly mode: string;
   readonly type: string;
   readonly name: string;
+  /** The count index or for_each key. */
+  readonly index?: string | number;
   readonly change: { readonly actions: readonly string[]; readonly after: Json; readonly after_unknown?: Json; readonly after_sensitive?: Json };
 }
 
@@ -50,12 +56,23 @@ function fill(after: Json | undefined, unknown: Json | undefined, key: string, k
   return after ?? null;
 }
 
-/** Top-level attributes marked sensitive in a plan, as state paths. */
-function sensitivePaths(afterSensitive: Json | undefined): Json[] {
-  if (afterSensitive === null || typeof afterSensitive !== "object" || Array.isArray(afterSensitive)) return [];
-  return Object.entries(afterSensitive)
-    .filter(([, sensitive]) => sensitive === true)
-    .map(([name]) => [{ type: "get_attr", value: name }]);
+/**
+ * Attributes marked sensitive in a plan (also inside maps and blocks, as a sensitive variable in
+ * `tags` is), as state paths: cty's path steps, `get_attr` for an attribute, `index` for a map key
+ * or list position.
+ */
+function sensitivePaths(afterSensitive: Json | undefined, prefix: Json[] = []): Json[] {
+  if (afterSensitive === null || typeof afterSensitive !== "object") return [];
+  const entries: Array<[string | number, Json]> = Array.isArray(afterSensitive)
+    ? afterSensitive.map((value, index) => [index, value])
+    : Object.entries(afterSensitive);
+  return entries.flatMap(([key, sensitive]) => {
+    const step: Json =
+      prefix.length === 0 && typeof key === "string"
+        ? { type: "get_attr", value: key }
+        : { type: "index", value: typeof key === "number" ? { value: key, type: "number" } : { value: key, type: "string" } };
+    return sensitive === true ? [[...prefix, step]] : sensitivePaths(sensitive, [...prefix, step]);
+  });
 }
 
 /** A version-4 state holding what `plan` says each managed resource (and output) will be. */
@@ -69,20 +86,32 @@ export function stateFromPlan(
     const match = new RegExp(`"address":"${address.replace(/[.[\]]/g, "\\$&")}"[^{}]*?"schema_version":(\\d+)`).exec(planned);
     return Number(match?.[1] ?? 0);
   };
-  const resources = ((plan.resource_changes ?? []) as readonly Resource[])
-    .filter((resource) => resource.mode === "managed" && !resource.change.actions.includes("delete"))
-    .map((resource) => {
-      const attributes = fill(resource.change.after, resource.change.after_unknown, "", known) as JsonObject;
-      edit(resource.type, attributes);
-      return {
+  // One state resource per block, one instance per count index or for_each key (index_key).
+  const resources: JsonObject[] = [];
+  for (const resource of (plan.resource_changes ?? []) as readonly Resource[]) {
+    if (resource.mode !== "managed" || resource.change.actions.includes("delete")) continue;
+    // A copy: edits of one state never reach the plan it is made from.
+    const attributes = fill(structuredClone(resource.change.after), resource.change.after_unknown, "", known) as JsonObject;
+    edit(resource.type, attributes);
+    const instance: JsonObject = {
+      ...(resource.index !== undefined ? { index_key: resource.index } : {}),
+      schema_version: schemaVersion(resource.address),
+      attributes,
+      // Sensitive attributes recorded as Terraform records them, or the plan shows a sensitivity-only update.
+      sensitive_attributes: sensitivePaths(resource.change.after_sensitive),
+    };
+    const existing = resources.find((entry) => entry["type"] === resource.type && entry["name"] === resource.name);
+    if (existing !== undefined) (existing["instances"] as Json[]).push(instance);
+    else
+      resources.push({
         mode: "managed",
         type: resource.type,
         name: resource.name,
+        ...(resource.index !== undefined ? { each: typeof resource.index === "number" ? "list" : "map" } : {}),
         provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-        // Sensitive attributes recorded as Terraform records them, or the plan shows a sensitivity-only update.
-        instances: [{ schema_version: schemaVersion(resource.address), attributes, sensitive_attributes: sensitivePaths(resource.change.after_sensitive) }],
-      };
-    });
+        instances: [instance],
+      });
+  }
   const outputs = (plan.planned_values as { outputs?: Record<string, { value?: Json }> } | undefined)?.outputs ?? {};
   return {
     version: 4,
@@ -234,6 +263,94 @@ function trackerFixtures(root: string, context: TerraformContext): void {
   write("replace.txt", replace.text);
 }
 
+/** Seeds the state from a plan until the plan is empty (later passes resolve values that were unknown). */
+function settle(
+  workspace: Workspace,
+  first: PlanJson,
+  known: Readonly<Record<string, string>>,
+  edit?: (type: string, attributes: JsonObject) => void,
+): PlanJson {
+  let current = first;
+  for (let pass = 1; pass <= 3 && (pass === 1 || changed(current).length > 0); pass++) {
+    workspace.seed(stateFromPlan(current, known, edit));
+    current = workspace.plan(["-refresh=false"]).plan;
+  }
+  if (changed(current).length > 0) {
+    const details = ((current.resource_changes ?? []) as readonly Resource[])
+      .filter((resource) => changed(current).includes(resource.address))
+      .map(
+        (resource) =>
+          `${resource.address}: ${JSON.stringify(changedArguments(resource.change as ValueChange))} unknown: ${JSON.stringify(resource.change.after_unknown)}`,
+      );
+    throw new Error(`the seeded state still plans changes:\n${details.join("\n")}`);
+  }
+  return current;
+}
+
+/**
+ * update.json and sensitive.json: the `changes` stack against states holding other values, as an
+ * earlier commit or a console change leaves them: nested (a tag, a CIDR inside an ingress block), long
+ * (a policy document) and sensitive (a SecureString value, a tag from a sensitive variable) arguments.
+ */
+function changesFixtures(root: string, context: TerraformContext): void {
+  const workspace = prepare(join(FIXTURE_STACKS, "changes"), join(root, "changes"), context);
+  const ids: Readonly<Record<string, (attributes: JsonObject) => JsonObject>> = {
+    // egress is optional and computed: a state without it plans it as unknown on every run.
+    aws_security_group: () => ({
+      egress: [],
+      id: "sg-0123456789abcdef0",
+      arn: "arn:aws:ec2:us-east-1:111122223333:security-group/sg-0123456789abcdef0",
+      owner_id: "111122223333",
+    }),
+    aws_sqs_queue: () => ({
+      id: "https://sqs.us-east-1.amazonaws.com/111122223333/jobs",
+      arn: "arn:aws:sqs:us-east-1:111122223333:jobs",
+      url: "https://sqs.us-east-1.amazonaws.com/111122223333/jobs",
+    }),
+    aws_ssm_parameter: (attributes) => ({
+      id: attributes["name"] ?? null,
+      arn: ssmParameterArn({ partition: "aws", region: "us-east-1", account: "111122223333" }, String(attributes["name"])),
+      version: 1,
+    }),
+    aws_iam_policy: () => ({
+      id: "arn:aws:iam::111122223333:policy/reader",
+      arn: "arn:aws:iam::111122223333:policy/reader",
+      policy_id: "ANPAEXAMPLEPOLICYID01",
+    }),
+  };
+  const identify = (type: string, attributes: JsonObject): void => {
+    Object.assign(attributes, ids[type]?.(attributes) ?? {});
+  };
+  const clean = settle(workspace, workspace.plan().plan, {}, identify);
+  const seededWith = (edit: (type: string, attributes: JsonObject) => void): { plan: PlanJson; text: string } => {
+    workspace.seed(
+      stateFromPlan(clean, {}, (type, attributes) => {
+        identify(type, attributes);
+        edit(type, attributes);
+      }),
+    );
+    return workspace.plan(["-refresh=false"]);
+  };
+  const update = seededWith((type, attributes) => {
+    if (type === "aws_security_group") {
+      const ingress = (attributes["ingress"] as JsonObject[] | undefined)?.[0];
+      if (ingress) ingress["cidr_blocks"] = ["10.0.0.0/16", "10.2.0.0/16"];
+      attributes["tags"] = { Env: "staging", Name: "web" };
+    }
+    if (type === "aws_sqs_queue") attributes["visibility_timeout_seconds"] = 30;
+    if (type === "aws_iam_policy") attributes["policy"] = String(attributes["policy"]).replace(',"sqs:DeleteMessage"', "");
+    if (type === "aws_ssm_parameter" && attributes["type"] === "String") attributes["insecure_value"] = "v1";
+  });
+  write("update.json", json(update.plan));
+  // Terraform's own text of the same plan: what tfcmt and Atlantis post, and what goes to the job summary.
+  write("update.txt", update.text);
+  const sensitive = seededWith((type, attributes) => {
+    if (type === "aws_ssm_parameter" && attributes["type"] === "SecureString") attributes["value"] = "fixture-token-before-0000";
+    if (type === "aws_sqs_queue") attributes["tags"] = { ...(attributes["tags"] as JsonObject), Token: "fixture-token-before-0000" };
+  });
+  write("sensitive.json", json(sensitive.plan));
+}
+
 function failureFixture(root: string, context: TerraformContext): void {
   const workspace = prepare(join(FIXTURE_STACKS, "failing-plan"), join(root, "failing-plan"), context);
   const planned = workspace.terraform(["plan", "-input=false", "-lock=false", "-no-color"]);
@@ -241,14 +358,23 @@ function failureFixture(root: string, context: TerraformContext): void {
   write("plan-failure.log", planned.output);
 }
 
-function main(): void {
+const GROUPS: Readonly<Record<string, (root: string, context: TerraformContext) => void>> = {
+  failure: failureFixture,
+  tracker: trackerFixtures,
+  changes: changesFixtures,
+  "state-bootstrap": stateBootstrapFixtures,
+};
+
+function main(argv: readonly string[]): void {
+  const only = argv[0] === "--only" ? argv[1] : undefined;
+  if (argv.length > 0 && (only === undefined || GROUPS[only] === undefined || argv.length > 2)) {
+    throw new Error(`usage: npm run plan:fixtures [-- --only ${Object.keys(GROUPS).join("|")}]; got ${argv.join(" ")}`);
+  }
   const root = mkdtempSync(join(tmpdir(), "plan-fixtures-"));
   try {
     const context = prepareTerraform(root, "stand-in");
     mkdirSync(FIXTURE_DIRECTORY, { recursive: true });
-    failureFixture(root, context);
-    trackerFixtures(root, context);
-    stateBootstrapFixtures(root, context);
+    for (const [name, group] of Object.entries(GROUPS)) if (only === undefined || name === only) group(root, context);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -256,7 +382,7 @@ function main(): void {
 
 if (require.main === module) {
   try {
-    main();
+    main(process.argv.slice(2));
   } catch (error) {
     console.error(`[plan-fixtures] ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

@@ -1,7 +1,10 @@
 /**
  * A pull-request comment from `terraform show -json` output: per stack, a warning block for anything
- * destroyed or replaced (stateful resources first), counts by action and a table of changed
- * resources, folded so that one comment stays under GitHub's 65,536-character limit.
+ * destroyed or replaced (stateful resources first), counts by action, then each changed resource,
+ * most dangerous first (delete, replace, update, create), with the arguments that change folded in
+ * `<details>` (before -> after, sensitive values masked, what forces a replacement), so that one
+ * comment stays under GitHub's 65,536-character limit. tfcmt and Atlantis post Terraform's whole
+ * plan text; this shows only the changed leaves, and the whole text goes to the job summary (--summary).
  *
  * `npm run plan:summary -- --help` prints the options (USAGE below). A plan names its stack through the
  * `Stack` default tag every stack sets; `--stack` overrides it, and the file name is the last resort.
@@ -9,8 +12,10 @@
  * human plan output (`--text`), whose run URL it links.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { code, escapeHtml, escapeMarkdown, fenced } from "./lib/markdown";
+import { changedArguments, replacePathsOf, SENSITIVE, UNKNOWN, type ValueChange } from "./lib/plan-diff";
 import { safeTerraformError } from "./lib/redact";
 
 export const USAGE = `usage: npm run plan:summary -- [options] <plan.json> [more.json ...]
@@ -23,6 +28,9 @@ export const USAGE = `usage: npm run plan:summary -- [options] <plan.json> [more
   --failed PHASE      the comment for a failed PHASE (init, validate, plan): Terraform's error, trimmed and
                       redacted, from --log FILE; exits 0 (the workflow fails the job itself)
   --log FILE          Terraform's output of the failed phase
+  --summary FILE      also append the job summary to FILE (in a workflow: "$GITHUB_STEP_SUMMARY"): every changed
+                      resource with all its changed arguments, and --plan-text folded below
+  --plan-text FILE    \`terraform show -no-color <planfile>\` of the next plan, for the job summary
   --help              this text`;
 
 /** GitHub rejects issue and pull-request comments longer than this. */
@@ -50,11 +58,7 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   "aws_iam_openid_connect_provider",
 ]);
 
-/** Tables longer than this are folded into <details>. */
-export const FOLD_AFTER_ROWS = 15;
-
 export type Action = "create" | "update" | "replace" | "delete" | "no-op" | "read";
-const ACTION_ORDER: readonly Action[] = ["create", "update", "replace", "delete", "no-op", "read"];
 const SYMBOL: Readonly<Record<Action, string>> = { create: "+", update: "~", replace: "-/+", delete: "-", "no-op": " ", read: "<=" };
 
 /** The part of `terraform show -json` the summary reads. */
@@ -64,13 +68,7 @@ export interface PlanResourceChange {
   readonly type: string;
   readonly name?: string;
   readonly action_reason?: string;
-  readonly change: {
-    readonly actions: readonly string[];
-    readonly replace_paths?: readonly unknown[];
-    readonly before?: unknown;
-    readonly after?: unknown;
-    readonly after_unknown?: unknown;
-  };
+  readonly change: ValueChange;
 }
 
 export interface PlanDocument {
@@ -89,6 +87,8 @@ export interface Change {
   readonly stateful: boolean;
   /** Why Terraform replaces or deletes it, in its own words (action_reason), or undefined. */
   readonly reason: string | undefined;
+  /** The values before and after (JSON plans; a plan read from text has none). */
+  readonly change?: ValueChange;
 }
 
 export interface StackPlan {
@@ -121,6 +121,7 @@ export function changesOf(plan: PlanDocument): Change[] {
       action: actionOf(change.change.actions),
       stateful: STATEFUL_TYPES.has(change.type),
       reason: change.action_reason,
+      change: change.change,
     }));
 }
 
@@ -142,10 +143,6 @@ const REASONS: Readonly<Record<string, string>> = {
   delete_because_each_key: "for_each key removed",
 };
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
-
 /** The warning block: destroyed or replaced resources, stateful ones first and marked. */
 export function warningBlock(changes: readonly Change[], maxLines = Number.POSITIVE_INFINITY): string | undefined {
   const destructive = changes.filter((change) => change.action === "delete" || change.action === "replace");
@@ -157,49 +154,118 @@ export function warningBlock(changes: readonly Change[], maxLines = Number.POSIT
       ? `> [!CAUTION]\n> **${stateful} stateful resource(s) will be destroyed or replaced: their data (messages, records, objects, keys, parameter values) is lost.**`
       : `> [!WARNING]\n> **${destructive.length} resource(s) will be destroyed or replaced.**`;
   const shown = ordered.slice(0, Math.max(1, maxLines));
-  const lines = shown.map((change) => {
-    const why = change.reason !== undefined ? ` (${REASONS[change.reason] ?? change.reason})` : "";
-    return `> - ${change.stateful ? "**STATEFUL** " : ""}\`${change.address}\`: ${change.action === "replace" ? "replaced" : "destroyed"}${why}`;
-  });
+  const lines = shown.map(
+    (change) =>
+      `> - ${change.stateful ? "**STATEFUL** " : ""}${code(change.address)}: ${change.action === "replace" ? "replaced" : "destroyed"}${reasonText(change)}`,
+  );
   const hidden = ordered.length - shown.length;
   const hiddenStateful = stateful - shown.filter((change) => change.stateful).length;
   if (hidden > 0) lines.push(`> - ... and ${hidden} more destroyed or replaced (${hiddenStateful} of them stateful); see the job log`);
   return [headline, ">", ...lines].join("\n");
 }
 
-/** One stack's section: warnings first, then the counts, then the table (folded). */
-export function stackSection(stack: string, plan: PlanDocument, options: { readonly maxRows?: number } = {}): string {
+function reasonText(change: Change): string {
+  return change.reason !== undefined ? ` (${REASONS[change.reason] ?? escapeMarkdown(change.reason)})` : "";
+}
+
+/** Most dangerous first: what loses data, then what changes in place, then what is added. */
+const DANGER: readonly Action[] = ["delete", "replace", "update", "create"];
+
+/** The changed resources of a plan in the order the comment shows them: by danger, stateful first, then by address. */
+export function changedInOrder(plan: PlanDocument): Change[] {
+  return changesOf(plan)
+    .filter((change) => DANGER.includes(change.action))
+    .sort((a, b) => DANGER.indexOf(a.action) - DANGER.indexOf(b.action) || Number(b.stateful) - Number(a.stateful) || a.address.localeCompare(b.address));
+}
+
+function cell(value: string | undefined): string {
+  if (value === undefined) return "_(none)_";
+  if (value === SENSITIVE || value === UNKNOWN) return `_${value}_`;
+  return code(value);
+}
+
+/**
+ * One resource: a `<details>` whose summary names the action, the resource and what forces a
+ * replacement, holding a table of the changed arguments; with `detailed` false (or nothing to show),
+ * one line. Everything from the plan is escaped (scripts/lib/markdown.ts).
+ */
+export function resourceItem(change: Change, detailed: boolean): string {
+  const key = change.change;
+  if (key === undefined) return renderItem(change, detailed);
+  const cached = ITEMS.get(key)?.[detailed ? 1 : 0];
+  if (cached !== undefined) return cached;
+  const rendered = renderItem(change, detailed);
+  const entry = ITEMS.get(key) ?? [undefined, undefined];
+  entry[detailed ? 1 : 0] = rendered;
+  ITEMS.set(key, entry);
+  return rendered;
+}
+
+/** Rendered items by the plan's change object (line, details): fitting a section renders it several times. */
+const ITEMS = new WeakMap<ValueChange, [string | undefined, string | undefined]>();
+
+function renderItem(change: Change, detailed: boolean): string {
+  const args = change.change !== undefined ? changedArguments(change.change) : [];
+  const forced = change.change !== undefined ? replacePathsOf(change.change) : [];
+  const stateful = change.stateful && (change.action === "delete" || change.action === "replace");
+  const forcedText = forced.length > 0 ? `: forced by ${forced.map((path) => code(path, { html: true })).join(", ")}` : "";
+  const count = args.length > 0 && change.action !== "delete" ? ` (${args.length} argument${args.length === 1 ? "" : "s"})` : "";
+  if (!detailed || args.length === 0) {
+    const forcedLine = forced.length > 0 ? `: forced by ${forced.map((path) => code(path)).join(", ")}` : "";
+    return `- \`${SYMBOL[change.action]}\` ${change.action} ${stateful ? "**STATEFUL** " : ""}${code(change.address)}${forcedLine || reasonText(change)}${count}`;
+  }
+  const rows =
+    change.action === "create"
+      ? ["| argument | value |", "| --- | --- |", ...args.map((arg) => `| ${code(arg.path)} | ${cell(arg.after)} |`)]
+      : [
+          "| argument | before | after |",
+          "| --- | --- | --- |",
+          ...args.map((arg) => `| ${code(arg.path)}${arg.forcesReplacement ? " **forces replacement**" : ""} | ${cell(arg.before)} | ${cell(arg.after)} |`),
+        ];
+  const summary = `<code>${escapeHtml(SYMBOL[change.action])}</code> ${change.action} ${stateful ? "<b>STATEFUL</b> " : ""}${code(change.address, { html: true })}${forcedText}${count}`;
+  return `<details><summary>${summary}</summary>\n\n${rows.join("\n")}\n\n</details>`;
+}
+
+export interface SectionOptions {
+  /** List at most this many changed resources (the most dangerous). @default all */
+  readonly maxRows?: number;
+  /** Of those, fold the changed arguments of the first this many. @default all */
+  readonly detailed?: number;
+  /** Where the full plan is, named in the notes about what was left out. @default "the job summary" */
+  readonly elsewhere?: string;
+}
+
+/** One stack's section: warnings first, then the counts, then each changed resource, most dangerous first. */
+export function stackSection(stack: string, plan: PlanDocument, options: SectionOptions = {}): string {
   const changes = changesOf(plan);
   const counts = countByAction(changes);
-  const changed = changes
-    .filter((change) => change.action !== "no-op" && change.action !== "read")
-    .sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || a.address.localeCompare(b.address));
-  const version = plan.terraform_version !== undefined ? `, Terraform ${plan.terraform_version}` : "";
+  const changed = changedInOrder(plan);
+  const version = plan.terraform_version !== undefined ? `, Terraform ${escapeMarkdown(plan.terraform_version)}` : "";
   // Nothing to review: one line, so the comments that matter stand out.
-  if (changed.length === 0) return `### Plan: \`${stack}\`: no changes (${counts["no-op"]} unchanged${version})`;
-  const parts: string[] = [`### Plan: \`${stack}\``];
+  if (changed.length === 0) return `### Plan: ${code(stack)}: no changes (${counts["no-op"]} unchanged${version})`;
+  const parts: string[] = [`### Plan: ${code(stack)}`];
   const warning = warningBlock(changes, options.maxRows);
   if (warning !== undefined) parts.push(warning);
   parts.push(
     `**${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete**, ${counts["no-op"]} unchanged` +
-      (plan.terraform_version !== undefined ? ` (Terraform ${plan.terraform_version})` : ""),
+      (plan.terraform_version !== undefined ? ` (Terraform ${escapeMarkdown(plan.terraform_version)})` : ""),
   );
-  const maxRows = options.maxRows ?? changed.length;
-  const rows = changed
-    .slice(0, maxRows)
-    .map((change) => `| \`${SYMBOL[change.action]}\` ${change.action} | \`${escapeCell(change.address)}\` | ${change.stateful ? "yes" : ""} |`);
-  const omitted = changed.length - rows.length;
-  const table = ["| action | resource | stateful |", "| --- | --- | --- |", ...rows].join("\n");
-  const note =
-    omitted > 0
-      ? `\n\n_${omitted} more changed resource(s) not listed to keep this comment under GitHub's size limit; see the job log for the full plan._`
-      : "";
-  // A short table reads best open; a long one is folded so the warnings and counts stay on screen.
-  parts.push(
-    changed.length <= FOLD_AFTER_ROWS
-      ? `${table}${note}`
-      : `<details><summary>${changed.length} changed resource(s)</summary>\n\n${table}${note}\n\n</details>`,
-  );
+  const listed = changed.slice(0, options.maxRows ?? changed.length);
+  const detailed = options.detailed ?? listed.length;
+  const items = listed.map((change, index) => resourceItem(change, index < detailed));
+  parts.push(...items);
+  const elsewhere = options.elsewhere ?? "the job summary";
+  const undetailed = listed.slice(detailed).filter((change) => change.change !== undefined && changedArguments(change.change).length > 0);
+  if (undetailed.length > 0) {
+    const actions = [...new Set(undetailed.map((change) => change.action))].join(", ");
+    parts.push(
+      `_The changed arguments of the last ${undetailed.length} resource(s) (${actions}) are left out to keep this comment under GitHub's size limit; ${elsewhere} has them._`,
+    );
+  }
+  const omitted = changed.length - listed.length;
+  if (omitted > 0) {
+    parts.push(`_${omitted} more changed resource(s) not listed to keep this comment under GitHub's size limit; see ${elsewhere} for the full plan._`);
+  }
   return parts.join("\n\n");
 }
 
@@ -345,19 +411,60 @@ export function planFromText(text: string): { plan: PlanDocument; runUrl: string
   };
 }
 
+/** A link target that cannot end the Markdown link early. */
+function safeUrl(url: string): string {
+  return url.replace(/[\s()<>[\]`"'\\|]/g, (character) => encodeURIComponent(character));
+}
+
 function footer(entry: StackPlan, digest: string): string | undefined {
   const parts = [
-    entry.head !== undefined ? `planned at \`${entry.head.slice(0, 12)}\`` : undefined,
-    entry.runUrl !== undefined ? `[the run](${entry.runUrl})` : undefined,
-    entry.head !== undefined ? `plan digest \`${digest}\`` : undefined,
+    entry.head !== undefined ? `planned at ${code(entry.head.slice(0, 12))}` : undefined,
+    entry.runUrl !== undefined ? `[the run](${safeUrl(entry.runUrl)})` : undefined,
+    entry.head !== undefined ? `plan digest ${code(digest)}` : undefined,
   ].filter((part): part is string => part !== undefined);
   return parts.length > 0 ? `<sub>${parts.join(" · ")}</sub>` : undefined;
 }
 
 /**
- * The whole comment. Each stack gets an equal share of the limit; a stack over its share lists fewer
- * rows (warnings and counts are never cut), and the result is cut hard with a note as a last resort.
- * With one stack and a head commit, the comment records the plan's metadata for the apply gate.
+ * The largest n in [0, max] for which fits(n) holds, given that fits is monotone (true up to some n);
+ * 0 when none fits. A binary search: each try renders a section, and a plan may have thousands of resources.
+ */
+function largestFitting(max: number, fits: (n: number) => boolean): number {
+  let low = 0;
+  let high = max;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/**
+ * One stack's section within `share` characters: every changed resource with its arguments if it fits;
+ * else the arguments of the least dangerous resources are left out first (creates, then updates, ...),
+ * then the least dangerous resources themselves. Warnings and counts are never cut.
+ */
+export function fitSection(entry: StackPlan, share: number, elsewhere?: string): string {
+  const digest = entry.digest ?? planDigest(entry.plan);
+  const tail = footer(entry, digest);
+  const render = (options: SectionOptions): string => {
+    const section = stackSection(entry.stack, entry.plan, { ...options, ...(elsewhere !== undefined ? { elsewhere } : {}) });
+    return tail !== undefined ? `${section}\n\n${tail}` : section;
+  };
+  const total = changedInOrder(entry.plan).length;
+  const full = render({});
+  if (full.length <= share) return full;
+  const detailed = largestFitting(total, (n) => render({ detailed: n }).length <= share);
+  if (detailed > 0 || render({ detailed: 0 }).length <= share) return render({ detailed });
+  const rows = largestFitting(total, (n) => render({ detailed: 0, maxRows: n }).length <= share);
+  return render({ detailed: 0, maxRows: rows });
+}
+
+/**
+ * The whole comment. Each stack gets an equal share of the limit; a stack over its share shows fewer
+ * details, then fewer rows (warnings and counts are never cut), and the result is cut hard with a note
+ * as a last resort. With one stack and a head commit, the comment records the plan's metadata for the apply gate.
  */
 export function summarize(stacks: readonly StackPlan[], options: { readonly marker?: string; readonly limit?: number } = {}): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
@@ -374,22 +481,35 @@ export function summarize(stacks: readonly StackPlan[], options: { readonly mark
   });
   const header = [...(options.marker !== undefined ? [options.marker] : []), ...metas].map((line) => `${line}\n`).join("");
   const share = Math.floor((limit - header.length - 200) / Math.max(1, stacks.length));
-  const sections = stacks.map((entry) => {
-    const digest = entry.digest ?? planDigest(entry.plan);
-    const tail = footer(entry, digest);
-    const withFooter = (section: string): string => (tail !== undefined ? `${section}\n\n${tail}` : section);
-    let section = withFooter(stackSection(entry.stack, entry.plan));
-    let rows = changesOf(entry.plan).length;
-    while (section.length > share && rows > 0) {
-      rows = Math.floor(rows / 2);
-      section = withFooter(stackSection(entry.stack, entry.plan, { maxRows: rows }));
-    }
-    return section;
-  });
+  const sections = stacks.map((entry) => fitSection(entry, share));
   const text = `${header}${sections.join("\n\n---\n\n")}\n`;
   if (text.length <= limit) return text;
-  const note = "\n\n_Truncated to stay under GitHub's comment size limit; see the job log for the full plan._\n";
+  const note = "\n\n_Truncated to stay under GitHub's comment size limit; see the job summary for the full plan._\n";
   return `${text.slice(0, limit - note.length)}${note}`;
+}
+
+/** GitHub's limit on one step's job summary: 1 MiB (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#step-isolation-and-limits). */
+export const JOB_SUMMARY_LIMIT = 1024 * 1024;
+
+/**
+ * The job summary: every changed resource with all its changed arguments, and Terraform's own plan
+ * text (`terraform show -no-color plan.tfplan`) folded below it, shortened to fit GitHub's limit.
+ */
+export function jobSummary(stacks: readonly StackPlan[], planTexts: readonly (string | undefined)[] = [], limit = JOB_SUMMARY_LIMIT): string {
+  const share = Math.floor((limit - 200) / Math.max(1, stacks.length));
+  const sections = stacks.map((entry, index) => {
+    const section = fitSection(entry, Math.floor(share / 2), "the plan text below");
+    const planText = planTexts[index];
+    if (planText === undefined) return section;
+    const room = share - section.length - 200;
+    const clean = planText.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+    const shown =
+      clean.length <= room
+        ? clean
+        : `${clean.slice(0, Math.max(0, room))}\n... (${clean.length - Math.max(0, room)} more characters; the job log has the whole plan)`;
+    return `${section}\n\n<details><summary>Terraform's plan for ${code(entry.stack, { html: true })}</summary>\n\n${fenced(shown)}\n\n</details>`;
+  });
+  return `${sections.join("\n\n---\n\n")}\n`;
 }
 
 export type FailedPhase = "init" | "validate" | "plan" | "show";
@@ -405,14 +525,13 @@ export function failureComment(
   options: { readonly marker?: string; readonly runUrl?: string; readonly head?: string; readonly secrets?: readonly string[] } = {},
 ): string {
   const error = safeTerraformError(log, options.secrets);
-  const fence = error.includes("```") ? "~~~~" : "```";
   const lines = [
     ...(options.marker !== undefined ? [options.marker] : []),
-    `### Plan: \`${stack}\`: \`terraform ${phase}\` failed`,
+    `### Plan: ${code(stack)}: \`terraform ${phase}\` failed`,
     "",
     `> [!CAUTION]\n> **No plan for this stack${options.head !== undefined ? ` at \`${options.head.slice(0, 12)}\`` : ""}: nothing here can be reviewed or applied until it plans.**`,
     "",
-    `${fence}text\n${error}\n${fence}`,
+    fenced(error),
     "",
     options.runUrl !== undefined ? `The whole log: [the run](${options.runUrl}).` : "The whole log is in the job that posted this.",
   ];
@@ -442,21 +561,27 @@ export function parsePlan(text: string, source: string): PlanDocument {
 
 const PHASES: readonly FailedPhase[] = ["init", "validate", "plan", "show"];
 
-/** Reads the command line; returns the Markdown to print. */
-export function run(argv: readonly string[], read: (file: string) => string = (file) => readFileSync(file, "utf8")): string {
+/** Reads the command line; returns the Markdown to print (and appends the job summary to --summary FILE). */
+export function run(
+  argv: readonly string[],
+  read: (file: string) => string = (file) => readFileSync(file, "utf8"),
+  append: (file: string, text: string) => void = (file, text) => appendFileSync(file, text),
+): string {
   const files: string[] = [];
   const names: string[] = [];
-  const values: Partial<Record<"marker" | "head" | "run-url" | "failed" | "log", string>> = {};
+  const planTexts: string[] = [];
+  const values: Partial<Record<"marker" | "head" | "run-url" | "failed" | "log" | "summary", string>> = {};
   let text = false;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? "";
     if (argument === "--help" || argument === "-h") return `${USAGE}\n`;
     if (argument === "--text") {
       text = true;
-    } else if (["--stack", "--marker", "--head", "--run-url", "--failed", "--log"].includes(argument)) {
+    } else if (["--stack", "--marker", "--head", "--run-url", "--failed", "--log", "--summary", "--plan-text"].includes(argument)) {
       const value = argv[++index];
       if (value === undefined) throw new Error(`${argument} needs a value\n${USAGE}`);
       if (argument === "--stack") names.push(value);
+      else if (argument === "--plan-text") planTexts.push(value);
       else values[argument.slice(2) as keyof typeof values] = value;
     } else if (argument.startsWith("--")) {
       throw new Error(`unknown option ${argument}\n${USAGE}`);
@@ -492,6 +617,17 @@ export function run(argv: readonly string[], read: (file: string) => string = (f
     const plan = parsePlan(read(file), file);
     return { ...common, stack: names[index] ?? stackNameOfPlan(plan) ?? stackNameFromFile(file), plan };
   });
+  if (planTexts.length > 0 && planTexts.length !== files.length)
+    throw new Error(`${planTexts.length} --plan-text file(s) for ${files.length} plan(s); give one per plan or none`);
+  if (planTexts.length > 0 && values.summary === undefined) throw new Error("--plan-text goes into the job summary: add --summary FILE");
+  if (values.summary !== undefined)
+    append(
+      values.summary,
+      jobSummary(
+        stacks,
+        planTexts.map((file) => read(file)),
+      ),
+    );
   return summarize(stacks, values.marker !== undefined ? { marker: values.marker } : {});
 }
 

@@ -19,11 +19,18 @@ export const VERSION_CONSTRAINTS = {
 } as const;
 
 /** What every stack takes of the configuration: names, region, tags and where its state lives. */
-export type AppStackProps = Pick<AppConfig, "project" | "environment" | "region" | "tags" | "backend">;
+export type AppStackProps = Pick<AppConfig, "project" | "environment" | "region" | "accountId" | "tags" | "backend">;
 
 /** The slice of the configuration every stack takes (AppStackProps), out of the whole configuration. */
 export function appStackProps(config: AppStackProps): AppStackProps {
-  return { project: config.project, environment: config.environment, region: config.region, tags: config.tags, backend: config.backend };
+  return {
+    project: config.project,
+    environment: config.environment,
+    region: config.region,
+    ...(config.accountId !== undefined ? { accountId: config.accountId } : {}),
+    tags: config.tags,
+    backend: config.backend,
+  };
 }
 
 /**
@@ -41,6 +48,8 @@ export class AppStack extends TerraformStack {
    */
   readonly globalNamePrefix: string;
   private readonly providerTags: Readonly<Record<string, string>>;
+  /** Every AWS provider of the stack refuses other accounts' credentials (before any change): empty when the configuration names no account. */
+  private readonly allowedAccountIds: { readonly allowedAccountIds?: string[] };
 
   constructor(scope: Construct, stackName: string, config: AppStackProps) {
     super(scope, stackName);
@@ -51,7 +60,8 @@ export class AppStack extends TerraformStack {
     this.addOverride("terraform.required_version", VERSION_CONSTRAINTS.terraform);
     this.addOverride("terraform.required_providers.aws.version", VERSION_CONSTRAINTS.aws);
     this.providerTags = { ...config.tags, Stack: stackName };
-    new AwsProvider(this, "aws", { region: config.region, defaultTags: [{ tags: this.providerTags }] });
+    this.allowedAccountIds = config.accountId !== undefined ? { allowedAccountIds: [config.accountId] } : {};
+    new AwsProvider(this, "aws", { region: config.region, ...this.allowedAccountIds, defaultTags: [{ tags: this.providerTags }] });
     Aspects.of(this).add(new RulePackAspect());
   }
 
@@ -65,7 +75,7 @@ export class AppStack extends TerraformStack {
     const id = `aws-${region}`;
     const existing = this.node.tryFindChild(id);
     if (existing instanceof AwsProvider) return existing;
-    return new AwsProvider(this, id, { alias: region, region, defaultTags: [{ tags: this.providerTags }] });
+    return new AwsProvider(this, id, { alias: region, region, ...this.allowedAccountIds, defaultTags: [{ tags: this.providerTags }] });
   }
 
   /** An account-global name (IAM role, instance profile): `<globalNamePrefix>-<suffix>`, at most 64 characters. */

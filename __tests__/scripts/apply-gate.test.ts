@@ -163,7 +163,9 @@ describe("the apply gate", () => {
     };
     const body = holdComment(input, decide(input), "https://github.com/acme/repo/actions/runs/9");
     expect(body.startsWith("<!-- apply:ami-tracker -->\n### Apply held: `ami-tracker`")).toBe(true);
-    expect(body).toContain('| ``aws_s3_bucket.b["x` \\| destroyed \\| <details>"]`` | delete |');
+    // One table row: the address's `|`, backtick and <details> are character references, never syntax.
+    expect(body).toContain("| <code>aws&#95;s3&#95;bucket.b&#91;&quot;x&#96; &#124; destroyed &#124; &lt;details&gt;&quot;&#93;</code> | delete |");
+    expect(body).not.toContain("<details>");
     expect(body).not.toMatch(/confirm_digest|workflow_dispatch|Run workflow/);
     expect(body).toContain("open a pull request");
   });

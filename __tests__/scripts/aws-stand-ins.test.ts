@@ -111,4 +111,24 @@ describe("the Systems Manager stand-in of the offline plan (public AMI parameter
       expect(provider).toMatchObject({ endpoints: [{ sfn: "http://127.0.0.1:2", ssm: "http://127.0.0.1:1" }], skip_region_validation: true });
     }
   });
+
+  test("an environment's accountId (allowed_account_ids) is unset for the dummy credentials, whose account is unknown; without one nothing is added", () => {
+    // terraform plan with skip_requesting_account_id and allowed_account_ids fails "AWS account ID not allowed: " (measured with hashicorp/aws 5.100.0).
+    const limited: JsonObject = {
+      provider: {
+        aws: [
+          { region: "us-east-1", allowed_account_ids: ["444455556666"] },
+          { alias: "eu-west-1", region: "eu-west-1", allowed_account_ids: ["444455556666"] },
+        ],
+      },
+    };
+    const open: JsonObject = { provider: { aws: [{ region: "us-east-1" }] } };
+    const limitedOverride = providerOverride(limited) as { provider: { aws: Record<string, unknown>[] } };
+    const openOverride = providerOverride(open) as { provider: { aws: Record<string, unknown>[] } };
+    expect(limitedOverride.provider.aws.map((provider) => [provider["alias"], provider["allowed_account_ids"]])).toEqual([
+      [undefined, null],
+      ["eu-west-1", null],
+    ]);
+    expect(openOverride.provider.aws[0]).not.toHaveProperty("allowed_account_ids");
+  });
 });

@@ -103,7 +103,7 @@ describe("drift detection", () => {
     const body = driftIssueBody(report, classifyDrift(plan("drift.json"), patterns));
     expect(body.startsWith(`${driftMarker("state-bootstrap")}\n**2 resource(s) of \`state-bootstrap\` (default) differ`)).toBe(true);
     expect(body).toContain("**0 to create, 2 to update, 0 to replace, 0 to delete**");
-    expect(body).toContain("`aws_s3_bucket_versioning.versioning`");
+    expect(body).toContain("<code>aws_s3_bucket_versioning.versioning</code>");
     expect(body).toContain("([the run](https://github.com/acme/repo/actions/runs/5))");
     expect(body).toContain("closed by the first clean one");
     const tracker = driftIssueBody({ ...report, stack: "ami-tracker" }, { ...classifyDrift(plan("drift.json"), patterns), ignored: ["aws_ssm_parameter.web"] });

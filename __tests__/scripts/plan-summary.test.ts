@@ -112,7 +112,9 @@ describe("plan summary", () => {
     expect(text.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(text).toContain("**0 to create, 2000 to update, 2000 to replace, 0 to delete**");
     expect(text).toContain("not listed to keep this comment under GitHub's size limit");
-    expect(text).toContain("<details><summary>4000 changed resource(s)</summary>");
+    // The most dangerous are listed first: the replacements, not the updates.
+    expect(text).toContain("- `-/+` replace **STATEFUL** `aws_sqs_queue.queue_with_a_rather_long_logical_identifier_00000`");
+    expect(text).not.toContain("`aws_sqs_queue.queue_with_a_rather_long_logical_identifier_00001`");
     // The second stack is not crowded out by the first.
     expect(text).toMatch(/and \d+ more destroyed or replaced \(\d+ of them stateful\); see the job log/);
     expect(text).toContain("### Plan: `mixed`");

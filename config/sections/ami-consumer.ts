@@ -4,15 +4,20 @@
  */
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { Defaulted, Flag, keysOf, ListOf, Optional, Section, Text } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, Optional, Section, type Resolved } from "../settings";
+import { INSTANCE_TYPE } from "../patterns";
+
+const SHARED_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/[A-Za-z0-9_.\-/]+$/;
+const TEMPLATE_NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/;
 
 export const SharedLaunchTemplateSettings = Section(
   {
-    name: Text("The launch template's name (1-128 letters, digits and ( ) . / _ -)."),
-    parameterArn: Text(
+    name: Matching(TEMPLATE_NAME, "The launch template's name (1-128 letters, digits and ( ) . / _ -)."),
+    parameterArn: Matching(
+      SHARED_PARAMETER_ARN,
       "Full ARN of the shared parameter, arn:aws:ssm:<app's region>:<owner account>:parameter/<name>: another account's parameter cannot be named by its name.",
     ),
-    instanceType: Defaulted(Text("Instance type of the launch template; its architecture must match the shared AMI."), "t4g.micro"),
+    instanceType: Defaulted(Matching(INSTANCE_TYPE, "Instance type of the launch template; its architecture must match the shared AMI."), "t4g.micro"),
   },
   "A launch template whose image_id is resolve:ssm:<shared parameter ARN>.",
 );
@@ -25,18 +30,8 @@ export const AmiConsumerSettings = Section(
   "The consumer side of a shared AMI pointer: launch templates that read a parameter shared through AWS RAM by its full ARN.",
 );
 
-export interface SharedLaunchTemplateConfig {
-  readonly name: string;
-  readonly parameterArn: string;
-  readonly instanceType: string;
-}
-export interface AmiConsumerConfig {
-  readonly enabled: boolean;
-  readonly launchTemplates: readonly SharedLaunchTemplateConfig[];
-}
-
-const SHARED_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/[A-Za-z0-9_.\-/]+$/;
-const TEMPLATE_NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/;
+export type SharedLaunchTemplateConfig = Resolved<typeof SharedLaunchTemplateSettings>;
+export type AmiConsumerConfig = Resolved<typeof AmiConsumerSettings, never, { launchTemplates: readonly SharedLaunchTemplateConfig[] }>;
 
 export function readAmiConsumer(reader: ConfigReader, raw: unknown, context: { readonly region: string }): AmiConsumerConfig {
   const path = "amiConsumer";
@@ -72,7 +67,7 @@ export function readAmiConsumer(reader: ConfigReader, raw: unknown, context: { r
       );
     }
     const instanceType = reader.read(SharedLaunchTemplateSettings, entry, "instanceType", at);
-    if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType))
+    if (!INSTANCE_TYPE.test(instanceType))
       reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
     return { name, parameterArn, instanceType };
   });

@@ -4,23 +4,32 @@
  * constructs that build them (stacks/constructs/{fleet-refresh,parameter-share,ami-lifecycle-policy}.ts)
  * check the same AWS limits again; here each problem is reported with the setting, the value and the fix.
  */
-import { Unsafe } from "@sinclair/typebox";
+import { Unsafe, type TObject } from "@sinclair/typebox";
 import { channelNameProblem } from "../../ami-pointers/channels";
-import { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
+import { OPS_ITEM_CATEGORIES, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
+import { ACCOUNT_ID, INSTANCE_TYPE, SEMANTIC_VERSION } from "../patterns";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, OneOf, Optional, Region, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
 
 /** The pointer a group's launch template reads: the pipeline's own parameter. */
 export const LATEST_POINTER = "latest";
 
+const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
+const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
+const GROUP_NAME = /^[\x20-\x7e]{1,255}$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+
 export const FleetRefreshSettings = Section(
   {
-    autoScalingGroupName: Text("The Auto Scaling group to refresh (this account, in region); its launch template reads the pointer by resolve:ssm:."),
+    autoScalingGroupName: Matching(
+      GROUP_NAME,
+      "The Auto Scaling group to refresh (this account, in region); its launch template reads the pointer by resolve:ssm:.",
+    ),
     channel: Optional(Text('The pointer the group\'s launch template reads: "latest" or one of the pipeline\'s channels. Default: "latest".')),
     region: Optional(
-      Text(
+      Region(
         "The group's region: one of the pipeline's regions (where its parameter and channels are written); the refresh and the rejection alarm are built there. Default: the app's region.",
       ),
     ),
@@ -45,19 +54,26 @@ export const ExampleFleetSettings = Section(
       false,
     ),
     channel: Optional(Text('The pointer the example reads: "latest" or one of the pipeline\'s channels. Default: the first channel, else "latest".')),
-    region: Optional(Text("The example's region: one of the pipeline's regions; its refresh and rejection alarm are built there. Default: the app's region.")),
-    instanceType: Optional(Text("Instance type of the example. Default: the pipeline's first build instance type.")),
-    availabilityZones: Optional(TextList('Availability zones of the default VPC for the group. Default: ["<region>a"].')),
+    region: Optional(
+      Region("The example's region: one of the pipeline's regions; its refresh and rejection alarm are built there. Default: the app's region."),
+    ),
+    instanceType: Optional(Matching(INSTANCE_TYPE, "Instance type of the example. Default: the pipeline's first build instance type.")),
+    availabilityZones: Optional(
+      ListOf(Matching(AVAILABILITY_ZONE), 'Availability zones of the default VPC for the group. Default: ["<region>a"].', { minItems: 1 }),
+    ),
   },
   "An example group of desired capacity 0 whose launch template reads a pointer, refreshed on change.",
 );
 
 export const ShareSettings = Section(
   {
-    accounts: Defaulted(TextList("12-digit account IDs to share the pipeline's parameter and channels with."), []),
-    organizationArn: Optional(Text('Share with a whole organization: "arn:aws:organizations::<management account>:organization/o-...".')),
-    organizationalUnitArns: Defaulted(TextList('Share with OUs: "arn:aws:organizations::<management account>:ou/o-.../ou-...".'), []),
-    permission: Defaulted(OneOf(["read-only", "read-only-with-history"] as const, "The AWS managed RAM permission the consumers get."), "read-only"),
+    accounts: Defaulted(ListOf(Matching(ACCOUNT_ID), "12-digit account IDs to share the pipeline's parameter and channels with."), []),
+    organizationArn: Optional(Matching(ORGANIZATION_ARN, 'Share with a whole organization: "arn:aws:organizations::<management account>:organization/o-...".')),
+    organizationalUnitArns: Defaulted(ListOf(Matching(OU_ARN), 'Share with OUs: "arn:aws:organizations::<management account>:ou/o-.../ou-...".'), []),
+    permission: Defaulted(
+      OneOf(Object.keys(PARAMETER_SHARE_PERMISSIONS) as ParameterSharePermission[], "The AWS managed RAM permission the consumers get."),
+      "read-only",
+    ),
     allowExternalPrincipals: Defaulted(Flag("Allow accounts outside the organization (they accept a RAM invitation)."), false),
   },
   "Share the pipeline's parameter and channels (in the app's region) through AWS RAM. Needs the Advanced tier: USD 0.05 per parameter per month.",
@@ -71,7 +87,10 @@ export const CleanupSettings = Section(
     retainAtLeast: Defaulted(WholeNumber(1, 10, "An age rule keeps at least this many AMIs."), 3),
     protectLaunchedWithinDays: Optional(WholeNumber(1, 365, "Also keep AMIs launched within this many days. Default: no launch-based exclusion.")),
     previousRecipeVersions: Defaulted(
-      TextList('Older recipe versions whose AMIs the policy also cleans up (list the old recipeVersion after a bump), e.g. ["1.0.0"].'),
+      ListOf(
+        Matching(SEMANTIC_VERSION),
+        'Older recipe versions whose AMIs the policy also cleans up (list the old recipeVersion after a bump), e.g. ["1.0.0"].',
+      ),
       [],
     ),
   },
@@ -80,7 +99,10 @@ export const CleanupSettings = Section(
 
 /** The pipeline settings of the loop, spread into PipelineSettings. */
 export const AMI_LOOP_PIPELINE_SETTINGS = {
-  channels: Defaulted(TextList('Promotion channels beside "latest", e.g. ["stable"]: each a parameter of its own that `npm run ami -- promote` writes.'), []),
+  channels: Defaulted(
+    TextList('Promotion channels beside "latest", e.g. ["stable"]: each a parameter of its own that `npm run ami -- promote` writes.', { uniqueItems: true }),
+    [],
+  ),
   fleetRefresh: Defaulted(ListOf(FleetRefreshSettings, "Auto Scaling groups refreshed when their pointer changes."), []),
   exampleFleet: Optional(ExampleFleetSettings),
   share: Optional(ShareSettings),
@@ -103,52 +125,20 @@ export const LoopAlarmsSettings = Section(
   "OpsItems of the AMI loop's alarms: a fleet refresh that failed, an aws:ec2:image value SSM refused. Default: severity 2, Availability.",
 );
 
-export interface FleetRefreshConfig {
-  readonly autoScalingGroupName: string;
-  readonly channel: string;
-  /** The group's region, one of the pipeline's regions (default: the app's). */
-  readonly region: string;
-  readonly minHealthyPercentage: number;
-  readonly instanceWarmupSeconds?: number;
-}
-export interface ExampleFleetConfig {
-  readonly channel: string;
-  /** The example's region, one of the pipeline's regions (default: the app's). */
-  readonly region: string;
-  readonly instanceType: string;
-  readonly availabilityZones: readonly string[];
-}
-export interface ShareConfig {
-  readonly accounts: readonly string[];
-  readonly organizationArn?: string;
-  readonly organizationalUnitArns: readonly string[];
-  readonly permission: ParameterSharePermission;
-  readonly allowExternalPrincipals: boolean;
-}
-export interface CleanupConfig {
-  readonly type: "age" | "count";
-  readonly value: number;
-  readonly unit: "DAYS" | "WEEKS" | "MONTHS" | "YEARS";
-  readonly retainAtLeast: number;
-  readonly protectLaunchedWithinDays?: number;
-  readonly previousRecipeVersions: readonly string[];
-}
-export interface PipelineLoopConfig {
-  readonly channels: readonly string[];
-  readonly fleetRefresh: readonly FleetRefreshConfig[];
-  /** Undefined unless enabled. */
-  readonly exampleFleet?: ExampleFleetConfig;
-  readonly share?: ShareConfig;
-  readonly cleanup?: CleanupConfig;
-}
-export interface OpsItemConfig {
-  readonly severity: OpsItemSeverity;
-  readonly category: OpsItemCategory;
-}
-export interface LoopAlarmsConfig {
-  readonly fleetRefreshFailed: OpsItemConfig;
-  readonly parameterRejected: OpsItemConfig;
-}
+/** A fleet refresh once read: its pointer and region resolved (skipMatching and autoRollback must stay false, so they are not kept). */
+export type FleetRefreshConfig = Omit<Resolved<typeof FleetRefreshSettings, "channel" | "region">, "skipMatching" | "autoRollback">;
+/** An enabled example fleet, its defaults resolved. */
+export type ExampleFleetConfig = Omit<Resolved<typeof ExampleFleetSettings, "channel" | "region" | "instanceType" | "availabilityZones">, "enabled">;
+export type ShareConfig = Resolved<typeof ShareSettings>;
+export type CleanupConfig = Resolved<typeof CleanupSettings>;
+export type OpsItemConfig = Resolved<typeof OpsItemSettings>;
+export type LoopAlarmsConfig = Resolved<typeof LoopAlarmsSettings, never, { fleetRefreshFailed: OpsItemConfig; parameterRejected: OpsItemConfig }>;
+/** A pipeline's loop settings once read; exampleFleet is there only when enabled. */
+export type PipelineLoopConfig = Resolved<
+  TObject<typeof AMI_LOOP_PIPELINE_SETTINGS>,
+  never,
+  { fleetRefresh: readonly FleetRefreshConfig[]; exampleFleet?: ExampleFleetConfig; share?: ShareConfig; cleanup?: CleanupConfig }
+>;
 
 interface PipelineFacts {
   readonly region: string;
@@ -156,12 +146,6 @@ interface PipelineFacts {
   readonly regions: readonly string[];
   readonly instanceTypes: readonly string[];
 }
-
-const ACCOUNT_ID = /^\d{12}$/;
-const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
-const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
-const GROUP_NAME = /^[\x20-\x7e]{1,255}$/;
-const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 
 function list(reader: ConfigReader, value: unknown, path: string): unknown[] {
   if (value === undefined) return [];
@@ -237,13 +221,11 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
         "true is refused by Auto Scaling for a launch template that reads the AMI from an SSM parameter; leave it out and roll back the pointer (`npm run ami -- rollback`), which starts another refresh",
       );
     }
-    const instanceWarmupSeconds = reader.read(settings, entry, "instanceWarmupSeconds", at);
     return {
+      ...reader.rest(settings, entry, at, ["autoScalingGroupName", "channel", "region", "skipMatching", "autoRollback"]),
       autoScalingGroupName,
       channel,
       region: region ?? pipeline.region,
-      minHealthyPercentage: reader.read(settings, entry, "minHealthyPercentage", at),
-      ...(instanceWarmupSeconds !== undefined ? { instanceWarmupSeconds } : {}),
     };
   });
   if (defaultRegion) inAppRegion("fleetRefresh");
@@ -260,7 +242,7 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       const channel = reader.read(settings, entry, "channel", at, { fallback: channels[0] ?? LATEST_POINTER });
       checkPointer(channel, joinPath(at, "channel"));
       const instanceType = reader.read(settings, entry, "instanceType", at, { fallback: pipeline.instanceTypes[0] ?? "t4g.small" });
-      if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType))
+      if (!INSTANCE_TYPE.test(instanceType))
         reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
       const availabilityZones = reader.read(settings, entry, "availabilityZones", at, { fallback: [`${where}a`] });
       if (availabilityZones.length === 0)
@@ -321,7 +303,7 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       ...(organizationArn !== undefined ? { organizationArn } : {}),
       organizationalUnitArns: [...new Set(organizationalUnitArns)],
       permission: permission ?? "read-only",
-      allowExternalPrincipals: reader.read(settings, entry, "allowExternalPrincipals", at),
+      ...reader.rest(settings, entry, at, ["accounts", "organizationArn", "organizationalUnitArns", "permission"]),
     };
   }
 
@@ -337,7 +319,7 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
       reader.fail(joinPath(at, "unit"), `${describe(unit)} is not a unit; use "DAYS", "WEEKS", "MONTHS" or "YEARS" (capitals)`);
     const previousRecipeVersions = reader.read(settings, entry, "previousRecipeVersions", at);
     previousRecipeVersions.forEach((version, index) => {
-      if (!/^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(version))
+      if (!SEMANTIC_VERSION.test(version))
         reader.fail(joinPath(joinPath(at, "previousRecipeVersions"), index), `${describe(version)} is not a semantic version; write it like "1.0.0"`);
     });
     if (pipeline.mode === "native") {
@@ -346,13 +328,10 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
         'is set on a native-mode pipeline: Image Builder writes its parameter and tags no AMI in use, so the policy could delete the AMI the parameter points to; set mode "tracker" or remove cleanup',
       );
     }
-    const protectLaunchedWithinDays = reader.read(settings, entry, "protectLaunchedWithinDays", at);
     cleanup = {
+      ...reader.rest(settings, entry, at, ["type", "unit", "previousRecipeVersions"]),
       type: type === "count" ? "count" : "age",
-      value: reader.read(settings, entry, "value", at),
       unit: (["DAYS", "WEEKS", "MONTHS", "YEARS"].includes(unit) ? unit : "DAYS") as CleanupConfig["unit"],
-      retainAtLeast: reader.read(settings, entry, "retainAtLeast", at),
-      ...(protectLaunchedWithinDays !== undefined ? { protectLaunchedWithinDays } : {}),
       previousRecipeVersions: [...new Set(previousRecipeVersions)],
     };
   }

@@ -1,21 +1,25 @@
 import type { ConfigReader } from "../reader";
 import { joinPath } from "../reader";
-import { Defaulted, Flag, keysOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
+import { Defaulted, Flag, keysOf, Matching, Optional, RegionList, RetentionDays, Section, WholeNumber, type Resolved } from "../settings";
+import { PARAMETER_NAME_TEMPLATE } from "../patterns";
 import { checkLogRetention, checkParameterName, checkRegion } from "../validators";
 import { DEFAULT_PARAMETER_NAME } from "../../aws/ssm-parameter-name";
 import { LOG_LEVEL_SETTINGS, readLogLevels } from "./lambda-logging";
 
 export { DEFAULT_PARAMETER_NAME };
 
+/** A custom CloudWatch namespace: not AWS's own ("AWS/..."). */
+const METRICS_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9_./#:-]{1,255}$/;
+
 /** The latest-AMI tracker: Image Builder -> SNS -> Lambda -> SSM Parameter Store. */
 export const AmiTrackerSettings = Section(
   {
     enabled: Defaulted(Flag("Deploy the tracker stack."), true),
-    parameterName: Defaulted(Text("The parameter the tracker writes; may hold {pipeline} and {image}."), DEFAULT_PARAMETER_NAME),
-    trackedRegions: Optional(TextList("Regions whose AMIs are written, each to the parameter in that region. Default: [the app's region].")),
+    parameterName: Defaulted(Matching(PARAMETER_NAME_TEMPLATE, "The parameter the tracker writes; may hold {pipeline} and {image}."), DEFAULT_PARAMETER_NAME),
+    trackedRegions: Optional(RegionList("Regions whose AMIs are written, each to the parameter in that region. Default: [the app's region].")),
     memoryMb: Defaulted(WholeNumber(128, 10240, "Lambda memory (MB); the handler's peak is far below the default."), 128),
     timeoutSeconds: Defaulted(WholeNumber(3, 900, "Lambda timeout (seconds): room for SSM's retries with backoff (about 25 s at worst per region)."), 60),
-    logRetentionDays: Defaulted(WholeNumber(1, 3653, "Log retention (days), a value CloudWatch Logs accepts."), 30),
+    logRetentionDays: Defaulted(RetentionDays("Log retention (days), a value CloudWatch Logs accepts."), 30),
     maxRetryAttempts: Defaulted(WholeNumber(0, 2, "Lambda's own retries of a failed asynchronous invocation."), 2),
     maxEventAgeSeconds: Defaulted(WholeNumber(60, 21600, "How long an event may wait for a retry before it goes to the dead-letter queue (seconds)."), 3600),
     reservedConcurrency: Optional(
@@ -25,7 +29,7 @@ export const AmiTrackerSettings = Section(
         "Reserved concurrency. Default: unreserved, since new accounts have a concurrency quota of 10 and reserving any of it fails the deploy there; builds end minutes apart, so bursts do not happen.",
       ),
     ),
-    metricsNamespace: Defaulted(Text("CloudWatch namespace of the tracker's metrics (Embedded Metric Format)."), "AmiTracker"),
+    metricsNamespace: Defaulted(Matching(METRICS_NAMESPACE, "CloudWatch namespace of the tracker's metrics (Embedded Metric Format)."), "AmiTracker"),
     ...LOG_LEVEL_SETTINGS,
   },
   "The latest-AMI tracker: Image Builder -> SNS -> Lambda -> SSM Parameter Store.",
@@ -60,7 +64,6 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
     reader.fail(joinPath(path, "trackedRegions"), `lists ${duplicates.join(", ")} twice; list each region once`);
   }
 
-  const timeoutSeconds = reader.read(settings, record, "timeoutSeconds", path);
   const logRetentionDays = reader.read(settings, record, "logRetentionDays", path);
   const retentionProblem = checkLogRetention(logRetentionDays);
   if (retentionProblem) reader.fail(joinPath(path, "logRetentionDays"), retentionProblem);
@@ -68,7 +71,7 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
   const reservedConcurrency = reader.read(settings, record, "reservedConcurrency", path, { unset: UNRESERVED });
 
   const metricsNamespace = reader.read(settings, record, "metricsNamespace", path);
-  if (!/^[A-Za-z0-9_./#:-]{1,255}$/.test(metricsNamespace) || metricsNamespace.startsWith("AWS/")) {
+  if (!METRICS_NAMESPACE.test(metricsNamespace)) {
     reader.fail(
       joinPath(path, "metricsNamespace"),
       `"${metricsNamespace}" is not a custom CloudWatch namespace; use letters, digits and . _ - / # :, not starting with "AWS/"`,
@@ -76,14 +79,18 @@ export function readAmiTracker(reader: ConfigReader, raw: unknown, defaults: { r
   }
 
   return {
-    enabled: reader.read(settings, record, "enabled", path),
+    ...reader.rest(settings, record, path, [
+      "parameterName",
+      "trackedRegions",
+      "logRetentionDays",
+      "reservedConcurrency",
+      "metricsNamespace",
+      "applicationLogLevel",
+      "systemLogLevel",
+    ]),
     parameterName,
     trackedRegions: [...new Set(trackedRegions)],
-    memoryMb: reader.read(settings, record, "memoryMb", path),
-    timeoutSeconds,
     logRetentionDays,
-    maxRetryAttempts: reader.read(settings, record, "maxRetryAttempts", path),
-    maxEventAgeSeconds: reader.read(settings, record, "maxEventAgeSeconds", path),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     metricsNamespace,
     ...readLogLevels(reader, record, path),

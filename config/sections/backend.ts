@@ -1,68 +1,47 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkBucketName, checkRegion } from "../validators";
-import { Defaulted, Flag, keysOf, OneOf, Optional, Section, Text } from "../settings";
+import type { TObject } from "@sinclair/typebox";
+import { Defaulted, Flag, keysOf, Matching, OneOf, Optional, Region, Section, Text, type Resolved } from "../settings";
+import { BUCKET_NAME } from "../patterns";
 
-/** Where Terraform keeps the state of each stack. */
-export type BackendConfig = LocalBackendConfig | S3BackendConfig | CloudBackendConfig;
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
+const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+/** The four forms of kmsKeyForm below as one pattern, for the schema. */
+const KMS_KEY_REFERENCE = new RegExp(
+  `^(?:${unanchored(KEY_ID)}|${unanchored(ALIAS_NAME)}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(?:key\\/${unanchored(KEY_ID)}|${unanchored(ALIAS_NAME)}))$`,
+);
+/** S3 object key characters, no leading or trailing "/". */
+const KEY_PREFIX = /^(?!\/)[A-Za-z0-9!_.*'()/-]+(?<!\/)$/;
+/** Organization and workspace names: letters, digits, "-" and "_" (HCP Terraform's rule). */
+const HCP_NAME = /^[A-Za-z0-9_-]+$/;
+const WORKSPACE_PREFIX = /^[A-Za-z0-9_-]*$/;
+const HCP_PROJECT = /^(?!\s*$)[\s\S]{1,40}$/;
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
-/** State in a file next to the project: for trying the app out, never for a team. */
-export interface LocalBackendConfig {
-  readonly type: "local";
-}
-
-/** State in S3, one key per stack: https://developer.hashicorp.com/terraform/language/backend/s3 */
-export interface S3BackendConfig {
-  readonly type: "s3";
-  /** The state bucket (created by hand or by a bootstrap stack). */
-  readonly bucket: string;
-  /** The bucket's region. @default the app's region */
-  readonly region: string;
-  /** Each stack's key is `<keyPrefix>/<stack>.tfstate`. @default "<project>/<environment>" */
-  readonly keyPrefix: string;
-  /**
-   * A KMS key for the state objects: key ID, key ARN, alias name (`alias/...`) or alias ARN. The CI roles
-   * get Decrypt/Encrypt/GenerateDataKey on it (an alias through `kms:ResourceAliases`).
-   * @default - SSE-S3 (state is always encrypted)
-   */
-  readonly kmsKeyId?: string;
-  /** S3-native state locking (Terraform >= 1.10). @default true */
-  readonly useLockfile: boolean;
-  /** A DynamoDB lock table, for Terraform older than 1.10. @default - none */
-  readonly dynamodbTable?: string;
-}
-
-/**
- * HCP Terraform (Terraform Cloud): one named workspace per stack, `<workspacePrefix><stack>`.
- * https://developer.hashicorp.com/terraform/cli/cloud/settings
- */
-export interface CloudBackendConfig {
-  readonly type: "cloud";
-  /** The HCP Terraform organization. */
-  readonly organization: string;
-  /** The HCP Terraform project the workspaces belong to. @default "Default Project" */
-  readonly project: string;
-  /** Each stack's workspace is `<workspacePrefix><stack>`. @default "<project>-<environment>-" */
-  readonly workspacePrefix: string;
-  /** HCP Terraform or a Terraform Enterprise host. @default "app.terraform.io" */
-  readonly hostname: string;
+function unanchored(pattern: RegExp): string {
+  return pattern.source.replace(/^\^/, "").replace(/\$$/, "");
 }
 
 const S3_SETTINGS = {
-  bucket: Optional(Text("s3: the state bucket (created by hand or by the state-bootstrap stack); setting it selects the S3 backend.")),
-  region: Optional(Text("s3: the bucket's region. Default: the app's region.")),
-  keyPrefix: Optional(Text('s3: each stack\'s key is "<keyPrefix>/<stack>.tfstate". Default: "<project>/<environment>".')),
+  bucket: Optional(Matching(BUCKET_NAME, "s3: the state bucket (created by hand or by the state-bootstrap stack); setting it selects the S3 backend.")),
+  region: Optional(Region("s3: the bucket's region. Default: the app's region.")),
+  keyPrefix: Optional(Matching(KEY_PREFIX, 's3: each stack\'s key is "<keyPrefix>/<stack>.tfstate". Default: "<project>/<environment>".')),
   kmsKeyId: Optional(
-    Text("s3: a KMS key for the state objects: key ID, key ARN, alias or alias ARN, in the bucket's region. Default: SSE-S3 (state is always encrypted)."),
+    Matching(
+      KMS_KEY_REFERENCE,
+      "s3: a KMS key for the state objects: key ID, key ARN, alias or alias ARN, in the bucket's region. Default: SSE-S3 (state is always encrypted).",
+    ),
   ),
   useLockfile: Defaulted(Flag("s3: S3-native state locking (Terraform >= 1.10)."), true),
   dynamodbTable: Optional(Text("s3: a DynamoDB lock table, for Terraform older than 1.10. Default: none.")),
 };
 const CLOUD_SETTINGS = {
-  organization: Optional(Text("cloud: the HCP Terraform organization (required with type cloud).")),
-  project: Defaulted(Text("cloud: the HCP Terraform project the workspaces belong to."), "Default Project"),
-  workspacePrefix: Optional(Text('cloud: each stack\'s workspace is "<workspacePrefix><stack>". Default: "<project>-<environment>-".')),
-  hostname: Defaulted(Text("cloud: HCP Terraform or a Terraform Enterprise host."), "app.terraform.io"),
+  organization: Optional(Matching(HCP_NAME, "cloud: the HCP Terraform organization (required with type cloud).")),
+  project: Defaulted(Matching(HCP_PROJECT, "cloud: the HCP Terraform project the workspaces belong to."), "Default Project"),
+  workspacePrefix: Optional(Matching(WORKSPACE_PREFIX, 'cloud: each stack\'s workspace is "<workspacePrefix><stack>". Default: "<project>-<environment>-".')),
+  hostname: Defaulted(Matching(HOSTNAME, "cloud: HCP Terraform or a Terraform Enterprise host."), "app.terraform.io"),
 };
 
 /** Where Terraform keeps the state of each stack (the `backend` section). */
@@ -77,16 +56,26 @@ export const BackendSettings = Section(
 const S3_KEYS = Object.keys(S3_SETTINGS);
 const CLOUD_KEYS = Object.keys(CLOUD_SETTINGS);
 
+/** State in a file next to the project: for trying the app out, never for a team. */
+export interface LocalBackendConfig {
+  readonly type: "local";
+}
+/** State in S3, one key per stack: https://developer.hashicorp.com/terraform/language/backend/s3 (settings and defaults: S3_SETTINGS). */
+export type S3BackendConfig = { readonly type: "s3" } & Resolved<TObject<typeof S3_SETTINGS>, "bucket" | "region" | "keyPrefix">;
+/**
+ * HCP Terraform (Terraform Cloud): one named workspace per stack, `<workspacePrefix><stack>` (settings
+ * and defaults: CLOUD_SETTINGS). https://developer.hashicorp.com/terraform/cli/cloud/settings
+ */
+export type CloudBackendConfig = { readonly type: "cloud" } & Resolved<TObject<typeof CLOUD_SETTINGS>, "organization" | "workspacePrefix">;
+/** Where Terraform keeps the state of each stack: the one `type` of BackendSettings, with that type's settings. */
+export type BackendConfig = LocalBackendConfig | S3BackendConfig | CloudBackendConfig;
+
 /** The forms KMS accepts for a key (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id). */
 export type KmsKeyForm =
   | { readonly kind: "key-id" }
   | { readonly kind: "key-arn"; readonly region: string; readonly account: string }
   | { readonly kind: "alias-name" }
   | { readonly kind: "alias-arn"; readonly region: string; readonly account: string; readonly alias: string };
-
-const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
-const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
 
 /** Which form a KMS key reference has, or undefined when it is none of them. */
 export function kmsKeyForm(value: string): KmsKeyForm | undefined {
@@ -98,10 +87,6 @@ export function kmsKeyForm(value: string): KmsKeyForm | undefined {
   if (resource.startsWith("key/")) return KEY_ID.test(resource.slice("key/".length)) ? { kind: "key-arn", region: arn[1], account: arn[2] } : undefined;
   return ALIAS_NAME.test(resource) ? { kind: "alias-arn", region: arn[1], account: arn[2], alias: resource } : undefined;
 }
-
-/** Organization and workspace names: letters, digits, "-" and "_" (HCP Terraform's rule). */
-const HCP_NAME = /^[A-Za-z0-9_-]+$/;
-const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
 export function readBackend(
   reader: ConfigReader,
@@ -149,7 +134,7 @@ export function readBackend(
   const regionProblem = record["region"] === undefined ? undefined : checkRegion(region);
   if (regionProblem) reader.fail(joinPath(path, "region"), regionProblem);
   const keyPrefix = reader.read(settings, record, "keyPrefix", path, { fallback: defaults.keyPrefix });
-  if (!/^[A-Za-z0-9!_.*'()/-]+$/.test(keyPrefix) || keyPrefix.startsWith("/") || keyPrefix.endsWith("/")) {
+  if (!KEY_PREFIX.test(keyPrefix)) {
     reader.fail(joinPath(path, "keyPrefix"), `${describe(keyPrefix)} is not a key prefix; write it like "team/app/prod", no leading or trailing "/"`);
   }
   const kmsKeyId = reader.read(settings, record, "kmsKeyId", path);
@@ -189,11 +174,11 @@ function readCloud(reader: ConfigReader, record: Record<string, unknown>, path: 
     );
   }
   const project = reader.read(settings, record, "project", path);
-  if (project.trim() === "" || project.length > 40) {
+  if (!HCP_PROJECT.test(project)) {
     reader.fail(joinPath(path, "project"), `${describe(project)} is not an HCP Terraform project name (1-40 characters); leave it out for "Default Project"`);
   }
   const workspacePrefix = reader.read(settings, record, "workspacePrefix", path, { fallback: defaultPrefix });
-  if (workspacePrefix !== "" && !HCP_NAME.test(workspacePrefix)) {
+  if (!WORKSPACE_PREFIX.test(workspacePrefix)) {
     reader.fail(
       joinPath(path, "workspacePrefix"),
       `${describe(workspacePrefix)} is not a workspace name prefix; use letters, digits, "-" or "_", e.g. "ssm-patterns-prod-"`,

@@ -1,50 +1,14 @@
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import type { BackendConfig } from "./backend";
-import { Defaulted, Flag, keysOf, Optional, Section, Text } from "../settings";
+import type { BackendConfig, CloudBackendConfig } from "./backend";
+import { Defaulted, Flag, keysOf, Matching, Optional, Section, type Resolved } from "../settings";
 
-/**
- * The ci-access stack: OIDC identity providers and the two roles CI assumes, a read-only plan role
- * and an apply role. https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
- */
-export interface CiAccessConfig {
-  /** Synthesize the ci-access stack. @default true when `github` or `hcp` is set */
-  readonly enabled: boolean;
-  /** GitHub Actions: plan on pull requests, apply on the main branch. @default - no GitHub trust */
-  readonly github?: GitHubCiConfig;
-  /** HCP Terraform dynamic credentials (needs backend.type "cloud"). @default - no HCP Terraform trust */
-  readonly hcp?: HcpCiConfig;
-}
-
-export interface GitHubCiConfig {
-  /** `<owner>/<repo>`: only this repository's workflows may assume the roles. */
-  readonly repository: string;
-  /** The branch whose pushes may apply. @default "main" */
-  readonly mainBranch: string;
-  /** An existing token.actions.githubusercontent.com provider (one per account). @default - the stack creates it */
-  readonly oidcProviderArn?: string;
-  /**
-   * Whether this environment creates the provider. IAM holds one provider per URL per account, so when
-   * several environment files would create it, synth fails unless each says `true` (they deploy to
-   * different accounts); otherwise give all but one `oidcProviderArn`.
-   * @default true without oidcProviderArn, false with it
-   */
-  readonly createOidcProvider: boolean;
-}
-
-export interface HcpCiConfig {
-  /** The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE). @default "aws.workload.identity" */
-  readonly audience: string;
-  /** An existing provider for the HCP Terraform host (one per account). @default - the stack creates it */
-  readonly oidcProviderArn?: string;
-  /** As for GitHub: whether this environment creates the HCP Terraform provider. @default true without oidcProviderArn */
-  readonly createOidcProvider: boolean;
-  /** From backend: organization, project, workspace prefix and host the trust is limited to. */
-  readonly organization: string;
-  readonly project: string;
-  readonly workspacePrefix: string;
-  readonly hostname: string;
-}
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** A branch's short name ("main", not "refs/heads/main"). */
+const BRANCH = /^(?!refs\/)[A-Za-z0-9._/-]+$/;
+const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.-]+(\/[^\s]*)?$/;
+const GITHUB_OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+const NOT_BLANK = /\S/;
 
 /** The same switch for both identity providers: each account has one provider per host. */
 const CreateOidcProvider = Optional(
@@ -54,17 +18,19 @@ const CreateOidcProvider = Optional(
 );
 const GitHubSettings = Section(
   {
-    repository: Text('"<owner>/<repo>": only this repository\'s workflows may assume the roles.'),
-    mainBranch: Defaulted(Text("The branch whose pushes may apply."), "main"),
-    oidcProviderArn: Optional(Text("An existing token.actions.githubusercontent.com provider (one per account). Default: the stack creates it.")),
+    repository: Matching(REPOSITORY, '"<owner>/<repo>": only this repository\'s workflows may assume the roles.'),
+    mainBranch: Defaulted(Matching(BRANCH, "The branch whose pushes may apply."), "main"),
+    oidcProviderArn: Optional(
+      Matching(GITHUB_OIDC_PROVIDER_ARN, "An existing token.actions.githubusercontent.com provider (one per account). Default: the stack creates it."),
+    ),
     createOidcProvider: CreateOidcProvider,
   },
   "GitHub Actions: plan on pull requests, apply on the main branch.",
 );
 const HcpSettings = Section(
   {
-    audience: Defaulted(Text("The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE)."), "aws.workload.identity"),
-    oidcProviderArn: Optional(Text("An existing provider for the HCP Terraform host (one per account). Default: the stack creates it.")),
+    audience: Defaulted(Matching(NOT_BLANK, "The token audience the workspaces send (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE)."), "aws.workload.identity"),
+    oidcProviderArn: Optional(Matching(OIDC_PROVIDER_ARN, "An existing provider for the HCP Terraform host (one per account). Default: the stack creates it.")),
     createOidcProvider: CreateOidcProvider,
   },
   'HCP Terraform dynamic credentials (needs backend.type "cloud").',
@@ -79,11 +45,19 @@ export const CiAccessSettings = Section(
   },
   "The stack with CI's OIDC providers and plan/apply roles.",
 );
+/**
+ * The ci-access stack once read: OIDC identity providers and the two roles CI assumes, a read-only plan
+ * role and an apply role. https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
+ */
+export type CiAccessConfig = Resolved<typeof CiAccessSettings, "enabled", { github?: GitHubCiConfig; hcp?: HcpCiConfig }>;
+/** GitHub Actions' trust, whether this environment creates the provider resolved. */
+export type GitHubCiConfig = Resolved<typeof GitHubSettings, "createOidcProvider">;
+/** HCP Terraform's trust; organization, project, workspace prefix and host come from the cloud backend. */
+export type HcpCiConfig = Resolved<typeof HcpSettings, "createOidcProvider"> &
+  Pick<CloudBackendConfig, "organization" | "project" | "workspacePrefix" | "hostname">;
+
 /** IAM's limit on a role name. */
 const ROLE_NAME_MAX = 64;
-const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-const BRANCH = /^[A-Za-z0-9._/-]+$/;
-const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.-]+(\/[^\s]*)?$/;
 
 export function readCiAccess(
   reader: ConfigReader,
@@ -119,7 +93,7 @@ function readGitHub(reader: ConfigReader, raw: unknown, path: string): GitHubCiC
     reader.fail(joinPath(path, "repository"), `${describe(repository)} is not a GitHub repository; write it as "<owner>/<repo>", e.g. "acme/ssm-patterns"`);
   }
   const mainBranch = reader.read(GitHubSettings, record, "mainBranch", path);
-  if (!BRANCH.test(mainBranch) || mainBranch.startsWith("refs/")) {
+  if (!BRANCH.test(mainBranch)) {
     reader.fail(joinPath(path, "mainBranch"), `${describe(mainBranch)} is not a branch name; write the short name, e.g. "main"`);
   }
   const oidcProviderArn = readProviderArn(reader, record, path, "token.actions.githubusercontent.com");
@@ -130,7 +104,7 @@ function readGitHub(reader: ConfigReader, raw: unknown, path: string): GitHubCiC
 function readHcp(reader: ConfigReader, raw: unknown, path: string, backend: BackendConfig): HcpCiConfig {
   const record = reader.object(raw, path, keysOf(HcpSettings));
   const audience = reader.read(HcpSettings, record, "audience", path);
-  if (audience.trim() === "") reader.fail(joinPath(path, "audience"), `is empty; leave it out for "aws.workload.identity"`);
+  if (!NOT_BLANK.test(audience)) reader.fail(joinPath(path, "audience"), `is empty; leave it out for "aws.workload.identity"`);
   if (backend.type !== "cloud") {
     reader.fail(path, `needs backend.type "cloud" (the organization, project and workspaces come from there); set the backend or remove ciAccess.hcp`);
     return { audience, organization: "", project: "", workspacePrefix: "", hostname: "app.terraform.io", createOidcProvider: false };

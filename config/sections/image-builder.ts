@@ -3,7 +3,8 @@ import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { checkLogRetention, checkParameterName, checkRegion, checkTimeZone } from "../validators";
 import type { AmiTrackerConfig } from "./ami-tracker";
-import { Defaulted, Flag, keysOf, ListOf, OneOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, OneOf, Optional, RegionList, RetentionDays, Section, Text, WholeNumber, type Resolved } from "../settings";
+import { INSTANCE_TYPE, PARAMETER_NAME_TEMPLATE, SEMANTIC_VERSION } from "../patterns";
 import { AMI_LOOP_PIPELINE_SETTINGS, LoopAlarmsSettings, readLoopAlarms, readPipelineLoop, type LoopAlarmsConfig, type PipelineLoopConfig } from "./ami-loop";
 
 /**
@@ -40,25 +41,44 @@ export const DEFAULT_PARENT_IMAGE = "amazon-linux-2023-arm64";
 const SECTION = "imageBuilder";
 const MODES = ["tracker", "native"] as const satisfies readonly PipelineMode[];
 
+/** The loop's settings, read by readPipelineLoop. */
+const LOOP_KEYS = Object.keys(AMI_LOOP_PIPELINE_SETTINGS) as (keyof typeof AMI_LOOP_PIPELINE_SETTINGS)[];
+const PIPELINE_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$|^[a-z]$/;
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
+const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
+const MANAGED_IMAGE_NAME = /^[a-z0-9][a-z0-9-]{0,126}$/;
+const IMAGE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|\d{12}):image\/[a-z0-9-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
+/** A parent image: a managed image name, an image ARN or an AMI ID. */
+const PARENT_IMAGE = new RegExp([MANAGED_IMAGE_NAME, IMAGE_ARN, AMI_ID].map((form) => form.source).join("|"));
+
 /** One pipeline of `imageBuilder.pipelines` (the read type is PipelineConfig above). */
 export const PipelineSettings = Section(
   {
-    name: Text('Lowercase letters, digits and "-", unique in the list; resources are named <project>-<environment>-<name>.'),
+    name: Matching(PIPELINE_NAME, 'Lowercase letters, digits and "-", unique in the list; resources are named <project>-<environment>-<name>.'),
     mode: Defaulted(OneOf(MODES, 'Who writes the parameter: "tracker" (the Lambda) or "native" (the distribution).'), "tracker"),
     parameterName: Optional(
-      Text(
+      Matching(
+        PARAMETER_NAME_TEMPLATE,
         'The parameter that holds this pipeline\'s latest AMI ID. Default: tracker mode, amiTracker.parameterName resolved for this pipeline; native mode, "/ec2-imagebuilder/{pipeline}/latest" resolved.',
       ),
     ),
-    regions: Optional(TextList("Regions the distribution copies the AMI to (and writes the parameter in). Default: [the app's region].")),
+    regions: Optional(RegionList("Regions the distribution copies the AMI to (and writes the parameter in). Default: [the app's region].")),
     schedule: Defaulted(Text("When the pipeline runs, an Image Builder cron expression (six fields, UTC unless scheduleTimezone)."), DEFAULT_SCHEDULE),
     scheduleTimezone: Defaulted(Text('IANA time zone of schedule, e.g. "Europe/Paris".'), "Etc/UTC"),
     onlyWhenUpdated: Defaulted(Flag("Build on schedule only when the parent image or a component changed."), true),
-    parentImage: Defaulted(Text('An Image Builder-managed image name, an image ARN ending in "/x.x.x", or an AMI ID.'), DEFAULT_PARENT_IMAGE),
+    parentImage: Defaulted(Matching(PARENT_IMAGE, 'An Image Builder-managed image name, an image ARN ending in "/x.x.x", or an AMI ID.'), DEFAULT_PARENT_IMAGE),
     instanceTypes: Optional(
-      TextList('Build instance types, matching the parent image\'s architecture. Default: ["t4g.small"] for arm64, ["t3.small"] otherwise.'),
+      ListOf(
+        Matching(INSTANCE_TYPE),
+        'Build instance types, matching the parent image\'s architecture. Default: ["t4g.small"] for arm64, ["t3.small"] otherwise.',
+        { minItems: 1 },
+      ),
     ),
-    recipeVersion: Defaulted(Text("Version of the example recipe and component; bump it whenever either changes (both are immutable)."), "1.0.0"),
+    recipeVersion: Defaulted(
+      Matching(SEMANTIC_VERSION, "Version of the example recipe and component; bump it whenever either changes (both are immutable)."),
+      "1.0.0",
+    ),
     volumeSizeGb: Defaulted(WholeNumber(8, 16384, "Root volume size (GiB), encrypted gp3."), 10),
     exampleLaunchTemplate: Defaulted(Flag("An example launch template in the app's region whose image_id is resolve:ssm:<parameterName>."), false),
     ...AMI_LOOP_PIPELINE_SETTINGS,
@@ -72,14 +92,16 @@ export const ImageBuilderSettings = Section(
     pipelines: Optional(
       ListOf(PipelineSettings, "The pipelines to build. Default: [], bring your own pipeline and point it at the tracker's topic (output topic_arn)."),
     ),
-    logRetentionDays: Defaulted(WholeNumber(1, 3653, "Retention (days) of the build and pipeline log groups."), 30),
-    subnetId: Optional(Text("A subnet for the build instances. Default: the default VPC.")),
-    securityGroupIds: Defaulted(TextList("Security groups for the build instances; required with subnetId. Default: the default VPC's."), []),
+    logRetentionDays: Defaulted(RetentionDays("Retention (days) of the build and pipeline log groups."), 30),
+    subnetId: Optional(Matching(SUBNET_ID, "A subnet for the build instances. Default: the default VPC.")),
+    securityGroupIds: Defaulted(
+      ListOf(Matching(SECURITY_GROUP_ID), "Security groups for the build instances; required with subnetId. Default: the default VPC's."),
+      [],
+    ),
     loopAlarms: Optional(LoopAlarmsSettings),
   },
   "EC2 Image Builder pipelines that feed the tracker (or write their parameter natively).",
 );
-const PIPELINE_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$|^[a-z]$/;
 
 /** The same name with `{pipeline}` and `{image}` filled in (the image name is the recipe name). */
 export function resolveParameterName(template: string, pipeline: string, imageName: string): string {
@@ -149,7 +171,7 @@ export function readImageBuilder(reader: ConfigReader, raw: unknown, context: Co
   const retentionProblem = checkLogRetention(logRetentionDays);
   if (retentionProblem) reader.fail(joinPath(SECTION, "logRetentionDays"), retentionProblem);
   const subnetId = reader.read(settings, record, "subnetId", SECTION);
-  if (subnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(subnetId)) {
+  if (subnetId !== undefined && !SUBNET_ID.test(subnetId)) {
     reader.fail(
       joinPath(SECTION, "subnetId"),
       `${describe(subnetId)} is not a subnet ID; write it like "subnet-0123456789abcdef0" or leave it out for the default VPC`,
@@ -157,7 +179,7 @@ export function readImageBuilder(reader: ConfigReader, raw: unknown, context: Co
   }
   const securityGroupIds = reader.read(settings, record, "securityGroupIds", SECTION);
   securityGroupIds.forEach((group, index) => {
-    if (!/^sg-[0-9a-f]{8,17}$/.test(group)) {
+    if (!SECURITY_GROUP_ID.test(group)) {
       reader.fail(
         joinPath(joinPath(SECTION, "securityGroupIds"), index),
         `${describe(group)} is not a security group ID; write it like "sg-0123456789abcdef0"`,
@@ -258,10 +280,8 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   if (timeZoneProblem) reader.fail(joinPath(path, "scheduleTimezone"), timeZoneProblem);
 
   const parentImage = reader.read(settings, record, "parentImage", path);
-  const managedName = /^[a-z0-9][a-z0-9-]{0,126}$/;
-  const imageArn = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(aws|\d{12}):image\/[a-z0-9-]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
-  const amiId = /^ami-[0-9a-f]{8,17}$/;
-  if (!managedName.test(parentImage) && !imageArn.test(parentImage) && !amiId.test(parentImage)) {
+  const amiId = AMI_ID;
+  if (!PARENT_IMAGE.test(parentImage)) {
     reader.fail(
       joinPath(path, "parentImage"),
       `${describe(parentImage)} is not a parent image; use a managed image name like "amazon-linux-2023-arm64", an image ARN ending in "/x.x.x", or an AMI ID "ami-..."`,
@@ -273,7 +293,7 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   if (instanceTypes.length === 0) reader.fail(instanceTypesPath, `is empty; list at least one, e.g. ["${arm ? "t4g.small" : "t3.small"}"], or leave it out`);
   instanceTypes.forEach((instanceType, index) => {
     const itemPath = joinPath(instanceTypesPath, index);
-    if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType)) {
+    if (!INSTANCE_TYPE.test(instanceType)) {
       reader.fail(itemPath, `${describe(instanceType)} is not an instance type; write it like "t4g.small"`);
     } else if (!amiId.test(parentImage) && isArmInstanceType(instanceType) !== arm) {
       reader.fail(
@@ -285,7 +305,7 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   });
 
   const recipeVersion = reader.read(settings, record, "recipeVersion", path);
-  if (!/^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(recipeVersion)) {
+  if (!SEMANTIC_VERSION.test(recipeVersion)) {
     reader.fail(joinPath(path, "recipeVersion"), `${describe(recipeVersion)} is not a semantic version; write it like "1.0.0"`);
   }
   const exampleLaunchTemplate = reader.read(settings, record, "exampleLaunchTemplate", path);
@@ -297,6 +317,19 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
   }
 
   return {
+    ...reader.rest(settings, record, path, [
+      "name",
+      "mode",
+      "parameterName",
+      "regions",
+      "schedule",
+      "scheduleTimezone",
+      "parentImage",
+      "instanceTypes",
+      "recipeVersion",
+      "exampleLaunchTemplate",
+      ...LOOP_KEYS,
+    ]),
     name,
     resourceName,
     mode,
@@ -304,11 +337,9 @@ function readPipeline(reader: ConfigReader, raw: unknown, path: string, context:
     regions: [...new Set(regions)],
     schedule,
     scheduleTimezone,
-    onlyWhenUpdated: reader.read(settings, record, "onlyWhenUpdated", path),
     parentImage,
     instanceTypes,
     recipeVersion,
-    volumeSizeGb: reader.read(settings, record, "volumeSizeGb", path),
     exampleLaunchTemplate,
     ...readPipelineLoop(reader, record, path, { region: context.region, mode, regions, instanceTypes }),
   };

@@ -1,6 +1,7 @@
 import type { ConfigReader } from "../reader";
 import { joinPath } from "../reader";
-import { Defaulted, OneOf } from "../settings";
+import type { TObject } from "@sinclair/typebox";
+import { Defaulted, OneOf, type Resolved } from "../settings";
 
 /**
  * A function's log levels, applied by Lambda's advanced logging controls (logging_config, JSON format).
@@ -12,13 +13,6 @@ export const SYSTEM_LOG_LEVELS = ["DEBUG", "INFO", "WARN"] as const;
 export type ApplicationLogLevel = (typeof APPLICATION_LOG_LEVELS)[number];
 export type SystemLogLevel = (typeof SYSTEM_LOG_LEVELS)[number];
 
-export interface LambdaLogLevels {
-  /** Lines of the function's own code below this level are dropped. @default "INFO" */
-  readonly applicationLogLevel: ApplicationLogLevel;
-  /** Lambda's platform lines (START, REPORT, ...) below this level are dropped. @default "INFO" */
-  readonly systemLogLevel: SystemLogLevel;
-}
-
 /** The two settings, for a section's schema (the reader also takes them in lower case). */
 export const LOG_LEVEL_SETTINGS = {
   applicationLogLevel: Defaulted(
@@ -28,8 +22,17 @@ export const LOG_LEVEL_SETTINGS = {
   systemLogLevel: Defaulted(OneOf(SYSTEM_LOG_LEVELS, "Lambda's platform lines (START, REPORT, ...) below this level are dropped."), "INFO"),
 };
 
-function level<T extends string>(reader: ConfigReader, record: Record<string, unknown>, key: string, path: string, allowed: readonly T[]): T {
-  const value = reader.string(record, key, path, "INFO");
+/** A function's two log levels, once read. */
+export type LambdaLogLevels = Resolved<TObject<typeof LOG_LEVEL_SETTINGS>>;
+
+function level<K extends keyof typeof LOG_LEVEL_SETTINGS, T extends string>(
+  reader: ConfigReader,
+  record: Record<string, unknown>,
+  key: K,
+  path: string,
+  allowed: readonly T[],
+): T {
+  const value = reader.string(record, key, path, LOG_LEVEL_SETTINGS[key].default);
   const match = allowed.find((candidate) => candidate === value.toUpperCase());
   if (match === undefined) {
     reader.fail(joinPath(path, key), `"${value}" is not a Lambda log level; use one of ${allowed.join(", ")} (default INFO)`);

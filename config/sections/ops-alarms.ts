@@ -3,7 +3,7 @@ import { describe, joinPath } from "../reader";
 import { OPS_ITEM_CATEGORIES, OPS_ITEM_SEVERITIES, type OpsItemCategory, type OpsItemSeverity } from "../../aws/ops-center";
 
 import { Unsafe } from "@sinclair/typebox";
-import { Defaulted, Flag, keysOf, OneOf, Optional, Section, TextList, WholeNumber, type Resolved } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, OneOf, Optional, Section, WholeNumber, type Resolved } from "../settings";
 
 export { OPS_ITEM_CATEGORIES, type OpsItemCategory, type OpsItemSeverity };
 
@@ -22,12 +22,14 @@ export function opsAlarmSettings(defaults: AlarmDefaults, description: string) {
       ),
       category: Defaulted(OneOf(OPS_ITEM_CATEGORIES, "OpsItem category (case matters)."), defaults.category),
       threshold: Defaulted(WholeNumber(1, 1_000_000, "The alarm fires when the statistic over one period reaches this."), 1),
-      periodSeconds: Defaulted(WholeNumber(60, 86400, "Period of the metric (seconds, a multiple of 60)."), 300),
+      periodSeconds: Defaulted({ ...WholeNumber(60, 86400, "Period of the metric (seconds, a multiple of 60)."), multipleOf: 60 }, 300),
       evaluationPeriods: Defaulted(WholeNumber(1, 100, "Periods that must breach before the alarm fires."), 1),
     },
     description,
   );
 }
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export type OpsAlarmConfig = Resolved<ReturnType<typeof opsAlarmSettings>>;
 
@@ -41,7 +43,8 @@ export const OpsAlarmsSettings = Section(
   {
     enabled: Defaulted(Flag("Create the alarms."), true),
     emailAddresses: Defaulted(
-      TextList(
+      ListOf(
+        Matching(EMAIL),
         "Also notify these addresses, through an SNS topic encrypted with a customer-managed key (each address confirms its subscription by e-mail). Default: none, no topic.",
       ),
       [],
@@ -58,8 +61,6 @@ export type OpsAlarmsConfig = Resolved<
   never,
   { trackerErrors: OpsAlarmConfig; deadLetterMessages: OpsAlarmConfig; buildsFailed: OpsAlarmConfig }
 >;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function readOpsAlarms(reader: ConfigReader, raw: unknown): OpsAlarmsConfig {
   const settings = OpsAlarmsSettings;

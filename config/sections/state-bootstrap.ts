@@ -2,7 +2,13 @@ import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import type { BackendConfig } from "./backend";
 import { checkBucketName } from "../validators";
-import { Defaulted, Flag, keysOf, Optional, Section, Text, WholeNumber, type Resolved } from "../settings";
+import { Defaulted, Flag, keysOf, Matching, Optional, Section, WholeNumber, type Resolved } from "../settings";
+import { BUCKET_NAME } from "../patterns";
+
+/** S3 keeps 63 characters for a name; the provider's unique suffix takes 26 of them. */
+export const MAX_BUCKET_PREFIX = 37;
+const BUCKET_PREFIX = new RegExp(`^[a-z0-9][a-z0-9.-]{0,${MAX_BUCKET_PREFIX - 1}}$`);
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /**
  * The stack that creates the S3 state bucket the other stacks' S3 backend uses. It always keeps its
@@ -12,16 +18,18 @@ export const StateBootstrapSettings = Section(
   {
     enabled: Optional(Flag('Synthesize the state-bootstrap stack. Default: true, except with backend.type "cloud" (no bucket needed).')),
     bucketName: Optional(
-      Text(
+      Matching(
+        BUCKET_NAME,
         "The bucket's name. S3 names are global across all AWS accounts, so a fixed default would collide (BucketAlreadyExists). Default: backend.bucket with the S3 backend, else none: S3 completes bucketPrefix with a unique suffix.",
       ),
     ),
     bucketPrefix: Optional(
-      Text(
+      Matching(
+        BUCKET_PREFIX,
         'With no bucketName: the start of the name, completed by Terraform with a unique 26-character suffix (bucket_prefix); the backend_config output names the bucket created. At most 37 characters. Default: "<project>-<environment>-tfstate-" (cut to fit).',
       ),
     ),
-    kmsKeyArn: Optional(Text("A customer-managed KMS key (ARN) for SSE-KMS. Default: SSE-S3 (AES256).")),
+    kmsKeyArn: Optional(Matching(KMS_KEY_ARN, "A customer-managed KMS key (ARN) for SSE-KMS. Default: SSE-S3 (AES256).")),
     noncurrentVersionDays: Defaulted(WholeNumber(1, 3650, "Days a replaced or deleted state version is kept before S3 expires it."), 90),
     noncurrentVersionsToKeep: Defaulted(WholeNumber(0, 100, "Noncurrent versions kept regardless of age (the latest N)."), 10),
   },
@@ -30,18 +38,12 @@ export const StateBootstrapSettings = Section(
 
 export type StateBootstrapConfig = Resolved<typeof StateBootstrapSettings, "enabled" | "bucketPrefix">;
 
-/** S3 keeps 63 characters for a name; the provider's unique suffix takes 26 of them. */
-export const MAX_BUCKET_PREFIX = 37;
-const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]*$/;
-
 /** `<project>-<environment>-tfstate-`, with project and environment cut so the whole fits `bucket_prefix`. */
 export function defaultBucketPrefix(project: string, environment: string): string {
   const suffix = "-tfstate-";
   const base = `${project}-${environment}`.slice(0, MAX_BUCKET_PREFIX - suffix.length).replace(/-+$/, "");
   return `${base}${suffix}`;
 }
-
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 export function readStateBootstrap(
   reader: ConfigReader,
@@ -57,7 +59,7 @@ export function readStateBootstrap(
       ? reader.read(settings, record, "bucketName", path, { fallback: context.backend.bucket })
       : reader.read(settings, record, "bucketName", path);
   const bucketPrefix = reader.read(settings, record, "bucketPrefix", path, { fallback: defaultBucketPrefix(context.project, context.environment) });
-  if (bucketPrefix.length > MAX_BUCKET_PREFIX || !BUCKET_PREFIX.test(bucketPrefix)) {
+  if (!BUCKET_PREFIX.test(bucketPrefix)) {
     reader.fail(
       joinPath(path, "bucketPrefix"),
       `${describe(bucketPrefix)} must be at most ${MAX_BUCKET_PREFIX} lowercase letters, digits, "." or "-", starting with a letter or digit (S3 adds a 26-character suffix); leave it out for "${defaultBucketPrefix(context.project, context.environment)}"`,
@@ -79,11 +81,10 @@ export function readStateBootstrap(
     reader.fail(joinPath(path, "kmsKeyArn"), `${describe(kmsKeyArn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it out for SSE-S3`);
   }
   return {
+    ...reader.rest(settings, record, path, ["enabled", "bucketName", "bucketPrefix", "kmsKeyArn"]),
     enabled,
     ...(bucketName !== undefined ? { bucketName } : {}),
     bucketPrefix,
-    noncurrentVersionDays: reader.read(settings, record, "noncurrentVersionDays", path),
-    noncurrentVersionsToKeep: reader.read(settings, record, "noncurrentVersionsToKeep", path),
     ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
   };
 }

@@ -78,6 +78,14 @@ export function awsProviderAliases(stack: JsonObject): string[] {
   return blocks.map((block) => (isObject(block) && typeof block["alias"] === "string" ? block["alias"] : ""));
 }
 
+/** Whether an aws provider of the stack sets allowed_account_ids (config accountId). */
+function limitsAccounts(stack: JsonObject): boolean {
+  const providers = stack["provider"];
+  const aws = isObject(providers) ? providers["aws"] : undefined;
+  const blocks = Array.isArray(aws) ? aws : aws === undefined ? [] : [aws];
+  return blocks.some((block) => isObject(block) && block["allowed_account_ids"] !== undefined);
+}
+
 /** Whether the stack declares managed resources of this type. */
 export function declaresResource(stack: JsonObject, type: string): boolean {
   const resources = stack["resource"];
@@ -93,6 +101,9 @@ export function providerOverride(stack: JsonObject, options: { readonly sfnEndpo
   if (aliases.length === 0) return undefined;
   const settings: JsonObject = {
     ...DUMMY_CREDENTIALS,
+    // An environment's accountId (allowed_account_ids) refuses the unknown account of dummy credentials:
+    // "AWS account ID not allowed" (measured); null unsets it in the override.
+    ...(limitsAccounts(stack) ? { allowed_account_ids: null } : {}),
     // A call that cannot succeed offline fails at once instead of after the SDK's 25 retries.
     max_retries: 1,
     ...(options.sfnEndpoint !== undefined || options.ssmEndpoint !== undefined

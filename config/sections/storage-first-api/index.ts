@@ -4,10 +4,24 @@ import { checkLogRetention } from "../../validators";
 import { UNRESERVED } from "../ami-tracker";
 import { opsAlarmSettings, readOpsAlarm, type OpsAlarmConfig } from "../ops-alarms";
 import type { TObject } from "@sinclair/typebox";
-import { AnyValue, Defaulted, Flag, keysOf, MapOf, OneOf, Optional, Section, Text, TextList, WholeNumber, type Resolved } from "../../settings";
+import {
+  AnyValue,
+  Defaulted,
+  Flag,
+  keysOf,
+  MapOf,
+  Matching,
+  OneOf,
+  Optional,
+  RetentionDays,
+  Section,
+  TextList,
+  WholeNumber,
+  type Resolved,
+} from "../../settings";
 import { LOG_LEVEL_SETTINGS, readLogLevels } from "../lambda-logging";
 import { readQueues, QueueSettings, type QueueConfig } from "./queues";
-import { readRoutes, RouteSettings, type RouteConfig } from "./routes";
+import { readRoutes, ROUTE_KEY, RouteSettings, type RouteConfig } from "./routes";
 import { NAME, readEnum, readMap, SECTION } from "./shared";
 
 export type { QueueConfig } from "./queues";
@@ -41,7 +55,10 @@ export type StorageFirstApiConfig = Resolved<
 
 const DEAD_LETTER_ALARM = { severity: 2, category: "Availability" } as const;
 
-const Retention = (description: string) => Defaulted(WholeNumber(1, 3653, `${description} (days), a value CloudWatch Logs accepts.`), 30);
+const Retention = (description: string) => Defaulted(RetentionDays(`${description} (days), a value CloudWatch Logs accepts.`), 30);
+/** AppConfig environment and profile names. */
+const APPCONFIG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const HTTPS_URL = /^https:\/\/[^\s]+$/;
 
 const StageSettings = Section({
   throttlingBurstLimit: Defaulted(WholeNumber(1, 5000, "Both throttling values are always set: an unset pair means 0, a 429 for every request."), 100),
@@ -51,8 +68,8 @@ const StageSettings = Section({
 });
 const JwtSettings = Section(
   {
-    issuer: Text('The token issuer, an https URL, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123".'),
-    audience: TextList("At least one audience (client ID)."),
+    issuer: Matching(HTTPS_URL, 'The token issuer, an https URL, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123".'),
+    audience: TextList("At least one audience (client ID).", { minItems: 1 }),
   },
   "The JWT authorizer; required as soon as one route uses JWT.",
 );
@@ -82,8 +99,8 @@ const StreamSettings = Section({
 });
 const EventBusSettings = Section({ logRetentionDays: Retention("Retention of the log group the bus's catch-all rule writes to") });
 const AppConfigSettings = Section({
-  environment: Defaulted(Text('AppConfig environment name: 1-64 letters, digits, "_", "." or "-".'), "live"),
-  profile: Defaulted(Text('AppConfig configuration profile name: 1-64 letters, digits, "_", "." or "-".'), "settings"),
+  environment: Defaulted(Matching(APPCONFIG_NAME, 'AppConfig environment name: 1-64 letters, digits, "_", "." or "-".'), "live"),
+  profile: Defaulted(Matching(APPCONFIG_NAME, 'AppConfig configuration profile name: 1-64 letters, digits, "_", "." or "-".'), "settings"),
   content: Optional(MapOf(AnyValue(), 'The hosted configuration (application/json) that is deployed. Default: { "maintenance": false }.')),
 });
 const StateMachineSettings = Section({
@@ -93,20 +110,24 @@ const StateMachineSettings = Section({
 export const StorageFirstApiSettings = Section(
   {
     enabled: Defaulted(Flag("Deploy the storage-first-api stack."), false),
-    name: Defaulted(Text('Resource names are "<project>-<environment>-<name>-...".'), "api"),
+    name: Defaulted(Matching(NAME, 'Resource names are "<project>-<environment>-<name>-...".'), "api"),
     stage: Optional(StageSettings),
     authorization: Optional(AuthorizationSettings),
-    queues: Optional(MapOf(QueueSettings, 'Queues by key (1-20 lowercase letters, digits or "-"). Default: { "orders": { "consumer": true } }.')),
+    queues: Optional(MapOf(QueueSettings, 'Queues by key (1-20 lowercase letters, digits or "-"). Default: { "orders": { "consumer": true } }.', NAME)),
     stream: Optional(StreamSettings),
     eventBus: Optional(EventBusSettings),
     appConfig: Optional(AppConfigSettings),
     stateMachines: Optional(
-      MapOf(StateMachineSettings, 'State machines by key. Default: { "workflow": { "type": "STANDARD" }, "quote": { "type": "EXPRESS" } }.'),
+      MapOf(
+        StateMachineSettings,
+        'State machines by key (1-20 lowercase letters, digits or "-"). Default: { "workflow": { "type": "STANDARD" }, "quote": { "type": "EXPRESS" } }.',
+        NAME,
+      ),
     ),
     stateMachineLogRetentionDays: Retention("Log retention of the state machines' log groups"),
     consumer: Optional(ConsumerSettings),
     deadLetterAlarm: Optional(opsAlarmSettings(DEAD_LETTER_ALARM, "The alarm on every dead-letter queue, whose action creates an OpsCenter OpsItem.")),
-    routes: Defaulted(MapOf(RouteSettings, 'Routes keyed by route key, "POST /orders".'), {}),
+    routes: Defaulted(MapOf(RouteSettings, 'Routes keyed by route key, "POST /orders" or "GET /orders/{id}".', ROUTE_KEY), {}),
   },
   "The storage-first HTTP API: routes that store the request in an AWS service before any code runs.",
 );
@@ -148,7 +169,7 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
     const jwtPath = joinPath(authPath, "jwt");
     const jwtRecord = reader.object(authRecord["jwt"], jwtPath, keysOf(JwtSettings));
     const issuer = reader.read(JwtSettings, jwtRecord, "issuer", jwtPath, { fallback: "" });
-    if (!/^https:\/\/[^\s]+$/.test(issuer)) {
+    if (!HTTPS_URL.test(issuer)) {
       reader.fail(
         joinPath(jwtPath, "issuer"),
         `${describe(issuer)} is not an https URL; set the token issuer, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123"`,
@@ -208,7 +229,7 @@ export function readStorageFirstApi(reader: ConfigReader, raw: unknown): Storage
     ["environment", appConfigEnvironment],
     ["profile", appConfigProfile],
   ] as const) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value))
+    if (!APPCONFIG_NAME.test(value))
       reader.fail(joinPath(appConfigPath, key), `${describe(value)} is not an AppConfig name; use 1-64 letters, digits, "_", "." or "-"`);
   }
   let content: Record<string, unknown> = { ...DEFAULT_APPCONFIG_CONTENT };

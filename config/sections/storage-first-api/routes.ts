@@ -1,35 +1,17 @@
 import type { ConfigReader } from "../../reader";
 import { describe, joinPath } from "../../reader";
-import { Defaulted, keysOf, OneOf, Optional, Section, Text, TextList, TextMap, WholeNumber } from "../../settings";
+import { Defaulted, keysOf, Matching, OneOf, Optional, Section, Text, TextList, TextMap, WholeNumber, type Resolved } from "../../settings";
 import { INTEGRATION_SUBTYPES, isIntegrationSubtype, SUBTYPES, type IntegrationSubtype, type RouteAuthorization } from "../../../aws/http-api";
 import type { QueueConfig } from "./queues";
 import { readEnum, readMap, SECTION } from "./shared";
 
-/** Where a route's integration stores or reads. */
-export interface RouteIntegrationConfig {
-  readonly subtype: IntegrationSubtype;
-  /** Key in `queues`, for the SQS subtypes. */
-  readonly queue?: string;
-  /** Key in `stateMachines`, for the Step Functions subtypes. */
-  readonly stateMachine?: string;
-  /** The parameters the route maps (never the target's): literal or `$request.*` / `$context.*`. */
-  readonly parameters: Readonly<Record<string, string>>;
-  /** @default 29000 (ms), the HTTP API maximum */
-  readonly timeoutMilliseconds: number;
-}
-
-export interface RouteConfig {
-  /** `"POST /orders"`: also the key in the configuration's `routes`. */
-  readonly routeKey: string;
-  readonly integration: RouteIntegrationConfig;
-  /** @default { type: <authorization.default> } */
-  readonly authorization: RouteAuthorization;
-}
+/** At least 10 characters between the first and last that are not blank (unanchored: found anywhere). */
+const REASON = /\S[\s\S]{8,}\S/;
 
 const RouteAuthorizationSettings = Section({
   type: Defaulted(OneOf(["AWS_IAM", "JWT", "NONE"] as const), "AWS_IAM"),
   scopes: Optional(TextList("JWT only: the scopes a token must hold.")),
-  reason: Optional(Text('"NONE" only: why the route is open to anyone (10+ characters).')),
+  reason: Optional(Matching(REASON, '"NONE" only: why the route is open to anyone (10+ characters).')),
 });
 const IntegrationSettings = Section({
   subtype: OneOf(Object.keys(SUBTYPES) as IntegrationSubtype[], "The HTTP API service-integration subtype."),
@@ -40,7 +22,22 @@ const IntegrationSettings = Section({
 });
 export const RouteSettings = Section({ integration: IntegrationSettings, authorization: Optional(RouteAuthorizationSettings) });
 
-const ROUTE_KEY =
+/** Where a route's integration stores or reads (queue or state machine: the one there is when left out). */
+export type RouteIntegrationConfig = Resolved<typeof IntegrationSettings>;
+
+/** A route once read: its key, its integration, and its authorization with the section's default applied. */
+export type RouteConfig = Resolved<
+  typeof RouteSettings,
+  never,
+  {
+    /** `"POST /orders"`: also the key in the configuration's `routes`. */
+    routeKey: string;
+    integration: RouteIntegrationConfig;
+    authorization: RouteAuthorization;
+  }
+>;
+
+export const ROUTE_KEY =
   /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))+$|^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/$/;
 /** The value forms of an HTTP API parameter mapping; anything not starting with "$" is a literal. */
 const MAPPING =
@@ -109,7 +106,7 @@ function readRoute(reader: ConfigReader, routeKey: string, raw: unknown, context
     const type = readEnum<"AWS_IAM" | "JWT" | "NONE">(reader, RouteAuthorizationSettings, authRecord, "type", authPath);
     if (type === "NONE") {
       const reason = reader.string(authRecord, "reason", authPath, "");
-      if (reason.trim().length < 10) {
+      if (!REASON.test(reason)) {
         reader.fail(
           joinPath(authPath, "reason"),
           `${describe(authRecord["reason"])} does not explain why "${routeKey}" is open to anyone; write the reason (10+ characters) or use "AWS_IAM"`,
