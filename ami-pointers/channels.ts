@@ -29,8 +29,11 @@ import { inUseTagKey } from "./in-use";
 /** The pointer the tracker writes; not a channel name. */
 export const LATEST = "latest";
 
-/** Lowercase letters, digits and "-", starting with a letter: safe as a path level and in a tag value. */
-const CHANNEL_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/**
+ * A channel name: lowercase letters, digits and "-", starting with a letter, at most 32 (safe as a path level
+ * and in a tag value), and not "latest". Exported for the configuration's schema, so editors check it too.
+ */
+export const CHANNEL_NAME = /^(?!latest$)[a-z][a-z0-9-]{0,31}$/;
 
 /** Tags a promote or rollback adds to the pointer it writes, besides the build tags of tags.ts. */
 export const TAG_CHANNEL = "CHANNEL";

@@ -126,6 +126,8 @@ const MISTAKES: readonly [string, Record<string, unknown>, string, RegExp][] = [
     /"acme" is not a 12-digit account ID/,
   ],
   ["a channel listed twice", pipeline({ channels: ["stable", "stable"] }), "/imageBuilder/pipelines/0/channels", /channels: lists stable twice/],
+  ["a channel with capitals", pipeline({ channels: ["Prod"] }), "/imageBuilder/pipelines/0/channels/0", /"Prod" is not a channel name/],
+  ["a channel named latest", pipeline({ channels: ["latest"] }), "/imageBuilder/pipelines/0/channels/0", /"latest" is the tracker's own parameter/],
   [
     "a queue key with capitals",
     { storageFirstApi: { queues: { Orders: {} } } },

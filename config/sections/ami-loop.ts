@@ -5,13 +5,13 @@
  * check the same AWS limits again; here each problem is reported with the setting, the value and the fix.
  */
 import { Unsafe, type TObject } from "@sinclair/typebox";
-import { channelNameProblem } from "../../ami-pointers/channels";
+import { CHANNEL_NAME, channelNameProblem } from "../../ami-pointers/channels";
 import { OPS_ITEM_CATEGORIES, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
 import { ACCOUNT_ID, INSTANCE_TYPE, SEMANTIC_VERSION } from "../patterns";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
-import { Defaulted, Flag, keysOf, ListOf, Matching, OneOf, Optional, Region, Section, Text, TextList, WholeNumber, type Resolved } from "../settings";
+import { Defaulted, Flag, keysOf, ListOf, Matching, OneOf, Optional, Region, Section, Text, WholeNumber, type Resolved } from "../settings";
 
 /** The pointer a group's launch template reads: the pipeline's own parameter. */
 export const LATEST_POINTER = "latest";
@@ -100,7 +100,11 @@ export const CleanupSettings = Section(
 /** The pipeline settings of the loop, spread into PipelineSettings. */
 export const AMI_LOOP_PIPELINE_SETTINGS = {
   channels: Defaulted(
-    TextList('Promotion channels beside "latest", e.g. ["stable"]: each a parameter of its own that `npm run ami -- promote` writes.', { uniqueItems: true }),
+    ListOf(
+      Matching(CHANNEL_NAME),
+      'Promotion channels beside "latest", e.g. ["stable"]: each a parameter of its own that `npm run ami -- promote` writes. 1-32 lowercase letters, digits or "-", starting with a letter.',
+      { uniqueItems: true },
+    ),
     [],
   ),
   fleetRefresh: Defaulted(ListOf(FleetRefreshSettings, "Auto Scaling groups refreshed when their pointer changes."), []),
