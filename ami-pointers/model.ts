@@ -8,6 +8,7 @@
  * and imports nothing but its own folder and aws/.
  */
 import { LATEST, pointerParameterName } from "./channels";
+import type { ChannelGate } from "./gates";
 
 /** Who writes a pipeline's `latest`: the tracker Lambda, or the pipeline's distribution (`ssm_parameter_configuration`). */
 export type PointerWriter = "tracker" | "native";
@@ -25,6 +26,8 @@ export interface PointerPipeline {
   readonly mode: PointerWriter;
   /** Promotion channels beside `latest`, each a parameter of its own. */
   readonly channels: readonly string[];
+  /** Promotion gates of some channels (`npm run ami -- promote` checks them). @default none */
+  readonly channelGates?: readonly ChannelGate[];
   /** Present when the pointers are shared through AWS RAM. */
   readonly share?: unknown;
 }
@@ -53,6 +56,8 @@ export interface TrackedParameter {
   readonly regions: readonly string[];
   /** The configured channels, in configuration order (none unless configured). */
   readonly channels: readonly string[];
+  /** The configured promotion gates, one per gated channel. */
+  readonly gates: readonly ChannelGate[];
   /** The tier every write sends, in every region. */
   readonly tier: ParameterTier;
 }
@@ -87,11 +92,12 @@ export function trackedParameters(sources: PointerSources): TrackedParameter[] {
     writer: pipeline.mode,
     regions: [...new Set(pipeline.regions)],
     channels: [...pipeline.channels],
+    gates: [...(pipeline.channelGates ?? [])],
     tier: pipeline.share !== undefined ? "Advanced" : "Standard",
   }));
   const { parameterName, trackedRegions } = sources.tracker;
   if (sources.pipelines.length === 0 && !isTemplate(parameterName) && trackedRegions.length > 0) {
-    tracked.push({ parameter: parameterName, writer: "tracker", regions: [...new Set(trackedRegions)], channels: [], tier: "Standard" });
+    tracked.push({ parameter: parameterName, writer: "tracker", regions: [...new Set(trackedRegions)], channels: [], gates: [], tier: "Standard" });
   }
   return tracked;
 }

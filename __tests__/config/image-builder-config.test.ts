@@ -8,7 +8,11 @@ describe("imageBuilder configuration", () => {
   test("defaults: no pipeline (bring your own); a pipeline gets tracker mode, the app's region, a weekly cron and the arm64 AL2023 parent", () => {
     expect(parseConfig({}, "test").imageBuilder).toEqual({
       pipelines: [],
-      loopAlarms: { fleetRefreshFailed: { severity: 2, category: "Availability" }, parameterRejected: { severity: 2, category: "Availability" } },
+      loopAlarms: {
+        fleetRefreshFailed: { severity: 2, category: "Availability" },
+        parameterRejected: { severity: 2, category: "Availability" },
+        pointerStale: { severity: 2, category: "Availability" },
+      },
       logRetentionDays: 30,
       securityGroupIds: [],
     });
@@ -28,6 +32,7 @@ describe("imageBuilder configuration", () => {
       exampleLaunchTemplate: false,
       channels: [],
       fleetRefresh: [],
+      imageScanning: false,
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * A test stack holding every AMI-loop construct (fleet refresh with its example group, the parameter
- * rejection alarm, a RAM share, a consumer launch template, a lifecycle policy), as the lead will wire
- * them: used by the unit tests and planned offline by the terraform tier.
+ * rejection alarm, a RAM share, a pipeline whose AMIs are shared under a key of its own, a staleness alarm, a
+ * consumer launch template with its Auto Scaling key grant, a lifecycle policy), as the lead will wire them:
+ * used by the unit tests and planned offline by the terraform tier.
  */
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -9,11 +10,14 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Fn, TerraformStack, type App } from "cdktf";
 import { AmiLifecyclePolicy } from "../../stacks/constructs/ami-lifecycle-policy";
 import { ExampleFleet, FleetRefresh, ParameterRejectionAlarm } from "../../stacks/constructs/fleet-refresh";
+import { BuildInstanceProfile, ImagePipeline } from "../../stacks/constructs/image-pipeline";
+import { PointerStalenessAlarm } from "../../stacks/constructs/pointer-staleness";
+import { SharedAmiKey } from "../../stacks/constructs/shared-ami-key";
 import type { AwsLocation } from "../../aws/arn";
 import { ssmParameterArn } from "../../aws/arn";
 import { ParameterShare } from "../../stacks/constructs/parameter-share";
 import { seededImageParameter } from "../../stacks/constructs/seeded-image-parameter";
-import { SharedAmiLaunchTemplate } from "../../stacks/constructs/shared-ami-consumer";
+import { AutoScalingKeyGrant, SharedAmiLaunchTemplate } from "../../stacks/constructs/shared-ami-consumer";
 import { WRITER_TAG_KEYS } from "../../ami-pointers/channels";
 
 export const OWNER_ACCOUNT = "111122223333";
@@ -21,6 +25,9 @@ export const CONSUMER_ACCOUNT = "444455556666";
 export const LATEST = "/ec2-imagebuilder/web/latest";
 export const STABLE = "/ec2-imagebuilder/web/stable";
 export const SHARED_ARN = ssmParameterArn({ partition: "aws", region: "us-east-1", account: OWNER_ACCOUNT }, STABLE);
+/** The owner's key of the shared AMIs in us-east-1, as the consumer names it. */
+export const SHARED_KEY_ARN = `arn:aws:kms:us-east-1:${OWNER_ACCOUNT}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+export const CONSUMER_OU = "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56";
 
 export interface AmiLoopStacks {
   readonly owner: TerraformStack;
@@ -30,7 +37,11 @@ export interface AmiLoopStacks {
   readonly rejection: ParameterRejectionAlarm;
   readonly share: ParameterShare;
   readonly lifecycle: AmiLifecyclePolicy;
+  readonly amiKey: SharedAmiKey;
+  readonly sharedPipeline: ImagePipeline;
+  readonly staleness: PointerStalenessAlarm;
   readonly consumerTemplate: SharedAmiLaunchTemplate;
+  readonly consumerGrant: AutoScalingKeyGrant;
 }
 
 /** The owner account's stack (refresh, alarms, share, cleanup) and a consumer account's stack. */
@@ -73,14 +84,40 @@ export function amiLoopStacks(app: App): AmiLoopStacks {
     name: "ami-loop-web-stable",
     region: "us-east-1",
     parameterArns: [SHARED_ARN],
-    consumers: { accounts: [CONSUMER_ACCOUNT], organizationalUnitArns: ["arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56"] },
+    consumers: { accounts: [CONSUMER_ACCOUNT], organizationalUnitArns: [CONSUMER_OU] },
     allowExternalPrincipals: true,
+  });
+  // The AMIs the shared pointers hold: launchable by the same consumers, under a customer-managed key.
+  const amiKey = new SharedAmiKey(owner, "ami-key", {
+    alias: "ami-loop-web-amis",
+    purpose: "ami-loop-web",
+    consumers: { accounts: [CONSUMER_ACCOUNT], organizationalUnitArns: [CONSUMER_OU] },
+  });
+  const sharedPipeline = new ImagePipeline(owner, "shared-pipeline", {
+    name: "ami-loop-web",
+    parentImage: "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-arm64/x.x.x",
+    version: "1.0.0",
+    instanceProfile: new BuildInstanceProfile(owner, "build-instance", { name: "ami-loop-web-build", partition }),
+    instanceTypes: ["t4g.small"],
+    regions: ["us-east-1"],
+    schedule: "cron(0 4 ? * MON *)",
+    launchPermission: { accounts: [CONSUMER_ACCOUNT], organizationalUnitArns: [CONSUMER_OU] },
+    volumeEncryption: { keyArns: { "us-east-1": amiKey.arn }, buildRegion: "us-east-1" },
+    imageScanning: true,
+  });
+  const staleness = new PointerStalenessAlarm(owner, "pointer-staleness", {
+    name: "ami-loop-web",
+    parameterNames: [LATEST, STABLE],
+    maxAgeDays: 30,
+    namespace: "AmiTracker",
+    location,
   });
   const lifecycle = new AmiLifecyclePolicy(owner, "lifecycle", {
     name: "ami-loop-web",
     recipes: [{ name: "ami-loop-web", version: "1.0.0" }],
     rule: { type: "age", value: 90, unit: "DAYS", retainAtLeast: 3 },
     trackedPointers: [LATEST, STABLE],
+    stages: { deprecateAfter: 30, disableAfter: 60 },
     partition,
   });
 
@@ -92,5 +129,11 @@ export function amiLoopStacks(app: App): AmiLoopStacks {
     region: "us-east-1",
     instanceType: "t4g.micro",
   });
-  return { owner, consumer, fleet, example, rejection, share, lifecycle, consumerTemplate };
+  const consumerGrant = new AutoScalingKeyGrant(consumer, "web-key-grant", {
+    name: "ami-loop-web-autoscaling",
+    keyArn: SHARED_KEY_ARN,
+    region: "us-east-1",
+    accountOf: consumerTemplate.launchTemplate,
+  });
+  return { owner, consumer, fleet, example, rejection, share, lifecycle, amiKey, sharedPipeline, staleness, consumerTemplate, consumerGrant };
 }

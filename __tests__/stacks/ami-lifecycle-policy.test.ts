@@ -1,13 +1,23 @@
 import { TerraformStack, Testing } from "cdktf";
 import { inUseTagKey } from "../../ami-pointers/in-use";
-import { AmiLifecyclePolicy, exclusionTagMap, MAX_EXCLUSION_TAGS, type AmiLifecyclePolicyProps } from "../../stacks/constructs/ami-lifecycle-policy";
+import {
+  AmiLifecyclePolicy,
+  DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS,
+  exclusionTagMap,
+  MAX_EXCLUSION_TAGS,
+  type AmiLifecyclePolicyProps,
+} from "../../stacks/constructs/ami-lifecycle-policy";
 import { amiLoopStacks, LATEST, STABLE } from "../helpers/ami-loop-stacks";
 import { onlyResource, policyBehind, resourcesOf, synthesize } from "../helpers/synth";
 
 const built = amiLoopStacks(Testing.app());
 const owner = synthesize(built.owner);
 const policy = onlyResource(owner, "aws_imagebuilder_lifecycle_policy") as Record<string, any>;
-const detail = policy["policy_detail"][0];
+/** The policy's detail of one action (policy_detail is a set: never rely on its order). */
+function detailOf(synthesized: Record<string, any>, action: string): Record<string, any> {
+  return synthesized["policy_detail"].find((candidate: Record<string, any>) => candidate["action"][0]["type"] === action);
+}
+const detail = detailOf(policy, "DELETE");
 const excluded: Record<string, string> = detail["exclusion_rules"][0]["amis"][0]["tag_map"];
 
 /** What the policy does to one AMI, given its tags: the exclusion tag map is matched key and value. */
@@ -57,6 +67,62 @@ describe("AmiLifecyclePolicy", () => {
     expect(resourcesOf(owner, "aws_iam_role_policy").filter((inline) => String(inline["role"]).includes("lifecycle"))).toEqual([]);
     expect(policy["execution_role"]).toMatch(/^\$\{aws_iam_role\.[^.]+\.arn\}$/);
     expect(policy["depends_on"]).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
+  });
+
+  test("deprecates after 30 days and disables after 60 before deleting after 90: one detail per action, the same exclusions on each", () => {
+    expect(built.lifecycle.actions).toEqual(["DEPRECATE", "DISABLE", "DELETE"]);
+    expect(policy["policy_detail"]).toHaveLength(3);
+    expect(detailOf(policy, "DEPRECATE")).toEqual({
+      action: [{ type: "DEPRECATE", include_resources: [{ amis: true }] }],
+      filter: [{ type: "AGE", value: 30, unit: "DAYS" }],
+      exclusion_rules: detail["exclusion_rules"],
+    });
+    expect(detailOf(policy, "DISABLE")).toEqual({
+      action: [{ type: "DISABLE", include_resources: [{ amis: true }] }],
+      filter: [{ type: "AGE", value: 60, unit: "DAYS" }],
+      exclusion_rules: detail["exclusion_rules"],
+    });
+    expect(policy["description"]).toMatch(
+      /^DEPRECATE, DISABLE, DELETE AMIs of ami-loop-web 1\.0\.0 by age, never one that 2 tracked pointer\(s\) point to now or before or launched within 30 days$/,
+    );
+  });
+
+  test(`spares AMIs launched within ${DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS} days by default, a backstop that needs no tag`, () => {
+    expect(detail["exclusion_rules"][0]["amis"][0]["last_launched"]).toEqual([{ unit: "DAYS", value: 30 }]);
+  });
+
+  test("protectLaunchedWithinDays false turns the backstop off; without stages the policy only deletes", () => {
+    const stack = new TerraformStack(Testing.app(), "no-backstop");
+    const construct = new AmiLifecyclePolicy(stack, "lifecycle", {
+      name: "web",
+      recipes: [{ name: "web", version: "1.0.0" }],
+      rule: { type: "count", value: 5 },
+      trackedPointers: [LATEST],
+      protectLaunchedWithinDays: false,
+      partition: "aws",
+    });
+    const synthesized = onlyResource(synthesize(stack), "aws_imagebuilder_lifecycle_policy") as Record<string, any>;
+    expect(construct.actions).toEqual(["DELETE"]);
+    expect(synthesized["policy_detail"]).toHaveLength(1);
+    expect(synthesized["policy_detail"][0]["exclusion_rules"][0]["amis"][0]).not.toHaveProperty("last_launched");
+  });
+
+  test("count stages: deprecate beyond the newest 2, disable beyond 3, delete beyond 5", () => {
+    const stack = new TerraformStack(Testing.app(), "count-stages");
+    new AmiLifecyclePolicy(stack, "lifecycle", {
+      name: "web",
+      recipes: [{ name: "web", version: "1.0.0" }],
+      rule: { type: "count", value: 5 },
+      trackedPointers: [LATEST],
+      stages: { deprecateAfter: 2, disableAfter: 3 },
+      partition: "aws",
+    });
+    const synthesized = onlyResource(synthesize(stack), "aws_imagebuilder_lifecycle_policy") as Record<string, any>;
+    expect(["DEPRECATE", "DISABLE", "DELETE"].map((action) => detailOf(synthesized, action)["filter"])).toEqual([
+      [{ type: "COUNT", value: 2 }],
+      [{ type: "COUNT", value: 3 }],
+      [{ type: "COUNT", value: 5 }],
+    ]);
   });
 
   test("count rule and launch-based protection", () => {
@@ -118,6 +184,18 @@ describe("the exclusion tag map's limits", () => {
     ["retainAtLeast 11", { rule: { type: "age", value: 30, unit: "DAYS", retainAtLeast: 11 } }, /rule\.retainAtLeast 11 must be 1 to 10/],
     ["a recipe version with x", { recipes: [{ name: "web", version: "1.0.x" }] }, /has version "1\.0\.x"; use major\.minor\.patch/],
     ["no recipe", { recipes: [] }, /recipes has 0 entries/],
+    ["a launch backstop of 0 days", { protectLaunchedWithinDays: 0 }, /protectLaunchedWithinDays 0 must be 1 to 365 .*or false for no launch backstop/],
+    [
+      "disable before deprecate",
+      { stages: { deprecateAfter: 3, disableAfter: 2 } },
+      /stages\.disableAfter 2 must be more than stages\.deprecateAfter 3 \(newest AMIs kept\): deprecate, then disable, then delete/,
+    ],
+    [
+      "a stage at the delete threshold",
+      { stages: { disableAfter: 5 } },
+      /stages\.disableAfter 5 must be less than the delete rule's value 5 .*a stage after DELETE would never act/,
+    ],
+    ["a stage of 0", { stages: { deprecateAfter: 0 } }, /stages\.deprecateAfter 0 must be 1 to 1000/],
   ])("refuses %s", (_, props, message) => {
     expect(() => new AmiLifecyclePolicy(new TerraformStack(Testing.app(), "bad"), "lifecycle", { ...base, ...props })).toThrow(message);
   });

@@ -48,9 +48,9 @@ describe("ami-loop: the whole loop from configuration", () => {
   });
 
   test("one fleet refresh per group: the configured group on prod (its preferences), the example group on stable", () => {
-    const machines = resourcesOf(stack, "aws_sfn_state_machine").map(
-      (machine) => JSON.parse(String(machine["definition"])) as { States: { StartInstanceRefresh: { Parameters: Record<string, unknown> } } },
-    );
+    const machines = resourcesOf(stack, "aws_sfn_state_machine")
+      .filter((machine) => String(machine["name"]).endsWith("-fleet-refresh"))
+      .map((machine) => JSON.parse(String(machine["definition"])) as { States: { StartInstanceRefresh: { Parameters: Record<string, unknown> } } });
     const parameters = machines.map((definition) => definition.States.StartInstanceRefresh.Parameters);
     expect(parameters).toContainEqual({
       AutoScalingGroupName: "web-production",
@@ -58,7 +58,9 @@ describe("ami-loop: the whole loop from configuration", () => {
       Preferences: { MinHealthyPercentage: 90, SkipMatching: false, AutoRollback: false, InstanceWarmup: 120 },
     });
     expect(parameters).toContainEqual(expect.objectContaining({ AutoScalingGroupName: expect.stringMatching(/aws_autoscaling_group\./) }));
-    const patterns = resourcesOf(stack, "aws_cloudwatch_event_rule").map((rule) => JSON.parse(String(rule["event_pattern"])) as { detail: { name: string[] } });
+    const patterns = resourcesOf(stack, "aws_cloudwatch_event_rule")
+      .filter((rule) => rule["event_pattern"] !== undefined)
+      .map((rule) => JSON.parse(String(rule["event_pattern"])) as { detail: { name: string[] } });
     const changed = patterns.filter((pattern) => !("exception" in pattern.detail) || JSON.stringify(pattern.detail).includes('"exists":false'));
     expect(changed.map((pattern) => pattern.detail.name).sort()).toEqual([[PROD], [STABLE]]);
   });
@@ -78,6 +80,7 @@ describe("ami-loop: the whole loop from configuration", () => {
 
   test("one rejection alarm watches latest and every channel", () => {
     const rejected = resourcesOf(stack, "aws_cloudwatch_event_rule")
+      .filter((rule) => rule["event_pattern"] !== undefined)
       .map((rule) => JSON.parse(String(rule["event_pattern"])) as { detail: { name: string[]; exception?: unknown } })
       .filter((pattern) => JSON.stringify(pattern.detail.exception ?? {}).includes('"exists":true'));
     expect(rejected).toHaveLength(1);
@@ -95,7 +98,9 @@ describe("ami-loop: the whole loop from configuration", () => {
 
   test("the lifecycle policy deletes by age, keeps 3, and excludes the current and previous AMI of latest and both channels", () => {
     const [policy] = resourcesOf(stack, "aws_imagebuilder_lifecycle_policy");
-    const detail = (policy?.["policy_detail"] as Array<Record<string, unknown>>)[0] as {
+    const detail = (policy?.["policy_detail"] as Array<{ action: Array<{ type: string }> }>).find(
+      (candidate) => candidate.action[0]?.type === "DELETE",
+    ) as unknown as {
       filter: unknown[];
       exclusion_rules: Array<{ amis: Array<{ tag_map: unknown }> }>;
     };

@@ -48,6 +48,8 @@ describe("AmiTrackerStack", () => {
       "ssm:AddTagsToResource",
       // waits for the aws:ec2:image value to be accepted before tagging (handlers/ami-tracker/ssm-store.ts)
       "ssm:GetParameter",
+      // decides which of two concurrent writes wins (ami-pointers/newest-wins.ts)
+      "ssm:GetParameterHistory",
       "ssm:ListTagsForResource",
       "ssm:PutParameter",
       "ssm:RemoveTagsFromResource",
@@ -65,6 +67,7 @@ describe("AmiTrackerStack", () => {
       "sqs:SendMessage",
       "ssm:AddTagsToResource",
       "ssm:GetParameter",
+      "ssm:GetParameterHistory",
       "ssm:ListTagsForResource",
       "ssm:PutParameter",
       "ssm:RemoveTagsFromResource",

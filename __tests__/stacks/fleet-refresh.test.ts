@@ -1,5 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
+import fc from "fast-check";
 import {
   autoScalingGroupArn,
   ExampleFleet,
@@ -8,6 +9,7 @@ import {
   ParameterRejectionAlarm,
   parameterChangedPattern,
   RETRYABLE_REFRESH_ERRORS,
+  retryWindow,
   type FleetRefreshProps,
 } from "../../stacks/constructs/fleet-refresh";
 import { checkStack } from "../../stacks/rules/rule-pack";
@@ -88,6 +90,31 @@ describe("FleetRefresh: the state machine", () => {
     ]);
     expect(task["Catch"]).toBeUndefined();
     expect(RETRYABLE_REFRESH_ERRORS).toContain("AutoScaling.InstanceRefreshInProgressException");
+  });
+
+  test("the synthesized retry waits 52.5 minutes expected and 105 at most (full jitter: each wait is 0 to its delay)", () => {
+    const window = retryWindow(task["Retry"][0]);
+    expect(window.delaysSeconds).toEqual([60, 120, 240, 480, 900, 900, 900, 900, 900, 900]);
+    expect(window.maximumSeconds).toBe(6300);
+    expect(window.expectedSeconds).toBe(3150);
+    expect([window.expectedSeconds / 60, window.maximumSeconds / 60]).toEqual([52.5, 105]);
+  });
+
+  test("retryWindow: the expected total is half the sum of the capped delays, for any retrier", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 600 }),
+        fc.double({ min: 1, max: 4, noNaN: true }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 3600 }),
+        (interval, backoff, attempts, cap) => {
+          const window = retryWindow({ IntervalSeconds: interval, BackoffRate: backoff, MaxAttempts: attempts, MaxDelaySeconds: Math.max(cap, interval) });
+          expect(window.delaysSeconds).toHaveLength(attempts);
+          expect(window.delaysSeconds.every((delay) => delay >= interval && delay <= Math.max(cap, interval))).toBe(true);
+          expect(window.expectedSeconds).toBeCloseTo(window.maximumSeconds / 2, 6);
+        },
+      ),
+    );
   });
 
   test("its role may do exactly autoscaling:StartInstanceRefresh on the group's ARN (ID segment *), plus vended log delivery", () => {

@@ -39,7 +39,7 @@ function inRegion(raw: Record<string, unknown>, region: string): Record<string, 
   const tracker = raw["amiTracker"] as Record<string, unknown> | undefined;
   const imageBuilder = raw["imageBuilder"] as { pipelines?: Record<string, unknown>[] } | undefined;
   // A consumer reads the owner's parameter of its own region (RAM shares are regional).
-  const consumer = raw["amiConsumer"] as { launchTemplates?: Array<{ parameterArn: string }> } | undefined;
+  const consumer = raw["amiConsumer"] as { launchTemplates?: Array<{ parameterArn: string; amiKeyArn?: string }> } | undefined;
   return {
     ...raw,
     region,
@@ -59,6 +59,8 @@ function inRegion(raw: Record<string, unknown>, region: string): Record<string, 
             launchTemplates: consumer.launchTemplates.map((entry) => ({
               ...entry,
               parameterArn: entry.parameterArn.replace(/:ssm:[a-z0-9-]+:/, `:ssm:${region}:`),
+              // And the owner's key of its region (KMS keys are regional).
+              ...(entry.amiKeyArn !== undefined ? { amiKeyArn: entry.amiKeyArn.replace(/:kms:[a-z0-9-]+:/, `:kms:${region}:`) } : {}),
             })),
           },
         }

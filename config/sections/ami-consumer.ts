@@ -2,6 +2,7 @@
  * The consumer side of a shared AMI pointer (issue 15, sharing): launch templates in this account that
  * launch from a parameter another account shares through AWS RAM, named by its full ARN.
  */
+import { KMS_KEY_ARN, parseKeyArn } from "../../aws/ami-sharing";
 import type { ConfigReader } from "../reader";
 import { describe, joinPath } from "../reader";
 import { Defaulted, Flag, keysOf, ListOf, Matching, Optional, Section, type Resolved } from "../settings";
@@ -18,6 +19,12 @@ export const SharedLaunchTemplateSettings = Section(
       "Full ARN of the shared parameter, arn:aws:ssm:<app's region>:<owner account>:parameter/<name>: another account's parameter cannot be named by its name.",
     ),
     instanceType: Defaulted(Matching(INSTANCE_TYPE, "Instance type of the launch template; its architecture must match the shared AMI."), "t4g.micro"),
+    amiKeyArn: Optional(
+      Matching(
+        KMS_KEY_ARN,
+        "Full ARN of the owner's KMS key of the shared AMIs in the app's region (the owner stack's ami_key_arns output): this account's Auto Scaling service-linked role then gets a grant on it, which an Auto Scaling group launching the AMI needs. Default: no grant (instances launched directly need none).",
+      ),
+    ),
   },
   "A launch template whose image_id is resolve:ssm:<shared parameter ARN>.",
 );
@@ -69,7 +76,22 @@ export function readAmiConsumer(reader: ConfigReader, raw: unknown, context: { r
     const instanceType = reader.read(SharedLaunchTemplateSettings, entry, "instanceType", at);
     if (!INSTANCE_TYPE.test(instanceType))
       reader.fail(joinPath(at, "instanceType"), `${describe(instanceType)} is not an instance type; write it like "t4g.micro"`);
-    return { name, parameterArn, instanceType };
+    const amiKeyArn = reader.read(SharedLaunchTemplateSettings, entry, "amiKeyArn", at);
+    if (amiKeyArn !== undefined) {
+      const key = parseKeyArn(amiKeyArn);
+      if (key === undefined) {
+        reader.fail(
+          joinPath(at, "amiKeyArn"),
+          `${describe(amiKeyArn)} is not a KMS key ARN; another account's key is named by its full key ARN (not an alias), e.g. "arn:aws:kms:${context.region}:111122223333:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789" (the owner stack's ami_key_arns output)`,
+        );
+      } else if (key.region !== context.region) {
+        reader.fail(
+          joinPath(at, "amiKeyArn"),
+          `is in ${key.region}, but the app's region is "${context.region}" and KMS keys are regional; use the owner's key of ${context.region}`,
+        );
+      }
+    }
+    return { name, parameterArn, instanceType, ...(amiKeyArn !== undefined ? { amiKeyArn } : {}) };
   });
   const names = launchTemplates.map((template) => template.name);
   names.forEach((name, index) => {

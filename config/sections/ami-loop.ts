@@ -6,6 +6,8 @@
  */
 import { Unsafe, type TObject } from "@sinclair/typebox";
 import { CHANNEL_NAME, channelNameProblem } from "../../ami-pointers/channels";
+import { type ChannelGate, SEVERITIES } from "../../ami-pointers/gates";
+import { DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS, GET_PARAMETERS_MAX_NAMES, MAX_STALENESS_DAYS } from "../../aws/ami-loop";
 import { OPS_ITEM_CATEGORIES, type OpsItemSeverity } from "../../aws/ops-center";
 import { PARAMETER_SHARE_PERMISSIONS, type ParameterSharePermission } from "../../aws/ram";
 import { ACCOUNT_ID, INSTANCE_TYPE, SEMANTIC_VERSION } from "../patterns";
@@ -74,9 +76,19 @@ export const ShareSettings = Section(
       OneOf(Object.keys(PARAMETER_SHARE_PERMISSIONS) as ParameterSharePermission[], "The AWS managed RAM permission the consumers get."),
       "read-only",
     ),
-    allowExternalPrincipals: Defaulted(Flag("Allow accounts outside the organization (they accept a RAM invitation)."), false),
+    allowExternalPrincipals: Defaulted(
+      Flag(
+        "false (the default): every account in accounts must be in this account's AWS Organization (with RAM sharing enabled in it); true: an account outside it gets a RAM invitation that it must accept before its launch templates resolve the parameter. organizationArn and organizationalUnitArns need neither.",
+      ),
+      false,
+    ),
+    unencryptedReason: Optional(
+      Text(
+        "Leave out (the default) to encrypt the shared AMIs with a customer-managed KMS key per region that the consumers may use (the AWS managed EBS key's snapshots cannot be shared). Set only to share unencrypted AMIs, saying why.",
+      ),
+    ),
   },
-  "Share the pipeline's parameter and channels (in the app's region) through AWS RAM. Needs the Advanced tier: USD 0.05 per parameter per month.",
+  "Share the pipeline's parameter and channels (in the app's region) through AWS RAM, and its AMIs (launch permissions in every region, under a customer-managed key per region the consumers may use) with the same accounts, organization or OUs. Plain account IDs work only inside this account's organization unless allowExternalPrincipals is true. Needs the Advanced tier: USD 0.05 per parameter per month.",
 );
 
 export const CleanupSettings = Section(
@@ -85,7 +97,20 @@ export const CleanupSettings = Section(
     value: Defaulted(WholeNumber(1, 1000, "Age (in unit) or count of AMIs to keep."), 90),
     unit: Defaulted(OneOf(["DAYS", "WEEKS", "MONTHS", "YEARS"] as const, "Unit of an age rule."), "DAYS"),
     retainAtLeast: Defaulted(WholeNumber(1, 10, "An age rule keeps at least this many AMIs."), 3),
-    protectLaunchedWithinDays: Optional(WholeNumber(1, 365, "Also keep AMIs launched within this many days. Default: no launch-based exclusion.")),
+    protectLaunchedWithinDays: Defaulted(
+      WholeNumber(0, 365, "Also keep every AMI launched within this many days, whatever its tags (a backstop); 0 turns it off."),
+      DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS,
+    ),
+    deprecateAfter: Optional(
+      WholeNumber(1, 1000, "Deprecate AMIs first: older than this many units (age) or beyond the newest this many (count); less than disableAfter and value."),
+    ),
+    disableAfter: Optional(
+      WholeNumber(
+        1,
+        1000,
+        "Then disable them (private and unlaunchable: every consumer loses them; EnableImage undoes it): older than this many units (age) or beyond the newest this many (count); less than value.",
+      ),
+    ),
     previousRecipeVersions: Defaulted(
       ListOf(
         Matching(SEMANTIC_VERSION),
@@ -95,6 +120,17 @@ export const CleanupSettings = Section(
     ),
   },
   "An Image Builder lifecycle policy for the pipeline's AMIs that never deletes one a parameter or channel points to now or before (in-use tags). Tracker mode only.",
+);
+
+export const ChannelGateSettings = Section(
+  {
+    channel: Text("The channel the gate guards: one of the pipeline's channels."),
+    bakeHours: Optional(WholeNumber(1, 8760, "The build's AMI must be at least this many hours old. Default: no bake time.")),
+    maxSeverity: Optional(
+      OneOf(SEVERITIES, "Refuse a build with an image scan finding (Amazon Inspector) at or above this severity; needs image scanning on the pipeline."),
+    ),
+  },
+  "A promotion gate: `npm run ami -- promote --to <channel>` refuses a build that fails it, unless --override REASON (recorded on the channel).",
 );
 
 /** The pipeline settings of the loop, spread into PipelineSettings. */
@@ -107,10 +143,24 @@ export const AMI_LOOP_PIPELINE_SETTINGS = {
     ),
     [],
   ),
+  channelGates: Defaulted(ListOf(ChannelGateSettings, "Promotion gates, at most one per channel."), []),
   fleetRefresh: Defaulted(ListOf(FleetRefreshSettings, "Auto Scaling groups refreshed when their pointer changes."), []),
   exampleFleet: Optional(ExampleFleetSettings),
   share: Optional(ShareSettings),
   cleanup: Optional(CleanupSettings),
+  imageScanning: Defaulted(
+    Flag(
+      "Keep the findings of Amazon Inspector's scan of each build's test instance (image_scanning_configuration). Needs Amazon Inspector activated in the account (a paid service).",
+    ),
+    false,
+  ),
+  staleAfterDays: Optional(
+    WholeNumber(
+      1,
+      MAX_STALENESS_DAYS,
+      'Open an OpsItem when "latest" or a channel has not moved for more than this many days (measured every 6 hours in the app\'s region). Make it longer than the build schedule. Default: no staleness alarm.',
+    ),
+  ),
 };
 
 const OpsItemSettings = Section(
@@ -125,8 +175,9 @@ export const LoopAlarmsSettings = Section(
   {
     fleetRefreshFailed: Optional(OpsItemSettings),
     parameterRejected: Optional(OpsItemSettings),
+    pointerStale: Optional(OpsItemSettings),
   },
-  "OpsItems of the AMI loop's alarms: a fleet refresh that failed, an aws:ec2:image value SSM refused. Default: severity 2, Availability.",
+  "OpsItems of the AMI loop's alarms: a fleet refresh that failed, an aws:ec2:image value SSM refused, a pointer that has not moved for staleAfterDays. Default: severity 2, Availability.",
 );
 
 /** A fleet refresh once read: its pointer and region resolved (skipMatching and autoRollback must stay false, so they are not kept). */
@@ -136,12 +187,22 @@ export type ExampleFleetConfig = Omit<Resolved<typeof ExampleFleetSettings, "cha
 export type ShareConfig = Resolved<typeof ShareSettings>;
 export type CleanupConfig = Resolved<typeof CleanupSettings>;
 export type OpsItemConfig = Resolved<typeof OpsItemSettings>;
-export type LoopAlarmsConfig = Resolved<typeof LoopAlarmsSettings, never, { fleetRefreshFailed: OpsItemConfig; parameterRejected: OpsItemConfig }>;
+export type LoopAlarmsConfig = Resolved<
+  typeof LoopAlarmsSettings,
+  never,
+  { fleetRefreshFailed: OpsItemConfig; parameterRejected: OpsItemConfig; pointerStale: OpsItemConfig }
+>;
 /** A pipeline's loop settings once read; exampleFleet is there only when enabled. */
 export type PipelineLoopConfig = Resolved<
   TObject<typeof AMI_LOOP_PIPELINE_SETTINGS>,
   never,
-  { fleetRefresh: readonly FleetRefreshConfig[]; exampleFleet?: ExampleFleetConfig; share?: ShareConfig; cleanup?: CleanupConfig }
+  {
+    channelGates: readonly ChannelGate[];
+    fleetRefresh: readonly FleetRefreshConfig[];
+    exampleFleet?: ExampleFleetConfig;
+    share?: ShareConfig;
+    cleanup?: CleanupConfig;
+  }
 >;
 
 interface PipelineFacts {
@@ -301,6 +362,13 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
         'is set on a native-mode pipeline, whose distribution writes the parameter in the Standard tier, which RAM cannot share; set mode "tracker" (the tracker writes Advanced) or remove share',
       );
     }
+    const unencryptedReason = reader.read(settings, entry, "unencryptedReason", at);
+    if (unencryptedReason !== undefined && unencryptedReason.trim().length < 10) {
+      reader.fail(
+        joinPath(at, "unencryptedReason"),
+        `${describe(unencryptedReason)} does not say why the shared AMIs may be unencrypted; write the reason (10 characters at least), or leave it out to encrypt them with a key of the pipeline's own`,
+      );
+    }
     inAppRegion("share");
     share = {
       accounts: [...new Set(accounts)],
@@ -332,6 +400,25 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
         'is set on a native-mode pipeline: Image Builder writes its parameter and tags no AMI in use, so the policy could delete the AMI the parameter points to; set mode "tracker" or remove cleanup',
       );
     }
+    const value = reader.read(settings, entry, "value", at);
+    const deprecateAfter = reader.read(settings, entry, "deprecateAfter", at);
+    const disableAfter = reader.read(settings, entry, "disableAfter", at);
+    // Deprecate, then disable, then delete: each threshold below the next (a stage after DELETE never acts).
+    const terms = type === "count" ? "newest AMIs kept" : unit;
+    if (deprecateAfter !== undefined && disableAfter !== undefined && disableAfter <= deprecateAfter) {
+      reader.fail(
+        joinPath(at, "disableAfter"),
+        `${disableAfter} must be more than deprecateAfter ${deprecateAfter} (${terms}): AMIs are deprecated, then disabled, then deleted`,
+      );
+    }
+    for (const [setting, stage] of [
+      ["deprecateAfter", deprecateAfter],
+      ["disableAfter", disableAfter],
+    ] as const) {
+      if (stage !== undefined && stage >= value) {
+        reader.fail(joinPath(at, setting), `${stage} must be less than value ${value} (${terms}), when the AMIs are deleted; raise value or lower ${setting}`);
+      }
+    }
     cleanup = {
       ...reader.rest(settings, entry, at, ["type", "unit", "previousRecipeVersions"]),
       type: type === "count" ? "count" : "age",
@@ -340,12 +427,49 @@ export function readPipelineLoop(reader: ConfigReader, record: Record<string, un
     };
   }
 
+  const channelGates: ChannelGate[] = [];
+  list(reader, record["channelGates"], joinPath(path, "channelGates")).forEach((raw, index) => {
+    const at = joinPath(joinPath(path, "channelGates"), index);
+    const settings = ChannelGateSettings;
+    const entry = reader.object(raw, at, keysOf(settings));
+    const channel = reader.read(settings, entry, "channel", at, { fallback: "" });
+    if (!channels.includes(channel))
+      reader.fail(
+        joinPath(at, "channel"),
+        `${describe(channel)} is not one of the pipeline's channels ${JSON.stringify(channels)}; a gate guards a channel: add it to channels first`,
+      );
+    if (channelGates.some((gate) => gate.channel === channel))
+      reader.fail(joinPath(at, "channel"), `${describe(channel)} has a gate already; give each channel one gate`);
+    const bakeHours = reader.read(settings, entry, "bakeHours", at);
+    const severityText = reader.read(settings, entry, "maxSeverity", at) as string | undefined;
+    const maxSeverity = SEVERITIES.find((severity) => severity === severityText);
+    if (severityText !== undefined && maxSeverity === undefined)
+      reader.fail(joinPath(at, "maxSeverity"), `${describe(severityText)} is not a severity; use one of ${SEVERITIES.join(", ")} (capitals)`);
+    if (bakeHours === undefined && severityText === undefined) reader.fail(at, "gates nothing; give bakeHours, maxSeverity or both, or remove the gate");
+    channelGates.push({ channel, ...(bakeHours !== undefined ? { bakeHours } : {}), ...(maxSeverity !== undefined ? { maxSeverity } : {}) });
+  });
+
+  const loopSettings = Section(AMI_LOOP_PIPELINE_SETTINGS, "A pipeline's AMI loop settings.");
+  const staleAfterDays = reader.read(loopSettings, record, "staleAfterDays", path);
+  if (staleAfterDays !== undefined) {
+    inAppRegion("staleAfterDays");
+    if (pointers.length > GET_PARAMETERS_MAX_NAMES) {
+      reader.fail(
+        joinPath(path, "staleAfterDays"),
+        `watches "latest" and ${channels.length} channels, ${pointers.length} pointers, but one check reads at most ${GET_PARAMETERS_MAX_NAMES} (SSM GetParameters); use at most ${GET_PARAMETERS_MAX_NAMES - 1} channels`,
+      );
+    }
+  }
+
   return {
     channels,
+    channelGates,
     fleetRefresh,
     ...(exampleFleet !== undefined ? { exampleFleet } : {}),
     ...(share !== undefined ? { share } : {}),
     ...(cleanup !== undefined ? { cleanup } : {}),
+    imageScanning: reader.read(loopSettings, record, "imageScanning", path),
+    ...(staleAfterDays !== undefined ? { staleAfterDays } : {}),
   };
 }
 
@@ -373,5 +497,6 @@ export function readLoopAlarms(reader: ConfigReader, raw: unknown, path: string)
   return {
     fleetRefreshFailed: readOpsItem(reader, record["fleetRefreshFailed"], joinPath(path, "fleetRefreshFailed")),
     parameterRejected: readOpsItem(reader, record["parameterRejected"], joinPath(path, "parameterRejected")),
+    pointerStale: readOpsItem(reader, record["pointerStale"], joinPath(path, "pointerStale")),
   };
 }

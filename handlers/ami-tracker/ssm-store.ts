@@ -2,9 +2,11 @@
  * The SDK edge: the parameter's value and tags in one region's Parameter Store.
  * PutParameter rejects `Tags` together with `Overwrite`, so tags go through AddTagsToResource.
  */
+import type { PointerVersion } from "../../ami-pointers/newest-wins";
 import {
   AddTagsToResourceCommand,
   GetParameterCommand,
+  GetParameterHistoryCommand,
   ListTagsForResourceCommand,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
@@ -12,7 +14,13 @@ import {
 } from "@aws-sdk/client-ssm";
 
 /** The IAM action behind each call, for error messages. */
-export type SsmAction = "ssm:ListTagsForResource" | "ssm:PutParameter" | "ssm:GetParameter" | "ssm:AddTagsToResource" | "ssm:RemoveTagsFromResource";
+export type SsmAction =
+  | "ssm:ListTagsForResource"
+  | "ssm:PutParameter"
+  | "ssm:GetParameter"
+  | "ssm:GetParameterHistory"
+  | "ssm:AddTagsToResource"
+  | "ssm:RemoveTagsFromResource";
 
 /** An AWS call that still failed after the SDK's retries. */
 export class SsmCallError extends Error {
@@ -198,4 +206,45 @@ export async function removeTags(client: SSMClient, name: string, keys: readonly
   await call("ssm:RemoveTagsFromResource", name, () =>
     client.send(new RemoveTagsFromResourceCommand({ ResourceType: "Parameter", ResourceId: name, TagKeys: [...keys] })),
   );
+}
+
+/**
+ * Every kept version (SSM keeps the last 100), oldest first, or undefined when the parameter does not
+ * exist. Pages of 50, GetParameterHistory's maximum: one call for up to 50 versions, two beyond.
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameterHistory.html
+ */
+export async function readHistory(client: SSMClient, name: string): Promise<PointerVersion[] | undefined> {
+  const versions: PointerVersion[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, ...(token ? { NextToken: token } : {}) }));
+      for (const entry of page.Parameters ?? []) {
+        if (entry.Version === undefined || entry.Value === undefined) continue;
+        versions.push({
+          version: entry.Version,
+          value: entry.Value,
+          ...(entry.Description ? { description: entry.Description } : {}),
+          ...(entry.LastModifiedDate ? { modified: entry.LastModifiedDate } : {}),
+          ...(entry.LastModifiedUser ? { user: entry.LastModifiedUser } : {}),
+        });
+      }
+      token = page.NextToken;
+    } while (token);
+  } catch (error) {
+    if (MISSING_PARAMETER.has(errorName(error))) return undefined;
+    throw new SsmCallError("ssm:GetParameterHistory", name, errorName(error), errorMessage(error));
+  }
+  return versions.sort((a, b) => a.version - b.version);
+}
+
+/** The version GetParameter shows now, or undefined when the parameter does not exist. */
+export async function readVersion(client: SSMClient, name: string): Promise<number | undefined> {
+  try {
+    const output = await client.send(new GetParameterCommand({ Name: name }));
+    return output.Parameter?.Version;
+  } catch (error) {
+    if (MISSING_PARAMETER.has(errorName(error))) return undefined;
+    throw new SsmCallError("ssm:GetParameter", name, errorName(error), errorMessage(error));
+  }
 }

@@ -9,6 +9,7 @@ import { ssmParameterArn } from "../../aws/arn";
 import { ConfigError } from "../../config/errors";
 import { createPowertoolsLogger, loggerOver, type Logger, type PowertoolsLogger } from "../shared/logger";
 import { createMetrics, type Metrics } from "../shared/metrics";
+import { converge, type PointerPort, recordDescription, TRACKER_HEAD } from "../../ami-pointers/newest-wins";
 import { type AmiOutput, type ImageMessage, parseMessage } from "./message";
 import { compareBuilds, parseBuildOrder, parseVersion } from "../../ami-pointers/build-order";
 import { resolveParameterName } from "./parameter-name";
@@ -27,7 +28,9 @@ export {
 import {
   acceptanceBackoff,
   type Clock,
+  readHistory,
   readTags,
+  readVersion,
   removeTags,
   SsmCallError,
   systemClock,
@@ -37,13 +40,26 @@ import {
   writeValue,
 } from "./ssm-store";
 import { Ec2CallError, moveInUseTags } from "./in-use";
-import { buildTags } from "./tags";
-import { sanitizeTagValue, TAG_AMI_ID, TAG_IMAGE_ARN, TAG_IMAGE_BUILD_VERSION, TAG_IMAGE_VERSION, TAG_SOURCE_PIPELINE_ARN } from "../../ami-pointers/tags";
+import { sanitizeTagValue, TAG_IMAGE_ARN, TAG_IMAGE_BUILD_VERSION, TAG_IMAGE_VERSION } from "../../ami-pointers/tags";
 
 /** How long one write waits for SSM to accept an `aws:ec2:image` value before failing the invocation. */
 export const ACCEPTANCE_BUDGET_MS = 20_000;
 /** Left unspent before Lambda's deadline: room for the tag write (with the SDK's retries) and the failure report. */
 export const DEADLINE_RESERVE_MS = 10_000;
+
+/**
+ * The version's description: the build for people, then the record newest-wins.ts reads back (the
+ * image ARN, the AMI's name, the recipe and the pipeline), from which any writer rebuilds this build's
+ * tags (tags.ts) when it must repair them.
+ */
+export function trackerDescription(image: ImageMessage, ami: AmiOutput): string {
+  return recordDescription(`${TRACKER_HEAD}${image.name} ${image.version}/${image.buildVersion}`, [
+    ["image", image.arn],
+    ["ami", ami.name],
+    ["recipe", image.recipeName ?? image.name],
+    ["pipeline", image.sourcePipelineArn],
+  ]);
+}
 
 /** The reserve, halved time at most, so that a short `amiTracker.timeoutSeconds` (3 s minimum) still leaves a wait. */
 export function reserveMs(remainingMs: number): number {
@@ -165,35 +181,68 @@ export function createTracker(deps: TrackerDeps): Tracker {
       }
     }
 
-    const description = `Latest AMI from EC2 Image Builder: ${image.name} ${image.version}/${image.buildVersion}`.slice(0, 1024);
+    const description = trackerDescription(image, ami);
     const tier = invocation.config.advancedParameters.includes(name) ? "Advanced" : undefined;
     const version = await writeValue(client, name, ami.image, description, tier);
-    // Tags name the build: write them only once SSM shows the value as this version.
+    // The record is written; tags and in-use marks follow the history's winner (newest-wins.ts), which
+    // is this build unless a newer one was written concurrently.
     await waitUntilAccepted(client, name, version, ami.image, { deadline: acceptanceDeadline(invocation), clock, backoff: acceptanceBackoff });
-    // Before the parameter's tags: if this fails, the tags still name the old build and the retry moves again.
-    if (deps.ec2For !== undefined) {
-      const replaced = tags?.get(TAG_AMI_ID);
-      const move = await moveInUseTags(deps.ec2For(ami.region), invocation.partition, ami.region, name, replaced, ami.image);
-      log.info("in-use tags moved", {
+    const converged = await converge(pointerPort(invocation, log, client, ami.region, name, tier));
+    const winner = converged?.decision.winner;
+    if (winner !== undefined && winner.value !== ami.image) {
+      log.info("superseded", {
+        decision: "superseded",
+        reason: `a newer build (${winner.record.build === undefined ? "unknown build" : `${winner.record.build.version}/${winner.record.build.buildVersion}`}, version ${winner.version}) was written concurrently; the parameter holds it`,
         amiId: ami.image,
-        replacedAmiId: replaced,
-        created: move.create.map((edit) => `${edit.imageId} ${edit.key}`),
-        removed: move.remove.map((edit) => `${edit.imageId} ${edit.key}`),
+        version,
+        winnerAmiId: winner.value,
+        repairs: converged?.repairs,
       });
+      return;
     }
-    const newTags = buildTags(image, ami);
-    if (tags?.has(TAG_SOURCE_PIPELINE_ARN) && !newTags.some((tag) => tag.Key === TAG_SOURCE_PIPELINE_ARN)) {
-      await removeTags(client, name, [TAG_SOURCE_PIPELINE_ARN]);
-    }
-    await writeTags(client, name, newTags);
     log.info("parameter written", {
       decision: "written",
       reason: current === undefined ? "no prior build recorded on the parameter" : `newer than ${currentText}`,
       amiId: ami.image,
       version,
       previousImageArn: currentArn,
+      ...(converged !== undefined && converged.repairs > 0 ? { repairs: converged.repairs } : {}),
     });
     invocation.metrics.count(METRIC_PARAMETERS_WRITTEN, 1, { imageArn: image.arn, region: ami.region, parameter: name });
+  }
+
+  /** The parameter in one region as newest-wins.ts reaches it: this module's SDK edge. */
+  function pointerPort(invocation: Invocation, log: Logger, client: SSMClient, region: string, name: string, tier: "Advanced" | undefined): PointerPort {
+    const ec2For = deps.ec2For;
+    return {
+      region,
+      history: () => readHistory(client, name),
+      currentVersion: () => readVersion(client, name),
+      async put(value, description) {
+        const repaired = await writeValue(client, name, value, description, tier);
+        await waitUntilAccepted(client, name, repaired, value, { deadline: acceptanceDeadline(invocation), clock, backoff: acceptanceBackoff });
+        log.info("parameter repaired", { amiId: value, version: repaired, reason: "another value was current than the newest build's" });
+      },
+      tags: async () => (await readTags(client, name)) ?? new Map<string, string>(),
+      async setTags(add, remove) {
+        if (remove.length > 0) await removeTags(client, name, remove);
+        await writeTags(client, name, add);
+      },
+      ...(ec2For !== undefined
+        ? {
+            async moveInUse(from: string | undefined, to: string) {
+              const move = await moveInUseTags(ec2For(region), invocation.partition, region, name, from, to);
+              if (move.create.length + move.remove.length === 0) return;
+              log.info("in-use tags moved", {
+                amiId: to,
+                replacedAmiId: from,
+                created: move.create.map((edit) => `${edit.imageId} ${edit.key}`),
+                removed: move.remove.map((edit) => `${edit.imageId} ${edit.key}`),
+              });
+            },
+          }
+        : {}),
+    };
   }
 
   function qualifies(invocation: Invocation, log: Logger, ami: AmiOutput): boolean {

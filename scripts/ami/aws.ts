@@ -3,7 +3,19 @@
  * error says what failed where (and, for AccessDenied, which permission is missing).
  * Retries: the SDK's standard retry mode, 6 attempts.
  */
-import { CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, EC2Client, type Filter, type Image } from "@aws-sdk/client-ec2";
+import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeImagesCommand,
+  DisableImageCommand,
+  DisableImageDeprecationCommand,
+  EC2Client,
+  EnableImageCommand,
+  EnableImageDeprecationCommand,
+  type Filter,
+  type Image,
+} from "@aws-sdk/client-ec2";
+import { GetImageCommand, ImagebuilderClient, ListImageScanFindingsCommand } from "@aws-sdk/client-imagebuilder";
 import {
   AddTagsToResourceCommand,
   DeleteParameterCommand,
@@ -28,6 +40,7 @@ export interface AwsClients {
   ssm(region: string): SSMClient;
   ec2(region: string): EC2Client;
   sts(region: string): STSClient;
+  imagebuilder(region: string): ImagebuilderClient;
 }
 
 /** Delay in ms before retry number `attempt` (1 = the first retry). */
@@ -53,8 +66,8 @@ export interface AwsClientOptions {
  * transient network errors; `ConfiguredRetryStrategy` is standard mode with our backoff).
  */
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const cache = new Map<string, SSMClient | EC2Client | STSClient>();
-  function cached<T extends SSMClient | EC2Client | STSClient>(key: string, create: () => T): T {
+  const cache = new Map<string, SSMClient | EC2Client | STSClient | ImagebuilderClient>();
+  function cached<T extends SSMClient | EC2Client | STSClient | ImagebuilderClient>(key: string, create: () => T): T {
     const existing = cache.get(key);
     if (existing !== undefined) return existing as T;
     const client = create();
@@ -70,6 +83,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ssm: (region) => cached(`ssm:${region}`, () => new SSMClient(config(region))),
     ec2: (region) => cached(`ec2:${region}`, () => new EC2Client(config(region))),
     sts: (region) => cached(`sts:${region}`, () => new STSClient(config(region))),
+    imagebuilder: (region) => cached(`imagebuilder:${region}`, () => new ImagebuilderClient(config(region))),
   };
 }
 
@@ -301,6 +315,10 @@ export interface ImageFacts {
   /** Image Builder's `Ec2ImageBuilderArn` tag. */
   readonly imageArn?: string;
   readonly tags: ReadonlyMap<string, string>;
+  /** DescribeImages' CreationDate. */
+  readonly created?: Date;
+  /** DescribeImages' State: "disabled" after DisableImage. */
+  readonly state?: string;
 }
 
 function imageFacts(image: Image): ImageFacts | undefined {
@@ -308,7 +326,15 @@ function imageFacts(image: Image): ImageFacts | undefined {
   const tags = new Map<string, string>();
   for (const tag of image.Tags ?? []) if (tag.Key !== undefined && tag.Value !== undefined) tags.set(tag.Key, tag.Value);
   const imageArn = tags.get("Ec2ImageBuilderArn");
-  return { amiId: image.ImageId, ...(image.Name ? { name: image.Name } : {}), ...(imageArn ? { imageArn } : {}), tags };
+  const created = image.CreationDate === undefined ? undefined : new Date(image.CreationDate);
+  return {
+    amiId: image.ImageId,
+    ...(image.Name ? { name: image.Name } : {}),
+    ...(imageArn ? { imageArn } : {}),
+    tags,
+    ...(created !== undefined && !Number.isNaN(created.getTime()) ? { created } : {}),
+    ...(image.State ? { state: image.State } : {}),
+  };
 }
 
 const IMAGE_ID_CHUNK = 200;
@@ -318,7 +344,7 @@ async function describeImages(
   partition: string,
   region: string,
   filters: Filter[],
-  extra: { Owners?: string[] } = {},
+  extra: { Owners?: string[]; IncludeDisabled?: boolean } = {},
 ): Promise<ImageFacts[]> {
   const images: ImageFacts[] = [];
   let nextToken: string | undefined;
@@ -336,13 +362,29 @@ async function describeImages(
   return images;
 }
 
-/** The AMIs that still exist among `amiIds` (a filter, so a deregistered one is simply absent). */
-export async function imagesById(clients: AwsClients, partition: string, region: string, amiIds: readonly string[]): Promise<Map<string, ImageFacts>> {
+/**
+ * The AMIs that still exist among `amiIds` (a filter, so a deregistered one is simply absent). A disabled
+ * AMI is listed only with `includeDisabled` (DescribeImages' IncludeDisabled).
+ */
+export async function imagesById(
+  clients: AwsClients,
+  partition: string,
+  region: string,
+  amiIds: readonly string[],
+  includeDisabled = false,
+): Promise<Map<string, ImageFacts>> {
   const unique = [...new Set(amiIds)];
   const found = new Map<string, ImageFacts>();
   for (let start = 0; start < unique.length; start += IMAGE_ID_CHUNK) {
     const chunk = unique.slice(start, start + IMAGE_ID_CHUNK);
-    for (const image of await describeImages(clients, partition, region, [{ Name: "image-id", Values: chunk }])) found.set(image.amiId, image);
+    for (const image of await describeImages(
+      clients,
+      partition,
+      region,
+      [{ Name: "image-id", Values: chunk }],
+      includeDisabled ? { IncludeDisabled: true } : {},
+    ))
+      found.set(image.amiId, image);
   }
   return found;
 }
@@ -384,4 +426,70 @@ export async function deleteAmiTags(clients: AwsClients, partition: string, regi
       clients.ec2(region).send(new DeleteTagsCommand({ Resources: [edit.imageId], Tags: [{ Key: edit.key }] })),
     );
   }
+}
+
+/**
+ * Revoke and restore (EC2 API reference): EnableImageDeprecation (DeprecateAt "can't be in the past";
+ * seconds round to the minute), DisableImage ("You can re-enable a disabled AMI using EnableImage"),
+ * and their inverses. Each acts on `arn:<partition>:ec2:<region>::image/<ami>`.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableImageDeprecation.html
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisableImage.html
+ */
+export async function deprecateImage(clients: AwsClients, partition: string, region: string, amiId: string, at: Date): Promise<void> {
+  await call("ec2:EnableImageDeprecation", imageArn(partition, region, amiId), () =>
+    clients.ec2(region).send(new EnableImageDeprecationCommand({ ImageId: amiId, DeprecateAt: at })),
+  );
+}
+
+export async function undeprecateImage(clients: AwsClients, partition: string, region: string, amiId: string): Promise<void> {
+  await call("ec2:DisableImageDeprecation", imageArn(partition, region, amiId), () =>
+    clients.ec2(region).send(new DisableImageDeprecationCommand({ ImageId: amiId })),
+  );
+}
+
+export async function disableImage(clients: AwsClients, partition: string, region: string, amiId: string): Promise<void> {
+  await call("ec2:DisableImage", imageArn(partition, region, amiId), () => clients.ec2(region).send(new DisableImageCommand({ ImageId: amiId })));
+}
+
+export async function enableImage(clients: AwsClients, partition: string, region: string, amiId: string): Promise<void> {
+  await call("ec2:EnableImage", imageArn(partition, region, amiId), () => clients.ec2(region).send(new EnableImageCommand({ ImageId: amiId })));
+}
+
+/** What a promotion gate reads of an Image Builder image: its scan and its findings. */
+export interface ImageScan {
+  /** GetImage's scanState.status (COMPLETED, SCANNING, ...), undefined when the image was not scanned. */
+  readonly status?: string;
+  readonly scanningEnabled: boolean;
+  /** The severity of every finding (ListImageScanFindings), e.g. "HIGH". */
+  readonly severities: readonly string[];
+}
+
+/**
+ * GetImage (scan state; resource `image`) and ListImageScanFindings filtered on the image's build version
+ * ARN (one filter per call, at most 25 findings a page), in the image's own region.
+ * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_GetImage.html
+ * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ListImageScanFindings.html
+ */
+export async function imageScan(clients: AwsClients, imageBuilderArn: string): Promise<ImageScan> {
+  const region = imageBuilderArn.split(":")[3] ?? "us-east-1";
+  const client = clients.imagebuilder(region);
+  const image = await call("imagebuilder:GetImage", imageBuilderArn, () => client.send(new GetImageCommand({ imageBuildVersionArn: imageBuilderArn })));
+  const severities: string[] = [];
+  let token: string | undefined;
+  do {
+    const next = token;
+    const page = await call("imagebuilder:ListImageScanFindings", imageBuilderArn, () =>
+      client.send(
+        new ListImageScanFindingsCommand({
+          filters: [{ name: "imageBuildVersionArn", values: [imageBuilderArn] }],
+          maxResults: 25,
+          ...(next ? { nextToken: next } : {}),
+        }),
+      ),
+    );
+    for (const finding of page.findings ?? []) severities.push(finding.severity ?? "UNTRIAGED");
+    token = page.nextToken;
+  } while (token);
+  const status = image.image?.scanState?.status;
+  return { ...(status !== undefined ? { status } : {}), scanningEnabled: image.image?.imageScanningConfiguration?.imageScanningEnabled === true, severities };
 }

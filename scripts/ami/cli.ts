@@ -10,7 +10,20 @@ import { amiOperatorPolicy } from "../../ami-pointers/operator-policy";
 import { channelNameProblem, ChannelNameError, LATEST, parseBuildText } from "../../ami-pointers/channels";
 import { trackedParameters } from "../../ami-pointers/model";
 import { AwsCallError, type AwsClients, callerIdentity, createAwsClients, realSleep, type Sleep } from "./aws";
-import { type ChangeReport, type HistoryReport, history, OperatorError, promote, rollback, status, type StatusReport, type Target } from "./commands";
+import {
+  type ChangeReport,
+  type HistoryReport,
+  history,
+  OperatorError,
+  promote,
+  restore,
+  revoke,
+  type RevokeReport,
+  rollback,
+  status,
+  type StatusReport,
+  type Target,
+} from "./commands";
 
 export const HELP = `Usage: npm run ami -- <command> [options]
 
@@ -20,7 +33,11 @@ Commands:
   promote --to CHANNEL   a build into a channel in every region, all or nothing
           [--from latest|CHANNEL]   where the build comes from (default latest)
           [--build VERSION/BUILD]   a build from latest's history, e.g. 1.2.0/3 (default: --from's current)
+          [--override REASON]       promote although the channel's gate (channelGates) refuses the build; recorded on the channel
   rollback POINTER       latest or a channel back to its previous build, in every region, recorded as a rollback
+  revoke BUILD|AMI       deprecate and disable the build's AMI in every region, move every pointer holding it back
+          [--reason TEXT]           to its previous build, record who/when/why; promote then refuses the build. All or nothing
+  restore BUILD|AMI      undo a revoke (enable, no longer deprecated, promote allowed again); moves no pointer forward
   policy [--account ID] [--partition aws]   the least-privilege IAM policy these commands need
 
 Options:
@@ -55,7 +72,7 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-const COMMANDS = ["status", "history", "promote", "rollback", "policy"] as const;
+const COMMANDS = ["status", "history", "promote", "rollback", "revoke", "restore", "policy"] as const;
 type Command = (typeof COMMANDS)[number];
 
 interface Options {
@@ -70,6 +87,8 @@ interface Options {
   readonly to?: string;
   readonly from?: string;
   readonly build?: string;
+  readonly override?: string;
+  readonly reason?: string;
   readonly account?: string;
   readonly partition?: string;
   readonly dryRun: boolean;
@@ -91,6 +110,8 @@ export function parseOptions(argv: readonly string[]): Options {
         to: { type: "string" },
         from: { type: "string" },
         build: { type: "string" },
+        override: { type: "string" },
+        reason: { type: "string" },
         account: { type: "string" },
         partition: { type: "string" },
         "dry-run": { type: "boolean", default: false },
@@ -129,6 +150,8 @@ export function parseOptions(argv: readonly string[]): Options {
     ...(values.to !== undefined ? { to: values.to } : {}),
     ...(values.from !== undefined ? { from: values.from } : {}),
     ...(values.build !== undefined ? { build: values.build } : {}),
+    ...(values.override !== undefined ? { override: values.override } : {}),
+    ...(values.reason !== undefined ? { reason: values.reason } : {}),
     ...(values.account !== undefined ? { account: values.account } : {}),
     ...(values.partition !== undefined ? { partition: values.partition } : {}),
     dryRun: values["dry-run"] ?? false,
@@ -147,6 +170,7 @@ export function targetsFromConfig(config: AppConfig, channels?: readonly string[
     parameter: tracked.parameter,
     regions: [...tracked.regions],
     channels: [...(channels ?? tracked.channels)],
+    ...(tracked.gates.length > 0 ? { gates: [...tracked.gates] } : {}),
     ...(tracked.tier === "Advanced" ? { advanced: true } : {}),
   }));
 }
@@ -285,7 +309,24 @@ export function formatChange(report: ChangeReport): string {
     if (region.error !== undefined) lines.push(`      error: ${region.error}`);
     for (const left of region.leftInPlace ?? []) lines.push(`      STILL IN PLACE: ${left}`);
   }
+  if (report.gate?.override !== undefined) lines.push(`  gate of ${report.gate.channel} OVERRIDDEN: ${report.gate.override}`);
+  else if (report.gate !== undefined) lines.push(`  gate of ${report.gate.channel} passed`);
   if (report.error !== undefined) lines.push(report.error);
+  return lines.join("\n");
+}
+
+export function formatRevoke(report: RevokeReport): string {
+  const verb = `${report.command} of ${report.build} (${report.parameter})`;
+  const lines = [report.dryRun ? `DRY RUN: ${verb} (nothing changed)` : report.ok ? `DONE: ${verb}` : `FAILED: ${verb}`];
+  if (report.reason !== undefined) lines.push(`  reason: ${report.reason}`);
+  for (const region of report.regions) {
+    lines.push(`  ${region.region}  ${region.status.toUpperCase()}  ${region.amiId}`);
+    for (const moved of region.moved) lines.push(`      ${moved.arn} back to ${moved.toAmiId} ${moved.toBuild}`);
+    if (region.error !== undefined) lines.push(`      error: ${region.error}`);
+    for (const left of region.leftInPlace ?? []) lines.push(`      STILL IN PLACE: ${left}`);
+  }
+  if (report.error !== undefined) lines.push(report.error);
+  if (report.note !== undefined) lines.push(report.note);
   return lines.join("\n");
 }
 
@@ -330,6 +371,7 @@ export async function run(argv: readonly string[], io: CliIo, deps: CliDeps = {}
           to,
           ...(options.from !== undefined ? { from: pointerArgument(options.from, "promote") } : {}),
           ...(build !== undefined ? { build } : {}),
+          ...(options.override !== undefined ? { override: options.override } : {}),
           dryRun: options.dryRun,
         });
         print(report, formatChange(report));
@@ -342,6 +384,21 @@ export async function run(argv: readonly string[], io: CliIo, deps: CliDeps = {}
           dryRun: options.dryRun,
         });
         print(report, formatChange(report));
+        return report.ok ? 0 : 1;
+      }
+      case "revoke":
+      case "restore": {
+        if (options.positional === undefined)
+          throw new UsageError(`${options.command}: name the build or AMI, e.g. \`npm run ami -- ${options.command} 1.2.0/3\``);
+        if (options.command === "restore" && options.reason !== undefined) throw new UsageError("restore: --reason is for revoke");
+        const request = {
+          target: oneTarget(targets, options.command),
+          subject: options.positional,
+          ...(options.reason !== undefined ? { reason: options.reason } : {}),
+          dryRun: options.dryRun,
+        };
+        const report = options.command === "revoke" ? await revoke(commandDeps, request) : await restore(commandDeps, request);
+        print(report, formatRevoke(report));
         return report.ok ? 0 : 1;
       }
       case "policy": {

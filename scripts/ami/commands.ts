@@ -10,11 +10,11 @@ import {
   buildFromDescription,
   buildFromImageArn,
   buildText,
+  parseBuildText,
   type ChangeRecord,
   type InUseMove,
   LATEST,
   planInUseMove,
-  pointerDescription,
   pointerParameterName,
   pointerTags,
   readChangeRecord,
@@ -23,7 +23,9 @@ import {
   isWriterTagKey,
 } from "../../ami-pointers/channels";
 import { parameterArn } from "../../ami-pointers/operator-policy";
-import { type Tag, TAG_AMI_ID, TAG_RECIPE_NAME, TAG_SOURCE_PIPELINE_ARN } from "../../ami-pointers/tags";
+import { sanitizeTagValue, type Tag, TAG_AMI_ID, TAG_RECIPE_NAME, TAG_SOURCE_PIPELINE_ARN } from "../../ami-pointers/tags";
+import { type ChannelGate, gateProblems, revokedTagKey, revokedTagValue, TAG_GATE_OVERRIDE } from "../../ami-pointers/gates";
+import { afterVersion, converge, operatorDescription, type PointerPort } from "../../ami-pointers/newest-wins";
 import {
   addParameterTags,
   type AwsClients,
@@ -33,8 +35,14 @@ import {
   currentVersion,
   deleteAmiTags,
   deleteParameter,
+  deprecateImage,
+  disableImage,
+  enableImage,
   type ImageFacts,
+  type ImageScan,
+  imageScan,
   imagesById,
+  undeprecateImage,
   inUseHolders,
   parameterHistory,
   parameterTags,
@@ -57,6 +65,8 @@ export interface Target {
    * which RAM requires. @default false: the tier each pointer has now (Standard for a new one)
    */
   readonly advanced?: boolean;
+  /** Promotion gates of some channels (configuration: channelGates). @default none */
+  readonly gates?: readonly ChannelGate[];
 }
 
 export interface CommandDeps {
@@ -280,6 +290,8 @@ export interface ChangeReport {
   readonly regions: readonly RegionOutcome[];
   /** Why the change did not happen, when `ok` is false. */
   readonly error?: string;
+  /** The channel's gate: what it found, and the override that passed it. */
+  readonly gate?: { readonly channel: string; readonly problems: readonly string[]; readonly override?: string };
 }
 
 interface Done {
@@ -307,13 +319,15 @@ async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, 
     );
   }
   const version = await putImageValue(clients, ref, plan.toAmiId, plan.description, plan.tier);
+  const regionSteps = done.length;
   if (before.exists && before.amiId !== undefined) {
     const oldAmi = before.amiId;
     done.push({
       region,
       what: `${ref.name} holds ${plan.toAmiId} (was ${oldAmi})`,
       undo: async () => {
-        const restored = await putImageValue(clients, ref, oldAmi, before.description ?? "", plan.tier);
+        // An operator write that saw this command's own version: it wins the fold (newest-wins.ts).
+        const restored = await putImageValue(clients, ref, oldAmi, afterVersion(before.description ?? "", version), plan.tier);
         await waitForVersion(clients, ref, restored, oldAmi, deps.sleep);
       },
     });
@@ -349,6 +363,41 @@ async function applyRegion(deps: CommandDeps, caller: Caller, plan: RegionPlan, 
     await deleteAmiTags(clients, caller.partition, region, [edit]);
     done.push({ region, what: `-${edit.key} on ${edit.imageId}`, undo: () => createAmiTags(clients, caller.partition, region, [edit]) });
   }
+  // The same rule as the tracker's: if a newer build was written concurrently, it wins, and the
+  // parameter's value, tags and in-use marks are brought to it; this region then has nothing to undo.
+  const converged = await converge(pointerPort(deps, caller, ref, plan.tier));
+  const winner = converged?.decision.winner;
+  if (winner !== undefined && winner.value !== plan.toAmiId) {
+    done.splice(regionSteps);
+    throw new OperatorError(
+      `${ref.arn}: ${winner.value} (${buildText(winner.record.build)}) was written concurrently and wins over ${plan.toAmiId} (newest build wins); the parameter holds it`,
+    );
+  }
+}
+
+/** One pointer in one region as newest-wins.ts reaches it, through the CLI's SDK edge. */
+function pointerPort(deps: CommandDeps, caller: Caller, ref: PointerRef, tier: WriteTier): PointerPort {
+  const { clients } = deps;
+  return {
+    region: ref.region,
+    history: () => parameterHistory(clients, ref),
+    currentVersion: () => currentVersion(clients, ref),
+    async put(value, description) {
+      const written = await putImageValue(clients, ref, value, description, tier);
+      await waitForVersion(clients, ref, written, value, deps.sleep);
+    },
+    tags: async () => (await parameterTags(clients, ref)) ?? new Map<string, string>(),
+    async setTags(add, remove) {
+      await removeParameterTags(clients, ref, remove);
+      await addParameterTags(clients, ref, add);
+    },
+    async moveInUse(from, to) {
+      const holders = await inUseHolders(clients, caller.partition, ref.region, ref.name);
+      const move = planInUseMove(ref.name, from, to, holders);
+      await createAmiTags(clients, caller.partition, ref.region, move.create);
+      await deleteAmiTags(clients, caller.partition, ref.region, move.remove);
+    },
+  };
 }
 
 function outcome(plan: RegionPlan, status: RegionStatus, extra: { error?: string; leftInPlace?: string[] } = {}): RegionOutcome {
@@ -370,6 +419,25 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Undoes in reverse; an undo that fails leaves its step (and every earlier one of that region) in place. */
+async function undoAll(done: readonly Done[]): Promise<{ undoErrors: Map<string, string>; left: Map<string, string[]> }> {
+  const undoErrors = new Map<string, string>();
+  const left = new Map<string, string[]>();
+  for (const step of [...done].reverse()) {
+    if (undoErrors.has(step.region)) {
+      left.get(step.region)?.push(step.what);
+      continue;
+    }
+    try {
+      await step.undo();
+    } catch (error) {
+      undoErrors.set(step.region, `undo of "${step.what}" failed: ${message(error)}`);
+      left.set(step.region, [step.what]);
+    }
+  }
+  return { undoErrors, left };
+}
+
 /** Applies every region's plan; on the first failure undoes everything done, in reverse. */
 async function applyAll(deps: CommandDeps, caller: Caller, plans: readonly RegionPlan[]): Promise<{ ok: boolean; regions: RegionOutcome[]; error?: string }> {
   const done: Done[] = [];
@@ -387,21 +455,7 @@ async function applyAll(deps: CommandDeps, caller: Caller, plans: readonly Regio
   }
   if (failedRegion === undefined) return { ok: true, regions: plans.map((plan) => outcome(plan, plan.unchanged ? "unchanged" : "changed")) };
 
-  // Undo in reverse; an undo that fails leaves its step (and every earlier one of that region) in place.
-  const undoErrors = new Map<string, string>();
-  const left = new Map<string, string[]>();
-  for (const step of [...done].reverse()) {
-    if (undoErrors.has(step.region)) {
-      left.get(step.region)?.push(step.what);
-      continue;
-    }
-    try {
-      await step.undo();
-    } catch (error) {
-      undoErrors.set(step.region, `undo of "${step.what}" failed: ${message(error)}`);
-      left.set(step.region, [step.what]);
-    }
-  }
+  const { undoErrors, left } = await undoAll(done);
   const attempted = new Set(done.map((step) => step.region));
   let reached = false;
   const regions = plans.map((plan) => {
@@ -437,6 +491,8 @@ export interface PromoteRequest {
   /** A build (`1.2.0/3`) from `latest`'s history instead of the source's current value. */
   readonly build?: Build;
   readonly dryRun: boolean;
+  /** Promote although the channel's gate refuses the build; recorded on the channel (GATE_OVERRIDE). */
+  readonly override?: string;
 }
 
 async function readBefore(deps: CommandDeps, ref: PointerRef): Promise<{ before: Before; history?: ParameterVersion[] }> {
@@ -500,8 +556,9 @@ async function planRegion(
     ...(fromBuild ? { fromBuild } : {}),
     tier,
     tags,
-    staleKeys: staleTagKeys(before.tags, tags),
-    description: pointerDescription(facts, change),
+    // A gate override describes the promote that wrote it: any later change removes it.
+    staleKeys: [...staleTagKeys(before.tags, tags), ...(before.tags.has(TAG_GATE_OVERRIDE) ? [TAG_GATE_OVERRIDE] : [])],
+    description: operatorDescription(facts, change, before.version ?? 0),
     inUse: planInUseMove(ref.name, before.amiId, toAmiId, holders),
     unchanged,
   };
@@ -536,11 +593,17 @@ export async function promote(deps: CommandDeps, request: PromoteRequest): Promi
     let toAmiId: string | undefined;
     let sourceTags: ReadonlyMap<string, string> | undefined;
     if (request.build !== undefined) {
+      const revoked = (await parameterTags(deps.clients, trackedRef))?.get(revokedTagKey(request.build));
+      if (revoked !== undefined) {
+        problems.push(`${region}: build ${buildText(request.build)} was revoked (${revoked}); \`npm run ami -- restore ${buildText(request.build)}\` lifts it`);
+        continue;
+      }
       const images = await imagesById(
         deps.clients,
         caller.partition,
         region,
         trackedHistory.map((entry) => entry.value),
+        true,
       );
       const match = [...trackedHistory].reverse().find((entry) => sameBuild(buildOf(entry.value, images, entry.description), request.build));
       if (match === undefined) {
@@ -585,7 +648,69 @@ export async function promote(deps: CommandDeps, request: PromoteRequest): Promi
       `promote to ${request.to}: ${from} holds different builds across regions (${detail}); nothing was written. Wait for the tracker, or pass --build VERSION/BUILD`,
     );
   }
-  return finish(deps, caller, "promote", request.dryRun, target.parameter, request.to, from, plans);
+  await refuseRevoked(deps, caller, target, plans, `promote to ${request.to}`);
+  const gate = target.gates?.find((entry) => entry.channel === request.to);
+  const gateProblemList = gate === undefined ? [] : await checkGate(deps, caller, gate, plans);
+  if (gateProblemList.length > 0 && request.override === undefined) {
+    throw new OperatorError(
+      `promote to ${request.to}: the channel's gate refuses ${buildText(plans[0]?.toBuild)}; nothing was written:\n  - ${gateProblemList.join("\n  - ")}\n  Pass --override REASON to promote anyway (the reason is recorded on the channel).`,
+    );
+  }
+  const overrideText =
+    request.override !== undefined && gateProblemList.length > 0
+      ? sanitizeTagValue(`${request.override} - by ${caller.arn} - ${gateProblemList.join(" - ")}`)
+      : undefined;
+  const gated = plans.map((plan) => withOverride(plan, overrideText));
+  const report = await finish(deps, caller, "promote", request.dryRun, target.parameter, request.to, from, gated);
+  return gate === undefined
+    ? report
+    : { ...report, gate: { channel: gate.channel, problems: gateProblemList, ...(overrideText !== undefined ? { override: overrideText } : {}) } };
+}
+
+/** The channel's GATE_OVERRIDE tag: written with an override, removed by any other change. */
+function withOverride(plan: RegionPlan, overrideText: string | undefined): RegionPlan {
+  if (overrideText === undefined) return plan;
+  return {
+    ...plan,
+    tags: [...plan.tags, { Key: TAG_GATE_OVERRIDE, Value: overrideText }],
+    staleKeys: plan.staleKeys.filter((key) => key !== TAG_GATE_OVERRIDE),
+  };
+}
+
+/** A revoked build (its tag on the tracked parameter, gates.ts) is never promoted again until restored. */
+async function refuseRevoked(deps: CommandDeps, caller: Caller, target: Target, plans: readonly RegionPlan[], what: string): Promise<void> {
+  const problems: string[] = [];
+  for (const plan of plans) {
+    if (plan.toBuild === undefined) continue;
+    const tags = await parameterTags(deps.clients, refFor(caller, plan.region, target.parameter));
+    const record = tags?.get(revokedTagKey(plan.toBuild));
+    if (record !== undefined)
+      problems.push(`${plan.region}: build ${buildText(plan.toBuild)} was revoked (${record}); \`npm run ami -- restore ${buildText(plan.toBuild)}\` lifts it`);
+  }
+  if (problems.length > 0) throw new OperatorError(`${what}: nothing was written:\n  - ${problems.join("\n  - ")}`);
+}
+
+/** The gate's verdict in every region: bake time from the AMI's CreationDate, findings from Image Builder's scan. */
+async function checkGate(deps: CommandDeps, caller: Caller, gate: ChannelGate, plans: readonly RegionPlan[]): Promise<string[]> {
+  const scans = new Map<string, ImageScan>();
+  const problems: string[] = [];
+  for (const plan of plans) {
+    const images = await imagesById(deps.clients, caller.partition, plan.region, [plan.toAmiId]);
+    const image = images.get(plan.toAmiId);
+    let scan: ImageScan | undefined;
+    if (gate.maxSeverity !== undefined && image?.imageArn !== undefined) {
+      scan = scans.get(image.imageArn) ?? (await imageScan(deps.clients, image.imageArn));
+      scans.set(image.imageArn, scan);
+    }
+    problems.push(
+      ...gateProblems(
+        gate,
+        { region: plan.region, amiId: plan.toAmiId, ...(image?.created ? { created: image.created } : {}), ...(scan ? { scan } : {}) },
+        deps.now(),
+      ),
+    );
+  }
+  return problems;
 }
 
 async function finish(
@@ -652,4 +777,254 @@ export async function rollback(deps: CommandDeps, request: RollbackRequest): Pro
   }
   if (problems.length > 0) throw new OperatorError(`rollback of ${pointer}: nothing was written:\n  - ${problems.join("\n  - ")}`);
   return finish(deps, caller, "rollback", request.dryRun, target.parameter, pointer, pointer, plans);
+}
+
+// ---------------------------------------------------------------- revoke, restore
+
+export interface RevokeRequest {
+  readonly target: Target;
+  /** A build (`1.2.0/3`) or one of its AMI IDs (in any of the target's regions). */
+  readonly subject: string;
+  readonly reason?: string;
+  readonly dryRun: boolean;
+}
+
+export type RevokeStatus = "revoked" | "restored" | "would-revoke" | "would-restore" | "undone" | "failed" | "not-attempted" | "undo-failed";
+
+export interface RevokeRegion {
+  readonly region: string;
+  readonly amiId: string;
+  readonly status: RevokeStatus;
+  /** The pointers that held the AMI and were moved back to their previous build (revoke only). */
+  readonly moved: ReadonlyArray<{ readonly pointer: string; readonly arn: string; readonly toAmiId: string; readonly toBuild: string }>;
+  readonly error?: string;
+  readonly leftInPlace?: readonly string[];
+}
+
+export interface RevokeReport {
+  readonly command: "revoke" | "restore";
+  readonly ok: boolean;
+  readonly dryRun: boolean;
+  readonly parameter: string;
+  readonly build: string;
+  readonly by: string;
+  readonly reason?: string;
+  readonly regions: readonly RevokeRegion[];
+  readonly error?: string;
+  /** What the command does not do. */
+  readonly note?: string;
+}
+
+/** The build a subject names, from its text or from the AMI's `Ec2ImageBuilderArn` tag. */
+async function subjectBuild(deps: CommandDeps, caller: Caller, target: Target, subject: string): Promise<Build> {
+  const build = parseBuildText(subject);
+  if (build !== undefined) return build;
+  // The AMI's existence is what DescribeImages checks below; the shape only tells an AMI from a build.
+  if (!/^ami-[0-9a-z]{1,17}$/.test(subject))
+    throw new OperatorError(`"${subject.slice(0, 64)}" is neither a build (VERSION/BUILD, e.g. 1.2.0/3) nor an AMI ID (ami-...)`);
+  for (const region of target.regions) {
+    const image = (await imagesById(deps.clients, caller.partition, region, [subject], true)).get(subject);
+    const found = buildFromImageArn(image?.imageArn);
+    if (found !== undefined) return found;
+    if (image !== undefined) throw new OperatorError(`${subject} in ${region} has no Ec2ImageBuilderArn tag: it is not a build of the loop`);
+  }
+  throw new OperatorError(`${subject} exists in none of ${target.regions.join(", ")}`);
+}
+
+/** The build's AMI in one region: the newest kept version of `latest` that holds it. */
+async function buildAmi(deps: CommandDeps, caller: Caller, target: Target, region: string, build: Build): Promise<string | undefined> {
+  const versions = (await parameterHistory(deps.clients, refFor(caller, region, target.parameter))) ?? [];
+  const images =
+    versions.length > 0
+      ? await imagesById(
+          deps.clients,
+          caller.partition,
+          region,
+          versions.map((entry) => entry.value),
+          true,
+        )
+      : new Map();
+  return [...versions].reverse().find((entry) => sameBuild(buildOf(entry.value, images, entry.description), build))?.value;
+}
+
+/** DeprecateAt may not be in the past and rounds to the minute: the next whole minute, plus one. */
+export function deprecateAt(now: Date): Date {
+  return new Date(Math.ceil(now.getTime() / 60_000) * 60_000 + 60_000);
+}
+
+interface RevokeUnit {
+  readonly region: string;
+  readonly amiId: string;
+  readonly pointers: readonly RegionPlan[];
+}
+
+async function runUnits(
+  units: readonly RevokeUnit[],
+  apply: (unit: RevokeUnit, done: Done[]) => Promise<void>,
+  okStatus: RevokeStatus,
+): Promise<{ ok: boolean; regions: RevokeRegion[]; error?: string }> {
+  const done: Done[] = [];
+  let failedRegion: string | undefined;
+  let failure: string | undefined;
+  for (const unit of units) {
+    try {
+      await apply(unit, done);
+    } catch (error) {
+      failedRegion = unit.region;
+      failure = message(error);
+      break;
+    }
+  }
+  const moved = (unit: RevokeUnit) =>
+    unit.pointers.map((plan) => ({ pointer: plan.ref.name, arn: plan.ref.arn, toAmiId: plan.toAmiId, toBuild: buildText(plan.toBuild) }));
+  if (failedRegion === undefined)
+    return { ok: true, regions: units.map((unit) => ({ region: unit.region, amiId: unit.amiId, status: okStatus, moved: moved(unit) })) };
+  const { undoErrors, left } = await undoAll(done);
+  const attempted = new Set(done.map((step) => step.region));
+  let reached = false;
+  const regions = units.map((unit): RevokeRegion => {
+    const base = { region: unit.region, amiId: unit.amiId, moved: moved(unit) };
+    const isFailed = unit.region === failedRegion;
+    const after = reached;
+    if (isFailed) reached = true;
+    const undoError = undoErrors.get(unit.region);
+    if (undoError !== undefined)
+      return { ...base, status: "undo-failed", error: isFailed ? `${failure}; then ${undoError}` : undoError, leftInPlace: left.get(unit.region) ?? [] };
+    if (isFailed) return { ...base, status: "failed", ...(failure !== undefined ? { error: failure } : {}) };
+    if (after || !attempted.has(unit.region)) return { ...base, status: "not-attempted" };
+    return { ...base, status: "undone" };
+  });
+  const stuck = [...undoErrors.keys()];
+  const error =
+    stuck.length === 0
+      ? `${failedRegion} failed (${failure}); every region is back as it was`
+      : `${failedRegion} failed (${failure}); the undo failed in ${stuck.join(", ")}: see leftInPlace`;
+  return { ok: false, regions, error };
+}
+
+/**
+ * Revoke: in every region, every pointer (latest and the channels) that holds the build goes back to its
+ * previous build (the rollback's plan and writes), the tracked parameter records who, when and why
+ * (a `ami-loop:revoked:<build>` tag that promote refuses), and the AMI is deprecated and disabled. All or
+ * nothing: a region that fails is undone, and so is every region before it.
+ */
+export async function revoke(deps: CommandDeps, request: RevokeRequest): Promise<RevokeReport> {
+  const { target } = request;
+  const caller = await callerIdentity(deps.clients, firstRegion([target]));
+  const build = await subjectBuild(deps, caller, target, request.subject);
+  const at = deps.now();
+  const units: RevokeUnit[] = [];
+  const problems: string[] = [];
+  for (const region of target.regions) {
+    const amiId = await buildAmi(deps, caller, target, region, build);
+    if (amiId === undefined) {
+      problems.push(`${region}: build ${buildText(build)} is not among the kept versions of ${refFor(caller, region, target.parameter).arn}`);
+      continue;
+    }
+    const pointers: RegionPlan[] = [];
+    for (const pointer of [LATEST, ...target.channels]) {
+      const ref = refFor(caller, region, pointerParameterName(target.parameter, pointer));
+      const { before, history: versions } = await readBefore(deps, ref);
+      if (!before.exists || before.amiId !== amiId || versions === undefined) continue;
+      const previous = [...versions].reverse().find((entry) => entry.value !== amiId);
+      if (previous === undefined) {
+        problems.push(`${region}: ${ref.arn} holds ${amiId} and has no earlier build to move back to; promote another build there first`);
+        continue;
+      }
+      const change: PointerChange = { tracked: target.parameter, pointer, by: caller.arn, at, from: pointer, rollback: true, replacedAmiId: amiId };
+      pointers.push(await planRegion(deps, caller, region, ref, before, previous.value, change, undefined, writeTier(target, before)));
+    }
+    units.push({ region, amiId, pointers });
+  }
+  const base = {
+    command: "revoke" as const,
+    dryRun: request.dryRun,
+    parameter: target.parameter,
+    build: buildText(build),
+    by: caller.arn,
+    ...(request.reason !== undefined ? { reason: request.reason } : {}),
+  };
+  if (problems.length > 0) throw new OperatorError(`revoke of ${buildText(build)}: nothing was changed:\n  - ${problems.join("\n  - ")}`);
+  if (request.dryRun) {
+    return {
+      ...base,
+      ok: true,
+      regions: units.map((unit) => ({
+        region: unit.region,
+        amiId: unit.amiId,
+        status: "would-revoke" as const,
+        moved: unit.pointers.map((plan) => ({ pointer: plan.ref.name, arn: plan.ref.arn, toAmiId: plan.toAmiId, toBuild: buildText(plan.toBuild) })),
+      })),
+    };
+  }
+  const key = revokedTagKey(build);
+  const value = revokedTagValue(caller.arn, at, request.reason);
+  const result = await runUnits(
+    units,
+    async (unit, done) => {
+      // Pointers first: a consumer never resolves a pointer to a disabled AMI.
+      for (const plan of unit.pointers) await applyRegion(deps, caller, plan, done);
+      const trackedRef = refFor(caller, unit.region, target.parameter);
+      await addParameterTags(deps.clients, trackedRef, [{ Key: key, Value: value }]);
+      done.push({ region: unit.region, what: `${key} on ${trackedRef.name}`, undo: () => removeParameterTags(deps.clients, trackedRef, [key]) });
+      await deprecateImage(deps.clients, caller.partition, unit.region, unit.amiId, deprecateAt(at));
+      done.push({
+        region: unit.region,
+        what: `${unit.amiId} deprecated`,
+        undo: () => undeprecateImage(deps.clients, caller.partition, unit.region, unit.amiId),
+      });
+      await disableImage(deps.clients, caller.partition, unit.region, unit.amiId);
+      done.push({ region: unit.region, what: `${unit.amiId} disabled`, undo: () => enableImage(deps.clients, caller.partition, unit.region, unit.amiId) });
+    },
+    "revoked",
+  );
+  return { ...base, ok: result.ok, regions: result.regions, ...(result.error !== undefined ? { error: result.error } : {}) };
+}
+
+/**
+ * Restore: undoes a revoke's marks (EnableImage, DisableImageDeprecation, the revoked tag), so that the
+ * build may be promoted again. Pointers are not moved forward: promote it (or wait for a newer build).
+ */
+export async function restore(deps: CommandDeps, request: RevokeRequest): Promise<RevokeReport> {
+  const { target } = request;
+  const caller = await callerIdentity(deps.clients, firstRegion([target]));
+  const build = await subjectBuild(deps, caller, target, request.subject);
+  const key = revokedTagKey(build);
+  const units: Array<RevokeUnit & { readonly record?: string }> = [];
+  const problems: string[] = [];
+  for (const region of target.regions) {
+    const amiId = await buildAmi(deps, caller, target, region, build);
+    if (amiId === undefined) {
+      problems.push(`${region}: build ${buildText(build)} is not among the kept versions of ${refFor(caller, region, target.parameter).arn}`);
+      continue;
+    }
+    const record = (await parameterTags(deps.clients, refFor(caller, region, target.parameter)))?.get(key);
+    units.push({ region, amiId, pointers: [], ...(record !== undefined ? { record } : {}) });
+  }
+  const note = "restore moves no pointer forward: promote the build again, or wait for the tracker's next build";
+  const base = { command: "restore" as const, dryRun: request.dryRun, parameter: target.parameter, build: buildText(build), by: caller.arn, note };
+  if (problems.length > 0) throw new OperatorError(`restore of ${buildText(build)}: nothing was changed:\n  - ${problems.join("\n  - ")}`);
+  if (request.dryRun)
+    return { ...base, ok: true, regions: units.map((unit) => ({ region: unit.region, amiId: unit.amiId, status: "would-restore" as const, moved: [] })) };
+  const result = await runUnits(
+    units,
+    async (unit, done) => {
+      await enableImage(deps.clients, caller.partition, unit.region, unit.amiId);
+      done.push({ region: unit.region, what: `${unit.amiId} enabled`, undo: () => disableImage(deps.clients, caller.partition, unit.region, unit.amiId) });
+      await undeprecateImage(deps.clients, caller.partition, unit.region, unit.amiId);
+      done.push({
+        region: unit.region,
+        what: `${unit.amiId} no longer deprecated`,
+        undo: () => deprecateImage(deps.clients, caller.partition, unit.region, unit.amiId, deprecateAt(deps.now())),
+      });
+      const record = units.find((entry) => entry.region === unit.region)?.record;
+      if (record !== undefined) {
+        const trackedRef = refFor(caller, unit.region, target.parameter);
+        await removeParameterTags(deps.clients, trackedRef, [key]);
+        done.push({ region: unit.region, what: `${key} removed`, undo: () => addParameterTags(deps.clients, trackedRef, [{ Key: key, Value: record }]) });
+      }
+    },
+    "restored",
+  );
+  return { ...base, ok: result.ok, regions: result.regions, ...(result.error !== undefined ? { error: result.error } : {}) };
 }

@@ -2,6 +2,7 @@
  * The scopes of the deploy permission table: the IAM resources (and conditions) each group of actions is
  * granted on. Names in ARNs start with `<project>-<environment>-` wherever the ARN holds a name the app chooses.
  */
+import { AUTO_SCALING_GRANT_OPERATIONS, AUTO_SCALING_SERVICE_LINKED_ROLE } from "../../aws/ami-sharing";
 import { arnAt, ec2ImageArn, formatArn, iamArn, type AwsLocation } from "../../aws/arn";
 
 export interface ScopeCondition {
@@ -91,6 +92,21 @@ export const SCOPES = {
   },
   // No action the table grants on a share takes resource-share-invitation (Service Authorization Reference, list_awsresourceaccessmanagerram.html).
   ramShares: { resources: (c) => [arnAt(c, "ram", "resource-share/*")] },
+  // A shared AMI's key is the owner's, in another account (aws/ami-sharing.ts): keys of any account in this region.
+  sharedAmiKeys: { resources: (c) => [formatArn({ partition: c.partition, service: "kms", region: c.region, account: "*", resource: "key/*" })] },
+  // CreateGrant on such a key only for this account's Auto Scaling service-linked role, with the operations Auto Scaling needs.
+  autoScalingKeyGrants: {
+    resources: (c) => [formatArn({ partition: c.partition, service: "kms", region: c.region, account: "*", resource: "key/*" })],
+    conditions: [
+      // &{aws:PrincipalAccount}: the caller's own account (a policy variable, as aws_iam_policy_document spells it).
+      {
+        test: "StringLike",
+        variable: "kms:GranteePrincipal",
+        values: [iamArn({ partition: "*", account: "&{aws:PrincipalAccount}" }, AUTO_SCALING_SERVICE_LINKED_ROLE)],
+      },
+      { test: "ForAllValues:StringEquals", variable: "kms:GrantOperations", values: [...AUTO_SCALING_GRANT_OPERATIONS] },
+    ],
+  },
 } satisfies Record<string, Scope>;
 
 export type ScopeName = keyof typeof SCOPES;

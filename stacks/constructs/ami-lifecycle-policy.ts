@@ -19,6 +19,23 @@
  *   and delete snapshots only where `aws:ResourceTag/CreatedBy` is `EC2 Image Builder`:
  *   https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html
  *
+ * How the exclusion works, and why one tag map (not one rule per key):
+ * - The API documents `tagMap` as "tags that should be excluded from lifecycle actions for the AMIs that have
+ *   them" (LifecyclePolicyDetailExclusionRulesAmis, above); AWS's own CDK construct for it documents the same
+ *   map as excluding "images with any of the provided tags" (aws-cdk `@aws-cdk/aws-imagebuilder-alpha`,
+ *   LifecyclePolicyImageExclusionRules.tags / LifecyclePolicyAmiExclusionRules.tags:
+ *   https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_aws-imagebuilder-alpha.LifecyclePolicyImageExclusionRules.html).
+ *   That "any one tag spares the AMI" reading is what this policy relies on.
+ * - One detail per key would not be the safe alternative: details act independently (each one's action
+ *   applies to what its own filter selects and its own exclusions spare), so an AMI would survive only if every
+ *   detail spared it, i.e. only if it carried all the keys. A policy also holds at most 3 details
+ *   (hashicorp/aws internal/service/imagebuilder/lifecycle_policy.go: `policy_detail` SizeBetween(1, 3)), and
+ *   two per pointer are needed.
+ * - Backstops that do not depend on tags: `last_launched` (an AMI launched within the last N days is spared,
+ *   on by default: 30 days) and the optional DEPRECATE and DISABLE stages before DELETE (one detail per action,
+ *   at most 3), which EC2 can undo (EnableImage, DisableImageDeprecation) while DELETE cannot:
+ *   https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html
+ *
  * Limits (not checkable at synth):
  * - Selecting by recipe covers the images of the recipe versions listed. The project's pipelines name the
  *   recipe after the pipeline and version it with `recipeVersion`; after a version bump the policy must
@@ -29,7 +46,9 @@
  *   CLI's channels. A `native`-mode pipeline's parameter is written by Image Builder, which tags nothing,
  *   so its AMI would not be protected: give such a pipeline no DELETE policy (or a COUNT rule large enough).
  * - The exclusion is only as good as the tags: a writer that moved a pointer without re-tagging leaves its
- *   AMI unprotected. The policy also skips AMIs launched recently when `protectLaunchedWithinDays` is set.
+ *   AMI unprotected; the launch backstop still spares an AMI instances were launched from recently.
+ * - A DISABLE stage makes an AMI private and unlaunchable: every account it was shared with loses it (user
+ *   guide, above). Give it a threshold well past the deprecate one.
  */
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -37,6 +56,7 @@ import { ImagebuilderLifecyclePolicy } from "@cdktf/provider-aws/lib/imagebuilde
 import { Construct } from "constructs";
 import { inUseExclusionTags } from "../../ami-pointers/in-use";
 import { serviceTrust } from "./iam";
+import { DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS, LAST_LAUNCHED_MAX_DAYS } from "../../aws/ami-loop";
 import { managedPolicyArn } from "../../aws/arn";
 
 /** At most 50 entries in an exclusion tag map (Image Builder API reference). */
@@ -69,6 +89,20 @@ export interface RecipeVersion {
   readonly version: string;
 }
 
+/**
+ * Reversible stages before DELETE, in the rule's terms: with an age rule, deprecate (disable) AMIs older than
+ * this many `unit`s; with a count rule, deprecate (disable) all but the newest this many. Each must come
+ * before the next: deprecate < disable < the rule's value.
+ */
+export interface LifecycleStages {
+  /** @default - no deprecate stage */
+  readonly deprecateAfter?: number;
+  /** @default - no disable stage */
+  readonly disableAfter?: number;
+}
+
+export { DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS };
+
 export interface AmiLifecyclePolicyProps {
   /** The policy's name (and its execution role's, with `-lifecycle`). */
   readonly name: string;
@@ -79,8 +113,10 @@ export interface AmiLifecyclePolicyProps {
   readonly trackedPointers: readonly string[];
   /** Other tags that protect an AMI. @default {} */
   readonly extraExclusionTags?: Readonly<Record<string, string>>;
-  /** Also keep AMIs launched within this many days (1-365). @default - no launch-based exclusion */
-  readonly protectLaunchedWithinDays?: number;
+  /** Also keep AMIs launched within this many days (1-365), or `false` for no launch backstop. @default 30 */
+  readonly protectLaunchedWithinDays?: number | false;
+  /** Deprecate and disable stages before DELETE. @default - DELETE only */
+  readonly stages?: LifecycleStages;
   /** For the managed policy ARN, e.g. `${data.aws_partition.x.partition}`. */
   readonly partition: string;
   /** @default true */
@@ -127,6 +163,33 @@ function checkRule(where: string, rule: AgeRule | CountRule): void {
   if (!Number.isInteger(retain) || retain < 1 || retain > 10) throw new Error(`${where}: rule.retainAtLeast ${retain} must be 1 to 10`);
 }
 
+/** The stages in order, checked: each value valid for the rule and below the next stage's (the rule's value last). */
+function checkStages(where: string, rule: AgeRule | CountRule, stages: LifecycleStages): { action: "DEPRECATE" | "DISABLE"; value: number }[] {
+  const wanted = [
+    { action: "DEPRECATE" as const, setting: "deprecateAfter", value: stages.deprecateAfter },
+    { action: "DISABLE" as const, setting: "disableAfter", value: stages.disableAfter },
+  ].filter((stage): stage is { action: "DEPRECATE" | "DISABLE"; setting: string; value: number } => stage.value !== undefined);
+  const terms = rule.type === "age" ? rule.unit : "newest AMIs kept";
+  let previous: { setting: string; value: number } | undefined;
+  for (const stage of wanted) {
+    if (!Number.isInteger(stage.value) || stage.value < 1 || stage.value > 1000) {
+      throw new Error(`${where}: stages.${stage.setting} ${stage.value} must be 1 to 1000 (${terms})`);
+    }
+    if (previous !== undefined && stage.value <= previous.value) {
+      throw new Error(
+        `${where}: stages.${stage.setting} ${stage.value} must be more than stages.${previous.setting} ${previous.value} (${terms}): deprecate, then disable, then delete`,
+      );
+    }
+    if (stage.value >= rule.value) {
+      throw new Error(
+        `${where}: stages.${stage.setting} ${stage.value} must be less than the delete rule's value ${rule.value} (${terms}): a stage after DELETE would never act`,
+      );
+    }
+    previous = stage;
+  }
+  return wanted.map(({ action, value }) => ({ action, value }));
+}
+
 /**
  * An Image Builder lifecycle policy for the AMIs of one pipeline's recipe: DELETE (AMIs and their
  * snapshots) by age or count, excluding every AMI tagged in use by a tracked parameter or channel,
@@ -137,6 +200,8 @@ export class AmiLifecyclePolicy extends Construct {
   readonly executionRole: IamRole;
   /** The exclusion tag map, as synthesized. */
   readonly exclusionTags: Readonly<Record<string, string>>;
+  /** The policy's actions in order (one detail each): DEPRECATE and DISABLE when staged, then DELETE. */
+  readonly actions: readonly ("DEPRECATE" | "DISABLE" | "DELETE")[];
 
   constructor(scope: Construct, id: string, props: AmiLifecyclePolicyProps) {
     super(scope, id);
@@ -155,10 +220,14 @@ export class AmiLifecyclePolicy extends Construct {
         `${where}: name is ${props.name.length} characters; at most 54, because the execution role is named "<name>-lifecycle" and IAM caps role names at 64`,
       );
     checkRule(where, props.rule);
-    const launched = props.protectLaunchedWithinDays;
-    if (launched !== undefined && (!Number.isInteger(launched) || launched < 1 || launched > 365)) {
-      throw new Error(`${where}: protectLaunchedWithinDays ${launched} must be 1 to 365`);
+    const launchedSetting = props.protectLaunchedWithinDays ?? DEFAULT_PROTECT_LAUNCHED_WITHIN_DAYS;
+    const launched = launchedSetting === false ? undefined : launchedSetting;
+    if (launched !== undefined && (!Number.isInteger(launched) || launched < 1 || launched > LAST_LAUNCHED_MAX_DAYS)) {
+      throw new Error(
+        `${where}: protectLaunchedWithinDays ${launched} must be 1 to ${LAST_LAUNCHED_MAX_DAYS} (Image Builder's last_launched range), or false for no launch backstop`,
+      );
     }
+    const stages = checkStages(where, props.rule, props.stages ?? {});
     this.exclusionTags = exclusionTagMap(where, props.trackedPointers, props.extraExclusionTags);
 
     this.executionRole = new IamRole(this, "execution-role", {
@@ -172,31 +241,39 @@ export class AmiLifecyclePolicy extends Construct {
     });
 
     const rule = props.rule;
+    const filter = (value: number, withRetain: boolean) =>
+      rule.type === "age"
+        ? { type: "AGE", value, unit: rule.unit, ...(withRetain ? { retainAtLeast: rule.retainAtLeast ?? 1 } : {}) }
+        : { type: "COUNT", value };
+    const exclusionRules = [
+      {
+        amis: [
+          {
+            tagMap: { ...this.exclusionTags },
+            ...(launched !== undefined ? { lastLaunched: [{ unit: "DAYS", value: launched }] } : {}),
+          },
+        ],
+      },
+    ];
+    const staged = stages.map(({ action, value }) => ({
+      action: [{ type: action, includeResources: [{ amis: true }] }],
+      filter: [filter(value, false)],
+      exclusionRules,
+    }));
+    this.actions = [...stages.map((stage) => stage.action), "DELETE"];
     this.policy = new ImagebuilderLifecyclePolicy(this, "policy", {
       name: props.name,
-      description: `Deletes AMIs of ${props.recipes.map((recipe) => `${recipe.name} ${recipe.version}`).join(", ")} by ${rule.type}, never one that ${props.trackedPointers.length} tracked pointer(s) point to now or before`,
+      description: `${this.actions.join(", ")} AMIs of ${props.recipes.map((recipe) => `${recipe.name} ${recipe.version}`).join(", ")} by ${rule.type}, never one that ${props.trackedPointers.length} tracked pointer(s) point to now or before${launched !== undefined ? ` or launched within ${launched} days` : ""}`,
       executionRole: this.executionRole.arn,
       resourceType: "AMI_IMAGE",
       status: (props.enabled ?? true) ? "ENABLED" : "DISABLED",
       resourceSelection: [{ recipe: props.recipes.map((recipe) => ({ name: recipe.name, semanticVersion: recipe.version })) }],
       policyDetail: [
+        ...staged,
         {
           action: [{ type: "DELETE", includeResources: [{ amis: true, snapshots: true }] }],
-          filter: [
-            rule.type === "age"
-              ? { type: "AGE", value: rule.value, unit: rule.unit, retainAtLeast: rule.retainAtLeast ?? 1 }
-              : { type: "COUNT", value: rule.value },
-          ],
-          exclusionRules: [
-            {
-              amis: [
-                {
-                  tagMap: { ...this.exclusionTags },
-                  ...(launched !== undefined ? { lastLaunched: [{ unit: "DAYS", value: launched }] } : {}),
-                },
-              ],
-            },
-          ],
+          filter: [filter(rule.value, true)],
+          exclusionRules,
         },
       ],
       // The role must hold its policy before Image Builder checks it.

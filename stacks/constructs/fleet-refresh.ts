@@ -81,16 +81,47 @@ export interface RefreshPreferences {
   readonly autoRollback?: boolean;
 }
 
-/** Retry of InstanceRefreshInProgress / ResourceContention (a refresh already running, a pending update). */
+/**
+ * Retry of InstanceRefreshInProgress / ResourceContention (a refresh already running, a pending update).
+ * The retrier uses `JitterStrategy: "FULL"`: each wait is a random time between 0 and its computed delay
+ * (`intervalSeconds * backoffRate^n`, capped at `maxDelaySeconds`), so the expected total wait is half the
+ * sum of the delays and the sum is only the maximum (`retryWindow` computes both). With the defaults the
+ * delays are 60, 120, 240, 480 and six times 900 s: at most 6,300 s (105 min), 3,150 s (52.5 min) expected.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#retrying-after-error
+ */
 export interface RefreshRetry {
   /** @default 60 */
   readonly intervalSeconds?: number;
   /** @default 2 */
   readonly backoffRate?: number;
-  /** @default 10 (with the defaults: about 2 hours of waiting for a running refresh to end) */
+  /** @default 10 (with the other defaults: 52.5 minutes of waiting expected, 105 at most) */
   readonly maxAttempts?: number;
-  /** Cap of one wait. @default 900 */
+  /** Cap of one delay, before jitter. @default 900 */
   readonly maxDelaySeconds?: number;
+}
+
+/** How long a retrier with full jitter waits in total before giving up, in seconds. */
+export interface RetryWindow {
+  /** Each computed delay before jitter (`IntervalSeconds * BackoffRate^n`, capped at `MaxDelaySeconds`). */
+  readonly delaysSeconds: readonly number[];
+  /** Every jittered wait at its maximum: the sum of the delays. */
+  readonly maximumSeconds: number;
+  /** Full jitter draws each wait uniformly from 0 to its delay: half the sum. */
+  readonly expectedSeconds: number;
+}
+
+/** The wait of an Amazon States Language retrier with `JitterStrategy: "FULL"` (fields as in the definition). */
+export function retryWindow(retrier: {
+  readonly IntervalSeconds: number;
+  readonly BackoffRate: number;
+  readonly MaxAttempts: number;
+  readonly MaxDelaySeconds: number;
+}): RetryWindow {
+  const delaysSeconds = Array.from({ length: retrier.MaxAttempts }, (_, attempt) =>
+    Math.min(retrier.IntervalSeconds * retrier.BackoffRate ** attempt, retrier.MaxDelaySeconds),
+  );
+  const maximumSeconds = delaysSeconds.reduce((sum, delay) => sum + delay, 0);
+  return { delaysSeconds, maximumSeconds, expectedSeconds: maximumSeconds / 2 };
 }
 
 export interface FleetRefreshProps {

@@ -10,8 +10,10 @@ import { ImagebuilderImageRecipe } from "@cdktf/provider-aws/lib/imagebuilder-im
 import { ImagebuilderInfrastructureConfiguration } from "@cdktf/provider-aws/lib/imagebuilder-infrastructure-configuration";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { policyDocument, serviceTrust } from "./iam";
 import { encryptedLogGroup } from "./log-group";
+import { isAwsManagedEbsKey } from "../../aws/ami-sharing";
 import { managedPolicyArn, ssmParameterArn } from "../../aws/arn";
 
 /** The only managed policies an Image Builder build instance needs (SSM agent + Image Builder's own). */
@@ -71,6 +73,35 @@ export interface NativeParameter {
   readonly account: string;
 }
 
+/**
+ * Other accounts that may launch the distributed AMIs: the distribution's `launchPermission` in every
+ * region (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_LaunchPermissionConfiguration.html).
+ */
+export interface AmiLaunchPermission {
+  /** 12-digit account IDs. @default [] */
+  readonly accounts?: readonly string[];
+  /** Organization ARNs. @default [] */
+  readonly organizationArns?: readonly string[];
+  /** OU ARNs. @default [] */
+  readonly organizationalUnitArns?: readonly string[];
+}
+
+/**
+ * How the AMIs' volumes are encrypted when they are shared: with a customer-managed key per region (the
+ * AWS managed EBS key's snapshots cannot be shared), or, only when asked with a reason, not at all.
+ */
+export type AmiVolumeEncryption =
+  | {
+      /** Per region (every distribution region and `buildRegion`), the ARN of the key (see `SharedAmiKey`). */
+      readonly keyArns: Readonly<Record<string, string>>;
+      /** Where the pipeline builds (the stack's region): its key encrypts the recipe's root volume. */
+      readonly buildRegion: string;
+    }
+  | {
+      /** Why the shared AMIs may be unencrypted (e.g. "public test image, no data at rest"); it goes into the distribution's description. */
+      readonly unencryptedReason: string;
+    };
+
 export interface ImagePipelineProps {
   /** Name of the pipeline, its recipe (hence its images), component and configurations. */
   readonly name: string;
@@ -102,6 +133,71 @@ export interface ImagePipelineProps {
   readonly securityGroupIds?: readonly string[];
   /** Tags on the distributed AMIs. @default {} */
   readonly amiTags?: Readonly<Record<string, string>>;
+  /** Accounts, organizations or OUs that may launch the AMIs. Needs `volumeEncryption`. @default - this account only */
+  readonly launchPermission?: AmiLaunchPermission;
+  /** Encryption of the AMIs' volumes. @default - encrypted with the account's default EBS key (AWS managed unless changed): not shareable */
+  readonly volumeEncryption?: AmiVolumeEncryption;
+  /**
+   * Keep the findings of the Amazon Inspector scan of each build's test instance (the pipeline's
+   * `image_scanning_configuration`; scan type TEST_INSTANCE_CVE, which needs Amazon Inspector activated):
+   * https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-inspector.html
+   * @default false
+   */
+  readonly imageScanning?: boolean;
+}
+
+const SHARE_ACCOUNT = /^\d{12}$/;
+
+/** The launch permission block of a distribution, or undefined when nobody else may launch. */
+function launchPermissionBlock(where: string, permission: AmiLaunchPermission | undefined) {
+  const userIds = [...(permission?.accounts ?? [])];
+  const organizationArns = [...(permission?.organizationArns ?? [])];
+  const organizationalUnitArns = [...(permission?.organizationalUnitArns ?? [])];
+  for (const account of userIds) {
+    if (!Token.isUnresolved(account) && !SHARE_ACCOUNT.test(account))
+      throw new Error(`${where}: launchPermission.accounts has "${account}", not a 12-digit account ID`);
+  }
+  if (userIds.length + organizationArns.length + organizationalUnitArns.length === 0) return undefined;
+  return {
+    ...(userIds.length > 0 ? { userIds } : {}),
+    ...(organizationArns.length > 0 ? { organizationArns } : {}),
+    ...(organizationalUnitArns.length > 0 ? { organizationalUnitArns } : {}),
+  };
+}
+
+/** Checks `volumeEncryption` against the regions; returns the key per region, or undefined for unencrypted or the default. */
+function volumeKeys(where: string, props: ImagePipelineProps, shared: boolean): Readonly<Record<string, string>> | undefined {
+  const encryption = props.volumeEncryption;
+  if (encryption === undefined) {
+    if (shared) {
+      throw new Error(
+        `${where}: launchPermission shares the AMIs, but without volumeEncryption their snapshots are under the account's default EBS key (AWS managed: other accounts cannot launch them); give volumeEncryption.keyArns (a customer-managed key per region, e.g. SharedAmiKey) or volumeEncryption.unencryptedReason`,
+      );
+    }
+    return undefined;
+  }
+  if ("unencryptedReason" in encryption) {
+    if (encryption.unencryptedReason.trim().length < 10) {
+      throw new Error(
+        `${where}: volumeEncryption.unencryptedReason "${encryption.unencryptedReason}" must say why the AMIs may be unencrypted (10 characters at least)`,
+      );
+    }
+    return undefined;
+  }
+  for (const region of [encryption.buildRegion, ...props.regions]) {
+    const key = encryption.keyArns[region];
+    if (key === undefined) {
+      throw new Error(
+        `${where}: volumeEncryption.keyArns has no key for ${region}; KMS keys are regional: give one for the build region and every distribution region`,
+      );
+    }
+    if (!Token.isUnresolved(key) && isAwsManagedEbsKey(key)) {
+      throw new Error(
+        `${where}: volumeEncryption.keyArns.${region} is the AWS managed EBS key ("${key}"), whose snapshots cannot be shared; use a customer-managed key`,
+      );
+    }
+  }
+  return encryption.keyArns;
 }
 
 /**
@@ -133,6 +229,11 @@ export class ImagePipeline extends Construct {
       throw new Error(`ImagePipeline ${props.name}: subnetId and securityGroupIds go together; set both or neither`);
     }
     const retention = props.logRetentionDays ?? 30;
+    const launchPermission = launchPermissionBlock(`ImagePipeline ${props.name}`, props.launchPermission);
+    const keys = volumeKeys(`ImagePipeline ${props.name}`, props, launchPermission !== undefined);
+    const unencrypted =
+      props.volumeEncryption !== undefined && "unencryptedReason" in props.volumeEncryption ? props.volumeEncryption.unencryptedReason : undefined;
+    const buildKey = props.volumeEncryption !== undefined && "keyArns" in props.volumeEncryption ? keys?.[props.volumeEncryption.buildRegion] : undefined;
 
     this.buildLogGroup = encryptedLogGroup(this, "build-logs", { name: `/aws/imagebuilder/${props.name}`, retentionInDays: retention });
     const pipelineLogGroup = encryptedLogGroup(this, "pipeline-logs", {
@@ -157,7 +258,13 @@ export class ImagePipeline extends Construct {
       blockDeviceMapping: [
         {
           deviceName: "/dev/xvda",
-          ebs: { deleteOnTermination: "true", encrypted: "true", volumeSize: props.volumeSizeGb ?? 10, volumeType: "gp3" },
+          ebs: {
+            deleteOnTermination: "true",
+            encrypted: unencrypted !== undefined ? "false" : "true",
+            ...(buildKey !== undefined ? { kmsKeyId: buildKey } : {}),
+            volumeSize: props.volumeSizeGb ?? 10,
+            volumeType: "gp3",
+          },
         },
       ],
     });
@@ -176,12 +283,17 @@ export class ImagePipeline extends Construct {
     const native = props.nativeParameter;
     this.distribution = new ImagebuilderDistributionConfiguration(this, "distribution", {
       name: props.name,
-      description: native !== undefined ? `Copies ${props.name} and writes ${native.parameterName}` : `Copies ${props.name}`,
+      description: [
+        native !== undefined ? `Copies ${props.name} and writes ${native.parameterName}` : `Copies ${props.name}`,
+        ...(unencrypted !== undefined ? [`; unencrypted: ${unencrypted}`] : []),
+      ].join(""),
       distribution: props.regions.map((region) => ({
         region,
         amiDistributionConfiguration: {
           name: `${props.name}-{{ imagebuilder:buildDate }}`,
           amiTags: { Pipeline: props.name, ...props.amiTags },
+          ...(keys !== undefined ? { kmsKeyId: keys[region] } : {}),
+          ...(launchPermission !== undefined ? { launchPermission } : {}),
         },
         ...(native !== undefined ? { ssmParameterConfiguration: [{ parameterName: native.parameterName, dataType: "aws:ec2:image" }] } : {}),
       })),
@@ -198,6 +310,8 @@ export class ImagePipeline extends Construct {
       distributionConfigurationArn: this.distribution.arn,
       enhancedImageMetadataEnabled: true,
       imageTestsConfiguration: { imageTestsEnabled: true, timeoutMinutes: 60 },
+      // AMIs need no ecr_configuration (that is for container images' scan results).
+      ...(props.imageScanning === true ? { imageScanningConfiguration: { imageScanningEnabled: true } } : {}),
       schedule: {
         scheduleExpression: props.schedule,
         timezone: props.scheduleTimezone ?? "Etc/UTC",

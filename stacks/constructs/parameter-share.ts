@@ -64,7 +64,11 @@ export interface ParameterShareProps {
   readonly consumers: ShareConsumers;
   /** @default "read-only" */
   readonly permission?: ParameterSharePermission;
-  /** Let accounts outside the organization in (they accept an invitation). @default false */
+  /**
+   * Let accounts outside the organization in (each accepts a RAM invitation). With false, `consumers.accounts`
+   * must be accounts of this account's organization (with RAM sharing enabled): an outside account is never
+   * reached; organization and OU ARNs need neither. @default false
+   */
   readonly allowExternalPrincipals?: boolean;
   /** Partition of the managed permission ARN. @default "aws" */
   readonly partition?: string;

@@ -55,9 +55,13 @@ describe("first write of a new parameter", () => {
     expect(stored?.tags.get("AMI_ID")).toBe(NEW_AMI);
     expect(stored?.tags.get("IMAGE_ARN")).toBe(NEW_IMAGE_ARN);
     expect(fake.count("AddTagsToResource")).toBe(1);
-    expect(fake.count("GetParameter")).toBe(delay + 1);
-    expect(fake.calls.map((call) => call.operation).lastIndexOf("GetParameter")).toBeLessThan(firstCall(fake, "AddTagsToResource"));
-    expect(fake.calls.filter((call) => call.operation === "GetParameter").map((call) => call.input.Name)).toEqual(Array(delay + 1).fill(`${NAME}:1`));
+    // delay + 1 polls of version 1, then one GetParameter that ends the convergence pass (newest-wins.ts).
+    expect(fake.count("GetParameter")).toBe(delay + 2);
+    expect(fake.calls.map((call) => call.input.Name).lastIndexOf(`${NAME}:1`)).toBeLessThan(firstCall(fake, "AddTagsToResource"));
+    expect(fake.calls.filter((call) => call.operation === "GetParameter").map((call) => call.input.Name)).toEqual([
+      ...Array(delay + 1).fill(`${NAME}:1`),
+      NAME,
+    ]);
     expect(clock.sleeps).toEqual([200, 400, 800, 1600, 2000, 2000, 2000, 2000].slice(0, delay));
     expect(output.lines().filter((line) => line.level === "ERROR")).toEqual([]);
     expect(output.lines()).toContainEqual(expect.objectContaining({ decision: "written", version: 1 }));
@@ -157,7 +161,10 @@ test("an update of an existing parameter is tagged only after its new version is
   // Assess
   expect(fake.get("us-west-1", NAME)).toMatchObject({ value: NEW_AMI, version: 2 });
   expect(fake.get("us-west-1", NAME)?.tags.get("IMAGE_BUILD_VERSION")).toBe("3");
-  expect(fake.calls.filter((call) => call.operation === "GetParameter").map((call) => call.input.Name)).toEqual(Array(4).fill(`${NAME}:2`));
+  expect(fake.calls.filter((call) => call.operation === "GetParameter").map((call) => call.input.Name)).toEqual([...Array(4).fill(`${NAME}:2`), NAME]);
+  expect(fake.calls.map((call) => call.input.Name).lastIndexOf(`${NAME}:2`)).toBeLessThan(
+    fake.calls.findIndex((call) => call.operation === "AddTagsToResource"),
+  );
 });
 
 test("property: whatever the validation delay, outcome and remaining time, tags never name a value SSM did not accept", async () => {

@@ -57,7 +57,12 @@ describe("AVAILABLE build from the user guide (us-west-1, account 123456789012)"
         Type: "String",
         DataType: "aws:ec2:image",
         Overwrite: true,
-        Description: "Latest AMI from EC2 Image Builder: example-linux-image 1.0.0/3",
+        // The build for people, then the record any writer rebuilds these tags from (newest-wins.ts).
+        Description:
+          "Latest AMI from EC2 Image Builder: example-linux-image 1.0.0/3" +
+          " | image arn:aws:imagebuilder:us-west-1:123456789012:image/example-linux-image/1.0.0/3" +
+          " | ami example-linux-image 2022-07-28T01-14-17.416Z | recipe amjule-barebones-linux" +
+          " | pipeline arn:aws:imagebuilder:us-west-1:123456789012:image-pipeline/example-linux-pipeline",
       },
     ]);
     expect(putInputs()[0]).not.toHaveProperty("Tags");

@@ -507,3 +507,31 @@ describe("another writer between read and write", () => {
     expect(fake.value(EAST, STABLE)).toBe("ami-e2");
   });
 });
+
+describe("two promotes of one channel at once (newest build wins, ami-pointers/newest-wins.ts)", () => {
+  test.each([
+    ["older first", ["1.0.0/1", "1.2.0/3"]],
+    ["newer first", ["1.2.0/3", "1.0.0/1"]],
+    ["same build twice", ["1.2.0/3", "1.2.0/3"]],
+  ])("%s: stable ends on the newest build in both regions, tags and in-use marks with it", async (_label, builds) => {
+    // Act: both run at once; every mocked call yields, so they interleave call by call.
+    const results = await Promise.all(builds.map((build) => cli("promote", "--to", "stable", "--build", build, ...TARGET, "--json")));
+
+    // Assess
+    for (const [region, prefix] of [
+      [EAST, "ami-e"],
+      [WEST, "ami-w"],
+    ] as const) {
+      expect(fake.value(region, STABLE)).toBe(`${prefix}3`);
+      expect(fake.tags(region, STABLE)?.get("AMI_ID")).toBe(`${prefix}3`);
+      expect(fake.tags(region, STABLE)?.get("IMAGE_BUILD_VERSION")).toBe("3");
+      expect(fake.tags(region, STABLE)?.get("PROMOTED_AMI_ID")).toBe(`${prefix}3`);
+      const holders = [1, 2, 3].map((n) => `${prefix}${n}`).filter((id) => fake.amiTags(region, id).has(current(STABLE)));
+      expect(holders).toEqual([`${prefix}3`]);
+    }
+    const reports = results.map((result) => JSON.parse(result.out) as ChangeReport);
+    // The promote of 1.2.0/3 succeeds; one of 1.0.0/1 that lost says so (or was refused before writing).
+    expect(reports.some((report) => report.ok)).toBe(true);
+    for (const report of reports) if (!report.ok) expect(report.error).toMatch(/wins over|changed since it was read/);
+  });
+});

@@ -4,7 +4,18 @@
  * Every call is recorded with its IAM action and the ARN it acted on, so tests can check writes and
  * the least-privilege policy against what the CLI really called.
  */
-import { CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, EC2Client, type Filter } from "@aws-sdk/client-ec2";
+import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeImagesCommand,
+  DisableImageCommand,
+  DisableImageDeprecationCommand,
+  EC2Client,
+  EnableImageCommand,
+  EnableImageDeprecationCommand,
+  type Filter,
+} from "@aws-sdk/client-ec2";
+import { GetImageCommand, ImagebuilderClient, ListImageScanFindingsCommand } from "@aws-sdk/client-imagebuilder";
 import {
   AddTagsToResourceCommand,
   DeleteParameterCommand,
@@ -36,7 +47,7 @@ interface Parameter {
   /** Standard or Advanced; Advanced never goes back (PutParameter API reference, Tier). */
   tier: string;
   /** Written but not yet validated: invisible until `readsLeft` GetParameter calls have passed. */
-  pending?: { version: Version; readsLeft: number };
+  pending?: Array<{ version: Version; readsLeft: number }>;
 }
 
 interface Image {
@@ -44,6 +55,19 @@ interface Image {
   readonly name: string;
   readonly imageArn?: string;
   readonly tags: Map<string, string>;
+  /** DescribeImages' CreationDate. */
+  created: Date;
+  /** After DisableImage: DescribeImages leaves it out unless IncludeDisabled. */
+  disabled: boolean;
+  /** EnableImageDeprecation's DeprecateAt. */
+  deprecateAt?: Date;
+}
+
+/** An Image Builder image's scan, as GetImage and ListImageScanFindings answer. */
+export interface Scan {
+  readonly enabled: boolean;
+  readonly status?: string;
+  readonly severities: readonly string[];
 }
 
 export interface Call {
@@ -75,6 +99,9 @@ export class FakeAws {
   readonly ssm = mockClient(SSMClient);
   readonly ec2 = mockClient(EC2Client);
   readonly sts = mockClient(STSClient);
+  readonly imagebuilder = mockClient(ImagebuilderClient);
+  /** Scans by image build version ARN; an image without one was not scanned. */
+  readonly scans = new Map<string, Scan>();
   readonly calls: Call[] = [];
   interceptor: Interceptor = () => undefined;
   /** GetParameter reads before a written version becomes visible (SSM's asynchronous validation). */
@@ -93,6 +120,7 @@ export class FakeAws {
     this.ssm.restore();
     this.ec2.restore();
     this.sts.restore();
+    this.imagebuilder.restore();
   }
 
   clients(): AwsClients {
@@ -100,14 +128,29 @@ export class FakeAws {
   }
 
   /** An AMI built by Image Builder (`Ec2ImageBuilderArn` tag) in `region`. */
-  image(region: string, id: string, build: string, extraTags: Record<string, string> = {}): void {
+  image(region: string, id: string, build: string, extraTags: Record<string, string> = {}, created = new Date("2026-11-01T00:00:00Z")): void {
     const imageArn = `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:image/golden/${build}`;
+    const existing = this.images.get(`${region}|${id}`);
     this.images.set(`${region}|${id}`, {
       id,
       name: `golden ${build}`,
       imageArn,
-      tags: new Map(Object.entries({ Ec2ImageBuilderArn: imageArn, ...extraTags })),
+      tags: new Map(Object.entries({ ...Object.fromEntries(existing?.tags ?? []), Ec2ImageBuilderArn: imageArn, ...extraTags })),
+      created: existing?.created ?? created,
+      disabled: false,
     });
+  }
+
+  /** An AMI's state: disabled, and when it is deprecated. */
+  imageState(region: string, id: string): { disabled: boolean; deprecateAt?: Date } | undefined {
+    const image = this.images.get(`${region}|${id}`);
+    return image === undefined ? undefined : { disabled: image.disabled, ...(image.deprecateAt ? { deprecateAt: image.deprecateAt } : {}) };
+  }
+
+  /** Sets an AMI's creation date (bake time). */
+  created(region: string, id: string, at: Date): void {
+    const image = this.images.get(`${region}|${id}`);
+    if (image !== undefined) image.created = at;
   }
 
   /** A parameter with these values as versions 1..n (oldest first) and these tags. */
@@ -165,12 +208,13 @@ export class FakeAws {
   }
 
   private settle(stored: Parameter): void {
-    if (stored.pending === undefined) return;
-    if (this.invalidAmis.has(stored.pending.version.value)) return;
-    stored.pending.readsLeft -= 1;
-    if (stored.pending.readsLeft <= 0) {
-      stored.versions.push(stored.pending.version);
-      delete stored.pending;
+    // Writes validate in the order they were made; a rejected one never becomes a version.
+    for (const write of [...(stored.pending ?? [])]) {
+      if (this.invalidAmis.has(write.version.value)) continue;
+      write.readsLeft -= 1;
+      if (write.readsLeft > 0) continue;
+      stored.versions.push(write.version);
+      stored.pending?.splice(stored.pending.indexOf(write), 1);
     }
   }
 
@@ -238,7 +282,7 @@ export class FakeAws {
       }
       stored.tier = tier;
       this.parameters.set(key, stored);
-      const last = stored.pending?.version.version ?? stored.versions[stored.versions.length - 1]?.version ?? 0;
+      const last = stored.pending?.at(-1)?.version.version ?? stored.versions[stored.versions.length - 1]?.version ?? 0;
       this.clock += 60_000;
       const version: Version = {
         version: last + 1,
@@ -247,7 +291,7 @@ export class FakeAws {
         modified: new Date(this.clock),
         user: CALLER_ARN,
       };
-      stored.pending = { version, readsLeft: this.validationReads };
+      stored.pending = [...(stored.pending ?? []), { version, readsLeft: this.validationReads }];
       return { Version: version.version, Tier: stored.tier as "Standard" | "Advanced" };
     });
 
@@ -291,6 +335,7 @@ export class FakeAws {
       const images = [...this.images.entries()]
         .filter(([key]) => key.startsWith(`${region}|`))
         .map(([, image]) => image)
+        .filter((image) => !image.disabled || input.IncludeDisabled === true)
         .filter((image) =>
           filters.every((filter) => {
             const values = filter.Values ?? [];
@@ -300,7 +345,74 @@ export class FakeAws {
           }),
         );
       return {
-        Images: images.map((image) => ({ ImageId: image.id, Name: image.name, Tags: [...image.tags.entries()].map(([Key, Value]) => ({ Key, Value })) })),
+        Images: images.map((image) => ({
+          ImageId: image.id,
+          Name: image.name,
+          CreationDate: image.created.toISOString(),
+          State: image.disabled ? ("disabled" as const) : ("available" as const),
+          ...(image.deprecateAt ? { DeprecationTime: image.deprecateAt.toISOString() } : {}),
+          Tags: [...image.tags.entries()].map(([Key, Value]) => ({ Key, Value })),
+        })),
+      };
+    });
+
+    const imageOp =
+      (action: string, change: (image: Image, input: { DeprecateAt?: Date }) => void) =>
+      async (input: { ImageId?: string; DeprecateAt?: Date }, getClient: () => { config: { region: unknown } }) => {
+        const region = await regionOf(getClient);
+        const id = input.ImageId ?? "";
+        this.record(action, region, imageArn(region, id), input);
+        const image = this.images.get(`${region}|${id}`);
+        if (image === undefined) throw awsError("InvalidAMIID.NotFound", `The image id '[${id}]' does not exist`);
+        change(image, input);
+        return { Return: true };
+      };
+    this.ec2.on(EnableImageDeprecationCommand).callsFake(
+      imageOp("ec2:EnableImageDeprecation", (image, input) => {
+        // "You can't specify a date in the past" (EnableImageDeprecation API reference).
+        if (input.DeprecateAt === undefined || input.DeprecateAt.getTime() <= this.clock) throw awsError("InvalidParameterValue", "DeprecateAt is in the past");
+        image.deprecateAt = input.DeprecateAt;
+      }),
+    );
+    this.ec2.on(DisableImageDeprecationCommand).callsFake(
+      imageOp("ec2:DisableImageDeprecation", (image) => {
+        delete image.deprecateAt;
+      }),
+    );
+    this.ec2.on(DisableImageCommand).callsFake(
+      imageOp("ec2:DisableImage", (image) => {
+        image.disabled = true;
+      }),
+    );
+    this.ec2.on(EnableImageCommand).callsFake(
+      imageOp("ec2:EnableImage", (image) => {
+        image.disabled = false;
+      }),
+    );
+
+    this.imagebuilder.on(GetImageCommand).callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      const arnText = input.imageBuildVersionArn ?? "";
+      this.record("imagebuilder:GetImage", region, arnText, input);
+      const scan = this.scans.get(arnText);
+      return {
+        image: {
+          arn: arnText,
+          imageScanningConfiguration: { imageScanningEnabled: scan?.enabled ?? false },
+          ...(scan?.status !== undefined ? { scanState: { status: scan.status as "COMPLETED" } } : {}),
+        },
+      };
+    });
+    this.imagebuilder.on(ListImageScanFindingsCommand).callsFake(async (input, getClient) => {
+      const region = await regionOf(getClient);
+      const arnText = input.filters?.[0]?.values?.[0] ?? "";
+      this.record("imagebuilder:ListImageScanFindings", region, arnText, input);
+      const all = this.scans.get(arnText)?.severities ?? [];
+      const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
+      const page = all.slice(start, start + (input.maxResults ?? 25));
+      return {
+        findings: page.map((severity, index) => ({ imageBuildVersionArn: arnText, severity, vulnerabilityId: `CVE-2026-${start + index}` })),
+        ...(start + page.length < all.length ? { nextToken: String(start + page.length) } : {}),
       };
     });
 

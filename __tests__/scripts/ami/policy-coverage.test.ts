@@ -5,6 +5,7 @@
  */
 import { amiOperatorPolicy, type PolicyDocument } from "../../../ami-pointers/operator-policy";
 import { run } from "../../../scripts/ami/cli";
+import { promote } from "../../../scripts/ami/commands";
 import { ACCOUNT, awsError, type Call, FakeAws } from "./fake-aws";
 
 const LATEST = "/ec2-imagebuilder/latest";
@@ -24,7 +25,7 @@ function allowed(document: PolicyDocument, call: Call): boolean {
   });
 }
 
-test("every call of status, history, promote (with undo) and rollback is allowed by the policy", async () => {
+test("every call of status, history, promote (with undo and a scan gate), rollback, revoke (with undo) and restore is allowed by the policy", async () => {
   const fake = new FakeAws();
   try {
     for (const region of REGIONS) {
@@ -43,17 +44,34 @@ test("every call of status, history, promote (with undo) and rollback is allowed
     fake.interceptor = (call) => (call.action === "ec2:CreateTags" && call.region === "eu-west-1" ? awsError("RequestLimitExceeded") : undefined);
     await run(["promote", "--to", "prod", ...TARGET], io, deps);
     fake.interceptor = () => undefined;
+    // A scan gate on prod (configuration's channelGates): Image Builder's GetImage and ListImageScanFindings.
+    fake.scans.set(`arn:aws:imagebuilder:us-east-1:${ACCOUNT}:image/golden/1.0.0/1`, { enabled: true, status: "COMPLETED", severities: ["LOW"] });
+    const gated = { parameter: LATEST, regions: REGIONS, channels: ["stable", "prod"], gates: [{ channel: "prod", maxSeverity: "HIGH" as const }] };
+    expect((await promote(deps, { target: gated, to: "prod", dryRun: false })).ok).toBe(true);
+    await run(["promote", "--to", "prod", "--build", "1.1.0/2", ...TARGET], io, deps);
+    expect(await run(["revoke", "1.1.0/2", "--reason", "test", ...TARGET], io, deps)).toBe(0);
+    expect(await run(["restore", "1.1.0/2", ...TARGET], io, deps)).toBe(0);
+    await run(["promote", "--to", "prod", "--build", "1.1.0/2", ...TARGET], io, deps);
+    fake.interceptor = (call) => (call.action === "ec2:DisableImage" && call.region === "eu-west-1" ? awsError("UnauthorizedOperation") : undefined);
+    expect(await run(["revoke", "1.1.0/2", ...TARGET], io, deps)).toBe(1);
+    fake.interceptor = () => undefined;
 
     const document = amiOperatorPolicy({
       partition: "aws",
       account: ACCOUNT,
-      tracked: [{ parameter: LATEST, channels: ["stable", "prod"], regions: REGIONS }],
+      tracked: [{ parameter: LATEST, channels: ["stable", "prod"], regions: REGIONS, gates: [{ channel: "prod", maxSeverity: "HIGH" }] }],
     });
     const actions = new Set(fake.calls.map((call) => call.action));
     expect([...actions].sort()).toEqual([
       "ec2:CreateTags",
       "ec2:DeleteTags",
       "ec2:DescribeImages",
+      "ec2:DisableImage",
+      "ec2:DisableImageDeprecation",
+      "ec2:EnableImage",
+      "ec2:EnableImageDeprecation",
+      "imagebuilder:GetImage",
+      "imagebuilder:ListImageScanFindings",
       "ssm:AddTagsToResource",
       "ssm:DeleteParameter",
       "ssm:GetParameter",

@@ -1,4 +1,4 @@
-/** The deploy permission table's rows for AWS KMS: keys, key policies and aliases (hashicorp/terraform-provider-aws internal/service/kms). */
+/** The deploy permission table's rows for AWS KMS: keys, key policies, aliases and grants (hashicorp/terraform-provider-aws internal/service/kms). */
 import { g, inRequest, sent, src, type ServicePermissions } from "../table";
 
 export const kms: ServicePermissions = {
@@ -39,6 +39,19 @@ export const kms: ServicePermissions = {
       update: [g("kmsAliases", "kms:UpdateAlias"), g("kmsKeys", "kms:UpdateAlias")],
       delete: [g("kmsAliases", "kms:DeleteAlias"), g("kmsKeys", "kms:DeleteAlias")],
       arguments: inRequest("CreateAlias / UpdateAlias", "name", "target_key_id"),
+    },
+    aws_kms_grant: {
+      source: src("kms/grant.go"),
+      // The consumer's grant for its Auto Scaling role on the AMI owner's key (AutoScalingKeyGrant): CreateGrant, then
+      // ListGrants to read it; every argument forces a new grant; delete with retire_on_delete calls RetireGrant, which
+      // the account that created a grant may call (https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html).
+      create: [g("autoScalingKeyGrants", "kms:CreateGrant"), g("sharedAmiKeys", "kms:ListGrants")],
+      read: [g("sharedAmiKeys", "kms:ListGrants")],
+      delete: [g("sharedAmiKeys", "kms:RetireGrant", "kms:ListGrants")],
+      arguments: {
+        ...inRequest("CreateGrant", "name", "key_id", "grantee_principal", "operations"),
+        retire_on_delete: { why: "true: delete retires the grant (RetireGrant) instead of revoking it; covered by delete" },
+      },
     },
   },
 };

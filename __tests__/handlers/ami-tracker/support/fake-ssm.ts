@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import {
   AddTagsToResourceCommand,
   GetParameterCommand,
+  GetParameterHistoryCommand,
   ListTagsForResourceCommand,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
@@ -18,7 +19,15 @@ import {
 import { HttpResponse, type HttpRequest } from "@smithy/protocol-http";
 import type { AwsStub } from "aws-sdk-client-mock";
 
-export type Operation = "ListTagsForResource" | "PutParameter" | "GetParameter" | "AddTagsToResource" | "RemoveTagsFromResource";
+export type Operation = "ListTagsForResource" | "PutParameter" | "GetParameter" | "GetParameterHistory" | "AddTagsToResource" | "RemoveTagsFromResource";
+
+/** One version as GetParameterHistory answers it. */
+export interface StoredVersion {
+  readonly value: string;
+  readonly description?: string;
+  readonly modified: Date;
+  readonly user: string;
+}
 
 export interface StoredParameter {
   value: string;
@@ -27,6 +36,8 @@ export interface StoredParameter {
   /** The current version; `history` holds the value of every version. */
   version: number;
   history: Map<number, string>;
+  /** Description, date and writer of every version (GetParameterHistory). */
+  records: Map<number, StoredVersion>;
 }
 
 /** A PutParameter of an `aws:ec2:image` value that SSM is still validating. */
@@ -35,6 +46,7 @@ interface PendingWrite {
   readonly version: number;
   readonly value: string;
   readonly dataType: string;
+  readonly record: StoredVersion;
   /** Calls (of any operation) during which the write stays invisible. */
   callsLeft: number;
 }
@@ -71,6 +83,11 @@ export class FakeSsm {
   readonly calls: Call[] = [];
   interceptor: Interceptor = () => undefined;
   /**
+   * Awaited before each call through `attach`: a test's scheduler holds the call here, so concurrent
+   * invocations interleave in the order the test chooses (concurrency.test.ts). @default at once
+   */
+  gate: (operation: Operation, region: string) => Promise<void> = async () => undefined;
+  /**
    * Asynchronous validation of `aws:ec2:image` values: a write stays invisible (a new parameter does not
    * exist, an existing one keeps its value and version) for this many calls after PutParameter. 0: at once.
    */
@@ -83,14 +100,22 @@ export class FakeSsm {
     return this.parameters.get(`${region}|${name}`);
   }
 
-  /** Seeds a parameter as if an earlier build had written it. */
+  /**
+   * Seeds a parameter as if an earlier build had written it: with build tags, the description the
+   * tracker wrote for that build (newest-wins.ts reads it); without, a seed of Terraform's.
+   */
   seed(region: string, name: string, value: string, tags: Record<string, string>): void {
+    const build = tags.IMAGE_VERSION !== undefined && tags.IMAGE_BUILD_VERSION !== undefined ? `${tags.IMAGE_VERSION}/${tags.IMAGE_BUILD_VERSION}` : undefined;
+    const description = build === undefined ? undefined : `Latest AMI from EC2 Image Builder: seeded ${build}`;
     this.parameters.set(`${region}|${name}`, {
       value,
       dataType: "aws:ec2:image",
       tags: new Map(Object.entries(tags)),
       version: 1,
       history: new Map([[1, value]]),
+      records: new Map([
+        [1, { value, ...(description !== undefined ? { description } : {}), modified: new Date(0), user: "arn:aws:iam::123456789012:user/terraform" }],
+      ]),
     });
   }
 
@@ -105,7 +130,16 @@ export class FakeSsm {
     const existing = this.parameters.get(write.key);
     const history = existing?.history ?? new Map<number, string>();
     history.set(write.version, write.value);
-    this.parameters.set(write.key, { value: write.value, dataType: write.dataType, tags: existing?.tags ?? new Map(), version: write.version, history });
+    const records = existing?.records ?? new Map<number, StoredVersion>();
+    records.set(write.version, write.record);
+    this.parameters.set(write.key, {
+      value: write.value,
+      dataType: write.dataType,
+      tags: existing?.tags ?? new Map(),
+      version: write.version,
+      history,
+      records,
+    });
   }
 
   /** Each call lets time pass for the writes being validated. */
@@ -144,7 +178,13 @@ export class FakeSsm {
         if (existing !== undefined && input.Overwrite !== true) throw new FakeAwsError("ParameterAlreadyExists", 400, "exists");
         const key = `${region}|${name}`;
         const version = (existing?.version ?? 0) + this.pending.filter((write) => write.key === key).length + 1;
-        const write: PendingWrite = { key, version, value: str(input.Value), dataType: str(input.DataType), callsLeft: this.validationDelayCalls };
+        const record: StoredVersion = {
+          value: str(input.Value),
+          ...(typeof input.Description === "string" ? { description: input.Description } : {}),
+          modified: new Date(Date.UTC(2026, 0, 1) + this.calls.length * 1000),
+          user: "arn:aws:sts::123456789012:assumed-role/ami-tracker/ami-tracker",
+        };
+        const write: PendingWrite = { key, version, value: str(input.Value), dataType: str(input.DataType), record, callsLeft: this.validationDelayCalls };
         if (write.dataType === "aws:ec2:image" && this.validationDelayCalls > 0) this.pending.push(write);
         else this.settle(write);
         return { Version: version, Tier: "Standard" };
@@ -165,6 +205,29 @@ export class FakeSsm {
             DataType: parameter.dataType,
             ...(selector !== undefined ? { Selector: `:${selector}` } : {}),
           },
+        };
+      }
+      case "GetParameterHistory": {
+        const name = str(input.Name);
+        const parameter = this.get(region, name);
+        if (parameter === undefined) throw new FakeAwsError("ParameterNotFound", 400, "");
+        // Oldest first, pages of MaxResults (at most 50), as SSM answers.
+        const all = [...parameter.records.entries()].sort(([a], [b]) => a - b);
+        const size = Math.min(50, typeof input.MaxResults === "number" ? input.MaxResults : 50);
+        const start = typeof input.NextToken === "string" ? Number(input.NextToken) : 0;
+        const page = all.slice(start, start + size);
+        return {
+          Parameters: page.map(([version, record]) => ({
+            Name: name,
+            Type: "String",
+            DataType: parameter.dataType,
+            Value: record.value,
+            Version: version,
+            LastModifiedDate: record.modified,
+            LastModifiedUser: record.user,
+            ...(record.description !== undefined ? { Description: record.description } : {}),
+          })),
+          ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
         };
       }
       case "AddTagsToResource": {
@@ -188,6 +251,7 @@ export class FakeSsm {
   attach(mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, SSMClientResolvedConfig>): void {
     const bind = (operation: Operation) => async (input: Record<string, unknown>, getClient: () => { config: SSMClientResolvedConfig }) => {
       const region = await getClient().config.region();
+      await this.gate(operation, region);
       try {
         return this.invoke(operation, region, input);
       } catch (error) {
@@ -205,6 +269,7 @@ export class FakeSsm {
     mock.on(ListTagsForResourceCommand).callsFake(bind("ListTagsForResource"));
     mock.on(PutParameterCommand).callsFake(bind("PutParameter"));
     mock.on(GetParameterCommand).callsFake(bind("GetParameter"));
+    mock.on(GetParameterHistoryCommand).callsFake(bind("GetParameterHistory"));
     mock.on(AddTagsToResourceCommand).callsFake(bind("AddTagsToResource"));
     mock.on(RemoveTagsFromResourceCommand).callsFake(bind("RemoveTagsFromResource"));
   }
@@ -239,8 +304,14 @@ export class FakeSsm {
   }
 }
 
+/** JSON 1.1 sends timestamps as epoch seconds. */
+function epochSeconds(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return raw instanceof Date ? raw.getTime() / 1000 : value;
+}
+
 function jsonResponse(statusCode: number, body: Record<string, unknown>, errorType?: string): HttpResponse {
   const headers: Record<string, string> = { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "fake-request" };
   if (errorType !== undefined) headers["x-amzn-errortype"] = errorType;
-  return new HttpResponse({ statusCode, headers, body: Readable.from([Buffer.from(JSON.stringify(body))]) });
+  return new HttpResponse({ statusCode, headers, body: Readable.from([Buffer.from(JSON.stringify(body, epochSeconds))]) });
 }
