@@ -1,5 +1,5 @@
 /**
- * Writes aws/iam-star-only.ts: the actions of the deploy permission table (stacks/ci-access/deploy-permissions.ts)
+ * Writes aws/iam-star-only.ts: the actions of the deploy permission table (stacks/ci-access/permissions/)
  * that the Service Authorization Reference lists without a resource type, so IAM accepts them only with
  * Resource "*". Synth reads the small generated module; the reference data (a dev dependency, 15 MB) is
  * read only here and in tests. A test fails when the committed file is not current.
@@ -9,7 +9,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DATA_SOURCE_PERMISSIONS, RESOURCE_PERMISSIONS, type Calls } from "../stacks/ci-access/deploy-permissions";
+import { DATA_SOURCE_PERMISSIONS, RESOURCE_PERMISSIONS } from "../stacks/ci-access/permissions";
+import type { Calls } from "../stacks/ci-access/table";
 import { loadReference } from "./iam-reference/reference";
 
 export const STAR_ONLY_FILE = join(__dirname, "..", "aws", "iam-star-only.ts");

@@ -11,15 +11,8 @@ import type { CiAccessConfig, StateBootstrapConfig } from "../config";
 import { kmsKeyForm } from "../config/sections/backend";
 import { AppStack, type AppStackProps } from "./app-stack";
 import { cloudWorkspaceName } from "./backend";
-import {
-  requiredPermissions,
-  SCOPES,
-  scopeResources,
-  type DeclaredBlock,
-  type RequiredPermissions,
-  type Scope,
-  type ScopeName,
-} from "./ci-access/deploy-permissions";
+import { pack, requiredPermissions, scopeStatements, unscopedActions, type DeclaredBlock, type RequiredPermissions } from "./ci-access/engine";
+import type { ScopeName } from "./ci-access/scopes";
 import { policyDocument, type PolicyStatement } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS } from "./rules/checks/iam";
@@ -55,9 +48,6 @@ const BUCKET_CHANGES: readonly string[] = [
   "s3:PutLifecycleConfiguration",
 ];
 
-/** IAM's limit on a managed policy (whitespace not counted); packing stays below it with room for long partitions. */
-const POLICY_BUDGET = 5500;
-
 type Phase = "plan" | "apply";
 
 /**
@@ -77,7 +67,7 @@ export interface CiAccessStackProps extends AppStackProps {
  * - plan role: trusted by the repository's pull requests (`repo:<owner>/<repo>:pull_request`), by the
  *   main branch (drift.yml's scheduled, read-only plans) and by
  *   the HCP workspaces' plan phase; the read calls of every resource, argument and data source the
- *   workload stacks declare (stacks/ci-access/deploy-permissions.ts), and state reads.
+ *   workload stacks declare (stacks/ci-access/permissions/), and state reads.
  * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; all their
  *   create, read, update and delete calls, limited to `<project>-<environment>-*` where the ARN holds
  *   the name, state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
@@ -90,7 +80,7 @@ export class CiAccessStack extends AppStack {
   readonly applyRole: IamRole;
   /** The stacks CI plans and applies, sorted. */
   readonly workloadStacks: readonly string[];
-  /** What the roles hold, by scope (stacks/ci-access/deploy-permissions.ts), from the workload stacks' resources, arguments and data sources. */
+  /** What the roles hold, by scope (stacks/ci-access/permissions/), from the workload stacks' resources, arguments and data sources. */
   readonly permissions: RequiredPermissions;
   readonly githubProviderArn: string | undefined;
   readonly hcpProviderArn: string | undefined;
@@ -199,17 +189,7 @@ export class CiAccessStack extends AppStack {
     stateStatements: readonly PolicyStatement[],
     guard: readonly PolicyStatement[],
   ): void {
-    const scoped: PolicyStatement[] = [...stateStatements];
-    for (const scope of [...required.keys()].sort()) {
-      if (scope === "any") continue;
-      const definition: Scope = SCOPES[scope];
-      scoped.push({
-        sid: `${capitalize(scope)}${phase === "plan" ? "Read" : "Deploy"}`,
-        actions: [...(required.get(scope) ?? [])].sort(),
-        resources: scopeResources(definition, location, this.namePrefix, this.permissions.otherRegions.get(scope)),
-        ...(definition.conditions !== undefined ? { conditions: definition.conditions } : {}),
-      });
-    }
+    const scoped = [...stateStatements, ...scopeStatements(phase, required, this.permissions.otherRegions, location, this.namePrefix)];
     const groups = pack([...guard, ...scoped]);
     const policyName = (suffix: string): string => `${this.roleNames[phase]}-${suffix}`;
     groups.forEach((statements, index) => {
@@ -219,7 +199,7 @@ export class CiAccessStack extends AppStack {
       });
       new IamRolePolicyAttachment(this, `${phase}-policy-${index + 1}-attachment`, { role: role.name, policyArn: policy.arn });
     });
-    const unscoped = [...(required.get("any") ?? [])].sort();
+    const unscoped = unscopedActions(required);
     if (unscoped.length > 0) {
       const policy = new IamPolicy(this, `${phase}-unscoped-policy`, {
         name: policyName("unscoped"),
@@ -330,33 +310,4 @@ export function stateKeyGrant(kmsKeyId: string, where: AwsLocation): Pick<Policy
     default:
       throw new Error(`backend.kmsKeyId: ${JSON.stringify(kmsKeyId)} is not a KMS key ID, key ARN, alias name or alias ARN`);
   }
-}
-
-/** Statements into groups whose JSON (with room for a long partition and an account ID) stays under the budget. */
-function pack(statements: readonly PolicyStatement[]): PolicyStatement[][] {
-  const groups: PolicyStatement[][] = [];
-  let current: PolicyStatement[] = [];
-  let size = 0;
-  for (const statement of statements) {
-    const length = estimatedLength(statement);
-    if (current.length > 0 && size + length > POLICY_BUDGET) {
-      groups.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(statement);
-    size += length;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
-function estimatedLength(statement: PolicyStatement): number {
-  // Tokens (partition, account) render as ${...} placeholders here: count each as the longest value it can take.
-  const text = JSON.stringify({ Sid: statement.sid, Effect: statement.effect ?? "Allow", Action: statement.actions, Resource: statement.resources });
-  return text.replace(/\$\{TfToken\[[^\]]*\]\}/g, "aws-us-gov-123456789012").length;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,4 +1,4 @@
-import { ALARMS_SSM_SERVICE, AUTOSCALING_SERVICE } from "../../stacks/ci-access/deploy-permissions";
+import { ALARMS_SSM_SERVICE, AUTOSCALING_SERVICE } from "../../stacks/ci-access/scopes";
 import { readdirSync, readFileSync } from "node:fs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";

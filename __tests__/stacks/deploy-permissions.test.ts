@@ -15,21 +15,10 @@ import { STAR_ONLY_ACTIONS } from "../../aws/iam-star-only";
 import { ADMIN_STACKS } from "../../scripts/ci-stacks";
 import { buildApp } from "../../stacks/app";
 import { CiAccessStack, ciRoleName } from "../../stacks/ci-access-stack";
-import {
-  ALARMS_SSM_SERVICE,
-  AUTOSCALING_SERVICE,
-  coverageProblems,
-  DATA_SOURCE_PERMISSIONS,
-  RESOURCE_PERMISSIONS,
-  requiredPermissions,
-  SCOPES,
-  scopeResources,
-  type RequiredPermissions,
-  type DeclaredBlock,
-  type Grant,
-  type Scope,
-  type ScopeName,
-} from "../../stacks/ci-access/deploy-permissions";
+import { coverageProblems, requiredPermissions, type DeclaredBlock, type RequiredPermissions } from "../../stacks/ci-access/engine";
+import { DATA_SOURCE_PERMISSIONS, RESOURCE_PERMISSIONS } from "../../stacks/ci-access/permissions";
+import { ALARMS_SSM_SERVICE, AUTOSCALING_SERVICE, SCOPES, scopeResources, type Scope, type ScopeName } from "../../stacks/ci-access/scopes";
+import type { Grant } from "../../stacks/ci-access/table";
 import { policyBehind, resourcesOf, synthesize, withCiAccess, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
 
 const ENVIRONMENTS = readdirSync(CONFIG_DIRECTORY)
@@ -184,18 +173,22 @@ describe("a type, argument or data source the table lacks fails, naming it and w
     [
       "a new resource type",
       block("aws_ecr_repository", { name: "x" }),
-      /resource type aws_ecr_repository \(x\/aws_ecr_repository\.a\): add its create\/read\/update\/delete calls to RESOURCE_PERMISSIONS in stacks\/ci-access\/deploy-permissions\.ts/,
+      /resource type aws_ecr_repository \(x\/aws_ecr_repository\.a\): add its create\/read\/update\/delete calls to the resources of stacks\/ci-access\/permissions\/<service>\.ts \(a new file is listed in stacks\/ci-access\/permissions\/index\.ts\)/,
     ],
     [
       "a new argument",
       block("aws_sqs_queue", { name: "x", policy: "{}" }),
-      /argument aws_sqs_queue\.policy \(x\/aws_sqs_queue\.a\): add RESOURCE_PERMISSIONS\["aws_sqs_queue"\]\.arguments\["policy"\]/,
+      /argument aws_sqs_queue\.policy \(x\/aws_sqs_queue\.a\): add arguments\["policy"\] to aws_sqs_queue in stacks\/ci-access\/permissions\/sqs\.ts/,
     ],
-    ["a new data source", block("aws_vpc", {}, "data"), /data source aws_vpc \(x\/aws_vpc\.a\): add its read calls to DATA_SOURCE_PERMISSIONS/],
+    [
+      "a new data source",
+      block("aws_vpc", {}, "data"),
+      /data source aws_vpc \(x\/aws_vpc\.a\): add its read calls to the dataSources of stacks\/ci-access\/permissions\/<service>\.ts/,
+    ],
     [
       "a value the table does not cover",
       block("aws_kinesis_stream", { name: "x", kms_key_id: "alias/mine" }),
-      /aws_kinesis_stream\.kms_key_id .*"alias\/mine": add the grant on that customer managed key/,
+      /aws_kinesis_stream\.kms_key_id .*"alias\/mine": add the grant on that customer managed key, in stacks\/ci-access\/permissions\/kinesis\.ts/,
     ],
   ])("%s", (_what, declared, message) => {
     expect(coverageProblems([declared]).join("\n")).toMatch(message);
