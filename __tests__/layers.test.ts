@@ -88,6 +88,12 @@ const ARN_MODULE = "aws/arn.ts";
 const inFolder = (folder: string) => (target: string) => target === folder || target.startsWith(`${folder}/`);
 
 describe("layers", () => {
+  test("nothing under stacks/ or handlers/ imports a tool (scripts/, cli/)", () => {
+    const tool = (target: string) => inFolder("scripts")(target) || inFolder("cli")(target);
+    expect([...offending("stacks", tool), ...offending("handlers", tool)]).toEqual([]);
+    expect(offending("__tests__/scripts", tool).length).toBeGreaterThan(0);
+  });
+
   test("constructs (stacks/constructs/) import nothing from config/", () => {
     expect(offending("stacks/constructs", inFolder("config"))).toEqual([]);
   });
@@ -104,7 +110,7 @@ describe("layers", () => {
     // stacks/ names a handler's entry as a path string (bundled by esbuild) and imports only its environment contract;
     // the bench runs handlers to time them.
     const contract = (target: string) => /^handlers\/[^/]+\/environment$/.test(target);
-    const folders = ["config", "stacks", "scripts", "ami-pointers"];
+    const folders = ["config", "stacks", "scripts", "cli", "ami-pointers"];
     const found = folders
       .flatMap((folder) => offending(folder, (target) => inFolder("handlers")(target) && !(folder === "stacks" && contract(target))))
       .filter((line) => !line.startsWith("scripts/bench/"));
@@ -125,7 +131,8 @@ describe("layers", () => {
   });
 
   test("handlers/ import nothing from stacks/, scripts/ or config/ but the app's one ConfigError", () => {
-    const up = (target: string) => inFolder("stacks")(target) || inFolder("scripts")(target) || (inFolder("config")(target) && target !== "config/errors");
+    const up = (target: string) =>
+      inFolder("stacks")(target) || inFolder("scripts")(target) || inFolder("cli")(target) || (inFolder("config")(target) && target !== "config/errors");
     expect(offending("handlers", up)).toEqual([]);
   });
 
@@ -154,7 +161,9 @@ describe("layers", () => {
   });
 
   test(`every ARN is built by ${ARN_MODULE} (formatArn, one location type: AwsLocation)`, () => {
-    const files = ["main.ts", ...["aws", "ami-pointers", "config", "stacks", "handlers", "scripts"].flatMap(sourceFiles)].filter((file) => file !== ARN_MODULE);
+    const files = ["main.ts", ...["aws", "ami-pointers", "config", "stacks", "handlers", "scripts", "cli"].flatMap(sourceFiles)].filter(
+      (file) => file !== ARN_MODULE,
+    );
 
     expect(files.flatMap(handBuiltArns)).toEqual([]);
   });
@@ -167,7 +176,7 @@ describe("layers", () => {
 
   test("one location type: nothing renames AwsLocation or brings back the old names", () => {
     // This file names them, to look for them.
-    const files = ["main.ts", ...["aws", "config", "stacks", "handlers", "scripts", "__tests__"].flatMap(sourceFiles)].filter(
+    const files = ["main.ts", ...["aws", "config", "stacks", "handlers", "scripts", "cli", "__tests__"].flatMap(sourceFiles)].filter(
       (file) => file !== "__tests__/layers.test.ts",
     );
     const renamed = files.filter((file) =>

@@ -5,7 +5,7 @@
  * further writes once 100 versions exist, so every channel is its own parameter with its own history.
  *
  * Pure: names, tags and the in-use tag moves (ami-pointers/in-use.ts). The SDK calls are in
- * scripts/ami/.
+ * cli/ami/.
  * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-labels.html
  */
 import { parameterNameProblem } from "../aws/ssm-parameter-name";

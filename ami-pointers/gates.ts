@@ -1,6 +1,6 @@
 /**
  * Promotion gates: what a build must show before `npm run ami -- promote` writes it into a channel, and
- * the revocation record that refuses a build outright. Pure: the CLI reads the facts (scripts/ami/).
+ * the revocation record that refuses a build outright. Pure: the CLI reads the facts (cli/ami/).
  *
  * Severities are Amazon Inspector's, as Image Builder's scan findings carry them
  * (https://docs.aws.amazon.com/inspector/latest/user/findings-understanding-severity.html); UNTRIAGED, a

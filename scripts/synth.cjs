@@ -25,7 +25,7 @@ const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, wr
 const Module = require("node:module");
 const { dirname, join, relative, sep } = require("node:path");
 const vm = require("node:vm");
-const { defineCommand, runMain } = require("./lib/cli-args.cjs");
+const { defineCommand, runMain } = require("./shared/cli-args.cjs");
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, ".build", "synth");

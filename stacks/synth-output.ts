@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from "node:path";
 import type { App } from "cdktf";
 import type { AppConfig } from "../config";
-import { findTerraform } from "../scripts/lib/terraform-env";
+import { findTerraform } from "./terraform-env";
 import { buildApp } from "./app";
 import { VERSION_CONSTRAINTS } from "./app-stack";
 

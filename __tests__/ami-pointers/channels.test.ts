@@ -227,13 +227,19 @@ describe("one list of the tags a pointer writer owns", () => {
 
   test("no product file but channels.ts names the build or operator key lists: the stack, drift and the CLI use WRITER_TAG_KEYS", () => {
     // Prepare: every TypeScript file of the product (not the tests).
-    const files = ["ami-pointers", "handlers", "stacks", "scripts", "config"].flatMap(sourceFiles);
+    const files = ["ami-pointers", "handlers", "stacks", "scripts", "cli", "config"].flatMap(sourceFiles);
     // Act
     const naming = files.filter((file) => file !== CHANNELS && /\b(BUILD_TAG_KEYS|OPERATOR_TAG_KEYS)\b/.test(readFileSync(join(ROOT, file), "utf8")));
     const users = files.filter((file) => /\b(WRITER_TAG_KEYS|isWriterTagKey)\b/.test(readFileSync(join(ROOT, file), "utf8")));
     // Assess
     expect(files).toContain(CHANNELS);
     expect(naming).toEqual([]);
-    expect(users.sort()).toEqual([CHANNELS, "ami-pointers/newest-wins.ts", "scripts/ami/commands.ts", "scripts/drift.ts", "stacks/ami-tracker-stack.ts"]);
+    expect(users.sort()).toEqual([
+      CHANNELS,
+      "ami-pointers/newest-wins.ts",
+      "cli/ami/commands.ts",
+      "scripts/pull-requests/drift.ts",
+      "stacks/ami-tracker-stack.ts",
+    ]);
   });
 });

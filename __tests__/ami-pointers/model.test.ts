@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { loadConfig } from "../../config";
 import { pointerNamesOf, trackedParameters, trackerRegions } from "../../ami-pointers/model";
-import { run, targetsFromConfig } from "../../scripts/ami/cli";
+import { run, targetsFromConfig } from "../../cli/ami/cli";
 import { amiTrackerStackProps } from "../../stacks/app";
 import { AmiTrackerStack } from "../../stacks/ami-tracker-stack";
 import { resourcesOf, synthesize, type SynthesizedStack } from "../helpers/synth";

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, parseConfig } from "../../config";
-import { targetsFromConfig } from "../../scripts/ami/cli";
+import { targetsFromConfig } from "../../cli/ami/cli";
 
 /** The AMI loop's settings of a pipeline (config/sections/ami-loop.ts): defaults, and what a wrong value says. */
 const withPipeline = (extra: Record<string, unknown>, mode = "tracker") => ({ imageBuilder: { pipelines: [{ name: "web", mode, ...extra }] } });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { ConfigError, CONFIG_DIRECTORY, parseConfig } from "../../config";
 import { configJsonSchemaText } from "../../config/schema";
-import { CONFIG_SCHEMA_FILE } from "../../scripts/config-schema";
+import { CONFIG_SCHEMA_FILE } from "../../scripts/generators/config-schema";
 
 // ajv is an independent validator of config/schema.json: the app's own reader never uses it.
 const schemaText = readFileSync(CONFIG_SCHEMA_FILE, "utf8");

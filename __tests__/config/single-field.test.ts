@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { ConfigError, parseConfig } from "../../config";
 import { PARAMETER_NAME_TEMPLATE } from "../../config/patterns";
 import { checkParameterName } from "../../config/validators";
-import { CONFIG_SCHEMA_FILE } from "../../scripts/config-schema";
+import { CONFIG_SCHEMA_FILE } from "../../scripts/generators/config-schema";
 
 /**
  * Every mistake in one setting that synth rejects, config/schema.json rejects too (so an editor flags it

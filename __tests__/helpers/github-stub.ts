@@ -1,5 +1,5 @@
 /**
- * A local stand-in for the few GitHub REST endpoints the workflows' scripts call (scripts/lib/github.ts,
+ * A local stand-in for the few GitHub REST endpoints the workflows' scripts call (scripts/pull-requests/lib/github.ts,
  * plan-comment.ts's comments API), on 127.0.0.1, reached through GITHUB_API_URL. It keeps state like
  * GitHub does (issues, comments, check runs) and answers who wrote what from the request's token, so the
  * scripts' own trust checks (the App's login, its app id) run unchanged. Shapes follow the REST reference:

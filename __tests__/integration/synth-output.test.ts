@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { findTerraform } from "../../scripts/lib/terraform-env";
+import { findTerraform } from "../../stacks/terraform-env";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
 function synth(outdir: string, environment: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {

@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import { matrixOf, runJob, type JobRun, type NeedResult, type StepRecord, type Value, type Workflow } from "../helpers/actions-runner";
 import { startGitHubStub, type GitHubStub } from "../helpers/github-stub";
-import { findProviderMirror, findTerraform, terraformEnvironment, terraformTier, writeCliConfig } from "../../scripts/lib/terraform-env";
+import { findProviderMirror, findTerraform, terraformEnvironment, terraformTier, writeCliConfig } from "../../stacks/terraform-env";
 
 const ROOT = join(__dirname, "../..");
 const WORKFLOWS = join(ROOT, ".github/workflows");

@@ -15,7 +15,7 @@ import { checkStack } from "../../stacks/rules/rule-pack";
 import { policyDocument, serviceTrust, type PolicyStatement } from "../../stacks/constructs/iam";
 import { resolvedParameterName } from "../../stacks/rules/checks/deploy";
 import { createCommand, PREREQUISITE_SERVICE_LINKED_ROLES } from "../../stacks/rules/service-linked-roles";
-import { README_PATH } from "../../scripts/rule-docs";
+import { README_PATH } from "../../scripts/generators/rule-docs";
 import { minimalStack, passes, report, violations } from "./support";
 
 const ENVIRONMENTS = readdirSync(CONFIG_DIRECTORY)

@@ -16,8 +16,8 @@ import {
   servicesOf,
   type Finding,
   type PolicyUnderTest,
-} from "../../scripts/iam-reference/check";
-import { loadReference, type IamReference } from "../../scripts/iam-reference/reference";
+} from "../../scripts/generators/iam-reference/check";
+import { loadReference, type IamReference } from "../../scripts/generators/iam-reference/reference";
 import { buildApp } from "../../stacks/app";
 import type { JsonObject, Statement } from "../../stacks/rules/types";
 import { withCiAccess } from "../helpers/synth";

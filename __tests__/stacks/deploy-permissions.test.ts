@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from "node:util";
 import { TerraformStack, Testing } from "cdktf";
 import { CONFIG_DIRECTORY, loadConfig, parseConfig, type AppConfig } from "../../config";
 import { STAR_ONLY_ACTIONS } from "../../aws/iam-star-only";
-import { ADMIN_STACKS } from "../../scripts/ci-stacks";
+import { ADMIN_STACKS } from "../../scripts/pull-requests/ci-stacks";
 import { buildApp } from "../../stacks/app";
 import { CiAccessStack, ciRoleName } from "../../stacks/ci-access-stack";
 import { coverageProblems, requiredPermissions, type DeclaredBlock, type RequiredPermissions } from "../../stacks/ci-access/engine";

@@ -5,7 +5,7 @@ import { checkStack } from "../../stacks/rules/rule-pack";
 import { StateBootstrapStack, backendSettings } from "../../stacks/state-bootstrap-stack";
 import { MAX_BUCKET_PREFIX } from "../../config/sections/state-bootstrap";
 import { loadConfig } from "../../config";
-import { workloadStacks } from "../../scripts/ci-stacks";
+import { workloadStacks } from "../../scripts/pull-requests/ci-stacks";
 import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
 
 const S3_BACKEND = { bucket: "acme-tf-state", keyPrefix: "team/app" };

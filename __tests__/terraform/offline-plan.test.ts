@@ -28,13 +28,13 @@ import {
   type PlanTarget,
   type ResourceChange,
   type StackResult,
-} from "../../scripts/offline-plan";
-import { awsProviderAliases, isObject, type Json, type JsonObject } from "../../scripts/lib/stack-json";
-import { stackFormat, STACK_FILES } from "../../scripts/lib/stack-file";
-import { SharedProviderPool, type SharedProvider } from "../../scripts/lib/shared-provider";
-import { type CoverageCandidate, coveringSelection, stackFeatures, uncovered } from "../../scripts/lib/plan-coverage";
-import { terraformTierScope, terraformTierWithoutTerraform } from "../../scripts/lib/terraform-env";
-import { GITHUB_COMMENT_LIMIT, changesOf, countByAction, summarize, type PlanDocument } from "../../scripts/plan-summary";
+} from "../../scripts/plan-tier/offline-plan";
+import { awsProviderAliases, isObject, type Json, type JsonObject } from "../../scripts/plan-tier/lib/stack-json";
+import { stackFormat, STACK_FILES } from "../../scripts/plan-tier/lib/stack-file";
+import { SharedProviderPool, type SharedProvider } from "../../scripts/plan-tier/lib/shared-provider";
+import { type CoverageCandidate, coveringSelection, stackFeatures, uncovered } from "../../scripts/plan-tier/lib/plan-coverage";
+import { terraformTierScope, terraformTierWithoutTerraform } from "../../stacks/terraform-env";
+import { GITHUB_COMMENT_LIMIT, changesOf, countByAction, summarize, type PlanDocument } from "../../scripts/pull-requests/plan-summary";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 import { amiLoopStacks, SHARED_ARN } from "../helpers/ami-loop-stacks";
 
@@ -54,7 +54,7 @@ const CONCURRENCY = DEFAULT_CONCURRENCY;
 /** Every stack of every environment where CI is set; elsewhere the stacks that cover every resource type and argument. */
 const SCOPE = terraformTierScope(process.env);
 /**
- * Without CI, a stack unchanged since its last passing plan here gets that plan back (scripts/lib/plan-cache.ts);
+ * Without CI, a stack unchanged since its last passing plan here gets that plan back (scripts/plan-tier/lib/plan-cache.ts);
  * the fixtures and the copied stack are always planned, so every run runs terraform and the shared provider.
  * With CI set, every stack is planned afresh.
  */

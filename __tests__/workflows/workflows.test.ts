@@ -126,7 +126,7 @@ describe("GitHub Actions workflows", () => {
         /if: steps.gate.outputs.decision == 'apply'\n(?: {8}.*\n)*? {8}run: terraform -chdir="\$STACK_DIR" apply -input=false -no-color plan.tfplan$/m,
       );
       expect(text).not.toMatch(/-auto-approve|apply -input=false -no-color\s*$/m);
-      expect(packageJson.scripts["apply:gate"]).toBe("tsx scripts/apply-gate.ts");
+      expect(packageJson.scripts["apply:gate"]).toBe("tsx scripts/pull-requests/apply-gate.ts");
     });
   });
 
@@ -138,15 +138,15 @@ describe("GitHub Actions workflows", () => {
       expect(text).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
       expect(text).not.toContain("AWS_APPLY_ROLE_ARN");
       expect(text).toContain("run: npm run --silent ci:drift-plan");
-      const script = readFileSync(join(__dirname, "../../scripts/drift-plan.cjs"), "utf8");
+      const script = readFileSync(join(__dirname, "../../scripts/pull-requests/drift-plan.cjs"), "utf8");
       expect(script).toContain('"plan", "-detailed-exitcode"');
       expect(script).toContain('"-lock=false"');
-      expect(packageJson.scripts["ci:drift-plan"]).toBe("node scripts/drift-plan.cjs");
+      expect(packageJson.scripts["ci:drift-plan"]).toBe("node scripts/pull-requests/drift-plan.cjs");
     });
 
     test("hands the exit code and the plan to the drift script, which owns the issue", () => {
       expect(text).toContain('npm run --silent drift -- --stack "${{ matrix.stack }}" --from drift');
-      expect(packageJson.scripts["drift"]).toBe("tsx scripts/drift.ts");
+      expect(packageJson.scripts["drift"]).toBe("tsx scripts/pull-requests/drift.ts");
     });
   });
 });

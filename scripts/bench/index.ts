@@ -15,11 +15,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildOptions, bundleHandler, runWorker, SCHEMA_KEY_PACKAGES } from "../../stacks/constructs/bundle";
-import { directoryEntries, makeZip } from "../lib/zip";
+import { directoryEntries, makeZip } from "../shared/zip";
 import { describeMachine, firstLines, kb, mb, median, ms, PROJECT_ROOT, runProcess, series, type Machine, type ProcessRun, type Series } from "./measure";
 import { summarizeProfile, type ProfileSummary } from "./profile";
-import { listEnvironments } from "../offline-plan";
-import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../lib/cli-args.cjs";
+import { listEnvironments } from "../plan-tier/offline-plan";
+import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
 import { benchTier, formatTier } from "./tier";
 
 interface Options {

@@ -1,6 +1,6 @@
 /**
  * The terraform tier's cost: terraform calls per stack (counted by a `terraform` wrapper put first on the
- * PATH, so any version of scripts/offline-plan.ts can be measured, before and after a change), seconds per
+ * PATH, so any version of scripts/plan-tier/offline-plan.ts can be measured, before and after a change), seconds per
  * stack (the script's own summary), and optionally the whole `npm test`.
  *
  *   npm run bench -- --tier-only                         # plan:offline of the default environment, counted
@@ -16,10 +16,10 @@
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { findTerraform } from "../lib/terraform-env";
+import { findTerraform } from "../../stacks/terraform-env";
 import { PROJECT_ROOT, runProcess } from "./measure";
 
-/** Subcommands that start no provider (mirrors SCHEMA_FREE_COMMANDS of scripts/offline-plan.ts, kept apart so old checkouts can be measured). */
+/** Subcommands that start no provider (mirrors SCHEMA_FREE_COMMANDS of scripts/plan-tier/offline-plan.ts, kept apart so old checkouts can be measured). */
 const SCHEMA_FREE = new Set(["init", "version", "fmt"]);
 
 export interface StackCalls {
@@ -98,7 +98,7 @@ export function benchTier(options: {
   const env = { ...process.env, PATH: `${scratch}${delimiter}${process.env["PATH"] ?? ""}`, CHECKPOINT_DISABLE: "1" };
   const loadBefore = options.loadavg();
   const planArgs = options.planArgs ?? [];
-  const run = runProcess(join(root, "node_modules", ".bin", "tsx"), ["scripts/offline-plan.ts", "--env", environment, ...planArgs], {
+  const run = runProcess(join(root, "node_modules", ".bin", "tsx"), ["scripts/plan-tier/offline-plan.ts", "--env", environment, ...planArgs], {
     cwd: root,
     env,
     timeoutMs: 30 * 60 * 1000,

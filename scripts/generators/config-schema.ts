@@ -1,0 +1,45 @@
+/**
+ * Writes config/schema.json from the sections' schemas (config/schema.ts). A test fails when the
+ * committed file is not current: run `npm run config:schema` after changing a setting.
+ *
+ *   npm run config:schema            # write config/schema.json
+ *   npm run config:schema -- --check # exit 1 when the file is stale
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { configJsonSchemaText } from "../../config/schema";
+import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "../shared/cli-args.cjs";
+
+export const CONFIG_SCHEMA_FILE = join(__dirname, "..", "..", "config", "schema.json");
+
+export const COMMAND = defineCommand({
+  command: "npm run config:schema --",
+  name: "config:schema",
+  summary: "Writes config/schema.json (the JSON Schema every environment file names in $schema) from the sections' schemas in config/sections/.",
+  options: {
+    check: { type: "boolean", description: "write nothing; exit 1 when config/schema.json is not current" },
+  },
+});
+
+/** The CLI: writes the file, or with --check compares it; `file` is for tests. */
+export function main(argv: readonly string[], io: CliIo = processIo, file = CONFIG_SCHEMA_FILE): Promise<number> {
+  return runCommand(COMMAND, argv, io, ({ values }) => {
+    const text = configJsonSchemaText();
+    if (values.check === true) {
+      let current = "";
+      try {
+        current = readFileSync(file, "utf8");
+      } catch {
+        // a missing file is stale
+      }
+      if (current === text) return 0;
+      io.err("config:schema: config/schema.json is not current; run npm run config:schema");
+      return 1;
+    }
+    writeFileSync(file, text);
+    io.out("wrote config/schema.json");
+    return 0;
+  });
+}
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

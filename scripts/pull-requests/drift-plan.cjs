@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * drift.yml's plan step: `terraform init`, then `terraform plan -detailed-exitcode` (0 clean, 1 error,
+ * 2 changes), and `terraform show -json` of the saved plan when there is one. It leaves in drift/ what the
+ * report job reads (scripts/pull-requests/drift.ts --from drift): plan.log, exit-code and, for a finished plan, plan.json.
+ * It exits 0 whatever the plan did: the report job turns the exit code into the issue (and fails on 1).
+ *
+ * Plain node with no dependency: the drift job holds the plan credential and runs no `npm ci`.
+ *
+ *   STACK_DIR=cdktf.out/stacks/ami-tracker BACKEND=s3 npm run --silent ci:drift-plan
+ *   BACKEND=cloud: a speculative run in the workspace (no -out, no -lock=false: HCP Terraform takes neither)
+ */
+"use strict";
+const { spawnSync } = require("node:child_process");
+const { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+
+const OUT = "drift";
+
+/** @param {string | undefined} backend */
+function planArguments(backend) {
+  const base = ["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+  return backend === "cloud" ? base : [...base, "-lock=false", "-out=plan.tfplan"];
+}
+
+/**
+ * @param {string} stackDir
+ * @param {readonly string[]} args
+ * @param {string} log
+ */
+function terraform(stackDir, args, log) {
+  const result = spawnSync("terraform", [`-chdir=${stackDir}`, ...args], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (result.error) {
+    appendFileSync(log, `could not run terraform: ${result.error.message}\n`);
+    return { status: 1, stdout: "" };
+  }
+  appendFileSync(log, `${result.stdout}${result.stderr}`);
+  return { status: result.status ?? 1, stdout: result.stdout };
+}
+
+function main() {
+  const stackDir = process.env["STACK_DIR"];
+  const backend = process.env["BACKEND"];
+  if (!stackDir) throw new Error("STACK_DIR is not set (the workflow sets it to cdktf.out/stacks/<stack>)");
+  if (!backend) throw new Error("BACKEND is not set (the synth job's output: s3, cloud or local)");
+  mkdirSync(OUT, { recursive: true });
+  const log = join(OUT, "plan.log");
+  writeFileSync(log, "");
+  rmSync(join(stackDir, "plan.tfplan"), { force: true });
+  const init = terraform(stackDir, ["init", "-input=false", "-no-color"], log);
+  const exitCode = init.status !== 0 ? init.status : terraform(stackDir, planArguments(backend), log).status;
+  writeFileSync(join(OUT, "exit-code"), `${exitCode}\n`);
+  // A plan file exists only after a finished plan (changes or none), never after an error.
+  if (exitCode !== 1 && existsSync(join(stackDir, "plan.tfplan"))) {
+    const show = spawnSync("terraform", [`-chdir=${stackDir}`, "show", "-json", "plan.tfplan"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (show.status !== 0) throw new Error(`terraform show -json plan.tfplan failed: ${show.stderr}`);
+    writeFileSync(join(OUT, "plan.json"), show.stdout);
+  }
+  process.stdout.write(readFileSync(log, "utf8"));
+  process.stdout.write(`[drift-plan] exit code ${exitCode}\n`);
+}
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`[drift-plan] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
