@@ -26,6 +26,8 @@ const PLANNING_CODE = [
   "./shared-init.ts",
   "../../../stacks/terraform-env.ts",
   "../../shared/zip.ts",
+  // aws-stand-ins.ts builds the stand-ins' parameter ARNs with it.
+  "../../../aws/arn.ts",
 ];
 
 /** The local stand-ins listen on a new port every run; the port is not an input of the plan. */
