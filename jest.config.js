@@ -14,6 +14,8 @@ const tier = (displayName, testMatch, testPathIgnorePatterns = ["/node_modules/"
   testMatch,
   testPathIgnorePatterns,
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  // Stryker's sandbox (npm run test:mutation) is a copy of the project: not a second package to index.
+  modulePathIgnorePatterns: ["<rootDir>/.stryker-tmp/"],
 });
 
 module.exports = {

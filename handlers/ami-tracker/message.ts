@@ -92,7 +92,8 @@ function parseImage(message: JsonObject): ImageMessage {
 
   let amis: AmiOutput[] = [];
   const output = message.outputResources;
-  if (status === "AVAILABLE" || output !== undefined) {
+  // null is absent, as for every optional field: a FAILED build with `outputResources: null` is still a failure to count.
+  if (status === "AVAILABLE" || (output !== undefined && output !== null)) {
     if (!isObject(output)) throw new Invalid("outputResources is not an object");
     const list = output.amis ?? [];
     if (!Array.isArray(list)) throw new Invalid("outputResources.amis is not an array");
