@@ -11,6 +11,7 @@
  * The same comment is written for a failed init or plan (`--failed`), and for HCP Terraform's
  * human plan output (`--text`), whose run URL it links.
  */
+import { canonical } from "./lib/plan-digest";
 import { createHash } from "node:crypto";
 import { appendFileSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
@@ -307,19 +308,6 @@ export function changeMap(plan: PlanDocument): Record<string, Action> {
       .filter((change) => change.action !== "no-op" && change.action !== "read")
       .map((change) => [change.address, change.action]),
   );
-}
-
-/** Keys sorted at every level, so the same plan always gives the same text. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
 }
 
 /**
