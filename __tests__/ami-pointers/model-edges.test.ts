@@ -84,16 +84,17 @@ describe("trackedParameters", () => {
         writer: "tracker",
         regions: ["eu-west-1", "us-east-1"],
         channels: ["stable", "prod"],
+        gates: [],
         tier: "Advanced",
       },
-      { parameter: "/golden/native/latest", pipeline: "native", writer: "native", regions: ["ap-south-1"], channels: [], tier: "Standard" },
+      { parameter: "/golden/native/latest", pipeline: "native", writer: "native", regions: ["ap-south-1"], channels: [], gates: [], tier: "Standard" },
     ]);
   });
 
   test("without pipelines: the tracker's parameter in its tracked regions (each once), Standard, no channels, no pipeline", () => {
     const tracked = trackedParameters(sources([], ["us-east-1", "us-gov-west-1", "us-east-1"]));
     expect(tracked).toEqual([
-      { parameter: "/ec2-imagebuilder/latest", writer: "tracker", regions: ["us-east-1", "us-gov-west-1"], channels: [], tier: "Standard" },
+      { parameter: "/ec2-imagebuilder/latest", writer: "tracker", regions: ["us-east-1", "us-gov-west-1"], channels: [], gates: [], tier: "Standard" },
     ]);
     expect(tracked[0]).not.toHaveProperty("pipeline");
   });
