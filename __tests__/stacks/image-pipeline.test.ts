@@ -1,6 +1,7 @@
 import { Testing } from "cdktf";
 import { loadConfig } from "../../config";
-import { AmiTrackerStack, parentImageArn } from "../../stacks/ami-tracker-stack";
+import { AmiTrackerStack } from "../../stacks/ami-tracker-stack";
+import { parentImageArn } from "../../stacks/constructs/ami-loop/plan";
 import { BUILD_INSTANCE_MANAGED_POLICIES, EXECUTION_ROLE_MANAGED_POLICY } from "../../stacks/constructs/image-pipeline";
 import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
