@@ -12,7 +12,8 @@ import { AmiLifecyclePolicy } from "../../stacks/constructs/ami-lifecycle-policy
 import { ExampleFleet } from "../../stacks/constructs/example-fleet";
 import { FleetRefresh } from "../../stacks/constructs/fleet-refresh";
 import { ParameterRejectionAlarm } from "../../stacks/constructs/parameter-rejection-alarm";
-import { BuildInstanceProfile, ImagePipeline } from "../../stacks/constructs/image-pipeline";
+import { BuildInstanceProfile } from "../../stacks/constructs/build-instance-profile";
+import { ImagePipeline } from "../../stacks/constructs/image-pipeline";
 import { PointerStalenessAlarm } from "../../stacks/constructs/pointer-staleness";
 import { SharedAmiKey } from "../../stacks/constructs/shared-ami-key";
 import type { AwsLocation } from "../../aws/arn";

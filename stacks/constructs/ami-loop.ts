@@ -35,7 +35,7 @@ import {
 import { ExampleFleet } from "./example-fleet";
 import { FleetRefresh, type OpsItemSettings, type RefreshPreferences } from "./fleet-refresh";
 import { boundedName } from "./http-api/http-api";
-import type { BuildInstanceProfile } from "./image-pipeline";
+import type { BuildInstanceProfile } from "./build-instance-profile";
 import { ImagePipeline } from "./image-pipeline";
 import { ParameterShare } from "./parameter-share";
 import { PointerStalenessAlarm } from "./pointer-staleness";
