@@ -27,7 +27,8 @@ import { advancedTierParameters, type PointerSources, trackedParameters, tracker
 import { amiOperatorPolicy } from "../ami-pointers/operator-policy";
 import { inUseTagKey } from "../ami-pointers/in-use";
 import { arnAt, ec2ImageArn, iamArn, relocateArns, type AwsLocation } from "../aws/arn";
-import { AlarmNotificationTopic, OpsCenterAlarm } from "./constructs/ops-center-alarm";
+import { amiTrackerAlarms } from "./constructs/ami-tracker-alarms";
+import type { OpsCenterAlarm } from "./constructs/ops-center-alarm";
 import { acknowledgeRule } from "./rules/acknowledge";
 
 export const AMI_TRACKER_STACK = "ami-tracker";
@@ -370,53 +371,25 @@ export class AmiTrackerStack extends AppStack {
     });
   }
 
-  /** Alarms on the tracker's errors, its dead-letter queue and failed builds, each opening an OpsItem. */
+  /** The tracker's alarms (stacks/constructs/ami-tracker-alarms.ts) and their names as an output. */
   private buildAlarms(config: AmiTrackerStackProps): Record<string, OpsCenterAlarm> {
     const alarms = config.alarms;
     if (!alarms.enabled) return {};
-    const location: AwsLocation = { partition: this.partition, region: config.region, account: this.accountId };
-    const name = `${this.namePrefix}-ami-tracker`;
-    const notificationTopic =
-      alarms.emailAddresses.length > 0
-        ? new AlarmNotificationTopic(this, "alarm-notifications", { topicName: `${name}-alarms`, emailAddresses: alarms.emailAddresses, location }).topic
-        : undefined;
-    const common = { location, ...(notificationTopic !== undefined ? { notificationTopic } : {}) };
-    const settings = (alarm: typeof alarms.trackerErrors) => ({
-      severity: alarm.severity,
-      category: alarm.category,
-      threshold: alarm.threshold,
-      periodSeconds: alarm.periodSeconds,
-      evaluationPeriods: alarm.evaluationPeriods,
-      treatMissingData: "notBreaching" as const,
+    const built = amiTrackerAlarms(this, {
+      name: `${this.namePrefix}-ami-tracker`,
+      location: { partition: this.partition, region: config.region, account: this.accountId },
+      emailAddresses: alarms.emailAddresses,
+      topicName: this.topic.name,
+      buildsFailedMetric: { namespace: config.amiTracker.metricsNamespace, metricName: METRIC_BUILDS_FAILED, dimensions: { service: TRACKER_SERVICE } },
+      trackerErrors: alarms.trackerErrors,
+      deadLetterMessages: alarms.deadLetterMessages,
+      buildsFailed: alarms.buildsFailed,
     });
-    const built = {
-      trackerErrors: new OpsCenterAlarm(this, "alarm-tracker-errors", {
-        alarmName: `${name}-errors`,
-        description: `The AMI tracker ${name} failed (AWS errors after retries). Read its log group /aws/lambda/${name}; the event is retried, then lands in ${name}-dlq.`,
-        metric: { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: name }, statistic: "Sum" },
-        ...settings(alarms.trackerErrors),
-        ...common,
-      }),
-      deadLetterMessages: new OpsCenterAlarm(this, "alarm-dead-letter-messages", {
-        alarmName: `${name}-dlq-messages`,
-        description: `Image Builder notifications the tracker could not handle wait in ${name}-dlq: their AMI IDs were not written. Fix the cause, then replay them.`,
-        metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: `${name}-dlq` }, statistic: "Maximum" },
-        ...settings(alarms.deadLetterMessages),
-        ...common,
-      }),
-      buildsFailed: new OpsCenterAlarm(this, "alarm-builds-failed", {
-        alarmName: `${name}-builds-failed`,
-        description: `An EC2 Image Builder build that notifies ${this.topic.name} ended FAILED (metric ${config.amiTracker.metricsNamespace}/BuildsFailed). The tracker's log has the image ARN and the reason.`,
-        metric: { namespace: config.amiTracker.metricsNamespace, metricName: METRIC_BUILDS_FAILED, dimensions: { service: TRACKER_SERVICE }, statistic: "Sum" },
-        ...settings(alarms.buildsFailed),
-        ...common,
-      }),
-    };
     new TerraformOutput(this, "alarm_names", {
       value: Object.fromEntries(Object.entries(built).map(([purpose, alarm]) => [purpose, alarm.alarm.alarmName])),
       description: "The CloudWatch alarms whose actions open OpsItems in OpsCenter",
     });
-    return built;
+    return { ...built };
   }
 }
 
