@@ -239,7 +239,7 @@ describe("one list of the tags a pointer writer owns", () => {
       "ami-pointers/newest-wins.ts",
       "cli/ami/commands.ts",
       "scripts/pull-requests/drift.ts",
-      "stacks/ami-tracker-stack.ts",
+      "stacks/constructs/ami-loop.ts",
     ]);
   });
 });
