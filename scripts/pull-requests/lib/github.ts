@@ -46,7 +46,9 @@ export function githubClient(options: GitHubClientOptions): GitHub {
     } catch (error) {
       const status = statusOf(error);
       if (error instanceof Error && status !== undefined && !error.message.startsWith("GitHub API ")) {
-        error.message = `GitHub API ${endpoint.method} ${endpoint.url}: ${status} ${error.message}`;
+        // The URL requested (the endpoint's is a template: /repos/{owner}/{repo}/...).
+        const url = (error as { request?: { url?: string } }).request?.url ?? endpoint.url;
+        error.message = `GitHub API ${endpoint.method} ${url}: ${status} ${error.message}`;
       }
       throw error;
     }
