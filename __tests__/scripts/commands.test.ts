@@ -1,52 +1,21 @@
 /**
- * The pull-request tools' and iam:star-only's command lines (scripts/shared/cli-args.cjs): --help prints
- * the usage and exits 0 with no side effect, an unknown option and a bad value exit 2 naming them (with
- * the nearest option or value). Each main() runs in-process with captured output, its GitHub pointed at
- * the local stand-in, which must see no call; ci:drift-plan (plain node, no dependency) and one tsx
- * script run as child processes, the way npm runs them.
+ * Every script's command line (scripts/shared/cli-args.cjs): --help prints the usage and exits 0 with no
+ * side effect, an unknown option and a bad value exit 2 naming them. The TypeScript scripts' main()
+ * is called in-process with captured output (a tsx process costs ~1 s each); synth.cjs, plain node,
+ * and one tsx script run as child processes the way npm runs them.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main as iamStarOnly, STAR_ONLY_FILE } from "../../scripts/generators/iam-star-only";
-import { main as applyGate } from "../../scripts/pull-requests/apply-gate";
-import { main as ciFmt } from "../../scripts/pull-requests/ci-fmt";
-import { main as drift } from "../../scripts/pull-requests/drift";
-import { main as envCheck } from "../../scripts/pull-requests/env-protection";
-import { main as attest } from "../../scripts/pull-requests/plan-attest";
-import { main as planComment } from "../../scripts/pull-requests/plan-comment";
-import { main as planRecord } from "../../scripts/pull-requests/plan-record";
-import { main as planSummary } from "../../scripts/pull-requests/plan-summary";
+import { main as bench } from "../../scripts/bench/index";
+import { main as ciStacks } from "../../scripts/pull-requests/ci-stacks";
+import { CONFIG_SCHEMA_FILE, main as configSchema } from "../../scripts/generators/config-schema";
 import type { CliIo } from "../../scripts/shared/cli-args.cjs";
-import { startGitHubStub, type GitHubStub } from "../helpers/github-stub";
-
-const ROOT = join(__dirname, "..", "..");
-
-let stub: GitHubStub;
-let work: string;
-let env: NodeJS.ProcessEnv;
-beforeAll(async () => {
-  stub = await startGitHubStub("acme/infra", { t0ken: { login: "plan-review[bot]", type: "Bot", appId: 7 } });
-  work = mkdtempSync(join(tmpdir(), "pr-commands-"));
-  env = {
-    GITHUB_API_URL: stub.url,
-    GITHUB_TOKEN: "t0ken",
-    GITHUB_REPOSITORY: "acme/infra",
-    GITHUB_SHA: "1".repeat(40),
-    HEAD_SHA: "1".repeat(40),
-    PR_NUMBER: "12",
-    PLAN_REVIEW_APP_ID: "7",
-    APP_BOT_LOGIN: "plan-review[bot]",
-    DRIFT_ISSUE_AUTHOR: "plan-review[bot]",
-    GITHUB_OUTPUT: join(work, "github-output"),
-    GITHUB_STEP_SUMMARY: join(work, "step-summary"),
-  };
-});
-afterAll(async () => {
-  await stub.close();
-  rmSync(work, { recursive: true, force: true });
-});
+import { main as planOffline } from "../../scripts/plan-tier/offline-plan";
+import { FIXTURE_DIRECTORY, main as planFixtures } from "../../scripts/plan-tier/plan-fixtures";
+import { DOC_PATH, main as ruleDocs, README_PATH } from "../../scripts/generators/rule-docs";
+import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
 type Main = (argv: readonly string[], io: CliIo) => Promise<number>;
 
@@ -57,156 +26,183 @@ async function call(main: Main, argv: readonly string[]): Promise<{ code: number
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
+/** Modification times of the files a script writes, to show --help wrote none. */
+function mtimes(paths: readonly string[]): Record<string, number> {
+  const files = paths.flatMap((path) => (existsSync(path) && statSync(path).isDirectory() ? readdirSync(path).map((name) => join(path, name)) : [path]));
+  return Object.fromEntries(files.map((file) => [file, existsSync(file) ? statSync(file).mtimeMs : -1]));
+}
+
 interface Case {
   readonly script: string;
-  readonly main: () => Main;
+  readonly main: Main;
+  /** What it writes when it runs. */
+  readonly writes: readonly string[];
   readonly unknown: readonly [argv: readonly string[], message: string];
   readonly badValue: readonly [argv: readonly string[], message: string];
 }
 
-const STACK_PROBLEM = "expected a stack name (letters, digits, - and _), e.g. ami-tracker";
-
 const CASES: readonly Case[] = [
   {
-    script: "apply:gate",
-    main: () => (argv, io) => applyGate(argv, io, env),
-    unknown: [["--stak", "ami-tracker", "plan.json"], "apply:gate: unknown option --stak (did you mean --stack?)"],
-    badValue: [["--stack", "ami tracker", "plan.json"], `apply:gate: --stack "ami tracker": ${STACK_PROBLEM}`],
+    script: "plan:offline",
+    main: planOffline,
+    writes: [join(PROJECT_ROOT, ".build", "plan-cache")],
+    unknown: [["--stak", "ami-tracker"], "plan:offline: unknown option --stak (did you mean --stack?)"],
+    badValue: [["--archive", "standin"], 'plan:offline: --archive "standin": expected one of auto, stand-in, provider (did you mean stand-in?)'],
   },
   {
-    script: "drift",
-    main: () => (argv, io) => drift(argv, io, env),
-    unknown: [["--stack", "ami-tracker", "--exit-cod", "2"], "drift: unknown option --exit-cod (did you mean --exit-code?)"],
-    badValue: [
-      ["--stack", "ami-tracker", "--exit-code", "two"],
-      'drift: --exit-code "two": expected terraform plan -detailed-exitcode\'s exit code (0 clean, 1 error, 2 changes)',
-    ],
+    script: "bench",
+    main: bench,
+    writes: [join(PROJECT_ROOT, "BENCHMARKS.md")],
+    unknown: [["--skip-terrafrom"], "bench: unknown option --skip-terrafrom (did you mean --skip-terraform?)"],
+    badValue: [["--runs", "many"], 'bench: --runs "many": expected a whole number of at least 1, e.g. --runs 7'],
   },
   {
-    script: "plan:summary",
-    main: () => planSummary,
-    unknown: [["--markr", "<!-- plan:x -->", "plan.json"], "plan:summary: unknown option --markr (did you mean --marker?)"],
-    badValue: [
-      ["--failed", "plna", "--stack", "x", "--log", "plan.log"],
-      'plan:summary: --failed "plna": expected one of init, validate, plan, show (did you mean plan?)',
-    ],
+    script: "plan:fixtures",
+    main: planFixtures,
+    writes: [FIXTURE_DIRECTORY],
+    unknown: [["--hlep"], "plan:fixtures: unknown option --hlep (did you mean --help?)"],
+    badValue: [["--only", "trackr"], 'plan:fixtures: --only "trackr": expected one of failure, tracker, changes, state-bootstrap (did you mean tracker?)'],
   },
   {
-    script: "plan:comment",
-    main: () => (argv, io) => planComment(argv, io, env),
-    unknown: [["--pull-reqest", "12", "comment.md"], "plan:comment: unknown option --pull-reqest (did you mean --pull-request?)"],
-    badValue: [["--pull-request", "#12", "comment.md"], 'plan:comment: --pull-request "#12": expected a pull request number, e.g. --pull-request 12'],
+    script: "rules:doc",
+    main: (argv, io) => ruleDocs(argv, io),
+    writes: [DOC_PATH, README_PATH],
+    unknown: [["--check"], "rules:doc: unknown option --check; the options are --help"],
+    badValue: [["docs/rules.md"], 'rules:doc: unexpected argument "docs/rules.md": it takes no arguments besides options'],
   },
   {
-    script: "ci:plan-record",
-    main: () => (argv, io) => planRecord(argv, io, env),
-    unknown: [["--lockfile", "x", "plan.json"], "ci:plan-record: unknown option --lockfile (did you mean --lock-file?)"],
-    badValue: [
-      ["--stack", "s", "--head", "abc123", "--out", "r.json", "plan.json"],
-      'ci:plan-record: --head "abc123": expected the 40-hex-digit commit planned (github.event.pull_request.head.sha)',
-    ],
+    script: "config:schema",
+    main: (argv, io) => configSchema(argv, io),
+    writes: [CONFIG_SCHEMA_FILE],
+    unknown: [["--chek"], "config:schema: unknown option --chek (did you mean --check?)"],
+    badValue: [["--check=yes"], 'config:schema: --check takes no value (got "yes"); write --check alone'],
   },
   {
-    script: "ci:attest",
-    main: () => (argv, io) => attest(argv, io, env),
-    unknown: [["--folder", "review"], "ci:attest: unknown option --folder; the options are --help"],
-    badValue: [["no-such-folder"], 'ci:attest: FOLDER "no-such-folder": no such folder; download the plan run\'s review artifact into it first'],
-  },
-  {
-    script: "ci:env-check",
-    main: () => (argv, io) => envCheck(argv, io, env),
-    unknown: [["--environment", "prod"], "ci:env-check: unknown option --environment; the options are --help"],
-    badValue: [[""], 'ci:env-check: ENVIRONMENT "": expected the environment\'s name (vars.APP_ENV), e.g. prod'],
-  },
-  {
-    script: "ci:fmt",
-    main: () => (argv, io) => ciFmt(argv, io, ROOT),
-    unknown: [["--recursive"], "ci:fmt: unknown option --recursive; the options are --help"],
-    badValue: [["cdktf.out/no-such-stacks"], 'ci:fmt: FOLDER "cdktf.out/no-such-stacks": no such folder; synthesize first (npm run synth:hcl) or drop it'],
-  },
-  {
-    script: "iam:star-only",
-    main: () => iamStarOnly,
-    unknown: [["--chek"], "iam:star-only: unknown option --chek (did you mean --check?)"],
-    badValue: [["--check=yes"], 'iam:star-only: --check takes no value (got "yes"); write --check alone'],
+    script: "ci:stacks",
+    main: ciStacks,
+    writes: [],
+    unknown: [["--backnd"], "ci:stacks: unknown option --backnd (did you mean --backend?)"],
+    badValue: [["--backend=s3"], 'ci:stacks: --backend takes no value (got "s3"); write --backend alone'],
   },
 ];
 
-/** What a run could leave behind: files in the work folder (GITHUB_OUTPUT, the step summary), calls to GitHub, a generated file. */
-function sideEffects(): { files: string[]; calls: string[]; starOnlyWritten: number } {
-  return { files: readdirSync(work), calls: [...stub.calls], starOnlyWritten: statSync(STAR_ONLY_FILE).mtimeMs };
-}
-
-describe.each(CASES)("npm run $script", ({ script, main, unknown, badValue }) => {
-  test("--help prints the usage and exits 0, with no side effect", async () => {
-    const before = sideEffects();
-    const result = await call(main(), ["--help"]);
+describe.each(CASES)("npm run $script", ({ script, main, writes, unknown, badValue }) => {
+  test("--help prints the usage and exits 0, writing nothing", async () => {
+    const before = mtimes(writes);
+    const result = await call(main, ["--help"]);
     expect(result).toEqual({ code: 0, out: expect.stringMatching(new RegExp(`^usage: npm run (--silent )?${script} -- \\[options\\]`)), err: "" });
     expect(result.out).toContain("-h, --help");
-    expect(sideEffects()).toEqual(before);
+    expect(mtimes(writes)).toEqual(before);
   });
 
-  test("an unknown option exits 2 naming it, with the nearest option, before anything runs", async () => {
-    const result = await call(main(), unknown[0]);
+  test("an unknown option exits 2 naming it, with the nearest option", async () => {
+    const result = await call(main, unknown[0]);
     expect(result.code).toBe(2);
     expect(result.err.split("\n")[0]).toBe(unknown[1]);
     expect(result.out).toBe("");
-    expect(stub.calls).toEqual([]);
   });
 
-  test("a bad value exits 2 naming the option and the value, before anything runs", async () => {
-    const result = await call(main(), badValue[0]);
+  test("a bad value exits 2 naming the option and the value", async () => {
+    const result = await call(main, badValue[0]);
     expect(result.code).toBe(2);
     expect(result.err.split("\n")[0]).toBe(badValue[1]);
-    expect(stub.calls).toEqual([]);
+  });
+});
+
+describe("checks that need what was synthesized", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "commands-"));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  for (const stack of ["ami-tracker", "state-bootstrap"]) {
+    mkdirSync(join(outdir, "stacks", stack), { recursive: true });
+    writeFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), JSON.stringify({ terraform: {} }));
+  }
+  writeFileSync(join(outdir, "manifest.json"), JSON.stringify({ stacks: { "ami-tracker": {}, "state-bootstrap": {} } }));
+
+  test("plan:offline --stack with a stack the folder lacks exits 2 listing its stacks, before terraform starts", async () => {
+    const result = await call(planOffline, ["--from", outdir, "--stack", "ami-traker"]);
+    expect(result.code).toBe(2);
+    expect(result.err.split("\n")[0]).toBe(
+      `plan:offline: --stack "ami-traker": ${outdir} has no such stack; its stacks are ami-tracker, state-bootstrap (did you mean ami-tracker?)`,
+    );
+  });
+
+  test("plan:offline --from a folder that is not there exits 2 saying to synthesize", async () => {
+    const result = await call(planOffline, ["--from", join(outdir, "nowhere")]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("no such folder; synthesize into it first");
+  });
+
+  test("ci:stacks reads a folder given as its argument; without a manifest it says to synthesize (exit 1)", async () => {
+    expect(await call(ciStacks, [outdir])).toEqual({ code: 0, out: '["ami-tracker"]', err: "" });
+    const missing = await call(ciStacks, [join(outdir, "stacks")]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe(`ci:stacks: ${join(outdir, "stacks", "manifest.json")} does not exist; run npm run synth first (or name the synthesized folder)`);
+  });
+
+  test("bench options of --tier-only are refused without it", async () => {
+    const result = await call(bench, ["--npm-test"]);
+    expect(result.code).toBe(2);
+    expect(result.err.split("\n")[0]).toBe("bench: --npm-test applies only with --tier-only; add --tier-only or leave it out");
   });
 });
 
 describe("as npm runs them (child processes)", () => {
-  /** ci:drift-plan in a folder of its own: it writes drift/ into the folder it runs in. */
-  function driftPlan(args: readonly string[], extra: NodeJS.ProcessEnv = {}) {
-    const cwd = mkdtempSync(join(tmpdir(), "drift-plan-"));
-    try {
-      const { STACK_DIR: _stackDir, BACKEND: _backend, ...inherited } = process.env;
-      const result = spawnSync(process.execPath, [join(ROOT, "scripts", "pull-requests", "drift-plan.cjs"), ...args], {
-        cwd,
-        env: { ...inherited, ...extra },
-        encoding: "utf8",
-      });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr, left: readdirSync(cwd) };
-    } finally {
-      rmSync(cwd, { recursive: true, force: true });
-    }
-  }
-
-  test("ci:drift-plan --help prints the usage, exits 0, runs no terraform and writes no drift/", () => {
-    const result = driftPlan(["--help"], { STACK_DIR: "cdktf.out/stacks/ami-tracker", BACKEND: "s3" });
-    expect({ status: result.status, usage: result.stdout.split("\n")[0], stderr: result.stderr, left: result.left }).toEqual({
-      status: 0,
-      usage: "usage: npm run --silent ci:drift-plan -- [options]",
-      stderr: "",
-      left: [],
+  /** Runs synth.cjs with an output folder of its own; cdktf.out and .build/ of the tree are left alone. */
+  function synth(args: readonly string[]): { status: number | null; stdout: string; stderr: string; outdir: string } {
+    const outdir = mkdtempSync(join(tmpdir(), "synth-cli-"));
+    const result = spawnSync(process.execPath, ["scripts/synth.cjs", ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1", APP_ENV: "default" },
+      encoding: "utf8",
     });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, outdir };
+  }
+  const outdirs: string[] = [];
+  afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  test("synth --help prints the usage, exits 0, builds and synthesizes nothing", () => {
+    const bundle = join(PROJECT_ROOT, ".build", "synth", "main.js");
+    const before = mtimes([bundle]);
+    const result = synth(["--help"]);
+    outdirs.push(result.outdir);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^usage: npm run synth -- \[options\]/);
+    expect(result.stdout).toMatch(/^ {2}--env NAME +synthesize config\/environments\/NAME\.json/m);
+    expect(result.stderr).toBe("");
+    expect(readdirSync(result.outdir)).toEqual([]);
+    expect(mtimes([bundle])).toEqual(before);
   });
+
+  // Read here, not written down: an environment added later must not break the test.
+  const environments = readdirSync(join(PROJECT_ROOT, "config", "environments"))
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.slice(0, -".json".length))
+    .sort()
+    .join(", ");
 
   test.each([
-    [["--stackdir", "x"], {}, "ci:drift-plan: unknown option --stackdir (did you mean --stack-dir?)"],
-    [["--stack-dir", "x", "--backend", "s4"], {}, 'ci:drift-plan: --backend "s4": expected one of s3, cloud, local, other (did you mean s3?)'],
-    [[], { STACK_DIR: "x", BACKEND: "S3" }, 'ci:drift-plan: BACKEND "S3": expected one of s3, cloud, local, other (what ci:stacks -- --backend prints)'],
-    [[], { BACKEND: "s3" }, "ci:drift-plan: no stack: pass --stack-dir DIR or set STACK_DIR (the workflow sets it to cdktf.out/stacks/<stack>)"],
-  ])("ci:drift-plan %j %j exits 2 naming it, and writes no drift/", (args, extra, message) => {
-    const result = driftPlan(args, extra);
-    expect({ status: result.status, message: result.stderr.split("\n")[0], left: result.left }).toEqual({ status: 2, message, left: [] });
+    [["--env", "acme"], `synth: --env "acme": expected one of ${environments}`],
+    [["--env", "defualt"], `synth: --env "defualt": expected one of ${environments} (did you mean default?)`],
+    [["--verbos"], "synth: unknown option --verbos (did you mean --verbose?)"],
+    [["--hcl=true"], 'synth: --hcl takes no value (got "true"); write --hcl alone'],
+  ])("synth %j exits 2 naming it, and synthesizes nothing", (args, message) => {
+    const result = synth(args);
+    outdirs.push(result.outdir);
+    expect(result.status).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe(message);
+    expect(readdirSync(result.outdir)).toEqual([]);
   });
 
-  test("plan:comment --help through tsx prints the usage and exits 0 (it used to fail with ENOENT)", () => {
-    const tsx = join(ROOT, "node_modules", ".bin", "tsx");
-    const help = spawnSync(tsx, ["scripts/pull-requests/plan-comment.ts", "--help"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
-    expect({ status: help.status, usage: help.stdout.split("\n")[0], stderr: help.stderr }).toEqual({
-      status: 0,
-      usage: "usage: npm run plan:comment -- [options] COMMENT.md",
-      stderr: "",
+  test("a tsx script (the lightest: tsx costs ~1 s of CPU per process): rules:doc --help exits 0 with the usage, an unknown option 2", () => {
+    const tsx = join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
+    const before = mtimes([DOC_PATH, README_PATH]);
+    const help = spawnSync(tsx, ["scripts/generators/rule-docs.ts", "--help"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    expect({ status: help.status, usage: help.stdout.split("\n")[0] }).toEqual({ status: 0, usage: "usage: npm run rules:doc -- [options]" });
+    expect(mtimes([DOC_PATH, README_PATH])).toEqual(before);
+    const unknown = spawnSync(tsx, ["scripts/generators/rule-docs.ts", "--hepl"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    expect({ status: unknown.status, message: unknown.stderr.split("\n")[0] }).toEqual({
+      status: 2,
+      message: "rules:doc: unknown option --hepl (did you mean --help?)",
     });
-    expect(stub.calls).toEqual([]);
   });
 });
