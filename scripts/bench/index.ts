@@ -18,7 +18,7 @@ import { buildOptions, bundleHandler, runWorker, SCHEMA_KEY_PACKAGES } from "../
 import { directoryEntries, makeZip } from "../shared/zip";
 import { describeMachine, firstLines, kb, mb, median, ms, PROJECT_ROOT, runProcess, series, type Machine, type ProcessRun, type Series } from "./measure";
 import { summarizeProfile, type ProfileSummary } from "./profile";
-import { listEnvironments } from "../plan-tier/offline-plan";
+import { listEnvironments } from "../plan-tier/lib/environments";
 import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
 import { benchTier, formatTier } from "./tier";
 

@@ -5,7 +5,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { planStackDirectory, type PlanJson, type TerraformContext } from "../../../scripts/plan-tier/offline-plan";
+import type { PlanJson } from "../../../scripts/plan-tier/lib/plan-result";
+import { planStackDirectory } from "../../../scripts/plan-tier/lib/plan-stack";
+import type { TerraformContext } from "../../../scripts/plan-tier/lib/terraform-context";
 import { PlanCache, planCacheKey, toolchainDigest, withoutStandInPorts } from "../../../scripts/plan-tier/lib/plan-cache";
 
 const PLAN_LINE = JSON.stringify({
@@ -99,7 +101,11 @@ describe("reusing passing plans", () => {
     // A stand-in of the project's tree: the planning code spans the plan tier, scripts/shared/ and stacks/.
     const code = join(root, "code");
     const files = [
-      "scripts/plan-tier/offline-plan.ts",
+      "scripts/plan-tier/lib/plan-pool.ts",
+      "scripts/plan-tier/lib/plan-stack.ts",
+      "scripts/plan-tier/lib/terraform-context.ts",
+      "scripts/plan-tier/lib/plan-result.ts",
+      "scripts/plan-tier/lib/plan-report.ts",
       "scripts/plan-tier/lib/plan-cache.ts",
       "scripts/plan-tier/lib/stack-json.ts",
       "scripts/plan-tier/lib/stack-file.ts",

@@ -17,7 +17,11 @@ const KEEP_UNUSED_MS = 14 * 24 * 60 * 60 * 1000;
 
 /** The planning code: a change to any of these files changes every key. */
 const PLANNING_CODE = [
-  "../offline-plan.ts",
+  "./plan-pool.ts",
+  "./plan-stack.ts",
+  "./terraform-context.ts",
+  "./plan-result.ts",
+  "./plan-report.ts",
   "./plan-cache.ts",
   "./stack-json.ts",
   "./stack-file.ts",
