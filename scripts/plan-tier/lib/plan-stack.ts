@@ -151,76 +151,84 @@ export async function planStackDirectory(
   if (providers) writeFileSync(join(target, "zz_offline_plan_provider_override.tf.json"), `${JSON.stringify(providers, null, 2)}\n`);
   writeFileSync(join(target, PLAN_TEST_FILE), PLAN_TEST);
 
-  // Everything terraform will read is in place: an unchanged stack gets its earlier passing plan back.
-  const cache = useCache ? context.cache : undefined;
-  const key = cache !== undefined ? planCacheKey(target, cache.toolchain) : undefined;
-  const kept = key !== undefined ? cache?.get(key) : undefined;
-  if (kept !== undefined) {
-    const { plannedAt, ...planned } = kept;
-    warnings.push(...planned.warnings);
-    return finish({ ok: true, ...planned, cachedFrom: plannedAt });
-  }
+  /** init and one plan: the stack's result (terraform's own message when it fails). */
+  const planAfresh = async (): Promise<StackResult> => {
+    const offline = { ...context.env, ...NO_NETWORK };
+    const terraform = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> => {
+      commands.push(args[0] ?? "");
+      return runTerraform(context.terraform, args, target, env);
+    };
+    // One `init` per set of required providers in the run; a stack that calls modules, or whose set's first
+    // `init` failed, runs its own.
+    const initArgs = ["init", "-input=false", "-no-color"] as const;
+    // HCL stacks are read through hcl2json, whose shape the signature does not parse: they run their own.
+    const signature = context.initPool !== undefined && base.format === "json" ? initSignature(json) : undefined;
+    let initialized: InitializedProviders | undefined;
+    if (context.initPool !== undefined && signature !== undefined) {
+      const firstInit: { result?: CommandResult } = {};
+      const { first, ready } = context.initPool.providers(signature, target, async (dataDirectory) => {
+        firstInit.result = await timed("init", () => terraform(initArgs, { ...context.env, TF_DATA_DIR: dataDirectory }));
+        return firstInit.result.code === 0;
+      });
+      initialized = await ready;
+      if (first && firstInit.result !== undefined && firstInit.result.code !== 0) {
+        return finish({ ok: false, failedPhase: "init", error: failureText(firstInit.result) });
+      }
+      if (initialized !== undefined && !first) copyFileSync(initialized.lockFile, join(target, ".terraform.lock.hcl"));
+    }
+    if (initialized === undefined) {
+      const init = await timed("init", () => terraform(initArgs, context.env));
+      if (init.code !== 0) return finish({ ok: false, failedPhase: "init", error: failureText(init) });
+    }
+    const dataDirectory = initialized?.dataDirectory ?? join(target, ".terraform");
 
-  const offline = { ...context.env, ...NO_NETWORK };
-  const terraform = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> => {
-    commands.push(args[0] ?? "");
-    return runTerraform(context.terraform, args, target, env);
+    // One schema load: `terraform test` validates, plans and prints the plan (-verbose) in one process,
+    // through this worker's running provider when the stack has one aws provider configuration.
+    let testEnv: NodeJS.ProcessEnv = initialized !== undefined ? { ...offline, TF_DATA_DIR: dataDirectory } : offline;
+    let shared: Awaited<ReturnType<SharedProviderPool["acquire"]>> | undefined;
+    const providerBinary =
+      context.sharedProviders !== undefined && awsProviderAliases(json).length === 1 ? installedAwsProvider(target, dataDirectory) : undefined;
+    if (context.sharedProviders !== undefined && providerBinary !== undefined) {
+      const pool = context.sharedProviders;
+      try {
+        shared = await timed("provider", () => pool.acquire(slot, providerBinary));
+      } catch (error) {
+        return finish({ ok: false, failedPhase: "provider", error: `${stack}: ${(error as Error).message}` });
+      }
+      base.sharedProviderPid = shared.pid;
+      testEnv = { ...testEnv, TF_REATTACH_PROVIDERS: shared.reattach };
+    }
+    const test = await timed("plan", () => terraform(["test", "-json", "-verbose", "-no-color"], testEnv));
+    const outcome = readTestOutput(test.stdout);
+    warnings.push(...outcome.warnings);
+    // A shared provider that died fails the stack it served, loudly, whatever terraform printed.
+    if (shared?.exited() !== undefined) {
+      const text = [outcome.errors.join("\n\n"), failureText(test)].filter((part) => part !== "").join("\n");
+      return finish({ ok: false, failedPhase: "plan", error: `${shared.describeExit()}\n${text}` });
+    }
+    if (test.code !== 0 || outcome.errors.length > 0 || outcome.plan === undefined) {
+      const text = outcome.errors.length > 0 ? outcome.errors.join("\n\n") : failureText(test);
+      return finish({ ok: false, failedPhase: "plan", error: text.includes("127.0.0.1:9") ? `${text}${BLOCKED_HINT}` : text });
+    }
+    const counts = countActions(outcome.plan.resource_changes ?? []);
+    return finish({ ok: true, ...counts, plan: outcome.plan });
   };
-  // One `init` per set of required providers in the run; a stack that calls modules, or whose set's first
-  // `init` failed, runs its own.
-  const initArgs = ["init", "-input=false", "-no-color"] as const;
-  // HCL stacks are read through hcl2json, whose shape the signature does not parse: they run their own.
-  const signature = context.initPool !== undefined && base.format === "json" ? initSignature(json) : undefined;
-  let initialized: InitializedProviders | undefined;
-  if (context.initPool !== undefined && signature !== undefined) {
-    const firstInit: { result?: CommandResult } = {};
-    const { first, ready } = context.initPool.providers(signature, target, async (dataDirectory) => {
-      firstInit.result = await timed("init", () => terraform(initArgs, { ...context.env, TF_DATA_DIR: dataDirectory }));
-      return firstInit.result.code === 0;
-    });
-    initialized = await ready;
-    if (first && firstInit.result !== undefined && firstInit.result.code !== 0) {
-      return finish({ ok: false, failedPhase: "init", error: failureText(firstInit.result) });
-    }
-    if (initialized !== undefined && !first) copyFileSync(initialized.lockFile, join(target, ".terraform.lock.hcl"));
-  }
-  if (initialized === undefined) {
-    const init = await timed("init", () => terraform(initArgs, context.env));
-    if (init.code !== 0) return finish({ ok: false, failedPhase: "init", error: failureText(init) });
-  }
-  const dataDirectory = initialized?.dataDirectory ?? join(target, ".terraform");
 
-  // One schema load: `terraform test` validates, plans and prints the plan (-verbose) in one process,
-  // through this worker's running provider when the stack has one aws provider configuration.
-  let testEnv: NodeJS.ProcessEnv = initialized !== undefined ? { ...offline, TF_DATA_DIR: dataDirectory } : offline;
-  let shared: Awaited<ReturnType<SharedProviderPool["acquire"]>> | undefined;
-  const providerBinary =
-    context.sharedProviders !== undefined && awsProviderAliases(json).length === 1 ? installedAwsProvider(target, dataDirectory) : undefined;
-  if (context.sharedProviders !== undefined && providerBinary !== undefined) {
-    const pool = context.sharedProviders;
-    try {
-      shared = await timed("provider", () => pool.acquire(slot, providerBinary));
-    } catch (error) {
-      return finish({ ok: false, failedPhase: "provider", error: `${stack}: ${(error as Error).message}` });
-    }
-    base.sharedProviderPid = shared.pid;
-    testEnv = { ...testEnv, TF_REATTACH_PROVIDERS: shared.reattach };
-  }
-  const test = await timed("plan", () => terraform(["test", "-json", "-verbose", "-no-color"], testEnv));
-  const outcome = readTestOutput(test.stdout);
-  warnings.push(...outcome.warnings);
-  // A shared provider that died fails the stack it served, loudly, whatever terraform printed.
-  if (shared?.exited() !== undefined) {
-    const text = [outcome.errors.join("\n\n"), failureText(test)].filter((part) => part !== "").join("\n");
-    return finish({ ok: false, failedPhase: "plan", error: `${shared.describeExit()}\n${text}` });
-  }
-  if (test.code !== 0 || outcome.errors.length > 0 || outcome.plan === undefined) {
-    const text = outcome.errors.length > 0 ? outcome.errors.join("\n\n") : failureText(test);
-    return finish({ ok: false, failedPhase: "plan", error: text.includes("127.0.0.1:9") ? `${text}${BLOCKED_HINT}` : text });
-  }
-  const counts = countActions(outcome.plan.resource_changes ?? []);
-  if (cache !== undefined && key !== undefined) {
-    cache.put(key, { plannedAt: new Date().toISOString(), ...counts, warnings: [...new Set(warnings)], plan: outcome.plan });
-  }
-  return finish({ ok: true, ...counts, plan: outcome.plan });
+  // Everything terraform will read is in place: an unchanged stack gets its earlier passing plan back,
+  // and a passing plan is kept for the next run (only passing ones).
+  const cache = useCache ? context.cache : undefined;
+  if (cache === undefined) return planAfresh();
+  const fresh: { result?: StackResult } = {};
+  const kept = await cache.readOrPlan(planCacheKey(target, cache.toolchain), async () => {
+    const result = await planAfresh();
+    fresh.result = result;
+    if (!result.ok || result.plan === undefined) return undefined;
+    const { toAdd, toChange, toDestroy, toReplace, plan } = result;
+    return { plannedAt: new Date().toISOString(), toAdd, toChange, toDestroy, toReplace, warnings: result.warnings, plan };
+  });
+  if (fresh.result !== undefined) return fresh.result;
+  if (kept === undefined) throw new Error(`${stack}: the plan cache gave nothing back and nothing was planned`);
+  const { plannedAt, ...planned } = kept;
+  warnings.push(...planned.warnings);
+  return finish({ ok: true, ...planned, cachedFrom: plannedAt });
 }
