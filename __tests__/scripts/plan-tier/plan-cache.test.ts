@@ -34,6 +34,9 @@ const STACK = {
 };
 
 describe("reusing passing plans", () => {
+  // Each test starts the stand-in terraform several times: seconds, not milliseconds, on a busy 2-core machine.
+  jest.setTimeout(30_000);
+
   let root = "";
   let calls = "";
   let source = "";

@@ -22,6 +22,9 @@ const stack = (version: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe("one terraform init per set of required providers", () => {
+  // Each test starts the stand-in terraform several times: seconds, not milliseconds, on a busy 2-core machine.
+  jest.setTimeout(30_000);
+
   let root = "";
   let calls = "";
   let context: TerraformContext;
