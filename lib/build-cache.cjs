@@ -92,6 +92,7 @@ function recordInputs(root, files) {
  * @param {Readonly<Record<string, string>>} inputs
  */
 function inputsUnchanged(root, inputs) {
+  if (inputs === null || typeof inputs !== "object") return false;
   return Object.entries(inputs).every(([file, hash]) => hashFile(join(root, file)) === hash);
 }
 
@@ -144,6 +145,26 @@ function placeDirectory(scratch, target) {
 }
 
 /**
+ * The entry kept in `file`, when it is a JSON object and `current` holds for it (a `current` that throws on
+ * an entry of another shape counts as stale).
+ * @template T
+ * @param {string} file
+ * @param {(entry: T) => boolean} current
+ * @returns {{ kept: T | undefined, previous: T | undefined }}
+ */
+function readEntry(file, current) {
+  const value = readJson(file);
+  /** @type {T | undefined} */
+  const previous = value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;
+  if (previous === undefined) return { kept: undefined, previous };
+  try {
+    return { kept: current(previous) ? previous : undefined, previous };
+  } catch {
+    return { kept: undefined, previous: undefined };
+  }
+}
+
+/**
  * The entry kept in `file` when there is one and `current(entry)` holds; else `build(previous)`'s, which is
  * written atomically (nothing is kept when it returns undefined). `previous` is the stale entry, if any.
  * @template T
@@ -153,9 +174,8 @@ function placeDirectory(scratch, target) {
  * @returns {{ entry: T | undefined, built: boolean }}
  */
 function readOrBuild(file, current, build) {
-  /** @type {T | undefined} */
-  const previous = readJson(file);
-  if (previous !== undefined && current(previous)) return { entry: previous, built: false };
+  const { kept, previous } = readEntry(file, current);
+  if (kept !== undefined) return { entry: kept, built: false };
   const entry = build(previous);
   if (entry !== undefined) writeFileAtomic(file, JSON.stringify(entry));
   return { entry, built: true };
@@ -170,9 +190,8 @@ function readOrBuild(file, current, build) {
  * @returns {Promise<{ entry: T | undefined, built: boolean }>}
  */
 async function readOrBuildAsync(file, current, build) {
-  /** @type {T | undefined} */
-  const previous = readJson(file);
-  if (previous !== undefined && current(previous)) return { entry: previous, built: false };
+  const { kept, previous } = readEntry(file, current);
+  if (kept !== undefined) return { entry: kept, built: false };
   const entry = await build(previous);
   if (entry !== undefined) writeFileAtomic(file, JSON.stringify(entry));
   return { entry, built: true };

@@ -143,6 +143,16 @@ describe("readOrBuild", () => {
     expect(builds).toEqual([undefined, 1]);
   });
 
+  it("rebuilds over an entry of another shape (an older format, null, an array) instead of failing", () => {
+    const file = join(root, "record.json");
+    const current = (entry: { inputs: Record<string, string> }) => inputsUnchanged(root, entry.inputs) && Object.keys(entry.inputs).length > 0;
+    for (const old of ["null", "[1]", '"text"', '{"key": "k"}', '{"inputs": null}']) {
+      writeFileSync(file, old);
+      expect(readOrBuild(file, current, () => ({ inputs: { "a.ts": "missing" } }))).toEqual({ entry: { inputs: { "a.ts": "missing" } }, built: true });
+    }
+    expect(readOrBuild(file, current, () => ({ inputs: {} })).built).toBe(false);
+  });
+
   it("keeps nothing when the build gives nothing (a failing plan), and rebuilds over a file that is not JSON", async () => {
     const file = join(root, "entry.json");
     expect(
