@@ -43,14 +43,14 @@ export class AwsCallError extends Error {
     readonly action: string,
     /** The ARN acted on. */
     readonly arn: string,
-    /** The AWS error code, e.g. "AccessDeniedException". */
+    /** The AWS error code, e.g. "AccessDeniedException"; "" for an error that is not AWS's (a network error). */
     readonly awsErrorName: string,
     readonly awsMessage: string,
   ) {
     super(
       isAccessDenied(awsErrorName)
         ? `${action} on ${arn} was denied (${awsErrorName}): the caller lacks permission "${action}" on ${arn}; \`npm run ami -- policy\` prints the policy an operator needs`
-        : `${action} on ${arn} failed: ${awsErrorName}: ${awsMessage}`,
+        : `${action} on ${arn} failed: ${awsErrorName === "" ? "" : `${awsErrorName}: `}${awsMessage}`,
     );
   }
 }
@@ -73,32 +73,43 @@ export function isAccessDenied(errorName: string): boolean {
   return errorName === "AccessDeniedException" || errorName === "AccessDenied" || errorName === "UnauthorizedOperation";
 }
 
+/** An error's name and message, also across realms (duck-typed: a jest VM or a worker is another realm). */
+function fields(error: unknown): { name?: string; message: string } {
+  if (typeof error === "object" && error !== null && "message" in error) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    return { ...(typeof name === "string" ? { name } : {}), message: String(message) };
+  }
+  return { message: String(error) };
+}
+
 /**
  * What the SDK's credential providers throw when the chain finds nothing ("Could not load credentials from
  * any providers") or an SSO token is missing or expired, and what STS says of an expired session token.
  * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-credentials-node.html
  */
 export function isMissingCredentials(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  const { name, message } = fields(error);
   return (
-    ["CredentialsProviderError", "TokenProviderError", "ExpiredToken", "ExpiredTokenException"].includes(error.name) ||
-    /Could not load credentials/i.test(error.message)
+    ["CredentialsProviderError", "TokenProviderError", "ExpiredToken", "ExpiredTokenException"].includes(name ?? "") ||
+    /Could not load credentials/i.test(message)
   );
 }
 
-export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : "UnknownError";
-}
+/** JavaScript's own error classes: not an AWS error code, so not worth showing. */
+const JAVASCRIPT_ERRORS = new Set(["Error", "TypeError", "RangeError", "ReferenceError", "SyntaxError"]);
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The AWS error code (e.g. "ThrottlingException"), or "" for an error that is not AWS's. */
+export function errorName(error: unknown): string {
+  const { name } = fields(error);
+  return name === undefined || JAVASCRIPT_ERRORS.has(name) ? "" : name;
 }
 
 /** The error a failed call surfaces: the CLI's own errors as they are, credentials with the hint, the rest named by action and ARN. */
 export function callError(action: string, arn: string, error: unknown): Error {
   if (error instanceof AwsCallError || error instanceof NoCredentialsError) return error;
-  if (isMissingCredentials(error)) return new NoCredentialsError(action, errorMessage(error).replace(/\.$/, ""));
-  return new AwsCallError(action, arn, errorName(error), errorMessage(error));
+  const { message } = fields(error);
+  if (isMissingCredentials(error)) return new NoCredentialsError(action, message.replace(/\.$/, ""));
+  return new AwsCallError(action, arn, errorName(error), message);
 }
 
 export async function call<T>(action: string, arn: string, send: () => Promise<T>): Promise<T> {
