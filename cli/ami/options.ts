@@ -14,7 +14,8 @@ export type Command = (typeof COMMANDS)[number];
 
 export function regionProblem(value: string): string | undefined {
   if (isAwsRegion(value)) return undefined;
-  const what = REGION_PATTERN.test(value) ? "not a region this project knows (aws/regions.ts lists them)" : "not an AWS region";
+  // A region's shape but not a known one (a typo like us-est-1, or a region newer than aws/regions.ts).
+  const what = REGION_PATTERN.test(value) ? "not a region aws/regions.ts lists" : "not an AWS region";
   return `${what}${didYouMean(value, AWS_REGIONS) || '; expected e.g. "us-east-1"'}`;
 }
 
@@ -163,7 +164,7 @@ export type AnyValues = Values<typeof TARGET_OPTIONS & typeof JSON_OPTION & type
 
 /** `npm run ami -- --help`: the commands, then the options they share. */
 export const OVERVIEW: CommandSpec = defineCommand({
-  command: "npm run ami -- COMMAND",
+  command: "npm run ami --",
   name: "ami",
   summary: "Operate the AMI loop: the pointers (latest, channels) of each tracked parameter, per region.",
   options: TARGET_OPTIONS,

@@ -51,7 +51,7 @@ describe("--help", () => {
       return;
     }
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^usage: npm run ami -- COMMAND \[options\]/);
+    expect(result.out).toMatch(/^usage: npm run ami -- \[options\] COMMAND\n/);
     for (const command of COMMANDS) expect(result.out).toMatch(new RegExp(`^ {2}${command} +\\S`, "m"));
     expect(result.err).toBe("");
     expect(fake.calls).toHaveLength(0);
@@ -91,7 +91,7 @@ describe("bad usage exits 2 with the option, the value and a did-you-mean, befor
     [["restore", "1.1.0/2", "--reason", "x", ...TARGET], "ami restore: unknown option --reason"],
     [
       ["status", "--parameter", LATEST, "--region", "us-est-1"],
-      'ami status: --region "us-est-1": not a region this project knows (aws/regions.ts lists them) (did you mean us-east-1 or us-west-1?)',
+      'ami status: --region "us-est-1": not a region aws/regions.ts lists (did you mean us-east-1 or us-west-1?)',
     ],
     [["status", "--parameter", LATEST, "--region", "useast1"], 'ami status: --region "useast1": not an AWS region (did you mean us-east-1?)'],
     [["status", "--parameter", LATEST, "--region", "nowhere"], 'ami status: --region "nowhere": not an AWS region; expected e.g. "us-east-1"'],
