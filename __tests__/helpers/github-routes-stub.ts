@@ -32,6 +32,10 @@ export async function startRoutesStub(repository: string): Promise<RoutesStub> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(stub, {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   });
 }

@@ -137,6 +137,11 @@ export async function startHcpStub(organization: string, tokens: readonly string
     projects,
     variables,
     calls,
-    close: () => new Promise<void>((resolve, reject) => server.close((failure) => (failure ? reject(failure) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((failure) => (failure ? reject(failure) : resolve()));
+        // fetch keeps connections alive: end them, or they hold the test's worker open.
+        server.closeAllConnections();
+      }),
   });
 }

@@ -138,7 +138,8 @@ export async function doctor(context: DoctorContext): Promise<Finding[]> {
 }
 
 export interface DoctorIo extends CliIo {
-  readonly env: NodeJS.ProcessEnv;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
   /** Clients for tests; by default made from the environment. */
   readonly iam?: IAMClient;
   readonly s3?: S3Client;
@@ -156,12 +157,17 @@ function githubAccess(config: AppConfig, env: NodeJS.ProcessEnv, values: { repo?
   return { ...where, client: new Octokit({ auth: token, baseUrl, userAgent: "ssm-patterns-ci-doctor" }) };
 }
 
-function hcpAccess(config: AppConfig, io: DoctorIo, values: { "hcp-url"?: string; "skip-hcp"?: boolean }): HcpAccess {
+function hcpAccess(
+  config: AppConfig,
+  env: NodeJS.ProcessEnv,
+  fetchImpl: typeof fetch | undefined,
+  values: { "hcp-url"?: string; "skip-hcp"?: boolean },
+): HcpAccess {
   const backend = config.backend;
   if (backend.type !== "cloud") return { skipped: "not HCP Terraform", fix: "" };
   if (values["skip-hcp"] === true) return { skipped: "HCP Terraform not checked (--skip-hcp)", fix: "run without --skip-hcp" };
   const variable = terraformTokenVariable(backend.hostname);
-  const tokenSource = io.env[variable] ? variable : io.env[HCP_TOKEN_FALLBACK] ? HCP_TOKEN_FALLBACK : undefined;
+  const tokenSource = env[variable] ? variable : env[HCP_TOKEN_FALLBACK] ? HCP_TOKEN_FALLBACK : undefined;
   if (tokenSource === undefined) {
     return {
       skipped: `no HCP Terraform token: neither ${variable} nor ${HCP_TOKEN_FALLBACK} is set`,
@@ -171,13 +177,14 @@ function hcpAccess(config: AppConfig, io: DoctorIo, values: { "hcp-url"?: string
     };
   }
   const baseUrl = values["hcp-url"] ?? `https://${backend.hostname}/api/v2`;
-  return { client: new HcpClient({ baseUrl, token: io.env[tokenSource] ?? "", ...(io.fetch !== undefined ? { fetch: io.fetch } : {}) }), tokenSource };
+  return { client: new HcpClient({ baseUrl, token: env[tokenSource] ?? "", ...(fetchImpl !== undefined ? { fetch: fetchImpl } : {}) }), tokenSource };
 }
 
 /** The command: returns the exit code. */
-export function main(argv: readonly string[], io: DoctorIo = { ...processIo, env: process.env }): Promise<number> {
+export function main(argv: readonly string[], io: DoctorIo = processIo): Promise<number> {
+  const env = io.env ?? process.env;
   return runCommand(COMMAND, argv, io, async ({ values }) => {
-    const config = loadConfig(values.env ?? io.env["APP_ENV"] ?? "default");
+    const config = loadConfig(values.env ?? env["APP_ENV"] ?? "default");
     if (values["token-variable"] === true) {
       io.out(terraformTokenVariable(config.backend.type === "cloud" ? config.backend.hostname : undefined));
       return 0;
@@ -185,9 +192,9 @@ export function main(argv: readonly string[], io: DoctorIo = { ...processIo, env
     const region = config.backend.type === "s3" ? config.backend.region : config.region;
     const context: DoctorContext = {
       config,
-      github: githubAccess(config, io.env, values),
+      github: githubAccess(config, env, values),
       ...(values["skip-aws"] === true ? {} : { aws: { iam: io.iam ?? new IAMClient({ region: config.region }), s3: io.s3 ?? new S3Client({ region }) } }),
-      hcp: hcpAccess(config, io, values),
+      hcp: hcpAccess(config, env, io.fetch, values),
       outdir: values.from ?? "cdktf.out",
     };
     const findings = await doctor(context);
