@@ -37,8 +37,8 @@ export interface HcpStub {
   readonly projects: Map<string, string>;
   /** By workspace name. */
   readonly variables: Map<string, StubVariable[]>;
-  /** Every call, as "GET /path" below /api/v2, with the token it carried. */
-  readonly calls: Array<{ readonly path: string; readonly authorization: string | undefined }>;
+  /** Every call: method, path below /api/v2 and the token it carried. */
+  readonly calls: Array<{ readonly method: string; readonly path: string; readonly authorization: string | undefined }>;
   /** false: answer all-vars with 404, as a Terraform Enterprise older than that endpoint does. */
   allVars: boolean;
   readonly close: () => Promise<void>;
@@ -61,9 +61,16 @@ export async function startHcpStub(organization: string, tokens: readonly string
     };
     const error = (status: number, title: string): void => send(status, { errors: [{ status: String(status), title }] });
     const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname.replace(/^\/api\/v2/, "");
-    calls.push({ path, authorization: request.headers.authorization });
-    if (request.method !== "GET") return error(405, "method not allowed");
+    const method = request.method ?? "GET";
+    calls.push({ method, path, authorization: request.headers.authorization });
+    // What Terraform's cloud backend (go-tfe) reads first: the API version, from this header (API reference, "Overview").
+    if (path === "/ping") {
+      response.writeHead(204, { "TFP-API-Version": "2.6", "TFP-AppName": "HCP Terraform" });
+      return void response.end();
+    }
     if (!tokens.some((token) => request.headers.authorization === `Bearer ${token}`)) return error(401, "unauthorized");
+    // The stand-in serves reads only: runs, configuration versions and state uploads are HCP Terraform's own work.
+    if (method !== "GET") return error(404, "not found");
     const byId = (id: string): StubWorkspace | undefined => [...workspaces.values()].find((workspace) => stubWorkspaceId(workspace.name) === id);
     let match: RegExpMatchArray | null;
     if ((match = path.match(/^\/organizations\/([^/]+)\/workspaces\/([^/]+)$/))) {
@@ -80,6 +87,9 @@ export async function startHcpStub(organization: string, tokens: readonly string
             "auto-apply": false,
             locked: false,
             "terraform-version": "1.11.4",
+            "structured-run-output-enabled": true,
+            actions: { "is-destroyable": false },
+            permissions: { "can-queue-run": true, "can-read-run": true, "can-read-state-versions": true, "can-read-variable": true, "can-update": false },
           },
           relationships: {
             organization: { data: { id: organization, type: "organizations" } },
@@ -114,6 +124,26 @@ export async function startHcpStub(organization: string, tokens: readonly string
         })),
       });
     }
+    if ((match = path.match(/^\/organizations\/([^/]+)\/entitlement-set$/))) {
+      if (decodeURIComponent(match[1] ?? "") !== organization) return error(404, "not found");
+      return send(200, {
+        data: {
+          id: `org-${organization}`,
+          type: "entitlement-sets",
+          attributes: { operations: true, "state-storage": true, "private-module-registry": true, teams: false },
+        },
+      });
+    }
+    if ((match = path.match(/^\/organizations\/([^/]+)\/projects$/))) {
+      // "List projects", filtered by name as Terraform asks for the cloud block's project.
+      const wanted = new URL(request.url ?? "/", "http://127.0.0.1").searchParams.get("filter[names]");
+      const listed = [...projects].filter(([, name]) => wanted === null || name === wanted);
+      return send(200, {
+        data: listed.map(([id, name]) => ({ id, type: "projects", attributes: { name } })),
+        meta: { pagination: { "current-page": 1, "total-pages": 1, "total-count": listed.length } },
+      });
+    }
+    if (/^\/workspaces\/[^/]+\/current-state-version$/.test(path)) return error(404, "not found");
     if ((match = path.match(/^\/projects\/([^/]+)$/))) {
       const name = projects.get(decodeURIComponent(match[1] ?? ""));
       if (name === undefined) return error(404, "not found");
