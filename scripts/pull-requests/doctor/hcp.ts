@@ -247,6 +247,7 @@ export async function hcpChecks(config: AppConfig, access: HcpAccess, outdir: st
     const actual = executionMode(found);
     const modeOk = local ? actual === "local" : actual === "remote" || actual === "agent";
     const projectId = found.relationships?.project?.data?.id;
+    // A token that may read the workspace but not its project leaves the project uncompared.
     const projectName = !local && projectId !== undefined ? await access.client.projectName(projectId).catch(() => undefined) : undefined;
     const problems = [
       ...(modeOk
@@ -254,7 +255,7 @@ export async function hcpChecks(config: AppConfig, access: HcpAccess, outdir: st
         : [
             local
               ? `execution mode is ${actual}, must be local: its roles do not trust its own runs, so it is applied from a laptop with administrator credentials`
-              : `execution mode is local, must be remote (or agent): the workflows' plans run in the workspace, and only runs there get dynamic AWS credentials`,
+              : `execution mode is ${actual}, must be remote (or agent): the workflows' plans run in the workspace, and only runs there get dynamic AWS credentials`,
           ]),
       ...(projectName !== undefined && projectName !== project
         ? [`is in project "${projectName}", the cloud block names "${project}": the CI roles trust the workspaces of project "${project}" only`]
