@@ -15,7 +15,6 @@
 import { readdirSync } from "node:fs";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { S3Client } from "@aws-sdk/client-s3";
-import { Octokit } from "@octokit/rest";
 import { type AppConfig, CONFIG_DIRECTORY, loadConfig } from "../../config";
 import { STATE_BOOTSTRAP_STACK } from "../../stacks/state-bootstrap-stack";
 import { type CliIo, defineCommand, exitWith, processIo, runCommand } from "../shared/cli-args.cjs";
@@ -24,6 +23,7 @@ import { type GitHubAccess, githubChecks } from "./doctor/github";
 import { HcpClient } from "./doctor/hcp-api";
 import { type HcpAccess, hcpChecks } from "./doctor/hcp";
 import { exitCode, type Finding, report } from "./doctor/report";
+import { githubClient } from "./lib/github";
 import { terraformTokenVariable } from "./lib/terraform-token";
 
 /** The HCP Terraform token Terraform's own variable does not hold: the workflows' secret name, as a fallback. */
@@ -154,7 +154,7 @@ function githubAccess(config: AppConfig, env: NodeJS.ProcessEnv, values: { repo?
   if (values["skip-github"] === true) return { ...where, skipped: "GitHub not checked (--skip-github)" };
   if (token === undefined) return { ...where, skipped: "no GITHUB_TOKEN or GH_TOKEN" };
   const baseUrl = values["api-url"] ?? (env["GITHUB_API_URL"] || "https://api.github.com");
-  return { ...where, client: new Octokit({ auth: token, baseUrl, userAgent: "ssm-patterns-ci-doctor" }) };
+  return { ...where, client: githubClient({ token, apiUrl: baseUrl, userAgent: "ssm-patterns-ci-doctor" }) };
 }
 
 function hcpAccess(

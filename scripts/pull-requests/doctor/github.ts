@@ -1,10 +1,10 @@
 /**
- * ci:doctor's GitHub side, through GitHub's REST API (Octokit): the repository variables and secrets the
- * workflows read, and the protected environment the apply job waits in. A token that cannot read them
- * marks the step not checked, never missing.
+ * ci:doctor's GitHub side, through GitHub's REST API (lib/github.ts's Octokit client): the repository
+ * variables and secrets the workflows read, and the protected environment the apply job waits in. A
+ * token that cannot read them marks the step not checked, never missing.
  */
-import type { Octokit } from "@octokit/rest";
 import type { AppConfig } from "../../../config";
+import { type GitHub, statusOf } from "../lib/github";
 import { terraformTokenVariable } from "../lib/terraform-token";
 import type { RoleArns } from "./aws";
 import { type Finding, finding, type Outcome } from "./report";
@@ -21,7 +21,7 @@ export interface GitHubAccess {
   /** `owner/repo`, or undefined when none is known. */
   readonly repository?: string;
   /** undefined: GitHub not checked, for the reason in `skipped`. */
-  readonly client?: Octokit;
+  readonly client?: GitHub;
   readonly skipped?: string;
 }
 
@@ -35,7 +35,7 @@ async function githubCheck(
   step: number,
   what: string,
   fix: string,
-  check: (client: Octokit, where: { owner: string; repo: string }) => Promise<Outcome>,
+  check: (client: GitHub, where: { owner: string; repo: string }) => Promise<Outcome>,
 ): Promise<Finding> {
   if (github.client === undefined || github.repository === undefined) {
     const why = github.skipped ?? (github.repository === undefined ? "no repository (--repo OWNER/REPO)" : "GitHub not checked");
@@ -44,7 +44,7 @@ async function githubCheck(
   try {
     return finding(step, what, fix, await check(github.client, splitRepository(github.repository)));
   } catch (error) {
-    const status = (error as { status?: number } | null)?.status;
+    const status = statusOf(error);
     if (status === 404) return finding(step, what, fix, { status: "missing", detail: `not found in ${github.repository}` });
     if (status === 401 || status === 403) {
       return finding(step, what, fix, {
