@@ -27,9 +27,9 @@ const load = (file: string): Workflow => parse(readFileSync(join(WORKFLOWS, file
 const NOT_RUNNABLE: Readonly<Record<string, string>> = {
   "plan.yml test npm test": "the test suite itself (this test is part of it): running it here would recurse",
   'plan.yml plan terraform -chdir="$STACK_DIR" plan -input=false -no-color 2>&1 | tee plan.log':
-    "the HCP Terraform speculative run (backend cloud) needs a workspace and a team token",
+    "the HCP Terraform speculative run (backend cloud): a remote run made by HCP Terraform's workers; hcp-cloud-steps.test.ts runs it against a stand-in up to where it stops (docs/plan-review.md, HCP Terraform)",
   'plan.yml plan npm run --silent ci:plan-record -- --stack "${{ matrix.stack }}" --head "$HEAD_SHA" --out "$REVIEW_FILE" --lock-file "$STACK_DIR/.terraform.lock.hcl" --hcp-log plan.log':
-    "reads the HCP Terraform run's JSON plan through HCP's API (backend cloud)",
+    "reads the HCP Terraform run's JSON plan from https://<host of the run URL>, with no local API to point it at (docs/plan-review.md, HCP Terraform)",
 };
 
 /** Substitutes for `npm ci`: the installed node_modules (below). */
