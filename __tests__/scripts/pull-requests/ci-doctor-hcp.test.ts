@@ -263,20 +263,20 @@ describe("ci:doctor with HCP Terraform", () => {
     expect(code).toBe(1);
   });
 
-  test("a bad token: one line saying what to do, no further calls; not checked is not missing (exit 0)", async () => {
+  test("a bad token: one line saying what to do, no further calls; a refused token is a step done wrong (exit 1)", async () => {
     workspace("ami-tracker", "remote", DYNAMIC_CREDENTIALS);
     const { code, out } = await doctor(["--from", synthesizedFolder(["ami-tracker", "ci-access"]), "--skip-aws", "--skip-github"], {
       TF_TOKEN_app_terraform_io: "revoked.atlasv1.token",
     });
     expect(line(out, "HCP Terraform API")).toBe(
-      "  ?       step 4: HCP Terraform API: app.terraform.io answered 401 Unauthorized to the token in TF_TOKEN_app_terraform_io: it is expired, revoked or not a token of this host",
+      "  MISSING step 4: HCP Terraform API: app.terraform.io answered 401 Unauthorized to the token in TF_TOKEN_app_terraform_io: it is expired, revoked or not a token of this host",
     );
     expect(fixAfter(out, "HCP Terraform API")).toBe(
       `          fix: create a token that may read the workspaces and their variables (a team token of ${ORG}, or a user token: terraform login app.terraform.io) and set it in TF_TOKEN_app_terraform_io`,
     );
     expect(hcp.calls).toHaveLength(1);
     expect(out).not.toContain(`HCP Terraform workspace ${PREFIX}`);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
   });
 
   test("no token: one line naming the variable Terraform reads for the host; HCP Terraform is not called", async () => {

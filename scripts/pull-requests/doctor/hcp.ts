@@ -139,8 +139,9 @@ function failure(error: unknown, backend: CloudBackendConfig, tokenSource: strin
   if (error instanceof HcpApiError && error.status === 401) {
     return {
       all: true,
+      // A token that is set but refused is a setup step done wrong, not one left unread: it fails the doctor.
       outcome: {
-        status: "unchecked",
+        status: "missing",
         detail: `${backend.hostname} answered 401 Unauthorized to the token in ${tokenSource}: it is expired, revoked or not a token of this host`,
       },
       fix:
