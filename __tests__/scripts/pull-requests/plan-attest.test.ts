@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { attestationOf, checkRunName, currentPlan } from "../../../scripts/pull-requests/apply-gate";
-import { tokenVariable, runFromLog } from "../../../scripts/pull-requests/lib/hcp-plan";
+import { runFromLog } from "../../../scripts/pull-requests/lib/hcp-plan";
+import { terraformTokenVariable } from "../../../scripts/pull-requests/lib/terraform-token";
 import { reviewDigest, reviewRecord } from "../../../scripts/pull-requests/lib/plan-digest";
 import { createCheckRun, findOwnComment, reviewOf, upsertOwnComment } from "../../../scripts/pull-requests/plan-attest";
 import { buildReviewFile, type RecordEnvironment } from "../../../scripts/pull-requests/plan-record";
@@ -57,7 +58,7 @@ describe("plan-record (pull-request side)", () => {
     const log =
       "Running plan in HCP Terraform...\nTo view this run in a browser, visit:\nhttps://app.terraform.io/app/acme/ssm-patterns-prod-ami-tracker/runs/run-AbC123\n";
     expect(runFromLog(log)).toEqual({ host: "app.terraform.io", runId: "run-AbC123" });
-    expect(tokenVariable("tfe.example-corp.com")).toBe("TF_TOKEN_tfe_example__corp_com");
+    expect(terraformTokenVariable("tfe.example-corp.com")).toBe("TF_TOKEN_tfe_example__corp_com");
     const calls: Array<[string, string | undefined]> = [];
     const stub = (async (url: string, init: RequestInit) => {
       calls.push([url, (init.headers as Record<string, string>)["Authorization"]]);
