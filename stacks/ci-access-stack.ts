@@ -35,6 +35,27 @@ const ROLE_CHANGES: readonly string[] = [
   "iam:UpdateRole",
   "iam:UpdateRoleDescription",
 ];
+/**
+ * ... nor to their managed policies or OIDC providers: a new default version of an attached policy, or a new
+ * client ID, changes who may do what. Denied only when a workload stack's blocks grant the apply role such calls
+ * (permissions/iam.ts: aws_iam_policy, aws_iam_openid_connect_provider); none does today.
+ */
+const POLICY_CHANGES: readonly string[] = [
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicy",
+  "iam:DeletePolicyVersion",
+  "iam:SetDefaultPolicyVersion",
+  "iam:TagPolicy",
+  "iam:UntagPolicy",
+];
+const OIDC_PROVIDER_CHANGES: readonly string[] = [
+  "iam:AddClientIDToOpenIDConnectProvider",
+  "iam:DeleteOpenIDConnectProvider",
+  "iam:RemoveClientIDFromOpenIDConnectProvider",
+  "iam:TagOpenIDConnectProvider",
+  "iam:UntagOpenIDConnectProvider",
+  "iam:UpdateOpenIDConnectProviderThumbprint",
+];
 /** ... nor to the state bucket. */
 const BUCKET_CHANGES: readonly string[] = [
   "s3:DeleteBucket",
@@ -128,6 +149,26 @@ export class CiAccessStack extends AppStack {
         actions: ROLE_CHANGES,
         resources: [iamArn(location, `role/${this.namePrefix}-ci-*`)],
       },
+      ...(this.permissions.apply.has("iamPolicies")
+        ? [
+            {
+              sid: "DenyChangesToCiPolicies",
+              effect: "Deny" as const,
+              actions: POLICY_CHANGES,
+              resources: [iamArn(location, `policy/${this.namePrefix}-ci-*`)],
+            },
+          ]
+        : []),
+      ...(this.permissions.apply.has("oidcProviders")
+        ? [
+            {
+              sid: "DenyChangesToCiOidcProviders",
+              effect: "Deny" as const,
+              actions: OIDC_PROVIDER_CHANGES,
+              resources: [this.githubProviderArn, this.hcpProviderArn].filter((arn): arn is string => arn !== undefined),
+            },
+          ]
+        : []),
       ...(state.bucketArn !== undefined
         ? [{ sid: "DenyChangesToStateBucket", effect: "Deny" as const, actions: BUCKET_CHANGES, resources: [state.bucketArn] }]
         : []),

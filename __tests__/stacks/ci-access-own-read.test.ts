@@ -5,9 +5,11 @@
  * A type added to ci-access without a row, or without its ARN here and in the stack's own-read resources,
  * fails these tests.
  */
-import { Testing } from "cdktf";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { TerraformStack, Testing } from "cdktf";
 import { loadConfig, parseConfig, type AppConfig } from "../../config";
-import { buildApp } from "../../stacks/app";
+import { buildApp, ciAccessStackProps } from "../../stacks/app";
 import { CI_ACCESS_STACK, CiAccessStack, ciRoleName } from "../../stacks/ci-access-stack";
 import { exactStatements } from "../../stacks/ci-access/engine";
 import { DATA_SOURCE_PERMISSIONS, RESOURCE_PERMISSIONS } from "../../stacks/ci-access/permissions";
@@ -168,4 +170,37 @@ test("the own-read policy is named after the plan role and the stack", () => {
   const config = parseConfig({ backend: { bucket: "acme-tf-state" }, ciAccess: { github: { repository: "acme/app" } } }, "prod");
   const names = resourcesOf(ciAccessOf(config), "aws_iam_policy").map((policy) => String(policy["name"]));
   expect(names).toContain(`${ciRoleName(config, "plan")}-${CI_ACCESS_STACK}`);
+});
+
+describe("a workload stack that declares a managed policy or an OIDC provider (none does today)", () => {
+  const config = parseConfig({ backend: { bucket: "acme-tf-state" }, ciAccess: { github: { repository: "acme/app" } } }, "prod");
+  const denies = (withExtra: boolean): PolicyStatementJson[] => {
+    const app = Testing.app();
+    const workload = new TerraformStack(app, "extra");
+    if (withExtra) {
+      new IamPolicy(workload, "policy", { name: "prod-extra", policy: "{}" });
+      new IamOpenidConnectProvider(workload, "oidc", { url: "https://issuer.example", clientIdList: ["sts.amazonaws.com"] });
+    }
+    const stack = synthesize(new CiAccessStack(app, ciAccessStackProps(config), [workload]));
+    return resourcesOf(stack, "aws_iam_policy")
+      .filter((policy) => String(policy["name"]).startsWith(`${ciRoleName(config, "apply")}-`))
+      .flatMap((policy) => policyBehind(stack, policy["policy"]).statement)
+      .filter((statement) => statement.effect === "Deny");
+  };
+
+  test("the apply role may then change policies and providers, but never the CI roles' policies or ci-access's providers", () => {
+    const statements = denies(true);
+    expect(statements.find((statement) => statement.sid === "DenyChangesToCiPolicies")).toMatchObject({
+      actions: expect.arrayContaining(["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]),
+      resources: [expect.stringMatching(/:policy\/ssm-patterns-prod-ci-\*$/)],
+    });
+    expect(statements.find((statement) => statement.sid === "DenyChangesToCiOidcProviders")).toMatchObject({
+      actions: expect.arrayContaining(["iam:AddClientIDToOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider"]),
+      resources: ["${aws_iam_openid_connect_provider.github-oidc.arn}"],
+    });
+  });
+
+  test("without such a block the apply role has no such call, and no such deny", () => {
+    expect(denies(false).map((statement) => statement.sid)).toEqual(["DenyChangesToCiAccess", "DenyChangesToStateBucket"]);
+  });
 });
