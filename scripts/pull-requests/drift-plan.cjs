@@ -9,7 +9,8 @@
  * Plain node with no dependency: the drift job holds the plan credential and runs no `npm ci`.
  *
  *   STACK_DIR=cdktf.out/stacks/ami-tracker BACKEND=s3 npm run --silent ci:drift-plan
- *   BACKEND=cloud: a speculative run in the workspace (no -out, no -lock=false: HCP Terraform takes neither)
+ *   BACKEND=cloud: a speculative run in the workspace (no -out, no -lock=false: HCP Terraform takes neither);
+ *   cloud-local (ci-access's local-execution workspace) runs here like s3 and local
  */
 "use strict";
 const { spawnSync } = require("node:child_process");
@@ -43,7 +44,7 @@ function main() {
   const stackDir = process.env["STACK_DIR"];
   const backend = process.env["BACKEND"];
   if (!stackDir) throw new Error("STACK_DIR is not set (the workflow sets it to cdktf.out/stacks/<stack>)");
-  if (!backend) throw new Error("BACKEND is not set (the synth job's output: s3, cloud or local)");
+  if (!backend) throw new Error("BACKEND is not set (the stack's entry in the synth job's backends output: s3, local, cloud or cloud-local)");
   mkdirSync(OUT, { recursive: true });
   const log = join(OUT, "plan.log");
   writeFileSync(log, "");
