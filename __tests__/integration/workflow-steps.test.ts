@@ -139,7 +139,9 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
     for (const [name, input] of Object.entries(stacks)) {
       mkdirSync(join(out, "stacks", name), { recursive: true });
       const resource = typeof input === "string" ? { terraform_data: { release: { input } } } : input;
-      const stack = { terraform: { backend: { local: { path: join(work, "state", `${name}.tfstate`) } } }, resource };
+      // A ci-access stand-in names GitHub's OIDC subject as its plan role's trust does: ci:stacks plans ci-access only then.
+      const trust = name === "ci-access" ? { locals: { plan_trust_subject: "token.actions.githubusercontent.com:sub" } } : {};
+      const stack = { terraform: { backend: { local: { path: join(work, "state", `${name}.tfstate`) } } }, resource, ...trust };
       writeFileSync(join(out, "stacks", name, "cdk.tf.json"), JSON.stringify(stack, null, 2));
     }
   }

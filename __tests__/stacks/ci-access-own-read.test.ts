@@ -9,6 +9,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { TerraformStack, Testing } from "cdktf";
 import { loadConfig, parseConfig, type AppConfig } from "../../config";
+import { trustsGitHub } from "../../scripts/pull-requests/ci-stacks";
 import { buildApp, ciAccessStackProps } from "../../stacks/app";
 import { CI_ACCESS_STACK, CiAccessStack, ciRoleName } from "../../stacks/ci-access-stack";
 import { exactStatements } from "../../stacks/ci-access/engine";
@@ -119,6 +120,13 @@ describe.each(CONFIGURATIONS)("%s: the plan role can refresh every block of ci-a
     if (providers.length === 0) expect(read).toBeUndefined();
     else expect(read?.resources?.map((arn) => arn.replace(/^.*:oidc-provider\//, ""))).toEqual(providers);
   });
+});
+
+test("ci:stacks plans ci-access only when its plan role trusts GitHub: with ciAccess.github, not with ciAccess.hcp alone", () => {
+  const cloud = { type: "cloud", organization: "acme", project: "infra", workspacePrefix: "app-prod-" };
+  const text = (config: AppConfig): string => JSON.stringify(ciAccessOf(config));
+  expect(trustsGitHub(text(loadConfig("hcp-example")))).toBe(true);
+  expect(trustsGitHub(text(parseConfig({ backend: cloud, ciAccess: { hcp: {} } }, "prod")))).toBe(false);
 });
 
 describe("the permission table's rows for ci-access's types", () => {

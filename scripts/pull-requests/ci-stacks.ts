@@ -11,7 +11,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CI_ACCESS_STACK } from "../../stacks/ci-access-stack";
+import { CI_ACCESS_STACK, GITHUB_OIDC_HOST } from "../../stacks/ci-access-stack";
 import { STATE_BOOTSTRAP_STACK } from "../../stacks/state-bootstrap-stack";
 import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "../shared/cli-args.cjs";
 import { DEFAULT_TERRAFORM_HOST, terraformTokenVariable } from "./lib/terraform-token";
@@ -34,12 +34,27 @@ export function workloadStacks(manifestText: string): string[] {
     .sort();
 }
 
-/** The stacks CI plans (pull requests, drift.yml), sorted: the workload stacks and ci-access. */
-export function plannedStacks(manifestText: string): string[] {
+/**
+ * The stacks CI plans (pull requests, drift.yml), sorted: the workload stacks, and ci-access when
+ * `githubMayPlan` says the workflows can assume its plan role.
+ */
+export function plannedStacks(manifestText: string, githubMayPlan: (stack: string) => boolean = () => true): string[] {
   return manifestStacks(manifestText)
-    .filter((stack) => !ADMIN_STACKS.includes(stack) || PLANNED_ADMIN_STACKS.includes(stack))
+    .filter((stack) => !ADMIN_STACKS.includes(stack) || (PLANNED_ADMIN_STACKS.includes(stack) && githubMayPlan(stack)))
     .sort();
 }
+
+/**
+ * Whether the workflows may assume a synthesized ci-access stack's plan role: its trust names GitHub's OIDC
+ * subject. Without `ciAccess.github` (HCP Terraform's own credentials only) a workflow has no AWS credential to
+ * plan ci-access with, so it is left out.
+ */
+export function trustsGitHub(stackText: string): boolean {
+  return stackText.includes(`"${GITHUB_OIDC_HOST}:sub"`);
+}
+
+const plannedIn = (outdir: string, manifestText: string): string[] =>
+  plannedStacks(manifestText, (stack) => trustsGitHub(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")));
 
 export type BackendKind = "s3" | "cloud" | "local" | "other";
 
@@ -109,8 +124,9 @@ export function planBackend(stack: string, kind: BackendKind): PlanBackend {
 export function githubOutputLines(outdir: string): string {
   const manifest = readFileSync(join(outdir, "manifest.json"), "utf8");
   const apply = workloadStacks(manifest);
+  // Throws when the workload stacks do not share one backend.
   if (apply.length > 0) workloadBackend(outdir);
-  const stacks = plannedStacks(manifest);
+  const stacks = plannedIn(outdir, manifest);
   const backends = Object.fromEntries(
     stacks.map((stack) => [stack, planBackend(stack, backendOf(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")))]),
   );
@@ -153,7 +169,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): Promise<nu
       return 0;
     }
     try {
-      io.out(values.backend === true ? workloadBackend(outdir) : JSON.stringify(plannedStacks(readFileSync(manifest, "utf8"))));
+      io.out(values.backend === true ? workloadBackend(outdir) : JSON.stringify(plannedIn(outdir, readFileSync(manifest, "utf8"))));
     } catch (error) {
       throw new Error(`${manifest}: ${error instanceof Error ? error.message : String(error)}; synthesize again (npm run synth)`);
     }
