@@ -89,6 +89,18 @@ describe("plan-attest (trusted side)", () => {
     expect(review.body).toContain(review.digest);
   });
 
+  test("ci-access's comment says an administrator applies it by hand and merging applies nothing; a workload stack's says the merge applies it", () => {
+    const record = reviewRecord(parsePlan(fixture("replace.json"), "r"), { stack: "ci-access" });
+    const review = reviewOf(JSON.stringify({ kind: "plan", head: HEAD, record }), "ci-access.json", HEAD);
+    expect(review.conclusion).toBe("success");
+    expect(review.body).toContain("> **An administrator applies `ci-access` by hand**: merging applies none of this plan");
+    expect(review.body).toContain("`npx cdktf deploy ci-access`");
+    expect(review.body).not.toContain("the merge applies this plan");
+    const workload = reviewOf(planFile, "ami-tracker.json", HEAD);
+    expect(workload.body).toContain("the merge applies this plan only if it is still exactly this one");
+    expect(workload.body).not.toContain("by hand");
+  });
+
   test("a forget or an import, which the summary table would count as unchanged, is listed for the reviewer", () => {
     const record = JSON.parse(planFile).record;
     const change = (address: string, extra: Record<string, unknown>) => ({
