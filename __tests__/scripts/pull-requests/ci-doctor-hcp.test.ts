@@ -94,6 +94,9 @@ function completeAws(): void {
 
 const COMPLETE_GITHUB = {
   "/actions/variables/APP_ENV": { name: "APP_ENV", value: "hcp-example" },
+  // ci-access runs locally: its plan on pull requests and drift takes the plan role (hcp-example sets ciAccess.github).
+  "/actions/variables/AWS_REGION": { name: "AWS_REGION", value: "us-east-1" },
+  "/actions/variables/AWS_PLAN_ROLE_ARN": { name: "AWS_PLAN_ROLE_ARN", value: `arn:aws:iam::111122223333:role/${PLAN_ROLE}` },
   "/actions/secrets/TF_PLAN_TOKEN": { name: "TF_PLAN_TOKEN", created_at: "2026-12-01T00:00:00Z", updated_at: "2026-12-01T00:00:00Z" },
   "/actions/secrets/TF_API_TOKEN": { name: "TF_API_TOKEN", created_at: "2026-12-01T00:00:00Z", updated_at: "2026-12-01T00:00:00Z" },
   "/environments/hcp-example": { name: "hcp-example", protection_rules: [{ type: "required_reviewers", reviewers: [{ type: "Team" }] }] },
@@ -166,7 +169,7 @@ describe("ci:doctor with HCP Terraform", () => {
     );
     // ci-access runs locally with administrator credentials: its variables are not read.
     expect(out).not.toContain(`variables of workspace ${PREFIX}ci-access`);
-    expect(out).toContain("11 step(s) checked, all in place.");
+    expect(out).toContain("13 step(s) checked, all in place.");
     expect(code).toBe(0);
     expect(hcp.calls.map((call) => call.path)).toEqual([
       `/organizations/${ORG}/workspaces/${PREFIX}ami-tracker`,
@@ -248,7 +251,7 @@ describe("ci:doctor with HCP Terraform", () => {
     expect(fixAfter(out, `HCP Terraform workspace ${PREFIX}ci-access`)).toBe(
       `          fix: on https://app.terraform.io/app/${ORG}/workspaces/${PREFIX}ci-access/settings/general set Execution Mode "Local"`,
     );
-    expect(out).toContain("5 of 14 checked step(s) missing.");
+    expect(out).toContain("5 of 16 checked step(s) missing.");
   });
 
   test("a workspace in another project than the cloud block names is missing: the roles trust that project only", async () => {

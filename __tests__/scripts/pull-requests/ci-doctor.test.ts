@@ -160,7 +160,7 @@ describe("ci:doctor", () => {
     expect(out).toContain("8 of 9 checked step(s) missing.");
   });
 
-  test("HCP Terraform: the two token secrets; no role variables asked for (the workspaces: ci-doctor-hcp.test.ts)", async () => {
+  test("HCP Terraform: the two token secrets; of the role variables only ci-access's plan role and region (the workspaces: ci-doctor-hcp.test.ts)", async () => {
     const workspaces = "organization:example-org:project:ssm-patterns:workspace:ssm-patterns-hcp-example-";
     iam.on(ListOpenIDConnectProvidersCommand).resolves({
       OpenIDConnectProviderList: [
@@ -190,8 +190,10 @@ describe("ci:doctor", () => {
       "/environments/hcp-example": { name: "hcp-example", protection_rules: [{ type: "wait_timer", wait_timer: 30 }] },
     };
     const { code, out } = await doctor(["--env", "hcp-example", "--api-url", github.url, "--skip-hcp"]);
-    // With HCP Terraform the workspaces hold the AWS credentials: no role variables, no state bucket.
-    expect(out).not.toContain("repository variable AWS_PLAN_ROLE_ARN");
+    // With HCP Terraform the workspaces hold the AWS credentials, but ci-access plans on the runner with the plan role.
+    expect(line(out, "repository variable AWS_PLAN_ROLE_ARN")).toContain("MISSING");
+    expect(line(out, "repository variable AWS_REGION")).toContain("MISSING");
+    expect(out).not.toContain("repository variable AWS_APPLY_ROLE_ARN");
     expect(out).not.toContain("state bucket");
     expect(line(out, "plan role ssm-patterns-hcp-example-ci-plan-us-east-1")).toContain("ok");
     expect(line(out, "OIDC provider app.terraform.io")).toContain("ok");

@@ -64,8 +64,10 @@ async function repositoryVariables(config: AppConfig, github: GitHubAccess, arns
     AWS_PLAN_ROLE_ARN: arns.plan,
     AWS_APPLY_ROLE_ARN: arns.apply,
   };
-  // With HCP Terraform the workspaces get AWS credentials themselves (TFC_AWS_*): the role variables are unused.
-  const names = config.backend.type === "cloud" ? (["APP_ENV"] as const) : REPOSITORY_VARIABLES;
+  // With HCP Terraform the workspaces get AWS credentials themselves (TFC_AWS_*), but ci-access runs locally on
+  // the runner: with ciAccess.github its plan (pull requests, drift) takes the plan role and the region.
+  const cloudNames = config.ciAccess.github !== undefined ? (["APP_ENV", "AWS_REGION", "AWS_PLAN_ROLE_ARN"] as const) : (["APP_ENV"] as const);
+  const names = config.backend.type === "cloud" ? cloudNames : REPOSITORY_VARIABLES;
   const findings: Finding[] = [];
   for (const name of names) {
     const want = expected[name];
