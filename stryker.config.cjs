@@ -42,14 +42,12 @@ const TARGETS = {
   },
   validators: {
     mutate: ["config/validators.ts"],
-    tests: [
-      "__tests__/config/validators*.test.ts",
-      "__tests__/config/config.test.ts",
-      "__tests__/config/single-field.test.ts",
-      "__tests__/config/ssm-parameter-name.test.ts",
-      "__tests__/config/image-builder-config.test.ts",
-      "__tests__/config/first-hour.test.ts",
-    ],
+    tests: ["__tests__/config/validators*.test.ts", "__tests__/config/config.test.ts", "__tests__/config/single-field.test.ts"],
+  },
+  // The edit distance behind both "did you mean"s: the configuration's and the command lines'.
+  "did-you-mean": {
+    mutate: ["config/did-you-mean.cjs"],
+    tests: ["__tests__/config/validators-edges.test.ts", "__tests__/scripts/shared/cli-args.test.ts"],
   },
   "apply-gate": {
     mutate: ranges("scripts/pull-requests/apply-gate.ts", [
@@ -59,7 +57,6 @@ const TARGETS = {
       "attestationOf",
       "WRITERS",
       "approversOf",
-      "changesOfRecord",
     ]),
     tests: ["__tests__/scripts/pull-requests/apply-gate*.test.ts"],
   },
