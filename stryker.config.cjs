@@ -50,14 +50,7 @@ const TARGETS = {
     tests: ["__tests__/config/validators-edges.test.ts", "__tests__/scripts/shared/cli-args.test.ts"],
   },
   "apply-gate": {
-    mutate: ranges("scripts/pull-requests/apply-gate.ts", [
-      "checkRunName",
-      "decide",
-      "parseAttestationId",
-      "attestationOf",
-      "WRITERS",
-      "approversOf",
-    ]),
+    mutate: ranges("scripts/pull-requests/apply-gate.ts", ["checkRunName", "decide", "parseAttestationId", "attestationOf", "WRITERS", "approversOf"]),
     tests: ["__tests__/scripts/pull-requests/apply-gate*.test.ts"],
   },
 };
