@@ -131,6 +131,26 @@ describe("checkTimeZone", () => {
     expect(checkTimeZone(zone)).toMatch(/ is not an IANA time zone \(/);
   });
 
+  test("the Etc/GMT offsets are read whole: a letter for the hours, or text before, is refused", () => {
+    expect(checkTimeZone("Etc/GMT+x")).toBe(`"Etc/GMT+x" is not an IANA time zone (${ZONE_FIX})`);
+    expect(checkTimeZone("xEtc/GMT+5")).toBe(`"xEtc/GMT+5" is not an IANA time zone (${ZONE_FIX})`);
+  });
+
+  test("the UTC names are accepted without Intl.DateTimeFormat, which loads ICU's date data", () => {
+    const format = jest.spyOn(Intl, "DateTimeFormat");
+    try {
+      for (const zone of ["UTC", "Etc/UTC", "GMT", "Zulu", "Etc/GMT+5", "Etc/GMT-14"]) expect(checkTimeZone(zone)).toBeUndefined();
+
+      expect(format).not.toHaveBeenCalled();
+    } finally {
+      format.mockRestore();
+    }
+  });
+
+  test("ties are all offered, joined by or", () => {
+    expect(checkTimeZone("Africa/Asme")).toBe(`"Africa/Asme" is not an IANA time zone (did you mean "Africa/Asmera" or "Africa/Lome"?)`);
+  });
+
   test("a typo names the nearest zone", () => {
     expect(checkTimeZone("Europe/Pari")).toBe(`"Europe/Pari" is not an IANA time zone (did you mean "Europe/Paris"?)`);
     expect(checkTimeZone("Europe/Paris/x")).toBe(`"Europe/Paris/x" is not an IANA time zone (did you mean "Europe/Paris"?)`);
