@@ -194,6 +194,8 @@ describe("attestationOf: which check run counts", () => {
     ["a digest with text before it", attestationId(STACK, HEAD, `x${DIGEST}`)],
     ["a digest with text after it", attestationId(STACK, HEAD, `${DIGEST}x`)],
     ["a digest with a non-hex letter", attestationId(STACK, HEAD, `g${DIGEST.slice(1)}`)],
+    // An array of one string reads as that string to RegExp.prototype.test: only the type check refuses it.
+    ["a digest in an array", JSON.stringify({ v: 1, stack: STACK, head: HEAD, digest: [DIGEST] })],
   ])("an external_id that is %s is not an attestation", (_case, externalId) => {
     expect(attestationOf([checkRun({ external_id: externalId })], STACK, HEAD, APP_ID)).toBeUndefined();
   });
@@ -229,6 +231,10 @@ describe("approversOf: who counts", () => {
     expect(approvers([approval({ user: null })])).toEqual([]);
     expect(approvers([approval({ user: { type: "User" } })])).toEqual([]);
     expect(approvers([approval({ submitted_at: null })])).toEqual([]);
+  });
+
+  test("a submission time that is not text does not count, even one Date.parse would read as a later year", () => {
+    expect(approvers([approval({ submitted_at: 2027 as unknown as string })])).toEqual([]);
   });
 
   test("an approval at the very second the plan completed is not after it", () => {
