@@ -136,6 +136,19 @@ describe("layers", () => {
     expect(offending("handlers", up)).toEqual([]);
   });
 
+  test("lib/ (build helpers below every room: stacks/, scripts/, synth.cjs) depends on nothing but Node.js", () => {
+    const files = readdirSync(join(ROOT, "lib")).filter((name) => /\.(c?[jt]s|d\.cts)$/.test(name));
+    expect(files).toContain("build-cache.cjs");
+    const found = files.flatMap((name) =>
+      importsOf(`lib/${name}`)
+        .filter((target) => !target.startsWith("node:") && !inFolder("lib")(target))
+        .map((target) => `lib/${name} imports ${target}`),
+    );
+    expect(found).toEqual([]);
+    // The check reads CommonJS requires too: synth.cjs's are found.
+    expect(importsOf("scripts/synth.cjs")).toContain("lib/build-cache.cjs");
+  });
+
   test("aws/ (the AWS facts) depends on nothing but itself", () => {
     expect(offending("aws", (target) => !inFolder("aws")(target))).toEqual([]);
   });
@@ -161,7 +174,7 @@ describe("layers", () => {
   });
 
   test(`every ARN is built by ${ARN_MODULE} (formatArn, one location type: AwsLocation)`, () => {
-    const files = ["main.ts", ...["aws", "ami-pointers", "config", "stacks", "handlers", "scripts", "cli"].flatMap(sourceFiles)].filter(
+    const files = ["main.ts", ...["aws", "aws-clients", "ami-pointers", "config", "stacks", "handlers", "scripts", "cli"].flatMap(sourceFiles)].filter(
       (file) => file !== ARN_MODULE,
     );
 

@@ -9,9 +9,11 @@
  * transpiles TypeScript nor resolves ~430 modules nor parses ~9 MB of JavaScript again.
  * `npx tsx main.ts` does the same synth from the sources (same bytes out): it is what the tests run.
  *
- * Inputs are the files esbuild read: the project's by content hash; node_modules' as a whole by the
- * content hash of node_modules/.package-lock.json, which npm rewrites on every change to node_modules
- * (without that file, e.g. with another package manager, every node_modules input is hashed too).
+ * Inputs are this file and esbuild's version (the key), and the files esbuild read (recorded after each
+ * build): the project's by content hash; node_modules' as a whole by the content hash of
+ * node_modules/.package-lock.json, which npm rewrites on every change to node_modules (without that
+ * file, e.g. with another package manager, every node_modules input is hashed too). The cache helper
+ * is lib/build-cache.cjs, which stacks/constructs/bundle.ts and the plan tier use too.
  *
  *   node scripts/synth.cjs            # build if stale, then synthesize
  *   node scripts/synth.cjs --env NAME # config/environments/NAME.json (the same as APP_ENV=NAME)
@@ -20,58 +22,43 @@
  *   node scripts/synth.cjs --help     # the options; nothing is built or written
  */
 "use strict";
-const { createHash, randomBytes } = require("node:crypto");
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { randomBytes } = require("node:crypto");
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } = require("node:fs");
 const Module = require("node:module");
 const { dirname, join, relative, sep } = require("node:path");
 const vm = require("node:vm");
+const { inputKey, inputsUnchanged, readOrBuildAsync, recordInputs, sha256, writeFileAtomic } = require("../lib/build-cache.cjs");
 const { defineCommand, runMain } = require("./shared/cli-args.cjs");
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, ".build", "synth");
 const BUNDLE = join(OUT, "main.js");
 const RECORD = join(OUT, "inputs.json");
-const LOCKFILE = "node_modules/.package-lock.json";
-/** Bump when the build options or the record's meaning change. */
-const FORMAT = 1;
 
 /**
  * @typedef {{ key: string, bundleHash: string, inputs: Record<string, string>, seconds?: number }} BuildRecord
  */
 
-/** @param {string | Buffer} data */
-function sha256(data) {
-  return createHash("sha256").update(data).digest("hex");
-}
-
-/** @param {string} input a project-relative path */
-function hashInput(input) {
-  try {
-    return sha256(readFileSync(join(ROOT, input)));
-  } catch {
-    return "missing";
-  }
-}
-
+/** The key of the build: this file (its build options) and esbuild's version; the files esbuild reads are recorded apart. */
 function buildKey() {
   const esbuildVersion = JSON.parse(readFileSync(require.resolve("esbuild/package.json", { paths: [ROOT] }), "utf8")).version;
-  return sha256(JSON.stringify({ FORMAT, esbuildVersion }));
+  return inputKey({ root: ROOT, files: ["scripts/synth.cjs"], values: { esbuildVersion } });
 }
 
-/** @returns {BuildRecord | undefined} the record, when the bundle is current */
-function currentRecord() {
-  /** @type {BuildRecord} */
-  let record;
-  try {
-    record = JSON.parse(readFileSync(RECORD, "utf8"));
-  } catch {
-    return undefined;
-  }
-  if (!existsSync(BUNDLE)) return undefined;
-  for (const [input, hash] of Object.entries(record.inputs)) {
-    if (hashInput(input) !== hash) return undefined;
-  }
-  return record.key === buildKey() ? record : undefined;
+/**
+ * The record of the current bundle: kept while the key and every recorded input are unchanged, else built.
+ * @returns {Promise<BuildRecord>}
+ */
+async function currentRecord() {
+  const key = buildKey();
+  /** @type {{ entry: BuildRecord | undefined }} */
+  const { entry } = await readOrBuildAsync(
+    RECORD,
+    /** @param {BuildRecord} record */ (record) => record.key === key && existsSync(BUNDLE) && inputsUnchanged(ROOT, record.inputs),
+    /** @param {BuildRecord | undefined} previous */ (previous) => build(key, previous),
+  );
+  if (entry === undefined) throw new Error(`synth: building ${relative(ROOT, BUNDLE)} recorded nothing`);
+  return entry;
 }
 
 /**
@@ -115,19 +102,18 @@ async function withProgress(what, hint, work) {
   }
 }
 
-/** Bundles into a private folder and renames into place: concurrent synths never see half a file. */
-async function build() {
+/**
+ * Bundles into a private folder and renames into place: concurrent synths never see half a file. Returns
+ * the record, which readOrBuildAsync writes after the bundle is in place.
+ * @param {string} key
+ * @param {BuildRecord | undefined} previous
+ * @returns {Promise<BuildRecord>}
+ */
+async function build(key, previous) {
   /** @type {typeof import("esbuild")} */
   const esbuild = require(require.resolve("esbuild", { paths: [ROOT] }));
   mkdirSync(OUT, { recursive: true });
   const scratch = join(OUT, `.build-${process.pid}-${randomBytes(4).toString("hex")}`);
-  /** @type {BuildRecord | undefined} */
-  let previous;
-  try {
-    previous = JSON.parse(readFileSync(RECORD, "utf8"));
-  } catch {
-    previous = undefined;
-  }
   const started = Date.now();
   // Measured from an empty .build/ on a busy 2-core machine: ~6 s for this bundle, ~10 s and ~4 s for the two handlers.
   const hint =
@@ -153,19 +139,9 @@ async function build() {
   );
   const bundleText = readFileSync(join(scratch, "main.js"));
   const bundleHash = sha256(bundleText).slice(0, 16);
-  const lockfile = existsSync(join(ROOT, LOCKFILE));
-  /** @type {Record<string, string>} */
-  const inputs = {};
-  for (const input of Object.keys(result.metafile.inputs).sort()) {
-    if (lockfile && input.startsWith("node_modules/")) continue;
-    inputs[input] = hashInput(input);
-  }
-  if (lockfile) inputs[LOCKFILE] = hashInput(LOCKFILE);
   /** @type {BuildRecord} */
-  const record = { key: buildKey(), bundleHash, inputs, seconds: Math.round((Date.now() - started) / 100) / 10 };
-  writeFileSync(join(scratch, "inputs.json"), JSON.stringify(record, null, 1));
+  const record = { key, bundleHash, inputs: recordInputs(ROOT, Object.keys(result.metafile.inputs)), seconds: Math.round((Date.now() - started) / 100) / 10 };
   renameSync(join(scratch, "main.js"), BUNDLE);
-  renameSync(join(scratch, "inputs.json"), RECORD);
   rmSync(scratch, { recursive: true, force: true });
   // Code caches of earlier bundles are never valid again.
   for (const file of readdirSync(OUT)) {
@@ -194,9 +170,7 @@ function run(record) {
     // After the synth, so the cache also holds the functions it compiled lazily.
     process.once("exit", () => {
       try {
-        const scratch = `${cacheFile}.${process.pid}`;
-        writeFileSync(scratch, script.createCachedData());
-        renameSync(scratch, cacheFile);
+        writeFileAtomic(cacheFile, script.createCachedData());
       } catch {
         // A read-only checkout: the next run compiles again, nothing else changes.
       }
@@ -241,7 +215,7 @@ runMain(COMMAND, async ({ values }) => {
   if (typeof values.env === "string") process.env.APP_ENV = values.env;
   // Read by the rule pack (stacks/rules/rule-pack.ts) in the bundle.
   if (values.verbose === true) process.env.RULE_PACK_VERBOSE = "1";
-  const record = currentRecord() ?? (await build());
+  const record = await currentRecord();
   if (values.build === true) {
     console.log(relative(ROOT, BUNDLE));
     return 0;

@@ -92,7 +92,8 @@ export async function startGitHubStub(repository: string, tokens: Readonly<Recor
     };
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const method = request.method ?? "GET";
-    const token = (request.headers.authorization ?? "").replace(/^Bearer /, "");
+    // GitHub takes "Bearer <token>" and "token <token>" (Octokit's form) alike.
+    const token = (request.headers.authorization ?? "").replace(/^(Bearer|token) /i, "");
     const who = tokens[token];
     if (who === undefined) return send(401, { message: "Bad credentials" });
     if (!url.pathname.startsWith(`${prefix}/`)) return send(404, { message: "Not Found" });

@@ -1,17 +1,16 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import fc from "fast-check";
+import { ExampleFleet, launchTemplateImageId } from "../../stacks/constructs/example-fleet";
 import {
   autoScalingGroupArn,
-  ExampleFleet,
   FleetRefresh,
-  launchTemplateImageId,
-  ParameterRejectionAlarm,
   parameterChangedPattern,
   RETRYABLE_REFRESH_ERRORS,
   retryWindow,
   type FleetRefreshProps,
 } from "../../stacks/constructs/fleet-refresh";
+import { ParameterRejectionAlarm } from "../../stacks/constructs/parameter-rejection-alarm";
 import { checkStack } from "../../stacks/rules/rule-pack";
 import { amiLoopStacks, LATEST, STABLE } from "../helpers/ami-loop-stacks";
 import { onlyResource, policyBehind, resourcesOf, synthesize, type SynthesizedStack } from "../helpers/synth";

@@ -1,7 +1,9 @@
 import { Testing } from "cdktf";
 import { loadConfig } from "../../config";
-import { AmiTrackerStack, parentImageArn } from "../../stacks/ami-tracker-stack";
-import { BUILD_INSTANCE_MANAGED_POLICIES, EXECUTION_ROLE_MANAGED_POLICY } from "../../stacks/constructs/image-pipeline";
+import { AmiTrackerStack } from "../../stacks/ami-tracker-stack";
+import { parentImageArn } from "../../stacks/constructs/ami-loop/plan";
+import { BUILD_INSTANCE_MANAGED_POLICIES } from "../../stacks/constructs/build-instance-profile";
+import { EXECUTION_ROLE_MANAGED_POLICY } from "../../stacks/constructs/image-pipeline";
 import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type SynthesizedStack } from "../helpers/synth";
 
 function synthTracker(raw: Record<string, unknown>, environment = "test"): SynthesizedStack {

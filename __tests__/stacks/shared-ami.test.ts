@@ -6,7 +6,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { AUTO_SCALING_GRANT_OPERATIONS, EBS_KEY_USE_ACTIONS, SHARED_AMI_KEY_USE_ACTIONS } from "../../aws/ami-sharing";
-import { BuildInstanceProfile, ImagePipeline, type ImagePipelineProps } from "../../stacks/constructs/image-pipeline";
+import { BuildInstanceProfile } from "../../stacks/constructs/build-instance-profile";
+import { ImagePipeline, type ImagePipelineProps } from "../../stacks/constructs/image-pipeline";
 import { AutoScalingKeyGrant } from "../../stacks/constructs/shared-ami-consumer";
 import { consumerPrincipals, SharedAmiKey } from "../../stacks/constructs/shared-ami-key";
 import { amiLoopStacks, CONSUMER_ACCOUNT, CONSUMER_OU, SHARED_KEY_ARN } from "../helpers/ami-loop-stacks";

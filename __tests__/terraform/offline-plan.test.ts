@@ -11,29 +11,18 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, 
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, parseConfig } from "../../config";
-import {
-  DEFAULT_CONCURRENCY,
-  findTerraform,
-  formatSummary,
-  SCHEMA_FREE_COMMANDS,
-  listEnvironments,
-  listStacks,
-  PLAN_CACHE_DIRECTORY,
-  planStackDirectory,
-  planTargets,
-  prepareTerraform,
-  runLimited,
-  synthesize,
-  type PlanReport,
-  type PlanTarget,
-  type ResourceChange,
-  type StackResult,
-} from "../../scripts/plan-tier/offline-plan";
+import { PLAN_CACHE_DIRECTORY } from "../../scripts/plan-tier/offline-plan";
+import { listEnvironments, synthesize } from "../../scripts/plan-tier/lib/environments";
+import { DEFAULT_CONCURRENCY, listStacks, planTargets, runLimited, type PlanReport, type PlanTarget } from "../../scripts/plan-tier/lib/plan-pool";
+import { SCHEMA_FREE_COMMANDS, type ResourceChange, type StackResult } from "../../scripts/plan-tier/lib/plan-result";
+import { formatSummary } from "../../scripts/plan-tier/lib/plan-report";
+import { planStackDirectory } from "../../scripts/plan-tier/lib/plan-stack";
+import { prepareTerraform } from "../../scripts/plan-tier/lib/terraform-context";
 import { awsProviderAliases, isObject, type Json, type JsonObject } from "../../scripts/plan-tier/lib/stack-json";
 import { stackFormat, STACK_FILES } from "../../scripts/plan-tier/lib/stack-file";
 import { SharedProviderPool, type SharedProvider } from "../../scripts/plan-tier/lib/shared-provider";
 import { type CoverageCandidate, coveringSelection, stackFeatures, uncovered } from "../../scripts/plan-tier/lib/plan-coverage";
-import { terraformTierScope, terraformTierWithoutTerraform } from "../../stacks/terraform-env";
+import { findTerraform, terraformTierScope, terraformTierWithoutTerraform } from "../../stacks/terraform-env";
 import { GITHUB_COMMENT_LIMIT, changesOf, countByAction, summarize, type PlanDocument } from "../../scripts/pull-requests/plan-summary";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 import { code } from "../../scripts/pull-requests/lib/markdown";

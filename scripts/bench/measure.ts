@@ -5,6 +5,11 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
+export const BIN = join(PROJECT_ROOT, "node_modules", ".bin");
+export const TSX = join(BIN, "tsx");
+export const SYNTH = join(PROJECT_ROOT, "scripts", "synth.cjs");
+/** Where the bench writes what it builds (git-ignored). */
+export const BENCH_BUILD = join(PROJECT_ROOT, ".build", "bench");
 const TIME = "/usr/bin/time";
 
 /** One fresh process's cost, as the kernel counted it. */
@@ -134,4 +139,26 @@ export function mb(value: number | undefined): string {
 
 export function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+const INIT_PROBE = `
+const started = process.hrtime.bigint();
+const cpu = process.cpuUsage();
+require(process.argv[1]);
+const used = process.cpuUsage(cpu);
+process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6) + " " + String((used.user + used.system) / 1e3));
+`;
+
+/** Module init of a bundle: 20 cold `require`s, each in a fresh Node.js process; medians of wall and CPU (user + system) time. */
+export function measureInit(file: string, env: NodeJS.ProcessEnv, what: string): { wallMs: number; cpuMs: number } {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let run = 0; run < 20; run++) {
+    const result = spawnSync(process.execPath, ["-e", INIT_PROBE, file], { env, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`init of ${what} failed: ${firstLines(result.stderr, 6)}`);
+    const [wall, cpu] = result.stdout.trim().split(" ").map(Number);
+    walls.push(wall ?? Number.NaN);
+    cpus.push(cpu ?? Number.NaN);
+  }
+  return { wallMs: median(walls), cpuMs: median(cpus) };
 }

@@ -19,7 +19,7 @@ import { delimiter, join } from "node:path";
 import { findTerraform } from "../../stacks/terraform-env";
 import { PROJECT_ROOT, runProcess } from "./measure";
 
-/** Subcommands that start no provider (mirrors SCHEMA_FREE_COMMANDS of scripts/plan-tier/offline-plan.ts, kept apart so old checkouts can be measured). */
+/** Subcommands that start no provider (mirrors SCHEMA_FREE_COMMANDS of scripts/plan-tier/lib/plan-result.ts, kept apart so old checkouts can be measured). */
 const SCHEMA_FREE = new Set(["init", "version", "fmt"]);
 
 export interface StackCalls {

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA_SOURCE_PERMISSIONS, RESOURCE_PERMISSIONS } from "../../stacks/ci-access/permissions";
 import type { Calls } from "../../stacks/ci-access/table";
+import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "../shared/cli-args.cjs";
 import { loadReference } from "./iam-reference/reference";
 
 export const STAR_ONLY_FILE = join(__dirname, "..", "..", "aws", "iam-star-only.ts");
@@ -48,23 +49,35 @@ export async function starOnlyModuleText(): Promise<string> {
   ].join("\n");
 }
 
-async function main(): Promise<void> {
-  const text = await starOnlyModuleText();
-  if (process.argv.includes("--check")) {
-    let current = "";
-    try {
-      current = readFileSync(STAR_ONLY_FILE, "utf8");
-    } catch {
-      // a missing file is stale
+export const COMMAND = defineCommand({
+  command: "npm run iam:star-only --",
+  name: "iam:star-only",
+  summary:
+    'Writes aws/iam-star-only.ts: the permission table\'s actions the Service Authorization Reference lists without a resource type, which IAM accepts only with Resource "*".',
+  options: {
+    check: { type: "boolean", description: "write nothing; exit 1 when aws/iam-star-only.ts is not current" },
+  },
+});
+
+/** The CLI: writes the file, or with --check compares it; `file` is for tests. */
+export function main(argv: readonly string[], io: CliIo = processIo, file = STAR_ONLY_FILE): Promise<number> {
+  return runCommand(COMMAND, argv, io, async ({ values }) => {
+    const text = await starOnlyModuleText();
+    if (values.check === true) {
+      let current = "";
+      try {
+        current = readFileSync(file, "utf8");
+      } catch {
+        // a missing file is stale
+      }
+      if (current === text) return 0;
+      io.err("iam:star-only: aws/iam-star-only.ts is not current; run npm run iam:star-only");
+      return 1;
     }
-    if (current !== text) {
-      console.error("aws/iam-star-only.ts is not current; run npm run iam:star-only");
-      process.exitCode = 1;
-    }
-  } else {
-    writeFileSync(STAR_ONLY_FILE, text);
-    console.log("wrote aws/iam-star-only.ts");
-  }
+    writeFileSync(file, text);
+    io.out("wrote aws/iam-star-only.ts");
+    return 0;
+  });
 }
 
-if (require.main === module) void main();
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -23,9 +23,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
 import { githubComments, upsertStickyComment } from "./plan-comment";
-import { actionOf, parsePlan } from "./plan-summary";
-import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
+import { actionOf, parsePlan } from "./lib/plan-document";
+import { githubFromEnv, requiredEnv, runUrlFromEnv, type GitHubRepository } from "./lib/github";
+import { stackProblem } from "./lib/options";
 import { code } from "./lib/markdown";
 import { reviewDigest, reviewRecord, type ReviewRecord } from "./lib/plan-digest";
 
@@ -119,7 +121,7 @@ interface CheckRun {
   readonly conclusion?: string | null;
   readonly completed_at?: string | null;
   readonly external_id?: string | null;
-  readonly html_url?: string;
+  readonly html_url?: string | null;
   readonly app?: { readonly id?: number; readonly slug?: string } | null;
 }
 
@@ -157,7 +159,7 @@ export function attestationOf(checkRuns: readonly CheckRun[], stack: string, hea
   if (newest === undefined || newest.conclusion !== "success") return undefined;
   const id = parseAttestationId(newest.external_id);
   if (id === undefined || id.stack !== stack || id.head !== head) return undefined;
-  return { ...id, completedAt: String(newest.completed_at), ...(newest.html_url !== undefined ? { url: newest.html_url } : {}) };
+  return { ...id, completedAt: String(newest.completed_at), ...(typeof newest.html_url === "string" ? { url: newest.html_url } : {}) };
 }
 
 export interface Review {
@@ -224,30 +226,23 @@ export function holdComment(input: GateInput, decision: GateDecision, runUrl: st
 }
 
 /** The merged pull request of a commit on the main branch, from GitHub's commit -> pulls list. */
-export async function mergedPullRequest(request: GitHubRequest, sha: string): Promise<PullRequest | undefined> {
-  const pulls = (await request("GET", `/commits/${sha}/pulls`)) as Array<{
-    number: number;
-    merge_commit_sha?: string | null;
-    merged_at?: string | null;
-    head: { sha: string };
-    user?: { login?: string } | null;
-  }>;
+export async function mergedPullRequest({ github, repository }: GitHubRepository, sha: string): Promise<PullRequest | undefined> {
+  const pulls = await github.paginate(github.rest.repos.listPullRequestsAssociatedWithCommit, { ...repository, commit_sha: sha, per_page: 100 });
   const merged = pulls.find((pull) => pull.merged_at && pull.merge_commit_sha === sha);
   if (merged === undefined) return undefined;
   return { number: merged.number, head: merged.head.sha, author: merged.user?.login ?? "" };
 }
 
-/** Every check run named plan-review/<stack> on a commit (the list endpoint wraps them in an object). */
-export async function checkRunsOf(request: GitHubRequest, head: string, stack: string, appId: number): Promise<CheckRun[]> {
-  const runs: CheckRun[] = [];
-  for (let page = 1; ; page++) {
-    const name = encodeURIComponent(checkRunName(stack));
-    const batch = (await request("GET", `/commits/${head}/check-runs?check_name=${name}&app_id=${appId}&filter=all&per_page=100&page=${page}`)) as {
-      check_runs: CheckRun[];
-    };
-    runs.push(...batch.check_runs);
-    if (batch.check_runs.length < 100) return runs;
-  }
+/** Every check run named plan-review/<stack> the App created on a commit. */
+export async function checkRunsOf({ github, repository }: GitHubRepository, head: string, stack: string, appId: number): Promise<CheckRun[]> {
+  return github.paginate(github.rest.checks.listForRef, {
+    ...repository,
+    ref: head,
+    check_name: checkRunName(stack),
+    app_id: appId,
+    filter: "all",
+    per_page: 100,
+  });
 }
 
 export interface Evidence {
@@ -257,12 +252,13 @@ export interface Evidence {
 }
 
 /** Everything the gate reads from GitHub. */
-export async function gatherEvidence(request: GitHubRequest, sha: string, stack: string, appId: number): Promise<Evidence> {
-  const pullRequest = await mergedPullRequest(request, sha);
+export async function gatherEvidence(client: GitHubRepository, sha: string, stack: string, appId: number): Promise<Evidence> {
+  const pullRequest = await mergedPullRequest(client, sha);
   if (pullRequest === undefined) return {};
-  const attestation = attestationOf(await checkRunsOf(request, pullRequest.head, stack, appId), stack, pullRequest.head, appId);
+  const attestation = attestationOf(await checkRunsOf(client, pullRequest.head, stack, appId), stack, pullRequest.head, appId);
   if (attestation === undefined) return { pullRequest };
-  const reviews = await listAll<Review>(request, `/pulls/${pullRequest.number}/reviews`);
+  const { github, repository } = client;
+  const reviews: Review[] = await github.paginate(github.rest.pulls.listReviews, { ...repository, pull_number: pullRequest.number, per_page: 100 });
   return { pullRequest, attestation, approvers: approversOf(reviews, pullRequest, attestation.completedAt) };
 }
 
@@ -272,27 +268,6 @@ function gitTree(commit: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-interface Arguments {
-  readonly stack: string;
-  readonly plan: string;
-  readonly lockFile?: string;
-}
-
-export function parseArguments(argv: readonly string[]): Arguments {
-  const values: Record<string, string> = {};
-  const files: string[] = [];
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index] ?? "";
-    if (argument === "--stack" || argument === "--lock-file") values[argument.slice(2)] = argv[++index] ?? "";
-    else if (argument.startsWith("--")) throw new Error(`unknown option ${argument}; usage: apply-gate --stack NAME plan.json [--lock-file FILE]`);
-    else files.push(argument);
-  }
-  const stack = values["stack"];
-  const plan = files[0];
-  if (!stack || plan === undefined) throw new Error("usage: apply-gate --stack NAME plan.json [--lock-file FILE]");
-  return { stack, plan, ...(values["lock-file"] ? { lockFile: values["lock-file"] } : {}) };
 }
 
 /** Every change the apply makes, forgets and imports included (an import-only plan is not "no changes"). */
@@ -324,47 +299,54 @@ export function appIdFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return id;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const args = parseArguments(argv);
-  const lockFile = args.lockFile !== undefined && existsSync(args.lockFile) ? readFileSync(args.lockFile, "utf8") : undefined;
-  const current = currentPlan(args.stack, readFileSync(args.plan, "utf8"), lockFile, process.env["PLAN_DIGEST_KEY"]);
-  const token = requiredEnv("GITHUB_TOKEN");
-  const repository = requiredEnv("GITHUB_REPOSITORY");
-  const sha = requiredEnv("GITHUB_SHA");
-  const apiUrl = process.env["GITHUB_API_URL"];
-  const request = githubRequest({ token, repository, ...(apiUrl ? { apiUrl } : {}) });
-  const evidence = await gatherEvidence(request, sha, args.stack, appIdFromEnv());
-  const merge = gitTree(sha);
-  const reviewedHead = evidence.pullRequest === undefined ? undefined : gitTree(evidence.pullRequest.head);
-  const input: GateInput = {
-    stack: args.stack,
-    current,
-    ...evidence,
-    trees: { ...(merge !== undefined ? { merge } : {}), ...(reviewedHead !== undefined ? { reviewedHead } : {}) },
-  };
-  const decision = decide(input);
-  process.stdout.write(`[apply-gate] ${args.stack}: ${decision.outcome}: ${decision.reason}\n`);
-  const output = process.env["GITHUB_OUTPUT"];
-  if (output) appendFileSync(output, `decision=${decision.outcome}\ndigest=${current.digest}\n`);
-  if (decision.outcome !== "hold") return 0;
-  const body = holdComment(input, decision, runUrlFromEnv());
-  const summary = process.env["GITHUB_STEP_SUMMARY"];
-  if (summary) appendFileSync(summary, body);
-  if (evidence.pullRequest !== undefined) {
-    const api = githubComments({ token, repository, pullRequest: evidence.pullRequest.number, ...(apiUrl ? { apiUrl } : {}) });
-    await upsertStickyComment(api, applyMarker(args.stack), body);
-  }
-  return 1;
+export const COMMAND = defineCommand({
+  command: "npm run --silent apply:gate --",
+  name: "apply:gate",
+  summary:
+    "On a push to the main branch: may this stack's fresh plan be applied? Yes only when it is the plan the plan-review App attested on the merged pull request, " +
+    "approved after that by a person with write access other than its author (docs/plan-review.md#what-is-applied).",
+  positionals: { name: "PLAN.json", description: "the fresh plan (terraform show -json plan.tfplan)", max: 1 },
+  options: {
+    stack: { type: "string", value: "NAME", description: "the stack planned", check: stackProblem },
+    "lock-file": { type: "string", value: "FILE", description: "the stack's .terraform.lock.hcl (its providers are part of the digest)" },
+  },
+  notes:
+    "env: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA, PLAN_REVIEW_APP_ID, PLAN_DIGEST_KEY (optional), GITHUB_OUTPUT, GITHUB_API_URL (optional).\n" +
+    "Writes decision=apply|skip and digest= to $GITHUB_OUTPUT; on hold, posts why on the pull request and exits 1.",
+});
+
+export function main(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCommand(COMMAND, argv, io, async ({ values, positionals }) => {
+    const stack = values.stack;
+    const planFile = positionals[0];
+    if (stack === undefined) throw new UsageError("--stack NAME is required (the stack planned)");
+    if (planFile === undefined) throw new UsageError("no plan: pass PLAN.json (terraform show -json plan.tfplan)");
+    const lockFile = values["lock-file"] !== undefined && existsSync(values["lock-file"]) ? readFileSync(values["lock-file"], "utf8") : undefined;
+    const current = currentPlan(stack, readFileSync(planFile, "utf8"), lockFile, env["PLAN_DIGEST_KEY"]);
+    const sha = requiredEnv("GITHUB_SHA", env);
+    const client = githubFromEnv(env);
+    const evidence = await gatherEvidence(client, sha, stack, appIdFromEnv(env));
+    const merge = gitTree(sha);
+    const reviewedHead = evidence.pullRequest === undefined ? undefined : gitTree(evidence.pullRequest.head);
+    const input: GateInput = {
+      stack,
+      current,
+      ...evidence,
+      trees: { ...(merge !== undefined ? { merge } : {}), ...(reviewedHead !== undefined ? { reviewedHead } : {}) },
+    };
+    const decision = decide(input);
+    io.out(`[apply-gate] ${stack}: ${decision.outcome}: ${decision.reason}`);
+    const output = env["GITHUB_OUTPUT"];
+    if (output) appendFileSync(output, `decision=${decision.outcome}\ndigest=${current.digest}\n`);
+    if (decision.outcome !== "hold") return 0;
+    const body = holdComment(input, decision, runUrlFromEnv(env));
+    const summary = env["GITHUB_STEP_SUMMARY"];
+    if (summary) appendFileSync(summary, body);
+    if (evidence.pullRequest !== undefined) {
+      await upsertStickyComment(githubComments(client.github, client.repository, evidence.pullRequest.number), applyMarker(stack), body);
+    }
+    return 1;
+  });
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`[apply-gate] ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -11,6 +11,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
 
 /** The globs of Terraform sources fmt understands. */
 export const TERRAFORM_SOURCES = ["*.tf", "*.tfvars", "*.tftest.hcl"] as const;
@@ -44,23 +45,33 @@ export function fmtArguments(files: readonly string[]): string[] | undefined {
   return files.length === 0 ? undefined : ["fmt", "-check", "-diff", "-no-color", ...files];
 }
 
-if (require.main === module) {
-  const root = process.cwd();
-  const folders = process.argv.slice(2);
-  const files = [...new Set([...trackedTerraformFiles(root), ...folders.flatMap((folder) => terraformFilesUnder(root, folder))])];
-  const args = fmtArguments(files);
-  if (args === undefined) {
-    process.stdout.write(
-      `[ci-fmt] no .tf, .tfvars or .tftest.hcl file tracked${folders.length > 0 ? ` or under ${folders.join(", ")}` : ""}: nothing to check\n`,
-    );
-  } else {
-    process.stdout.write(`[ci-fmt] terraform fmt -check on ${files.length} file(s)\n`);
-    const result = spawnSync("terraform", args, { cwd: root, stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-    if (result.error) {
-      process.stderr.write(`[ci-fmt] could not run terraform: ${result.error.message}; install Terraform (hashicorp/setup-terraform)\n`);
-      process.exitCode = 1;
-    } else {
-      process.exitCode = result.status ?? 1;
+export const COMMAND = defineCommand({
+  command: "npm run --silent ci:fmt --",
+  name: "ci:fmt",
+  summary:
+    "terraform fmt -check on the project's own Terraform: the .tf, .tfvars and .tftest.hcl files git tracks (never node_modules), and every .tf under the folders named.",
+  positionals: { name: "FOLDER ...", description: "folders of generated Terraform to check too, e.g. cdktf.out/stacks after npm run synth:hcl" },
+  options: {},
+  notes: "Exit 0 clean, 3 with the diff printed (terraform's codes), 1 when terraform cannot run.",
+});
+
+export function main(argv: readonly string[], io: CliIo = processIo, root: string = process.cwd()): Promise<number> {
+  return runCommand(COMMAND, argv, io, ({ positionals: folders }) => {
+    for (const folder of folders) {
+      if (!existsSync(join(root, folder)))
+        throw new UsageError(`FOLDER ${JSON.stringify(folder)}: no such folder; synthesize first (npm run synth:hcl) or drop it`);
     }
-  }
+    const files = [...new Set([...trackedTerraformFiles(root), ...folders.flatMap((folder) => terraformFilesUnder(root, folder))])];
+    const args = fmtArguments(files);
+    if (args === undefined) {
+      io.out(`[ci-fmt] no .tf, .tfvars or .tftest.hcl file tracked${folders.length > 0 ? ` or under ${folders.join(", ")}` : ""}: nothing to check`);
+      return 0;
+    }
+    io.out(`[ci-fmt] terraform fmt -check on ${files.length} file(s)`);
+    const result = spawnSync("terraform", args, { cwd: root, stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    if (result.error) throw new Error(`could not run terraform: ${result.error.message}; install Terraform (hashicorp/setup-terraform)`);
+    return result.status ?? 1;
+  });
 }
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

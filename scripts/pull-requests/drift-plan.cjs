@@ -9,12 +9,14 @@
  * Plain node with no dependency: the drift job holds the plan credential and runs no `npm ci`.
  *
  *   STACK_DIR=cdktf.out/stacks/ami-tracker BACKEND=s3 npm run --silent ci:drift-plan
+ *   npm run --silent ci:drift-plan -- --stack-dir cdktf.out/stacks/ami-tracker --backend s3
  *   BACKEND=cloud: a speculative run in the workspace (no -out, no -lock=false: HCP Terraform takes neither)
  */
 "use strict";
 const { spawnSync } = require("node:child_process");
 const { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
+const { defineCommand, exitWith, processIo, runCommand, UsageError } = require("../shared/cli-args.cjs");
 
 const OUT = "drift";
 
@@ -39,31 +41,55 @@ function terraform(stackDir, args, log) {
   return { status: result.status ?? 1, stdout: result.stdout };
 }
 
-function main() {
-  const stackDir = process.env["STACK_DIR"];
-  const backend = process.env["BACKEND"];
-  if (!stackDir) throw new Error("STACK_DIR is not set (the workflow sets it to cdktf.out/stacks/<stack>)");
-  if (!backend) throw new Error("BACKEND is not set (the synth job's output: s3, cloud or local)");
-  mkdirSync(OUT, { recursive: true });
-  const log = join(OUT, "plan.log");
-  writeFileSync(log, "");
-  rmSync(join(stackDir, "plan.tfplan"), { force: true });
-  const init = terraform(stackDir, ["init", "-input=false", "-no-color"], log);
-  const exitCode = init.status !== 0 ? init.status : terraform(stackDir, planArguments(backend), log).status;
-  writeFileSync(join(OUT, "exit-code"), `${exitCode}\n`);
-  // A plan file exists only after a finished plan (changes or none), never after an error.
-  if (exitCode !== 1 && existsSync(join(stackDir, "plan.tfplan"))) {
-    const show = spawnSync("terraform", [`-chdir=${stackDir}`, "show", "-json", "plan.tfplan"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    if (show.status !== 0) throw new Error(`terraform show -json plan.tfplan failed: ${show.stderr}`);
-    writeFileSync(join(OUT, "plan.json"), show.stdout);
-  }
-  process.stdout.write(readFileSync(log, "utf8"));
-  process.stdout.write(`[drift-plan] exit code ${exitCode}\n`);
+/** What `npm run ci:stacks -- --backend` prints. */
+const BACKENDS = ["s3", "cloud", "local", "other"];
+
+const COMMAND = defineCommand({
+  command: "npm run --silent ci:drift-plan --",
+  name: "ci:drift-plan",
+  summary:
+    "drift.yml's plan step: terraform init, plan -detailed-exitcode and show -json of a finished plan, leaving plan.log, exit-code and plan.json in drift/ for the report job. Exits 0 whatever the plan did.",
+  options: {
+    "stack-dir": { type: "string", value: "DIR", description: "the synthesized stack to plan (default $STACK_DIR), e.g. cdktf.out/stacks/ami-tracker" },
+    backend: { type: "string", value: "KIND", description: "the stacks' backend, as ci:stacks -- --backend prints it (default $BACKEND)", choices: BACKENDS },
+  },
+  notes: "Plain node with no dependency: the drift job holds the plan credential and runs no npm ci.",
+});
+
+/**
+ * @param {readonly string[]} argv
+ * @param {import("../shared/cli-args.cjs").CliIo} [io]
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {Promise<number>}
+ */
+function main(argv, io = processIo, env = process.env) {
+  return runCommand(COMMAND, argv, io, ({ values }) => {
+    const stackDir = values["stack-dir"] ?? env["STACK_DIR"];
+    const backend = values.backend ?? env["BACKEND"];
+    if (!stackDir) throw new UsageError("no stack: pass --stack-dir DIR or set STACK_DIR (the workflow sets it to cdktf.out/stacks/<stack>)");
+    if (!backend) throw new UsageError("no backend: pass --backend KIND or set BACKEND (the synth job's output: s3, cloud or local)");
+    if (!BACKENDS.includes(backend))
+      throw new UsageError(`BACKEND ${JSON.stringify(backend)}: expected one of ${BACKENDS.join(", ")} (what ci:stacks -- --backend prints)`);
+    mkdirSync(OUT, { recursive: true });
+    const log = join(OUT, "plan.log");
+    writeFileSync(log, "");
+    rmSync(join(stackDir, "plan.tfplan"), { force: true });
+    const init = terraform(stackDir, ["init", "-input=false", "-no-color"], log);
+    const exitCode = init.status !== 0 ? init.status : terraform(stackDir, planArguments(backend), log).status;
+    writeFileSync(join(OUT, "exit-code"), `${exitCode}\n`);
+    // A plan file exists only after a finished plan (changes or none), never after an error.
+    if (exitCode !== 1 && existsSync(join(stackDir, "plan.tfplan"))) {
+      const show = spawnSync("terraform", [`-chdir=${stackDir}`, "show", "-json", "plan.tfplan"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+      if (show.status !== 0) throw new Error(`terraform show -json plan.tfplan failed: ${show.stderr}`);
+      writeFileSync(join(OUT, "plan.json"), show.stdout);
+    }
+    const text = readFileSync(log, "utf8");
+    if (text !== "") io.out(text.replace(/\n$/, ""));
+    io.out(`[drift-plan] exit code ${exitCode}`);
+    return 0;
+  });
 }
 
-try {
-  main();
-} catch (error) {
-  process.stderr.write(`[drift-plan] ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}
+module.exports = { COMMAND, main, planArguments };
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

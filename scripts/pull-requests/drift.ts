@@ -21,10 +21,13 @@ import { join } from "node:path";
 import { loadConfig, type AppConfig } from "../../config";
 import { isWriterTagKey, LATEST, pointerParameterName } from "../../ami-pointers/channels";
 import { IN_USE_TAG_PREFIX } from "../../ami-pointers/in-use";
-import { githubRequest, listAll, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
+import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
+import { githubFromEnv, requiredEnv, runUrlFromEnv, type GitHubRepository } from "./lib/github";
+import { stackProblem } from "./lib/options";
 import { fenced } from "./lib/markdown";
 import { safeTerraformError } from "./lib/redact";
-import { parsePlan, planFromText, stackSection, type PlanDocument, type PlanResourceChange } from "./plan-summary";
+import { parsePlan, planFromText, type PlanDocument, type PlanResourceChange } from "./lib/plan-document";
+import { stackSection } from "./lib/plan-render";
 
 /** Attributes of aws_ssm_parameter whose changes the tracker makes. */
 export const TRACKER_OWNED_ATTRIBUTES: ReadonlySet<string> = new Set(["value", "insecure_value", "version", "tags", "tags_all"]);
@@ -201,18 +204,18 @@ export async function reconcileDriftIssue(api: DriftIssues, report: DriftReport,
   return "closed";
 }
 
-export function githubDriftIssues(request: GitHubRequest): DriftIssues {
+export function githubDriftIssues({ github, repository }: GitHubRepository): DriftIssues {
   return {
-    listOpen: () => listAll<Issue>(request, `/issues?state=open&labels=${DRIFT_LABEL}`),
+    listOpen: () => github.paginate(github.rest.issues.listForRepo, { ...repository, state: "open", labels: DRIFT_LABEL, per_page: 100 }),
     async create(title, body) {
-      await request("POST", "/issues", { title, body, labels: [DRIFT_LABEL] });
+      await github.rest.issues.create({ ...repository, title, body, labels: [DRIFT_LABEL] });
     },
     async update(issue, body) {
-      await request("PATCH", `/issues/${issue}`, { body, labels: [DRIFT_LABEL] });
+      await github.rest.issues.update({ ...repository, issue_number: issue, body, labels: [DRIFT_LABEL] });
     },
     async close(issue, comment) {
-      await request("POST", `/issues/${issue}/comments`, { body: comment });
-      await request("PATCH", `/issues/${issue}`, { state: "closed", state_reason: "completed" });
+      await github.rest.issues.createComment({ ...repository, issue_number: issue, body: comment });
+      await github.rest.issues.update({ ...repository, issue_number: issue, state: "closed", state_reason: "completed" });
     },
   };
 }
@@ -225,84 +228,99 @@ export interface Arguments {
   readonly log?: string;
 }
 
+/** terraform plan -detailed-exitcode: 0 no changes, 1 error, 2 changes. */
+function exitCodeProblem(value: string): string | undefined {
+  return /^[0-9]{1,3}$/.test(value) ? undefined : "expected terraform plan -detailed-exitcode's exit code (0 clean, 1 error, 2 changes)";
+}
+
+export const COMMAND = defineCommand({
+  command: "npm run --silent drift --",
+  name: "drift",
+  summary:
+    "Drift of one stack from a read-only plan, without the values the tracker owns; keeps one open issue per drifted stack (opened or updated while it drifts, closed by the first clean run).",
+  positionals: { name: "PLAN.json", description: "the plan (terraform show -json), when not read from --from or --text", max: 1 },
+  options: {
+    stack: { type: "string", value: "NAME", description: "the stack planned", check: stackProblem },
+    from: { type: "string", value: "DIR", description: "read what drift.yml's plan job left in DIR: exit-code, plan.log, plan.json" },
+    "exit-code": {
+      type: "string",
+      value: "N",
+      description: "terraform plan -detailed-exitcode's exit code (0 clean, 1 error, 2 changes)",
+      check: exitCodeProblem,
+    },
+    text: { type: "string", value: "FILE", description: "Terraform's human plan output instead of JSON (HCP Terraform)" },
+    log: { type: "string", value: "FILE", description: "Terraform's output, shown in the issue when the plan failed" },
+  },
+  notes:
+    "env: GITHUB_TOKEN (the plan-review App's token), GITHUB_REPOSITORY, APP_ENV, DRIFT_ISSUE_AUTHOR (the App's bot login), BACKEND (with --from), GITHUB_API_URL (optional).\n" +
+    "Exits 1 when the plan failed.",
+});
+
+type DriftValues = { readonly [K in "stack" | "from" | "exit-code" | "text" | "log"]?: string | undefined };
+
 /**
- * The command line. `--from DIR` reads what the plan job left in DIR: `exit-code`, `plan.log`, and
- * `plan.json` (S3 backend) or the log's text (BACKEND=cloud).
+ * The arguments, completed from `--from DIR` (what the plan job left in DIR: `exit-code`, `plan.log`,
+ * and `plan.json` (S3 backend) or the log's text (BACKEND=cloud)).
  */
-export function parseArguments(
-  argv: readonly string[],
+export function resolveArguments(
+  values: DriftValues,
+  positionals: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   read: (file: string) => string = (file) => readFileSync(file, "utf8"),
   exists: (file: string) => boolean = existsSync,
 ): Arguments {
-  const values: Record<string, string> = {};
-  const files: string[] = [];
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index] ?? "";
-    if (["--stack", "--exit-code", "--text", "--log", "--from"].includes(argument)) values[argument.slice(2)] = argv[++index] ?? "";
-    else files.push(argument);
-  }
-  const from = values["from"];
+  const resolved: { -readonly [K in keyof DriftValues]: DriftValues[K] } = { ...values };
+  const files = [...positionals];
+  const from = values.from;
   if (from !== undefined && from !== "") {
     const code = exists(join(from, "exit-code")) ? read(join(from, "exit-code")).trim() : "1";
-    values["exit-code"] = code;
-    values["log"] = join(from, "plan.log");
-    if (code !== "1" && env["BACKEND"] === "cloud") values["text"] = join(from, "plan.log");
+    resolved["exit-code"] = code;
+    resolved.log = join(from, "plan.log");
+    if (code !== "1" && env["BACKEND"] === "cloud") resolved.text = join(from, "plan.log");
     else if (code !== "1" && exists(join(from, "plan.json"))) files.unshift(join(from, "plan.json"));
   }
-  const stack = values["stack"];
-  const exitCode = Number.parseInt(values["exit-code"] ?? "", 10);
-  if (!stack || !Number.isInteger(exitCode))
-    throw new Error("usage: drift --stack NAME (--from DIR | --exit-code N (plan.json | --text plan.txt | --log plan.log))");
+  const stack = resolved.stack;
+  if (!stack) throw new UsageError("--stack NAME is required (the stack planned)");
+  const exitCode = Number.parseInt(resolved["exit-code"] ?? "", 10);
+  if (!Number.isInteger(exitCode)) throw new UsageError("give --from DIR, or --exit-code N with PLAN.json, --text FILE or --log FILE");
   return {
     stack,
     exitCode,
     ...(files[0] !== undefined ? { plan: files[0] } : {}),
-    ...(values["text"] ? { text: values["text"] } : {}),
-    ...(values["log"] ? { log: values["log"] } : {}),
+    ...(resolved.text ? { text: resolved.text } : {}),
+    ...(resolved.log ? { log: resolved.log } : {}),
   };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const args = parseArguments(argv);
-  const environment = process.env["APP_ENV"] ?? "default";
-  const runUrl = runUrlFromEnv();
-  const report: DriftReport = { stack: args.stack, environment, checkedAt: new Date().toISOString(), ...(runUrl !== undefined ? { runUrl } : {}) };
-  const apiUrl = process.env["GITHUB_API_URL"];
-  const api = githubDriftIssues(
-    githubRequest({ token: requiredEnv("GITHUB_TOKEN"), repository: requiredEnv("GITHUB_REPOSITORY"), ...(apiUrl ? { apiUrl } : {}) }),
-  );
-  // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
-  const author = requiredEnv("DRIFT_ISSUE_AUTHOR");
-  if (args.exitCode === 1 || args.exitCode > 2) {
-    const log = args.log !== undefined && existsSync(args.log) ? readFileSync(args.log, "utf8") : "(no log)";
-    const outcome = await reconcileDriftIssue(api, report, driftFailureBody(report, log), author);
-    process.stdout.write(`[drift] ${args.stack}: the plan failed; issue ${outcome}\n`);
-    return 1;
-  }
-  const plan =
-    args.text !== undefined
-      ? planFromText(readFileSync(args.text, "utf8")).plan
-      : args.plan !== undefined
-        ? parsePlan(readFileSync(args.plan, "utf8"), args.plan)
-        : undefined;
-  if (plan === undefined) throw new Error("no plan: pass plan.json or --text plan.txt");
-  const result = classifyDrift(plan, trackerParameterPatterns(loadConfig(environment)));
-  const outcome = await reconcileDriftIssue(api, report, result.drifted.length > 0 ? driftIssueBody(report, result) : undefined, author);
-  process.stdout.write(
-    `[drift] ${args.stack}: ${result.drifted.length} drifted, ${result.ignored.length} tracker-owned ignored (terraform exit ${args.exitCode}); issue ${outcome}\n`,
-  );
-  return 0;
+export function main(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCommand(COMMAND, argv, io, async ({ values, positionals }) => {
+    const args = resolveArguments(values, positionals, env);
+    const environment = env["APP_ENV"] ?? "default";
+    const runUrl = runUrlFromEnv(env);
+    const report: DriftReport = { stack: args.stack, environment, checkedAt: new Date().toISOString(), ...(runUrl !== undefined ? { runUrl } : {}) };
+    const author = requiredEnv("DRIFT_ISSUE_AUTHOR", env);
+    const api = githubDriftIssues(githubFromEnv(env));
+    // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
+    if (args.exitCode === 1 || args.exitCode > 2) {
+      const log = args.log !== undefined && existsSync(args.log) ? readFileSync(args.log, "utf8") : "(no log)";
+      const outcome = await reconcileDriftIssue(api, report, driftFailureBody(report, log), author);
+      io.out(`[drift] ${args.stack}: the plan failed; issue ${outcome}`);
+      return 1;
+    }
+    const plan =
+      args.text !== undefined
+        ? planFromText(readFileSync(args.text, "utf8")).plan
+        : args.plan !== undefined
+          ? parsePlan(readFileSync(args.plan, "utf8"), args.plan)
+          : undefined;
+    if (plan === undefined) throw new UsageError("no plan: pass PLAN.json or --text FILE");
+    const result = classifyDrift(plan, trackerParameterPatterns(loadConfig(environment)));
+    const outcome = await reconcileDriftIssue(api, report, result.drifted.length > 0 ? driftIssueBody(report, result) : undefined, author);
+    io.out(
+      `[drift] ${args.stack}: ${result.drifted.length} drifted, ${result.ignored.length} tracker-owned ignored (terraform exit ${args.exitCode}); issue ${outcome}`,
+    );
+    return 0;
+  });
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`[drift] ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -9,7 +9,8 @@
  *   npm run --silent ci:env-check -- ENVIRONMENT
  *   env: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL (optional)
  */
-import { githubRequest, requiredEnv, type GitHubRequest } from "./lib/github";
+import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
+import { githubFromEnv, statusOf, type GitHub, type Repository } from "./lib/github";
 
 interface ProtectionRule {
   readonly type?: string;
@@ -63,34 +64,45 @@ export function judge(repository: string, name: string, environment: Environment
   return { ok: true, message: `the GitHub environment "${name}" is protected: ${held.join(" and ")}` };
 }
 
-export async function checkEnvironment(request: GitHubRequest, repository: string, name: string): Promise<ProtectionVerdict> {
+export async function checkEnvironment(github: GitHub, repository: Repository, name: string): Promise<ProtectionVerdict> {
   if (name === "") throw new Error("no environment name: pass the environment apply.yml runs in (vars.APP_ENV)");
   let environment: Environment | undefined;
   try {
-    environment = (await request("GET", `/environments/${encodeURIComponent(name)}`)) as Environment;
+    environment = (await github.rest.repos.getEnvironment({ ...repository, environment_name: name })).data as Environment;
   } catch (error) {
-    if (!/: 404 /.test((error as Error).message)) throw error;
+    if (statusOf(error) !== 404) throw error;
   }
-  return judge(repository, name, environment);
+  return judge(`${repository.owner}/${repository.repo}`, name, environment);
 }
 
-async function main(name: string | undefined): Promise<number> {
-  const repository = requiredEnv("GITHUB_REPOSITORY");
-  const apiUrl = process.env["GITHUB_API_URL"];
-  const request = githubRequest({ token: requiredEnv("GITHUB_TOKEN"), repository, ...(apiUrl ? { apiUrl } : {}) });
-  const verdict = await checkEnvironment(request, repository, name ?? "");
-  (verdict.ok ? process.stdout : process.stderr).write(`[env-check] ${verdict.message}\n`);
-  return verdict.ok ? 0 : 1;
+/** An environment name as GitHub takes it: not blank, at most 255 characters. */
+function environmentProblem(value: string): string | undefined {
+  if (value.trim() === "") return "expected the environment's name (vars.APP_ENV), e.g. prod";
+  if (value.length > 255) return `expected an environment name of at most 255 characters (got ${value.length})`;
+  return undefined;
 }
 
-if (require.main === module) {
-  main(process.argv[2]).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`[env-check] ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+export const COMMAND = defineCommand({
+  command: "npm run --silent ci:env-check --",
+  name: "ci:env-check",
+  summary:
+    "Fails unless the GitHub environment the apply runs in exists with required reviewers or a wait timer (GitHub would create a missing one unprotected).",
+  positionals: { name: "ENVIRONMENT", description: "the environment apply.yml runs in (vars.APP_ENV)", max: 1 },
+  options: {},
+  notes: "env: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/repo), GITHUB_API_URL (optional). Exit 0 protected, 1 not (saying what to set up).",
+});
+
+export function main(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCommand(COMMAND, argv, io, async ({ positionals }) => {
+    const name = positionals[0];
+    if (name === undefined) throw new UsageError("no environment name: pass the environment apply.yml runs in (vars.APP_ENV)");
+    const problem = environmentProblem(name);
+    if (problem !== undefined) throw new UsageError(`ENVIRONMENT ${JSON.stringify(name)}: ${problem}`);
+    const { github, repository } = githubFromEnv(env);
+    const verdict = await checkEnvironment(github, repository, name);
+    (verdict.ok ? io.out : io.err)(`[env-check] ${verdict.message}`);
+    return verdict.ok ? 0 : 1;
+  });
 }
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -16,12 +16,13 @@
  *   env: GITHUB_TOKEN (the App's installation token), GITHUB_REPOSITORY, HEAD_SHA and PR_NUMBER (from the
  *   workflow_run event, set by GitHub), APP_BOT_LOGIN (`<app-slug>[bot]`), GITHUB_API_URL (optional)
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { githubComments, type IssueComment, type PullRequestComments } from "./plan-comment";
-import { summarize } from "./plan-summary";
+import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
+import { githubComments, pullRequestNumber, type IssueComment, type PullRequestComments } from "./plan-comment";
+import { summarize } from "./lib/plan-render";
 import { attestationId, changesOfRecord, checkRunName } from "./apply-gate";
-import { githubRequest, requiredEnv, runUrlFromEnv, type GitHubRequest } from "./lib/github";
+import { githubFromEnv, requiredEnv, runUrlFromEnv, type GitHubRepository } from "./lib/github";
 import { code, fenced } from "./lib/markdown";
 import { parseReviewRecord, recordAsPlan, reviewDigest } from "./lib/plan-digest";
 import { redactSecrets } from "./lib/redact";
@@ -100,8 +101,9 @@ export function reviewOf(text: string, source: string, runHead: string, runUrl?:
 }
 
 /** The check run that records the review: the only thing the apply gate trusts. */
-export async function createCheckRun(request: GitHubRequest, review: Review, detailsUrl?: string): Promise<void> {
-  await request("POST", "/check-runs", {
+export async function createCheckRun({ github, repository }: GitHubRepository, review: Review, detailsUrl?: string): Promise<void> {
+  await github.rest.checks.create({
+    ...repository,
     name: checkRunName(review.stack),
     head_sha: review.head,
     status: "completed",
@@ -115,7 +117,7 @@ export async function createCheckRun(request: GitHubRequest, review: Review, det
 
 /** The App's own sticky comment for the stack: written by `botLogin`, starting with the marker. */
 export function findOwnComment(comments: readonly IssueComment[], marker: string, botLogin: string): IssueComment | undefined {
-  return comments.find((comment) => (comment as { user?: { login?: string } }).user?.login === botLogin && (comment.body ?? "").startsWith(marker));
+  return comments.find((comment) => comment.user?.login === botLogin && (comment.body ?? "").startsWith(marker));
 }
 
 export async function upsertOwnComment(api: PullRequestComments, review: Review, botLogin: string): Promise<"created" | "updated"> {
@@ -128,37 +130,40 @@ export async function upsertOwnComment(api: PullRequestComments, review: Review,
   return "updated";
 }
 
-async function main(folder: string | undefined): Promise<number> {
-  if (folder === undefined) throw new Error("usage: plan-attest <folder of review files>");
-  const token = requiredEnv("GITHUB_TOKEN");
-  const repository = requiredEnv("GITHUB_REPOSITORY");
-  const head = requiredEnv("HEAD_SHA");
-  const botLogin = requiredEnv("APP_BOT_LOGIN");
-  const pullRequest = Number.parseInt(process.env["PR_NUMBER"] ?? "", 10);
-  const apiUrl = process.env["GITHUB_API_URL"];
-  const runUrl = process.env["PLAN_RUN_URL"] || undefined;
-  const request = githubRequest({ token, repository, ...(apiUrl ? { apiUrl } : {}) });
-  const files = readdirSync(folder, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".json"));
-  for (const file of files.sort()) {
-    const review = reviewOf(readFileSync(join(folder, file), "utf8"), file, head, runUrl);
-    await createCheckRun(request, review, runUrl ?? runUrlFromEnv());
-    if (Number.isInteger(pullRequest) && pullRequest > 0) {
-      const api = githubComments({ token, repository, pullRequest, ...(apiUrl ? { apiUrl } : {}) });
-      await upsertOwnComment(api, review, botLogin);
+export const COMMAND = defineCommand({
+  command: "npm run --silent ci:attest --",
+  name: "ci:attest",
+  summary:
+    "The trusted side of plan review (plan-attest.yml): for each review file of a finished plan run, computes the digest, renders the review, " +
+    "creates the plan-review/<stack> check run the apply gate trusts and updates the App's sticky comment.",
+  positionals: { name: "FOLDER", description: "the plan run's review files (*.json, searched recursively)", max: 1 },
+  options: {},
+  notes:
+    "env: GITHUB_TOKEN (the App's installation token), GITHUB_REPOSITORY, HEAD_SHA and PR_NUMBER (from the workflow_run event), " +
+    "APP_BOT_LOGIN (<app-slug>[bot]), PLAN_RUN_URL (optional), GITHUB_API_URL (optional). Exits 1 when the folder holds no review file.",
+});
+
+export function main(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCommand(COMMAND, argv, io, async ({ positionals }) => {
+    const folder = positionals[0];
+    if (folder === undefined) throw new UsageError("no folder: pass the folder the plan run's review files were downloaded to");
+    if (!existsSync(folder) || !statSync(folder).isDirectory())
+      throw new UsageError(`FOLDER ${JSON.stringify(folder)}: no such folder; download the plan run's review artifact into it first`);
+    const head = requiredEnv("HEAD_SHA", env);
+    const botLogin = requiredEnv("APP_BOT_LOGIN", env);
+    const pullRequest = pullRequestNumber(env["PR_NUMBER"] ?? "");
+    const runUrl = env["PLAN_RUN_URL"] || undefined;
+    const client = githubFromEnv(env);
+    const files = readdirSync(folder, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".json"));
+    for (const file of files.sort()) {
+      const review = reviewOf(readFileSync(join(folder, file), "utf8"), file, head, runUrl);
+      await createCheckRun(client, review, runUrl ?? runUrlFromEnv(env));
+      if (pullRequest !== undefined) await upsertOwnComment(githubComments(client.github, client.repository, pullRequest), review, botLogin);
+      io.out(`[plan-attest] ${review.stack}: ${review.conclusion}${review.digest !== undefined ? ` ${review.digest}` : ""}`);
     }
-    process.stdout.write(`[plan-attest] ${review.stack}: ${review.conclusion}${review.digest !== undefined ? ` ${review.digest}` : ""}\n`);
-  }
-  return files.length === 0 ? 1 : 0;
+    if (files.length === 0) io.err(`ci:attest: ${folder} holds no review file (*.json): nothing attested`);
+    return files.length === 0 ? 1 : 0;
+  });
 }
 
-if (require.main === module) {
-  main(process.argv[2]).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`[plan-attest] ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

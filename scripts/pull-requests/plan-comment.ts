@@ -3,14 +3,16 @@
  * with the stack's marker (`<!-- plan:<stack> -->`) and was written by a bot is updated; otherwise a
  * new one is created. The workflow calls this, so the logic is here and tested, not inline in YAML.
  *
- *   GITHUB_TOKEN=... GITHUB_REPOSITORY=owner/repo PR_NUMBER=12 tsx scripts/pull-requests/plan-comment.ts comment.md
+ *   GITHUB_TOKEN=... GITHUB_REPOSITORY=owner/repo PR_NUMBER=12 npm run plan:comment -- comment.md
  */
 import { readFileSync } from "node:fs";
+import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
+import { githubFromEnv, type GitHub, type Repository } from "./lib/github";
 
 export interface IssueComment {
   readonly id: number;
-  readonly body?: string | null;
-  readonly user?: { readonly type?: string } | null;
+  readonly body?: string | null | undefined;
+  readonly user?: { readonly type?: string; readonly login?: string } | null | undefined;
 }
 
 /** The three calls the sticky comment needs, on one pull request. */
@@ -36,74 +38,57 @@ export async function upsertStickyComment(api: PullRequestComments, marker: stri
   return "updated";
 }
 
-export interface GitHubApiOptions {
-  readonly token: string;
-  /** `owner/repo`. */
-  readonly repository: string;
-  readonly pullRequest: number;
-  /** @default "https://api.github.com" (GITHUB_API_URL on GitHub Enterprise) */
-  readonly apiUrl?: string;
-  readonly fetch?: typeof fetch;
-}
-
-/** GitHub's REST API for issue comments (a pull request is an issue there), paginated 100 at a time. */
-export function githubComments(options: GitHubApiOptions): PullRequestComments {
-  const call = options.fetch ?? fetch;
-  const base = `${options.apiUrl ?? "https://api.github.com"}/repos/${options.repository}/issues`;
-  const headers = {
-    Accept: "application/vnd.github+json",
-    Authorization: `Bearer ${options.token}`,
-    "X-GitHub-Api-Version": "2022-11-28",
-  };
-  const send = async (url: string, init: RequestInit): Promise<Response> => {
-    const response = await call(url, { ...init, headers: { ...headers, ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}) } });
-    if (!response.ok) throw new Error(`GitHub API ${init.method ?? "GET"} ${url}: ${response.status} ${await response.text()}`);
-    return response;
-  };
+/** GitHub's issue comments of one pull request (a pull request is an issue there), every page. */
+export function githubComments(github: GitHub, repository: Repository, pullRequest: number): PullRequestComments {
   return {
-    async list() {
-      const comments: IssueComment[] = [];
-      for (let page = 1; ; page++) {
-        const response = await send(`${base}/${options.pullRequest}/comments?per_page=100&page=${page}`, { method: "GET" });
-        const batch = (await response.json()) as IssueComment[];
-        comments.push(...batch);
-        if (batch.length < 100) return comments;
-      }
-    },
+    list: () => github.paginate(github.rest.issues.listComments, { ...repository, issue_number: pullRequest, per_page: 100 }),
     async create(body) {
-      await send(`${base}/${options.pullRequest}/comments`, { method: "POST", body: JSON.stringify({ body }) });
+      await github.rest.issues.createComment({ ...repository, issue_number: pullRequest, body });
     },
     async update(commentId, body) {
-      await send(`${base}/comments/${commentId}`, { method: "PATCH", body: JSON.stringify({ body }) });
+      await github.rest.issues.updateComment({ ...repository, comment_id: commentId, body });
     },
   };
 }
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === "") throw new Error(`${name} is not set (the workflow passes it)`);
-  return value;
+/** A pull request number: a whole number from 1 (GitHub numbers issues and pull requests from 1). */
+export function pullRequestNumber(text: string): number | undefined {
+  return /^[1-9][0-9]*$/.test(text) ? Number(text) : undefined;
 }
 
-async function main(file: string | undefined): Promise<void> {
-  if (file === undefined) throw new Error("usage: tsx scripts/pull-requests/plan-comment.ts <comment.md>");
-  const body = readFileSync(file, "utf8");
-  const marker = /^<!-- plan:[^>]+ -->/.exec(body)?.[0];
-  if (marker === undefined) throw new Error(`${file} does not start with a <!-- plan:<stack> --> marker (write it with npm run plan:summary -- --marker)`);
-  const pullRequest = Number.parseInt(requiredEnv("PR_NUMBER"), 10);
-  const api = githubComments({
-    token: requiredEnv("GITHUB_TOKEN"),
-    repository: requiredEnv("GITHUB_REPOSITORY"),
-    pullRequest,
-    ...(process.env["GITHUB_API_URL"] ? { apiUrl: process.env["GITHUB_API_URL"] } : {}),
+export const COMMAND = defineCommand({
+  command: "npm run plan:comment --",
+  name: "plan:comment",
+  summary:
+    "Posts a plan summary on its pull request as one sticky comment: the bot's comment starting with the same <!-- plan:<stack> --> marker is updated, else one is created.",
+  positionals: { name: "COMMENT.md", description: "the comment (npm run plan:summary -- --marker '<!-- plan:STACK -->' ...)", max: 1 },
+  options: {
+    "pull-request": {
+      type: "string",
+      value: "N",
+      description: "the pull request's number (default $PR_NUMBER)",
+      check: (value) => (pullRequestNumber(value) === undefined ? "expected a pull request number, e.g. --pull-request 12" : undefined),
+    },
+  },
+  notes: "env: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/repo), PR_NUMBER (or --pull-request), GITHUB_API_URL (optional)",
+});
+
+export function main(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCommand(COMMAND, argv, io, async ({ values, positionals }) => {
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError("no comment file: pass COMMENT.md (written by npm run plan:summary -- --marker ...)");
+    const pullRequestText = values["pull-request"] ?? env["PR_NUMBER"] ?? "";
+    const pullRequest = pullRequestNumber(pullRequestText);
+    if (pullRequest === undefined)
+      throw new UsageError(`PR_NUMBER ${JSON.stringify(pullRequestText)}: expected the pull request's number; set PR_NUMBER or pass --pull-request N`);
+    const body = readFileSync(file, "utf8");
+    const marker = /^<!-- plan:[^>]+ -->/.exec(body)?.[0];
+    if (marker === undefined) throw new Error(`${file} does not start with a <!-- plan:<stack> --> marker (write it with npm run plan:summary -- --marker)`);
+    const { github, repository } = githubFromEnv(env);
+    const outcome = await upsertStickyComment(githubComments(github, repository, pullRequest), marker, body);
+    io.out(`${outcome} the ${marker} comment on pull request #${pullRequest}`);
+    return 0;
   });
-  const outcome = await upsertStickyComment(api, marker, body);
-  process.stdout.write(`${outcome} the ${marker} comment on pull request #${pullRequest}\n`);
 }
 
-if (require.main === module) {
-  main(process.argv[2]).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -12,8 +12,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { parsePlan } from "./plan-summary";
+import { defineCommand, exitWith, parseCommandLine, processIo, runCommand, UsageError, type CliIo, type Parsed } from "../shared/cli-args.cjs";
+import { parsePlan } from "./lib/plan-document";
+import { FAILED_PHASES } from "./lib/plan-render";
 import { fetchRunPlanJson, runFromLog, tokenVariable } from "./lib/hcp-plan";
+import { commitProblem, stackProblem } from "./lib/options";
 import { reviewRecord, type ReviewRecord } from "./lib/plan-digest";
 import { safeTerraformError, secretsFromEnvironment } from "./lib/redact";
 
@@ -21,22 +24,30 @@ export type ReviewFile =
   | { readonly kind: "plan"; readonly head: string; readonly record: ReviewRecord }
   | { readonly kind: "failed"; readonly stack: string; readonly head: string; readonly phase: string; readonly error: string };
 
-const OPTIONS = ["--stack", "--head", "--out", "--lock-file", "--hcp-log", "--failed", "--log"] as const;
-type Option = (typeof OPTIONS)[number] extends `--${infer Name}` ? Name : never;
+export const COMMAND = defineCommand({
+  command: "npm run --silent ci:plan-record --",
+  name: "ci:plan-record",
+  summary:
+    "Writes a stack's review file, the one thing the trusted plan-review workflow reads from a plan run: the plan's secret-free review record, or the failure (Terraform's error, trimmed and redacted).",
+  positionals: { name: "PLAN.json", description: "the plan (terraform show -json plan.tfplan), unless --hcp-log or --failed", max: 1 },
+  options: {
+    stack: { type: "string", value: "NAME", description: "the stack planned (required)", check: stackProblem },
+    head: { type: "string", value: "SHA", description: "the 40-hex-digit commit planned (required)", check: commitProblem },
+    out: { type: "string", value: "FILE", description: "where to write the review file (required)" },
+    "lock-file": { type: "string", value: "FILE", description: "the stack's .terraform.lock.hcl (its providers go into the record)" },
+    "hcp-log": { type: "string", value: "FILE", description: "HCP Terraform: Terraform's output, whose run URL names the JSON plan to fetch" },
+    failed: { type: "string", value: "PHASE", description: "record a failed PHASE instead of a plan", choices: FAILED_PHASES },
+    log: { type: "string", value: "FILE", description: "Terraform's output of the failed phase (with --failed)" },
+  },
+  notes: "env: PLAN_DIGEST_KEY (optional), TF_TOKEN_<host> (with --hcp-log: the plan-only team token).",
+});
 
-export function parseArguments(argv: readonly string[]): { values: Partial<Record<Option, string>>; files: string[] } {
-  const values: Partial<Record<Option, string>> = {};
-  const files: string[] = [];
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index] ?? "";
-    if ((OPTIONS as readonly string[]).includes(argument)) {
-      const value = argv[++index];
-      if (value === undefined || value === "") throw new Error(`${argument} needs a value`);
-      values[argument.slice(2) as Option] = value;
-    } else if (argument.startsWith("--")) throw new Error(`unknown option ${argument}`);
-    else files.push(argument);
-  }
-  return { values, files };
+type RecordArguments = Parsed<typeof COMMAND.options>;
+
+function parsed(argv: readonly string[]): RecordArguments {
+  const result = parseCommandLine(COMMAND, argv);
+  if (result === "help") throw new UsageError("--help is for the command line (npm run ci:plan-record -- --help)");
+  return result;
 }
 
 export interface RecordEnvironment {
@@ -46,12 +57,12 @@ export interface RecordEnvironment {
   readonly fetch?: typeof fetch;
 }
 
-export async function buildReviewFile(argv: readonly string[], context: RecordEnvironment): Promise<ReviewFile> {
-  const { values, files } = parseArguments(argv);
+/** The review file the arguments describe (argv as the command line gives it, or already parsed). */
+export async function buildReviewFile(argv: readonly string[] | RecordArguments, context: RecordEnvironment): Promise<ReviewFile> {
+  const { values, positionals: files } = Array.isArray(argv) ? parsed(argv) : (argv as RecordArguments);
   const stack = values.stack;
   const head = values.head;
-  if (stack === undefined || head === undefined) throw new Error("--stack and --head are required");
-  if (!/^[0-9a-f]{40}$/.test(head)) throw new Error(`--head ${head}: expected the 40-hex-digit commit planned`);
+  if (stack === undefined || head === undefined) throw new UsageError("--stack NAME and --head SHA are required");
   if (values.failed !== undefined) {
     const log = values.log !== undefined && context.exists(values.log) ? context.read(values.log) : "(no log)";
     return { kind: "failed", stack, head, phase: values.failed, error: safeTerraformError(log, secretsFromEnvironment(context.env)) };
@@ -78,18 +89,16 @@ export async function buildReviewFile(argv: readonly string[], context: RecordEn
   return { kind: "plan", head, record };
 }
 
-async function main(argv: readonly string[]): Promise<void> {
-  const out = parseArguments(argv).values.out;
-  if (out === undefined) throw new Error("--out FILE is required");
-  const file = await buildReviewFile(argv, { env: process.env, read: (path) => readFileSync(path, "utf8"), exists: existsSync });
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(file)}\n`);
-  process.stdout.write(`[plan-record] ${file.kind === "plan" ? file.record.stack : file.stack}: ${file.kind} -> ${out}\n`);
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`[plan-record] ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+export function main(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCommand(COMMAND, argv, io, async (args) => {
+    const out = args.values.out;
+    if (out === undefined) throw new UsageError("--out FILE is required (where the review file goes)");
+    const file = await buildReviewFile(args, { env, read: (path) => readFileSync(path, "utf8"), exists: existsSync });
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(file)}\n`);
+    io.out(`[plan-record] ${file.kind === "plan" ? file.record.stack : file.stack}: ${file.kind} -> ${out}`);
+    return 0;
   });
 }
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

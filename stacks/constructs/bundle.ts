@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { BuildOptions, Metafile } from "esbuild";
+import { inputKey, inputsUnchanged, placeDirectory, readOrBuild, recordInputs } from "../../lib/build-cache.cjs";
 import type { BundleRequest } from "./bundle-worker";
 
 /** The project folder: bundles are written below it so source map paths are the same on every machine. */
@@ -37,26 +38,31 @@ export const SCHEMA_KEY_PACKAGES: readonly string[] = ["@aws-sdk/client-ec2", "@
 /**
  * Bundles a handler with esbuild (Node.js 22, CommonJS, minified, external source map, AWS SDK
  * included so the code runs against the SDK version it was tested with). esbuild takes about a
- * second for the SDK, so a bundle is rebuilt only when one of its input files changed.
+ * second for the SDK, so a bundle is rebuilt only when one of its input files changed
+ * (lib/build-cache.cjs: the key, the record of the files esbuild read, atomic writes).
  */
 export function bundleHandler(name: string, entry: string): Bundle {
   const cached = bundles.get(entry);
   if (cached) return cached;
-  const recordFile = join(BUILD_ROOT, `${name}.inputs.json`);
   const options = buildOptions(entry);
-  const key = hashText(
-    JSON.stringify({ options, esbuild: esbuildVersion(), inputs: "package-lock", schemaPackages: SCHEMA_KEY_PACKAGES, worker: hashFile(WORKER_SOURCE) }),
+  const key = bundleKey(options);
+  const { entry: record } = readOrBuild<BuildRecord>(
+    join(BUILD_ROOT, `${name}.inputs.json`),
+    (kept) => kept.key === key && inputsUnchanged(PROJECT_ROOT, kept.inputs) && existsSync(join(bundleDirectory(name, kept.hash), "index.js")),
+    (previous) =>
+      withProgress(`bundling ${entry}`, previous?.seconds === undefined ? "first build" : `an input changed; the last build took ${previous.seconds} s`, () =>
+        build(name, options, key),
+      ),
   );
-
-  const previous = readRecord(recordFile);
-  const bundle =
-    previous !== undefined && previous.key === key && inputsUnchanged(previous) && existsSync(join(bundleDirectory(name, previous.hash), "index.js"))
-      ? { directory: bundleDirectory(name, previous.hash), hash: previous.hash }
-      : withProgress(`bundling ${entry}`, previous?.seconds === undefined ? "first build" : `an input changed; the last build took ${previous.seconds} s`, () =>
-          build(name, options, recordFile, key),
-        );
+  if (record === undefined) throw new Error(`bundling ${entry} recorded nothing`);
+  const bundle = { directory: bundleDirectory(name, record.hash), hash: record.hash };
   bundles.set(entry, bundle);
   return bundle;
+}
+
+/** What a handler bundle is built with, besides the files esbuild reads (recorded after each build): the key of its record. */
+export function bundleKey(options: BuildOptions, root = PROJECT_ROOT, schemaPackages: readonly string[] = SCHEMA_KEY_PACKAGES): string {
+  return inputKey({ root, files: [WORKER_FILE], values: { options, esbuild: esbuildVersion(), schemaPackages } });
 }
 
 /**
@@ -98,9 +104,10 @@ export function buildOptions(entry: string): BuildOptions {
 
 /**
  * Builds into a private folder, then renames it into place: two processes synthesizing at once
- * (jest's workers, a synth beside a test run) never see each other's half-written files.
+ * (jest's workers, a synth beside a test run) never see each other's half-written files. Returns the
+ * record, which readOrBuild writes.
  */
-function build(name: string, options: BuildOptions, recordFile: string, key: string): Bundle {
+function build(name: string, options: BuildOptions, key: string): BuildRecord {
   const started = Date.now();
   const scratch = join(BUILD_ROOT, `.${name}-${process.pid}-${randomBytes(4).toString("hex")}`);
   const metafile = runWorker({
@@ -113,21 +120,14 @@ function build(name: string, options: BuildOptions, recordFile: string, key: str
     hash.update(file).update(readFileSync(join(scratch, file)));
   }
   const bundleHash = hash.digest("hex").slice(0, 32);
-  const directory = bundleDirectory(name, bundleHash);
-  try {
-    renameSync(scratch, directory);
-  } catch {
-    // Another process placed the same bundle first: same hash, same bytes.
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  const inputs = Object.fromEntries(recordedInputs(Object.keys(metafile.inputs)).map((input) => [input, hashFile(join(PROJECT_ROOT, input))]));
-  const recordScratch = `${scratch}.json`;
-  writeFileSync(recordScratch, JSON.stringify({ key, inputs, hash: bundleHash, seconds: Math.round((Date.now() - started) / 100) / 10 } satisfies BuildRecord));
-  renameSync(recordScratch, recordFile);
-  return { directory, hash: bundleHash };
+  // Another process may have placed the same bundle first: same hash, same bytes.
+  placeDirectory(scratch, bundleDirectory(name, bundleHash));
+  const inputs = recordInputs(PROJECT_ROOT, Object.keys(metafile.inputs));
+  return { key, inputs, hash: bundleHash, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
-const WORKER_SOURCE = join(PROJECT_ROOT, "stacks", "constructs", "bundle-worker.ts");
+const WORKER_FILE = "stacks/constructs/bundle-worker.ts";
+const WORKER_SOURCE = join(PROJECT_ROOT, WORKER_FILE);
 
 /**
  * Compiles bundle-worker.ts into .build/ (where it finds esbuild in node_modules) and runs it with this
@@ -164,46 +164,8 @@ export function runWorker(request: BundleRequest): Metafile {
   }
 }
 
-/**
- * npm rewrites node_modules/.package-lock.json on every change to node_modules: its hash stands for
- * the ~1,600 SDK files a bundle reads (hashing them all took ~150 ms of every synth). Without it
- * (another package manager), every input is hashed.
- */
-const INSTALLED_LOCKFILE = "node_modules/.package-lock.json";
-
-function recordedInputs(inputs: readonly string[]): string[] {
-  if (!existsSync(join(PROJECT_ROOT, INSTALLED_LOCKFILE))) return [...inputs].sort();
-  return [...inputs.filter((input) => !input.startsWith("node_modules/")), INSTALLED_LOCKFILE].sort();
-}
-
-function readRecord(file: string): BuildRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as BuildRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-function inputsUnchanged(record: BuildRecord): boolean {
-  return Object.entries(record.inputs).every(([input, hash]) => {
-    try {
-      return hashFile(join(PROJECT_ROOT, input)) === hash;
-    } catch {
-      return false;
-    }
-  });
-}
-
 function esbuildVersion(): string {
   return (JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")) as { version: string }).version;
-}
-
-function hashFile(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex");
-}
-
-function hashText(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 /** For messages: a path relative to the project, never the machine's absolute path. */

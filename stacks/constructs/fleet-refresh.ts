@@ -36,15 +36,11 @@
  * - Limit: the retried error names are derived from the documented rule above, not observed; if AWS
  *   surfaced another name, the execution would fail and the ExecutionsFailed alarm would open an OpsItem.
  */
-import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Token, type TerraformProvider } from "cdktf";
@@ -172,15 +168,6 @@ export function parameterChangedPattern(parameterName: string): Record<string, u
     source: ["aws.ssm"],
     "detail-type": ["Parameter Store Change"],
     detail: { name: [parameterName], operation: ["Create", "Update"], exception: [{ exists: false }] },
-  };
-}
-
-/** The event pattern of a Create/Update that SSM refused (an `aws:ec2:image` value failing validation). */
-export function parameterRejectedPattern(parameterNames: readonly string[]): Record<string, unknown> {
-  return {
-    source: ["aws.ssm"],
-    "detail-type": ["Parameter Store Change"],
-    detail: { name: [...parameterNames], exception: [{ exists: true }] },
   };
 }
 
@@ -385,157 +372,4 @@ export class FleetRefresh extends Construct {
     };
     placeOnProvider(this, props.provider);
   }
-}
-
-export interface ParameterRejectionAlarmProps {
-  /** Prefix of the rule, the log group and the alarm. */
-  readonly name: string;
-  /** The `aws:ec2:image` parameters (and channels) to watch, in this region. */
-  readonly parameterNames: readonly string[];
-  readonly location: AwsLocation;
-  /** @default 30 */
-  readonly logRetentionDays?: number;
-  /** @default severity 2, Availability */
-  readonly opsItem?: OpsItemSettings;
-  /** @default - OpsCenter only */
-  readonly notificationTopic?: SnsTopic;
-  /**
-   * The provider of \`location\`'s region, when that is not the stack's: every resource here is created
-   * with it (IAM roles too, IAM being global). @default - the stack's default provider
-   */
-  readonly provider?: TerraformProvider;
-}
-
-/**
- * A write SSM accepted (PutParameter returned 200) but then refused: an `aws:ec2:image` value that fails
- * asynchronous validation never becomes a version, so no refresh starts and nothing else notices. One
- * rule over all the parameters given writes each such event to an encrypted log group (the event is the
- * log line) and an alarm on the rule's TriggeredRules opens an OpsItem.
- *
- * Limit: CloudWatch Logs allows 10 resource policies per account and region; this construct uses one.
- */
-export class ParameterRejectionAlarm extends Construct {
-  readonly rule: CloudwatchEventRule;
-  readonly logGroup: CloudwatchLogGroup;
-  readonly alarm: OpsCenterAlarm;
-
-  constructor(scope: Construct, id: string, props: ParameterRejectionAlarmProps) {
-    super(scope, id);
-    const where = `ParameterRejectionAlarm ${props.name}`;
-    if (!NAME_PATTERN.test(props.name))
-      throw new Error(`${where}: name "${props.name}" must be 1-40 letters, digits, "-" or "_" (the rule name adds 19 characters; EventBridge caps it at 64)`);
-    if (props.parameterNames.length === 0) throw new Error(`${where}: parameterNames is empty; list the parameters and channels to watch`);
-    for (const parameterName of props.parameterNames) {
-      if (!Token.isUnresolved(parameterName) && !PARAMETER_NAME.test(parameterName)) {
-        throw new Error(`${where}: parameterNames has "${parameterName}", not an SSM parameter name; use letters, digits and _ . - / only`);
-      }
-    }
-    this.logGroup = encryptedLogGroup(this, "logs", {
-      name: `/aws/events/${props.name}-parameter-rejected`,
-      retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
-      ...(props.provider !== undefined ? { provider: props.provider } : {}),
-    });
-    // EventBridge writes to a log group through the group's resource policy, not through a role:
-    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions
-    new CloudwatchLogResourcePolicy(this, "logs-policy", {
-      policyName: `${props.name}-parameter-rejected`,
-      policyDocument: policyDocument(this, "logs-policy-document", [
-        {
-          sid: "EventBridgeWritesRejectedParameterEvents",
-          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          resources: [`${this.logGroup.arn}:*`],
-          principals: [{ type: "Service", identifiers: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] }],
-          conditions: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [arnAt(props.location, "events", `rule/${props.name}-parameter-rejected`)] }],
-        },
-      ]).json,
-    });
-    this.rule = new CloudwatchEventRule(this, "rule", {
-      name: `${props.name}-parameter-rejected`,
-      description: "An aws:ec2:image value failed SSM's validation: the parameter did not change",
-      eventPattern: JSON.stringify(parameterRejectedPattern(props.parameterNames)),
-    });
-    new CloudwatchEventTarget(this, "target", { rule: this.rule.name, targetId: "rejected-parameter-log", arn: this.logGroup.arn });
-    const opsItem = props.opsItem ?? DEFAULTS.failureOpsItem;
-    this.alarm = new OpsCenterAlarm(this, "alarm", {
-      alarmName: `${props.name}-parameter-rejected`,
-      description: `SSM refused a new value of ${props.parameterNames.join(", ")} (aws:ec2:image validation failed; the parameter kept its old AMI). The event, with its exception, is in ${this.logGroup.name}`,
-      metric: { namespace: "AWS/Events", metricName: "TriggeredRules", dimensions: { RuleName: this.rule.name } },
-      threshold: 1,
-      severity: opsItem.severity,
-      category: opsItem.category,
-      location: props.location,
-      ...(props.notificationTopic !== undefined ? { notificationTopic: props.notificationTopic } : {}),
-    });
-    placeOnProvider(this, props.provider);
-  }
-}
-
-export interface ExampleFleetProps {
-  /** Name of the launch template and the group. */
-  readonly name: string;
-  /** The `aws:ec2:image` parameter the launch template resolves (a name here, or a full ARN when shared). */
-  readonly parameter: string;
-  /**
-   * The resource that creates `parameter` in this stack: the template then depends on it, since EC2
-   * checks the parameter when the template is created.
-   * @default - none: the parameter must exist before the first apply (rule DEPLOY-1 says so)
-   */
-  readonly parameterResource?: SsmParameter;
-  readonly instanceType: string;
-  /** Where the group may launch: subnet IDs, or availability zones of the default VPC. */
-  readonly placement: { readonly subnetIds: readonly string[] } | { readonly availabilityZones: readonly string[] };
-  /** The provider of the group's region, when that is not the stack's. @default - the stack's default provider */
-  readonly provider?: TerraformProvider;
-}
-
-/**
- * An example group that costs nothing: desired capacity 0, from a launch template whose `image_id` is
- * `resolve:ssm:<parameter>` (IMDSv2 only). Point `FleetRefresh` at it to see the loop end to end.
- *
- * Apply time: EC2 resolves `resolve:ssm:` when the launch template (version) is created, so the parameter
- * must already exist and the caller needs `ssm:GetParameters` on it (FIELD-NOTES, "Apply time").
- */
-export class ExampleFleet extends Construct {
-  readonly launchTemplate: LaunchTemplate;
-  readonly group: AutoscalingGroup;
-
-  constructor(scope: Construct, id: string, props: ExampleFleetProps) {
-    super(scope, id);
-    const placement =
-      "subnetIds" in props.placement ? { vpcZoneIdentifier: [...props.placement.subnetIds] } : { availabilityZones: [...props.placement.availabilityZones] };
-    const places = "subnetIds" in props.placement ? props.placement.subnetIds : props.placement.availabilityZones;
-    if (places.length === 0) throw new Error(`ExampleFleet ${props.name}: placement is empty; give subnetIds or availabilityZones, e.g. ["us-east-1a"]`);
-    this.launchTemplate = new LaunchTemplate(this, "launch-template", {
-      name: props.name,
-      description: `Example: launches from resolve:ssm:${props.parameter}`,
-      imageId: launchTemplateImageId(props.parameter),
-      ...(props.parameterResource ? { dependsOn: [props.parameterResource] } : {}),
-      instanceType: props.instanceType,
-      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
-    });
-    this.group = new AutoscalingGroup(this, "group", {
-      name: props.name,
-      minSize: 0,
-      maxSize: 1,
-      desiredCapacity: 0,
-      ...placement,
-      // A numbered version, so a later launch template change is a deliberate new version.
-      launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
-    });
-    placeOnProvider(this, props.provider);
-  }
-}
-
-/**
- * `resolve:ssm:<parameter>` for a launch template's `image_id`: a name in the owner's account, or the
- * full parameter ARN (`arn:<partition>:ssm:<region>:<owner>:parameter/<name>`) for a parameter shared
- * with this account through AWS RAM. Names may carry a version or label (`:3`), ARNs too.
- */
-export function launchTemplateImageId(parameter: string): string {
-  if (!Token.isUnresolved(parameter) && !/^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/|\/?)[A-Za-z0-9_.\-/]+(:[A-Za-z0-9_.-]+)?$/.test(parameter)) {
-    throw new Error(
-      `launch template parameter "${parameter}" is neither a parameter name nor a parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)`,
-    );
-  }
-  return `resolve:ssm:${parameter}`;
 }

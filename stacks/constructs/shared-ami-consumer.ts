@@ -15,7 +15,7 @@ import { Fn, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AUTO_SCALING_GRANT_OPERATIONS, AUTO_SCALING_SERVICE_LINKED_ROLE, isAwsManagedEbsKey, parseKeyArn } from "../../aws/ami-sharing";
 import { iamArn } from "../../aws/arn";
-import { launchTemplateImageId } from "./fleet-refresh";
+import { launchTemplateImageId } from "./example-fleet";
 
 const SHARED_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/[A-Za-z0-9_.\-/]+$/;
 

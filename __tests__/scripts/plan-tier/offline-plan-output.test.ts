@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { failureLabel, formatSummary, readTestOutput, SCHEMA_FREE_COMMANDS, type StackResult } from "../../../scripts/plan-tier/offline-plan";
+import { readTestOutput, SCHEMA_FREE_COMMANDS, type StackResult } from "../../../scripts/plan-tier/lib/plan-result";
+import { failureLabel, formatSummary } from "../../../scripts/plan-tier/lib/plan-report";
 import { readStackFile, stackFormat, standInArchivesHcl } from "../../../scripts/plan-tier/lib/stack-file";
 import { terraformTierWithoutTerraform } from "../../../stacks/terraform-env";
 

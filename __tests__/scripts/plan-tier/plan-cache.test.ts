@@ -4,9 +4,11 @@
  */
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { planStackDirectory, type PlanJson, type TerraformContext } from "../../../scripts/plan-tier/offline-plan";
-import { PlanCache, planCacheKey, toolchainDigest, withoutStandInPorts } from "../../../scripts/plan-tier/lib/plan-cache";
+import { dirname, join, relative, resolve } from "node:path";
+import type { PlanJson } from "../../../scripts/plan-tier/lib/plan-result";
+import { planStackDirectory } from "../../../scripts/plan-tier/lib/plan-stack";
+import type { TerraformContext } from "../../../scripts/plan-tier/lib/terraform-context";
+import { PLANNING_CODE, PlanCache, planCacheKey, toolchainDigest, withoutStandInPorts } from "../../../scripts/plan-tier/lib/plan-cache";
 
 const PLAN_LINE = JSON.stringify({
   type: "test_plan",
@@ -32,6 +34,9 @@ const STACK = {
 };
 
 describe("reusing passing plans", () => {
+  // Each test starts the stand-in terraform several times: seconds, not milliseconds, on a busy 2-core machine.
+  jest.setTimeout(30_000);
+
   let root = "";
   let calls = "";
   let source = "";
@@ -96,31 +101,15 @@ describe("reusing passing plans", () => {
     utimesSync(join(root, "mirror", "terraform-provider-aws"), new Date(0), new Date(0));
     const otherProvider = { ...context, cache: new PlanCache<PlanJson>(cache, toolchainDigest("1.11.4 linux_amd64", join(root, "mirror"))) };
     expect((await plan("c", otherProvider)).cachedFrom).toBeUndefined();
-    // A stand-in of the project's tree: the planning code spans the plan tier, scripts/shared/ and stacks/.
+    // A change of the planning code (every file in PLANNING_CODE, below): a stand-in of the project's tree.
     const code = join(root, "code");
-    const files = [
-      "scripts/plan-tier/offline-plan.ts",
-      "scripts/plan-tier/lib/plan-cache.ts",
-      "scripts/plan-tier/lib/stack-json.ts",
-      "scripts/plan-tier/lib/stack-file.ts",
-      "scripts/plan-tier/lib/aws-stand-ins.ts",
-      "scripts/plan-tier/lib/shared-provider.ts",
-      "scripts/plan-tier/lib/shared-init.ts",
-      "stacks/terraform-env.ts",
-      "scripts/shared/zip.ts",
-      "aws/arn.ts",
-    ];
-    for (const file of files) {
+    for (const file of PLANNING_CODE) {
       mkdirSync(dirname(join(code, file)), { recursive: true });
       writeFileSync(join(code, file), file);
     }
-    const before = toolchainDigest("1.11.4 linux_amd64", join(root, "mirror"), join(code, "scripts/plan-tier/lib"));
-    writeFileSync(join(code, "scripts/shared/zip.ts"), "changed");
-    const afterZip = toolchainDigest("1.11.4 linux_amd64", join(root, "mirror"), join(code, "scripts/plan-tier/lib"));
-    expect(afterZip).not.toBe(before);
-    // The stand-ins build ARNs with aws/arn.ts: a change there is a change of the planning code too.
+    const before = toolchainDigest("1.11.4 linux_amd64", join(root, "mirror"), code);
     writeFileSync(join(code, "aws/arn.ts"), "changed");
-    expect(toolchainDigest("1.11.4 linux_amd64", join(root, "mirror"), join(code, "scripts/plan-tier/lib"))).not.toBe(afterZip);
+    expect(toolchainDigest("1.11.4 linux_amd64", join(root, "mirror"), code)).not.toBe(before);
     expect(commands()).toEqual(["init", "test", "init", "test", "init", "test"]);
   });
 
@@ -156,5 +145,54 @@ describe("reusing passing plans", () => {
     expect((await plan("b")).cachedFrom).toBeDefined();
     cache.prune(Date.now() + 15 * 24 * 60 * 60 * 1000);
     expect((await plan("c")).cachedFrom).toBeUndefined();
+  });
+});
+
+describe("the plan cache's key", () => {
+  const PROJECT = resolve(__dirname, "../../..");
+  let code = "";
+  let mirror = "";
+  const key = () => toolchainDigest("1.11.4 linux_amd64", mirror, code);
+
+  beforeAll(() => {
+    const root = mkdtempSync(join(tmpdir(), "plan-cache-key-"));
+    code = join(root, "code");
+    mirror = join(root, "mirror");
+    mkdirSync(mirror);
+    for (const file of [...PLANNING_CODE, "scripts/plan-tier/plan-fixtures.ts", "README.md"]) {
+      mkdirSync(dirname(join(code, file)), { recursive: true });
+      writeFileSync(join(code, file), `the text of ${file}`);
+    }
+  });
+  afterAll(() => rmSync(dirname(code), { recursive: true, force: true }));
+
+  it.each(PLANNING_CODE)("changes when %s changes", (file) => {
+    const before = key();
+    writeFileSync(join(code, file), `another text of ${file}`);
+    expect(key()).not.toBe(before);
+  });
+
+  it.each(["scripts/plan-tier/plan-fixtures.ts", "README.md"])("stays the same when %s, which no plan reads, changes", (file) => {
+    const before = key();
+    writeFileSync(join(code, file), "changed");
+    expect(key()).toBe(before);
+  });
+
+  it("declares every project file the pool imports, transitively (aws/arn.ts through the stand-ins, the cache helper)", () => {
+    const specifiers = (file: string): string[] =>
+      [...readFileSync(join(PROJECT, file), "utf8").matchAll(/(?:\bfrom\s*|\brequire\s*\(\s*)["'](\.[^"']+)["']/g)].map((match) => String(match[1]));
+    const resolveImport = (from: string, specifier: string): string => {
+      const target = relative(PROJECT, resolve(PROJECT, dirname(from), specifier));
+      return /\.c?[jt]s$/.test(target) ? target : `${target}.ts`;
+    };
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const specifier of specifiers(file)) visit(resolveImport(file, specifier));
+    };
+    visit("scripts/plan-tier/lib/plan-pool.ts");
+
+    expect([...seen].sort()).toEqual([...PLANNING_CODE].sort());
   });
 });

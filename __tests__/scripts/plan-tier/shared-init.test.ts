@@ -5,7 +5,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planStackDirectory, type TerraformContext } from "../../../scripts/plan-tier/offline-plan";
+import { planStackDirectory } from "../../../scripts/plan-tier/lib/plan-stack";
+import type { TerraformContext } from "../../../scripts/plan-tier/lib/terraform-context";
 import { InitPool, initSignature } from "../../../scripts/plan-tier/lib/shared-init";
 
 const PLAN_LINE = JSON.stringify({
@@ -21,6 +22,9 @@ const stack = (version: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe("one terraform init per set of required providers", () => {
+  // Each test starts the stand-in terraform several times: seconds, not milliseconds, on a busy 2-core machine.
+  jest.setTimeout(30_000);
+
   let root = "";
   let calls = "";
   let context: TerraformContext;

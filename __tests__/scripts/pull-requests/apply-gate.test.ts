@@ -19,7 +19,8 @@ import {
   type Review,
 } from "../../../scripts/pull-requests/apply-gate";
 import { backendOf } from "../../../scripts/pull-requests/ci-stacks";
-import type { GitHubRequest } from "../../../scripts/pull-requests/lib/github";
+import { startGitHubStub } from "../../helpers/github-stub";
+import { githubClient } from "../../../scripts/pull-requests/lib/github";
 import { reviewDigest, reviewRecord } from "../../../scripts/pull-requests/lib/plan-digest";
 import { parsePlan } from "../../../scripts/pull-requests/plan-summary";
 
@@ -171,34 +172,31 @@ describe("the apply gate", () => {
   });
 
   test("reads the evidence from GitHub: commit -> pull request, the App's check runs on its head, the reviews", async () => {
-    const calls: string[] = [];
-    const request: GitHubRequest = async (method, path) => {
-      calls.push(`${method} ${path}`);
-      if (path === "/commits/abc/pulls")
-        return [
-          { number: 40, merged_at: null, merge_commit_sha: "x", head: { sha: "0".repeat(40) }, user: { login: "bob" } },
-          { number: 42, merged_at: "2026-12-01T12:00:00Z", merge_commit_sha: "abc", head: { sha: HEAD }, user: { login: "mallory" } },
-        ];
-      if (path.startsWith(`/commits/${HEAD}/check-runs`)) return { total_count: 1, check_runs: [checkRun()] };
-      if (path.startsWith("/pulls/42/reviews")) return [approval()];
-      throw new Error(`unexpected ${path}`);
-    };
-    const evidence = await gatherEvidence(request, "abc", STACK, APP_ID);
-    expect(evidence).toEqual({
-      pullRequest,
-      attestation: { stack: STACK, head: HEAD, digest: digestOf("replace.json"), completedAt: PLANNED_AT },
-      approvers: ["alice"],
-    });
-    expect(calls).toEqual([
-      "GET /commits/abc/pulls",
-      `GET /commits/${HEAD}/check-runs?check_name=plan-review%2Fami-tracker&app_id=${APP_ID}&filter=all&per_page=100&page=1`,
-      "GET /pulls/42/reviews?per_page=100&page=1",
-    ]);
-    await expect(mergedPullRequest(async () => [], "abc")).resolves.toBeUndefined();
-    // A pull request whose merge commit is another commit (the commit was only in its branch) is not the merged one.
-    await expect(
-      mergedPullRequest(async () => [{ number: 9, merged_at: "2026-12-01T12:00:00Z", merge_commit_sha: "other", head: { sha: HEAD } }], "abc"),
-    ).resolves.toBeUndefined();
+    const stub = await startGitHubStub("acme/repo", { t0ken: { login: "gate", type: "Bot" } });
+    try {
+      stub.commitPulls.set("abc", [
+        { number: 40, merged_at: null, merge_commit_sha: "x", head: { sha: "0".repeat(40) }, user: { login: "bob" } },
+        { number: 42, merged_at: "2026-12-01T12:00:00Z", merge_commit_sha: "abc", head: { sha: HEAD }, user: { login: "mallory" } },
+      ]);
+      // A pull request whose merge commit is another commit (the commit was only in its branch) is not the merged one.
+      stub.commitPulls.set("abd", [{ number: 9, merged_at: "2026-12-01T12:00:00Z", merge_commit_sha: "other", head: { sha: HEAD } }]);
+      const html_url = "https://github.com/acme/repo/runs/1";
+      stub.checkRuns.push({ id: 1, ...checkRun(), html_url, app: { id: APP_ID } });
+      stub.checkRuns.push({ id: 2, ...checkRun({ completed_at: "2026-12-01T10:30:00Z" }), html_url, app: { id: ACTIONS_APP_ID } });
+      stub.reviews.set(42, () => [approval()]);
+      const client = { github: githubClient({ token: "t0ken", apiUrl: stub.url, retries: 0 }), repository: { owner: "acme", repo: "repo" } };
+      const evidence = await gatherEvidence(client, "abc", STACK, APP_ID);
+      expect(evidence).toEqual({
+        pullRequest,
+        attestation: { stack: STACK, head: HEAD, digest: digestOf("replace.json"), completedAt: PLANNED_AT, url: html_url },
+        approvers: ["alice"],
+      });
+      expect(stub.calls).toEqual(["GET /commits/abc/pulls", `GET /commits/${HEAD}/check-runs`, "GET /pulls/42/reviews"]);
+      await expect(mergedPullRequest(client, "fff")).resolves.toBeUndefined();
+      await expect(mergedPullRequest(client, "abd")).resolves.toBeUndefined();
+    } finally {
+      await stub.close();
+    }
   });
 });
 

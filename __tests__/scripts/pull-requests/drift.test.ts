@@ -11,7 +11,7 @@ import {
   driftFailureBody,
   driftIssueBody,
   driftMarker,
-  parseArguments,
+  resolveArguments,
   reconcileDriftIssue,
   trackerParameterPatterns,
   type DriftIssues,
@@ -211,6 +211,6 @@ describe("drift.yml's report job reads what the plan job left (--from DIR)", () 
     ["no exit code at all (the plan job died): an error", {}, {}, { exitCode: 1, log: "d/plan.log" }],
   ])("%s", (_case, files, env, expected) => {
     const { read, exists } = folder(files);
-    expect(parseArguments(["--stack", "ami-tracker", "--from", "d"], env, read, exists)).toEqual({ stack: "ami-tracker", ...expected });
+    expect(resolveArguments({ stack: "ami-tracker", from: "d" }, [], env, read, exists)).toEqual({ stack: "ami-tracker", ...expected });
   });
 });

@@ -7,9 +7,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkEnvironment } from "../../../scripts/pull-requests/env-protection";
-import { githubRequest } from "../../../scripts/pull-requests/lib/github";
+import { githubClient } from "../../../scripts/pull-requests/lib/github";
 
 const REPO = "acme/ssm-patterns";
+const REPOSITORY = { owner: "acme", repo: "ssm-patterns" };
 const ENVIRONMENTS: Record<string, unknown> = {
   prod: {
     name: "prod",
@@ -49,7 +50,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const check = (name: string) => checkEnvironment(githubRequest({ token: "t0ken", repository: REPO, apiUrl }), REPO, name);
+const check = (name: string) => checkEnvironment(githubClient({ token: "t0ken", apiUrl }), REPOSITORY, name);
 
 describe("the environment check before the first apply", () => {
   test("passes an environment with required reviewers, and says what holds the run", async () => {
@@ -57,7 +58,7 @@ describe("the environment check before the first apply", () => {
       ok: true,
       message: 'the GitHub environment "prod" is protected: 1 required reviewer(s), self-review prevented',
     });
-    expect(seen).toContain("GET /repos/acme/ssm-patterns/environments/prod Bearer t0ken");
+    expect(seen).toContain("GET /repos/acme/ssm-patterns/environments/prod token t0ken");
   });
 
   test("passes an environment with a wait timer", async () => {
@@ -76,7 +77,14 @@ describe("the environment check before the first apply", () => {
   });
 
   test("an API error other than 404 fails loudly instead of passing", async () => {
-    const failing = githubRequest({ token: "t", repository: REPO, apiUrl: `${apiUrl}/broken`, fetch: async () => new Response("boom", { status: 500 }) });
-    await expect(checkEnvironment(failing, REPO, "prod")).rejects.toThrow(/500 boom/);
+    let calls = 0;
+    const broken = async (): Promise<Response> => {
+      calls++;
+      return new Response("boom", { status: 500 });
+    };
+    const failing = githubClient({ token: "t", apiUrl, retries: 1, fetch: broken as typeof fetch });
+    await expect(checkEnvironment(failing, REPOSITORY, "prod")).rejects.toThrow(/GitHub API GET .*\/environments\/prod: 500 boom/);
+    // Tried once more (the retry plugin) before failing.
+    expect(calls).toBe(2);
   });
 });

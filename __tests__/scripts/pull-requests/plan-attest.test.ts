@@ -11,10 +11,23 @@ import { reviewDigest, reviewRecord } from "../../../scripts/pull-requests/lib/p
 import { createCheckRun, findOwnComment, reviewOf, upsertOwnComment } from "../../../scripts/pull-requests/plan-attest";
 import { buildReviewFile, type RecordEnvironment } from "../../../scripts/pull-requests/plan-record";
 import { parsePlan } from "../../../scripts/pull-requests/plan-summary";
+import { githubClient } from "../../../scripts/pull-requests/lib/github";
+import { startGitHubStub, type GitHubStub } from "../../helpers/github-stub";
 
 const FIXTURES = join(__dirname, "../../fixtures/plans");
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
 const HEAD = "a".repeat(40);
+const APP_TOKEN = "app-token";
+
+/** The check runs the App creates, kept by the GitHub stand-in (it stamps each with the App's id, 7). */
+async function withGitHub(body: (client: Parameters<typeof createCheckRun>[0], stub: GitHubStub) => Promise<void>): Promise<void> {
+  const stub = await startGitHubStub("acme/repo", { [APP_TOKEN]: { login: "plan-review[bot]", type: "Bot", appId: 7 } });
+  try {
+    await body({ github: githubClient({ token: APP_TOKEN, apiUrl: stub.url, retries: 0 }), repository: { owner: "acme", repo: "repo" } }, stub);
+  } finally {
+    await stub.close();
+  }
+}
 const context = (files: Record<string, string>, env: NodeJS.ProcessEnv = {}, call?: typeof fetch): RecordEnvironment => ({
   env,
   read: (file) => files[file] ?? fixture(file),
@@ -106,13 +119,13 @@ describe("plan-attest (trusted side)", () => {
     const review = reviewOf(JSON.stringify({ kind: "failed", stack: "ami-tracker", head: HEAD, phase: "plan", error }), "f.json", HEAD);
     expect(review.conclusion).toBe("failure");
     expect(review.digest).toBeUndefined();
-    const posted: unknown[] = [];
-    await createCheckRun(async (_method, _path, body) => {
-      posted.push(body);
-    }, review);
-    const run = { ...(posted[0] as Record<string, unknown>), app: { id: 7 }, status: "completed" };
-    expect(run).not.toHaveProperty("external_id");
-    expect(attestationOf([run as never], "ami-tracker", HEAD, 7)).toBeUndefined();
+    await withGitHub(async (client, stub) => {
+      await createCheckRun(client, review);
+      const run = stub.checkRuns[0];
+      expect(run).toMatchObject({ status: "completed", conclusion: "failure", app: { id: 7 } });
+      expect(run).not.toHaveProperty("external_id");
+      expect(attestationOf(stub.checkRuns, "ami-tracker", HEAD, 7)).toBeUndefined();
+    });
   });
 
   test("attack: a log holding ``` and ~~~ fences cannot leave its code block", () => {
@@ -126,15 +139,12 @@ describe("plan-attest (trusted side)", () => {
 
   test("the check run carries the digest only in external_id, the field only the App can write", async () => {
     const review = reviewOf(planFile, "ami-tracker.json", HEAD);
-    const posted: Array<[string, string, unknown]> = [];
-    await createCheckRun(async (method, path, body) => {
-      posted.push([method, path, body]);
-    }, review);
-    expect(posted[0]?.[0]).toBe("POST");
-    expect(posted[0]?.[1]).toBe("/check-runs");
-    const body = posted[0]?.[2] as Record<string, unknown>;
-    expect(body).toMatchObject({ name: checkRunName("ami-tracker"), head_sha: HEAD, status: "completed", conclusion: "success" });
-    expect(attestationOf([{ ...body, app: { id: 7 } } as never], "ami-tracker", HEAD, 7)?.digest).toBe(review.digest);
+    await withGitHub(async (client, stub) => {
+      await createCheckRun(client, review);
+      expect(stub.calls).toEqual(["POST /check-runs"]);
+      expect(stub.checkRuns[0]).toMatchObject({ name: checkRunName("ami-tracker"), head_sha: HEAD, status: "completed", conclusion: "success" });
+      expect(attestationOf(stub.checkRuns, "ami-tracker", HEAD, 7)?.digest).toBe(review.digest);
+    });
   });
 
   test("the sticky comment is the App's own: a decoy by anyone else with the marker is never updated", async () => {

@@ -1,8 +1,14 @@
+import { githubClient } from "../../../scripts/pull-requests/lib/github";
 import { findStickyComment, githubComments, upsertStickyComment, type IssueComment } from "../../../scripts/pull-requests/plan-comment";
 
 const MARKER = "<!-- plan:ami-tracker -->";
 
-/** A pull request's comments behind a fake `fetch` that speaks GitHub's REST shapes and records every call. */
+const REPOSITORY = { owner: "acme", repo: "infra" };
+
+/**
+ * A pull request's comments behind a fake `fetch` under Octokit, speaking GitHub's REST shapes: 100 a page
+ * with a `Link: <...>; rel="next"` header while more remain (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).
+ */
 function fakeGitHub(initial: IssueComment[]) {
   const comments = [...initial];
   const calls: { method: string; url: string; body?: string }[] = [];
@@ -12,8 +18,13 @@ function fakeGitHub(initial: IssueComment[]) {
     const body = typeof init?.body === "string" ? init.body : undefined;
     calls.push({ method, url, ...(body !== undefined ? { body } : {}) });
     if (method === "GET") {
-      const page = Number(new URL(url).searchParams.get("page"));
-      return new Response(JSON.stringify(comments.slice((page - 1) * 100, page * 100)), { status: 200 });
+      const page = Number(new URL(url).searchParams.get("page") ?? "1");
+      const headers: Record<string, string> = { "Content-Type": "application/json" };
+      if (page * 100 < comments.length) headers["Link"] = `<${url.replace(/&page=\d+$/, "")}&page=${page + 1}>; rel="next"`;
+      return new Response(JSON.stringify(comments.slice((page - 1) * 100, page * 100)), {
+        status: 200,
+        headers,
+      });
     }
     const text = (JSON.parse(body ?? "{}") as { body: string }).body;
     if (method === "POST") comments.push({ id: 1000 + comments.length, body: text, user: { type: "Bot" } });
@@ -22,9 +33,9 @@ function fakeGitHub(initial: IssueComment[]) {
       const index = comments.findIndex((comment) => comment.id === id);
       comments[index] = { ...comments[index], id, body: text, user: { type: "Bot" } };
     }
-    return new Response("{}", { status: method === "POST" ? 201 : 200 });
+    return new Response("{}", { status: method === "POST" ? 201 : 200, headers: { "Content-Type": "application/json" } });
   };
-  const api = githubComments({ token: "t0ken", repository: "acme/infra", pullRequest: 7, fetch: fetchFake });
+  const api = githubComments(githubClient({ token: "t0ken", fetch: fetchFake as typeof fetch }), REPOSITORY, 7);
   return { api, comments, calls };
 }
 
@@ -37,7 +48,7 @@ describe("plan comment", () => {
     // Assess
     expect(outcome).toBe("created");
     expect(github.calls.map((call) => `${call.method} ${call.url}`)).toEqual([
-      "GET https://api.github.com/repos/acme/infra/issues/7/comments?per_page=100&page=1",
+      "GET https://api.github.com/repos/acme/infra/issues/7/comments?per_page=100",
       "POST https://api.github.com/repos/acme/infra/issues/7/comments",
     ]);
     expect(github.comments).toHaveLength(2);
@@ -74,12 +85,28 @@ describe("plan comment", () => {
   });
 
   test("an API error names the call and GitHub's answer", async () => {
-    const api = githubComments({
-      token: "t",
-      repository: "acme/infra",
-      pullRequest: 7,
-      fetch: async () => new Response('{"message":"Resource not accessible by integration"}', { status: 403 }),
-    });
+    const failing = async (): Promise<Response> =>
+      new Response('{"message":"Resource not accessible by integration"}', { status: 403, headers: { "Content-Type": "application/json" } });
+    const api = githubComments(githubClient({ token: "t", fetch: failing as typeof fetch }), REPOSITORY, 7);
     await expect(api.list()).rejects.toThrow(/GET .*issues\/7\/comments.*403 .*Resource not accessible by integration/);
+  });
+
+  test("a 5xx is tried again (the retry plugin); a 4xx is not", async () => {
+    let calls = 0;
+    const flaky = async (): Promise<Response> => {
+      calls++;
+      return calls === 1
+        ? new Response('{"message":"Server Error"}', { status: 502, headers: { "Content-Type": "application/json" } })
+        : new Response("[]", { status: 200, headers: { "Content-Type": "application/json" } });
+    };
+    await expect(githubComments(githubClient({ token: "t", fetch: flaky as typeof fetch }), REPOSITORY, 7).list()).resolves.toEqual([]);
+    expect(calls).toBe(2);
+    let refused = 0;
+    const forbidden = async (): Promise<Response> => {
+      refused++;
+      return new Response('{"message":"Forbidden"}', { status: 403, headers: { "Content-Type": "application/json" } });
+    };
+    await expect(githubComments(githubClient({ token: "t", fetch: forbidden as typeof fetch }), REPOSITORY, 7).list()).rejects.toThrow(/403 Forbidden/);
+    expect(refused).toBe(1);
   });
 });

@@ -4,19 +4,16 @@
  * offline): a create, no changes, a destroy, a replace, an update, drift, sensitive values, a failing
  * plan, and the human output HCP Terraform streams back.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   GITHUB_COMMENT_LIMIT,
-  USAGE,
-  changeMap,
+  changesOf,
   changedInOrder,
   jobSummary,
   failureComment,
-  parseMeta,
+  main,
   parsePlan,
-  planDigest,
   planFromText,
   run,
   stackNameOfPlan,
@@ -29,6 +26,13 @@ const text = (name: string): string => readFileSync(join(FIXTURES, name), "utf8"
 const plan = (name: string): PlanDocument => parsePlan(text(name), name);
 const read = (file: string): string => text(file);
 const RUN = "https://github.com/acme/ssm-patterns/actions/runs/123";
+/** Changed resources (not no-op or read) as address -> action. */
+const changeMap = (document: PlanDocument): Record<string, string> =>
+  Object.fromEntries(
+    changesOf(document)
+      .filter((change) => change.action !== "no-op" && change.action !== "read")
+      .map((change) => [change.address, change.action]),
+  );
 
 /** The `<details>` block of one resource in a comment: from its summary line to its closing tag. */
 function detailsOf(comment: string, address: string): string {
@@ -308,24 +312,13 @@ describe("the plan comment on real plans", () => {
     expect(comment).toContain("1 to replace");
   });
 
-  test("with a head commit the comment records the digest and changes for the apply gate, and links the run", () => {
+  test("with a head commit the footer names it and links the run; no digest or metadata (the App's check run is the attestation)", () => {
     const comment = run(["--marker", "<!-- plan:ami-tracker -->", "--head", "a".repeat(40), "--run-url", RUN, "replace.json"], read);
-    expect(comment.startsWith("<!-- plan:ami-tracker -->\n<!-- plan-meta ")).toBe(true);
-    expect(parseMeta(comment)).toEqual({
-      stack: "ami-tracker",
-      head: "a".repeat(40),
-      digest: planDigest(plan("replace.json")),
-      changes: { "aws_ssm_parameter.web": "replace" },
-    });
-    expect(comment).toContain(`<sub>planned at \`aaaaaaaaaaaa\` · [the run](${RUN}) · plan digest \`${planDigest(plan("replace.json"))}\`</sub>`);
-  });
-
-  test("the digest is the changes: the same plan gives the same digest, a timestamp does not count, another plan differs", () => {
-    const replace = plan("replace.json");
-    expect(planDigest(replace)).toMatch(/^[0-9a-f]{16}$/);
-    expect(planDigest({ ...replace, timestamp: "1999-01-01T00:00:00Z", terraform_version: "9.9.9" } as PlanDocument)).toBe(planDigest(replace));
-    const digests = ["create.json", "no-changes.json", "destroy.json", "replace.json", "drift.json"].map((name) => planDigest(plan(name)));
-    expect(new Set(digests).size).toBe(digests.length);
+    expect(comment.startsWith("<!-- plan:ami-tracker -->\n### Plan: `ami-tracker`")).toBe(true);
+    expect(comment).toContain(`<sub>planned at \`aaaaaaaaaaaa\` · [the run](${RUN})</sub>`);
+    expect(comment).not.toMatch(/plan-meta|digest/);
+    // Only the marker is an HTML comment.
+    expect(comment.match(/<!--/g)).toHaveLength(1);
   });
 
   test("a failed plan: the comment says which phase failed, shows the error without the token, and links the run", () => {
@@ -351,8 +344,7 @@ describe("the plan comment on real plans", () => {
     expect(comment).toContain("```text\nError: Invalid function argument");
     expect(comment).not.toContain("ghp_");
     expect(comment).toContain(`The whole log: [the run](${RUN}).`);
-    // A failure records no plan metadata: the apply gate can never take it for a reviewed plan.
-    expect(parseMeta(comment)).toBeUndefined();
+    expect(comment.match(/<!--/g)).toHaveLength(1);
   });
 
   test("a refused destroy (prevent_destroy) reaches the comment in Terraform's words", () => {
@@ -369,18 +361,22 @@ describe("the plan comment on real plans", () => {
     const parsed = planFromText(streamed);
     expect(changeMap(parsed.plan)).toEqual(changeMap(plan("replace.json")));
     expect(parsed.runUrl).toBe("https://app.terraform.io/app/example-org/ssm-patterns-hcp-example-ami-tracker/runs/run-AbCdEf123456");
-    // The digest of the text ignores the header lines, so a speculative run and a saved run agree.
-    expect(parsed.digest).toBe(planFromText(text("replace.txt")).digest);
-    const comment = summarize([{ stack: "ami-tracker", plan: parsed.plan, digest: parsed.digest, runUrl: parsed.runUrl ?? "", head: "c".repeat(40) }]);
+    // The header lines (the run URL) change nothing: a speculative run and a saved run read the same.
+    expect(parsed.plan).toEqual(planFromText(text("replace.txt")).plan);
+    const comment = summarize([{ stack: "ami-tracker", plan: parsed.plan, runUrl: parsed.runUrl ?? "", head: "c".repeat(40) }]);
     expect(comment).toContain("**STATEFUL** `aws_ssm_parameter.web`: replaced");
     expect(comment).toContain("[the run](https://app.terraform.io/app/example-org/");
     expect(planFromText(text("no-changes.txt")).plan.resource_changes).toEqual([]);
   });
 
-  test("--help prints the usage, and an unknown option says what is known", () => {
-    const script = join(__dirname, "../../../scripts/pull-requests/plan-summary.ts");
-    const output = execFileSync(process.execPath, ["--import", "tsx", script, "--help"], { encoding: "utf8" });
-    expect(output).toBe(`${USAGE}\n`);
-    expect(() => run(["--bogus"], read)).toThrow(/unknown option --bogus\nusage: npm run plan:summary/);
+  test("--help prints the usage and reads no file; an unknown option exits 2 with the nearest", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (line: string) => out.push(line), err: (line: string) => err.push(line) };
+    expect(await main(["--help", "missing.json"], io)).toBe(0);
+    expect(out.join("\n")).toMatch(/^usage: npm run plan:summary -- \[options\] PLAN\.json \.\.\./);
+    expect(out.join("\n")).toContain("--plan-text FILE");
+    expect(err).toEqual([]);
+    expect(() => run(["--sumary", "s.md", "create.json"], read)).toThrow("unknown option --sumary (did you mean --summary?)");
   });
 });

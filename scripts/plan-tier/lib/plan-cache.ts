@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
+import { inputKey, readOrBuildAsync } from "../../../lib/build-cache.cjs";
 import { directoryEntries } from "../../shared/zip";
 
 /**
@@ -15,19 +16,31 @@ import { directoryEntries } from "../../shared/zip";
 /** How long an entry nobody read or wrote is kept. */
 const KEEP_UNUSED_MS = 14 * 24 * 60 * 60 * 1000;
 
-/** The planning code: a change to any of these files changes every key. */
-const PLANNING_CODE = [
-  "../offline-plan.ts",
-  "./plan-cache.ts",
-  "./stack-json.ts",
-  "./stack-file.ts",
-  "./aws-stand-ins.ts",
-  "./shared-provider.ts",
-  "./shared-init.ts",
-  "../../../stacks/terraform-env.ts",
-  "../../shared/zip.ts",
+/** The project folder: the planning code's paths are relative to it. */
+const PROJECT_ROOT = join(__dirname, "..", "..", "..");
+
+/**
+ * The planning code: a change to any of these files changes every key. It is every project file the pool
+ * (plan-pool.ts) imports, transitively (__tests__/scripts/plan-tier/plan-cache.test.ts checks the list).
+ */
+export const PLANNING_CODE: readonly string[] = [
+  "scripts/plan-tier/lib/plan-pool.ts",
+  "scripts/plan-tier/lib/plan-stack.ts",
+  "scripts/plan-tier/lib/terraform-context.ts",
+  "scripts/plan-tier/lib/plan-result.ts",
+  "scripts/plan-tier/lib/plan-report.ts",
+  "scripts/plan-tier/lib/plan-cache.ts",
+  "scripts/plan-tier/lib/stack-json.ts",
+  "scripts/plan-tier/lib/stack-file.ts",
+  "scripts/plan-tier/lib/aws-stand-ins.ts",
+  "scripts/plan-tier/lib/shared-provider.ts",
+  "scripts/plan-tier/lib/shared-init.ts",
+  "scripts/shared/cli-args.cjs",
+  "scripts/shared/zip.ts",
+  "stacks/terraform-env.ts",
   // aws-stand-ins.ts builds the stand-ins' parameter ARNs with it.
-  "../../../aws/arn.ts",
+  "aws/arn.ts",
+  "lib/build-cache.cjs",
 ];
 
 /** The local stand-ins listen on a new port every run; the port is not an input of the plan. */
@@ -35,21 +48,9 @@ export function withoutStandInPorts(text: string): string {
   return text.replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT");
 }
 
-/**
- * Every file below `folder` (sorted by path), with its bytes; the stand-ins' ports masked in the overrides.
- * The key is taken before `init`, on a fresh copy: no file of Terraform's own is there yet.
- */
-function folderDigest(folder: string, hash: ReturnType<typeof createHash>): void {
-  const entries = directoryEntries(folder).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const { name, data } of entries) {
-    const content = name.split("/").pop()?.startsWith("zz_offline_plan") ? Buffer.from(withoutStandInPorts(data.toString("utf8"))) : data;
-    hash.update(`file ${name} ${content.length}\n`);
-    hash.update(content);
-  }
-}
-
 /** Every file below `folder` by path, size and modification time: the identity of installed binaries without reading 675 MB. */
-function statDigest(folder: string, hash: ReturnType<typeof createHash>): void {
+function statDigest(folder: string): string {
+  const hash = createHash("sha256");
   const walk = (current: string): void => {
     let names: string[];
     try {
@@ -65,26 +66,32 @@ function statDigest(folder: string, hash: ReturnType<typeof createHash>): void {
     }
   };
   walk(folder);
+  return hash.digest("hex");
 }
 
 /**
  * What every key of one run shares: the terraform version (as `terraform version -json` prints it), the
- * provider mirror's files, and the planning code.
+ * provider mirror's files, and the planning code (`root` holds it: the project, or a stand-in in tests).
  */
-export function toolchainDigest(terraformVersion: string, providerMirror: string, codeDirectory = __dirname): string {
-  const hash = createHash("sha256");
-  hash.update(`terraform ${terraformVersion}\n`);
-  statDigest(providerMirror, hash);
-  for (const file of PLANNING_CODE) hash.update(readFileSync(join(codeDirectory, file)));
-  return hash.digest("hex");
+export function toolchainDigest(terraformVersion: string, providerMirror: string, root = PROJECT_ROOT): string {
+  return inputKey({ root, files: PLANNING_CODE, values: { terraform: terraformVersion, providerMirror: statDigest(providerMirror) } });
 }
 
-/** The key of one prepared stack folder under one toolchain. */
+/**
+ * The key of one prepared stack folder under one toolchain: every file below it (sorted by path) with its
+ * bytes, the stand-ins' ports masked in the overrides. It is taken before `init`, on a fresh copy: no file
+ * of Terraform's own is there yet.
+ */
 export function planCacheKey(folder: string, toolchain: string): string {
-  const hash = createHash("sha256");
-  hash.update(`toolchain ${toolchain}\n`);
-  folderDigest(folder, hash);
-  return hash.digest("hex");
+  const files = directoryEntries(folder)
+    .map((entry) => entry.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return inputKey({
+    root: folder,
+    files,
+    values: { toolchain },
+    transform: (file, data) => (file.split("/").pop()?.startsWith("zz_offline_plan") ? Buffer.from(withoutStandInPorts(data.toString("utf8"))) : data),
+  });
 }
 
 /** What a hit gives back: the parts of a passing result that terraform produced. */
@@ -109,25 +116,22 @@ export class PlanCache<Plan> {
     return join(this.directory, `${key}.json`);
   }
 
-  get(key: string): CachedPlan<Plan> | undefined {
+  /**
+   * The plan kept under `key`, or `plan()`'s, kept when it gives one (a passing plan). A missing or
+   * unreadable entry (a file from an older format) is planned again; a hit is touched so prune keeps it.
+   */
+  async readOrPlan(key: string, plan: () => Promise<CachedPlan<Plan> | undefined>): Promise<CachedPlan<Plan> | undefined> {
     const file = this.file(key);
-    try {
-      const entry = JSON.parse(readFileSync(file, "utf8")) as CachedPlan<Plan>;
-      const now = new Date();
-      utimesSync(file, now, now);
-      return entry;
-    } catch {
-      // Missing or unreadable (a half-written file from a killed run): planned again.
-      return undefined;
+    const { entry, built } = await readOrBuildAsync<CachedPlan<Plan>>(file, (kept) => typeof kept.plannedAt === "string", plan);
+    if (!built) {
+      try {
+        const now = new Date();
+        utimesSync(file, now, now);
+      } catch {
+        // Pruned by another run meanwhile: the entry read is still whole.
+      }
     }
-  }
-
-  put(key: string, entry: CachedPlan<Plan>): void {
-    mkdirSync(this.directory, { recursive: true });
-    // Written aside, then renamed: a reader never sees half a file.
-    const partial = `${this.file(key)}.${process.pid}.partial`;
-    writeFileSync(partial, JSON.stringify(entry));
-    renameSync(partial, this.file(key));
+    return entry;
   }
 
   /** Removes entries nobody read or wrote for two weeks. */

@@ -16,7 +16,7 @@
  * (2^32 plan variants) for a harmless and a harmful plan that share it.
  */
 import { createHash, createHmac } from "node:crypto";
-import type { PlanDocument, PlanResourceChange } from "../plan-summary";
+import type { PlanDocument, PlanResourceChange } from "./plan-document";
 
 export const RECORD_VERSION = 1;
 
