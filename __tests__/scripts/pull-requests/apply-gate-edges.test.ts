@@ -148,6 +148,7 @@ describe("attestationOf: which check run counts", () => {
 
     expect(attestation).toEqual({ stack: STACK, head: HEAD, digest: DIGEST, completedAt: PLANNED_AT });
     expect(attestation).not.toHaveProperty("url");
+    expect(attestationOf([checkRun({ html_url: null })], STACK, HEAD, APP_ID)).toEqual({ stack: STACK, head: HEAD, digest: DIGEST, completedAt: PLANNED_AT });
   });
 
   test("the newest run decides, in whatever order the runs are listed", () => {
