@@ -49,7 +49,7 @@ const TARGETS = {
   // The edit distance behind both "did you mean"s: the configuration's and the command lines'.
   "did-you-mean": {
     mutate: ["config/did-you-mean.cjs"],
-    tests: ["__tests__/config/validators-edges.test.ts", "__tests__/scripts/shared/cli-args.test.ts"],
+    tests: ["__tests__/config/did-you-mean.test.ts", "__tests__/config/validators-edges.test.ts", "__tests__/scripts/shared/cli-args.test.ts"],
   },
   "apply-gate": {
     mutate: ranges("scripts/pull-requests/apply-gate.ts", ["checkRunName", "decide", "parseAttestationId", "attestationOf", "WRITERS", "approversOf"]),
