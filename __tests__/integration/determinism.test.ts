@@ -4,20 +4,13 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
-const SOURCES = [
-  "main.ts",
-  "cdktf.json",
-  "package.json",
-  "tsconfig.json",
-  "aws",
-  "aws-clients",
-  "ami-pointers",
-  "config",
-  "stacks",
-  "handlers",
-  "scripts",
-  "cli",
-];
+/**
+ * What a fresh folder needs to synthesize: every top-level entry of the project but tests, docs, dot
+ * folders (.build/ is the cache being left out) and outputs. Read from the tree, so a new room (lib/,
+ * aws-clients/) cannot be missed the way a hand-kept list missed them.
+ */
+const NOT_SOURCES = new Set(["__tests__", "docs", "node_modules", "cdktf.out", "reports", "coverage"]);
+const SOURCES = readdirSync(PROJECT_ROOT).filter((name) => !name.startsWith(".") && !NOT_SOURCES.has(name));
 
 /** A copy of the project in a fresh folder (no .build/ cache), node_modules linked as a CI cache would be. */
 function copyProject(): string {
