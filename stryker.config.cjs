@@ -3,6 +3,24 @@
 // minutes per file on 2 cores. Scores and equivalent mutants: docs/mutation.md.
 // One target: `MUTATION_TARGET=channels npm run test:mutation` (names below; comma-separated for several).
 
+const { readFileSync } = require("node:fs");
+
+/**
+ * The lines of the named top-level functions (or one-statement constants) of a file, as Stryker
+ * `mutate` ranges (`file:start-end`): the apply gate's decision, not its GitHub calls or command line,
+ * which change on their own and need a network or a process to test. Found by name, so the ranges
+ * follow the code when lines move; a name that is not there stops the run.
+ */
+function ranges(file, names) {
+  const lines = readFileSync(`${__dirname}/${file}`, "utf8").split("\n");
+  return names.map((name) => {
+    const start = lines.findIndex((line) => new RegExp(`^(export )?(async )?(function|const) ${name}\\b`).test(line));
+    if (start === -1) throw new Error(`stryker.config.cjs: ${file} has no top-level ${name}`);
+    const end = lines[start].endsWith(";") ? start : lines.findIndex((line, index) => index > start && line === "}");
+    return `${file}:${start + 1}-${end + 1}`;
+  });
+}
+
 /** Each target: the file mutated and the unit tests that are meant to catch its mutants. */
 const TARGETS = {
   message: {
@@ -21,6 +39,21 @@ const TARGETS = {
   model: {
     mutate: ["ami-pointers/model.ts"],
     tests: ["__tests__/ami-pointers/model-edges.test.ts"],
+  },
+  validators: {
+    mutate: ["config/validators.ts"],
+    // The configuration's own tests (config.test.ts, single-field.test.ts) reach it too, through parseConfig,
+    // but take seconds per mutant where these take milliseconds.
+    tests: ["__tests__/config/validators*.test.ts"],
+  },
+  // The edit distance behind both "did you mean"s: the configuration's and the command lines'.
+  "did-you-mean": {
+    mutate: ["config/did-you-mean.cjs"],
+    tests: ["__tests__/config/validators-edges.test.ts", "__tests__/scripts/shared/cli-args.test.ts"],
+  },
+  "apply-gate": {
+    mutate: ranges("scripts/pull-requests/apply-gate.ts", ["checkRunName", "decide", "parseAttestationId", "attestationOf", "WRITERS", "approversOf"]),
+    tests: ["__tests__/scripts/pull-requests/apply-gate*.test.ts"],
   },
 };
 

@@ -174,7 +174,7 @@ describe("layers", () => {
   });
 
   test(`every ARN is built by ${ARN_MODULE} (formatArn, one location type: AwsLocation)`, () => {
-    const files = ["main.ts", ...["aws", "ami-pointers", "config", "stacks", "handlers", "scripts", "cli"].flatMap(sourceFiles)].filter(
+    const files = ["main.ts", ...["aws", "aws-clients", "ami-pointers", "config", "stacks", "handlers", "scripts", "cli"].flatMap(sourceFiles)].filter(
       (file) => file !== ARN_MODULE,
     );
 

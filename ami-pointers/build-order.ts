@@ -17,25 +17,27 @@ const BUILD_VERSION = /^[1-9]\d{0,63}$/;
 export function parseVersion(text: string): readonly [bigint, bigint, bigint] | undefined {
   const match = VERSION.exec(text);
   if (match === null) return undefined;
-  const [, major = "", minor = "", patch = ""] = match;
+  // The pattern has three groups, each in every match.
+  const [, major, minor, patch] = match;
   return [BigInt(major), BigInt(minor), BigInt(patch)];
 }
 
 /** Reads an order from the text form kept in the parameter's tags; undefined if either part is unusable. */
 export function parseBuildOrder(version: string | undefined, buildVersion: string | undefined): BuildOrder | undefined {
-  if (version === undefined || buildVersion === undefined) return undefined;
-  const parsed = parseVersion(version);
-  if (parsed === undefined || !BUILD_VERSION.test(buildVersion)) return undefined;
-  return { version: parsed, buildVersion: BigInt(buildVersion) };
+  // A missing tag reads as the text "undefined", which neither pattern accepts: no check of its own.
+  const parsed = parseVersion(String(version));
+  const build = String(buildVersion);
+  if (parsed === undefined || !BUILD_VERSION.test(build)) return undefined;
+  return { version: parsed, buildVersion: BigInt(build) };
 }
 
 /** Negative when a is older than b, 0 when the same build number, positive when newer. */
 export function compareBuilds(a: BuildOrder, b: BuildOrder): number {
-  for (let i = 0; i < 3; i++) {
-    const left = a.version[i] ?? 0n;
-    const right = b.version[i] ?? 0n;
-    if (left !== right) return left < right ? -1 : 1;
+  // The parts in order of weight; the first that differs decides.
+  const right = [...b.version, b.buildVersion];
+  for (const [index, left] of [...a.version, a.buildVersion].entries()) {
+    if (left < right[index]) return -1;
+    if (left > right[index]) return 1;
   }
-  if (a.buildVersion === b.buildVersion) return 0;
-  return a.buildVersion < b.buildVersion ? -1 : 1;
+  return 0;
 }

@@ -1,5 +1,6 @@
 import { LOG_RETENTION_DAYS } from "../aws/logs";
 import { AWS_REGIONS, isAwsRegion } from "../aws/regions";
+import { closest } from "./did-you-mean.cjs";
 import { BUCKET_NAME } from "./patterns";
 import { describe } from "./reader";
 import {
@@ -21,9 +22,7 @@ export function checkRegion(value: string): string | undefined {
 
 /** The candidates at the smallest edit distance from `value`, if it is at most 2. */
 export function nearest(value: string, candidates: readonly string[]): string[] {
-  const distances = candidates.map((candidate) => ({ candidate, distance: editDistance(candidate, value) }));
-  const smallest = Math.min(...distances.map((entry) => entry.distance));
-  return smallest <= 2 ? distances.filter((entry) => entry.distance === smallest).map((entry) => entry.candidate) : [];
+  return closest(value, candidates, 2);
 }
 
 /** UTC under its IANA names, which supportedValuesOf (canonical zones only) leaves out; "Etc/UTC" is the default. */
@@ -97,18 +96,4 @@ export { LOG_RETENTION_DAYS };
 export function checkLogRetention(value: number): string | undefined {
   if ((LOG_RETENTION_DAYS as readonly number[]).includes(value)) return undefined;
   return `${value} is not a retention CloudWatch Logs accepts; use one of ${LOG_RETENTION_DAYS.join(", ")}`;
-}
-
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0] ?? 0;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j] ?? 0;
-      previous[j] = Math.min(above + 1, (previous[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length] ?? 0;
 }

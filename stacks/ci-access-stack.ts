@@ -11,7 +11,7 @@ import type { CiAccessConfig, StateBootstrapConfig } from "../config";
 import { kmsKeyForm } from "../config/sections/backend";
 import { AppStack, type AppStackProps } from "./app-stack";
 import { cloudWorkspaceName } from "./backend";
-import { pack, requiredPermissions, scopeStatements, unscopedActions, type DeclaredBlock, type RequiredPermissions } from "./ci-access/engine";
+import { exactStatements, pack, requiredPermissions, scopeStatements, unscopedActions, type DeclaredBlock, type RequiredPermissions } from "./ci-access/engine";
 import type { ScopeName } from "./ci-access/scopes";
 import { policyDocument, type PolicyStatement } from "./constructs/iam";
 import { acknowledgeRule } from "./rules/acknowledge";
@@ -34,6 +34,27 @@ const ROLE_CHANGES: readonly string[] = [
   "iam:UpdateAssumeRolePolicy",
   "iam:UpdateRole",
   "iam:UpdateRoleDescription",
+];
+/**
+ * ... nor to their managed policies or OIDC providers: a new default version of an attached policy, or a new
+ * client ID, changes who may do what. Denied only when a workload stack's blocks grant the apply role such calls
+ * (permissions/iam.ts: aws_iam_policy, aws_iam_openid_connect_provider); none does today.
+ */
+const POLICY_CHANGES: readonly string[] = [
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicy",
+  "iam:DeletePolicyVersion",
+  "iam:SetDefaultPolicyVersion",
+  "iam:TagPolicy",
+  "iam:UntagPolicy",
+];
+const OIDC_PROVIDER_CHANGES: readonly string[] = [
+  "iam:AddClientIDToOpenIDConnectProvider",
+  "iam:DeleteOpenIDConnectProvider",
+  "iam:RemoveClientIDFromOpenIDConnectProvider",
+  "iam:TagOpenIDConnectProvider",
+  "iam:UntagOpenIDConnectProvider",
+  "iam:UpdateOpenIDConnectProviderThumbprint",
 ];
 /** ... nor to the state bucket. */
 const BUCKET_CHANGES: readonly string[] = [
@@ -67,13 +88,15 @@ export interface CiAccessStackProps extends AppStackProps {
  * - plan role: trusted by the repository's pull requests (`repo:<owner>/<repo>:pull_request`), by the
  *   main branch (drift.yml's scheduled, read-only plans) and by
  *   the HCP workspaces' plan phase; the read calls of every resource, argument and data source the
- *   workload stacks declare (stacks/ci-access/permissions/), and state reads.
+ *   workload stacks declare (stacks/ci-access/permissions/), and state reads. It also reads this stack
+ *   itself (its own-read policy: the same table's read calls, on this stack's own roles, policies and OIDC
+ *   providers by ARN, and its state), so pull requests and drift.yml plan ci-access too.
  * - apply role: trusted by pushes to the main branch and by the HCP workspaces' apply phase; all their
  *   create, read, update and delete calls, limited to `<project>-<environment>-*` where the ARN holds
  *   the name, state reads and writes, and an explicit deny on the CI roles and the state bucket themselves.
  *
  * This stack and state-bootstrap are applied by a person with administrator credentials; CI plans
- * and applies the other ("workload") stacks only.
+ * ci-access (read-only) and plans and applies the other ("workload") stacks.
  */
 export class CiAccessStack extends AppStack {
   readonly planRole: IamRole;
@@ -82,6 +105,8 @@ export class CiAccessStack extends AppStack {
   readonly workloadStacks: readonly string[];
   /** What the roles hold, by scope (stacks/ci-access/permissions/), from the workload stacks' resources, arguments and data sources. */
   readonly permissions: RequiredPermissions;
+  /** The read calls of this stack's own blocks, by scope: what the plan role's own-read policy grants, on this stack's resources by ARN. */
+  readonly ownRead: ReadonlyMap<ScopeName, ReadonlySet<string>>;
   readonly githubProviderArn: string | undefined;
   readonly hcpProviderArn: string | undefined;
 
@@ -124,12 +149,39 @@ export class CiAccessStack extends AppStack {
         actions: ROLE_CHANGES,
         resources: [iamArn(location, `role/${this.namePrefix}-ci-*`)],
       },
+      ...(this.permissions.apply.has("iamPolicies")
+        ? [
+            {
+              sid: "DenyChangesToCiPolicies",
+              effect: "Deny" as const,
+              actions: POLICY_CHANGES,
+              resources: [iamArn(location, `policy/${this.namePrefix}-ci-*`)],
+            },
+          ]
+        : []),
+      ...(this.permissions.apply.has("oidcProviders")
+        ? [
+            {
+              sid: "DenyChangesToCiOidcProviders",
+              effect: "Deny" as const,
+              actions: OIDC_PROVIDER_CHANGES,
+              resources: [this.githubProviderArn, this.hcpProviderArn].filter((arn): arn is string => arn !== undefined),
+            },
+          ]
+        : []),
       ...(state.bucketArn !== undefined
         ? [{ sid: "DenyChangesToStateBucket", effect: "Deny" as const, actions: BUCKET_CHANGES, resources: [state.bucketArn] }]
         : []),
     ];
-    this.attach("plan", this.planRole, location, this.permissions.plan, state.plan, []);
-    this.attach("apply", this.applyRole, location, this.permissions.apply, state.apply, guard);
+    const policies = [
+      ...this.attach("plan", this.planRole, location, this.permissions.plan, state.plan, []),
+      ...this.attach("apply", this.applyRole, location, this.permissions.apply, state.apply, guard),
+    ];
+    const providerHosts = [
+      ...(ci.github !== undefined && ci.github.oidcProviderArn === undefined ? [GITHUB_OIDC_HOST] : []),
+      ...(ci.hcp !== undefined && ci.hcp.oidcProviderArn === undefined ? [ci.hcp.hostname] : []),
+    ];
+    this.ownRead = this.attachOwnRead(location, policies, providerHosts);
 
     if (this.githubProviderArn !== undefined) new TerraformOutput(this, "github_oidc_provider_arn", { value: this.githubProviderArn });
     if (this.hcpProviderArn !== undefined) new TerraformOutput(this, "hcp_oidc_provider_arn", { value: this.hcpProviderArn });
@@ -180,7 +232,35 @@ export class CiAccessStack extends AppStack {
     });
   }
 
-  /** Managed policies (6,144 characters each) packed with one statement per scope, plus one for the actions IAM accepts only on "*". */
+  /**
+   * The plan role's reads of this stack (pull requests and drift.yml plan it; an administrator applies it):
+   * the table's read calls of every block declared so far, on this stack's own resources by ARN: the two CI
+   * roles, every policy of theirs (this one's included) and the OIDC providers it creates (an existing
+   * provider named by ARN is no block here, so nothing reads it). Its own blocks are of types declared before
+   * it; a type added later without a row or without its resources named here fails synth.
+   */
+  private attachOwnRead(location: AwsLocation, policyNames: readonly string[], providerHosts: readonly string[]): ReadonlyMap<ScopeName, ReadonlySet<string>> {
+    const name = `${this.roleNames.plan}-${CI_ACCESS_STACK}`;
+    const required = requiredPermissions(declaredBlocks([this])).plan;
+    const statements = exactStatements("CiAccess", required, {
+      iamRoles: [this.roleNames.plan, this.roleNames.apply].map((role) => iamArn(location, `role/${role}`)),
+      iamPolicies: [...policyNames, name].map((policy) => iamArn(location, `policy/${policy}`)),
+      oidcProviders: providerHosts.map((host) => iamArn(location, `oidc-provider/${host}`)),
+    });
+    const policy = new IamPolicy(this, "plan-ci-access-policy", {
+      name,
+      policy: policyDocument(this, "plan-ci-access-document", statements).json,
+    });
+    new IamRolePolicyAttachment(this, "plan-ci-access-attachment", { role: this.planRole.name, policyArn: policy.arn });
+    // The policy, its document and attachment are blocks too: their reads must be among those granted.
+    const missing = [...requiredPermissions(declaredBlocks([this])).plan].flatMap(([scope, actions]) =>
+      [...actions].filter((action) => !required.get(scope)?.has(action)).map((action) => `${action} (${scope})`),
+    );
+    if (missing.length > 0) throw new Error(`ciAccess: the own-read policy lacks ${missing.join(", ")}: declare its types before attachOwnRead`);
+    return required;
+  }
+
+  /** Managed policies (6,144 characters each) packed with one statement per scope, plus one for the actions IAM accepts only on "*"; returns their names. */
   private attach(
     phase: Phase,
     role: IamRole,
@@ -188,10 +268,11 @@ export class CiAccessStack extends AppStack {
     required: ReadonlyMap<ScopeName, ReadonlySet<string>>,
     stateStatements: readonly PolicyStatement[],
     guard: readonly PolicyStatement[],
-  ): void {
+  ): string[] {
     const scoped = [...stateStatements, ...scopeStatements(phase, required, this.permissions.otherRegions, location, this.namePrefix)];
     const groups = pack([...guard, ...scoped]);
     const policyName = (suffix: string): string => `${this.roleNames[phase]}-${suffix}`;
+    const names = groups.map((_statements, index) => policyName(String(index + 1)));
     groups.forEach((statements, index) => {
       const policy = new IamPolicy(this, `${phase}-policy-${index + 1}`, {
         name: policyName(String(index + 1)),
@@ -214,7 +295,9 @@ export class CiAccessStack extends AppStack {
         );
       }
       new IamRolePolicyAttachment(this, `${phase}-unscoped-attachment`, { role: role.name, policyArn: policy.arn });
+      names.push(policyName("unscoped"));
     }
+    return names;
   }
 }
 
@@ -250,7 +333,11 @@ export function declaredBlocks(stacks: readonly TerraformStack[]): DeclaredBlock
   return blocks;
 }
 
-/** The state objects of the workload stacks: read for plan, read and write (with the S3 lock file) for apply. */
+/**
+ * The state objects: the workload stacks' and ci-access's own read for plan (plans run with -lock=false, so
+ * no lock file), the workload stacks' read and write (with the S3 lock file) for apply. ci-access's state is
+ * written by the administrator who applies it, never by the apply role.
+ */
 function stateAccess(
   config: CiAccessStackProps,
   stacks: readonly string[],
@@ -260,7 +347,8 @@ function stateAccess(
   const backend = config.backend;
   if (backend.type !== "s3") return { plan: [], apply: [], bucketArn: undefined };
   const bucketArn = formatArn({ partition, service: "s3", resource: backend.bucket });
-  const keys = stacks.map((stack) => `${bucketArn}/${backend.keyPrefix}/${stack}.tfstate`);
+  const keyOf = (stack: string): string => `${bucketArn}/${backend.keyPrefix}/${stack}.tfstate`;
+  const keys = stacks.map(keyOf);
   const locks = keys.map((key) => `${key}.tflock`);
   const kmsKey = backend.kmsKeyId ?? config.stateBootstrap.kmsKeyArn;
   const key = kmsKey === undefined ? undefined : stateKeyGrant(kmsKey, { partition, region: backend.region, account });
@@ -269,7 +357,8 @@ function stateAccess(
   const list: PolicyStatement = { sid: "StateList", actions: ["s3:ListBucket"], resources: [bucketArn] };
   const plan: PolicyStatement[] = [
     list,
-    { sid: "StateRead", actions: ["s3:GetObject"], resources: keys },
+    // ci-access's own state too: pull requests and drift.yml plan it (with -lock=false, as every plan: no lock file).
+    { sid: "StateRead", actions: ["s3:GetObject"], resources: [...keys, keyOf(CI_ACCESS_STACK)] },
     ...(key !== undefined ? [{ sid: "StateDecrypt", actions: ["kms:Decrypt"], ...key }] : []),
     // The S3 backend reads the state's digest from the lock table even without a lock.
     ...(table !== undefined ? [{ sid: "StateDigest", actions: ["dynamodb:GetItem"], resources: [table] }] : []),

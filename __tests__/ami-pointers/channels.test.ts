@@ -237,7 +237,7 @@ describe("one list of the tags a pointer writer owns", () => {
     expect(users.sort()).toEqual([
       CHANNELS,
       "ami-pointers/newest-wins.ts",
-      "cli/ami/commands.ts",
+      "cli/ami/change.ts",
       "scripts/pull-requests/drift.ts",
       "stacks/constructs/ami-loop.ts",
     ]);

@@ -4,7 +4,20 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
-const SOURCES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "aws", "ami-pointers", "config", "stacks", "handlers", "scripts", "cli"];
+const SOURCES = [
+  "main.ts",
+  "cdktf.json",
+  "package.json",
+  "tsconfig.json",
+  "aws",
+  "aws-clients",
+  "ami-pointers",
+  "config",
+  "stacks",
+  "handlers",
+  "scripts",
+  "cli",
+];
 
 /** A copy of the project in a fresh folder (no .build/ cache), node_modules linked as a CI cache would be. */
 function copyProject(): string {

@@ -12,7 +12,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
-import { matrixOf, runJob, type JobRun, type NeedResult, type StepRecord, type Value, type Workflow } from "../helpers/actions-runner";
+import { matrixOf, parseOutputFile, runJob, type JobRun, type NeedResult, type StepRecord, type Value, type Workflow } from "../helpers/actions-runner";
+import { githubOutputLines } from "../../scripts/pull-requests/ci-stacks";
 import { startGitHubStub, type GitHubStub } from "../helpers/github-stub";
 import { findProviderMirror, findTerraform, terraformEnvironment, terraformTier, writeCliConfig } from "../../stacks/terraform-env";
 
@@ -27,9 +28,9 @@ const load = (file: string): Workflow => parse(readFileSync(join(WORKFLOWS, file
 const NOT_RUNNABLE: Readonly<Record<string, string>> = {
   "plan.yml test npm test": "the test suite itself (this test is part of it): running it here would recurse",
   'plan.yml plan terraform -chdir="$STACK_DIR" plan -input=false -no-color 2>&1 | tee plan.log':
-    "the HCP Terraform speculative run (backend cloud) needs a workspace and a team token",
+    "the HCP Terraform speculative run (backend cloud): a remote run made by HCP Terraform's workers; hcp-cloud-steps.test.ts runs it against a stand-in up to where it stops (docs/plan-review.md, HCP Terraform)",
   'plan.yml plan npm run --silent ci:plan-record -- --stack "${{ matrix.stack }}" --head "$HEAD_SHA" --out "$REVIEW_FILE" --lock-file "$STACK_DIR/.terraform.lock.hcl" --hcp-log plan.log':
-    "reads the HCP Terraform run's JSON plan through HCP's API (backend cloud)",
+    "reads the HCP Terraform run's JSON plan from https://<host of the run URL>, with no local API to point it at (docs/plan-review.md, HCP Terraform)",
 };
 
 /** Substitutes for `npm ci`: the installed node_modules (below). */
@@ -138,13 +139,16 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
     for (const [name, input] of Object.entries(stacks)) {
       mkdirSync(join(out, "stacks", name), { recursive: true });
       const resource = typeof input === "string" ? { terraform_data: { release: { input } } } : input;
-      const stack = { terraform: { backend: { local: { path: join(work, "state", `${name}.tfstate`) } } }, resource };
+      // A ci-access stand-in names GitHub's OIDC subject as its plan role's trust does: ci:stacks plans ci-access only then.
+      const trust = name === "ci-access" ? { locals: { plan_trust_subject: "token.actions.githubusercontent.com:sub" } } : {};
+      const stack = { terraform: { backend: { local: { path: join(work, "state", `${name}.tfstate`) } } }, resource, ...trust };
       writeFileSync(join(out, "stacks", name, "cdk.tf.json"), JSON.stringify(stack, null, 2));
     }
   }
 
-  const synthDone = (stacks: string[]): Record<string, NeedResult> => ({
-    synth: { result: "success", outputs: { stacks: JSON.stringify(stacks), backend: "local" } },
+  /** The synth job's outputs for the cdktf.out artifact, as ci:stacks --github-output writes them. */
+  const synthDone = (artifacts: string): Record<string, NeedResult> => ({
+    synth: { result: "success", outputs: parseOutputFile(githubOutputLines(join(artifacts, "cdktf-out"))) },
   });
   const artifactsFolder = (name: string): string => {
     const folder = join(work, "artifacts", name);
@@ -236,12 +240,16 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
     expect(result.log).toMatch(/node_modules\/@cdktf\/provider-(generator|schema)\/.*\.tf/);
   }, 180_000);
 
-  test("synth: the workload stacks and the backend as job outputs, cdktf.out as the artifact (the same job in apply.yml and drift.yml)", async () => {
+  test("synth: the stacks to plan and to apply and how each is planned as job outputs, cdktf.out as the artifact (the same job in apply.yml and drift.yml)", async () => {
     const artifacts = artifactsFolder("synth");
     const job = await run("plan.yml", "synth", { artifacts });
     expect(job.result).toBe("success");
-    // config/environments/default.json: no backend configured, so local state.
-    expect(job.outputs).toEqual({ stacks: JSON.stringify(["ami-tracker", "storage-first-api"]), backend: "local" });
+    // config/environments/default.json: no backend configured, so local state, and no CI access (no ci-access stack).
+    expect(job.outputs).toEqual({
+      stacks: JSON.stringify(["ami-tracker", "storage-first-api"]),
+      apply_stacks: JSON.stringify(["ami-tracker", "storage-first-api"]),
+      backends: JSON.stringify({ "ami-tracker": "local", "storage-first-api": "local" }),
+    });
     expect(existsSync(join(artifacts, "cdktf-out", "stacks", "ami-tracker", "cdk.tf.json"))).toBe(true);
     for (const file of ["apply.yml", "drift.yml"]) expect(load(file).jobs["synth"]).toEqual(load("plan.yml").jobs["synth"]);
   }, 180_000);
@@ -251,16 +259,19 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
 
     test("a passing plan uploads the review file; attest posts a successful check run with the digest and the comment", async () => {
       const artifacts = artifactsFolder("plan-pass");
-      cdktfOut(artifacts, { app: "v1" });
-      const [matrix] = matrixOf(load("plan.yml"), "plan", { github: {}, vars: VARS, secrets: SECRETS, needs: synthDone(["app"]) });
-      expect(matrix).toEqual({ stack: "app" });
-      const plan = await run("plan.yml", "plan", { artifacts, needs: synthDone(["app"]), matrix: { stack: "app" }, github: head() });
-      expect(plan.result).toBe("success");
-      expect(existsSync(join(artifacts, "plan-review-app", "app.json"))).toBe(true);
-      expect(stepOf(plan, /--failed plan/).outcome).toBe("skipped");
-      // The job summary: the changed resource and Terraform's whole plan text.
-      expect(plan.summary).toContain("terraform_data.release");
-      expect(plan.summary).toMatch(/will be created/);
+      cdktfOut(artifacts, { app: "v1", "ci-access": "roles-v1", "state-bootstrap": "bucket" });
+      // ci-access is planned on pull requests (read-only); state-bootstrap never is.
+      const matrices = matrixOf(load("plan.yml"), "plan", { github: {}, vars: VARS, secrets: SECRETS, needs: synthDone(artifacts) });
+      expect(matrices).toEqual([{ stack: "app" }, { stack: "ci-access" }]);
+      for (const stack of ["app", "ci-access"]) {
+        const plan = await run("plan.yml", "plan", { artifacts, needs: synthDone(artifacts), matrix: { stack }, github: head() });
+        expect(plan.result).toBe("success");
+        expect(existsSync(join(artifacts, `plan-review-${stack}`, `${stack}.json`))).toBe(true);
+        expect(stepOf(plan, /--failed plan/).outcome).toBe("skipped");
+        // The job summary: the changed resource and Terraform's whole plan text.
+        expect(plan.summary).toContain("terraform_data.release");
+        expect(plan.summary).toMatch(/will be created/);
+      }
 
       const attest = await run("plan-attest.yml", "attest", {
         artifacts,
@@ -281,13 +292,17 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
       const check = stub.checkRuns.find((run) => run.name === "plan-review/app" && run.head_sha === sha);
       expect(check?.conclusion).toBe("success");
       expect(check?.external_id).toMatch(/app/);
-      expect(stub.comments.filter((comment) => comment.issue === 7 && comment.user.login === `${APP_SLUG}[bot]`)).toHaveLength(1);
+      const comments = stub.comments.filter((comment) => comment.issue === 7 && comment.user.login === `${APP_SLUG}[bot]`);
+      expect(comments).toHaveLength(2);
+      // ci-access's comment says who applies it: an administrator, by hand; the merge applies only app.
+      expect(comments.find((comment) => comment.body.startsWith("<!-- plan:ci-access -->"))?.body).toContain("An administrator applies `ci-access` by hand");
+      expect(comments.find((comment) => comment.body.startsWith("<!-- plan:app -->"))?.body).toContain("the merge applies this plan");
     }, 240_000);
 
     test("a failing plan records the failure, attest posts it (failed check run, comment with the error), and the plan job fails", async () => {
       const artifacts = artifactsFolder("plan-fail");
       cdktfOut(artifacts, { broken: { terraform_data: { release: { input: '${tonumber("not-a-number")}' } } } });
-      const plan = await run("plan.yml", "plan", { artifacts, needs: synthDone(["broken"]), matrix: { stack: "broken" }, github: head() });
+      const plan = await run("plan.yml", "plan", { artifacts, needs: synthDone(artifacts), matrix: { stack: "broken" }, github: head() });
       expect(plan.result).toBe("failure");
       expect(stepOf(plan, /plan -input=false -lock=false/).outcome).toBe("failure");
       expect(stepOf(plan, /--failed plan/).outcome).toBe("success");
@@ -310,7 +325,7 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
       const stackFile = join(artifacts, "cdktf-out", "stacks", "orphan", "cdk.tf.json");
       const stack = JSON.parse(readFileSync(stackFile, "utf8")) as Record<string, unknown>;
       writeFileSync(stackFile, JSON.stringify({ ...stack, module: { missing: { source: "./no-such-module" } } }));
-      const plan = await run("plan.yml", "plan", { artifacts, needs: synthDone(["orphan"]), matrix: { stack: "orphan" }, github: head() });
+      const plan = await run("plan.yml", "plan", { artifacts, needs: synthDone(artifacts), matrix: { stack: "orphan" }, github: head() });
       expect(plan.result).toBe("failure");
       expect(stepOf(plan, /init -input=false/).outcome).toBe("failure");
       expect(stepOf(plan, /--failed init/).outcome).toBe("success");
@@ -322,9 +337,9 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
     test("applies the reviewed plan's saved file, and holds a plan that differs from the reviewed one", async () => {
       const artifacts = artifactsFolder("apply");
       // Reviewed on pull request 9: plan, attest, then an approval by someone other than the author.
-      cdktfOut(artifacts, { site: "v1" });
+      cdktfOut(artifacts, { site: "v1", "ci-access": "roles-v1" });
       const github = { event: { pull_request: { number: 9, head: { sha } } } };
-      expect((await run("plan.yml", "plan", { artifacts, needs: synthDone(["site"]), matrix: { stack: "site" }, github })).result).toBe("success");
+      expect((await run("plan.yml", "plan", { artifacts, needs: synthDone(artifacts), matrix: { stack: "site" }, github })).result).toBe("success");
       const attest = await run("plan-attest.yml", "attest", {
         artifacts,
         github: { event: { workflow_run: { event: "pull_request", conclusion: "success", head_sha: sha, id: 3, pull_requests: [{ number: 9 }] } } },
@@ -343,11 +358,14 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
       expect(check.result).toBe("success");
       const approve = await run("apply.yml", "approve", {
         artifacts,
-        needs: { ...synthDone(["site"]), "environment-check": { result: "success", outputs: {} } },
+        needs: { ...synthDone(artifacts), "environment-check": { result: "success", outputs: {} } },
       });
       expect(approve.result).toBe("success");
+      expect(approve.log).toContain("deploying [site] of default");
 
-      const needs = { ...synthDone(["site"]), approve: { result: "success" as const, outputs: {} } };
+      const needs = { ...synthDone(artifacts), approve: { result: "success" as const, outputs: {} } };
+      // apply.yml applies the workload stacks only: ci-access is applied by an administrator, by hand.
+      expect(matrixOf(load("apply.yml"), "apply", { github: {}, vars: VARS, secrets: SECRETS, needs })).toEqual([{ stack: "site" }]);
       const applied = await run("apply.yml", "apply", { artifacts, needs, matrix: { stack: "site" } });
       expect(stepOf(applied, /apply:gate/).output).toMatch(/site: apply:/);
       const applyStep = stepOf(applied, /apply -input=false -no-color plan.tfplan/);
@@ -358,7 +376,7 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
       expect(JSON.stringify(state())).toContain('"value":"v1"');
 
       // The next merge plans something else than what was reviewed: held, nothing applied, the reason posted.
-      cdktfOut(artifacts, { site: "v2" });
+      cdktfOut(artifacts, { site: "v2", "ci-access": "roles-v1" });
       const held = await run("apply.yml", "apply", { artifacts, needs, matrix: { stack: "site" } });
       expect(held.result).toBe("failure");
       expect(stepOf(held, /apply:gate/).outcome).toBe("failure");
@@ -377,11 +395,15 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
   });
 
   describe("drift.yml", () => {
-    test("opens one issue per drifted stack, keeps it while it drifts, closes it when clean", async () => {
+    test("opens one issue per drifted stack (ci-access is checked too), keeps it while it drifts, closes it when clean", async () => {
       const artifacts = artifactsFolder("drift");
       // Deployed: both stacks at v1 (the state a previous apply left).
-      cdktfOut(artifacts, { blue: "v1", green: "v1" });
-      for (const stack of ["blue", "green"]) {
+      cdktfOut(artifacts, { blue: "v1", "ci-access": "v1" });
+      expect(matrixOf(load("drift.yml"), "drift", { github: {}, vars: VARS, secrets: SECRETS, needs: synthDone(artifacts) })).toEqual([
+        { stack: "blue" },
+        { stack: "ci-access" },
+      ]);
+      for (const stack of ["blue", "ci-access"]) {
         const dir = join(artifacts, "cdktf-out", "stacks", stack);
         const env = { ...runnerEnv };
         execFileSync("terraform", [`-chdir=${dir}`, "init", "-input=false", "-no-color"], { env, stdio: "ignore" });
@@ -394,11 +416,11 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
         const reports: Record<string, JobRun> = {};
         for (const stack of Object.keys(stacks)) {
           rmSync(join(artifacts, `drift-${stack}`), { recursive: true, force: true });
-          const drift = await run("drift.yml", "drift", { artifacts, needs: synthDone(Object.keys(stacks)), matrix: { stack } });
+          const drift = await run("drift.yml", "drift", { artifacts, needs: synthDone(artifacts), matrix: { stack } });
           expect(drift.result).toBe("success");
           reports[stack] = await run("drift.yml", "report", {
             artifacts,
-            needs: { ...synthDone(Object.keys(stacks)), drift: { result: "success", outputs: {} } },
+            needs: { ...synthDone(artifacts), drift: { result: "success", outputs: {} } },
             matrix: { stack },
           });
         }
@@ -407,16 +429,16 @@ describeTier("the workflows' steps, run offline in a fresh copy of the repositor
       const open = (): string[] =>
         stub.issues.filter((issue) => issue.state === "open" && issue.labels.some((label) => label.name === "drift")).map((issue) => issue.title);
 
-      // main now says v2 for blue: blue drifted, green did not.
-      let reports = await round({ blue: "v2", green: "v1" });
+      // main now says v2 for blue: blue drifted, ci-access did not.
+      let reports = await round({ blue: "v2", "ci-access": "v1" });
       expect(reports["blue"]?.result).toBe("success");
       expect(open()).toEqual([expect.stringContaining("blue")]);
-      await round({ blue: "v2", green: "v1" });
+      await round({ blue: "v2", "ci-access": "v1" });
       expect(stub.issues.filter((issue) => issue.title.includes("blue"))).toHaveLength(1);
       expect(open()).toHaveLength(1);
 
       // Back in line: the issue is closed with a comment.
-      reports = await round({ blue: "v1", green: "v1" });
+      reports = await round({ blue: "v1", "ci-access": "v1" });
       expect(open()).toEqual([]);
       expect(stub.issues.find((issue) => issue.title.includes("blue"))?.state).toBe("closed");
       expect(stub.comments.some((comment) => /Clean at/.test(comment.body))).toBe(true);

@@ -7,16 +7,9 @@
 import { readdirSync } from "node:fs";
 import { TerraformStack, Testing } from "cdktf";
 import { CONFIG_DIRECTORY } from "../../config";
-import {
-  checkPolicy,
-  formatFinding,
-  hclObjectToJson,
-  policiesOf,
-  resolveResource,
-  servicesOf,
-  type Finding,
-  type PolicyUnderTest,
-} from "../../scripts/generators/iam-reference/check";
+import { resolveResource } from "../../scripts/generators/iam-reference/arn-pattern";
+import { checkPolicy, servicesOf } from "../../scripts/generators/iam-reference/check";
+import { formatFinding, hclObjectToJson, policiesOf, type Finding, type PolicyUnderTest } from "../../scripts/generators/iam-reference/policies";
 import { loadReference, type IamReference } from "../../scripts/generators/iam-reference/reference";
 import { buildApp } from "../../stacks/app";
 import type { JsonObject, Statement } from "../../stacks/rules/types";

@@ -5,7 +5,7 @@ import { checkStack } from "../../stacks/rules/rule-pack";
 import { StateBootstrapStack, backendSettings } from "../../stacks/state-bootstrap-stack";
 import { MAX_BUCKET_PREFIX } from "../../config/sections/state-bootstrap";
 import { loadConfig } from "../../config";
-import { workloadStacks } from "../../scripts/pull-requests/ci-stacks";
+import { plannedStacks, workloadStacks } from "../../scripts/pull-requests/ci-stacks";
 import { dataOf, onlyResource, policyBehind, resourcesOf, synthesize, testConfig, type PolicyStatementJson, type SynthesizedStack } from "../helpers/synth";
 
 const S3_BACKEND = { bucket: "acme-tf-state", keyPrefix: "team/app" };
@@ -182,17 +182,22 @@ describe("CiAccessStack", () => {
     }
   });
 
-  test("the plan role reads the workload stacks' state objects and nothing else in the bucket; the apply role writes them and their lock files", () => {
+  test("the plan role reads the workload stacks' and ci-access's state objects and nothing else in the bucket; the apply role writes the workload stacks' and their lock files", () => {
     const plan = rolePolicies(stack, "plan");
     expect(plan.find((statement) => statement.sid === "StateRead")?.resources).toEqual([
       "arn:${data.aws_partition.partition.partition}:s3:::acme-tf-state/team/app/ami-tracker.tfstate",
+      "arn:${data.aws_partition.partition.partition}:s3:::acme-tf-state/team/app/ci-access.tfstate",
     ]);
+    // Plans run with -lock=false: no lock file for the plan role, ci-access's included.
+    expect(plan.flatMap((statement) => statement.resources ?? []).filter((resource) => resource.endsWith(".tflock"))).toEqual([]);
     expect(plan.find((statement) => statement.sid === "StateList")).toMatchObject({
       actions: ["s3:ListBucket"],
       resources: ["arn:${data.aws_partition.partition.partition}:s3:::acme-tf-state"],
     });
     expect(plan.flatMap((statement) => statement.actions)).not.toContain("s3:PutObject");
     const apply = rolePolicies(stack, "apply");
+    // An administrator applies ci-access: the apply role never touches its state.
+    expect(apply.flatMap((statement) => statement.resources ?? []).filter((resource) => resource.includes("ci-access.tfstate"))).toEqual([]);
     expect(apply.find((statement) => statement.sid === "StateLockFile")).toMatchObject({
       actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       resources: ["arn:${data.aws_partition.partition.partition}:s3:::acme-tf-state/team/app/ami-tracker.tfstate.tflock"],
@@ -265,11 +270,10 @@ describe("CiAccessStack", () => {
     expect(report.acknowledgementProblems).toEqual([]);
   });
 
-  test("CI plans the workload stacks only", () => {
-    expect(workloadStacks(JSON.stringify({ stacks: { "ami-tracker": {}, "ci-access": {}, "state-bootstrap": {}, "storage-first-api": {} } }))).toEqual([
-      "ami-tracker",
-      "storage-first-api",
-    ]);
+  test("CI applies the workload stacks only, and plans ci-access too (never state-bootstrap)", () => {
+    const manifest = JSON.stringify({ stacks: { "ami-tracker": {}, "ci-access": {}, "state-bootstrap": {}, "storage-first-api": {} } });
+    expect(workloadStacks(manifest)).toEqual(["ami-tracker", "storage-first-api"]);
+    expect(plannedStacks(manifest)).toEqual(["ami-tracker", "ci-access", "storage-first-api"]);
   });
 });
 

@@ -50,6 +50,7 @@ describe("GitHub Actions workflows", () => {
     });
 
     test("one plan job per stack from the synth job, each uploading its review file (posted by plan-attest.yml)", () => {
+      // stacks: the workload stacks and ci-access (npm run ci:stacks), each planned read-only.
       expect(text).toContain("stack: ${{ fromJSON(needs.synth.outputs.stacks) }}");
       expect(text).toContain('npm run --silent ci:plan-record -- --stack "${{ matrix.stack }}" --head "$HEAD_SHA" --out "$REVIEW_FILE"');
       expect(text).toContain("name: plan-review-${{ matrix.stack }}");
@@ -71,7 +72,8 @@ describe("GitHub Actions workflows", () => {
     });
 
     test("with the cloud backend: a speculative plan with the plan-only token, then the run's JSON plan", () => {
-      expect(text).toContain("if: needs.synth.outputs.backend == 'cloud'");
+      expect(text).toContain("PLAN_BACKEND: ${{ fromJSON(needs.synth.outputs.backends)[matrix.stack] }}");
+      expect(text).toContain("if: env.PLAN_BACKEND == 'cloud'");
       expect(text).toContain("--hcp-log plan.log");
       expect(text).toContain("TF_TOKEN_app_terraform_io: ${{ secrets.TF_PLAN_TOKEN }}");
       expect(text).not.toContain("TF_API_TOKEN");
@@ -114,6 +116,12 @@ describe("GitHub Actions workflows", () => {
       expect(applyJob).toContain("role-to-assume: ${{ vars.AWS_APPLY_ROLE_ARN }}");
     });
 
+    test("applies apply_stacks, the workload stacks: never ci-access or state-bootstrap, which an administrator applies", () => {
+      expect(text).toContain("stack: ${{ fromJSON(needs.synth.outputs.apply_stacks) }}");
+      expect(text).toContain("if: needs.synth.outputs.apply_stacks != '[]'");
+      expect(text).not.toContain("fromJSON(needs.synth.outputs.stacks)");
+    });
+
     test("one run per stack at a time, never cancelled halfway", () => {
       expect(text).toContain("group: apply-${{ vars.APP_ENV || 'default' }}-${{ matrix.stack }}");
       expect(text).toContain("cancel-in-progress: false");
@@ -142,6 +150,12 @@ describe("GitHub Actions workflows", () => {
       expect(script).toContain('"plan", "-detailed-exitcode"');
       expect(script).toContain('"-lock=false"');
       expect(packageJson.scripts["ci:drift-plan"]).toBe("node scripts/pull-requests/drift-plan.cjs");
+    });
+
+    test("checks every stack CI plans (ci-access too), each the way ci:stacks says it is planned", () => {
+      expect(text.match(/stack: \$\{\{ fromJSON\(needs.synth.outputs.stacks\) \}\}/g)).toHaveLength(2);
+      expect(text).toContain("BACKEND: ${{ fromJSON(needs.synth.outputs.backends)[matrix.stack] }}");
+      expect(text).toContain("if: env.BACKEND != 'cloud'");
     });
 
     test("hands the exit code and the plan to the drift script, which owns the issue", () => {

@@ -10,7 +10,8 @@
  *
  *   STACK_DIR=cdktf.out/stacks/ami-tracker BACKEND=s3 npm run --silent ci:drift-plan
  *   npm run --silent ci:drift-plan -- --stack-dir cdktf.out/stacks/ami-tracker --backend s3
- *   BACKEND=cloud: a speculative run in the workspace (no -out, no -lock=false: HCP Terraform takes neither)
+ *   BACKEND=cloud: a speculative run in the workspace (no -out, no -lock=false: HCP Terraform takes neither);
+ *   cloud-local (ci-access's local-execution workspace) runs here like s3 and local
  */
 "use strict";
 const { spawnSync } = require("node:child_process");
@@ -41,8 +42,8 @@ function terraform(stackDir, args, log) {
   return { status: result.status ?? 1, stdout: result.stdout };
 }
 
-/** What `npm run ci:stacks -- --backend` prints. */
-const BACKENDS = ["s3", "cloud", "local", "other"];
+/** What `npm run ci:stacks -- --backend` prints, and cloud-local: a stack's entry in its `backends` output (scripts/pull-requests/ci-stacks.ts, planBackend). */
+const BACKENDS = ["s3", "cloud", "local", "other", "cloud-local"];
 
 const COMMAND = defineCommand({
   command: "npm run --silent ci:drift-plan --",
@@ -51,7 +52,12 @@ const COMMAND = defineCommand({
     "drift.yml's plan step: terraform init, plan -detailed-exitcode and show -json of a finished plan, leaving plan.log, exit-code and plan.json in drift/ for the report job. Exits 0 whatever the plan did.",
   options: {
     "stack-dir": { type: "string", value: "DIR", description: "the synthesized stack to plan (default $STACK_DIR), e.g. cdktf.out/stacks/ami-tracker" },
-    backend: { type: "string", value: "KIND", description: "the stacks' backend, as ci:stacks -- --backend prints it (default $BACKEND)", choices: BACKENDS },
+    backend: {
+      type: "string",
+      value: "KIND",
+      description: "how the stack is planned, its entry in ci:stacks' backends output (default $BACKEND)",
+      choices: BACKENDS,
+    },
   },
   notes: "Plain node with no dependency: the drift job holds the plan credential and runs no npm ci.",
 });
@@ -67,9 +73,12 @@ function main(argv, io = processIo, env = process.env) {
     const stackDir = values["stack-dir"] ?? env["STACK_DIR"];
     const backend = values.backend ?? env["BACKEND"];
     if (!stackDir) throw new UsageError("no stack: pass --stack-dir DIR or set STACK_DIR (the workflow sets it to cdktf.out/stacks/<stack>)");
-    if (!backend) throw new UsageError("no backend: pass --backend KIND or set BACKEND (the synth job's output: s3, cloud or local)");
+    if (!backend)
+      throw new UsageError(
+        "no backend: pass --backend KIND or set BACKEND (the stack's entry in the synth job's backends output: s3, local, cloud or cloud-local)",
+      );
     if (!BACKENDS.includes(backend))
-      throw new UsageError(`BACKEND ${JSON.stringify(backend)}: expected one of ${BACKENDS.join(", ")} (what ci:stacks -- --backend prints)`);
+      throw new UsageError(`BACKEND ${JSON.stringify(backend)}: expected one of ${BACKENDS.join(", ")} (the stack's entry in ci:stacks' backends output)`);
     mkdirSync(OUT, { recursive: true });
     const log = join(OUT, "plan.log");
     writeFileSync(log, "");

@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { loadConfig, type AppConfig } from "../../config";
 import { isWriterTagKey, LATEST, pointerParameterName } from "../../ami-pointers/channels";
 import { IN_USE_TAG_PREFIX } from "../../ami-pointers/in-use";
+import { CI_ACCESS_STACK } from "../../stacks/ci-access-stack";
 import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo } from "../shared/cli-args.cjs";
 import { githubFromEnv, requiredEnv, runUrlFromEnv, type GitHubRepository } from "./lib/github";
 import { stackProblem } from "./lib/options";
@@ -140,7 +141,9 @@ export function driftIssueBody(report: DriftReport, result: DriftResult): string
     ...(result.ignored.length > 0
       ? [`Not drift, left out above: the value and tags the tracker writes on ${result.ignored.map((address) => `\`${address}\``).join(", ")}.`, ""]
       : []),
-    "**What to do.** A change made by hand in AWS is reverted by the next apply (run the apply workflow); " +
+    (report.stack === CI_ACCESS_STACK
+      ? "**What to do.** A change made by hand in AWS is reverted when an administrator applies `ci-access` (`npx cdktf deploy ci-access` with administrator credentials; the apply workflow never applies it); "
+      : "**What to do.** A change made by hand in AWS is reverted by the next apply (run the apply workflow); ") +
       "a change to keep goes into the code through a pull request. A plan the main branch has not applied yet also shows here. " +
       "This issue is updated by each run and closed by the first clean one.",
     "",

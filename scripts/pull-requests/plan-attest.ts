@@ -22,6 +22,7 @@ import { defineCommand, exitWith, processIo, runCommand, UsageError, type CliIo 
 import { githubComments, pullRequestNumber, type IssueComment, type PullRequestComments } from "./plan-comment";
 import { summarize } from "./lib/plan-render";
 import { attestationId, changesOfRecord, checkRunName } from "./apply-gate";
+import { ADMIN_STACKS } from "./ci-stacks";
 import { githubFromEnv, requiredEnv, runUrlFromEnv, type GitHubRepository } from "./lib/github";
 import { code, fenced } from "./lib/markdown";
 import { parseReviewRecord, recordAsPlan, reviewDigest } from "./lib/plan-digest";
@@ -88,13 +89,26 @@ export function reviewOf(text: string, source: string, runHead: string, runUrl?:
       ? []
       : ["", "> [!IMPORTANT]", `> **Also in this plan** (not in the table above):`, ...others.map(([address, action]) => `> - ${code(address)}: ${action}`)];
   const providers = record.providers.map((provider) => `${code(`${provider.source} ${provider.version}`)}`).join(", ");
+  // ci-access is planned for review and drift only: apply.yml never applies it (ci:stacks' apply_stacks).
+  const byHand = ADMIN_STACKS.includes(record.stack);
+  const byHandBlock = byHand
+    ? [
+        "",
+        "> [!IMPORTANT]",
+        `> **An administrator applies ${code(record.stack)} by hand**: merging applies none of this plan (CI applies the workload stacks only). ` +
+          `After the merge, an administrator runs ${code(`npx cdktf deploy ${record.stack}`)} with administrator credentials (docs/plan-review.md, "The stacks").`,
+      ]
+    : [];
   const body = [
     stickyMarker(record.stack),
     summary.trimEnd(),
     ...otherBlock,
+    ...byHandBlock,
     "",
     `<sub>plan-review of ${code(runHead.slice(0, 12))}${link} · digest ${code(digest)}${providers !== "" ? ` · providers ${providers}` : ""}. ` +
-      "Approve the pull request after reading this: the merge applies this plan only if it is still exactly this one.</sub>",
+      (byHand
+        ? "Not applied on merge: an administrator applies it by hand.</sub>"
+        : "Approve the pull request after reading this: the merge applies this plan only if it is still exactly this one.</sub>"),
     "",
   ].join("\n");
   return { stack: record.stack, head: runHead, conclusion: "success", digest, title: `digest ${digest.slice(0, 16)}`, body };

@@ -15,7 +15,8 @@ import { dirname } from "node:path";
 import { defineCommand, exitWith, parseCommandLine, processIo, runCommand, UsageError, type CliIo, type Parsed } from "../shared/cli-args.cjs";
 import { parsePlan } from "./lib/plan-document";
 import { FAILED_PHASES } from "./lib/plan-render";
-import { fetchRunPlanJson, runFromLog, tokenVariable } from "./lib/hcp-plan";
+import { fetchRunPlanJson, runFromLog } from "./lib/hcp-plan";
+import { terraformTokenVariable } from "./lib/terraform-token";
 import { commitProblem, stackProblem } from "./lib/options";
 import { reviewRecord, type ReviewRecord } from "./lib/plan-digest";
 import { safeTerraformError, secretsFromEnvironment } from "./lib/redact";
@@ -71,8 +72,8 @@ export async function buildReviewFile(argv: readonly string[] | RecordArguments,
   if (values["hcp-log"] !== undefined) {
     const run = runFromLog(context.read(values["hcp-log"]));
     if (run === undefined) throw new Error(`${values["hcp-log"]}: no HCP Terraform run URL in Terraform's output`);
-    const token = context.env[tokenVariable(run.host)];
-    if (!token) throw new Error(`${tokenVariable(run.host)} is not set: the plan job passes the plan-only team token (secret TF_PLAN_TOKEN)`);
+    const token = context.env[terraformTokenVariable(run.host)];
+    if (!token) throw new Error(`${terraformTokenVariable(run.host)} is not set: the plan job passes the plan-only team token (secret TF_PLAN_TOKEN)`);
     planText = await fetchRunPlanJson(run.host, run.runId, token, context.fetch);
   } else {
     const file = files[0];

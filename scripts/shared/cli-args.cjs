@@ -8,6 +8,8 @@
  */
 "use strict";
 const { parseArgs } = require("node:util");
+// The nearest known option or value: shared with the configuration's checks.
+const { nearest, didYouMean } = require("../../config/did-you-mean.cjs");
 
 /** Exit codes: 2 is the shell's "bad usage" (as Bash builtins and most CLIs use it). */
 const EXIT_OK = 0;
@@ -21,53 +23,6 @@ class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
-}
-
-/**
- * @param {string} a
- * @param {string} b
- */
-function editDistance(a, b) {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0] ?? 0;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j] ?? 0;
-      previous[j] = Math.min(above + 1, (previous[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length] ?? 0;
-}
-
-/**
- * The candidates closest to `value`: those it begins (a shortened name) if any, else those at the
- * smallest edit distance when that is small for the word's length (at most 2, or a third of it).
- * @param {string} value
- * @param {readonly string[]} candidates
- * @returns {string[]}
- */
-function nearest(value, candidates) {
-  if (value.length === 0 || candidates.length === 0) return [];
-  const lower = value.toLowerCase();
-  const prefixed = candidates.filter((candidate) => candidate.toLowerCase().startsWith(lower));
-  if (prefixed.length > 0 && prefixed.length <= 3) return prefixed;
-  const distances = candidates.map((candidate) => ({ candidate, distance: editDistance(candidate.toLowerCase(), lower) }));
-  const smallest = Math.min(...distances.map((entry) => entry.distance));
-  if (smallest > Math.max(2, Math.floor(value.length / 3))) return [];
-  return distances.filter((entry) => entry.distance === smallest).map((entry) => entry.candidate);
-}
-
-/**
- * " (did you mean X or Y?)", or "" when nothing is close.
- * @param {string} value
- * @param {readonly string[]} candidates
- * @param {(candidate: string) => string} [show]
- */
-function didYouMean(value, candidates, show = (candidate) => candidate) {
-  const close = nearest(value, candidates);
-  return close.length > 0 ? ` (did you mean ${close.map(show).join(" or ")}?)` : "";
 }
 
 /**

@@ -179,3 +179,27 @@ function estimatedLength(statement: PolicyStatement): number {
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/**
+ * Statements for `required` on resources named exactly, one per scope (sids `<sidPrefix><Scope>Read`): the
+ * plan role's reads of the ci-access stack's own blocks, on its own roles, policies and OIDC providers rather
+ * than on a scope's name pattern. A scope `resources` does not name, or names nothing for, throws: a block type
+ * added to ci-access reaches the plan role only with its resources named.
+ */
+export function exactStatements(
+  sidPrefix: string,
+  required: ReadonlyMap<ScopeName, ReadonlySet<string>>,
+  resources: Readonly<Partial<Record<ScopeName, readonly string[]>>>,
+): PolicyStatement[] {
+  return [...required.keys()].sort().map((scope) => {
+    const actions = [...(required.get(scope) ?? [])].sort();
+    const named = resources[scope] ?? [];
+    if (named.length === 0) {
+      throw new Error(
+        `ciAccess: ${sidPrefix} needs ${actions.join(", ")} (scope "${scope}") but names no resource for that scope; ` +
+          "add the exact ARNs of the stack's own resources of that scope to its own-read resources (stacks/ci-access-stack.ts)",
+      );
+    }
+    return { sid: `${sidPrefix}${capitalize(scope)}Read`, actions, resources: [...named] };
+  });
+}

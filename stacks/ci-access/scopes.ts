@@ -42,6 +42,9 @@ export const SCOPES = {
   kmsKeys: { resources: (c) => [arnAt(c, "kms", "key/*")] },
   kmsAliases: { resources: (c, prefix) => [arnAt(c, "kms", `alias/${prefix}-*`)] },
   iamRoles: { resources: (c, prefix) => [iamArn(c, `role/${prefix}-*`)] },
+  iamPolicies: { resources: (c, prefix) => [iamArn(c, `policy/${prefix}-*`)] },
+  // An OIDC provider's ARN holds its host, not a name the app chooses (IAM User Guide, reference_identifiers.html#identifiers-arns).
+  oidcProviders: { resources: (c) => [iamArn(c, "oidc-provider/*")] },
   iamInstanceProfiles: { resources: (c, prefix) => [iamArn(c, `instance-profile/${prefix}-*`)] },
   alarmsSsmServiceLinkedRole: {
     resources: (c) => [iamArn(c, `role/aws-service-role/${ALARMS_SSM_SERVICE}/AWSServiceRoleForCloudWatchAlarms_ActionSSM`)],

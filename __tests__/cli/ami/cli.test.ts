@@ -5,8 +5,9 @@
 import { inUseTagKey } from "../../../ami-pointers/in-use";
 import { loadConfig } from "../../../config";
 import { run, targetsFromConfig } from "../../../cli/ami/cli";
-import type { ChangeReport, StatusReport } from "../../../cli/ami/commands";
-import { VISIBILITY_DELAYS_MS } from "../../../cli/ami/aws";
+import type { ChangeReport } from "../../../cli/ami/change";
+import type { StatusReport } from "../../../cli/ami/show";
+import { VISIBILITY_DELAYS_MS } from "../../../cli/ami/ssm";
 import { ACCOUNT, awsError, CALLER_ARN, FakeAws } from "./fake-aws";
 
 const LATEST = "/ec2-imagebuilder/latest";
@@ -72,11 +73,11 @@ describe("--help and usage", () => {
 
   test.each([
     [["frobnicate"], /"frobnicate" is not a command/],
-    [["status", "--region", "US-EAST-1", "--parameter", LATEST], /--region: "US-EAST-1" is not an AWS region/],
+    [["status", "--region", "US-EAST-1", "--parameter", LATEST], /--region "US-EAST-1": not an AWS region/],
     [["promote", ...TARGET], /--to CHANNEL is required/],
     [["promote", "--to", "latest", ...TARGET], /only the tracker writes latest/],
     [["promote", "--to", "Stable!", ...TARGET], /"Stable!" is not a channel name/],
-    [["promote", "--to", "stable", "--build", "v3", ...TARGET], /--build "v3" is not VERSION\/BUILD/],
+    [["promote", "--to", "stable", "--build", "v3", ...TARGET], /--build "v3": not VERSION\/BUILD/],
     [["rollback", ...TARGET], /name the pointer/],
     [["promote", "--to", "prod", "--from", "stable", "--build", "1.0.0/1", ...TARGET], /--build takes the build from latest's history; drop --from/],
   ])("%j is refused with exit 2 and says why", async (argv, message) => {

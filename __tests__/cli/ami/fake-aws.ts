@@ -28,7 +28,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { createAwsClients, type AwsClients } from "../../../cli/ami/aws";
+import { createAwsClients, type AwsClients } from "../../../cli/ami/sdk";
 
 export const ACCOUNT = "111122223333";
 export const CALLER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/ami-operator/jane`;

@@ -5,7 +5,7 @@
  */
 import { amiOperatorPolicy, type PolicyDocument } from "../../../ami-pointers/operator-policy";
 import { run } from "../../../cli/ami/cli";
-import { promote } from "../../../cli/ami/commands";
+import { promote } from "../../../cli/ami/promote";
 import { ACCOUNT, awsError, type Call, FakeAws } from "./fake-aws";
 
 const LATEST = "/ec2-imagebuilder/latest";

@@ -4,7 +4,8 @@
  */
 import { Readable } from "node:stream";
 import { HttpResponse, type HttpRequest } from "@smithy/protocol-http";
-import { createAwsClients, MAX_ATTEMPTS, parameterHistory } from "../../../cli/ami/aws";
+import { createAwsClients, MAX_ATTEMPTS } from "../../../cli/ami/sdk";
+import { parameterHistory } from "../../../cli/ami/ssm";
 
 const REF = { name: "/ec2-imagebuilder/latest", region: "us-east-1", arn: "arn:aws:ssm:us-east-1:111122223333:parameter/ec2-imagebuilder/latest" };
 

@@ -5,7 +5,10 @@
  */
 import { inUseTagKey } from "../../../ami-pointers/in-use";
 import { run } from "../../../cli/ami/cli";
-import { type ChangeReport, type CommandDeps, promote, rollback, type RevokeReport, type Target } from "../../../cli/ami/commands";
+import type { ChangeReport } from "../../../cli/ami/change";
+import { promote, rollback } from "../../../cli/ami/promote";
+import type { RevokeReport } from "../../../cli/ami/revoke";
+import type { CommandDeps, Target } from "../../../cli/ami/target";
 import { ACCOUNT, awsError, CALLER_ARN, FakeAws } from "./fake-aws";
 
 const LATEST = "/ec2-imagebuilder/latest";

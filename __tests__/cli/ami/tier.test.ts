@@ -8,7 +8,7 @@
 import { PutParameterCommand, type PutParameterCommandInput } from "@aws-sdk/client-ssm";
 import { loadConfig } from "../../../config";
 import { run, targetsFromConfig } from "../../../cli/ami/cli";
-import { type ChangeReport, writeTier } from "../../../cli/ami/commands";
+import { type ChangeReport, writeTier } from "../../../cli/ami/change";
 import { awsError, FakeAws } from "./fake-aws";
 
 const EAST = "us-east-1";

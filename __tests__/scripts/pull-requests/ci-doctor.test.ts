@@ -4,49 +4,20 @@
  * aws-sdk-client-mock. A complete setup, an incomplete one, and credentials that cannot tell.
  */
 import { execFileSync } from "node:child_process";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { GetBucketVersioningCommand, HeadBucketCommand, NotFound, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
-import { main, parseArgs, USAGE } from "../../../scripts/pull-requests/ci-doctor";
+import { COMMAND, main } from "../../../scripts/pull-requests/ci-doctor";
 import { hostOfTokenVariable, terraformTokenVariable } from "../../../scripts/pull-requests/lib/terraform-token";
+import { formatHelp, parseCommandLine } from "../../../scripts/shared/cli-args.cjs";
+import { type Routes, type RoutesStub, startRoutesStub } from "../../helpers/github-routes-stub";
 
 const REPO = "example-org/ssm-patterns";
 const ACCOUNT = "111122223333";
 const PLAN_ROLE = "ssm-patterns-everything-on-ci-plan-us-east-1";
 const APPLY_ROLE = "ssm-patterns-everything-on-ci-apply-us-east-1";
 const roleArn = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
-
-/** What the stub GitHub holds: path (under /repos/<repo>) -> JSON body; anything else is 404. */
-type Routes = Record<string, unknown>;
-
-interface Stub {
-  readonly url: string;
-  readonly requests: Array<{ method: string; path: string; authorization: string | undefined }>;
-  routes: Routes;
-  status?: number;
-  close(): Promise<void>;
-}
-
-async function githubStub(): Promise<Stub> {
-  const stub: Omit<Stub, "url" | "close"> & { routes: Routes; status?: number } = { requests: [], routes: {} };
-  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const path = (request.url ?? "").replace(`/repos/${REPO}`, "");
-    stub.requests.push({ method: request.method ?? "", path, authorization: request.headers.authorization });
-    const body = stub.routes[path];
-    const status = stub.status ?? (body === undefined ? 404 : 200);
-    response.writeHead(status, { "content-type": "application/json" });
-    response.end(JSON.stringify(status === 200 ? body : { message: status === 404 ? "Not Found" : "Resource not accessible by integration" }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(stub, {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
 
 const trust = (subjects: readonly string[]): string =>
   encodeURIComponent(
@@ -71,10 +42,10 @@ const COMPLETE_GITHUB: Routes = {
 
 const iam = mockClient(IAMClient);
 const s3 = mockClient(S3Client);
-let github: Stub;
+let github: RoutesStub;
 
 beforeAll(async () => {
-  github = await githubStub();
+  github = await startRoutesStub(REPO);
 });
 afterAll(async () => {
   await github.close();
@@ -122,11 +93,12 @@ async function doctor(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Pro
   let err = "";
   const code = await main(argv, {
     env: { GITHUB_TOKEN: "ghs_stubtoken", GITHUB_REPOSITORY: REPO, ...env },
+    // As processIo writes them: one block of text per call, a newline after each.
     out: (text) => {
-      out += text;
+      out += `${text}\n`;
     },
     err: (text) => {
-      err += text;
+      err += `${text}\n`;
     },
     iam: new IAMClient({ region: "us-east-1", credentials: { accessKeyId: "AKIDSTUB", secretAccessKey: "stub" } }),
     s3: new S3Client({ region: "us-east-1", credentials: { accessKeyId: "AKIDSTUB", secretAccessKey: "stub" } }),
@@ -188,7 +160,7 @@ describe("ci:doctor", () => {
     expect(out).toContain("8 of 9 checked step(s) missing.");
   });
 
-  test("HCP Terraform: the token secret and the workspaces' step; no role variables asked for", async () => {
+  test("HCP Terraform: the two token secrets; of the role variables only ci-access's plan role and region (the workspaces: ci-doctor-hcp.test.ts)", async () => {
     const workspaces = "organization:example-org:project:ssm-patterns:workspace:ssm-patterns-hcp-example-";
     iam.on(ListOpenIDConnectProvidersCommand).resolves({
       OpenIDConnectProviderList: [
@@ -214,18 +186,22 @@ describe("ci:doctor", () => {
     }
     github.routes = {
       "/actions/variables/APP_ENV": { name: "APP_ENV", value: "hcp-example" },
+      "/actions/secrets/TF_PLAN_TOKEN": { name: "TF_PLAN_TOKEN", created_at: "2026-12-01T00:00:00Z", updated_at: "2026-12-01T00:00:00Z" },
       "/environments/hcp-example": { name: "hcp-example", protection_rules: [{ type: "wait_timer", wait_timer: 30 }] },
     };
-    const { code, out } = await doctor(["--env", "hcp-example", "--api-url", github.url]);
-    // With HCP Terraform the workspaces hold the AWS credentials: no role variables, no state bucket.
-    expect(out).not.toContain("repository variable AWS_PLAN_ROLE_ARN");
+    const { code, out } = await doctor(["--env", "hcp-example", "--api-url", github.url, "--skip-hcp"]);
+    // With HCP Terraform the workspaces hold the AWS credentials, but ci-access plans on the runner with the plan role.
+    expect(line(out, "repository variable AWS_PLAN_ROLE_ARN")).toContain("MISSING");
+    expect(line(out, "repository variable AWS_REGION")).toContain("MISSING");
+    expect(out).not.toContain("repository variable AWS_APPLY_ROLE_ARN");
     expect(out).not.toContain("state bucket");
     expect(line(out, "plan role ssm-patterns-hcp-example-ci-plan-us-east-1")).toContain("ok");
     expect(line(out, "OIDC provider app.terraform.io")).toContain("ok");
     expect(line(out, "repository secret TF_API_TOKEN")).toContain("MISSING");
     expect(fixAfter(out, "repository secret TF_API_TOKEN")).toContain("Terraform reads it as TF_TOKEN_app_terraform_io");
+    expect(line(out, "repository secret TF_PLAN_TOKEN")).toContain("ok      step 5: repository secret TF_PLAN_TOKEN: set (its value cannot be read back)");
     expect(line(out, "HCP Terraform workspaces")).toContain("? ");
-    expect(fixAfter(out, "HCP Terraform workspaces")).toContain("TFC_AWS_PROVIDER_AUTH=true");
+    expect(line(out, "HCP Terraform workspaces")).toContain("HCP Terraform not checked (--skip-hcp)");
     expect(line(out, "GitHub environment")).toContain("wait timer 30 min");
     expect(code).toBe(1);
   });
@@ -245,27 +221,49 @@ describe("ci:doctor", () => {
     expect(line(tokenless.out, "state bucket")).toContain("AWS not checked (--skip-aws)");
   });
 
-  test("--help prints the usage and exits 0; an unknown option exits 2 naming it, with a hint", async () => {
-    expect(await doctor(["--help"])).toEqual({ code: 0, out: `${USAGE}\n`, err: "" });
-    const unknown = await doctor(["--bogus"]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.err).toBe("[ci-doctor] unknown option --bogus; see npm run ci:doctor -- --help for the options\n");
-    expect(() => parseArgs(["--env"])).toThrow("--env needs a value");
-    expect(() => parseArgs(["--repo", "no-slash"])).toThrow("--repo no-slash: expected OWNER/REPO");
-    expect(parseArgs(["--env=prod", "--skip-aws"])).toMatchObject({ env: "prod", skipAws: true });
-    // The real process's exit code.
+  test("--help prints the usage and exits 0 without calling anything", async () => {
+    const help = await doctor(["--env", "everything-on", "--api-url", github.url, "--help"]);
+    expect(help).toEqual({ code: 0, out: `${formatHelp(COMMAND)}\n`, err: "" });
+    expect(help.out).toContain("--skip-hcp");
+    expect(github.requests).toEqual([]);
+    expect(iam.calls()).toEqual([]);
+  });
+
+  test.each([
+    [["--bogus"], "ci:doctor: unknown option --bogus; the options are"],
+    [["--skip-hpc"], "ci:doctor: unknown option --skip-hpc (did you mean --skip-hcp?)"],
+    [["--env", "hcp-exampel"], 'ci:doctor: --env "hcp-exampel": expected one of'],
+    [["--env", "hcp-exampel"], "(did you mean hcp-example?)"],
+    [["--env"], "ci:doctor: --env needs a value: --env NAME"],
+    [["--repo", "no-slash"], 'ci:doctor: --repo "no-slash": expected OWNER/REPO, e.g. acme/ssm-patterns'],
+    [["--hcp-url", "app.terraform.io"], 'ci:doctor: --hcp-url "app.terraform.io": expected a URL'],
+    [["--skip-aws=yes"], "ci:doctor: --skip-aws takes no value"],
+  ])("%j exits 2: %s", async (argv, message) => {
+    const result = await doctor([...argv, "--api-url", github.url]);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe("");
+    expect(result.err).toContain(message);
+    expect(result.err).toContain("(npm run ci:doctor -- --help lists the options)");
+    expect(github.requests).toEqual([]);
+  });
+
+  test("options parse with = as well; the real process exits 2 on an unknown option", () => {
+    expect(parseCommandLine(COMMAND, ["--env=hcp-example", "--skip-aws"])).toMatchObject({ values: { env: "hcp-example", "skip-aws": true } });
     const script = join(__dirname, "../../../scripts/pull-requests/ci-doctor.ts");
     let status = 0;
+    let stderr = "";
     try {
       execFileSync(process.execPath, ["--import", "tsx", script, "--bogus"], { encoding: "utf8", stdio: "pipe" });
     } catch (error) {
       status = (error as { status: number }).status;
+      stderr = (error as { stderr: string }).stderr;
     }
     expect(status).toBe(2);
+    expect(stderr).toContain("ci:doctor: unknown option --bogus");
   });
 
   test("--token-variable prints the variable for backend.hostname", async () => {
-    expect((await doctor(["--env", "hcp-example", "--token-variable"])).out).toBe("TF_TOKEN_app_terraform_io\n");
+    expect(await doctor(["--env", "hcp-example", "--token-variable"])).toEqual({ code: 0, out: "TF_TOKEN_app_terraform_io\n", err: "" });
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The scripts the workflows' one-line steps call: ci:fmt (the project's own Terraform, never node_modules)
- * and ci:stacks --github-output (the synth job's outputs, and the token variable backend.hostname needs).
+ * and ci:stacks --github-output (the synth job's outputs: what plan.yml/drift.yml plan, what apply.yml applies,
+ * how each stack is planned, and the token variable backend.hostname needs).
  * The workflow-steps integration test runs them inside the jobs; these pin their edges.
  */
 import { execFileSync } from "node:child_process";
@@ -9,7 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { fmtArguments, terraformFilesUnder, trackedTerraformFiles } from "../../../scripts/pull-requests/ci-fmt";
-import { cloudHostname, githubOutputLines, WORKFLOW_TOKEN_VARIABLE, workloadTokenVariable } from "../../../scripts/pull-requests/ci-stacks";
+import {
+  cloudHostname,
+  githubOutputLines,
+  planBackend,
+  trustsGitHub,
+  WORKFLOW_TOKEN_VARIABLE,
+  workloadTokenVariable,
+} from "../../../scripts/pull-requests/ci-stacks";
+import { CI_ACCESS_STACK } from "../../../stacks/ci-access-stack";
 import { terraformTokenVariable } from "../../../scripts/pull-requests/lib/terraform-token";
 
 let dir: string;
@@ -42,25 +51,63 @@ describe("ci:fmt", () => {
 });
 
 describe("ci:stacks --github-output", () => {
-  function out(stacks: Record<string, Record<string, unknown>>): string {
+  /** A plan role trust as ci-access synthesizes it with ciAccess.github (the condition on GitHub's subject). */
+  const GITHUB_TRUST = { aws_iam_policy_document: { "plan-trust": { statement: [{ condition: [{ variable: "token.actions.githubusercontent.com:sub" }] }] } } };
+
+  function out(stacks: Record<string, Record<string, unknown>>, data: Record<string, unknown> = {}): string {
     writeFileSync(join(dir, "manifest.json"), JSON.stringify({ stacks: Object.fromEntries(Object.keys(stacks).map((name) => [name, {}])) }));
     for (const [name, terraform] of Object.entries(stacks)) {
       mkdirSync(join(dir, "stacks", name), { recursive: true });
-      writeFileSync(join(dir, "stacks", name, "cdk.tf.json"), JSON.stringify({ terraform }));
+      writeFileSync(join(dir, "stacks", name, "cdk.tf.json"), JSON.stringify({ terraform, ...(name === "ci-access" ? { data } : {}) }));
     }
     return dir;
   }
 
-  test("the workload stacks (not state-bootstrap or ci-access), the backend and the token variable", () => {
+  test("stacks to plan (ci-access too, never state-bootstrap), stacks to apply (the workload stacks only), how each is planned, the token variable", () => {
     const s3 = { backend: { s3: { bucket: "b", key: "k" } } };
-    expect(githubOutputLines(out({ "state-bootstrap": {}, "ci-access": s3, "ami-tracker": s3, "storage-first-api": s3 }))).toBe(
-      `stacks=["ami-tracker","storage-first-api"]\nbackend=s3\ntoken_variable=TF_TOKEN_app_terraform_io\n`,
+    const local = { backend: { local: { path: "../../../terraform.state-bootstrap.tfstate" } } };
+    expect(githubOutputLines(out({ "state-bootstrap": local, "ci-access": s3, "ami-tracker": s3, "storage-first-api": s3 }, GITHUB_TRUST))).toBe(
+      'stacks=["ami-tracker","ci-access","storage-first-api"]\n' +
+        'apply_stacks=["ami-tracker","storage-first-api"]\n' +
+        'backends={"ami-tracker":"s3","ci-access":"s3","storage-first-api":"s3"}\n' +
+        "token_variable=TF_TOKEN_app_terraform_io\n",
+    );
+  });
+
+  test("HCP Terraform: the workload stacks run in their workspaces (cloud), ci-access's workspace runs locally (cloud-local) with the plan role", () => {
+    const cloud = (name: string): Record<string, unknown> => ({ cloud: { organization: "o", workspaces: { name } } });
+    const lines = githubOutputLines(out({ "ci-access": cloud("ci-access"), "ami-tracker": cloud("ami-tracker"), "state-bootstrap": {} }, GITHUB_TRUST));
+    expect(lines).toBe(
+      'stacks=["ami-tracker","ci-access"]\napply_stacks=["ami-tracker"]\nbackends={"ami-tracker":"cloud","ci-access":"cloud-local"}\ntoken_variable=TF_TOKEN_app_terraform_io\n',
+    );
+    expect(planBackend("ami-tracker", "cloud")).toBe("cloud");
+    expect(planBackend(CI_ACCESS_STACK, "cloud")).toBe("cloud-local");
+    expect(planBackend(CI_ACCESS_STACK, "s3")).toBe("s3");
+  });
+
+  test("ci-access whose plan role does not trust GitHub (ciAccess.hcp alone): the workflows cannot plan it, so it is left out", () => {
+    const cloud = (name: string): Record<string, unknown> => ({ cloud: { organization: "o", workspaces: { name } } });
+    expect(githubOutputLines(out({ "ci-access": cloud("ci-access"), "ami-tracker": cloud("ami-tracker") }))).toContain(
+      'stacks=["ami-tracker"]\napply_stacks=["ami-tracker"]\nbackends={"ami-tracker":"cloud"}\n',
+    );
+  });
+
+  test("trustsGitHub: a condition on GitHub's subject, not on HCP Terraform's", () => {
+    expect(trustsGitHub(JSON.stringify(GITHUB_TRUST))).toBe(true);
+    expect(
+      trustsGitHub(JSON.stringify({ data: { aws_iam_policy_document: { t: { statement: [{ condition: [{ variable: "app.terraform.io:sub" }] }] } } } })),
+    ).toBe(false);
+  });
+
+  test("without CI access (no ci-access stack): the workload stacks alone, planned and applied", () => {
+    expect(githubOutputLines(out({ "state-bootstrap": {}, app: {} }))).toBe(
+      'stacks=["app"]\napply_stacks=["app"]\nbackends={"app":"local"}\ntoken_variable=TF_TOKEN_app_terraform_io\n',
     );
   });
 
   test("HCP Terraform on app.terraform.io (named or Terraform's default): the variable the workflows pass", () => {
     expect(githubOutputLines(out({ app: { cloud: { organization: "o", workspaces: { name: "w" } } } }))).toContain(
-      "backend=cloud\ntoken_variable=TF_TOKEN_app_terraform_io\n",
+      'backends={"app":"cloud"}\ntoken_variable=TF_TOKEN_app_terraform_io\n',
     );
     expect(cloudHostname(JSON.stringify({ terraform: { cloud: { hostname: "app.terraform.io" } } }))).toBe("app.terraform.io");
     expect(cloudHostname(JSON.stringify({ terraform: {} }))).toBeUndefined();

@@ -191,8 +191,12 @@ describe("as npm runs them (child processes)", () => {
 
   test.each([
     [["--stackdir", "x"], {}, "ci:drift-plan: unknown option --stackdir (did you mean --stack-dir?)"],
-    [["--stack-dir", "x", "--backend", "s4"], {}, 'ci:drift-plan: --backend "s4": expected one of s3, cloud, local, other (did you mean s3?)'],
-    [[], { STACK_DIR: "x", BACKEND: "S3" }, 'ci:drift-plan: BACKEND "S3": expected one of s3, cloud, local, other (what ci:stacks -- --backend prints)'],
+    [["--stack-dir", "x", "--backend", "s4"], {}, 'ci:drift-plan: --backend "s4": expected one of s3, cloud, local, other, cloud-local (did you mean s3?)'],
+    [
+      [],
+      { STACK_DIR: "x", BACKEND: "S3" },
+      `ci:drift-plan: BACKEND "S3": expected one of s3, cloud, local, other, cloud-local (the stack's entry in ci:stacks' backends output)`,
+    ],
     [[], { BACKEND: "s3" }, "ci:drift-plan: no stack: pass --stack-dir DIR or set STACK_DIR (the workflow sets it to cdktf.out/stacks/<stack>)"],
   ])("ci:drift-plan %j %j exits 2 naming it, and writes no drift/", (args, extra, message) => {
     const result = driftPlan(args, extra);

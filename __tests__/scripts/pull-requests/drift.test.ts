@@ -110,6 +110,13 @@ describe("drift detection", () => {
     expect(tracker).toContain("Not drift, left out above: the value and tags the tracker writes on `aws_ssm_parameter.web`.");
   });
 
+  test("ci-access's issue says an administrator applies it, never the apply workflow", () => {
+    const body = driftIssueBody({ ...report, stack: "ci-access" }, classifyDrift(plan("drift.json"), patterns));
+    expect(body).toContain("reverted when an administrator applies `ci-access`");
+    expect(body).not.toContain("run the apply workflow");
+    expect(driftIssueBody(report, classifyDrift(plan("drift.json"), patterns))).toContain("run the apply workflow");
+  });
+
   test("a failed check says so in the issue, with the error redacted", () => {
     const body = driftFailureBody(report, readFileSync(join(__dirname, "../../fixtures/plans/plan-failure.log"), "utf8"), []);
     expect(body).toContain("drift is unknown until it plans again");

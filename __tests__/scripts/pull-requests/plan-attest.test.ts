@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { attestationOf, checkRunName, currentPlan } from "../../../scripts/pull-requests/apply-gate";
-import { tokenVariable, runFromLog } from "../../../scripts/pull-requests/lib/hcp-plan";
+import { runFromLog } from "../../../scripts/pull-requests/lib/hcp-plan";
+import { terraformTokenVariable } from "../../../scripts/pull-requests/lib/terraform-token";
 import { reviewDigest, reviewRecord } from "../../../scripts/pull-requests/lib/plan-digest";
 import { createCheckRun, findOwnComment, reviewOf, upsertOwnComment } from "../../../scripts/pull-requests/plan-attest";
 import { buildReviewFile, type RecordEnvironment } from "../../../scripts/pull-requests/plan-record";
@@ -57,7 +58,7 @@ describe("plan-record (pull-request side)", () => {
     const log =
       "Running plan in HCP Terraform...\nTo view this run in a browser, visit:\nhttps://app.terraform.io/app/acme/ssm-patterns-prod-ami-tracker/runs/run-AbC123\n";
     expect(runFromLog(log)).toEqual({ host: "app.terraform.io", runId: "run-AbC123" });
-    expect(tokenVariable("tfe.example-corp.com")).toBe("TF_TOKEN_tfe_example__corp_com");
+    expect(terraformTokenVariable("tfe.example-corp.com")).toBe("TF_TOKEN_tfe_example__corp_com");
     const calls: Array<[string, string | undefined]> = [];
     const stub = (async (url: string, init: RequestInit) => {
       calls.push([url, (init.headers as Record<string, string>)["Authorization"]]);
@@ -86,6 +87,18 @@ describe("plan-attest (trusted side)", () => {
     expect(review.digest).toBe(reviewDigest(JSON.parse(planFile).record));
     expect(review.body.startsWith("<!-- plan:ami-tracker -->\n### Plan: `ami-tracker`")).toBe(true);
     expect(review.body).toContain(review.digest);
+  });
+
+  test("ci-access's comment says an administrator applies it by hand and merging applies nothing; a workload stack's says the merge applies it", () => {
+    const record = reviewRecord(parsePlan(fixture("replace.json"), "r"), { stack: "ci-access" });
+    const review = reviewOf(JSON.stringify({ kind: "plan", head: HEAD, record }), "ci-access.json", HEAD);
+    expect(review.conclusion).toBe("success");
+    expect(review.body).toContain("> **An administrator applies `ci-access` by hand**: merging applies none of this plan");
+    expect(review.body).toContain("`npx cdktf deploy ci-access`");
+    expect(review.body).not.toContain("the merge applies this plan");
+    const workload = reviewOf(planFile, "ami-tracker.json", HEAD);
+    expect(workload.body).toContain("the merge applies this plan only if it is still exactly this one");
+    expect(workload.body).not.toContain("by hand");
   });
 
   test("a forget or an import, which the summary table would count as unchanged, is listed for the reviewer", () => {

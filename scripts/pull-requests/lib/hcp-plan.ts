@@ -4,6 +4,7 @@
  * does: GET /api/v2/runs/:run_id/plan/json-output (HCP Terraform API reference, "Plans": "Retrieve the
  * JSON execution plan"; it answers with a redirect to the file, which fetch follows).
  */
+import { terraformTokenVariable } from "./terraform-token";
 
 /** The run's host and id from Terraform's output (`https://<host>/app/<org>/<workspace>/runs/run-...`). */
 export function runFromLog(text: string): { host: string; runId: string } | undefined {
@@ -13,17 +14,12 @@ export function runFromLog(text: string): { host: string; runId: string } | unde
   return match === null ? undefined : { host: match[1] ?? "", runId: match[2] ?? "" };
 }
 
-/** The environment variable Terraform reads a host's token from (TF_TOKEN_app_terraform_io). */
-export function tokenVariable(host: string): string {
-  return `TF_TOKEN_${host.replace(/\./g, "_").replace(/-/g, "__")}`;
-}
-
 export async function fetchRunPlanJson(host: string, runId: string, token: string, call: typeof fetch = fetch): Promise<string> {
   const url = `https://${host}/api/v2/runs/${runId}/plan/json-output`;
   const response = await call(url, { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" }, redirect: "follow" });
   if (!response.ok) {
     throw new Error(
-      `HCP Terraform GET ${url}: ${response.status}; the token in ${tokenVariable(host)} needs read access to the workspace's runs (a team token with the "plan" permission)`,
+      `HCP Terraform GET ${url}: ${response.status}; the token in ${terraformTokenVariable(host)} needs read access to the workspace's runs (a team token with the "plan" permission)`,
     );
   }
   return response.text();

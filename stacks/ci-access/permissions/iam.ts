@@ -1,4 +1,9 @@
-/** The deploy permission table's rows for IAM: roles, their policies and instance profiles (hashicorp/terraform-provider-aws internal/service/iam). */
+/**
+ * The deploy permission table's rows for IAM: roles, their policies, managed policies, instance profiles and
+ * OIDC providers (hashicorp/terraform-provider-aws internal/service/iam). The workload stacks declare roles and
+ * instance profiles; ci-access declares OIDC providers, roles, managed policies and their attachments, which the
+ * plan role reads on ci-access's own resources only (CiAccessStack's own-read policy).
+ */
 import { g, inRequest, passRole, sent, src, type ServicePermissions } from "../table";
 
 export const iam: ServicePermissions = {
@@ -26,6 +31,46 @@ export const iam: ServicePermissions = {
       read: [g("iamRoles", "iam:ListAttachedRolePolicies")],
       delete: [g("iamRoles", "iam:DetachRolePolicy")],
       arguments: inRequest("AttachRolePolicy", "role", "policy_arn"),
+    },
+    // Read: GetPolicy, then GetPolicyVersion of its default version; tags come from GetPolicy (setTagsOut), so no ListPolicyTags.
+    // Update: prune to four versions (ListPolicyVersions, DeletePolicyVersion), CreatePolicyVersion, SetDefaultPolicyVersion.
+    aws_iam_policy: {
+      source: src("iam/policy.go"),
+      // TagPolicy: the tag-after-create path of partitions without tag-on-create.
+      create: [g("iamPolicies", "iam:CreatePolicy", "iam:TagPolicy", "iam:GetPolicy", "iam:GetPolicyVersion")],
+      read: [g("iamPolicies", "iam:GetPolicy", "iam:GetPolicyVersion")],
+      update: [
+        g(
+          "iamPolicies",
+          "iam:ListPolicyVersions",
+          "iam:DeletePolicyVersion",
+          "iam:CreatePolicyVersion",
+          "iam:SetDefaultPolicyVersion",
+          "iam:TagPolicy",
+          "iam:UntagPolicy",
+        ),
+      ],
+      delete: [g("iamPolicies", "iam:ListPolicyVersions", "iam:DeletePolicyVersion", "iam:DeletePolicy")],
+      arguments: inRequest("CreatePolicy / CreatePolicyVersion", "name", "policy", "description", "path"),
+    },
+    // Read: GetOpenIDConnectProvider alone; its output holds the tags (setTagsOut), so no ListOpenIDConnectProviderTags.
+    aws_iam_openid_connect_provider: {
+      source: src("iam/openid_connect_provider.go"),
+      create: [g("oidcProviders", "iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:GetOpenIDConnectProvider")],
+      read: [g("oidcProviders", "iam:GetOpenIDConnectProvider")],
+      update: [g("oidcProviders", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider")],
+      delete: [g("oidcProviders", "iam:DeleteOpenIDConnectProvider")],
+      arguments: {
+        url: sent("CreateOpenIDConnectProvider (a change replaces the provider)"),
+        client_id_list: {
+          why: "sent in CreateOpenIDConnectProvider; a change adds and removes client IDs one by one",
+          update: [g("oidcProviders", "iam:AddClientIDToOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider")],
+        },
+        thumbprint_list: {
+          why: "sent in CreateOpenIDConnectProvider; a change calls UpdateOpenIDConnectProviderThumbprint",
+          update: [g("oidcProviders", "iam:UpdateOpenIDConnectProviderThumbprint")],
+        },
+      },
     },
     aws_iam_instance_profile: {
       source: src("iam/instance_profile.go"),
