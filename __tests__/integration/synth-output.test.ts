@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { listEnvironments } from "../../scripts/plan-tier/lib/environments";
 import { findTerraform } from "../../stacks/terraform-env";
 import { PROJECT_ROOT } from "../../stacks/constructs/bundle";
 
@@ -100,6 +101,24 @@ describe("synth output folder", () => {
       expect(existsSync(join(outdir, "stacks", "ami-tracker", "cdk.tf"))).toBe(false);
       expect(existsSync(join(outdir, "stacks", "ami-tracker", "cdk.tf.json"))).toBe(true);
     });
+  });
+});
+
+// CI fmt-checks the default environment only; a string cdktf's HCL renderer cannot write (a JSON document
+// with references, hashicorp/terraform-cdk#3911) broke ami-loop and everything-on unnoticed.
+describe("every environment synthesized as HCL", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "synth-hcl-all-"));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  (findTerraform() === undefined ? test.skip : test).each(listEnvironments())("%s is terraform fmt-clean", (environment) => {
+    const folder = join(outdir, environment);
+    synth(folder, environment, "--hcl");
+    const check = spawnSync(findTerraform() ?? "terraform", ["fmt", "-check", "-recursive", "-no-color", join(folder, "stacks")], {
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+    });
+    const errors = check.stderr.split("\n").filter((line) => /Error:/.test(line));
+    expect({ environment, status: check.status, unformatted: check.stdout.trim(), errors }).toEqual({ environment, status: 0, unformatted: "", errors: [] });
   });
 });
 

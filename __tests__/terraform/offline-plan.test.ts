@@ -1,8 +1,8 @@
 /**
  * The terraform tier: every stack of every configuration through the real Terraform (hashicorp/aws
  * 5.100.0), offline, at one schema-loading command per stack (`terraform test` in plan mode, which
- * validates, plans and prints the plan), with assertions on the plan JSON. The default configuration is
- * also synthesized as HCL and must plan to the same resource_changes. Where `terraform` is not on the
+ * validates, plans and prints the plan), with assertions on the plan JSON. The default configuration and
+ * the ami-loop tracker are also synthesized as HCL and must plan to the same resource_changes. Where `terraform` is not on the
  * PATH the tier is skipped loudly, or fails when CI is set. Without CI it plans the covering stacks and
  * reuses the plans of those unchanged since their last passing plan (PLAN_CACHE below).
  */
@@ -34,6 +34,16 @@ const FIXTURES = join(__dirname, "fixtures");
 const ELSEWHERE = "copied/elsewhere";
 /** The default configuration synthesized as HCL (cdk.tf). */
 const HCL = "hcl/default";
+/**
+ * The ami-loop tracker synthesized as HCL: its fleet-refresh state machines hold JSON definitions with
+ * references, which cdktf's HCL renderer could not write (stacks/constructs/json-string.ts).
+ */
+const HCL_AMI_LOOP = "hcl/ami-loop";
+/** Each HCL label and the JSON label it must plan like. */
+const HCL_TWINS = [
+  [HCL, "default"],
+  [HCL_AMI_LOOP, "ami-loop"],
+] as const;
 /** The real plans the plan summary is checked on (always planned): a bucket and its protections, the OIDC roles. */
 const SUMMARIZED = ["default/state-bootstrap", "hcp-example/ci-access"];
 /** The label of the test stacks holding every AMI-loop construct (__tests__/helpers/ami-loop-stacks.ts), always planned. */
@@ -177,11 +187,13 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       }),
     );
     if (SCOPE === "covering") {
-      // Always planned: the default configuration (compared with its HCL and its copy), the multi-region tracker,
+      // Always planned: the default configuration (compared with its HCL and its copy), the ami-loop tracker
+      // (compared with its HCL), the multi-region tracker,
       // the AMI-loop construct stacks and the summarized stacks.
       const required = candidates.filter(
         (candidate) =>
           candidate.id.startsWith("default/") ||
+          candidate.id === "ami-loop/ami-tracker" ||
           candidate.id.startsWith(`${AMI_LOOP_CONSTRUCTS}/`) ||
           candidate.id === `${MULTI_REGION.environment}/ami-tracker` ||
           SUMMARIZED.includes(candidate.id),
@@ -205,6 +217,7 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     const all: PlanTarget[] = [
       ...targets,
       { label: HCL, outdir: hcl },
+      { label: HCL_AMI_LOOP, outdir: synthesize(loadConfig("ami-loop"), join(root, "synth", HCL_AMI_LOOP), "hcl"), stacks: ["ami-tracker"] },
       { label: ELSEWHERE, outdir: defaults.outdir, stacks: ["ami-tracker"], cache: false },
       { label: "fixture", outdir: FIXTURES, expectedToFail: FAILING_FIXTURES, cache: false },
     ];
@@ -318,7 +331,7 @@ describeTier("offline terraform plan of every synthesized stack", () => {
 
   it("plans no value that holds an absolute path of this machine", () => {
     const forbidden = [root, realpathSync(tmpdir()), PROJECT_ROOT, realpathSync(PROJECT_ROOT), homedir()].filter((path) => path.length > 1);
-    for (const result of [...results(), ...all().filter((candidate) => candidate.id.startsWith(`${HCL}/`))]) {
+    for (const result of [...results(), ...all().filter((candidate) => HCL_TWINS.some(([label]) => candidate.id.startsWith(`${label}/`)))]) {
       // `terraform test` prints no planned_values: they are the `after` of each resource change and the
       // outputs' `after`, both read here, so the same values are checked as with `terraform show -json`.
       const plan = result.plan;
@@ -409,11 +422,12 @@ describeTier("offline terraform plan of every synthesized stack", () => {
     expect(calls.has(fixture("plan-time-data").workDirectory)).toBe(false);
   });
 
-  it("plans every stack of the default configuration from HCL as from JSON: same resource_changes, no warning", () => {
+  it.each(HCL_TWINS)("plans every stack of %s as the JSON of %s: same resource_changes, no warning", (label, twin) => {
     const outputsDecoded: string[] = [];
-    const fromJson = results().filter((result) => result.id.startsWith("default/"));
-    const fromHcl = all().filter((result) => result.id.startsWith(`${HCL}/`));
+    const fromHcl = all().filter((result) => result.id.startsWith(`${label}/`));
+    const fromJson = results().filter((result) => result.id.startsWith(`${twin}/`) && fromHcl.some((hcl) => hcl.stack === result.stack));
     expect(fromHcl.map((result) => result.stack)).toEqual(fromJson.map((result) => result.stack));
+    expect(fromHcl.length).toBeGreaterThan(0);
     for (const hcl of fromHcl) {
       const json = fromJson.find((result) => result.stack === hcl.stack);
       expect({ stack: hcl.id, format: hcl.format, ok: hcl.ok, warnings: hcl.warnings, error: hcl.error }).toEqual({
@@ -444,7 +458,7 @@ describeTier("offline terraform plan of every synthesized stack", () => {
       }
     }
     expect(outputsDecoded).toEqual([]);
-    expect(stackFormat(join(root, "synth", HCL, "stacks", "ami-tracker"))).toBe("hcl");
+    expect(stackFormat(join(root, "synth", label, "stacks", "ami-tracker"))).toBe("hcl");
     expect(STACK_FILES.hcl).toBe("cdk.tf");
   });
 

@@ -46,6 +46,7 @@ import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Token, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument, serviceTrust } from "./iam";
+import { jsonString } from "./json-string";
 import { encryptedLogGroup } from "./log-group";
 import { OpsCenterAlarm } from "./ops-center-alarm";
 import { placeOnProvider } from "./provider";
@@ -307,8 +308,8 @@ export class FleetRefresh extends Construct {
       name: machineName,
       type: "STANDARD",
       roleArn: this.machineRole.arn,
-      // Plain JSON with Terraform interpolations inside strings: reviewable in plan, parseable in tests.
-      definition: JSON.stringify(definition),
+      // Plain JSON with Terraform interpolations inside strings: reviewable in plan, parseable in tests (escaped for HCL: json-string.ts).
+      definition: jsonString(this, definition),
       loggingConfiguration: { logDestination: `${this.logGroup.arn}:*`, level: "ERROR", includeExecutionData: true },
       encryptionConfiguration: { type: "AWS_OWNED_KEY" },
     });

@@ -38,6 +38,7 @@ import { formatArn, ssmParameterArn, type AwsLocation } from "../../aws/arn";
 import { VENDED_LOG_DELIVERY_ACTIONS } from "../../aws/logs";
 import type { OpsItemSettings } from "./fleet-refresh";
 import { policyDocument, serviceTrust } from "./iam";
+import { jsonString } from "./json-string";
 import { encryptedLogGroup } from "./log-group";
 import { OpsCenterAlarm } from "./ops-center-alarm";
 
@@ -185,7 +186,7 @@ export class PointerStalenessAlarm extends Construct {
       name: machineName,
       type: "STANDARD",
       roleArn: machineRole.arn,
-      definition: JSON.stringify(definition),
+      definition: jsonString(this, definition),
       loggingConfiguration: { logDestination: `${this.logGroup.arn}:*`, level: "ERROR", includeExecutionData: true },
       encryptionConfiguration: { type: "AWS_OWNED_KEY" },
     });
