@@ -36,6 +36,8 @@ export const PLANNING_CODE: readonly string[] = [
   "scripts/plan-tier/lib/shared-provider.ts",
   "scripts/plan-tier/lib/shared-init.ts",
   "scripts/shared/cli-args.cjs",
+  // cli-args.cjs requires it for its did-you-mean.
+  "config/did-you-mean.cjs",
   "scripts/shared/zip.ts",
   "stacks/terraform-env.ts",
   // aws-stand-ins.ts builds the stand-ins' parameter ARNs with it.
