@@ -11,8 +11,8 @@
 import { parameterNameProblem } from "../aws/ssm-parameter-name";
 import { parseBuildOrder } from "./build-order";
 import {
+  buildTagEntries,
   sanitizeTagValue,
-  SOURCE_VALUE,
   TAG_AMI_ID,
   TAG_AMI_NAME,
   TAG_AMI_REGION,
@@ -191,15 +191,7 @@ export interface PointerChange {
 export function pointerTags(ami: AmiFacts, change: PointerChange): Tag[] {
   const build = buildFromImageArn(ami.imageArn);
   const entries: Array<[string, string | undefined]> = [
-    [TAG_SOURCE, SOURCE_VALUE],
-    [TAG_AMI_REGION, ami.region],
-    [TAG_AMI_ID, ami.amiId],
-    [TAG_AMI_NAME, ami.amiName],
-    [TAG_RECIPE_NAME, ami.recipeName],
-    [TAG_SOURCE_PIPELINE_ARN, ami.sourcePipelineArn],
-    [TAG_IMAGE_ARN, ami.imageArn],
-    [TAG_IMAGE_VERSION, build?.version],
-    [TAG_IMAGE_BUILD_VERSION, build?.buildVersion],
+    ...buildTagEntries({ ...ami, version: build?.version, buildVersion: build?.buildVersion }),
     [TAG_CHANNEL, change.pointer === LATEST ? undefined : change.pointer],
     [TAG_CHANNEL_OF, change.tracked],
     [TAG_PROMOTED_BY, change.by],

@@ -24,20 +24,7 @@
  */
 import { type AmiFacts, type Build, buildFromDescription, isWriterTagKey, type PointerChange, pointerDescription, pointerTags, staleTagKeys } from "./channels";
 import { compareBuilds, parseBuildOrder } from "./build-order";
-import {
-  sanitizeTagValue,
-  SOURCE_VALUE,
-  TAG_AMI_ID,
-  TAG_AMI_NAME,
-  TAG_AMI_REGION,
-  TAG_IMAGE_ARN,
-  TAG_IMAGE_BUILD_VERSION,
-  TAG_IMAGE_VERSION,
-  TAG_RECIPE_NAME,
-  TAG_SOURCE,
-  TAG_SOURCE_PIPELINE_ARN,
-  type Tag,
-} from "./tags";
+import { buildTagEntries, sanitizeTagValue, TAG_AMI_ID, TAG_IMAGE_BUILD_VERSION, TAG_IMAGE_VERSION, type Tag } from "./tags";
 
 /** The tracker's description starts with this (kept from before records, so old versions still parse). */
 export const TRACKER_HEAD = "Latest AMI from EC2 Image Builder: ";
@@ -207,17 +194,16 @@ export function recordTags(region: string, winner: Decided): Tag[] {
   const { record } = winner;
   const field = (key: string) => record.fields.get(key);
   if (record.kind === "tracker") {
-    const entries: Array<[string, string | undefined]> = [
-      [TAG_SOURCE, SOURCE_VALUE],
-      [TAG_AMI_REGION, region],
-      [TAG_AMI_ID, winner.value],
-      [TAG_AMI_NAME, field("ami")],
-      [TAG_RECIPE_NAME, field("recipe")],
-      [TAG_SOURCE_PIPELINE_ARN, field("pipeline")],
-      [TAG_IMAGE_ARN, field("image")],
-      [TAG_IMAGE_VERSION, record.build?.version],
-      [TAG_IMAGE_BUILD_VERSION, record.build?.buildVersion],
-    ];
+    const entries = buildTagEntries({
+      region,
+      amiId: winner.value,
+      amiName: field("ami"),
+      recipeName: field("recipe"),
+      sourcePipelineArn: field("pipeline"),
+      imageArn: field("image"),
+      version: record.build?.version,
+      buildVersion: record.build?.buildVersion,
+    });
     return entries.flatMap(([Key, value]) => (value === undefined ? [] : [{ Key, Value: sanitizeTagValue(value) }]));
   }
   if (record.kind === "operator") {
