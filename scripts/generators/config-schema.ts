@@ -5,10 +5,10 @@
  *   npm run config:schema            # write config/schema.json
  *   npm run config:schema -- --check # exit 1 when the file is stale
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configJsonSchemaText } from "../../config/schema";
 import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "../shared/cli-args.cjs";
+import { writeOrCheck } from "./generated-file";
 
 export const CONFIG_SCHEMA_FILE = join(__dirname, "..", "..", "config", "schema.json");
 
@@ -24,21 +24,7 @@ export const COMMAND = defineCommand({
 /** The CLI: writes the file, or with --check compares it; `file` is for tests. */
 export function main(argv: readonly string[], io: CliIo = processIo, file = CONFIG_SCHEMA_FILE): Promise<number> {
   return runCommand(COMMAND, argv, io, ({ values }) => {
-    const text = configJsonSchemaText();
-    if (values.check === true) {
-      let current = "";
-      try {
-        current = readFileSync(file, "utf8");
-      } catch {
-        // a missing file is stale
-      }
-      if (current === text) return 0;
-      io.err("config:schema: config/schema.json is not current; run npm run config:schema");
-      return 1;
-    }
-    writeFileSync(file, text);
-    io.out("wrote config/schema.json");
-    return 0;
+    return writeOrCheck({ command: "config:schema", label: "config/schema.json", file }, configJsonSchemaText(), values.check === true, io);
   });
 }
 

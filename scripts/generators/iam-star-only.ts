@@ -7,11 +7,11 @@
  *   npm run iam:star-only            # write aws/iam-star-only.ts
  *   npm run iam:star-only -- --check # exit 1 when the file is stale
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DATA_SOURCE_PERMISSIONS, RESOURCE_PERMISSIONS } from "../../stacks/ci-access/permissions";
 import type { Calls } from "../../stacks/ci-access/table";
 import { defineCommand, exitWith, processIo, runCommand, type CliIo } from "../shared/cli-args.cjs";
+import { writeOrCheck } from "./generated-file";
 import { loadReference } from "./iam-reference/reference";
 
 export const STAR_ONLY_FILE = join(__dirname, "..", "..", "aws", "iam-star-only.ts");
@@ -62,21 +62,7 @@ export const COMMAND = defineCommand({
 /** The CLI: writes the file, or with --check compares it; `file` is for tests. */
 export function main(argv: readonly string[], io: CliIo = processIo, file = STAR_ONLY_FILE): Promise<number> {
   return runCommand(COMMAND, argv, io, async ({ values }) => {
-    const text = await starOnlyModuleText();
-    if (values.check === true) {
-      let current = "";
-      try {
-        current = readFileSync(file, "utf8");
-      } catch {
-        // a missing file is stale
-      }
-      if (current === text) return 0;
-      io.err("iam:star-only: aws/iam-star-only.ts is not current; run npm run iam:star-only");
-      return 1;
-    }
-    writeFileSync(file, text);
-    io.out("wrote aws/iam-star-only.ts");
-    return 0;
+    return writeOrCheck({ command: "iam:star-only", label: "aws/iam-star-only.ts", file }, await starOnlyModuleText(), values.check === true, io);
   });
 }
 
